@@ -1,0 +1,62 @@
+/* The gRPC wire pieces shared by server and client: the 5-byte message
+ * prefix, percent-encoding of grpc-message, grpc-timeout, and addresses.
+ * Pure functions and a small incremental decoder; no I/O. */
+#ifndef RJ_WIRE_H
+#define RJ_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rj_alloc.h"
+#include "rj_error.h"
+
+#define RJ_WIRE_PREFIX 5
+#define RJ_WIRE_DEFAULT_MAX (4u * 1024 * 1024)
+
+/* Incremental decoder of length-prefixed messages. Feed bytes as they come
+ * (any split); take complete messages out. The size limit is checked on the
+ * prefix, before any payload is buffered. */
+typedef struct rj_wire_decoder {
+    size_t max_message;
+    rj_buf buf;
+} rj_wire_decoder;
+
+void rj_wire_decoder_init(rj_wire_decoder *dec, size_t max_message);
+void rj_wire_decoder_free(rj_wire_decoder *dec);
+/* Append bytes. RJ_ETOOBIG when a prefix announces more than max_message;
+ * RJ_EINVAL on a compressed-flag other than 0 (we negotiate no compression). */
+int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_diag *d);
+/* Take the next complete message: 1 and (*msg, *len) valid until the next
+ * call on dec; 0 when none is complete. */
+int rj_wire_decoder_next(rj_wire_decoder *dec, const uint8_t **msg, size_t *len);
+/* Bytes buffered but not yet returned (a truncated message at end of stream
+ * leaves this non-zero). */
+size_t rj_wire_decoder_pending(const rj_wire_decoder *dec);
+
+/* Write the 5-byte prefix for a message of len bytes. */
+void rj_wire_put_prefix(uint8_t out[RJ_WIRE_PREFIX], uint32_t len);
+
+/* grpc-message percent-encoding: bytes outside 0x20..0x7E and '%' become
+ * %XX. Returns a new string. */
+char *rj_wire_percent_encode(const char *s);
+/* Decode; malformed escapes are kept as they are. Returns a new string. */
+char *rj_wire_percent_decode(const char *s, size_t len);
+
+/* grpc-timeout ("1S", "250m", "100u", ...) to milliseconds (rounded up,
+ * at least 1). RJ_EINVAL when malformed. */
+int rj_wire_parse_timeout(const char *s, size_t len, uint64_t *ms);
+/* Milliseconds to a grpc-timeout value ("<n>m"), into out. */
+void rj_wire_format_timeout(uint64_t ms, char *out, size_t out_len);
+
+/* Addresses: "unix:/abs/path", "HOST:PORT", "[v6]:PORT". */
+typedef struct rj_addr {
+    bool is_unix;
+    char path[108]; /* unix */
+    char host[64];  /* tcp, without brackets */
+    int port;       /* tcp, 0..65535 */
+} rj_addr;
+
+int rj_addr_parse(const char *s, rj_addr *out, rj_diag *d);
+
+#endif

@@ -1,0 +1,102 @@
+/* gRPC server over cleartext HTTP/2 (prior knowledge) on libuv + nghttp2.
+ *
+ * The transport owns sockets, nghttp2 sessions, message framing, limits,
+ * deadlines and trailers. It knows nothing of renja's methods beyond the
+ * table it is given: it looks the :path up, unpacks the request with the
+ * row's descriptor (INVALID_ARGUMENT when that fails), and calls the row's
+ * handler on the loop thread.
+ *
+ * Threads: every function here runs on the loop thread only.
+ *
+ * Call lifetime: an rj_call is created when a request's message is complete
+ * and lives until the handler ends it with rj_call_reply(), rj_call_fail()
+ * or rj_call_finish(), even if the peer went away meanwhile (the reply is
+ * then dropped). The request message is owned by the call and freed when
+ * the call ends. Metadata strings live as long as the call.
+ */
+#ifndef RJ_GRPC_H
+#define RJ_GRPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+#include <uv.h>
+
+#include "rj_error.h"
+
+typedef struct rj_grpc_server rj_grpc_server;
+typedef struct rj_call rj_call;
+
+typedef void (*rj_grpc_handler_fn)(rj_call *call, const ProtobufCMessage *request);
+
+/* One row of the dispatch table. The transport reads path, request and
+ * handler; the rest is for the handler's own use (rj_call_method). */
+typedef struct rj_grpc_method {
+    const char *path; /* "/renja.v1.Renja/Show" */
+    const ProtobufCMessageDescriptor *request;
+    const ProtobufCMessageDescriptor *response;
+    rj_grpc_handler_fn handler;
+    bool streaming; /* server-streaming response */
+    bool write;     /* goes to the writer thread */
+    int min_role;   /* Renja__V1__Role; 0 = no token needed */
+    void *impl;     /* the service function behind a generic handler */
+} rj_grpc_method;
+
+typedef struct rj_grpc_config {
+    size_t max_message;            /* bytes; larger -> RESOURCE_EXHAUSTED (default 4 MiB) */
+    uint32_t max_streams;          /* concurrent streams per connection (default 100) */
+    uint32_t max_header_list;      /* bytes (default 16 KiB) */
+    uint32_t max_connections;      /* accepted at once (default 1024) */
+    uint64_t idle_timeout_ms;      /* no stream and no bytes for this long (default 300 s) */
+    uint64_t handshake_timeout_ms; /* connection preface + SETTINGS (default 10 s) */
+    void (*log)(void *ud, const char *line); /* one line, no newline; may be NULL */
+    void *log_ud;
+} rj_grpc_config;
+
+/* Fill cfg with the defaults above. */
+void rj_grpc_config_default(rj_grpc_config *cfg);
+
+/* methods must outlive the server. */
+int rj_grpc_server_new(uv_loop_t *loop, const rj_grpc_config *cfg, const rj_grpc_method *methods,
+                       size_t n_methods, void *ud, rj_grpc_server **out);
+/* Listen on "unix:/path" or "HOST:PORT" ("[::1]:PORT"); port 0 picks one.
+ * bound receives the address actually bound, e.g. "127.0.0.1:43117". */
+int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, size_t bound_len,
+                          rj_diag *d);
+/* Serve an already listening socket (systemd LISTEN_FDS). */
+int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d);
+/* Stop accepting, send GOAWAY to every connection, let in-flight calls
+ * finish; after deadline_ms (or when none is left) close everything and call
+ * done(arg) once. */
+void rj_grpc_server_drain(rj_grpc_server *srv, uint64_t deadline_ms, void (*done)(void *),
+                          void *arg);
+/* Free after drain's done callback (or before any listen). */
+void rj_grpc_server_free(rj_grpc_server *srv);
+size_t rj_grpc_server_connections(const rj_grpc_server *srv);
+
+void *rj_call_server_data(const rj_call *call); /* the ud given to rj_grpc_server_new */
+const rj_grpc_method *rj_call_method(const rj_call *call);
+/* A request header by lowercase name ("authorization"), or NULL. */
+const char *rj_call_header(const rj_call *call, const char *name);
+/* Absolute deadline in uv_now() milliseconds from grpc-timeout; 0 = none. */
+uint64_t rj_call_deadline(const rj_call *call);
+/* True once the peer reset the stream, the connection closed or the
+ * deadline passed (the transport has then already answered, if it could). */
+bool rj_call_cancelled(const rj_call *call);
+/* Called once on the loop thread when the call becomes cancelled. */
+void rj_call_on_cancel(rj_call *call, void (*cb)(rj_call *call, void *arg), void *arg);
+
+/* Unary: send one message and grpc-status 0, end the call. */
+void rj_call_reply(rj_call *call, const ProtobufCMessage *response);
+/* End the call with a non-zero status and a message a person can act on
+ * (percent-encoded on the wire; any UTF-8). Trailers-only when nothing was
+ * sent yet. */
+void rj_call_fail(rj_call *call, int grpc_status, const char *message);
+/* Streaming: queue one message. RJ_ECANCELED when the call is cancelled. */
+int rj_call_send(rj_call *call, const ProtobufCMessage *msg);
+/* Streaming: end with a status (0 = OK). */
+void rj_call_finish(rj_call *call, int grpc_status, const char *message);
+
+#endif

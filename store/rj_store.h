@@ -1,0 +1,164 @@
+/* The versioned store: plans, revisions, stages, items, budget lines,
+ * realisasi and tokens in one LMDB environment. Knows nothing of the network.
+ *
+ * Threads: an rj_store is shared by all threads. Reads go through an
+ * rj_snap (one LMDB read transaction, MDB_NOTLS), used by one thread at a
+ * time; it may move between threads. Writes go through rj_store_apply(),
+ * which must be called from one thread only (the daemon's writer thread).
+ *
+ * Ownership: every message or array returned to the caller is a fresh copy
+ * (protobuf-c unpacked messages); nothing points into LMDB memory. Free a
+ * message with protobuf_c_message_free_unpacked(m, NULL) and an array
+ * returned as (T ***out, size_t *n) with rj_msgs_free((void **)arr, n).
+ *
+ * Keys. Every versioned value lives under a key string, also listed in
+ * Revision.keys:
+ *   "item/<kode>"                 program-tree item (canonical kode)
+ *   "line/<kode>"                 budget line (canonical rekening kode)
+ *   "real/<kode>/<tw>/<ind>"      realisasi; ind 0 = realisasi anggaran
+ * A removal is stored as a tombstone at that revision.
+ *
+ * Refs: "head" or "" (the plan's head), a decimal revision number (must be
+ * <= head), or a stage name.
+ */
+#ifndef RJ_STORE_H
+#define RJ_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "renja/v1/model.pb-c.h"
+#include "rj_error.h"
+
+#define RJ_SCHEMA_VERSION 1
+#define RJ_TOKEN_MAX 80 /* buffer size for a printed token, with the NUL */
+
+typedef struct rj_store rj_store;
+typedef struct rj_snap rj_snap;
+
+/* --- environment ------------------------------------------------------- */
+
+/* Open (and create if missing) the environment in dir. Refuses a schema
+ * newer than RJ_SCHEMA_VERSION with RJ_ESCHEMA. Clears stale reader slots. */
+int rj_store_open(const char *dir, rj_store **out, rj_diag *d);
+void rj_store_close(rj_store *s);
+/* Clear reader slots of dead processes; *dead gets how many (may be NULL). */
+int rj_store_reader_check(rj_store *s, int *dead);
+/* A consistent, compacted copy of the whole environment into out_file while
+ * other threads and processes keep reading and writing. */
+int rj_store_backup(rj_store *s, const char *out_file, rj_diag *d);
+/* Replace (or create) the environment in dir with a backup file. The daemon
+ * must not be running on dir. */
+int rj_store_restore(const char *dir, const char *in_file, rj_diag *d);
+
+/* --- tokens -------------------------------------------------------------- */
+
+/* Create a token (>= 128 random bits), store only its SHA-256, print it
+ * into out. Names are unique (RJ_EEXIST). */
+int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, const char *bidang,
+                       char out[RJ_TOKEN_MAX], rj_diag *d);
+/* Look a presented token up; RJ_EAUTH when unknown or revoked. */
+int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d);
+int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n);
+int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d);
+/* Number of tokens stored (0 on a store that init never touched). */
+int rj_store_token_count(rj_store *s, size_t *n);
+
+/* --- reads ------------------------------------------------------------- */
+
+int rj_snap_begin(rj_store *s, rj_snap **out);
+void rj_snap_end(rj_snap *snap);
+
+int rj_snap_plan(rj_snap *snap, const char *plan, Renja__V1__Plan **out, rj_diag *d);
+int rj_snap_plans(rj_snap *snap, Renja__V1__Plan ***out, size_t *n);
+/* Resolve a ref (see above) to a revision number. RJ_ENOTFOUND names the
+ * ref and what was expected. */
+int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *rev, rj_diag *d);
+/* Stages in (order, name) order. */
+int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, size_t *n);
+int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__Revision **out,
+                     rj_diag *d);
+/* Revisions newest first; limit 0 = all. When key is not NULL, only the
+ * revisions whose keys include it (or, for "item/<kode>", any key of the
+ * subtree under kode when subtree is true). */
+int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
+                Renja__V1__Revision ***out, size_t *n);
+
+/* As-of reads at revision rev. RJ_ENOTFOUND when absent or removed. */
+int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
+                 Renja__V1__Item **out);
+int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
+                 Renja__V1__BudgetLine **out);
+int rj_snap_real(rj_snap *snap, const char *plan, const char *kode, int tw, int indikator,
+                 uint64_t rev, Renja__V1__Realisasi **out);
+/* All live values under a kode prefix ("" = all; "2.17.01" matches itself
+ * and "2.17.01.*"), in kode (tree) order. pagu_rollup is NOT filled here. */
+int rj_snap_items(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
+                  Renja__V1__Item ***out, size_t *n);
+int rj_snap_lines(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
+                  Renja__V1__BudgetLine ***out, size_t *n);
+int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
+                  Renja__V1__Realisasi ***out, size_t *n);
+
+/* The keys changed by revisions in (from, to], sorted, each once. Cost
+ * follows the number of revisions and keys in the range, not the plan. */
+int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to,
+                         char ***keys, size_t *n);
+void rj_strs_free(char **strs, size_t n);
+
+void rj_msgs_free(void **msgs, size_t n);
+
+/* --- writes ------------------------------------------------------------ */
+
+typedef enum rj_op_kind {
+    RJ_OP_CREATE_PLAN,
+    RJ_OP_LOCK_PLAN,
+    RJ_OP_UNLOCK_PLAN,
+    RJ_OP_SUBMIT,
+    RJ_OP_SET_STAGE,
+} rj_op_kind;
+
+/* One write request. Inputs are borrowed for the duration of
+ * rj_store_apply(); outputs are owned by the op (rj_op_clear frees them). */
+typedef struct rj_op {
+    rj_op_kind kind;
+    const char *plan;
+    const Renja__V1__Identity *who; /* author: name, role, bidang */
+    int64_t now_ms;                 /* wall clock of the request */
+    const char *nama;               /* CREATE_PLAN */
+    const char *reason;             /* LOCK_PLAN */
+    bool has_base;                  /* SUBMIT */
+    uint64_t base;
+    const char *message;
+    Renja__V1__Change **changes;
+    size_t n_changes;
+    const Renja__V1__Stage *stage; /* SET_STAGE; stage->rev 0 = head */
+
+    /* results */
+    int err;
+    rj_diag diag;
+    uint64_t rev;                   /* SUBMIT: the new revision */
+    Renja__V1__Revision *revision;  /* SUBMIT: the stored revision record */
+    Renja__V1__Plan *plan_out;      /* CREATE/LOCK/UNLOCK */
+    Renja__V1__Stage *stage_out;    /* SET_STAGE */
+} rj_op;
+
+/* Apply ops in one LMDB write transaction, each one atomically (a failing op
+ * changes nothing and gets err/diag), commit once and sync, then return: an
+ * op with err == 0 is durable. Grows the map on MDB_MAP_FULL and retries.
+ * Returns nonzero only when the commit itself failed; every op then carries
+ * that error.
+ *
+ * SUBMIT checks: plan exists and is not locked (RJ_ELOCKED naming who
+ * locked it and why); the author's role allows each change (editors: items
+ * of their own bidang and realisasi only; planners and admins: anything;
+ * viewers: nothing -> RJ_EPERM); every kode canonical-parsable with its level
+ * fitting its place; a child's parent exists at this revision (same submit
+ * or earlier); no key twice in one submit; pagu >= 0; with has_base, no key
+ * touched by a revision in (base, head] (RJ_ECONFLICT naming each key and
+ * the revision that changed it). Errors name the offending kode and field. */
+int rj_store_apply(rj_store *s, rj_op **ops, size_t n);
+void rj_op_clear(rj_op *op);
+
+#endif
