@@ -1,0 +1,53 @@
+/* Numbers as people write them, and as machines do. No floating point.
+ *
+ * Money: int64 whole rupiah. Human (Indonesian) form: "15.320.055.480",
+ * negatives "(113.206.733)" or "-113.206.733", "-" or "" for nothing.
+ * Plain form: "-113206733".
+ *
+ * Decimals: fixed point int64 with RJ_DEC_SCALE (4 decimal places):
+ * "12,23" -> 122300. Human form uses the decimal comma and '.' thousands
+ * separators ("7.133" is seven thousand one hundred thirty-three); the plain
+ * form uses a decimal point ("12.23") and no separators. A dot followed by
+ * exactly three digits (possibly repeated) is a thousands separator; any
+ * other single dot in a string without a comma is a decimal point ("9.3").
+ * For money a dot that is not a thousands separator is refused as
+ * ambiguous ("1.5").
+ *
+ * Percentages: hundredths in int64 ("-0,74%" -> -74).
+ */
+#ifndef RJ_NUM_H
+#define RJ_NUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rj_error.h"
+
+#define RJ_DEC_SCALE 10000
+#define RJ_NUM_MAX 48 /* buffer size for any formatted number, with the NUL */
+
+typedef enum rj_numfmt {
+    RJ_NUM_HUMAN, /* 15.320.055.480, (113.206.733), 12,23, -0,74% */
+    RJ_NUM_PLAIN, /* 15320055480, -113206733, 12.23, -0.74 */
+} rj_numfmt;
+
+/* Parse money. *present is false for "-" or "" (nothing written).
+ * RJ_EINVAL / RJ_EOVERFLOW with d naming the input and the expected form. */
+int rj_money_parse(const char *s, int64_t *out, bool *present, rj_diag *d);
+/* Parse a decimal, accepting both human and plain forms, an optional
+ * trailing '%', and at most 4 decimal places. */
+int rj_dec_parse(const char *s, int64_t *out, rj_diag *d);
+
+void rj_money_format(int64_t v, rj_numfmt fmt, char out[RJ_NUM_MAX]);
+/* Shortest exact form: 122300 -> "12,23" (human) or "12.23" (plain). */
+void rj_dec_format(int64_t v, rj_numfmt fmt, char out[RJ_NUM_MAX]);
+/* Hundredths with exactly two decimals: -74 -> "-0,74" / "-0.74". No '%'. */
+void rj_pct_format(int64_t e2, rj_numfmt fmt, char out[RJ_NUM_MAX]);
+
+/* num / den x 100 in hundredths, rounded half away from zero, computed in
+ * 128-bit integers. false when den is 0. Works for money (scale 1) and for
+ * decimals of equal scale. */
+bool rj_pct_e2(int64_t num, int64_t den, int64_t *out);
+
+#endif
