@@ -1,0 +1,946 @@
+#include "rj_input.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rj_alloc.h"
+#include "rj_csv.h"
+#include "rj_json.h"
+#include "rj_kode.h"
+#include "rj_num.h"
+
+/* Every allocation hanging from the request is recorded here and freed at
+ * once: protobuf-c's free_unpacked cannot be used on a hand-built message
+ * whose empty strings point at protobuf_c_empty_string. */
+struct rj_submit {
+    Renja__V1__SubmitRequest req;
+    void **ptrs;
+    size_t n, cap;
+    size_t changes_cap;
+};
+
+static void *keep(rj_submit *s, void *p)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->ptrs = rj_realloc(s->ptrs, s->cap * sizeof(*s->ptrs));
+    }
+    s->ptrs[s->n++] = p;
+    return p;
+}
+
+static char *sdup(rj_submit *s, const char *str) { return keep(s, rj_strdup(str ? str : "")); }
+
+/* Grow an array kept in the pool (old may be NULL). */
+static void *regrow(rj_submit *s, void *old, size_t size)
+{
+    void *p = rj_realloc(old, size);
+    if (old) {
+        for (size_t i = s->n; i-- > 0;)
+            if (s->ptrs[i] == old) {
+                s->ptrs[i] = p;
+                return p;
+            }
+    }
+    return keep(s, p);
+}
+
+rj_submit *rj_submit_new(const char *plan, const char *message)
+{
+    rj_submit *s = rj_calloc(1, sizeof(*s));
+    renja__v1__submit_request__init(&s->req);
+    s->req.plan = sdup(s, plan);
+    s->req.message = sdup(s, message);
+    return s;
+}
+
+void rj_submit_free(rj_submit *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free(s->ptrs[i]);
+    free(s->ptrs);
+    free(s->req.changes);
+    free(s);
+}
+
+Renja__V1__SubmitRequest *rj_submit_req(rj_submit *s) { return &s->req; }
+
+void rj_submit_set_base(rj_submit *s, uint64_t rev)
+{
+    s->req.has_base = 1;
+    s->req.base_rev = rev;
+}
+
+static Renja__V1__Change *add_change(rj_submit *s)
+{
+    if (s->req.n_changes == s->changes_cap) {
+        s->changes_cap = s->changes_cap ? s->changes_cap * 2 : 16;
+        s->req.changes = rj_realloc(s->req.changes, s->changes_cap * sizeof(*s->req.changes));
+    }
+    Renja__V1__Change *c = keep(s, rj_malloc(sizeof(*c)));
+    renja__v1__change__init(c);
+    s->req.changes[s->req.n_changes++] = c;
+    return c;
+}
+
+static Renja__V1__Indikator *add_indikator(rj_submit *s, Renja__V1__Item *it)
+{
+    it->indikator = regrow(s, it->indikator, (it->n_indikator + 1) * sizeof(*it->indikator));
+    Renja__V1__Indikator *k = keep(s, rj_malloc(sizeof(*k)));
+    renja__v1__indikator__init(k);
+    k->nama = sdup(s, "");
+    k->satuan = sdup(s, "");
+    k->target_text = sdup(s, "");
+    it->indikator[it->n_indikator++] = k;
+    return k;
+}
+
+Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src, const char *kode)
+{
+    Renja__V1__Item *it = keep(s, rj_malloc(sizeof(*it)));
+    renja__v1__item__init(it);
+    if (src) {
+        it->kode = sdup(s, src->kode);
+        it->level = src->level;
+        it->nama = sdup(s, src->nama);
+        it->bidang = sdup(s, src->bidang);
+        it->lokasi = sdup(s, src->lokasi);
+        it->has_pagu = src->has_pagu;
+        it->pagu = src->pagu;
+        it->sumber_dana = sdup(s, src->sumber_dana);
+        for (size_t i = 0; i < src->n_indikator; i++) {
+            const Renja__V1__Indikator *a = src->indikator[i];
+            Renja__V1__Indikator *k = add_indikator(s, it);
+            k->nama = sdup(s, a->nama);
+            k->satuan = sdup(s, a->satuan);
+            k->has_target = a->has_target;
+            k->target_e4 = a->target_e4;
+            k->target_text = sdup(s, a->target_text);
+            k->tren = a->tren;
+        }
+    } else {
+        it->kode = sdup(s, kode);
+        it->level = (Renja__V1__Level)rj_kode_level(kode);
+        it->nama = sdup(s, "");
+        it->bidang = sdup(s, "");
+        it->lokasi = sdup(s, "");
+        it->sumber_dana = sdup(s, "");
+    }
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM;
+    c->upsert_item = it;
+    return it;
+}
+
+Renja__V1__BudgetLine *rj_submit_upsert_line(rj_submit *s, const Renja__V1__BudgetLine *src,
+                                             const char *kode)
+{
+    Renja__V1__BudgetLine *l = keep(s, rj_malloc(sizeof(*l)));
+    renja__v1__budget_line__init(l);
+    l->kode = sdup(s, src ? src->kode : kode);
+    l->nama = sdup(s, src ? src->nama : "");
+    if (src) {
+        l->has_pagu = src->has_pagu;
+        l->pagu = src->pagu;
+    }
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_LINE;
+    c->upsert_line = l;
+    return l;
+}
+
+void rj_submit_remove_item(rj_submit *s, const char *kode, bool recursive)
+{
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
+    c->remove_item = sdup(s, kode);
+    c->recursive = recursive;
+}
+
+void rj_submit_remove_line(rj_submit *s, const char *kode)
+{
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_LINE;
+    c->remove_line = sdup(s, kode);
+}
+
+Renja__V1__Realisasi *rj_submit_realisasi(rj_submit *s, const char *kode, int tw, int indikator)
+{
+    Renja__V1__Realisasi *r = keep(s, rj_malloc(sizeof(*r)));
+    renja__v1__realisasi__init(r);
+    r->kode = sdup(s, kode);
+    r->tw = tw;
+    r->indikator = indikator;
+    r->text = sdup(s, "");
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_REALISASI;
+    c->realisasi = r;
+    return r;
+}
+
+rj_input_format rj_input_format_of(const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= 4 && strcasecmp(name + n - 4, ".csv") == 0)
+        return RJ_INPUT_CSV;
+    return RJ_INPUT_JSON;
+}
+
+/* --- values ----------------------------------------------------------------- */
+
+/* A JSON number is plain notation: "105.787" is a hundred and five, not
+ * rj_num's human "105 thousand", so it is read here, exactly. */
+static int json_dec(const char *t, int64_t *out)
+{
+    const char *p = t;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    int64_t ip = 0, fp = 0;
+    int fd = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (ip > (INT64_MAX / RJ_DEC_SCALE - 9) / 10)
+            return RJ_EOVERFLOW;
+        ip = ip * 10 + (*p - '0');
+    }
+    if (*p == '.')
+        for (p++; isdigit((unsigned char)*p); p++) {
+            if (++fd > 4)
+                return RJ_EINVAL;
+            fp = fp * 10 + (*p - '0');
+        }
+    if (*p)
+        return RJ_EINVAL; /* exponent */
+    for (; fd < 4; fd++)
+        fp *= 10;
+    *out = (ip * RJ_DEC_SCALE + fp) * (neg ? -1 : 1);
+    return 0;
+}
+
+/* --- JSON import -------------------------------------------------------------- */
+
+typedef struct seen {
+    const char *kode; /* canonical, owned by the submit */
+    int line, col;
+    bool line_kind;   /* a budget line rather than an item */
+} seen;
+
+typedef struct reader {
+    rj_submit *s;
+    const char *name;
+    rj_diag *d;
+    seen *seen;
+    size_t n_seen, cap_seen;
+} reader;
+
+static int jerr(reader *r, const rj_json *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
+{
+    char msg[RJ_DIAG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s", r->name, rj_json_line(at), rj_json_col(at), msg);
+}
+
+static void add_seen(reader *r, const char *kode, int line, int col, bool line_kind)
+{
+    if (r->n_seen == r->cap_seen) {
+        r->cap_seen = r->cap_seen ? r->cap_seen * 2 : 64;
+        r->seen = rj_realloc(r->seen, r->cap_seen * sizeof(*r->seen));
+    }
+    r->seen[r->n_seen++] = (seen){kode, line, col, line_kind};
+}
+
+static int seen_cmp(const void *a, const void *b)
+{
+    const seen *x = a, *y = b;
+    if (x->line_kind != y->line_kind)
+        return x->line_kind - y->line_kind;
+    int c = strcmp(x->kode, y->kode);
+    if (c)
+        return c;
+    return x->line != y->line ? x->line - y->line : x->col - y->col;
+}
+
+/* Duplicates are found once at the end by sorting, so a big file costs
+ * n log n rather than n squared. */
+static int check_duplicates(reader *r)
+{
+    qsort(r->seen, r->n_seen, sizeof(*r->seen), seen_cmp);
+    for (size_t i = 1; i < r->n_seen; i++) {
+        const seen *a = &r->seen[i - 1], *b = &r->seen[i];
+        if (a->line_kind == b->line_kind && strcmp(a->kode, b->kode) == 0)
+            return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s \"%s\" appears twice, also on line %d", r->name,
+                               b->line, b->col, b->line_kind ? "rekening" : "kode", b->kode, a->line);
+    }
+    return 0;
+}
+
+static int check_keys(reader *r, const rj_json *obj, const char *what, const char *const *known)
+{
+    for (size_t i = 0; i < rj_json_len(obj); i++) {
+        const char *k = rj_json_key_at(obj, i);
+        bool ok = false;
+        for (const char *const *p = known; *p; p++)
+            ok = ok || strcmp(*p, k) == 0;
+        if (!ok) {
+            char list[512] = "";
+            for (const char *const *p = known; *p; p++) {
+                if (p != known)
+                    strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+                strncat(list, *p, sizeof(list) - strlen(list) - 1);
+            }
+            return jerr(r, rj_json_at(obj, i), "unknown member \"%s\" of %s (known: %s)", k, what, list);
+        }
+    }
+    return 0;
+}
+
+/* A string member: absent or null is "". */
+static int jstr(reader *r, const rj_json *obj, const char *key, const char **out)
+{
+    const rj_json *v = rj_json_get(obj, key);
+    *out = "";
+    if (!v || rj_json_kind(v) == RJ_JSON_NULL)
+        return 0;
+    if (rj_json_kind(v) != RJ_JSON_STRING)
+        return jerr(r, v, "\"%s\": expected a string, found %s", key, rj_json_type_name(rj_json_kind(v)));
+    *out = rj_json_text(v);
+    return 0;
+}
+
+static int jmoney(reader *r, const rj_json *obj, const char *key, const char *kode, int64_t *out,
+                  bool *present)
+{
+    const rj_json *v = rj_json_get(obj, key);
+    *present = false;
+    *out = 0;
+    if (!v || rj_json_kind(v) == RJ_JSON_NULL)
+        return 0;
+    rj_diag nd;
+    if (rj_json_kind(v) == RJ_JSON_NUMBER) {
+        const char *t = rj_json_text(v);
+        const char *p = t + (*t == '-');
+        if (strspn(p, "0123456789") != strlen(p))
+            return jerr(r, v, "kode \"%s\": %s %s: expected whole rupiah (an integer)", kode, key, t);
+        if (rj_money_parse(t, out, present, &nd) < 0)
+            return jerr(r, v, "kode \"%s\": %s: %s", kode, key, nd.msg);
+        return 0;
+    }
+    if (rj_json_kind(v) != RJ_JSON_STRING)
+        return jerr(r, v, "kode \"%s\": %s: expected rupiah as a number or a string, found %s", kode, key,
+                    rj_json_type_name(rj_json_kind(v)));
+    if (rj_money_parse(rj_json_text(v), out, present, &nd) < 0)
+        return jerr(r, v, "kode \"%s\": %s: %s", kode, key, nd.msg);
+    return 0;
+}
+
+/* A decimal member given as a JSON number or a string as written. *present
+ * is false when absent or null. */
+static int jdec(reader *r, const rj_json *v, const char *what, const char *kode, int64_t *out,
+                bool *present)
+{
+    *present = false;
+    *out = 0;
+    if (!v || rj_json_kind(v) == RJ_JSON_NULL)
+        return 0;
+    rj_diag nd;
+    if (rj_json_kind(v) == RJ_JSON_NUMBER) {
+        int rc = json_dec(rj_json_text(v), out);
+        if (rc < 0)
+            return jerr(r, v, "kode \"%s\": %s %s: expected a number with at most 4 decimal places and no exponent",
+                        kode, what, rj_json_text(v));
+    } else if (rj_json_kind(v) == RJ_JSON_STRING) {
+        if (rj_dec_parse(rj_json_text(v), out, &nd) < 0)
+            return jerr(r, v, "kode \"%s\": %s: %s (text that is not a number goes in target_text or text)", kode,
+                        what, nd.msg);
+    } else
+        return jerr(r, v, "kode \"%s\": %s: expected a number or a string, found %s", kode, what,
+                    rj_json_type_name(rj_json_kind(v)));
+    *present = true;
+    return 0;
+}
+
+static int jkode(reader *r, const rj_json *obj, const char *key, bool rekening, char out[RJ_KODE_MAX])
+{
+    const rj_json *v = rj_json_get(obj, key);
+    if (!v)
+        return jerr(r, obj, "expected a \"%s\" member", key);
+    if (rj_json_kind(v) != RJ_JSON_STRING)
+        return jerr(r, v, "\"%s\": expected a string, found %s", key, rj_json_type_name(rj_json_kind(v)));
+    rj_diag kd;
+    rj_level lv;
+    int depth;
+    int rc = rekening ? rj_rekening_parse(rj_json_text(v), out, &depth, &kd)
+                      : rj_kode_parse(rj_json_text(v), out, &lv, &kd);
+    if (rc < 0)
+        return jerr(r, v, "%s", kd.msg);
+    return 0;
+}
+
+static int jint(reader *r, const rj_json *obj, const char *key, int lo, int hi, int *out, bool required)
+{
+    const rj_json *v = rj_json_get(obj, key);
+    if (!v || rj_json_kind(v) == RJ_JSON_NULL) {
+        if (required)
+            return jerr(r, obj, "expected a \"%s\" member (%d..%d)", key, lo, hi);
+        *out = 0;
+        return 0;
+    }
+    const char *t = rj_json_text(v);
+    if (rj_json_kind(v) != RJ_JSON_NUMBER || strspn(t, "0123456789") != strlen(t) || strlen(t) > 6 ||
+        atoi(t) < lo || atoi(t) > hi)
+        return jerr(r, v, "\"%s\": expected an integer %d..%d", key, lo, hi);
+    *out = atoi(t);
+    return 0;
+}
+
+static int jtren(reader *r, const rj_json *obj, Renja__V1__Tren *out)
+{
+    const char *t;
+    int rc = jstr(r, obj, "tren", &t);
+    if (rc < 0)
+        return rc;
+    if (!*t || strcmp(t, "positif") == 0)
+        *out = RENJA__V1__TREN__TREN_POSITIF;
+    else if (strcmp(t, "negatif") == 0)
+        *out = RENJA__V1__TREN__TREN_NEGATIF;
+    else
+        return jerr(r, rj_json_get(obj, "tren"), "tren \"%s\": expected positif or negatif", t);
+    return 0;
+}
+
+static int expect_kind(reader *r, const rj_json *v, rj_json_type t, const char *what)
+{
+    if (rj_json_kind(v) != t)
+        return jerr(r, v, "%s: expected %s %s, found %s", what, t == RJ_JSON_ARRAY ? "an" : "an",
+                    rj_json_type_name(t), rj_json_type_name(rj_json_kind(v)));
+    return 0;
+}
+
+static int json_item(reader *r, const rj_json *o)
+{
+    static const char *const known[] = {"kode", "level", "nama", "bidang", "lokasi", "pagu", "pagu_rollup",
+                                        "sumber_dana", "indikator", NULL};
+    char kode[RJ_KODE_MAX];
+    int rc;
+    if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "items[]")) < 0 ||
+        (rc = check_keys(r, o, "an item", known)) < 0 || (rc = jkode(r, o, "kode", false, kode)) < 0)
+        return rc;
+    Renja__V1__Item *it = rj_submit_upsert_item(r->s, NULL, kode);
+    const rj_json *kv = rj_json_get(o, "kode");
+    add_seen(r, it->kode, rj_json_line(kv), rj_json_col(kv), false);
+    const char *t;
+    if ((rc = jstr(r, o, "nama", &t)) < 0)
+        return rc;
+    it->nama = sdup(r->s, t);
+    if ((rc = jstr(r, o, "bidang", &t)) < 0)
+        return rc;
+    it->bidang = sdup(r->s, t);
+    if ((rc = jstr(r, o, "lokasi", &t)) < 0)
+        return rc;
+    it->lokasi = sdup(r->s, t);
+    if ((rc = jstr(r, o, "sumber_dana", &t)) < 0)
+        return rc;
+    it->sumber_dana = sdup(r->s, t);
+    bool present;
+    if ((rc = jmoney(r, o, "pagu", kode, &it->pagu, &present)) < 0)
+        return rc;
+    it->has_pagu = present;
+    const rj_json *ind = rj_json_get(o, "indikator");
+    if (!ind || rj_json_kind(ind) == RJ_JSON_NULL)
+        return 0;
+    if ((rc = expect_kind(r, ind, RJ_JSON_ARRAY, "indikator")) < 0)
+        return rc;
+    for (size_t i = 0; i < rj_json_len(ind); i++) {
+        static const char *const kknown[] = {"nama", "satuan", "target", "target_text", "tren", NULL};
+        const rj_json *ko = rj_json_at(ind, i);
+        if ((rc = expect_kind(r, ko, RJ_JSON_OBJECT, "indikator[]")) < 0 ||
+            (rc = check_keys(r, ko, "an indikator", kknown)) < 0)
+            return rc;
+        Renja__V1__Indikator *k = add_indikator(r->s, it);
+        if ((rc = jstr(r, ko, "nama", &t)) < 0)
+            return rc;
+        k->nama = sdup(r->s, t);
+        if ((rc = jstr(r, ko, "satuan", &t)) < 0)
+            return rc;
+        k->satuan = sdup(r->s, t);
+        const rj_json *tv = rj_json_get(ko, "target");
+        if ((rc = jdec(r, tv, "target", kode, &k->target_e4, &present)) < 0)
+            return rc;
+        k->has_target = present;
+        if ((rc = jstr(r, ko, "target_text", &t)) < 0)
+            return rc;
+        k->target_text = sdup(r->s, *t || !present ? t : rj_json_text(tv));
+        if ((rc = jtren(r, ko, &k->tren)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int json_line(reader *r, const rj_json *o)
+{
+    static const char *const known[] = {"kode", "nama", "pagu", "pagu_rollup", "depth", NULL};
+    char kode[RJ_KODE_MAX];
+    int rc;
+    if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "lines[]")) < 0 ||
+        (rc = check_keys(r, o, "a budget line", known)) < 0 || (rc = jkode(r, o, "kode", true, kode)) < 0)
+        return rc;
+    Renja__V1__BudgetLine *l = rj_submit_upsert_line(r->s, NULL, kode);
+    const rj_json *kv = rj_json_get(o, "kode");
+    add_seen(r, l->kode, rj_json_line(kv), rj_json_col(kv), true);
+    const char *t;
+    if ((rc = jstr(r, o, "nama", &t)) < 0)
+        return rc;
+    l->nama = sdup(r->s, t);
+    bool present;
+    if ((rc = jmoney(r, o, "pagu", kode, &l->pagu, &present)) < 0)
+        return rc;
+    l->has_pagu = present;
+    return 0;
+}
+
+static int json_realisasi(reader *r, const rj_json *o)
+{
+    static const char *const known[] = {"kode", "tw", "indikator", "value", "text", "anggaran", "clear", NULL};
+    char kode[RJ_KODE_MAX];
+    int rc, tw, ind;
+    if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "realisasi[]")) < 0 ||
+        (rc = check_keys(r, o, "a realisasi", known)) < 0 || (rc = jkode(r, o, "kode", false, kode)) < 0 ||
+        (rc = jint(r, o, "tw", 1, 4, &tw, true)) < 0 || (rc = jint(r, o, "indikator", 1, 999, &ind, false)) < 0)
+        return rc;
+    Renja__V1__Realisasi *re = rj_submit_realisasi(r->s, kode, tw, ind);
+    const rj_json *clear = rj_json_get(o, "clear");
+    if (clear && rj_json_kind(clear) == RJ_JSON_TRUE) {
+        re->clear = 1;
+        return 0;
+    }
+    bool present;
+    if (ind > 0) {
+        const rj_json *v = rj_json_get(o, "value");
+        if ((rc = jdec(r, v, "value", kode, &re->value_e4, &present)) < 0)
+            return rc;
+        if (!present)
+            return jerr(r, o, "kode \"%s\": expected a \"value\" for indikator %d", kode, ind);
+        const char *t;
+        if ((rc = jstr(r, o, "text", &t)) < 0)
+            return rc;
+        re->text = sdup(r->s, *t ? t : rj_json_text(v));
+        return 0;
+    }
+    if ((rc = jmoney(r, o, "anggaran", kode, &re->anggaran, &present)) < 0)
+        return rc;
+    if (!present)
+        return jerr(r, o, "kode \"%s\": expected \"indikator\" with \"value\", or \"anggaran\"", kode);
+    return 0;
+}
+
+static int json_remove(reader *r, const rj_json *o)
+{
+    static const char *const known[] = {"kode", "line", "recursive", NULL};
+    char kode[RJ_KODE_MAX];
+    int rc;
+    if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "remove[]")) < 0 ||
+        (rc = check_keys(r, o, "a removal", known)) < 0)
+        return rc;
+    if (rj_json_get(o, "line")) {
+        if ((rc = jkode(r, o, "line", true, kode)) < 0)
+            return rc;
+        rj_submit_remove_line(r->s, kode);
+        return 0;
+    }
+    if (!rj_json_get(o, "kode"))
+        return jerr(r, o, "expected \"kode\" (an item) or \"line\" (a rekening)");
+    if ((rc = jkode(r, o, "kode", false, kode)) < 0)
+        return rc;
+    const rj_json *rec = rj_json_get(o, "recursive");
+    rj_submit_remove_item(r->s, kode, rec && rj_json_kind(rec) == RJ_JSON_TRUE);
+    return 0;
+}
+
+static int read_json(reader *r, const char *text, size_t len)
+{
+    rj_json *root = NULL;
+    rj_diag pd;
+    int rc = rj_json_parse(text, len, 0, &root, &pd);
+    if (rc < 0)
+        return rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
+    static const char *const known[] = {"plan", "nama", "rev", "items", "lines", "realisasi", "remove", "stages",
+                                        NULL};
+    static const struct {
+        const char *key;
+        int (*fn)(reader *, const rj_json *);
+    } parts[] = {{"items", json_item}, {"lines", json_line}, {"realisasi", json_realisasi}, {"remove", json_remove}};
+    if ((rc = expect_kind(r, root, RJ_JSON_OBJECT, "the document")) < 0 ||
+        (rc = check_keys(r, root, "the document", known)) < 0)
+        goto out;
+    for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++) {
+        const rj_json *a = rj_json_get(root, parts[p].key);
+        if (!a || rj_json_kind(a) == RJ_JSON_NULL)
+            continue;
+        if ((rc = expect_kind(r, a, RJ_JSON_ARRAY, parts[p].key)) < 0)
+            goto out;
+        for (size_t i = 0; i < rj_json_len(a); i++)
+            if ((rc = parts[p].fn(r, rj_json_at(a, i))) < 0)
+                goto out;
+    }
+out:
+    rj_json_free(root);
+    return rc;
+}
+
+/* --- CSV import ----------------------------------------------------------------- */
+
+enum { C_TIPE, C_KODE, C_NAMA, C_BIDANG, C_LOKASI, C_SUMBER, C_PAGU, C_INDIKATOR, C_SATUAN, C_TARGET, C_TREN, C_N };
+static const char *const csv_cols[C_N] = {"tipe",        "kode", "nama",      "bidang", "lokasi", "sumber_dana",
+                                          "pagu",        "indikator", "satuan", "target", "tren"};
+
+static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
+{
+    char msg[RJ_DIAG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s", r->name, f->line, f->col, msg);
+}
+
+static void csv_indikator(reader *r, Renja__V1__Item *it, const rj_csv_field *f, const int *col,
+                          Renja__V1__Tren tren, int64_t target, bool has_target)
+{
+    Renja__V1__Indikator *k = add_indikator(r->s, it);
+    k->nama = sdup(r->s, col[C_INDIKATOR] >= 0 ? f[col[C_INDIKATOR]].text : "");
+    k->satuan = sdup(r->s, col[C_SATUAN] >= 0 ? f[col[C_SATUAN]].text : "");
+    k->target_text = sdup(r->s, col[C_TARGET] >= 0 ? f[col[C_TARGET]].text : "");
+    k->has_target = has_target;
+    k->target_e4 = target;
+    k->tren = tren;
+}
+
+static bool looks_rekening(const char *k)
+{
+    /* Rekening start with 4 (pendapatan), 5 (belanja) or 6 (pembiayaan);
+     * urusan codes do not. */
+    return k[0] >= '4' && k[0] <= '6';
+}
+
+static int read_csv(reader *r, const char *text, size_t len)
+{
+    rj_csv *c = rj_csv_new(text, len, rj_csv_sniff(text, len));
+    const rj_csv_field *f;
+    size_t n, ncols;
+    int col[C_N];
+    int rc = rj_csv_next(c, &f, &n, r->d);
+    if (rc <= 0) {
+        if (rc == 0)
+            rc = rj_diag_set(r->d, RJ_EINVAL, "%s:1:1: empty file: expected a header line (%s, ...)", r->name,
+                             "kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren");
+        else {
+            rj_diag pd = *r->d;
+            rc = rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
+        }
+        goto out;
+    }
+    for (int i = 0; i < C_N; i++)
+        col[i] = -1;
+    ncols = n;
+    for (size_t i = 0; i < n; i++) {
+        int k = -1;
+        for (int j = 0; j < C_N; j++)
+            if (strcmp(f[i].text, csv_cols[j]) == 0)
+                k = j;
+        if (k < 0) {
+            char shown[64];
+            snprintf(shown, sizeof(shown), "%.40s%s", f[i].text, strlen(f[i].text) > 40 ? "..." : "");
+            for (char *p = shown; *p; p++)
+                if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+                    *p = '?';
+            rc = cerr(r, &f[i],
+                      "unknown column \"%s\" in the header (known: tipe, kode, nama, bidang, lokasi, sumber_dana, pagu, indikator, satuan, target, tren)",
+                      shown);
+            goto out;
+        }
+        if (col[k] >= 0) {
+            rc = cerr(r, &f[i], "column \"%s\" appears twice in the header", csv_cols[k]);
+            goto out;
+        }
+        col[k] = (int)i;
+    }
+    if (col[C_KODE] < 0) {
+        rc = cerr(r, &f[0], "the header has no \"kode\" column");
+        goto out;
+    }
+    Renja__V1__Item *prev = NULL;
+    size_t rows = 0;
+    while ((rc = rj_csv_next(c, &f, &n, r->d)) == 1) {
+        rows++;
+        int line = rj_csv_row_line(c);
+        if (n != ncols) {
+            rc = rj_diag_set(r->d, RJ_EINVAL, "%s:%d:1: expected %zu fields as in the header, found %zu", r->name,
+                             line, ncols, n);
+            goto out;
+        }
+        const char *tipe = col[C_TIPE] >= 0 ? f[col[C_TIPE]].text : "";
+        const rj_csv_field *kf = &f[col[C_KODE]];
+        char kode[RJ_KODE_MAX];
+        rj_diag kd;
+        rj_level lv;
+        int depth;
+#define CELL(k) (col[k] >= 0 ? f[col[k]].text : "")
+        if (strcmp(tipe, "hapus") == 0) {
+            prev = NULL;
+            if (looks_rekening(kf->text)) {
+                if (rj_rekening_parse(kf->text, kode, &depth, &kd) < 0) {
+                    rc = cerr(r, kf, "%s", kd.msg);
+                    goto out;
+                }
+                rj_submit_remove_line(r->s, kode);
+            } else {
+                if (rj_kode_parse(kf->text, kode, &lv, &kd) < 0) {
+                    rc = cerr(r, kf, "%s", kd.msg);
+                    goto out;
+                }
+                rj_submit_remove_item(r->s, kode, false);
+            }
+            continue;
+        }
+        int64_t pagu = 0;
+        bool has_pagu = false;
+        if (col[C_PAGU] >= 0 && rj_money_parse(CELL(C_PAGU), &pagu, &has_pagu, &kd) < 0) {
+            rc = cerr(r, &f[col[C_PAGU]], "kode \"%s\": pagu: %s", kf->text, kd.msg);
+            goto out;
+        }
+        if (strcmp(tipe, "rekening") == 0) {
+            prev = NULL;
+            if (rj_rekening_parse(kf->text, kode, &depth, &kd) < 0) {
+                rc = cerr(r, kf, "%s", kd.msg);
+                goto out;
+            }
+            Renja__V1__BudgetLine *l = rj_submit_upsert_line(r->s, NULL, kode);
+            l->nama = sdup(r->s, CELL(C_NAMA));
+            l->has_pagu = has_pagu;
+            l->pagu = pagu;
+            add_seen(r, l->kode, kf->line, kf->col, true);
+            continue;
+        }
+        if (*tipe && strcmp(tipe, "item") != 0) {
+            rc = cerr(r, &f[col[C_TIPE]], "tipe \"%s\": expected item, rekening or hapus", tipe);
+            goto out;
+        }
+        if (rj_kode_parse(kf->text, kode, &lv, &kd) < 0) {
+            rc = cerr(r, kf, "%s", kd.msg);
+            goto out;
+        }
+        Renja__V1__Tren tren = RENJA__V1__TREN__TREN_POSITIF;
+        const char *tr = CELL(C_TREN);
+        if (strcmp(tr, "negatif") == 0)
+            tren = RENJA__V1__TREN__TREN_NEGATIF;
+        else if (*tr && strcmp(tr, "positif") != 0) {
+            rc = cerr(r, &f[col[C_TREN]], "kode \"%s\": tren \"%s\": expected positif or negatif", kode, tr);
+            goto out;
+        }
+        /* A target that is not a number is kept as text only. */
+        int64_t target = 0;
+        const char *tt = CELL(C_TARGET);
+        bool has_target = *tt && rj_dec_parse(tt, &target, &kd) == 0;
+        bool has_ind = *CELL(C_INDIKATOR) || *CELL(C_SATUAN) || *tt;
+        if (prev && strcmp(prev->kode, kode) == 0) {
+            if (has_ind)
+                csv_indikator(r, prev, f, col, tren, target, has_target);
+            continue;
+        }
+        Renja__V1__Item *it = rj_submit_upsert_item(r->s, NULL, kode);
+        it->nama = sdup(r->s, CELL(C_NAMA));
+        it->bidang = sdup(r->s, CELL(C_BIDANG));
+        it->lokasi = sdup(r->s, CELL(C_LOKASI));
+        it->sumber_dana = sdup(r->s, CELL(C_SUMBER));
+        it->has_pagu = has_pagu;
+        it->pagu = pagu;
+        if (has_ind)
+            csv_indikator(r, it, f, col, tren, target, has_target);
+        add_seen(r, it->kode, kf->line, kf->col, false);
+        prev = it;
+#undef CELL
+    }
+    if (rc < 0) {
+        rj_diag pd = *r->d;
+        rc = rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
+        goto out;
+    }
+    if (rows == 0)
+        rc = rj_diag_set(r->d, RJ_EINVAL, "%s:2:1: no rows after the header: expected one row per item", r->name);
+out:
+    rj_csv_free(c);
+    return rc;
+}
+
+int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, rj_input_format fmt, rj_diag *d)
+{
+    if (len > RJ_INPUT_MAX_SIZE)
+        return rj_diag_set(d, RJ_ETOOBIG, "%s: %zu bytes is larger than the limit of %u bytes", name, len,
+                           RJ_INPUT_MAX_SIZE);
+    if (memchr(text, '\0', len))
+        return rj_diag_set(d, RJ_EINVAL, "%s: a NUL byte at offset %zu: expected a text file (JSON or CSV)", name,
+                           (size_t)((const char *)memchr(text, '\0', len) - text));
+    if (fmt == RJ_INPUT_AUTO)
+        fmt = rj_input_format_of(name);
+    reader r = {.s = s, .name = name, .d = d};
+    size_t before = s->req.n_changes;
+    int rc = fmt == RJ_INPUT_CSV ? read_csv(&r, text, len) : read_json(&r, text, len);
+    if (rc == 0)
+        rc = check_duplicates(&r);
+    if (rc == 0 && s->req.n_changes == before)
+        rc = rj_diag_set(d, RJ_EINVAL, "%s: nothing to import: expected items, lines, realisasi or removals", name);
+    free(r.seen);
+    return rc;
+}
+
+/* --- import --replace --------------------------------------------------------------- */
+
+static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Is anything in sorted[] equal to kode or inside its subtree? Canonical
+ * kode sort in tree order, so the subtree follows kode directly. */
+static bool keeps_subtree(char **sorted, size_t n, const char *kode)
+{
+    size_t lo = 0, hi = n, kl = strlen(kode);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(sorted[mid], kode) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strncmp(sorted[lo], kode, kl) == 0 && (sorted[lo][kl] == 0 || sorted[lo][kl] == '.');
+}
+
+void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head)
+{
+    size_t n = s->req.n_changes, ni = 0, nl = 0;
+    char **items = rj_calloc(n + 1, sizeof(char *)), **lines = rj_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__Change *c = s->req.changes[i];
+        if (c->change_case == RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM)
+            items[ni++] = c->upsert_item->kode;
+        else if (c->change_case == RENJA__V1__CHANGE__CHANGE_UPSERT_LINE)
+            lines[nl++] = c->upsert_line->kode;
+    }
+    qsort(items, ni, sizeof(char *), str_cmp);
+    qsort(lines, nl, sizeof(char *), str_cmp);
+    const char *gone = NULL; /* the last item removed with its subtree */
+    for (size_t i = 0; i < head->n_items; i++) {
+        const char *k = head->items[i]->kode;
+        size_t gl = gone ? strlen(gone) : 0;
+        if (gone && strncmp(k, gone, gl) == 0 && k[gl] == '.')
+            continue;
+        if (keeps_subtree(items, ni, k))
+            continue;
+        rj_submit_remove_item(s, k, true);
+        gone = k;
+    }
+    /* Budget lines: children first, so that no parent is left with a child
+     * it no longer has. */
+    for (size_t i = head->n_lines; i-- > 0;) {
+        const char *k = head->lines[i]->kode;
+        if (!keeps_subtree(lines, nl, k))
+            rj_submit_remove_line(s, k);
+    }
+    free(items);
+    free(lines);
+}
+
+/* --- set ---------------------------------------------------------------------------- */
+
+static const char set_fields[] =
+    "nama=, bidang=, lokasi=, pagu=, sumber-dana=, indikator.N.nama=, indikator.N.satuan=, "
+    "indikator.N.target=, indikator.N.tren=";
+
+int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, rj_diag *d)
+{
+    const char *eq = strchr(assign, '=');
+    if (!eq)
+        return rj_diag_set(d, RJ_EINVAL, "\"%s\": expected FIELD=VALUE with FIELD one of %s", assign, set_fields);
+    size_t fl = (size_t)(eq - assign);
+    const char *v = eq + 1;
+    rj_diag nd;
+#define IS(name) (fl == strlen(name) && strncmp(assign, name, fl) == 0)
+    if (IS("nama"))
+        item->nama = sdup(s, v);
+    else if (IS("bidang"))
+        item->bidang = sdup(s, v);
+    else if (IS("lokasi"))
+        item->lokasi = sdup(s, v);
+    else if (IS("sumber-dana") || IS("sumber_dana"))
+        item->sumber_dana = sdup(s, v);
+    else if (IS("pagu")) {
+        bool present;
+        int64_t p;
+        if (rj_money_parse(v, &p, &present, &nd) < 0)
+            return rj_diag_set(d, RJ_EINVAL, "pagu: %s", nd.msg);
+        item->has_pagu = present;
+        item->pagu = present ? p : 0;
+    } else if (fl > 10 && strncmp(assign, "indikator.", 10) == 0) {
+        char *end;
+        long no = strtol(assign + 10, &end, 10);
+        if (end == assign + 10 || *end != '.' || no < 1 || no > 99)
+            return rj_diag_set(d, RJ_EINVAL, "\"%.*s\": expected indikator.N.FIELD with N from 1", (int)fl, assign);
+        const char *sub = end + 1;
+        size_t sl = (size_t)(eq - sub);
+        while (item->n_indikator < (size_t)no)
+            add_indikator(s, item);
+        Renja__V1__Indikator *k = item->indikator[no - 1];
+        if (sl == 4 && strncmp(sub, "nama", 4) == 0)
+            k->nama = sdup(s, v);
+        else if (sl == 6 && strncmp(sub, "satuan", 6) == 0)
+            k->satuan = sdup(s, v);
+        else if (sl == 6 && strncmp(sub, "target", 6) == 0) {
+            /* Text that is not a number is kept as the target text only. */
+            k->has_target = *v && rj_dec_parse(v, &k->target_e4, &nd) == 0;
+            if (!k->has_target)
+                k->target_e4 = 0;
+            k->target_text = sdup(s, v);
+        } else if (sl == 4 && strncmp(sub, "tren", 4) == 0) {
+            if (strcmp(v, "positif") == 0)
+                k->tren = RENJA__V1__TREN__TREN_POSITIF;
+            else if (strcmp(v, "negatif") == 0)
+                k->tren = RENJA__V1__TREN__TREN_NEGATIF;
+            else
+                return rj_diag_set(d, RJ_EINVAL, "tren \"%s\": expected positif or negatif", v);
+        } else
+            return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\": known fields are %s", (int)fl, assign,
+                               set_fields);
+    } else
+        return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\": known fields are %s", (int)fl, assign, set_fields);
+#undef IS
+    return 0;
+}
+
+int rj_set_line_field(rj_submit *s, Renja__V1__BudgetLine *line, const char *assign, rj_diag *d)
+{
+    const char *eq = strchr(assign, '=');
+    size_t fl = eq ? (size_t)(eq - assign) : 0;
+    if (eq && fl == 4 && strncmp(assign, "nama", 4) == 0) {
+        line->nama = sdup(s, eq + 1);
+        return 0;
+    }
+    if (eq && fl == 4 && strncmp(assign, "pagu", 4) == 0) {
+        rj_diag nd;
+        bool present;
+        int64_t p;
+        if (rj_money_parse(eq + 1, &p, &present, &nd) < 0)
+            return rj_diag_set(d, RJ_EINVAL, "pagu: %s", nd.msg);
+        line->has_pagu = present;
+        line->pagu = present ? p : 0;
+        return 0;
+    }
+    return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\" for a rekening: known fields are nama=, pagu=",
+                       (int)(eq ? fl : strlen(assign)), assign);
+}

@@ -1,0 +1,62 @@
+/* What the client sends: SubmitRequests built from files (JSON and CSV, see
+ * docs/import-format.md) and from `set` assignments.
+ *
+ * An rj_submit owns one Renja__V1__SubmitRequest and every string, message
+ * and array hanging from it, until rj_submit_free. Nothing here talks to the
+ * server, so all of it is testable on its own.
+ */
+#ifndef RJ_INPUT_H
+#define RJ_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "renja/v1/renja.pb-c.h"
+#include "rj_error.h"
+
+#define RJ_INPUT_MAX_SIZE (64u << 20) /* bytes of an import file */
+
+typedef enum rj_input_format {
+    RJ_INPUT_AUTO, /* by extension: .csv is CSV, anything else JSON */
+    RJ_INPUT_JSON,
+    RJ_INPUT_CSV,
+} rj_input_format;
+
+typedef struct rj_submit rj_submit;
+
+rj_submit *rj_submit_new(const char *plan, const char *message);
+void rj_submit_free(rj_submit *s);
+/* The request; valid until rj_submit_free. */
+Renja__V1__SubmitRequest *rj_submit_req(rj_submit *s);
+void rj_submit_set_base(rj_submit *s, uint64_t rev);
+/* A copy of src (or, with src NULL, a new empty item with kode and level)
+ * added to the request as an upsert; the returned item may be edited. */
+Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src, const char *kode);
+Renja__V1__BudgetLine *rj_submit_upsert_line(rj_submit *s, const Renja__V1__BudgetLine *src,
+                                             const char *kode);
+void rj_submit_remove_item(rj_submit *s, const char *kode, bool recursive);
+void rj_submit_remove_line(rj_submit *s, const char *kode);
+Renja__V1__Realisasi *rj_submit_realisasi(rj_submit *s, const char *kode, int tw, int indikator);
+
+/* "items.csv" -> RJ_INPUT_CSV, "-" or anything else -> RJ_INPUT_JSON. */
+rj_input_format rj_input_format_of(const char *name);
+/* Read a whole import file (len bytes of text) into s. name is used in
+ * messages only. On error returns RJ_EINVAL (RJ_ETOOBIG over
+ * RJ_INPUT_MAX_SIZE) and d holds "NAME:LINE:COL: what was wrong, what was
+ * expected"; s may then hold a partial request and must not be sent. */
+int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, rj_input_format fmt,
+                  rj_diag *d);
+/* For import --replace: add removals for the items and budget lines of head
+ * that s does not upsert (children before parents are covered by removing
+ * the topmost missing item recursively when nothing of its subtree stays). */
+void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head);
+
+/* Apply one `set` assignment "FIELD=VALUE" (see CLI.md, Fields of set) to
+ * item, whose strings belong to s. RJ_EINVAL with d naming the known
+ * fields or the expected value. */
+int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, rj_diag *d);
+/* The same for a budget line (set --rekening): nama=, pagu=. */
+int rj_set_line_field(rj_submit *s, Renja__V1__BudgetLine *line, const char *assign, rj_diag *d);
+
+#endif
