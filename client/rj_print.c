@@ -1,0 +1,1029 @@
+#include "rj_print.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "rj_alloc.h"
+#include "rj_csv.h"
+#include "rj_json.h"
+#include "rj_kode.h"
+#include "rj_num.h"
+
+void rj_print_time(int64_t unix_ms, char out[32])
+{
+    out[0] = 0;
+    if (unix_ms <= 0)
+        return;
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *level_name(Renja__V1__Level l) { return rj_level_name((rj_level)l); }
+
+static const char *tren_name(Renja__V1__Tren t) { return t == RENJA__V1__TREN__TREN_NEGATIF ? "negatif" : "positif"; }
+
+static void put_dec(rj_buf *b, int64_t e4)
+{
+    char n[RJ_NUM_MAX];
+    rj_dec_format(e4, RJ_NUM_PLAIN, n);
+    rj_buf_puts(b, n);
+}
+
+/* A one-record document for write commands and single answers. */
+static void print_one(rj_out_mode m, FILE *out, const char *flat, const char *json)
+{
+    if (m == RJ_OUT_JSON)
+        fprintf(out, "%s\n", json);
+    else
+        fprintf(out, "%s\n", flat);
+}
+
+void rj_print_submit(const char *plan, const Renja__V1__SubmitResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_buf b = {0};
+    rj_buf_printf(&b, "{\"rev\": %" PRIu64 ", \"plan\": ", r->rev);
+    rj_json_put_str(&b, plan);
+    if (r->revision)
+        rj_buf_printf(&b, ", \"base_rev\": %" PRIu64 ", \"keys\": %zu", r->revision->base_rev,
+                      r->revision->n_keys);
+    rj_buf_puts(&b, "}");
+    rj_buf_append(&b, "", 1);
+    char flat[32];
+    snprintf(flat, sizeof(flat), "%" PRIu64, r->rev);
+    print_one(m, out, flat, b.data);
+    rj_buf_free(&b);
+}
+
+void rj_print_plan(const Renja__V1__PlanResponse *r, rj_out_mode m, FILE *out)
+{
+    const Renja__V1__Plan *p = r->plan;
+    rj_buf b = {0};
+    rj_buf_printf(&b, "{\"rev\": %" PRIu64 ", \"plan\": ", p ? p->head : 0);
+    rj_json_put_str(&b, p ? p->id : "");
+    rj_buf_printf(&b, ", \"locked\": %s}", p && p->locked ? "true" : "false");
+    rj_buf_append(&b, "", 1);
+    print_one(m, out, p ? p->id : "", b.data);
+    rj_buf_free(&b);
+}
+
+void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, rj_out_mode m, FILE *out)
+{
+    const Renja__V1__Stage *s = r->stage;
+    rj_buf b = {0};
+    rj_buf_printf(&b, "{\"rev\": %" PRIu64 ", \"plan\": ", s ? s->rev : 0);
+    rj_json_put_str(&b, plan);
+    rj_buf_puts(&b, ", \"stage\": ");
+    rj_json_put_str(&b, s ? s->name : "");
+    rj_buf_puts(&b, "}");
+    rj_buf_append(&b, "", 1);
+    print_one(m, out, s ? s->name : "", b.data);
+    rj_buf_free(&b);
+}
+
+void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("plans");
+    rj_table_col(t, "plan", "Plan", 0);
+    rj_table_col(t, "nama", "Nama", 0);
+    rj_table_col(t, "head", "Head", 0);
+    rj_table_col(t, "locked", "Locked", 0);
+    rj_table_col(t, "locked_by", "Locked by", 0);
+    rj_table_col(t, "created", "Created", 0);
+    for (size_t i = 0; i < r->n_plans; i++) {
+        const Renja__V1__Plan *p = r->plans[i];
+        char tm[32];
+        rj_print_time(p->created_unix_ms, tm);
+        rj_table_row(t);
+        rj_table_str(t, p->id);
+        rj_table_str(t, p->nama);
+        rj_table_int(t, (int64_t)p->head);
+        rj_table_bool(t, p->locked);
+        rj_table_str(t, p->locked_by);
+        rj_table_str(t, tm);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("stages");
+    rj_table_meta_str(t, "plan", plan);
+    rj_table_col(t, "name", "Tahapan", 0);
+    rj_table_col(t, "rev", "Rev", 0);
+    rj_table_col(t, "title", "Judul", 0);
+    rj_table_col(t, "basis", "Dasar", 0);
+    rj_table_col(t, "date", "Tanggal", 0);
+    rj_table_col(t, "order", "Urutan", 0);
+    rj_table_col(t, "set_by", "Oleh", 0);
+    for (size_t i = 0; i < r->n_stages; i++) {
+        const Renja__V1__Stage *s = r->stages[i];
+        rj_table_row(t);
+        rj_table_str(t, s->name);
+        rj_table_int(t, (int64_t)s->rev);
+        rj_table_str(t, s->title);
+        rj_table_str(t, s->basis);
+        rj_table_str(t, s->date);
+        rj_table_int(t, s->order);
+        rj_table_str(t, s->set_by);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+static void keys_json(rj_buf *b, char **keys, size_t n)
+{
+    rj_buf_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rj_buf_puts(b, ", ");
+        rj_json_put_str(b, keys[i]);
+    }
+    rj_buf_puts(b, "]");
+    rj_buf_append(b, "", 1);
+}
+
+void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("revisions");
+    rj_table_meta_str(t, "plan", r->plan);
+    rj_table_col(t, "rev", "Rev", 0);
+    rj_table_col(t, "time", "Waktu", 0);
+    rj_table_col(t, "author", "Oleh", 0);
+    rj_table_col(t, "bidang", "Bidang", 0);
+    rj_table_col(t, "base_rev", "Base", RJ_COL_NO_TABLE);
+    rj_table_col(t, "message", "Pesan", 0);
+    rj_table_col(t, "keys", NULL, RJ_COL_JSON_ONLY);
+    for (size_t i = 0; i < r->n_revisions; i++) {
+        const Renja__V1__Revision *v = r->revisions[i];
+        char tm[32];
+        rj_print_time(v->time_unix_ms, tm);
+        rj_table_row(t);
+        rj_table_int(t, (int64_t)v->rev);
+        rj_table_str(t, tm);
+        rj_table_str(t, v->author);
+        rj_table_str(t, v->bidang);
+        rj_table_int(t, (int64_t)v->base_rev);
+        rj_table_str(t, v->message);
+        rj_buf b = {0};
+        keys_json(&b, v->keys, v->n_keys);
+        rj_table_raw(t, b.data);
+        rj_buf_free(&b);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+/* The target of an indikator as people read it: its text, else its value. */
+static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b)
+{
+    char n[RJ_NUM_MAX];
+    if (k->target_text && *k->target_text)
+        rj_buf_puts(b, k->target_text);
+    else if (k->has_target) {
+        rj_dec_format(k->target_e4, m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, n);
+        rj_buf_puts(b, n);
+    }
+}
+
+static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
+{
+    rj_buf_puts(b, "[");
+    for (size_t i = 0; i < it->n_indikator; i++) {
+        const Renja__V1__Indikator *k = it->indikator[i];
+        rj_buf_puts(b, i ? ", {\"nama\": " : "{\"nama\": ");
+        rj_json_put_str(b, k->nama);
+        rj_buf_puts(b, ", \"satuan\": ");
+        rj_json_put_str(b, k->satuan);
+        rj_buf_puts(b, ", \"target\": ");
+        if (k->has_target)
+            put_dec(b, k->target_e4);
+        else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"target_text\": ");
+        rj_json_put_str(b, k->target_text);
+        rj_buf_printf(b, ", \"tren\": \"%s\"}", tren_name(k->tren));
+    }
+    rj_buf_puts(b, "]");
+}
+
+static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
+{
+    rj_buf_puts(b, "{\"kode\": ");
+    rj_json_put_str(b, re->kode);
+    rj_buf_printf(b, ", \"tw\": %d", re->tw);
+    if (re->indikator > 0) {
+        rj_buf_printf(b, ", \"indikator\": %d, \"value\": ", re->indikator);
+        put_dec(b, re->value_e4);
+        rj_buf_puts(b, ", \"text\": ");
+        rj_json_put_str(b, re->text);
+    } else
+        rj_buf_printf(b, ", \"anggaran\": %" PRId64, re->anggaran);
+    rj_buf_puts(b, "}");
+}
+
+static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("realisasi");
+    rj_table_meta_str(t, "plan", r->plan);
+    char rev[32];
+    snprintf(rev, sizeof(rev), "%" PRIu64, r->rev);
+    rj_table_meta(t, "rev", rev);
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "tw", "TW", 0);
+    rj_table_col(t, "indikator", "Indikator", 0);
+    rj_table_col(t, "value", "Realisasi", 0);
+    rj_table_col(t, "text", "Teks", 0);
+    rj_table_col(t, "anggaran", "Anggaran", 0);
+    for (size_t i = 0; i < r->n_realisasi; i++) {
+        const Renja__V1__Realisasi *re = r->realisasi[i];
+        rj_table_row(t);
+        rj_table_str(t, re->kode);
+        rj_table_int(t, re->tw);
+        if (re->indikator > 0) {
+            rj_table_int(t, re->indikator);
+            rj_table_dec(t, re->value_e4);
+            rj_table_str(t, re->text);
+            rj_table_null(t);
+        } else {
+            rj_table_null(t);
+            rj_table_null(t);
+            rj_table_null(t);
+            rj_table_money(t, re->anggaran);
+        }
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m, FILE *out)
+{
+    if (realisasi && m != RJ_OUT_JSON) {
+        show_realisasi(r, m, out);
+        return;
+    }
+    rj_table *t = rj_table_new(lines ? "lines" : "items");
+    rj_table_meta_str(t, "plan", r->plan);
+    char rev[32];
+    snprintf(rev, sizeof(rev), "%" PRIu64, r->rev);
+    rj_table_meta(t, "rev", rev);
+    if (realisasi) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_realisasi; i++) {
+            if (i)
+                rj_buf_puts(&b, ", ");
+            realisasi_json(&b, r->realisasi[i]);
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(t, "realisasi", b.data);
+        rj_buf_free(&b);
+    }
+    if (lines) {
+        rj_table_col(t, "kode", "Kode Rekening", 0);
+        rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE);
+        rj_table_col(t, "nama", "Uraian", 0);
+        rj_table_col(t, "pagu", "Pagu", 0);
+        rj_table_col(t, "pagu_rollup", "Jumlah Rincian", 0);
+        for (size_t i = 0; i < r->n_lines; i++) {
+            const Renja__V1__BudgetLine *l = r->lines[i];
+            rj_table_row(t);
+            rj_table_str(t, l->kode);
+            rj_table_int(t, l->depth);
+            rj_table_str(t, l->nama);
+            if (l->has_pagu)
+                rj_table_money(t, l->pagu);
+            else
+                rj_table_null(t);
+            rj_table_money(t, l->pagu_rollup);
+        }
+    } else {
+        rj_table_col(t, "kode", "Kode", 0);
+        rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
+        rj_table_col(t, "nama", "Uraian", 0);
+        rj_table_col(t, "bidang", "Bidang", 0);
+        rj_table_col(t, "pagu", "Pagu", 0);
+        rj_table_col(t, "pagu_rollup", "Jumlah", 0);
+        rj_table_col(t, "lokasi", "Lokasi", RJ_COL_NO_TABLE);
+        rj_table_col(t, "sumber_dana", "Sumber Dana", RJ_COL_NO_TABLE);
+        rj_table_col(t, "indikator", "Indikator", 0);
+        rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY);
+        rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY);
+        for (size_t i = 0; i < r->n_items; i++) {
+            const Renja__V1__Item *it = r->items[i];
+            rj_table_row(t);
+            rj_table_str(t, it->kode);
+            rj_table_str(t, level_name(it->level));
+            rj_table_str(t, it->nama);
+            rj_table_str(t, it->bidang);
+            if (it->has_pagu)
+                rj_table_money(t, it->pagu);
+            else
+                rj_table_null(t);
+            rj_table_money(t, it->pagu_rollup);
+            rj_table_str(t, it->lokasi);
+            rj_table_str(t, it->sumber_dana);
+            if (m == RJ_OUT_JSON) {
+                rj_buf b = {0};
+                indikator_json(&b, it);
+                rj_buf_append(&b, "", 1);
+                rj_table_raw(t, b.data);
+                rj_buf_free(&b);
+            } else {
+                /* One record per item: several indikator are joined. */
+                rj_buf n = {0}, g = {0}, s = {0};
+                for (size_t k = 0; k < it->n_indikator; k++) {
+                    if (k)
+                        rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&s, "; ");
+                    rj_buf_puts(&n, it->indikator[k]->nama);
+                    target_text(it->indikator[k], m, &g);
+                    rj_buf_puts(&s, it->indikator[k]->satuan);
+                }
+                rj_buf_append(&n, "", 1), rj_buf_append(&g, "", 1), rj_buf_append(&s, "", 1);
+                rj_table_str(t, n.data);
+                rj_table_str(t, g.data);
+                rj_table_str(t, s.data);
+                rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&s);
+            }
+        }
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+/* --- diff (Tabel 3.3) ---------------------------------------------------------------- */
+
+static void target_side(const char *text, bool has, int64_t e4, rj_out_mode m, rj_buf *b)
+{
+    char n[RJ_NUM_MAX];
+    if (text && *text)
+        rj_buf_puts(b, text);
+    else if (has) {
+        rj_dec_format(e4, m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, n);
+        rj_buf_puts(b, n);
+    }
+}
+
+static const char *change_name(Renja__V1__ChangeKind c)
+{
+    switch (c) {
+    case RENJA__V1__CHANGE_KIND__CHANGE_ADDED: return "added";
+    case RENJA__V1__CHANGE_KIND__CHANGE_REMOVED: return "removed";
+    case RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED: return "modified";
+    default: return "unchanged";
+    }
+}
+
+static bool row_changed(const Renja__V1__DiffRow *row)
+{
+    if (row->change != RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED || row->delta != 0)
+        return true;
+    for (size_t i = 0; i < row->n_targets; i++) {
+        const Renja__V1__TargetChange *c = row->targets[i];
+        if (c->has_from != c->has_to || c->from_e4 != c->to_e4 || strcmp(c->from_text, c->to_text) != 0)
+            return true;
+    }
+    return false;
+}
+
+static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("groups");
+    rj_table_col(t, "key", "Kelompok", 0);
+    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "pagu_from", "Sebelum", 0);
+    rj_table_col(t, "pagu_to", "Sesudah", 0);
+    rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
+    rj_table_col(t, "pct", "%", 0);
+    for (size_t i = 0; i < r->n_groups; i++) {
+        const Renja__V1__DiffGroup *g = r->groups[i];
+        rj_table_row(t);
+        rj_table_str(t, g->key);
+        rj_table_str(t, g->nama);
+        rj_table_money(t, g->pagu_from);
+        rj_table_money(t, g->pagu_to);
+        rj_table_money(t, g->delta);
+        if (g->has_pct)
+            rj_table_pct(t, g->pct_e2);
+        else
+            rj_table_null(t);
+    }
+    if (r->total && m == RJ_OUT_TABLE) {
+        rj_table_footer(t);
+        rj_table_null(t);
+        rj_table_str(t, "Jumlah");
+        rj_table_money(t, r->total->pagu_from);
+        rj_table_money(t, r->total->pagu_to);
+        rj_table_money(t, r->total->delta);
+        if (r->total->has_pct)
+            rj_table_pct(t, r->total->pct_e2);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_mode m, FILE *out)
+{
+    if (r->n_groups > 0 && m != RJ_OUT_JSON) {
+        diff_groups(r, m, out);
+        return;
+    }
+    rj_table *t = rj_table_new("rows");
+    rj_buf b = {0};
+    char n[RJ_NUM_MAX];
+    rj_table_meta_str(t, "plan", r->plan);
+    rj_buf_puts(&b, "{\"ref\": ");
+    rj_json_put_str(&b, r->from_ref);
+    rj_buf_printf(&b, ", \"rev\": %" PRIu64 "}", r->from_rev);
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "from", b.data);
+    b.len = 0;
+    rj_buf_puts(&b, "{\"ref\": ");
+    rj_json_put_str(&b, r->to_ref);
+    rj_buf_printf(&b, ", \"rev\": %" PRIu64 "}", r->to_rev);
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "to", b.data);
+    if (r->total) {
+        b.len = 0;
+        rj_buf_printf(&b, "{\"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64 ", \"delta\": %" PRId64 ", \"pct\": ",
+                      r->total->pagu_from, r->total->pagu_to, r->total->delta);
+        if (r->total->has_pct) {
+            rj_pct_format(r->total->pct_e2, RJ_NUM_PLAIN, n);
+            rj_buf_puts(&b, n);
+        } else
+            rj_buf_puts(&b, "null");
+        rj_buf_puts(&b, "}");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(t, "total", b.data);
+    }
+    if (r->n_groups > 0) {
+        b.len = 0;
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_groups; i++) {
+            const Renja__V1__DiffGroup *g = r->groups[i];
+            rj_buf_puts(&b, i ? ", {\"key\": " : "{\"key\": ");
+            rj_json_put_str(&b, g->key);
+            rj_buf_puts(&b, ", \"nama\": ");
+            rj_json_put_str(&b, g->nama);
+            rj_buf_printf(&b, ", \"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64 ", \"delta\": %" PRId64 ", \"pct\": ",
+                          g->pagu_from, g->pagu_to, g->delta);
+            if (g->has_pct) {
+                rj_pct_format(g->pct_e2, RJ_NUM_PLAIN, n);
+                rj_buf_puts(&b, n);
+            } else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, "}");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(t, "groups", b.data);
+    }
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
+    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "bidang", "Bidang", RJ_COL_NO_TABLE);
+    rj_table_col(t, "change", "Perubahan", RJ_COL_NO_TABLE);
+    rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY);
+    rj_table_col(t, "target_from", "Target Sebelum", RJ_COL_FLAT_ONLY);
+    rj_table_col(t, "target_to", "Target Sesudah", RJ_COL_FLAT_ONLY);
+    rj_table_col(t, "pagu_from", "Pagu Sebelum", 0);
+    rj_table_col(t, "pagu_to", "Pagu Sesudah", 0);
+    rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
+    rj_table_col(t, "pct", "%", 0);
+    rj_table_col(t, "targets", NULL, RJ_COL_JSON_ONLY);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const Renja__V1__DiffRow *row = r->rows[i];
+        if (changed_only && !row_changed(row))
+            continue;
+        rj_table_row(t);
+        rj_table_str(t, row->kode);
+        rj_table_str(t, row->is_line ? "rekening" : level_name(row->level));
+        rj_table_str(t, row->nama);
+        rj_table_str(t, row->bidang);
+        rj_table_str(t, change_name(row->change));
+        rj_buf in = {0}, tf = {0}, tt = {0};
+        for (size_t k = 0; k < row->n_targets; k++) {
+            const Renja__V1__TargetChange *c = row->targets[k];
+            if (k)
+                rj_buf_puts(&in, "; "), rj_buf_puts(&tf, "; "), rj_buf_puts(&tt, "; ");
+            rj_buf_puts(&in, c->nama);
+            target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
+            target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
+        }
+        rj_buf_append(&in, "", 1), rj_buf_append(&tf, "", 1), rj_buf_append(&tt, "", 1);
+        rj_table_str(t, in.data);
+        rj_table_str(t, tf.data);
+        rj_table_str(t, tt.data);
+        rj_buf_free(&in), rj_buf_free(&tf), rj_buf_free(&tt);
+        rj_table_money(t, row->pagu_from);
+        rj_table_money(t, row->pagu_to);
+        rj_table_money(t, row->delta);
+        if (row->has_pct)
+            rj_table_pct(t, row->pct_e2);
+        else
+            rj_table_null(t);
+        b.len = 0;
+        rj_buf_puts(&b, "[");
+        for (size_t k = 0; k < row->n_targets; k++) {
+            const Renja__V1__TargetChange *c = row->targets[k];
+            rj_buf_puts(&b, k ? ", {\"indikator\": " : "{\"indikator\": ");
+            rj_json_put_str(&b, c->nama);
+            rj_buf_puts(&b, ", \"satuan\": ");
+            rj_json_put_str(&b, *c->satuan_to ? c->satuan_to : c->satuan_from);
+            rj_buf_puts(&b, ", \"from\": ");
+            if (*c->from_text || c->has_from) {
+                rj_buf tx = {0};
+                target_side(c->from_text, c->has_from, c->from_e4, RJ_OUT_JSON, &tx);
+                rj_buf_append(&tx, "", 1);
+                rj_json_put_str(&b, tx.data);
+                rj_buf_free(&tx);
+            } else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, ", \"to\": ");
+            if (*c->to_text || c->has_to) {
+                rj_buf tx = {0};
+                target_side(c->to_text, c->has_to, c->to_e4, RJ_OUT_JSON, &tx);
+                rj_buf_append(&tx, "", 1);
+                rj_json_put_str(&b, tx.data);
+                rj_buf_free(&tx);
+            } else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, ", \"from_value\": ");
+            if (c->has_from)
+                put_dec(&b, c->from_e4);
+            else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, ", \"to_value\": ");
+            if (c->has_to)
+                put_dec(&b, c->to_e4);
+            else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, "}");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_raw(t, b.data);
+    }
+    if (r->total && m == RJ_OUT_TABLE) {
+        rj_table_footer(t);
+        rj_table_null(t);
+        rj_table_null(t);
+        rj_table_str(t, "Jumlah");
+        for (int k = 0; k < 5; k++)
+            rj_table_null(t);
+        rj_table_money(t, r->total->pagu_from);
+        rj_table_money(t, r->total->pagu_to);
+        rj_table_money(t, r->total->delta);
+        if (r->total->has_pct)
+            rj_table_pct(t, r->total->pct_e2);
+    }
+    rj_buf_free(&b);
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+/* --- eval (Tabel 2-1) -------------------------------------------------------------------- */
+
+void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("rows");
+    rj_buf b = {0};
+    char n[RJ_NUM_MAX];
+    rj_table_meta_str(t, "plan", r->plan);
+    rj_buf_printf(&b, "%d", r->tw);
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "tw", b.data);
+    rj_table_meta_str(t, "at", r->at);
+    b.len = 0;
+    rj_buf_printf(&b, "%" PRIu64, r->at_rev);
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "at_rev", b.data);
+    b.len = 0;
+    rj_buf_printf(&b, "%" PRIu64, r->realisasi_rev);
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "realisasi_rev", b.data);
+    const Renja__V1__EvalSummary *s = r->summary;
+    if (s) {
+        b.len = 0;
+        rj_buf_printf(&b,
+                      "{\"sangat_tinggi\": %d, \"tinggi\": %d, \"sedang\": %d, \"rendah\": %d, \"sangat_rendah\": %d, "
+                      "\"not_reported\": %d, \"no_capaian\": %d, \"met\": ",
+                      s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah, s->not_reported,
+                      s->no_capaian);
+        keys_json(&b, s->met, s->n_met);
+        b.len--;
+        rj_buf_puts(&b, ", \"not_started\": ");
+        keys_json(&b, s->not_started, s->n_not_started);
+        b.len--;
+        rj_buf_puts(&b, "}");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(t, "summary", b.data);
+    }
+    b.len = 0;
+    rj_buf_puts(&b, "[");
+    for (size_t i = 0; i < r->n_anggaran; i++) {
+        const Renja__V1__EvalAnggaran *a = r->anggaran[i];
+        rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
+        rj_json_put_str(&b, a->kode);
+        rj_buf_puts(&b, ", \"nama\": ");
+        rj_json_put_str(&b, a->nama);
+        rj_buf_printf(&b, ", \"pagu\": %" PRId64 ", \"realisasi\": %" PRId64 ", \"serapan\": ", a->pagu, a->realisasi);
+        if (a->has_serapan) {
+            rj_pct_format(a->serapan_e2, RJ_NUM_PLAIN, n);
+            rj_buf_puts(&b, n);
+        } else
+            rj_buf_puts(&b, "null");
+        rj_buf_puts(&b, "}");
+    }
+    rj_buf_puts(&b, "]");
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "anggaran", b.data);
+    rj_buf_free(&b);
+
+    char real_title[32];
+    snprintf(real_title, sizeof(real_title), "Realisasi s.d. TW %d", r->tw);
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
+    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "indikator_no", "No", RJ_COL_NO_TABLE);
+    rj_table_col(t, "indikator", "Indikator Kinerja", 0);
+    rj_table_col(t, "satuan", "Satuan", 0);
+    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "target_text", "Target (teks)", RJ_COL_NO_TABLE);
+    rj_table_col(t, "realisasi", real_title, 0);
+    rj_table_col(t, "capaian", "Capaian (%)", 0);
+    rj_table_col(t, "predikat", "Predikat", 0);
+    rj_table_col(t, "note", "Catatan", RJ_COL_NO_TABLE);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const Renja__V1__EvalRow *row = r->rows[i];
+        rj_table_row(t);
+        rj_table_str(t, row->kode);
+        rj_table_str(t, level_name(row->level));
+        rj_table_str(t, row->nama);
+        rj_table_int(t, row->indikator_no);
+        rj_table_str(t, row->indikator);
+        rj_table_str(t, row->satuan);
+        if (row->has_target)
+            rj_table_dec(t, row->target_e4);
+        else if (m == RJ_OUT_TABLE)
+            rj_table_str(t, row->target_text);
+        else
+            rj_table_null(t);
+        rj_table_str(t, row->target_text);
+        if (row->reported)
+            rj_table_dec(t, row->realisasi_e4);
+        else
+            rj_table_null(t);
+        if (row->has_capaian)
+            rj_table_pct(t, row->capaian_e2);
+        else
+            rj_table_null(t);
+        rj_table_str(t, row->predikat);
+        rj_table_str(t, row->note);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+    if (m == RJ_OUT_TABLE && s)
+        fprintf(out,
+                "\nSangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; belum dilaporkan %d, tanpa "
+                "capaian %d\n",
+                s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah, s->not_reported, s->no_capaian);
+}
+
+/* --- compare (Tabel 3.2) ------------------------------------------------------------------ */
+
+void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("rows");
+    rj_buf b = {0};
+    rj_table_meta_str(t, "plan", r->plan);
+    rj_buf_puts(&b, "[");
+    for (size_t i = 0; i < r->n_stages; i++) {
+        const Renja__V1__CompareColumn *c = r->stages[i];
+        rj_buf_puts(&b, i ? ", {\"ref\": " : "{\"ref\": ");
+        rj_json_put_str(&b, c->ref);
+        rj_buf_printf(&b, ", \"rev\": %" PRIu64 ", \"title\": ", c->rev);
+        rj_json_put_str(&b, c->title);
+        rj_buf_puts(&b, "}");
+    }
+    rj_buf_puts(&b, "]");
+    rj_buf_append(&b, "", 1);
+    rj_table_meta(t, "stages", b.data);
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE | RJ_COL_JSON_ONLY);
+    /* One column per value: the server sends one per ref, or one per
+     * consecutive pair with --deltas. */
+    size_t nv = 0;
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (r->rows[i]->n_values > nv)
+            nv = r->rows[i]->n_values;
+    for (size_t k = 0; k < nv; k++) {
+        char key[64];
+        const char *title = NULL;
+        if (nv == r->n_stages) {
+            title = *r->stages[k]->title ? r->stages[k]->title : r->stages[k]->ref;
+            snprintf(key, sizeof(key), "%s", r->stages[k]->ref);
+        } else if (nv + 1 == r->n_stages)
+            snprintf(key, sizeof(key), "%s..%s", r->stages[k]->ref, r->stages[k + 1]->ref);
+        else
+            snprintf(key, sizeof(key), "value%zu", k + 1);
+        rj_table_col(t, key, title, RJ_COL_FLAT_ONLY);
+    }
+    rj_table_col(t, "values", NULL, RJ_COL_JSON_ONLY);
+    rj_table_col(t, "pct", "%", 0);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const Renja__V1__CompareRow *row = r->rows[i];
+        rj_table_row(t);
+        rj_table_str(t, row->kode);
+        rj_table_str(t, row->nama);
+        rj_table_int(t, row->depth);
+        b.len = 0;
+        rj_buf_puts(&b, "[");
+        for (size_t k = 0; k < nv; k++) {
+            bool present = k < row->n_values && (k >= row->n_present || row->present[k]);
+            if (present)
+                rj_table_money(t, row->values[k]);
+            else
+                rj_table_null(t);
+            if (k)
+                rj_buf_puts(&b, ", ");
+            if (present)
+                rj_buf_printf(&b, "%" PRId64, row->values[k]);
+            else
+                rj_buf_puts(&b, "null");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_raw(t, b.data);
+        if (row->has_pct)
+            rj_table_pct(t, row->pct_e2);
+        else
+            rj_table_null(t);
+    }
+    rj_buf_free(&b);
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("findings");
+    rj_table_meta_str(t, "plan", r->plan);
+    char rev[32];
+    snprintf(rev, sizeof(rev), "%" PRIu64, r->rev);
+    rj_table_meta(t, "rev", rev);
+    rj_table_col(t, "severity", "Tingkat", 0);
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "rule", "Aturan", 0);
+    rj_table_col(t, "message", "Pesan", 0);
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const Renja__V1__Finding *f = r->findings[i];
+        rj_table_row(t);
+        rj_table_str(t, f->severity);
+        rj_table_str(t, f->kode);
+        rj_table_str(t, f->rule);
+        rj_table_str(t, f->message);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+/* --- export ---------------------------------------------------------------------------------- */
+
+static void export_csv(const Renja__V1__ExportResponse *r, FILE *out)
+{
+    rj_buf b = {0};
+    char n[RJ_NUM_MAX];
+    rj_buf_puts(&b, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren\n");
+    for (size_t i = 0; i < r->n_items; i++) {
+        const Renja__V1__Item *it = r->items[i];
+        size_t rows = it->n_indikator ? it->n_indikator : 1;
+        for (size_t k = 0; k < rows; k++) {
+            rj_buf_puts(&b, "item,");
+            rj_csv_put(&b, it->kode, ',');
+            if (k == 0) {
+                const char *f[] = {it->nama, it->bidang, it->lokasi, it->sumber_dana};
+                for (int j = 0; j < 4; j++) {
+                    rj_buf_puts(&b, ",");
+                    rj_csv_put(&b, f[j], ',');
+                }
+                rj_buf_puts(&b, ",");
+                if (it->has_pagu) {
+                    rj_money_format(it->pagu, RJ_NUM_PLAIN, n);
+                    rj_buf_puts(&b, n);
+                }
+            } else
+                rj_buf_puts(&b, ",,,,,");
+            if (k < it->n_indikator) {
+                const Renja__V1__Indikator *ind = it->indikator[k];
+                rj_buf_puts(&b, ",");
+                rj_csv_put(&b, ind->nama, ',');
+                rj_buf_puts(&b, ",");
+                rj_csv_put(&b, ind->satuan, ',');
+                rj_buf_puts(&b, ",");
+                /* The text as written when it reads back as the same
+                 * value, else the value itself in the human form. */
+                int64_t v;
+                rj_diag d;
+                if (!ind->has_target || (*ind->target_text && rj_dec_parse(ind->target_text, &v, &d) == 0 &&
+                                         v == ind->target_e4))
+                    rj_csv_put(&b, ind->target_text, ',');
+                else {
+                    rj_dec_format(ind->target_e4, RJ_NUM_HUMAN, n);
+                    rj_csv_put(&b, n, ',');
+                }
+                rj_buf_printf(&b, ",%s\n", tren_name(ind->tren));
+            } else
+                rj_buf_puts(&b, ",,,,\n");
+        }
+    }
+    for (size_t i = 0; i < r->n_lines; i++) {
+        const Renja__V1__BudgetLine *l = r->lines[i];
+        rj_buf_puts(&b, "rekening,");
+        rj_csv_put(&b, l->kode, ',');
+        rj_buf_puts(&b, ",");
+        rj_csv_put(&b, l->nama, ',');
+        rj_buf_puts(&b, ",,,,");
+        if (l->has_pagu) {
+            rj_money_format(l->pagu, RJ_NUM_PLAIN, n);
+            rj_buf_puts(&b, n);
+        }
+        rj_buf_puts(&b, ",,,,\n");
+    }
+    fwrite(b.data, 1, b.len, out);
+    rj_buf_free(&b);
+}
+
+void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *out)
+{
+    if (m == RJ_OUT_CSV) {
+        export_csv(r, out);
+        return;
+    }
+    rj_buf b = {0};
+    rj_buf_puts(&b, "{\n  \"plan\": ");
+    rj_json_put_str(&b, r->plan ? r->plan->id : "");
+    rj_buf_puts(&b, ",\n  \"nama\": ");
+    rj_json_put_str(&b, r->plan ? r->plan->nama : "");
+    rj_buf_printf(&b, ",\n  \"rev\": %" PRIu64 ",\n  \"items\": [", r->rev);
+    for (size_t i = 0; i < r->n_items; i++) {
+        const Renja__V1__Item *it = r->items[i];
+        rj_buf_puts(&b, i ? ",\n    {\"kode\": " : "\n    {\"kode\": ");
+        rj_json_put_str(&b, it->kode);
+        rj_buf_puts(&b, ", \"nama\": ");
+        rj_json_put_str(&b, it->nama);
+        rj_buf_puts(&b, ", \"bidang\": ");
+        rj_json_put_str(&b, it->bidang);
+        rj_buf_puts(&b, ", \"lokasi\": ");
+        rj_json_put_str(&b, it->lokasi);
+        if (it->has_pagu)
+            rj_buf_printf(&b, ", \"pagu\": %" PRId64, it->pagu);
+        else
+            rj_buf_puts(&b, ", \"pagu\": null");
+        rj_buf_puts(&b, ", \"sumber_dana\": ");
+        rj_json_put_str(&b, it->sumber_dana);
+        rj_buf_puts(&b, ", \"indikator\": ");
+        indikator_json(&b, it);
+        rj_buf_puts(&b, "}");
+    }
+    rj_buf_puts(&b, r->n_items ? "\n  ],\n  \"lines\": [" : "],\n  \"lines\": [");
+    for (size_t i = 0; i < r->n_lines; i++) {
+        const Renja__V1__BudgetLine *l = r->lines[i];
+        rj_buf_puts(&b, i ? ",\n    {\"kode\": " : "\n    {\"kode\": ");
+        rj_json_put_str(&b, l->kode);
+        rj_buf_puts(&b, ", \"nama\": ");
+        rj_json_put_str(&b, l->nama);
+        if (l->has_pagu)
+            rj_buf_printf(&b, ", \"pagu\": %" PRId64 "}", l->pagu);
+        else
+            rj_buf_puts(&b, ", \"pagu\": null}");
+    }
+    rj_buf_puts(&b, r->n_lines ? "\n  ],\n  \"realisasi\": [" : "],\n  \"realisasi\": [");
+    for (size_t i = 0; i < r->n_realisasi; i++) {
+        rj_buf_puts(&b, i ? ",\n    " : "\n    ");
+        realisasi_json(&b, r->realisasi[i]);
+    }
+    rj_buf_puts(&b, r->n_realisasi ? "\n  ],\n  \"stages\": [" : "],\n  \"stages\": [");
+    for (size_t i = 0; i < r->n_stages; i++) {
+        const Renja__V1__Stage *s = r->stages[i];
+        rj_buf_puts(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        rj_json_put_str(&b, s->name);
+        rj_buf_printf(&b, ", \"rev\": %" PRIu64 ", \"title\": ", s->rev);
+        rj_json_put_str(&b, s->title);
+        rj_buf_puts(&b, ", \"basis\": ");
+        rj_json_put_str(&b, s->basis);
+        rj_buf_puts(&b, ", \"date\": ");
+        rj_json_put_str(&b, s->date);
+        rj_buf_printf(&b, ", \"order\": %d}", s->order);
+    }
+    rj_buf_puts(&b, r->n_stages ? "\n  ]\n}\n" : "]\n}\n");
+    fwrite(b.data, 1, b.len, out);
+    rj_buf_free(&b);
+}
+
+void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mode m, FILE *out)
+{
+    char tm[32];
+    rj_print_time(v->time_unix_ms, tm);
+    rj_buf b = {0};
+    if (m == RJ_OUT_JSON) {
+        rj_buf_printf(&b, "{\"plan\": ");
+        rj_json_put_str(&b, plan);
+        rj_buf_printf(&b, ", \"rev\": %" PRIu64 ", \"time\": \"%s\", \"author\": ", v->rev, tm);
+        rj_json_put_str(&b, v->author);
+        rj_buf_puts(&b, ", \"bidang\": ");
+        rj_json_put_str(&b, v->bidang);
+        rj_buf_puts(&b, ", \"message\": ");
+        rj_json_put_str(&b, v->message);
+        rj_buf_printf(&b, ", \"base_rev\": %" PRIu64 ", \"keys\": ", v->base_rev);
+        keys_json(&b, v->keys, v->n_keys);
+        b.len--;
+        rj_buf_puts(&b, "}\n");
+    } else {
+        /* One line per revision whatever the mode: it is a stream. */
+        rj_table *t = rj_table_new("revisions");
+        rj_table_col(t, "rev", NULL, 0);
+        rj_table_col(t, "time", NULL, 0);
+        rj_table_col(t, "author", NULL, 0);
+        rj_table_col(t, "bidang", NULL, 0);
+        rj_table_col(t, "message", NULL, 0);
+        rj_table_row(t);
+        rj_table_int(t, (int64_t)v->rev);
+        rj_table_str(t, tm);
+        rj_table_str(t, v->author);
+        rj_table_str(t, v->bidang);
+        rj_table_str(t, v->message);
+        rj_table_print(t, RJ_OUT_TSV, out);
+        rj_table_free(t);
+    }
+    if (b.len)
+        fwrite(b.data, 1, b.len, out);
+    rj_buf_free(&b);
+    fflush(out);
+}
+
+static const char *role_name(Renja__V1__Role r)
+{
+    switch (r) {
+    case RENJA__V1__ROLE__ROLE_VIEWER: return "viewer";
+    case RENJA__V1__ROLE__ROLE_EDITOR: return "editor";
+    case RENJA__V1__ROLE__ROLE_PLANNER: return "planner";
+    case RENJA__V1__ROLE__ROLE_ADMIN: return "admin";
+    default: return "";
+    }
+}
+
+void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *out)
+{
+    const Renja__V1__Identity *id = r->identity;
+    char tm[32];
+    rj_print_time(r->started_unix_ms, tm);
+    if (m == RJ_OUT_JSON) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "{\"version\": ");
+        rj_json_put_str(&b, r->version);
+        rj_buf_printf(&b, ", \"uptime_seconds\": %" PRId64 ", \"started\": \"%s\", \"identity\": {\"name\": ",
+                      r->uptime_seconds, tm);
+        rj_json_put_str(&b, id ? id->name : "");
+        rj_buf_printf(&b, ", \"role\": \"%s\", \"bidang\": ", id ? role_name(id->role) : "");
+        rj_json_put_str(&b, id ? id->bidang : "");
+        rj_buf_puts(&b, "}}\n");
+        fwrite(b.data, 1, b.len, out);
+        rj_buf_free(&b);
+        return;
+    }
+    /* key/value records */
+    rj_table *t = rj_table_new("info");
+    rj_table_col(t, "key", "", 0);
+    rj_table_col(t, "value", "", 0);
+    const char *keys[] = {"version", "uptime_seconds", "started", "name", "role", "bidang"};
+    char up[32];
+    snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
+    const char *vals[] = {r->version, up, tm, id ? id->name : "", id ? role_name(id->role) : "",
+                          id ? id->bidang : ""};
+    for (int i = 0; i < 6; i++) {
+        rj_table_row(t);
+        rj_table_str(t, keys[i]);
+        rj_table_str(t, vals[i]);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_out_mode m, FILE *out)
+{
+    const char *name = s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING       ? "SERVING"
+                       : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING ? "NOT_SERVING"
+                       : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
+                           ? "SERVICE_UNKNOWN"
+                           : "UNKNOWN";
+    if (m == RJ_OUT_JSON)
+        fprintf(out, "{\"status\": \"%s\"}\n", name);
+    else
+        fprintf(out, "%s\n", name);
+}
