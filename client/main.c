@@ -1,7 +1,3 @@
-#include <stdio.h>
+#include "rj_cmd.h"
 
-int main(void)
-{
-    fprintf(stderr, "renja: not built yet\n");
-    return 1;
-}
+int main(int argc, char **argv) { return rj_cmd_main(argc, argv); }

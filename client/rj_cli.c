@@ -1,0 +1,224 @@
+#include "rj_cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rj_cli_exit_code(int grpc_status, rj_req_kind kind)
+{
+    switch (grpc_status) {
+    case RJ_GRPC_OK: return RJ_EXIT_OK;
+    case RJ_GRPC_INVALID_ARGUMENT: return kind == RJ_REQ_SUBMIT ? RJ_EXIT_INVALID : RJ_EXIT_FAILED;
+    case RJ_GRPC_ABORTED: return RJ_EXIT_CONFLICT;
+    case RJ_GRPC_NOT_FOUND: return RJ_EXIT_NOTFOUND;
+    case RJ_GRPC_PERMISSION_DENIED:
+    case RJ_GRPC_UNAUTHENTICATED: return RJ_EXIT_DENIED;
+    case RJ_GRPC_UNAVAILABLE: return RJ_EXIT_UNAVAILABLE;
+    default: return RJ_EXIT_FAILED;
+    }
+}
+
+const rj_command *rj_cli_find(const rj_command *table, int argc, char **argv, int *used)
+{
+    if (argc < 1)
+        return NULL;
+    for (const rj_command *c = table; c->name; c++) {
+        if (strcmp(c->name, argv[0]) != 0)
+            continue;
+        if (!c->sub) {
+            *used = 1;
+            return c;
+        }
+        if (argc >= 2 && strcmp(c->sub, argv[1]) == 0) {
+            *used = 2;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Is name among the comma-separated flags? *value gets whether it takes a
+ * value. */
+static bool flag_known(const char *flags, const char *name, size_t len, bool *value)
+{
+    const char *p = flags ? flags : "";
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        size_t nl = n && p[n - 1] == '=' ? n - 1 : n;
+        if (nl == len && strncmp(p, name, len) == 0) {
+            *value = nl != n;
+            return true;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
+{
+    static const char *const names[] = {"--server", "--token", "--format", "--timeout"};
+    const char *arg = argv[0];
+    for (int i = 0; i < 4; i++) {
+        size_t n = strlen(names[i]);
+        const char *v;
+        int used;
+        if (strncmp(arg, names[i], n) != 0)
+            continue;
+        if (arg[n] == '=')
+            v = arg + n + 1, used = 1;
+        else if (arg[n] == 0) {
+            if (argc < 2)
+                return rj_diag_set(d, RJ_EINVAL, "%s needs a value", names[i]);
+            v = argv[1], used = 2;
+        } else
+            continue;
+        switch (i) {
+        case 0: cli->server = v; break;
+        case 1: cli->token = v; break;
+        case 2: {
+            int m = rj_out_mode_parse(v);
+            if (m < 0)
+                return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json", v);
+            cli->mode = (rj_out_mode)m;
+            break;
+        }
+        case 3: {
+            char *end;
+            long t = strtol(v, &end, 10);
+            if (end == v || *end || t < 1 || t > 86400)
+                return rj_diag_set(d, RJ_EINVAL, "--timeout %s: expected seconds, 1..86400", v);
+            cli->timeout_s = (int)t;
+            break;
+        }
+        }
+        return used;
+    }
+    return 0;
+}
+
+int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_args *a, rj_diag *d)
+{
+    memset(a, 0, sizeof(*a));
+    bool only_pos = false;
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        if (!only_pos && strcmp(w, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (only_pos || strncmp(w, "--", 2) != 0) {
+            if (a->npos == RJ_ARGS_MAX)
+                return rj_diag_set(d, RJ_EINVAL, "too many arguments");
+            a->pos[a->npos++] = w;
+            continue;
+        }
+        int g = rj_cli_global(cli, argc - i, argv + i, d);
+        if (g < 0)
+            return g;
+        if (g > 0) {
+            i += g - 1;
+            continue;
+        }
+        const char *name = w + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        bool takes;
+        if (!flag_known(c->flags, name, len, &takes))
+            return rj_diag_set(d, RJ_EINVAL, "unknown option --%.*s for %s%s%s", (int)len, name, c->name,
+                               c->sub ? " " : "", c->sub ? c->sub : "");
+        const char *val = "";
+        if (takes) {
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else
+                return rj_diag_set(d, RJ_EINVAL, "--%s needs a value", name);
+        } else if (eq)
+            return rj_diag_set(d, RJ_EINVAL, "--%.*s takes no value", (int)len, name);
+        if (a->nflags == RJ_ARGS_MAX)
+            return rj_diag_set(d, RJ_EINVAL, "too many options");
+        /* The name points into argv; its length leaves out "=value". */
+        a->flag_name[a->nflags] = name;
+        a->flag_len[a->nflags] = len;
+        a->flag_val[a->nflags++] = val;
+    }
+    if (a->npos < c->min_pos)
+        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: missing arguments (usage: %s%s%s %s)", c->name, c->sub ? " " : "",
+                           c->sub ? c->sub : "", c->name, c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
+    if (c->max_pos >= 0 && a->npos > c->max_pos)
+        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: unexpected argument \"%s\" (usage: %s%s%s %s)", c->name,
+                           c->sub ? " " : "", c->sub ? c->sub : "", a->pos[c->max_pos], c->name, c->sub ? " " : "",
+                           c->sub ? c->sub : "", c->usage);
+    return 0;
+}
+
+const char *rj_args_get(const rj_args *a, const char *flag)
+{
+    for (int i = a->nflags; i-- > 0;)
+        if (a->flag_len[i] == strlen(flag) && strncmp(a->flag_name[i], flag, a->flag_len[i]) == 0)
+            return a->flag_val[i];
+    return NULL;
+}
+
+bool rj_args_has(const rj_args *a, const char *flag) { return rj_args_get(a, flag) != NULL; }
+
+int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out, rj_diag *d)
+{
+    const char *v = rj_args_get(a, flag);
+    if (!v)
+        return 0;
+    char *end;
+    if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 19)
+        goto bad;
+    uint64_t n = strtoull(v, &end, 10);
+    if (n < lo || n > hi)
+        goto bad;
+    *out = n;
+    return 0;
+bad:
+    return rj_diag_set(d, RJ_EINVAL, "--%s %s: expected a whole number %" PRIu64 "..%" PRIu64, flag, v, lo, hi);
+}
+
+static void name_of(const rj_command *c, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+}
+
+void rj_cli_help(const rj_command *table, FILE *out)
+{
+    fprintf(out, "usage: renja [--server ADDR] [--token TOKEN] [--format table|csv|tsv|json] [--timeout SECONDS]\n"
+                 "             COMMAND [ARGS...]\n\n"
+                 "Commands:\n");
+    size_t w = 0;
+    for (const rj_command *c = table; c->name; c++) {
+        char n[64];
+        name_of(c, n, sizeof(n));
+        if (strlen(n) > w)
+            w = strlen(n);
+    }
+    for (const rj_command *c = table; c->name; c++) {
+        char n[64];
+        name_of(c, n, sizeof(n));
+        fprintf(out, "  %-*s  %s\n", (int)w, n, c->help);
+    }
+    fprintf(out, "\nGlobal options:\n"
+                 "  --server ADDR      unix:/path or HOST:PORT (default $RENJA_SERVER, then %s)\n"
+                 "  --token TOKEN      bearer token (default $RENJA_TOKEN)\n"
+                 "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
+                 "  --timeout SECONDS  per request (default %d)\n"
+                 "  --version, --help\n\n"
+                 "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
+                 "5 permission denied, 6 server unavailable, 7 validation failed.\n"
+                 "Run 'renja COMMAND --help' for the arguments of a command.\n",
+            RJ_CLI_DEFAULT_SERVER, RJ_CLI_DEFAULT_TIMEOUT);
+}
+
+void rj_cli_command_help(const rj_command *c, FILE *out)
+{
+    char n[64];
+    name_of(c, n, sizeof(n));
+    fprintf(out, "usage: renja %s %s\n\n%s\n", n, c->usage, c->help);
+}

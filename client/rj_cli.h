@@ -1,0 +1,103 @@
+/* The command line of renja: global options, the command table type, the
+ * argument parser and help generated from the table, and the one mapping
+ * from gRPC status to exit code (CLI.md, Exit codes).
+ *
+ * The table itself (client/rj_cmd.c) holds the handlers; this module only
+ * reads it, so it is testable without a server.
+ */
+#ifndef RJ_CLI_H
+#define RJ_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rj_error.h"
+#include "rj_out.h"
+
+#define RJ_CLI_DEFAULT_SERVER "unix:/var/lib/renjad/renjad.sock"
+#define RJ_CLI_DEFAULT_TIMEOUT 30 /* seconds */
+
+enum {
+    RJ_EXIT_OK = 0,
+    RJ_EXIT_FAILED = 1,
+    RJ_EXIT_USAGE = 2,
+    RJ_EXIT_CONFLICT = 3,
+    RJ_EXIT_NOTFOUND = 4,
+    RJ_EXIT_DENIED = 5,
+    RJ_EXIT_UNAVAILABLE = 6,
+    RJ_EXIT_INVALID = 7,
+};
+
+typedef enum rj_req_kind {
+    RJ_REQ_NONE,   /* no token needed (health) */
+    RJ_REQ_READ,   /* a query */
+    RJ_REQ_WRITE,  /* plans, stages */
+    RJ_REQ_SUBMIT, /* import, set, rm, realisasi: INVALID_ARGUMENT means invalid data */
+} rj_req_kind;
+
+typedef struct rj_rpc rj_rpc;
+
+/* Global options and the connection, made on first use. */
+typedef struct rj_cli {
+    const char *server;
+    const char *token;
+    rj_out_mode mode;
+    int timeout_s;
+    rj_rpc *rpc;
+    rj_req_kind kind;    /* of the command being run */
+    bool quiet_notfound; /* a NOT_FOUND answer is expected: say nothing */
+    FILE *out, *err;
+    const char *prog; /* "renja" */
+} rj_cli;
+
+#define RJ_ARGS_MAX 64
+
+/* A command's arguments after parsing: positionals and --flags. Strings
+ * point into argv. */
+typedef struct rj_args {
+    const char *pos[RJ_ARGS_MAX];
+    int npos;
+    const char *flag_name[RJ_ARGS_MAX]; /* not NUL-terminated: see flag_len */
+    size_t flag_len[RJ_ARGS_MAX];
+    const char *flag_val[RJ_ARGS_MAX]; /* "" for a flag without value */
+    int nflags;
+} rj_args;
+
+typedef struct rj_command {
+    const char *name;
+    const char *sub;   /* subcommand or NULL */
+    const char *usage; /* arguments after the name, e.g. "PLAN KODE [--at REF]" */
+    const char *help;  /* one line */
+    /* Flags the command takes, comma-separated; a trailing '=' takes a
+     * value: "message=,base=,replace". */
+    const char *flags;
+    int min_pos, max_pos; /* max_pos -1: unlimited */
+    int (*run)(rj_cli *cli, const rj_args *a);
+    rj_req_kind kind;
+} rj_command;
+
+/* The one mapping from gRPC status to exit code. */
+int rj_cli_exit_code(int grpc_status, rj_req_kind kind);
+
+/* Find the command for argv[0] (and argv[1] as subcommand); *used gets
+ * how many words named it. NULL if none. */
+const rj_command *rj_cli_find(const rj_command *table, int argc, char **argv, int *used);
+/* Parse a command's words (after its name). Global options found among
+ * them update cli. RJ_EINVAL with d naming the bad word. */
+int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_args *a, rj_diag *d);
+/* A global option at argv[0]: returns words used (1 or 2), 0 if argv[0] is
+ * not one, RJ_EINVAL for a bad value. */
+int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d);
+
+const char *rj_args_get(const rj_args *a, const char *flag); /* NULL if absent */
+bool rj_args_has(const rj_args *a, const char *flag);
+/* A flag's value as an unsigned integer in [lo, hi]; *out unchanged when
+ * the flag is absent. RJ_EINVAL with d otherwise. */
+int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out, rj_diag *d);
+
+/* Help generated from the table: all commands, or one. */
+void rj_cli_help(const rj_command *table, FILE *out);
+void rj_cli_command_help(const rj_command *c, FILE *out);
+
+#endif

@@ -1,0 +1,797 @@
+#include "rj_cmd.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "renja/v1/renja.pb-c.h"
+#include "rj_alloc.h"
+#include "rj_input.h"
+#include "rj_kode.h"
+#include "rj_num.h"
+#include "rj_print.h"
+#include "rj_rpc.h"
+
+/* --- talking to the server ------------------------------------------------------ */
+
+static int usage(rj_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage(rj_cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(cli->err, "%s: ", cli->prog);
+    vfprintf(cli->err, fmt, ap);
+    fputc('\n', cli->err);
+    va_end(ap);
+    return RJ_EXIT_USAGE;
+}
+
+static int fail(rj_cli *cli, int code, const char *msg)
+{
+    fprintf(cli->err, "%s: %s\n", cli->prog, msg);
+    return code;
+}
+
+static int connect_once(rj_cli *cli)
+{
+    if (cli->rpc)
+        return 0;
+    rj_diag d = {{0}};
+    int rc = rj_rpc_connect(cli->server, cli->timeout_s * 1000, &cli->rpc, &d);
+    if (rc < 0) {
+        cli->rpc = NULL;
+        if (!d.msg[0])
+            snprintf(d.msg, sizeof(d.msg), "cannot connect to %s: %s", cli->server, rj_strerror(rc));
+        return fail(cli, RJ_EXIT_UNAVAILABLE, d.msg);
+    }
+    return 0;
+}
+
+static int report(rj_cli *cli, int status, rj_diag *d)
+{
+    if (status < 0)
+        status = rj_error_grpc_status(status);
+    char msg[RJ_DIAG_MAX + 128];
+    snprintf(msg, sizeof(msg), "%s", d->msg[0] ? d->msg : rj_grpc_status_name(status));
+    if (status == RJ_GRPC_NOT_FOUND && cli->quiet_notfound)
+        return rj_cli_exit_code(status, cli->kind);
+    if (status == RJ_GRPC_UNAUTHENTICATED && !cli->token)
+        snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (no token: give --token or set RENJA_TOKEN)");
+    fail(cli, 0, msg);
+    return rj_cli_exit_code(status, cli->kind);
+}
+
+/* A unary call of renja.v1.Renja/<method>; 0 or the exit code, having
+ * said why on stderr. */
+static int call(rj_cli *cli, const char *method, const void *req, const ProtobufCMessageDescriptor *desc, void *resp)
+{
+    int rc = connect_once(cli);
+    if (rc)
+        return rc;
+    char path[96];
+    snprintf(path, sizeof(path), "/renja.v1.Renja/%s", method);
+    rj_diag d = {{0}};
+    int st = rj_rpc_call(cli->rpc, path, cli->token, req, desc, resp, cli->timeout_s * 1000, &d);
+    return st == 0 ? 0 : report(cli, st, &d);
+}
+
+#define CALL(cli, method, req, name, resp) \
+    call(cli, method, &(req).base, &renja__v1__##name##__descriptor, (ProtobufCMessage **)(resp))
+
+static void done(void *resp)
+{
+    if (resp)
+        protobuf_c_message_free_unpacked(resp, NULL);
+}
+
+/* --- argument helpers ---------------------------------------------------------- */
+
+static const char *plan_arg(const rj_args *a) { return a->pos[0]; }
+
+static int kode_arg(rj_cli *cli, const char *in, bool rekening, char out[RJ_KODE_MAX])
+{
+    rj_diag d = {{0}};
+    rj_level lv;
+    int depth;
+    if (rekening ? rj_rekening_parse(in, out, &depth, &d) : rj_kode_parse(in, out, &lv, &d)) {
+        if (!rekening && in[0] >= '4' && in[0] <= '6')
+            return usage(cli, "%s (for a rekening, add --rekening)", d.msg);
+        return usage(cli, "%s", d.msg);
+    }
+    return 0;
+}
+
+static int base_arg(rj_cli *cli, const rj_args *a, rj_submit *s)
+{
+    uint64_t base = 0;
+    rj_diag d = {{0}};
+    if (rj_args_uint(a, "base", 0, UINT64_MAX, &base, &d))
+        return usage(cli, "%s", d.msg);
+    if (rj_args_has(a, "base"))
+        rj_submit_set_base(s, base);
+    return 0;
+}
+
+static int submit(rj_cli *cli, rj_submit *s)
+{
+    Renja__V1__SubmitResponse *resp = NULL;
+    int rc = CALL(cli, "Submit", *rj_submit_req(s), submit_response, &resp);
+    if (rc == 0)
+        rj_print_submit(rj_submit_req(s)->plan, resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+/* --- commands ---------------------------------------------------------------------- */
+
+static int cmd_health(rj_cli *cli, const rj_args *a)
+{
+    int rc = connect_once(cli);
+    if (rc)
+        return rc;
+    Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+    Grpc__Health__V1__HealthCheckResponse *resp = NULL;
+    rj_diag d = {{0}};
+    int st = rj_rpc_call(cli->rpc, "/grpc.health.v1.Health/Check", NULL, &req.base,
+                         &grpc__health__v1__health_check_response__descriptor, (ProtobufCMessage **)&resp,
+                         cli->timeout_s * 1000, &d);
+    if (st != 0)
+        return report(cli, st, &d);
+    rj_print_health(resp->status, cli->mode, cli->out);
+    rc = resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING ? 0 : RJ_EXIT_FAILED;
+    done(resp);
+    return rc;
+}
+
+static int cmd_info(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ServerInfoRequest req = RENJA__V1__SERVER_INFO_REQUEST__INIT;
+    Renja__V1__ServerInfoResponse *resp = NULL;
+    int rc = CALL(cli, "ServerInfo", req, server_info_response, &resp);
+    if (rc == 0)
+        rj_print_info(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_plan_create(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__CreatePlanRequest req = RENJA__V1__CREATE_PLAN_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    const char *nama = rj_args_get(a, "nama");
+    if (nama)
+        req.nama = (char *)nama;
+    Renja__V1__PlanResponse *resp = NULL;
+    int rc = CALL(cli, "CreatePlan", req, plan_response, &resp);
+    if (rc == 0)
+        rj_print_plan(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_plan_list(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ListPlansRequest req = RENJA__V1__LIST_PLANS_REQUEST__INIT;
+    Renja__V1__ListPlansResponse *resp = NULL;
+    int rc = CALL(cli, "ListPlans", req, list_plans_response, &resp);
+    if (rc == 0)
+        rj_print_plans(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_plan_lock(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__LockPlanRequest req = RENJA__V1__LOCK_PLAN_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    const char *reason = rj_args_get(a, "reason");
+    if (reason)
+        req.reason = (char *)reason;
+    Renja__V1__PlanResponse *resp = NULL;
+    int rc = CALL(cli, "LockPlan", req, plan_response, &resp);
+    if (rc == 0)
+        rj_print_plan(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_plan_unlock(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__UnlockPlanRequest req = RENJA__V1__UNLOCK_PLAN_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    Renja__V1__PlanResponse *resp = NULL;
+    int rc = CALL(cli, "UnlockPlan", req, plan_response, &resp);
+    if (rc == 0)
+        rj_print_plan(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+/* The whole file, from a path or "-" (stdin), at most RJ_INPUT_MAX_SIZE
+ * bytes: a bigger file is refused without reading it all. */
+static int read_file(rj_cli *cli, const char *path, rj_buf *b)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        char msg[RJ_DIAG_MAX];
+        snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+        return fail(cli, RJ_EXIT_FAILED, msg);
+    }
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (b->len + n > RJ_INPUT_MAX_SIZE) {
+            if (f != stdin)
+                fclose(f);
+            char msg[RJ_DIAG_MAX];
+            snprintf(msg, sizeof(msg), "%s: larger than the limit of %u bytes", path, RJ_INPUT_MAX_SIZE);
+            return fail(cli, RJ_EXIT_INVALID, msg);
+        }
+        rj_buf_append(b, chunk, n);
+    }
+    int err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (err) {
+        char msg[RJ_DIAG_MAX];
+        snprintf(msg, sizeof(msg), "%s: read error", path);
+        return fail(cli, RJ_EXIT_FAILED, msg);
+    }
+    return 0;
+}
+
+static int show_head(rj_cli *cli, const char *plan, const char *kode, Renja__V1__ShowResponse **resp)
+{
+    Renja__V1__ShowRequest req = RENJA__V1__SHOW_REQUEST__INIT;
+    req.plan = (char *)plan;
+    if (kode)
+        req.kode = (char *)kode;
+    return CALL(cli, "Show", req, show_response, resp);
+}
+
+static int cmd_import(rj_cli *cli, const rj_args *a)
+{
+    rj_input_format fmt = RJ_INPUT_AUTO;
+    const char *inf = rj_args_get(a, "input-format");
+    if (inf) {
+        if (strcmp(inf, "csv") == 0)
+            fmt = RJ_INPUT_CSV;
+        else if (strcmp(inf, "json") == 0)
+            fmt = RJ_INPUT_JSON;
+        else
+            return usage(cli, "--input-format %s: expected csv or json", inf);
+    }
+    const char *msg = rj_args_get(a, "message");
+    rj_submit *s = rj_submit_new(plan_arg(a), msg ? msg : "");
+    int rc = base_arg(cli, a, s);
+    rj_buf text = {0};
+    if (rc == 0)
+        rc = read_file(cli, a->pos[1], &text);
+    if (rc == 0) {
+        rj_diag d = {{0}};
+        const char *name = strcmp(a->pos[1], "-") == 0 ? "<stdin>" : a->pos[1];
+        if (fmt == RJ_INPUT_AUTO)
+            fmt = rj_input_format_of(name);
+        if (rj_input_read(s, name, text.len ? text.data : "", text.len, fmt, &d) < 0)
+            rc = fail(cli, RJ_EXIT_INVALID, d.msg);
+    }
+    rj_buf_free(&text);
+    if (rc == 0 && rj_args_has(a, "replace")) {
+        Renja__V1__ShowResponse *head = NULL;
+        rc = show_head(cli, plan_arg(a), NULL, &head);
+        if (rc == 0) {
+            rj_submit_replace(s, head);
+            if (!rj_submit_req(s)->has_base)
+                rj_submit_set_base(s, head->rev);
+        }
+        done(head);
+    }
+    if (rc == 0)
+        rc = submit(cli, s);
+    rj_submit_free(s);
+    return rc;
+}
+
+static int cmd_set(rj_cli *cli, const rj_args *a)
+{
+    bool rekening = rj_args_has(a, "rekening");
+    char kode[RJ_KODE_MAX];
+    int rc = kode_arg(cli, a->pos[1], rekening, kode);
+    if (rc)
+        return rc;
+    /* Every assignment is checked before anything is sent. */
+    rj_submit *s = rj_submit_new(plan_arg(a), "");
+    rj_diag d = {{0}};
+    Renja__V1__Item *scratch_item = rekening ? NULL : rj_submit_upsert_item(s, NULL, kode);
+    Renja__V1__BudgetLine *scratch_line = rekening ? rj_submit_upsert_line(s, NULL, kode) : NULL;
+    for (int i = 2; i < a->npos && rc == 0; i++)
+        if ((rekening ? rj_set_line_field(s, scratch_line, a->pos[i], &d)
+                      : rj_set_item_field(s, scratch_item, a->pos[i], &d)) < 0)
+            rc = usage(cli, "%s", d.msg);
+    rj_submit_free(s);
+    if (rc)
+        return rc;
+
+    const char *msg = rj_args_get(a, "message");
+    s = rj_submit_new(plan_arg(a), msg ? msg : "");
+    if ((rc = base_arg(cli, a, s)) != 0) {
+        rj_submit_free(s);
+        return rc;
+    }
+    /* Read the item at head; a missing item is created. NOT_FOUND on the
+     * item is told apart from a missing plan by asking for the plan. */
+    Renja__V1__ShowResponse *head = NULL;
+    cli->quiet_notfound = true;
+    rc = show_head(cli, plan_arg(a), kode, &head);
+    cli->quiet_notfound = false;
+    if (rc == RJ_EXIT_NOTFOUND)
+        rc = show_head(cli, plan_arg(a), NULL, &head);
+    if (rc == 0) {
+        const Renja__V1__Item *found = NULL;
+        const Renja__V1__BudgetLine *found_line = NULL;
+        for (size_t i = 0; !rekening && i < head->n_items; i++)
+            if (strcmp(head->items[i]->kode, kode) == 0)
+                found = head->items[i];
+        for (size_t i = 0; rekening && i < head->n_lines; i++)
+            if (strcmp(head->lines[i]->kode, kode) == 0)
+                found_line = head->lines[i];
+        if (!rj_submit_req(s)->has_base)
+            rj_submit_set_base(s, head->rev);
+        if (rekening) {
+            Renja__V1__BudgetLine *l = rj_submit_upsert_line(s, found_line, kode);
+            for (int i = 2; i < a->npos; i++)
+                rj_set_line_field(s, l, a->pos[i], &d);
+        } else {
+            Renja__V1__Item *it = rj_submit_upsert_item(s, found, kode);
+            for (int i = 2; i < a->npos; i++)
+                rj_set_item_field(s, it, a->pos[i], &d);
+        }
+        rc = submit(cli, s);
+    }
+    done(head);
+    rj_submit_free(s);
+    return rc;
+}
+
+static int cmd_rm(rj_cli *cli, const rj_args *a)
+{
+    bool rekening = rj_args_has(a, "rekening");
+    char kode[RJ_KODE_MAX];
+    int rc = kode_arg(cli, a->pos[1], rekening, kode);
+    if (rc)
+        return rc;
+    const char *msg = rj_args_get(a, "message");
+    rj_submit *s = rj_submit_new(plan_arg(a), msg ? msg : "");
+    if ((rc = base_arg(cli, a, s)) == 0) {
+        if (rekening)
+            rj_submit_remove_line(s, kode);
+        else
+            rj_submit_remove_item(s, kode, rj_args_has(a, "recursive"));
+        rc = submit(cli, s);
+    }
+    rj_submit_free(s);
+    return rc;
+}
+
+static int cmd_realisasi(rj_cli *cli, const rj_args *a)
+{
+    char kode[RJ_KODE_MAX];
+    int rc = kode_arg(cli, a->pos[1], false, kode);
+    if (rc)
+        return rc;
+    rj_diag d = {{0}};
+    uint64_t tw = 0, ind = 1;
+    if (!rj_args_has(a, "tw"))
+        return usage(cli, "realisasi: --tw N (1..4) is required");
+    if (rj_args_uint(a, "tw", 1, 4, &tw, &d) || rj_args_uint(a, "indikator", 1, 999, &ind, &d))
+        return usage(cli, "%s", d.msg);
+    const char *angg = rj_args_get(a, "anggaran");
+    bool clear = rj_args_has(a, "clear");
+    if (angg && (a->npos > 2 || rj_args_has(a, "indikator")))
+        return usage(cli, "realisasi: give either --indikator I VALUE or --anggaran RUPIAH");
+    if (!angg && !clear && a->npos != 3)
+        return usage(cli, "realisasi: expected a VALUE (or --anggaran RUPIAH)");
+    int64_t v = 0;
+    bool present = true;
+    if (angg) {
+        if (rj_money_parse(angg, &v, &present, &d) < 0 || !present)
+            return usage(cli, "--anggaran: %s", present ? d.msg : "expected rupiah");
+    } else if (!clear && rj_dec_parse(a->pos[2], &v, &d) < 0)
+        return usage(cli, "%s", d.msg);
+    const char *msg = rj_args_get(a, "message");
+    rj_submit *s = rj_submit_new(plan_arg(a), msg ? msg : "");
+    if ((rc = base_arg(cli, a, s)) == 0) {
+        Renja__V1__Realisasi *r = rj_submit_realisasi(s, kode, (int)tw, angg ? 0 : (int)ind);
+        if (clear)
+            r->clear = 1;
+        else if (angg)
+            r->anggaran = v;
+        else {
+            r->value_e4 = v;
+            r->text = (char *)a->pos[2];
+        }
+        rc = submit(cli, s);
+        /* The text points into argv, not into the submit. */
+        r->text = (char *)"";
+    }
+    rj_submit_free(s);
+    return rc;
+}
+
+static int cmd_show(rj_cli *cli, const rj_args *a)
+{
+    bool lines = rj_args_has(a, "lines");
+    char kode[RJ_KODE_MAX] = "";
+    int rc;
+    if (a->npos > 1 && (rc = kode_arg(cli, a->pos[1], lines, kode)) != 0)
+        return rc;
+    Renja__V1__ShowRequest req = RENJA__V1__SHOW_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.kode = kode;
+    const char *at = rj_args_get(a, "at");
+    if (at)
+        req.at = (char *)at;
+    req.with_realisasi = rj_args_has(a, "realisasi");
+    Renja__V1__ShowResponse *resp = NULL;
+    rc = CALL(cli, "Show", req, show_response, &resp);
+    if (rc == 0)
+        rj_print_show(resp, lines, req.with_realisasi, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_log(rj_cli *cli, const rj_args *a)
+{
+    char kode[RJ_KODE_MAX] = "";
+    int rc;
+    if (a->npos > 1 && (rc = kode_arg(cli, a->pos[1], rj_args_has(a, "rekening"), kode)) != 0)
+        return rc;
+    uint64_t limit = 0;
+    rj_diag d = {{0}};
+    if (rj_args_uint(a, "limit", 0, UINT32_MAX, &limit, &d))
+        return usage(cli, "%s", d.msg);
+    Renja__V1__LogRequest req = RENJA__V1__LOG_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.kode = kode;
+    req.limit = (uint32_t)limit;
+    Renja__V1__LogResponse *resp = NULL;
+    rc = CALL(cli, "Log", req, log_response, &resp);
+    if (rc == 0)
+        rj_print_log(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static bool is_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int mo = atoi(s + 5), da = atoi(s + 8);
+    return mo >= 1 && mo <= 12 && da >= 1 && da <= 31;
+}
+
+static int cmd_stage_set(rj_cli *cli, const rj_args *a)
+{
+    rj_diag d = {{0}};
+    const char *rev = rj_args_get(a, "rev");
+    uint64_t r = 0, order = 0;
+    if (!rev)
+        return usage(cli, "stage set: --rev REV is required (a revision number or head)");
+    if (strcmp(rev, "head") != 0 && rj_args_uint(a, "rev", 1, UINT64_MAX, &r, &d))
+        return usage(cli, "%s", d.msg);
+    if (rj_args_uint(a, "order", 0, INT32_MAX, &order, &d))
+        return usage(cli, "%s", d.msg);
+    const char *date = rj_args_get(a, "date");
+    if (date && !is_date(date))
+        return usage(cli, "--date %s: expected YYYY-MM-DD", date);
+    Renja__V1__Stage st = RENJA__V1__STAGE__INIT;
+    st.name = (char *)a->pos[1];
+    st.rev = r;
+    if (rj_args_get(a, "title"))
+        st.title = (char *)rj_args_get(a, "title");
+    if (rj_args_get(a, "basis"))
+        st.basis = (char *)rj_args_get(a, "basis");
+    if (date)
+        st.date = (char *)date;
+    st.order = (int32_t)order;
+    Renja__V1__SetStageRequest req = RENJA__V1__SET_STAGE_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.stage = &st;
+    Renja__V1__SetStageResponse *resp = NULL;
+    int rc = CALL(cli, "SetStage", req, set_stage_response, &resp);
+    if (rc == 0)
+        rj_print_stage_set(req.plan, resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_stage_list(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ListStagesRequest req = RENJA__V1__LIST_STAGES_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    Renja__V1__ListStagesResponse *resp = NULL;
+    int rc = CALL(cli, "ListStages", req, list_stages_response, &resp);
+    if (rc == 0)
+        rj_print_stages(req.plan, resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_diff(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.from = (char *)a->pos[1];
+    req.to = (char *)a->pos[2];
+    const char *level = rj_args_get(a, "level");
+    if (level) {
+        rj_level lv;
+        if (rj_level_parse(level, &lv) < 0)
+            return usage(cli, "--level %s: expected urusan, program, kegiatan or sub-kegiatan", level);
+        req.level = (Renja__V1__Level)lv;
+    }
+    const char *by = rj_args_get(a, "by");
+    if (by) {
+        if (strcmp(by, "bidang") && strcmp(by, "sumber-dana") && strcmp(by, "rekening"))
+            return usage(cli, "--by %s: expected bidang, sumber-dana or rekening", by);
+        req.by = (char *)by;
+    }
+    req.all = rj_args_has(a, "all");
+    if (req.all && rj_args_has(a, "changed-only"))
+        return usage(cli, "diff: --all and --changed-only exclude each other");
+    Renja__V1__DiffResponse *resp = NULL;
+    int rc = CALL(cli, "Diff", req, diff_response, &resp);
+    if (rc == 0)
+        rj_print_diff(resp, rj_args_has(a, "changed-only"), cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_compare(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__CompareRequest req = RENJA__V1__COMPARE_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.refs = (char **)&a->pos[1];
+    req.n_refs = (size_t)a->npos - 1;
+    req.deltas = rj_args_has(a, "deltas");
+    int what = rj_args_has(a, "items") + rj_args_has(a, "lines") + rj_args_has(a, "all-rows");
+    if (what > 1)
+        return usage(cli, "compare: give one of --items, --lines, --all-rows");
+    req.what = (char *)(rj_args_has(a, "items") ? "items" : rj_args_has(a, "all-rows") ? "all" : "lines");
+    Renja__V1__CompareResponse *resp = NULL;
+    int rc = CALL(cli, "Compare", req, compare_response, &resp);
+    if (rc == 0)
+        rj_print_compare(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_eval(rj_cli *cli, const rj_args *a)
+{
+    rj_diag d = {{0}};
+    uint64_t tw = 0;
+    if (!rj_args_has(a, "tw"))
+        return usage(cli, "eval: --tw N (1..4) is required");
+    if (rj_args_uint(a, "tw", 1, 4, &tw, &d))
+        return usage(cli, "%s", d.msg);
+    Renja__V1__EvaluateRequest req = RENJA__V1__EVALUATE_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.tw = (int32_t)tw;
+    if (rj_args_get(a, "at"))
+        req.at = (char *)rj_args_get(a, "at");
+    if (rj_args_get(a, "realisasi-at"))
+        req.realisasi_at = (char *)rj_args_get(a, "realisasi-at");
+    Renja__V1__EvaluateResponse *resp = NULL;
+    int rc = CALL(cli, "Evaluate", req, evaluate_response, &resp);
+    if (rc == 0)
+        rj_print_eval(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_validate(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ValidateRequest req = RENJA__V1__VALIDATE_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    if (rj_args_get(a, "at"))
+        req.at = (char *)rj_args_get(a, "at");
+    Renja__V1__ValidateResponse *resp = NULL;
+    int rc = CALL(cli, "Validate", req, validate_response, &resp);
+    if (rc == 0) {
+        rj_print_validate(resp, cli->mode, cli->out);
+        for (size_t i = 0; i < resp->n_findings; i++)
+            if (strcmp(resp->findings[i]->severity, "error") == 0)
+                rc = RJ_EXIT_INVALID;
+    }
+    done(resp);
+    return rc;
+}
+
+static int cmd_export(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ExportRequest req = RENJA__V1__EXPORT_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    if (rj_args_get(a, "at"))
+        req.at = (char *)rj_args_get(a, "at");
+    Renja__V1__ExportResponse *resp = NULL;
+    int rc = CALL(cli, "Export", req, export_response, &resp);
+    if (rc == 0)
+        rj_print_export(resp, cli->mode == RJ_OUT_CSV ? RJ_OUT_CSV : RJ_OUT_JSON, cli->out);
+    done(resp);
+    return rc;
+}
+
+typedef struct watch_ctx {
+    rj_cli *cli;
+    const char *plan;
+} watch_ctx;
+
+static int watch_cb(const ProtobufCMessage *msg, void *arg)
+{
+    watch_ctx *w = arg;
+    rj_print_revision(w->plan, (const Renja__V1__Revision *)msg, w->cli->mode, w->cli->out);
+    /* A reader that went away ends the watch. */
+    return ferror(w->cli->out) ? 1 : 0;
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    /* Every line is flushed as it is printed, so nothing is lost. */
+    _exit(0);
+}
+
+static int cmd_watch(rj_cli *cli, const rj_args *a)
+{
+    rj_diag d = {{0}};
+    uint64_t from = 0;
+    if (rj_args_uint(a, "from", 0, UINT64_MAX, &from, &d))
+        return usage(cli, "%s", d.msg);
+    int rc = connect_once(cli);
+    if (rc)
+        return rc;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    Renja__V1__WatchRequest req = RENJA__V1__WATCH_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.from = from;
+    watch_ctx w = {cli, req.plan};
+    int st = rj_rpc_stream(cli->rpc, "/renja.v1.Renja/Watch", cli->token, &req.base, &renja__v1__revision__descriptor,
+                           watch_cb, &w, 0, &d);
+    if (st == RJ_GRPC_CANCELLED && ferror(cli->out))
+        return RJ_EXIT_OK;
+    return st == 0 ? 0 : report(cli, st, &d);
+}
+
+/* --- the table ------------------------------------------------------------------------ */
+
+const rj_command rj_commands[] = {
+    {"health", NULL, "", "SERVING or not (exit 0 only when SERVING); needs no token", "", 0, 0, cmd_health,
+     RJ_REQ_NONE},
+    {"info", NULL, "", "server version, uptime and who you are", "", 0, 0, cmd_info, RJ_REQ_READ},
+    {"plan", "create", "PLAN [--nama TEXT]", "create a plan (PLAN is opd-slug/tahun, e.g. diskopukm-sumsel/2024)",
+     "nama=", 1, 1, cmd_plan_create, RJ_REQ_WRITE},
+    {"plan", "list", "", "list the plans", "", 0, 0, cmd_plan_list, RJ_REQ_READ},
+    {"plan", "lock", "PLAN [--reason TEXT]", "lock a plan against changes", "reason=", 1, 1, cmd_plan_lock,
+     RJ_REQ_WRITE},
+    {"plan", "unlock", "PLAN", "unlock a plan", "", 1, 1, cmd_plan_unlock, RJ_REQ_WRITE},
+    {"import", NULL, "PLAN FILE|- [--message TEXT] [--base REV] [--input-format csv|json] [--replace]",
+     "one revision from a CSV or JSON file (docs/import-format.md)", "message=,base=,input-format=,replace", 2, 2,
+     cmd_import, RJ_REQ_SUBMIT},
+    {"set", NULL, "PLAN KODE FIELD=VALUE... [--message TEXT] [--base REV] [--rekening]",
+     "one revision changing one item (fields: nama bidang lokasi pagu sumber-dana indikator.N.nama|satuan|target|tren)",
+     "message=,base=,rekening", 3, -1, cmd_set, RJ_REQ_SUBMIT},
+    {"rm", NULL, "PLAN KODE [--recursive] [--rekening] [--message TEXT] [--base REV]",
+     "remove an item (with --recursive, its subtree) or a budget line", "recursive,rekening,message=,base=", 2, 2,
+     cmd_rm, RJ_REQ_SUBMIT},
+    {"realisasi", NULL, "PLAN KODE --tw N [--indikator I] VALUE | --anggaran RUPIAH [--message TEXT]",
+     "report realisasi (cumulative s.d. TW N)", "tw=,indikator=,anggaran=,message=,base=,clear", 2, 3, cmd_realisasi,
+     RJ_REQ_SUBMIT},
+    {"show", NULL, "PLAN [KODE] [--at REF] [--lines] [--realisasi]", "the tree or a subtree as of a point",
+     "at=,lines,realisasi", 1, 2, cmd_show, RJ_REQ_READ},
+    {"log", NULL, "PLAN [KODE] [--limit N] [--rekening]", "revisions of the plan, or those touching one item",
+     "limit=,rekening", 1, 2, cmd_log, RJ_REQ_READ},
+    {"stage", "set", "PLAN NAME --rev REV [--title T] [--basis B] [--date YYYY-MM-DD] [--order N]",
+     "name a revision as a stage (tahapan)", "rev=,title=,basis=,date=,order=", 2, 2, cmd_stage_set, RJ_REQ_WRITE},
+    {"stage", "list", "PLAN", "the stages of a plan", "", 1, 1, cmd_stage_list, RJ_REQ_READ},
+    {"diff", NULL,
+     "PLAN FROM TO [--level L] [--by bidang|sumber-dana|rekening] [--all] [--changed-only]",
+     "what changed between two points (Tabel 3.3)", "level=,by=,all,changed-only", 3, 3, cmd_diff, RJ_REQ_READ},
+    {"compare", NULL, "PLAN STAGE... [--deltas] [--items|--lines|--all-rows]",
+     "pagu across stages (Tabel 3.2)", "deltas,items,lines,all-rows", 2, -1, cmd_compare, RJ_REQ_READ},
+    {"eval", NULL, "PLAN --tw N [--at REF] [--realisasi-at REF]", "capaian kinerja per indikator (Tabel 2-1)",
+     "tw=,at=,realisasi-at=", 1, 1, cmd_eval, RJ_REQ_READ},
+    {"validate", NULL, "PLAN [--at REF]", "consistency report; exit 7 if any error", "at=", 1, 1, cmd_validate,
+     RJ_REQ_READ},
+    {"export", NULL, "PLAN [--at REF]", "the whole plan, importable again (JSON, or CSV with --format csv)", "at=",
+     1, 1, cmd_export, RJ_REQ_READ},
+    {"watch", NULL, "PLAN [--from REV]", "one line per new revision until interrupted", "from=", 1, 1, cmd_watch,
+     RJ_REQ_READ},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
+};
+
+int rj_cmd_main(int argc, char **argv)
+{
+    rj_cli cli = {
+        .server = getenv("RENJA_SERVER"),
+        .token = getenv("RENJA_TOKEN"),
+        .mode = isatty(STDOUT_FILENO) ? RJ_OUT_TABLE : RJ_OUT_TSV,
+        .timeout_s = RJ_CLI_DEFAULT_TIMEOUT,
+        .out = stdout,
+        .err = stderr,
+        .prog = "renja",
+    };
+    if (!cli.server || !*cli.server)
+        cli.server = RJ_CLI_DEFAULT_SERVER;
+    if (cli.token && !*cli.token)
+        cli.token = NULL;
+    rj_diag d = {{0}};
+    int i = 1;
+    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+        if (strcmp(argv[i], "--help") == 0) {
+            rj_cli_help(rj_commands, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("renja %s\n", RENJA_VERSION);
+            return 0;
+        }
+        int used = rj_cli_global(&cli, argc - i, argv + i, &d);
+        if (used < 0)
+            return usage(&cli, "%s", d.msg);
+        if (used == 0)
+            return usage(&cli, "unknown option %s (see renja --help)", argv[i]);
+        i += used;
+    }
+    if (i >= argc)
+        return usage(&cli, "no command given (see renja --help)");
+    if (strcmp(argv[i], "help") == 0) {
+        int used;
+        const rj_command *c = i + 1 < argc ? rj_cli_find(rj_commands, argc - i - 1, argv + i + 1, &used) : NULL;
+        if (c)
+            rj_cli_command_help(c, stdout);
+        else
+            rj_cli_help(rj_commands, stdout);
+        return 0;
+    }
+    int used = 0;
+    const rj_command *c = rj_cli_find(rj_commands, argc - i, argv + i, &used);
+    if (!c) {
+        /* "plan" alone, or an unknown word. */
+        for (const rj_command *k = rj_commands; k->name; k++)
+            if (strcmp(k->name, argv[i]) == 0)
+                return usage(&cli, "%s: expected a subcommand (see renja help)", argv[i]);
+        return usage(&cli, "unknown command \"%s\" (see renja help)", argv[i]);
+    }
+    i += used;
+    for (int k = i; k < argc && strcmp(argv[k], "--") != 0; k++)
+        if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+            rj_cli_command_help(c, stdout);
+            return 0;
+        }
+    rj_args a;
+    if (rj_cli_parse(&cli, c, argc - i, argv + i, &a, &d) < 0)
+        return usage(&cli, "%s", d.msg);
+    if (c->min_pos > 0 && !*a.pos[0])
+        return usage(&cli, "%s: PLAN must not be empty", c->name);
+    cli.kind = c->kind;
+    /* A closed reader (renja ... | head) is not an error of ours. */
+    signal(SIGPIPE, SIG_IGN);
+    int rc = c->run(&cli, &a);
+    if (fflush(cli.out) != 0 && rc == 0 && errno != EPIPE)
+        rc = fail(&cli, RJ_EXIT_FAILED, "cannot write the output");
+    if (cli.rpc)
+        rj_rpc_close(cli.rpc);
+    return rc;
+}
