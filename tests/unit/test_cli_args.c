@@ -1,0 +1,135 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rj_cli.h"
+
+static int run_nothing(rj_cli *cli, const rj_args *a) { return 0; }
+
+static const rj_command table[] = {
+    {"import", NULL, "PLAN FILE [--message TEXT] [--replace]", "one revision from a file", "message=,base=,replace", 2,
+     2, run_nothing, RJ_REQ_SUBMIT},
+    {"plan", "create", "PLAN [--nama TEXT]", "create a plan", "nama=", 1, 1, run_nothing, RJ_REQ_WRITE},
+    {"plan", "list", "", "list the plans", "", 0, 0, run_nothing, RJ_REQ_READ},
+    {"compare", NULL, "PLAN STAGE...", "Tabel 3.2", "deltas", 2, -1, run_nothing, RJ_REQ_READ},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
+};
+
+static void test_exit_codes(void **state)
+{
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_OK, RJ_REQ_READ), 0);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_INVALID_ARGUMENT, RJ_REQ_SUBMIT), 7);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_INVALID_ARGUMENT, RJ_REQ_READ), 1);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_INVALID_ARGUMENT, RJ_REQ_WRITE), 1);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_ABORTED, RJ_REQ_SUBMIT), 3);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_NOT_FOUND, RJ_REQ_READ), 4);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_PERMISSION_DENIED, RJ_REQ_WRITE), 5);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_UNAUTHENTICATED, RJ_REQ_READ), 5);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_UNAVAILABLE, RJ_REQ_NONE), 6);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_FAILED_PRECONDITION, RJ_REQ_SUBMIT), 1);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_ALREADY_EXISTS, RJ_REQ_WRITE), 1);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_INTERNAL, RJ_REQ_READ), 1);
+}
+
+static void test_find(void **state)
+{
+    int used = 0;
+    char *a1[] = {"plan", "list"};
+    const rj_command *c = rj_cli_find(table, 2, a1, &used);
+    assert_non_null(c);
+    assert_string_equal(c->sub, "list");
+    assert_int_equal(used, 2);
+    char *a2[] = {"import", "p/2024"};
+    c = rj_cli_find(table, 2, a2, &used);
+    assert_string_equal(c->name, "import");
+    assert_int_equal(used, 1);
+    char *a3[] = {"plan"};
+    assert_null(rj_cli_find(table, 1, a3, &used));
+    char *a4[] = {"plan", "drop"};
+    assert_null(rj_cli_find(table, 2, a4, &used));
+}
+
+static void test_parse(void **state)
+{
+    rj_cli cli = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
+    rj_args a;
+    rj_diag d = {{0}};
+    char *w[] = {"p/2024", "--message", "APBD 2024", "items.csv", "--replace", "--format=json", "--base=7",
+                 "--server", "127.0.0.1:7024"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 9, w, &a, &d), 0);
+    assert_int_equal(a.npos, 2);
+    assert_string_equal(a.pos[0], "p/2024");
+    assert_string_equal(a.pos[1], "items.csv");
+    assert_string_equal(rj_args_get(&a, "message"), "APBD 2024");
+    assert_true(rj_args_has(&a, "replace"));
+    assert_string_equal(rj_args_get(&a, "base"), "7");
+    uint64_t base = 0;
+    assert_int_equal(rj_args_uint(&a, "base", 0, 100, &base, &d), 0);
+    assert_int_equal(base, 7);
+    assert_int_equal(rj_args_uint(&a, "base", 8, 100, &base, &d), RJ_EINVAL);
+    assert_null(rj_args_get(&a, "nama"));
+    assert_int_equal(cli.mode, RJ_OUT_JSON);
+    assert_string_equal(cli.server, "127.0.0.1:7024");
+
+    char *bad1[] = {"p/2024", "f.csv", "--force"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 3, bad1, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "unknown option --force for import"));
+    char *bad2[] = {"p/2024"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 1, bad2, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "missing arguments"));
+    char *bad3[] = {"p/2024", "a", "b"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 3, bad3, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "unexpected argument \"b\""));
+    char *bad4[] = {"p/2024", "a", "--message"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 3, bad4, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "--message needs a value"));
+    char *bad5[] = {"p/2024", "a", "--replace=yes"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 3, bad5, &a, &d), RJ_EINVAL);
+    char *bad6[] = {"p/2024", "a", "--format", "xml"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 4, bad6, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "expected table, csv, tsv or json"));
+    char *bad7[] = {"p/2024", "a", "--timeout", "0"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 4, bad7, &a, &d), RJ_EINVAL);
+
+    /* a negative value and "--" */
+    char *neg[] = {"p/2024", "-4,14", "--", "--deltas"};
+    assert_int_equal(rj_cli_parse(&cli, &table[3], 4, neg, &a, &d), 0);
+    assert_int_equal(a.npos, 3);
+    assert_string_equal(a.pos[1], "-4,14");
+    assert_string_equal(a.pos[2], "--deltas");
+    assert_false(rj_args_has(&a, "deltas"));
+}
+
+static void test_help(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rj_cli_help(table, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "  import       one revision from a file\n"));
+    assert_non_null(strstr(buf, "  plan create  create a plan\n"));
+    assert_non_null(strstr(buf, RJ_CLI_DEFAULT_SERVER));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    rj_cli_command_help(&table[1], f);
+    fclose(f);
+    assert_string_equal(buf, "usage: renja plan create PLAN [--nama TEXT]\n\ncreate a plan\n");
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_codes),
+        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_help),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
