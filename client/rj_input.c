@@ -273,7 +273,8 @@ static int seen_cmp(const void *a, const void *b)
  * n log n rather than n squared. */
 static int check_duplicates(reader *r)
 {
-    qsort(r->seen, r->n_seen, sizeof(*r->seen), seen_cmp);
+    if (r->n_seen > 1)
+        qsort(r->seen, r->n_seen, sizeof(*r->seen), seen_cmp);
     for (size_t i = 1; i < r->n_seen; i++) {
         const seen *a = &r->seen[i - 1], *b = &r->seen[i];
         if (a->line_kind == b->line_kind && strcmp(a->kode, b->kode) == 0)
