@@ -418,6 +418,50 @@ static void test_rekening(void **state)
     assert_string_equal(out, "5");
 }
 
+/* Random strings of digits and dots: whatever parses comes out canonical
+ * and stable; whatever fails says where and what was expected. */
+static void test_random_inputs(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789....";
+    uint64_t x = 0x2545f4914f6cdd1du;
+    for (int i = 0; i < 200000; i++) {
+        char in[24];
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t n = 1 + (size_t)(x % 20);
+        uint64_t r = x;
+        for (size_t j = 0; j < n; j++) {
+            if (j % 8 == 0) {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+            }
+            in[j] = alphabet[(r >> (8 * (j % 8))) % (sizeof(alphabet) - 1)];
+        }
+        in[n] = '\0';
+        char out[RJ_KODE_MAX], again[RJ_KODE_MAX];
+        rj_level lv = RJ_LEVEL_NONE, lv2;
+        rj_diag d = {{0}};
+        if (rj_kode_parse(in, out, &lv, &d) == 0) {
+            if (rj_kode_level(out) != lv)
+                fail_msg("%s -> %s is not canonical", in, out);
+            assert_int_equal(rj_kode_parse(out, again, &lv2, &d), 0);
+            assert_string_equal(again, out);
+        } else if (!strstr(d.msg, "position ") || !strstr(d.msg, "expected")) {
+            fail_msg("%s: %s", in, d.msg);
+        }
+        int depth;
+        if (rj_rekening_parse(in, out, &depth, &d) == 0) {
+            if (rj_rekening_depth(out) != depth)
+                fail_msg("rekening %s -> %s is not canonical", in, out);
+        } else if (!strstr(d.msg, "position ") || !strstr(d.msg, "expected")) {
+            fail_msg("%s: %s", in, d.msg);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,7 +469,7 @@ int main(void)
         cmocka_unit_test(test_malformed),  cmocka_unit_test(test_message_text),
         cmocka_unit_test(test_level),      cmocka_unit_test(test_parent),
         cmocka_unit_test(test_subtree),    cmocka_unit_test(test_byte_order_is_tree_order),
-        cmocka_unit_test(test_rekening),
+        cmocka_unit_test(test_rekening),   cmocka_unit_test(test_random_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

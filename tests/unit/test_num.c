@@ -366,6 +366,56 @@ static void test_round_trip_sweep(void **state)
     }
 }
 
+/* Random strings of the characters numbers are written with: whatever
+ * parses formats back to text that reads as the same value; whatever fails
+ * says where and what was expected. */
+static void test_random_inputs(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789..,,-()% R";
+    uint64_t x = 0x2545f4914f6cdd1du;
+    for (int i = 0; i < 200000; i++) {
+        char in[32];
+        size_t n = 0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t r = x;
+        size_t len = (size_t)(x % 24);
+        for (; n < len; n++) {
+            if (n % 8 == 0) {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+            }
+            in[n] = alphabet[(r >> (8 * (n % 8))) % (sizeof(alphabet) - 1)];
+        }
+        in[n] = '\0';
+        int64_t v, back;
+        bool present;
+        rj_diag d = {{0}};
+        char buf[RJ_NUM_MAX];
+        if (rj_dec_parse(in, &v, &d) == 0) {
+            for (int f = 0; f < 2; f++) {
+                rj_dec_format(v, f ? RJ_NUM_PLAIN : RJ_NUM_HUMAN, buf);
+                if (rj_dec_parse(buf, &back, NULL) != 0 || back != v)
+                    fail_msg("%s -> %lld -> %s", in, (long long)v, buf);
+            }
+        } else if (!strstr(d.msg, "position ") || !strstr(d.msg, "expected")) {
+            fail_msg("%s: %s", in, d.msg);
+        }
+        if (rj_money_parse(in, &v, &present, &d) == 0) {
+            for (int f = 0; f < 2 && present; f++) {
+                rj_money_format(v, f ? RJ_NUM_PLAIN : RJ_NUM_HUMAN, buf);
+                if (rj_money_parse(buf, &back, &present, NULL) != 0 || back != v)
+                    fail_msg("%s -> %lld -> %s", in, (long long)v, buf);
+            }
+        } else if (!strstr(d.msg, "position ") || !strstr(d.msg, "expected")) {
+            fail_msg("%s: %s", in, d.msg);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,7 +423,7 @@ int main(void)
         cmocka_unit_test(test_money_refused),    cmocka_unit_test(test_dec_forms),
         cmocka_unit_test(test_dec_refused),      cmocka_unit_test(test_pct_e2),
         cmocka_unit_test(test_pct_format),       cmocka_unit_test(test_dec_format),
-        cmocka_unit_test(test_round_trip_sweep),
+        cmocka_unit_test(test_round_trip_sweep), cmocka_unit_test(test_random_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
