@@ -1,6 +1,5 @@
 /* Diff, Compare, Evaluate and Validate: the query engines of store/ behind
  * the RPCs. */
-#include "rj_query.h"
 #include "rj_service.h"
 
 static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
