@@ -388,6 +388,70 @@ if "--seed" in sys.argv:
                 expect("seed Tabel 3.2 %s banggar is '-'" % k, cell, "-")
                 continue
             expect("seed Tabel 3.2 %s at %s" % (k, s), snap[s][1][k]["pagu"], want)
+
+    # targets: Tabel 2-1 column 6 at apbd; Tabel 3.3 columns 6/7 otherwise
+    def numbers(cell):
+        cell = re.sub(r"</?b>", "", cell)
+        return [dec(x) for x in re.findall(r"-?\d+(?:\.\d{3})*(?:,\d+)?", cell)]
+
+    def table_rows(part, kcol, tcols):
+        out, cur = {}, None
+        for ln in part.split("\n"):
+            c = ln.split("\t")
+            if len(c) <= max(tcols):
+                continue
+            k = re.sub(r"</?b>", "", c[kcol]).strip()
+            if re.fullmatch(r"\d+(\.\d+)+", k):
+                cur = kode(k)
+                out[cur] = [[] for _ in tcols]
+            elif k or cur is None or not c[kcol + 2].strip():
+                continue  # headers, or a name continued on the next page
+            for i, t in enumerate(tcols):
+                out[cur][i] += numbers(c[t])
+        return out
+
+    part21 = text[text.index("*Tabel 2-1*"):text.index("### Kesimpulan")]
+    t21 = table_rows(part21, 0, [5])
+    # realisasi (column 7) and satuan (column 5) of Tabel 2-1, one per indikator row
+    cur, r21, s21 = None, {}, {}
+    for ln in part21.split("\n"):
+        c = ln.split("\t")
+        if len(c) < 8 or not c[2].strip() or c[2].startswith("Indikator"):
+            continue
+        k = re.sub(r"</?b>", "", c[0]).strip()
+        if k and not re.fullmatch(r"\d+(\.\d+)+", k):
+            continue  # the column-number row
+        cur = kode(k) if k else cur
+        r21.setdefault(cur, []).append(numbers(c[6])[0] if numbers(c[6]) else None)
+        s21.setdefault(cur, []).append(re.sub(r"</?b>", "", c[4]).strip())
+    for k in r21:
+        got = [dec(real[(k, 2, n)]["value"]) if (k, 2, n) in real else None
+               for n in range(1, len(apbd[k]["indikator"]) + 1)]
+        expect("seed Tabel 2-1 realisasi of %s" % k, got, r21[k])
+        expect("seed Tabel 2-1 satuan of %s at apbd" % k,
+               [i["satuan"] for i in apbd[k]["indikator"]], s21[k])
+    t33 = table_rows(text[start:end], 1, [5, 6])
+    targets = lambda tree, k: [dec(i.get("target")) for i in tree[k]["indikator"]]
+    for k, (want,) in t21.items():
+        expect("seed Tabel 2-1 targets of %s at apbd" % k, targets(apbd, k), want)
+    # where Tabel 3.3 "sebelum" disagrees with Tabel 2-1, apbd follows 2-1
+    known = {"2.17.01": [], "2.17.01.1.02": [], "2.17.01.1.02.0001": [10000],
+             "2.17.01.1.02.0003": [], "2.17.01.1.06.0001": [120000, 30000],
+             "2.17.06": [200000]}
+    for k, (before, after) in t33.items():
+        got = targets(apbd, k)
+        if k in known:
+            expect("seed Tabel 3.3 sebelum of %s (differs from 2-1, as listed)" % k,
+                   before, known[k])
+            print("   apbd %s: Tabel 3.3 sebelum %s, data (Tabel 2-1) %s"
+                  % (k, before, got))
+        else:
+            expect("seed Tabel 3.3 sebelum targets of %s" % k, got, before)
+        if k in apbdp:
+            got = [t for t in targets(apbdp, k) if t is not None]
+            if k in ("2.17.01.1.02", "2.17.01.1.02.0003"):
+                after = targets(apbd, k)  # no indikator printed: kept from apbd
+            expect("seed Tabel 3.3 sesudah targets of %s" % k, got, after)
     print("== compared with", seed)
 
 print("%d failure(s)" % len(failures))
