@@ -437,7 +437,7 @@ static void test_export_roundtrip_shape(void **state)
     k.satuan = "dok";
     k.has_target = 1;
     k.target_e4 = 1057870;
-    k.target_text = "105.787"; /* as a JSON number this read 105.787 */
+    k.target_text = "105.787"; /* plain form: a fourth place, never a dot and three digits */
     Renja__V1__Item it = RENJA__V1__ITEM__INIT, *items[] = {&it};
     it.kode = "2.17.01.1.01.0001";
     it.nama = "Penyusunan, Dokumen";
@@ -467,7 +467,7 @@ static void test_export_roundtrip_shape(void **state)
     CAPTURE(s, rj_print_export(&r, RJ_OUT_JSON, out_));
     assert_json(s);
     assert_contains(s, "\"pagu\": 188500000");
-    assert_contains(s, "\"target\": 105.787, \"target_text\": \"105.787\"");
+    assert_contains(s, "\"target\": 105.7870, \"target_text\": \"105.787\"");
     free(s);
     CAPTURE(s, rj_print_export(&r, RJ_OUT_CSV, out_));
     /* "105.787" would read back as 105787 from CSV, so the value is written */
