@@ -679,7 +679,8 @@ static int read_csv(reader *r, const char *text, size_t len)
         rc = cerr(r, &f[0], "the header has no \"kode\" column");
         goto out;
     }
-    Renja__V1__Item *prev = NULL;
+    Renja__V1__Item *prev = NULL; /* the item of the previous row, for more indikator */
+    int prev_line = 0;
     size_t rows = 0;
     while ((rc = rj_csv_next(c, &f, &n, r->d)) == 1) {
         rows++;
@@ -754,6 +755,22 @@ static int read_csv(reader *r, const char *text, size_t len)
         bool has_target = *tt && rj_dec_parse(tt, &target, &kd) == 0;
         bool has_ind = *CELL(C_INDIKATOR) || *CELL(C_SATUAN) || *tt;
         if (prev && strcmp(prev->kode, kode) == 0) {
+            /* A continuation row: item columns empty or equal to the item's. */
+            static const int same[] = {C_NAMA, C_BIDANG, C_LOKASI, C_SUMBER};
+            const char *have[] = {prev->nama, prev->bidang, prev->lokasi, prev->sumber_dana};
+            for (int k = 0; k < 4; k++)
+                if (*CELL(same[k]) && strcmp(CELL(same[k]), have[k]) != 0) {
+                    rc = cerr(r, &f[col[same[k]]],
+                              "kode \"%s\" repeats the item of line %d with a different %s: expected it empty (one more indikator) or a new kode",
+                              kode, prev_line, csv_cols[same[k]]);
+                    goto out;
+                }
+            if (has_pagu && (!prev->has_pagu || prev->pagu != pagu)) {
+                rc = cerr(r, &f[col[C_PAGU]],
+                          "kode \"%s\" repeats the item of line %d with a different pagu: expected it empty (one more indikator) or a new kode",
+                          kode, prev_line);
+                goto out;
+            }
             if (has_ind)
                 csv_indikator(r, prev, f, col, tren, target, has_target);
             continue;
@@ -769,6 +786,7 @@ static int read_csv(reader *r, const char *text, size_t len)
             csv_indikator(r, it, f, col, tren, target, has_target);
         add_seen(r, it->kode, kf->line, kf->col, false);
         prev = it;
+        prev_line = line;
 #undef CELL
     }
     if (rc < 0) {

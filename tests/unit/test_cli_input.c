@@ -222,6 +222,9 @@ static void test_csv_errors(void **state)
     expect_error("items.csv", "kode,nama\n", "no rows after the header");
     expect_error("items.csv", "kode,nama\n2.17,a\n2.17.01,b\n2.17,c\n",
                  "items.csv:4:1: kode \"2.17\" appears twice, also on line 2");
+    expect_error("items.csv", "kode,nama\n2.17,a\n2.17,b\n",
+                 "items.csv:3:6: kode \"2.17\" repeats the item of line 2 with a different nama");
+    expect_error("items.csv", "kode,pagu\n2.17,1.000\n2.17,2.000\n", "items.csv:3:6: kode \"2.17\" repeats the item of line 2 with a different pagu");
     expect_error("items.csv", "kode,nama,harga\n2.17,a,1\n", "items.csv:1:11: unknown column \"harga\"");
     expect_error("items.csv", "kode,nama,nama\n", "column \"nama\" appears twice");
     expect_error("items.csv", "nama\nx\n", "no \"kode\" column");
