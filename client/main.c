@@ -1,3 +1,6 @@
 #include "rj_cmd.h"
 
-int main(int argc, char **argv) { return rj_cmd_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return rj_cmd_main(argc, argv);
+}

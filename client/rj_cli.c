@@ -7,14 +7,21 @@
 int rj_cli_exit_code(int grpc_status, rj_req_kind kind)
 {
     switch (grpc_status) {
-    case RJ_GRPC_OK: return RJ_EXIT_OK;
-    case RJ_GRPC_INVALID_ARGUMENT: return kind == RJ_REQ_SUBMIT ? RJ_EXIT_INVALID : RJ_EXIT_FAILED;
-    case RJ_GRPC_ABORTED: return RJ_EXIT_CONFLICT;
-    case RJ_GRPC_NOT_FOUND: return RJ_EXIT_NOTFOUND;
+    case RJ_GRPC_OK:
+        return RJ_EXIT_OK;
+    case RJ_GRPC_INVALID_ARGUMENT:
+        return kind == RJ_REQ_SUBMIT ? RJ_EXIT_INVALID : RJ_EXIT_FAILED;
+    case RJ_GRPC_ABORTED:
+        return RJ_EXIT_CONFLICT;
+    case RJ_GRPC_NOT_FOUND:
+        return RJ_EXIT_NOTFOUND;
     case RJ_GRPC_PERMISSION_DENIED:
-    case RJ_GRPC_UNAUTHENTICATED: return RJ_EXIT_DENIED;
-    case RJ_GRPC_UNAVAILABLE: return RJ_EXIT_UNAVAILABLE;
-    default: return RJ_EXIT_FAILED;
+    case RJ_GRPC_UNAUTHENTICATED:
+        return RJ_EXIT_DENIED;
+    case RJ_GRPC_UNAVAILABLE:
+        return RJ_EXIT_UNAVAILABLE;
+    default:
+        return RJ_EXIT_FAILED;
     }
 }
 
@@ -75,12 +82,17 @@ int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
         } else
             continue;
         switch (i) {
-        case 0: cli->server = v; break;
-        case 1: cli->token = v; break;
+        case 0:
+            cli->server = v;
+            break;
+        case 1:
+            cli->token = v;
+            break;
         case 2: {
             int m = rj_out_mode_parse(v);
             if (m < 0)
-                return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json", v);
+                return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json",
+                                   v);
             cli->mode = (rj_out_mode)m;
             break;
         }
@@ -126,8 +138,8 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         bool takes;
         if (!flag_known(c->flags, name, len, &takes))
-            return rj_diag_set(d, RJ_EINVAL, "unknown option --%.*s for %s%s%s", (int)len, name, c->name,
-                               c->sub ? " " : "", c->sub ? c->sub : "");
+            return rj_diag_set(d, RJ_EINVAL, "unknown option --%.*s for %s%s%s", (int)len, name,
+                               c->name, c->sub ? " " : "", c->sub ? c->sub : "");
         const char *val = "";
         if (takes) {
             if (eq)
@@ -146,12 +158,13 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         a->flag_val[a->nflags++] = val;
     }
     if (a->npos < c->min_pos)
-        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: missing arguments (usage: %s%s%s %s)", c->name, c->sub ? " " : "",
-                           c->sub ? c->sub : "", c->name, c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
-    if (c->max_pos >= 0 && a->npos > c->max_pos)
-        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: unexpected argument \"%s\" (usage: %s%s%s %s)", c->name,
-                           c->sub ? " " : "", c->sub ? c->sub : "", a->pos[c->max_pos], c->name, c->sub ? " " : "",
+        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: missing arguments (usage: %s%s%s %s)", c->name,
+                           c->sub ? " " : "", c->sub ? c->sub : "", c->name, c->sub ? " " : "",
                            c->sub ? c->sub : "", c->usage);
+    if (c->max_pos >= 0 && a->npos > c->max_pos)
+        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: unexpected argument \"%s\" (usage: %s%s%s %s)",
+                           c->name, c->sub ? " " : "", c->sub ? c->sub : "", a->pos[c->max_pos],
+                           c->name, c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
     return 0;
 }
 
@@ -163,9 +176,13 @@ const char *rj_args_get(const rj_args *a, const char *flag)
     return NULL;
 }
 
-bool rj_args_has(const rj_args *a, const char *flag) { return rj_args_get(a, flag) != NULL; }
+bool rj_args_has(const rj_args *a, const char *flag)
+{
+    return rj_args_get(a, flag) != NULL;
+}
 
-int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out, rj_diag *d)
+int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out,
+                 rj_diag *d)
 {
     const char *v = rj_args_get(a, flag);
     if (!v)
@@ -179,7 +196,8 @@ int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, u
     *out = n;
     return 0;
 bad:
-    return rj_diag_set(d, RJ_EINVAL, "--%s %s: expected a whole number %" PRIu64 "..%" PRIu64, flag, v, lo, hi);
+    return rj_diag_set(d, RJ_EINVAL, "--%s %s: expected a whole number %" PRIu64 "..%" PRIu64, flag,
+                       v, lo, hi);
 }
 
 static void name_of(const rj_command *c, char *out, size_t n)
@@ -189,7 +207,8 @@ static void name_of(const rj_command *c, char *out, size_t n)
 
 void rj_cli_help(const rj_command *table, FILE *out)
 {
-    fprintf(out, "usage: renja [--server ADDR] [--token TOKEN] [--format table|csv|tsv|json] [--timeout SECONDS]\n"
+    fprintf(out, "usage: renja [--server ADDR] [--token TOKEN] [--format table|csv|tsv|json] "
+                 "[--timeout SECONDS]\n"
                  "             COMMAND [ARGS...]\n\n"
                  "Commands:\n");
     size_t w = 0;
@@ -204,15 +223,16 @@ void rj_cli_help(const rj_command *table, FILE *out)
         name_of(c, n, sizeof(n));
         fprintf(out, "  %-*s  %s\n", (int)w, n, c->help);
     }
-    fprintf(out, "\nGlobal options:\n"
-                 "  --server ADDR      unix:/path or HOST:PORT (default $RENJA_SERVER, then %s)\n"
-                 "  --token TOKEN      bearer token (default $RENJA_TOKEN)\n"
-                 "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
-                 "  --timeout SECONDS  per request (default %d)\n"
-                 "  --version, --help\n\n"
-                 "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
-                 "5 permission denied, 6 server unavailable, 7 validation failed.\n"
-                 "Run 'renja COMMAND --help' for the arguments of a command.\n",
+    fprintf(out,
+            "\nGlobal options:\n"
+            "  --server ADDR      unix:/path or HOST:PORT (default $RENJA_SERVER, then %s)\n"
+            "  --token TOKEN      bearer token (default $RENJA_TOKEN)\n"
+            "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
+            "  --timeout SECONDS  per request (default %d)\n"
+            "  --version, --help\n\n"
+            "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
+            "5 permission denied, 6 server unavailable, 7 validation failed.\n"
+            "Run 'renja COMMAND --help' for the arguments of a command.\n",
             RJ_CLI_DEFAULT_SERVER, RJ_CLI_DEFAULT_TIMEOUT);
 }
 

@@ -94,7 +94,8 @@ const char *rj_args_get(const rj_args *a, const char *flag); /* NULL if absent *
 bool rj_args_has(const rj_args *a, const char *flag);
 /* A flag's value as an unsigned integer in [lo, hi]; *out unchanged when
  * the flag is absent. RJ_EINVAL with d otherwise. */
-int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out, rj_diag *d);
+int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out,
+                 rj_diag *d);
 
 /* Help generated from the table: all commands, or one. */
 void rj_cli_help(const rj_command *table, FILE *out);

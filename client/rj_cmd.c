@@ -46,7 +46,8 @@ static int connect_once(rj_cli *cli)
     if (rc < 0) {
         cli->rpc = NULL;
         if (!d.msg[0])
-            snprintf(d.msg, sizeof(d.msg), "cannot connect to %s: %s", cli->server, rj_strerror(rc));
+            snprintf(d.msg, sizeof(d.msg), "cannot connect to %s: %s", cli->server,
+                     rj_strerror(rc));
         return fail(cli, RJ_EXIT_UNAVAILABLE, d.msg);
     }
     return 0;
@@ -61,14 +62,16 @@ static int report(rj_cli *cli, int status, rj_diag *d)
     if (status == RJ_GRPC_NOT_FOUND && cli->quiet_notfound)
         return rj_cli_exit_code(status, cli->kind);
     if (status == RJ_GRPC_UNAUTHENTICATED && !cli->token)
-        snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (no token: give --token or set RENJA_TOKEN)");
+        snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+                 " (no token: give --token or set RENJA_TOKEN)");
     fail(cli, 0, msg);
     return rj_cli_exit_code(status, cli->kind);
 }
 
 /* A unary call of renja.v1.Renja/<method>; 0 or the exit code, having
  * said why on stderr. */
-static int call(rj_cli *cli, const char *method, const void *req, const ProtobufCMessageDescriptor *desc, void *resp)
+static int call(rj_cli *cli, const char *method, const void *req,
+                const ProtobufCMessageDescriptor *desc, void *resp)
 {
     int rc = connect_once(cli);
     if (rc)
@@ -80,7 +83,7 @@ static int call(rj_cli *cli, const char *method, const void *req, const Protobuf
     return st == 0 ? 0 : report(cli, st, &d);
 }
 
-#define CALL(cli, method, req, name, resp) \
+#define CALL(cli, method, req, name, resp)                                                         \
     call(cli, method, &(req).base, &renja__v1__##name##__descriptor, (ProtobufCMessage **)(resp))
 
 static void done(void *resp)
@@ -91,7 +94,10 @@ static void done(void *resp)
 
 /* --- argument helpers ---------------------------------------------------------- */
 
-static const char *plan_arg(const rj_args *a) { return a->pos[0]; }
+static const char *plan_arg(const rj_args *a)
+{
+    return a->pos[0];
+}
 
 static int kode_arg(rj_cli *cli, const char *in, bool rekening, char out[RJ_KODE_MAX])
 {
@@ -138,12 +144,14 @@ static int cmd_health(rj_cli *cli, const rj_args *a)
     Grpc__Health__V1__HealthCheckResponse *resp = NULL;
     rj_diag d = {{0}};
     int st = rj_rpc_call(cli->rpc, "/grpc.health.v1.Health/Check", NULL, &req.base,
-                         &grpc__health__v1__health_check_response__descriptor, (ProtobufCMessage **)&resp,
-                         cli->timeout_s * 1000, &d);
+                         &grpc__health__v1__health_check_response__descriptor,
+                         (ProtobufCMessage **)&resp, cli->timeout_s * 1000, &d);
     if (st != 0)
         return report(cli, st, &d);
     rj_print_health(resp->status, cli->mode, cli->out);
-    rc = resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING ? 0 : RJ_EXIT_FAILED;
+    rc = resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
+             ? 0
+             : RJ_EXIT_FAILED;
     done(resp);
     return rc;
 }
@@ -229,7 +237,8 @@ static int read_file(rj_cli *cli, const char *path, rj_buf *b)
             if (f != stdin)
                 fclose(f);
             char msg[RJ_DIAG_MAX];
-            snprintf(msg, sizeof(msg), "%s: larger than the limit of %u bytes", path, RJ_INPUT_MAX_SIZE);
+            snprintf(msg, sizeof(msg), "%s: larger than the limit of %u bytes", path,
+                     RJ_INPUT_MAX_SIZE);
             return fail(cli, RJ_EXIT_INVALID, msg);
         }
         rj_buf_append(b, chunk, n);
@@ -245,7 +254,8 @@ static int read_file(rj_cli *cli, const char *path, rj_buf *b)
     return 0;
 }
 
-static int show_head(rj_cli *cli, const char *plan, const char *kode, Renja__V1__ShowResponse **resp)
+static int show_head(rj_cli *cli, const char *plan, const char *kode,
+                     Renja__V1__ShowResponse **resp)
 {
     Renja__V1__ShowRequest req = RENJA__V1__SHOW_REQUEST__INIT;
     req.plan = (char *)plan;
@@ -535,7 +545,8 @@ static int cmd_diff(rj_cli *cli, const rj_args *a)
     if (level) {
         rj_level lv;
         if (rj_level_parse(level, &lv) < 0)
-            return usage(cli, "--level %s: expected urusan, program, kegiatan or sub-kegiatan", level);
+            return usage(cli, "--level %s: expected urusan, program, kegiatan or sub-kegiatan",
+                         level);
         req.level = (Renja__V1__Level)lv;
     }
     const char *by = rj_args_get(a, "by");
@@ -565,7 +576,9 @@ static int cmd_compare(rj_cli *cli, const rj_args *a)
     int what = rj_args_has(a, "items") + rj_args_has(a, "lines") + rj_args_has(a, "all-rows");
     if (what > 1)
         return usage(cli, "compare: give one of --items, --lines, --all-rows");
-    req.what = (char *)(rj_args_has(a, "items") ? "items" : rj_args_has(a, "all-rows") ? "all" : "lines");
+    req.what = (char *)(rj_args_has(a, "items")      ? "items"
+                        : rj_args_has(a, "all-rows") ? "all"
+                                                     : "lines");
     Renja__V1__CompareResponse *resp = NULL;
     int rc = CALL(cli, "Compare", req, compare_response, &resp);
     if (rc == 0)
@@ -667,8 +680,8 @@ static int cmd_watch(rj_cli *cli, const rj_args *a)
     req.plan = (char *)plan_arg(a);
     req.from = from;
     watch_ctx w = {cli, req.plan};
-    int st = rj_rpc_stream(cli->rpc, "/renja.v1.Renja/Watch", cli->token, &req.base, &renja__v1__revision__descriptor,
-                           watch_cb, &w, 0, &d);
+    int st = rj_rpc_stream(cli->rpc, "/renja.v1.Renja/Watch", cli->token, &req.base,
+                           &renja__v1__revision__descriptor, watch_cb, &w, 0, &d);
     if (st == RJ_GRPC_CANCELLED && ferror(cli->out))
         return RJ_EXIT_OK;
     return st == 0 ? 0 : report(cli, st, &d);
@@ -677,47 +690,57 @@ static int cmd_watch(rj_cli *cli, const rj_args *a)
 /* --- the table ------------------------------------------------------------------------ */
 
 const rj_command rj_commands[] = {
-    {"health", NULL, "", "SERVING or not (exit 0 only when SERVING); needs no token", "", 0, 0, cmd_health,
-     RJ_REQ_NONE},
+    {"health", NULL, "", "SERVING or not (exit 0 only when SERVING); needs no token", "", 0, 0,
+     cmd_health, RJ_REQ_NONE},
     {"info", NULL, "", "server version, uptime and who you are", "", 0, 0, cmd_info, RJ_REQ_READ},
-    {"plan", "create", "PLAN [--nama TEXT]", "create a plan (PLAN is opd-slug/tahun, e.g. diskopukm-sumsel/2024)",
-     "nama=", 1, 1, cmd_plan_create, RJ_REQ_WRITE},
+    {"plan", "create", "PLAN [--nama TEXT]",
+     "create a plan (PLAN is opd-slug/tahun, e.g. diskopukm-sumsel/2024)", "nama=", 1, 1,
+     cmd_plan_create, RJ_REQ_WRITE},
     {"plan", "list", "", "list the plans", "", 0, 0, cmd_plan_list, RJ_REQ_READ},
-    {"plan", "lock", "PLAN [--reason TEXT]", "lock a plan against changes", "reason=", 1, 1, cmd_plan_lock,
-     RJ_REQ_WRITE},
+    {"plan", "lock", "PLAN [--reason TEXT]", "lock a plan against changes", "reason=", 1, 1,
+     cmd_plan_lock, RJ_REQ_WRITE},
     {"plan", "unlock", "PLAN", "unlock a plan", "", 1, 1, cmd_plan_unlock, RJ_REQ_WRITE},
-    {"import", NULL, "PLAN FILE|- [--message TEXT] [--base REV] [--input-format csv|json] [--replace]",
-     "one revision from a CSV or JSON file (docs/import-format.md)", "message=,base=,input-format=,replace", 2, 2,
-     cmd_import, RJ_REQ_SUBMIT},
+    {"import", NULL,
+     "PLAN FILE|- [--message TEXT] [--base REV] [--input-format csv|json] [--replace]",
+     "one revision from a CSV or JSON file (docs/import-format.md)",
+     "message=,base=,input-format=,replace", 2, 2, cmd_import, RJ_REQ_SUBMIT},
     {"set", NULL, "PLAN KODE FIELD=VALUE... [--message TEXT] [--base REV] [--rekening]",
-     "one revision changing one item (fields: nama bidang lokasi pagu sumber-dana indikator.N.nama|satuan|target|tren)",
+     "one revision changing one item (fields: nama bidang lokasi pagu sumber-dana "
+     "indikator.N.nama|satuan|target|tren)",
      "message=,base=,rekening", 3, -1, cmd_set, RJ_REQ_SUBMIT},
     {"rm", NULL, "PLAN KODE [--recursive] [--rekening] [--message TEXT] [--base REV]",
-     "remove an item (with --recursive, its subtree) or a budget line", "recursive,rekening,message=,base=", 2, 2,
-     cmd_rm, RJ_REQ_SUBMIT},
-    {"realisasi", NULL, "PLAN KODE --tw N [--indikator I] VALUE | --anggaran RUPIAH [--message TEXT]",
-     "report realisasi (cumulative s.d. TW N)", "tw=,indikator=,anggaran=,message=,base=,clear", 2, 3, cmd_realisasi,
-     RJ_REQ_SUBMIT},
-    {"show", NULL, "PLAN [KODE] [--at REF] [--lines] [--realisasi]", "the tree or a subtree as of a point",
-     "at=,lines,realisasi", 1, 2, cmd_show, RJ_REQ_READ},
-    {"log", NULL, "PLAN [KODE] [--limit N] [--rekening]", "revisions of the plan, or those touching one item",
-     "limit=,rekening", 1, 2, cmd_log, RJ_REQ_READ},
+     "remove an item (with --recursive, its subtree) or a budget line",
+     "recursive,rekening,message=,base=", 2, 2, cmd_rm, RJ_REQ_SUBMIT},
+    {"realisasi", NULL,
+     "PLAN KODE --tw N [--indikator I] VALUE | --anggaran RUPIAH [--message TEXT]",
+     "report realisasi (cumulative s.d. TW N)", "tw=,indikator=,anggaran=,message=,base=,clear", 2,
+     3, cmd_realisasi, RJ_REQ_SUBMIT},
+    {"show", NULL, "PLAN [KODE] [--at REF] [--lines] [--realisasi]",
+     "the tree or a subtree as of a point", "at=,lines,realisasi", 1, 2, cmd_show, RJ_REQ_READ},
+    {"log", NULL, "PLAN [KODE] [--limit N] [--rekening]",
+     "revisions of the plan, or those touching one item", "limit=,rekening", 1, 2, cmd_log,
+     RJ_REQ_READ},
     {"stage", "set", "PLAN NAME --rev REV [--title T] [--basis B] [--date YYYY-MM-DD] [--order N]",
-     "name a revision as a stage (tahapan)", "rev=,title=,basis=,date=,order=", 2, 2, cmd_stage_set, RJ_REQ_WRITE},
+     "name a revision as a stage (tahapan)", "rev=,title=,basis=,date=,order=", 2, 2, cmd_stage_set,
+     RJ_REQ_WRITE},
     {"stage", "list", "PLAN", "the stages of a plan", "", 1, 1, cmd_stage_list, RJ_REQ_READ},
     {"diff", NULL,
      "PLAN FROM TO [--level L] [--by bidang|sumber-dana|rekening] [--all] [--changed-only]",
-     "what changed between two points (Tabel 3.3)", "level=,by=,all,changed-only", 3, 3, cmd_diff, RJ_REQ_READ},
+     "what changed between two points (Tabel 3.3)", "level=,by=,all,changed-only", 3, 3, cmd_diff,
+     RJ_REQ_READ},
     {"compare", NULL, "PLAN STAGE... [--deltas] [--items|--lines|--all-rows]",
-     "pagu across stages (Tabel 3.2)", "deltas,items,lines,all-rows", 2, -1, cmd_compare, RJ_REQ_READ},
-    {"eval", NULL, "PLAN --tw N [--at REF] [--realisasi-at REF]", "capaian kinerja per indikator (Tabel 2-1)",
-     "tw=,at=,realisasi-at=", 1, 1, cmd_eval, RJ_REQ_READ},
-    {"validate", NULL, "PLAN [--at REF]", "consistency report; exit 7 if any error", "at=", 1, 1, cmd_validate,
+     "pagu across stages (Tabel 3.2)", "deltas,items,lines,all-rows", 2, -1, cmd_compare,
      RJ_REQ_READ},
-    {"export", NULL, "PLAN [--at REF]", "the whole plan, importable again (JSON, or CSV with --format csv)", "at=",
-     1, 1, cmd_export, RJ_REQ_READ},
-    {"watch", NULL, "PLAN [--from REV]", "one line per new revision until interrupted", "from=", 1, 1, cmd_watch,
+    {"eval", NULL, "PLAN --tw N [--at REF] [--realisasi-at REF]",
+     "capaian kinerja per indikator (Tabel 2-1)", "tw=,at=,realisasi-at=", 1, 1, cmd_eval,
      RJ_REQ_READ},
+    {"validate", NULL, "PLAN [--at REF]", "consistency report; exit 7 if any error", "at=", 1, 1,
+     cmd_validate, RJ_REQ_READ},
+    {"export", NULL, "PLAN [--at REF]",
+     "the whole plan, importable again (JSON, or CSV with --format csv)", "at=", 1, 1, cmd_export,
+     RJ_REQ_READ},
+    {"watch", NULL, "PLAN [--from REV]", "one line per new revision until interrupted", "from=", 1,
+     1, cmd_watch, RJ_REQ_READ},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
 };
 
@@ -758,7 +781,8 @@ int rj_cmd_main(int argc, char **argv)
         return usage(&cli, "no command given (see renja --help)");
     if (strcmp(argv[i], "help") == 0) {
         int used;
-        const rj_command *c = i + 1 < argc ? rj_cli_find(rj_commands, argc - i - 1, argv + i + 1, &used) : NULL;
+        const rj_command *c =
+            i + 1 < argc ? rj_cli_find(rj_commands, argc - i - 1, argv + i + 1, &used) : NULL;
         if (c)
             rj_cli_command_help(c, stdout);
         else

@@ -32,7 +32,10 @@ static void *keep(rj_submit *s, void *p)
     return p;
 }
 
-static char *sdup(rj_submit *s, const char *str) { return keep(s, rj_strdup(str ? str : "")); }
+static char *sdup(rj_submit *s, const char *str)
+{
+    return keep(s, rj_strdup(str ? str : ""));
+}
 
 /* Grow an array kept in the pool (old may be NULL). */
 static void *regrow(rj_submit *s, void *old, size_t size)
@@ -68,7 +71,10 @@ void rj_submit_free(rj_submit *s)
     free(s);
 }
 
-Renja__V1__SubmitRequest *rj_submit_req(rj_submit *s) { return &s->req; }
+Renja__V1__SubmitRequest *rj_submit_req(rj_submit *s)
+{
+    return &s->req;
+}
 
 void rj_submit_set_base(rj_submit *s, uint64_t rev)
 {
@@ -227,7 +233,7 @@ static int json_dec(const char *t, int64_t *out)
 typedef struct seen {
     const char *kode; /* canonical, owned by the submit */
     int line, col;
-    bool line_kind;   /* a budget line rather than an item */
+    bool line_kind; /* a budget line rather than an item */
 } seen;
 
 typedef struct reader {
@@ -238,7 +244,8 @@ typedef struct reader {
     size_t n_seen, cap_seen;
 } reader;
 
-static int jerr(reader *r, const rj_json *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
 {
     char msg[RJ_DIAG_MAX];
@@ -246,7 +253,8 @@ static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s", r->name, rj_json_line(at), rj_json_col(at), msg);
+    return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s", r->name, rj_json_line(at), rj_json_col(at),
+                       msg);
 }
 
 static void add_seen(reader *r, const char *kode, int line, int col, bool line_kind)
@@ -278,8 +286,9 @@ static int check_duplicates(reader *r)
     for (size_t i = 1; i < r->n_seen; i++) {
         const seen *a = &r->seen[i - 1], *b = &r->seen[i];
         if (a->line_kind == b->line_kind && strcmp(a->kode, b->kode) == 0)
-            return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s \"%s\" appears twice, also on line %d", r->name,
-                               b->line, b->col, b->line_kind ? "rekening" : "kode", b->kode, a->line);
+            return rj_diag_set(
+                r->d, RJ_EINVAL, "%s:%d:%d: %s \"%s\" appears twice, also on line %d", r->name,
+                b->line, b->col, b->line_kind ? "rekening" : "kode", b->kode, a->line);
     }
     return 0;
 }
@@ -298,7 +307,8 @@ static int check_keys(reader *r, const rj_json *obj, const char *what, const cha
                     strncat(list, ", ", sizeof(list) - strlen(list) - 1);
                 strncat(list, *p, sizeof(list) - strlen(list) - 1);
             }
-            return jerr(r, rj_json_at(obj, i), "unknown member \"%s\" of %s (known: %s)", k, what, list);
+            return jerr(r, rj_json_at(obj, i), "unknown member \"%s\" of %s (known: %s)", k, what,
+                        list);
         }
     }
     return 0;
@@ -312,7 +322,8 @@ static int jstr(reader *r, const rj_json *obj, const char *key, const char **out
     if (!v || rj_json_kind(v) == RJ_JSON_NULL)
         return 0;
     if (rj_json_kind(v) != RJ_JSON_STRING)
-        return jerr(r, v, "\"%s\": expected a string, found %s", key, rj_json_type_name(rj_json_kind(v)));
+        return jerr(r, v, "\"%s\": expected a string, found %s", key,
+                    rj_json_type_name(rj_json_kind(v)));
     *out = rj_json_text(v);
     return 0;
 }
@@ -330,14 +341,15 @@ static int jmoney(reader *r, const rj_json *obj, const char *key, const char *ko
         const char *t = rj_json_text(v);
         const char *p = t + (*t == '-');
         if (strspn(p, "0123456789") != strlen(p))
-            return jerr(r, v, "kode \"%s\": %s %s: expected whole rupiah (an integer)", kode, key, t);
+            return jerr(r, v, "kode \"%s\": %s %s: expected whole rupiah (an integer)", kode, key,
+                        t);
         if (rj_money_parse(t, out, present, &nd) < 0)
             return jerr(r, v, "kode \"%s\": %s: %s", kode, key, nd.msg);
         return 0;
     }
     if (rj_json_kind(v) != RJ_JSON_STRING)
-        return jerr(r, v, "kode \"%s\": %s: expected rupiah as a number or a string, found %s", kode, key,
-                    rj_json_type_name(rj_json_kind(v)));
+        return jerr(r, v, "kode \"%s\": %s: expected rupiah as a number or a string, found %s",
+                    kode, key, rj_json_type_name(rj_json_kind(v)));
     if (rj_money_parse(rj_json_text(v), out, present, &nd) < 0)
         return jerr(r, v, "kode \"%s\": %s: %s", kode, key, nd.msg);
     return 0;
@@ -356,12 +368,15 @@ static int jdec(reader *r, const rj_json *v, const char *what, const char *kode,
     if (rj_json_kind(v) == RJ_JSON_NUMBER) {
         int rc = json_dec(rj_json_text(v), out);
         if (rc < 0)
-            return jerr(r, v, "kode \"%s\": %s %s: expected a number with at most 4 decimal places and no exponent",
+            return jerr(r, v,
+                        "kode \"%s\": %s %s: expected a number with at most 4 decimal places and "
+                        "no exponent",
                         kode, what, rj_json_text(v));
     } else if (rj_json_kind(v) == RJ_JSON_STRING) {
         if (rj_dec_parse(rj_json_text(v), out, &nd) < 0)
-            return jerr(r, v, "kode \"%s\": %s: %s (text that is not a number goes in target_text or text)", kode,
-                        what, nd.msg);
+            return jerr(
+                r, v, "kode \"%s\": %s: %s (text that is not a number goes in target_text or text)",
+                kode, what, nd.msg);
     } else
         return jerr(r, v, "kode \"%s\": %s: expected a number or a string, found %s", kode, what,
                     rj_json_type_name(rj_json_kind(v)));
@@ -369,13 +384,15 @@ static int jdec(reader *r, const rj_json *v, const char *what, const char *kode,
     return 0;
 }
 
-static int jkode(reader *r, const rj_json *obj, const char *key, bool rekening, char out[RJ_KODE_MAX])
+static int jkode(reader *r, const rj_json *obj, const char *key, bool rekening,
+                 char out[RJ_KODE_MAX])
 {
     const rj_json *v = rj_json_get(obj, key);
     if (!v)
         return jerr(r, obj, "expected a \"%s\" member", key);
     if (rj_json_kind(v) != RJ_JSON_STRING)
-        return jerr(r, v, "\"%s\": expected a string, found %s", key, rj_json_type_name(rj_json_kind(v)));
+        return jerr(r, v, "\"%s\": expected a string, found %s", key,
+                    rj_json_type_name(rj_json_kind(v)));
     rj_diag kd;
     rj_level lv;
     int depth;
@@ -386,7 +403,8 @@ static int jkode(reader *r, const rj_json *obj, const char *key, bool rekening, 
     return 0;
 }
 
-static int jint(reader *r, const rj_json *obj, const char *key, int lo, int hi, int *out, bool required)
+static int jint(reader *r, const rj_json *obj, const char *key, int lo, int hi, int *out,
+                bool required)
 {
     const rj_json *v = rj_json_get(obj, key);
     if (!v || rj_json_kind(v) == RJ_JSON_NULL) {
@@ -396,8 +414,8 @@ static int jint(reader *r, const rj_json *obj, const char *key, int lo, int hi, 
         return 0;
     }
     const char *t = rj_json_text(v);
-    if (rj_json_kind(v) != RJ_JSON_NUMBER || strspn(t, "0123456789") != strlen(t) || strlen(t) > 6 ||
-        atoi(t) < lo || atoi(t) > hi)
+    if (rj_json_kind(v) != RJ_JSON_NUMBER || strspn(t, "0123456789") != strlen(t) ||
+        strlen(t) > 6 || atoi(t) < lo || atoi(t) > hi)
         return jerr(r, v, "\"%s\": expected an integer %d..%d", key, lo, hi);
     *out = atoi(t);
     return 0;
@@ -428,12 +446,13 @@ static int expect_kind(reader *r, const rj_json *v, rj_json_type t, const char *
 
 static int json_item(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "level", "nama", "bidang", "lokasi", "pagu", "pagu_rollup",
-                                        "sumber_dana", "indikator", NULL};
+    static const char *const known[] = {"kode", "level",       "nama",        "bidang",    "lokasi",
+                                        "pagu", "pagu_rollup", "sumber_dana", "indikator", NULL};
     char kode[RJ_KODE_MAX];
     int rc;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "items[]")) < 0 ||
-        (rc = check_keys(r, o, "an item", known)) < 0 || (rc = jkode(r, o, "kode", false, kode)) < 0)
+        (rc = check_keys(r, o, "an item", known)) < 0 ||
+        (rc = jkode(r, o, "kode", false, kode)) < 0)
         return rc;
     Renja__V1__Item *it = rj_submit_upsert_item(r->s, NULL, kode);
     const rj_json *kv = rj_json_get(o, "kode");
@@ -461,7 +480,8 @@ static int json_item(reader *r, const rj_json *o)
     if ((rc = expect_kind(r, ind, RJ_JSON_ARRAY, "indikator")) < 0)
         return rc;
     for (size_t i = 0; i < rj_json_len(ind); i++) {
-        static const char *const kknown[] = {"nama", "satuan", "target", "target_text", "tren", NULL};
+        static const char *const kknown[] = {"nama",        "satuan", "target",
+                                             "target_text", "tren",   NULL};
         const rj_json *ko = rj_json_at(ind, i);
         if ((rc = expect_kind(r, ko, RJ_JSON_OBJECT, "indikator[]")) < 0 ||
             (rc = check_keys(r, ko, "an indikator", kknown)) < 0)
@@ -492,7 +512,8 @@ static int json_line(reader *r, const rj_json *o)
     char kode[RJ_KODE_MAX];
     int rc;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "lines[]")) < 0 ||
-        (rc = check_keys(r, o, "a budget line", known)) < 0 || (rc = jkode(r, o, "kode", true, kode)) < 0)
+        (rc = check_keys(r, o, "a budget line", known)) < 0 ||
+        (rc = jkode(r, o, "kode", true, kode)) < 0)
         return rc;
     Renja__V1__BudgetLine *l = rj_submit_upsert_line(r->s, NULL, kode);
     const rj_json *kv = rj_json_get(o, "kode");
@@ -510,12 +531,15 @@ static int json_line(reader *r, const rj_json *o)
 
 static int json_realisasi(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "tw", "indikator", "value", "text", "anggaran", "clear", NULL};
+    static const char *const known[] = {"kode", "tw",       "indikator", "value",
+                                        "text", "anggaran", "clear",     NULL};
     char kode[RJ_KODE_MAX];
     int rc, tw, ind;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "realisasi[]")) < 0 ||
-        (rc = check_keys(r, o, "a realisasi", known)) < 0 || (rc = jkode(r, o, "kode", false, kode)) < 0 ||
-        (rc = jint(r, o, "tw", 1, 4, &tw, true)) < 0 || (rc = jint(r, o, "indikator", 1, 999, &ind, false)) < 0)
+        (rc = check_keys(r, o, "a realisasi", known)) < 0 ||
+        (rc = jkode(r, o, "kode", false, kode)) < 0 ||
+        (rc = jint(r, o, "tw", 1, 4, &tw, true)) < 0 ||
+        (rc = jint(r, o, "indikator", 1, 999, &ind, false)) < 0)
         return rc;
     Renja__V1__Realisasi *re = rj_submit_realisasi(r->s, kode, tw, ind);
     const rj_json *clear = rj_json_get(o, "clear");
@@ -539,7 +563,8 @@ static int json_realisasi(reader *r, const rj_json *o)
     if ((rc = jmoney(r, o, "anggaran", kode, &re->anggaran, &present)) < 0)
         return rc;
     if (!present)
-        return jerr(r, o, "kode \"%s\": expected \"indikator\" with \"value\", or \"anggaran\"", kode);
+        return jerr(r, o, "kode \"%s\": expected \"indikator\" with \"value\", or \"anggaran\"",
+                    kode);
     return 0;
 }
 
@@ -573,12 +598,15 @@ static int read_json(reader *r, const char *text, size_t len)
     int rc = rj_json_parse(text, len, 0, &root, &pd);
     if (rc < 0)
         return rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
-    static const char *const known[] = {"plan", "nama", "rev", "items", "lines", "realisasi", "remove", "stages",
-                                        NULL};
+    static const char *const known[] = {"plan",      "nama",   "rev",    "items", "lines",
+                                        "realisasi", "remove", "stages", NULL};
     static const struct {
         const char *key;
         int (*fn)(reader *, const rj_json *);
-    } parts[] = {{"items", json_item}, {"lines", json_line}, {"realisasi", json_realisasi}, {"remove", json_remove}};
+    } parts[] = {{"items", json_item},
+                 {"lines", json_line},
+                 {"realisasi", json_realisasi},
+                 {"remove", json_remove}};
     if ((rc = expect_kind(r, root, RJ_JSON_OBJECT, "the document")) < 0 ||
         (rc = check_keys(r, root, "the document", known)) < 0)
         goto out;
@@ -599,11 +627,26 @@ out:
 
 /* --- CSV import ----------------------------------------------------------------- */
 
-enum { C_TIPE, C_KODE, C_NAMA, C_BIDANG, C_LOKASI, C_SUMBER, C_PAGU, C_INDIKATOR, C_SATUAN, C_TARGET, C_TREN, C_N };
-static const char *const csv_cols[C_N] = {"tipe",        "kode", "nama",      "bidang", "lokasi", "sumber_dana",
-                                          "pagu",        "indikator", "satuan", "target", "tren"};
+enum {
+    C_TIPE,
+    C_KODE,
+    C_NAMA,
+    C_BIDANG,
+    C_LOKASI,
+    C_SUMBER,
+    C_PAGU,
+    C_INDIKATOR,
+    C_SATUAN,
+    C_TARGET,
+    C_TREN,
+    C_N
+};
+static const char *const csv_cols[C_N] = {"tipe",   "kode",        "nama", "bidang",
+                                          "lokasi", "sumber_dana", "pagu", "indikator",
+                                          "satuan", "target",      "tren"};
 
-static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
 {
     char msg[RJ_DIAG_MAX];
@@ -642,8 +685,9 @@ static int read_csv(reader *r, const char *text, size_t len)
     int rc = rj_csv_next(c, &f, &n, r->d);
     if (rc <= 0) {
         if (rc == 0)
-            rc = rj_diag_set(r->d, RJ_EINVAL, "%s:1:1: empty file: expected a header line (%s, ...)", r->name,
-                             "kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren");
+            rc = rj_diag_set(
+                r->d, RJ_EINVAL, "%s:1:1: empty file: expected a header line (%s, ...)", r->name,
+                "kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren");
         else {
             rj_diag pd = *r->d;
             rc = rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
@@ -660,12 +704,14 @@ static int read_csv(reader *r, const char *text, size_t len)
                 k = j;
         if (k < 0) {
             char shown[64];
-            snprintf(shown, sizeof(shown), "%.40s%s", f[i].text, strlen(f[i].text) > 40 ? "..." : "");
+            snprintf(shown, sizeof(shown), "%.40s%s", f[i].text,
+                     strlen(f[i].text) > 40 ? "..." : "");
             for (char *p = shown; *p; p++)
                 if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
                     *p = '?';
             rc = cerr(r, &f[i],
-                      "unknown column \"%s\" in the header (known: tipe, kode, nama, bidang, lokasi, sumber_dana, pagu, indikator, satuan, target, tren)",
+                      "unknown column \"%s\" in the header (known: tipe, kode, nama, bidang, "
+                      "lokasi, sumber_dana, pagu, indikator, satuan, target, tren)",
                       shown);
             goto out;
         }
@@ -686,7 +732,8 @@ static int read_csv(reader *r, const char *text, size_t len)
         rows++;
         int line = rj_csv_row_line(c);
         if (n != ncols) {
-            rc = rj_diag_set(r->d, RJ_EINVAL, "%s:%d:1: expected %zu fields as in the header, found %zu", r->name,
+            rc = rj_diag_set(r->d, RJ_EINVAL,
+                             "%s:%d:1: expected %zu fields as in the header, found %zu", r->name,
                              line, ncols, n);
             goto out;
         }
@@ -746,7 +793,8 @@ static int read_csv(reader *r, const char *text, size_t len)
         if (strcmp(tr, "negatif") == 0)
             tren = RENJA__V1__TREN__TREN_NEGATIF;
         else if (*tr && strcmp(tr, "positif") != 0) {
-            rc = cerr(r, &f[col[C_TREN]], "kode \"%s\": tren \"%s\": expected positif or negatif", kode, tr);
+            rc = cerr(r, &f[col[C_TREN]], "kode \"%s\": tren \"%s\": expected positif or negatif",
+                      kode, tr);
             goto out;
         }
         /* A target that is not a number is kept as text only. */
@@ -761,13 +809,15 @@ static int read_csv(reader *r, const char *text, size_t len)
             for (int k = 0; k < 4; k++)
                 if (*CELL(same[k]) && strcmp(CELL(same[k]), have[k]) != 0) {
                     rc = cerr(r, &f[col[same[k]]],
-                              "kode \"%s\" repeats the item of line %d with a different %s: expected it empty (one more indikator) or a new kode",
+                              "kode \"%s\" repeats the item of line %d with a different %s: "
+                              "expected it empty (one more indikator) or a new kode",
                               kode, prev_line, csv_cols[same[k]]);
                     goto out;
                 }
             if (has_pagu && (!prev->has_pagu || prev->pagu != pagu)) {
                 rc = cerr(r, &f[col[C_PAGU]],
-                          "kode \"%s\" repeats the item of line %d with a different pagu: expected it empty (one more indikator) or a new kode",
+                          "kode \"%s\" repeats the item of line %d with a different pagu: expected "
+                          "it empty (one more indikator) or a new kode",
                           kode, prev_line);
                 goto out;
             }
@@ -795,19 +845,22 @@ static int read_csv(reader *r, const char *text, size_t len)
         goto out;
     }
     if (rows == 0)
-        rc = rj_diag_set(r->d, RJ_EINVAL, "%s:2:1: no rows after the header: expected one row per item", r->name);
+        rc = rj_diag_set(r->d, RJ_EINVAL,
+                         "%s:2:1: no rows after the header: expected one row per item", r->name);
 out:
     rj_csv_free(c);
     return rc;
 }
 
-int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, rj_input_format fmt, rj_diag *d)
+int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, rj_input_format fmt,
+                  rj_diag *d)
 {
     if (len > RJ_INPUT_MAX_SIZE)
-        return rj_diag_set(d, RJ_ETOOBIG, "%s: %zu bytes is larger than the limit of %u bytes", name, len,
-                           RJ_INPUT_MAX_SIZE);
+        return rj_diag_set(d, RJ_ETOOBIG, "%s: %zu bytes is larger than the limit of %u bytes",
+                           name, len, RJ_INPUT_MAX_SIZE);
     if (memchr(text, '\0', len))
-        return rj_diag_set(d, RJ_EINVAL, "%s: a NUL byte at offset %zu: expected a text file (JSON or CSV)", name,
+        return rj_diag_set(d, RJ_EINVAL,
+                           "%s: a NUL byte at offset %zu: expected a text file (JSON or CSV)", name,
                            (size_t)((const char *)memchr(text, '\0', len) - text));
     if (fmt == RJ_INPUT_AUTO)
         fmt = rj_input_format_of(name);
@@ -817,14 +870,19 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
     if (rc == 0)
         rc = check_duplicates(&r);
     if (rc == 0 && s->req.n_changes == before)
-        rc = rj_diag_set(d, RJ_EINVAL, "%s: nothing to import: expected items, lines, realisasi or removals", name);
+        rc = rj_diag_set(d, RJ_EINVAL,
+                         "%s: nothing to import: expected items, lines, realisasi or removals",
+                         name);
     free(r.seen);
     return rc;
 }
 
 /* --- import --replace --------------------------------------------------------------- */
 
-static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Is anything in sorted[] equal to kode or inside its subtree? Canonical
  * kode sort in tree order, so the subtree follows kode directly. */
@@ -838,7 +896,8 @@ static bool keeps_subtree(char **sorted, size_t n, const char *kode)
         else
             hi = mid;
     }
-    return lo < n && strncmp(sorted[lo], kode, kl) == 0 && (sorted[lo][kl] == 0 || sorted[lo][kl] == '.');
+    return lo < n && strncmp(sorted[lo], kode, kl) == 0 &&
+           (sorted[lo][kl] == 0 || sorted[lo][kl] == '.');
 }
 
 void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head)
@@ -886,7 +945,8 @@ int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, r
 {
     const char *eq = strchr(assign, '=');
     if (!eq)
-        return rj_diag_set(d, RJ_EINVAL, "\"%s\": expected FIELD=VALUE with FIELD one of %s", assign, set_fields);
+        return rj_diag_set(d, RJ_EINVAL, "\"%s\": expected FIELD=VALUE with FIELD one of %s",
+                           assign, set_fields);
     size_t fl = (size_t)(eq - assign);
     const char *v = eq + 1;
     rj_diag nd;
@@ -910,7 +970,8 @@ int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, r
         char *end;
         long no = strtol(assign + 10, &end, 10);
         if (end == assign + 10 || *end != '.' || no < 1 || no > 99)
-            return rj_diag_set(d, RJ_EINVAL, "\"%.*s\": expected indikator.N.FIELD with N from 1", (int)fl, assign);
+            return rj_diag_set(d, RJ_EINVAL, "\"%.*s\": expected indikator.N.FIELD with N from 1",
+                               (int)fl, assign);
         const char *sub = end + 1;
         size_t sl = (size_t)(eq - sub);
         while (item->n_indikator < (size_t)no)
@@ -934,10 +995,11 @@ int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, r
             else
                 return rj_diag_set(d, RJ_EINVAL, "tren \"%s\": expected positif or negatif", v);
         } else
-            return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\": known fields are %s", (int)fl, assign,
-                               set_fields);
+            return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\": known fields are %s", (int)fl,
+                               assign, set_fields);
     } else
-        return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\": known fields are %s", (int)fl, assign, set_fields);
+        return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\": known fields are %s", (int)fl,
+                           assign, set_fields);
 #undef IS
     return 0;
 }
@@ -960,6 +1022,7 @@ int rj_set_line_field(rj_submit *s, Renja__V1__BudgetLine *line, const char *ass
         line->pagu = present ? p : 0;
         return 0;
     }
-    return rj_diag_set(d, RJ_EINVAL, "unknown field \"%.*s\" for a rekening: known fields are nama=, pagu=",
+    return rj_diag_set(d, RJ_EINVAL,
+                       "unknown field \"%.*s\" for a rekening: known fields are nama=, pagu=",
                        (int)(eq ? fl : strlen(assign)), assign);
 }

@@ -133,14 +133,38 @@ static void add(rj_table *t, cell c)
     t->cur->cells[t->cur->n++] = c;
 }
 
-void rj_table_null(rj_table *t) { add(t, (cell){C_NULL, 0, NULL}); }
-void rj_table_str(rj_table *t, const char *s) { add(t, (cell){s ? C_STR : C_NULL, 0, s ? rj_strdup(s) : NULL}); }
-void rj_table_int(rj_table *t, int64_t v) { add(t, (cell){C_INT, v, NULL}); }
-void rj_table_bool(rj_table *t, bool v) { add(t, (cell){C_BOOL, v, NULL}); }
-void rj_table_money(rj_table *t, int64_t v) { add(t, (cell){C_MONEY, v, NULL}); }
-void rj_table_dec(rj_table *t, int64_t v) { add(t, (cell){C_DEC, v, NULL}); }
-void rj_table_pct(rj_table *t, int64_t v) { add(t, (cell){C_PCT, v, NULL}); }
-void rj_table_raw(rj_table *t, const char *json) { add(t, (cell){C_RAW, 0, rj_strdup(json)}); }
+void rj_table_null(rj_table *t)
+{
+    add(t, (cell){C_NULL, 0, NULL});
+}
+void rj_table_str(rj_table *t, const char *s)
+{
+    add(t, (cell){s ? C_STR : C_NULL, 0, s ? rj_strdup(s) : NULL});
+}
+void rj_table_int(rj_table *t, int64_t v)
+{
+    add(t, (cell){C_INT, v, NULL});
+}
+void rj_table_bool(rj_table *t, bool v)
+{
+    add(t, (cell){C_BOOL, v, NULL});
+}
+void rj_table_money(rj_table *t, int64_t v)
+{
+    add(t, (cell){C_MONEY, v, NULL});
+}
+void rj_table_dec(rj_table *t, int64_t v)
+{
+    add(t, (cell){C_DEC, v, NULL});
+}
+void rj_table_pct(rj_table *t, int64_t v)
+{
+    add(t, (cell){C_PCT, v, NULL});
+}
+void rj_table_raw(rj_table *t, const char *json)
+{
+    add(t, (cell){C_RAW, 0, rj_strdup(json)});
+}
 
 static bool shown(const col *c, rj_out_mode m)
 {
@@ -158,10 +182,17 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
     rj_numfmt f = m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN;
     switch (c->kind) {
     case C_NULL:
-    case C_RAW: break;
-    case C_STR: rj_buf_puts(b, c->s); break;
-    case C_INT: rj_buf_printf(b, "%" PRId64, c->v); break;
-    case C_BOOL: rj_buf_puts(b, c->v ? "true" : "false"); break;
+    case C_RAW:
+        break;
+    case C_STR:
+        rj_buf_puts(b, c->s);
+        break;
+    case C_INT:
+        rj_buf_printf(b, "%" PRId64, c->v);
+        break;
+    case C_BOOL:
+        rj_buf_puts(b, c->v ? "true" : "false");
+        break;
     case C_MONEY:
         rj_money_format(c->v, f, n);
         rj_buf_puts(b, n);
@@ -183,12 +214,22 @@ static void cell_json(const cell *c, rj_buf *b)
 {
     char n[RJ_NUM_MAX];
     switch (c->kind) {
-    case C_NULL: rj_buf_puts(b, "null"); break;
-    case C_STR: rj_json_put_str(b, c->s); break;
-    case C_RAW: rj_buf_puts(b, c->s); break;
+    case C_NULL:
+        rj_buf_puts(b, "null");
+        break;
+    case C_STR:
+        rj_json_put_str(b, c->s);
+        break;
+    case C_RAW:
+        rj_buf_puts(b, c->s);
+        break;
     case C_INT:
-    case C_MONEY: rj_buf_printf(b, "%" PRId64, c->v); break;
-    case C_BOOL: rj_buf_puts(b, c->v ? "true" : "false"); break;
+    case C_MONEY:
+        rj_buf_printf(b, "%" PRId64, c->v);
+        break;
+    case C_BOOL:
+        rj_buf_puts(b, c->v ? "true" : "false");
+        break;
     case C_DEC:
         rj_dec_format(c->v, RJ_NUM_PLAIN, n);
         rj_buf_puts(b, n);
@@ -392,9 +433,15 @@ static void print_table(const rj_table *t, FILE *out)
 void rj_table_print(const rj_table *t, rj_out_mode mode, FILE *out)
 {
     switch (mode) {
-    case RJ_OUT_JSON: print_json(t, out); break;
+    case RJ_OUT_JSON:
+        print_json(t, out);
+        break;
     case RJ_OUT_TSV:
-    case RJ_OUT_CSV: print_delimited(t, mode, out); break;
-    case RJ_OUT_TABLE: print_table(t, out); break;
+    case RJ_OUT_CSV:
+        print_delimited(t, mode, out);
+        break;
+    case RJ_OUT_TABLE:
+        print_table(t, out);
+        break;
     }
 }

@@ -21,9 +21,15 @@ void rj_print_time(int64_t unix_ms, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static const char *level_name(Renja__V1__Level l) { return rj_level_name((rj_level)l); }
+static const char *level_name(Renja__V1__Level l)
+{
+    return rj_level_name((rj_level)l);
+}
 
-static const char *tren_name(Renja__V1__Tren t) { return t == RENJA__V1__TREN__TREN_NEGATIF ? "negatif" : "positif"; }
+static const char *tren_name(Renja__V1__Tren t)
+{
+    return t == RENJA__V1__TREN__TREN_NEGATIF ? "negatif" : "positif";
+}
 
 static void put_dec(rj_buf *b, int64_t e4)
 {
@@ -69,7 +75,8 @@ void rj_print_plan(const Renja__V1__PlanResponse *r, rj_out_mode m, FILE *out)
     rj_buf_free(&b);
 }
 
-void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, rj_out_mode m, FILE *out)
+void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, rj_out_mode m,
+                        FILE *out)
 {
     const Renja__V1__Stage *s = r->stage;
     rj_buf b = {0};
@@ -108,7 +115,8 @@ void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *
     rj_table_free(t);
 }
 
-void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m, FILE *out)
+void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m,
+                     FILE *out)
 {
     rj_table *t = rj_table_new("stages");
     rj_table_meta_str(t, "plan", plan);
@@ -259,7 +267,8 @@ static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE
     rj_table_free(t);
 }
 
-void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m, FILE *out)
+void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m,
+                   FILE *out)
 {
     if (realisasi && m != RJ_OUT_JSON) {
         show_realisasi(r, m, out);
@@ -371,10 +380,14 @@ static void target_side(const char *text, bool has, int64_t e4, rj_out_mode m, r
 static const char *change_name(Renja__V1__ChangeKind c)
 {
     switch (c) {
-    case RENJA__V1__CHANGE_KIND__CHANGE_ADDED: return "added";
-    case RENJA__V1__CHANGE_KIND__CHANGE_REMOVED: return "removed";
-    case RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED: return "modified";
-    default: return "unchanged";
+    case RENJA__V1__CHANGE_KIND__CHANGE_ADDED:
+        return "added";
+    case RENJA__V1__CHANGE_KIND__CHANGE_REMOVED:
+        return "removed";
+    case RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED:
+        return "modified";
+    default:
+        return "unchanged";
     }
 }
 
@@ -384,7 +397,8 @@ static bool row_changed(const Renja__V1__DiffRow *row)
         return true;
     for (size_t i = 0; i < row->n_targets; i++) {
         const Renja__V1__TargetChange *c = row->targets[i];
-        if (c->has_from != c->has_to || c->from_e4 != c->to_e4 || strcmp(c->from_text, c->to_text) != 0)
+        if (c->has_from != c->has_to || c->from_e4 != c->to_e4 ||
+            strcmp(c->from_text, c->to_text) != 0)
             return true;
     }
     return false;
@@ -449,7 +463,9 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
     rj_table_meta(t, "to", b.data);
     if (r->total) {
         b.len = 0;
-        rj_buf_printf(&b, "{\"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64 ", \"delta\": %" PRId64 ", \"pct\": ",
+        rj_buf_printf(&b,
+                      "{\"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64 ", \"delta\": %" PRId64
+                      ", \"pct\": ",
                       r->total->pagu_from, r->total->pagu_to, r->total->delta);
         if (r->total->has_pct) {
             rj_pct_format(r->total->pct_e2, RJ_NUM_PLAIN, n);
@@ -469,7 +485,9 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
             rj_json_put_str(&b, g->key);
             rj_buf_puts(&b, ", \"nama\": ");
             rj_json_put_str(&b, g->nama);
-            rj_buf_printf(&b, ", \"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64 ", \"delta\": %" PRId64 ", \"pct\": ",
+            rj_buf_printf(&b,
+                          ", \"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64
+                          ", \"delta\": %" PRId64 ", \"pct\": ",
                           g->pagu_from, g->pagu_to, g->delta);
             if (g->has_pct) {
                 rj_pct_format(g->pct_e2, RJ_NUM_PLAIN, n);
@@ -610,10 +628,11 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     if (s) {
         b.len = 0;
         rj_buf_printf(&b,
-                      "{\"sangat_tinggi\": %d, \"tinggi\": %d, \"sedang\": %d, \"rendah\": %d, \"sangat_rendah\": %d, "
+                      "{\"sangat_tinggi\": %d, \"tinggi\": %d, \"sedang\": %d, \"rendah\": %d, "
+                      "\"sangat_rendah\": %d, "
                       "\"not_reported\": %d, \"no_capaian\": %d, \"met\": ",
-                      s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah, s->not_reported,
-                      s->no_capaian);
+                      s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
+                      s->not_reported, s->no_capaian);
         keys_json(&b, s->met, s->n_met);
         b.len--;
         rj_buf_puts(&b, ", \"not_started\": ");
@@ -631,7 +650,9 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         rj_json_put_str(&b, a->kode);
         rj_buf_puts(&b, ", \"nama\": ");
         rj_json_put_str(&b, a->nama);
-        rj_buf_printf(&b, ", \"pagu\": %" PRId64 ", \"realisasi\": %" PRId64 ", \"serapan\": ", a->pagu, a->realisasi);
+        rj_buf_printf(&b,
+                      ", \"pagu\": %" PRId64 ", \"realisasi\": %" PRId64 ", \"serapan\": ", a->pagu,
+                      a->realisasi);
         if (a->has_serapan) {
             rj_pct_format(a->serapan_e2, RJ_NUM_PLAIN, n);
             rj_buf_puts(&b, n);
@@ -689,9 +710,11 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     rj_table_free(t);
     if (m == RJ_OUT_TABLE && s)
         fprintf(out,
-                "\nSangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; belum dilaporkan %d, tanpa "
+                "\nSangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; belum "
+                "dilaporkan %d, tanpa "
                 "capaian %d\n",
-                s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah, s->not_reported, s->no_capaian);
+                s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
+                s->not_reported, s->no_capaian);
 }
 
 /* --- compare (Tabel 3.2) ------------------------------------------------------------------ */
@@ -830,8 +853,9 @@ static void export_csv(const Renja__V1__ExportResponse *r, FILE *out)
                  * value, else the value itself in the human form. */
                 int64_t v;
                 rj_diag d;
-                if (!ind->has_target || (*ind->target_text && rj_dec_parse(ind->target_text, &v, &d) == 0 &&
-                                         v == ind->target_e4))
+                if (!ind->has_target ||
+                    (*ind->target_text && rj_dec_parse(ind->target_text, &v, &d) == 0 &&
+                     v == ind->target_e4))
                     rj_csv_put(&b, ind->target_text, ',');
                 else {
                     rj_dec_format(ind->target_e4, RJ_NUM_HUMAN, n);
@@ -970,11 +994,16 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
 static const char *role_name(Renja__V1__Role r)
 {
     switch (r) {
-    case RENJA__V1__ROLE__ROLE_VIEWER: return "viewer";
-    case RENJA__V1__ROLE__ROLE_EDITOR: return "editor";
-    case RENJA__V1__ROLE__ROLE_PLANNER: return "planner";
-    case RENJA__V1__ROLE__ROLE_ADMIN: return "admin";
-    default: return "";
+    case RENJA__V1__ROLE__ROLE_VIEWER:
+        return "viewer";
+    case RENJA__V1__ROLE__ROLE_EDITOR:
+        return "editor";
+    case RENJA__V1__ROLE__ROLE_PLANNER:
+        return "planner";
+    case RENJA__V1__ROLE__ROLE_ADMIN:
+        return "admin";
+    default:
+        return "";
     }
 }
 
@@ -987,8 +1016,9 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
         rj_buf b = {0};
         rj_buf_puts(&b, "{\"version\": ");
         rj_json_put_str(&b, r->version);
-        rj_buf_printf(&b, ", \"uptime_seconds\": %" PRId64 ", \"started\": \"%s\", \"identity\": {\"name\": ",
-                      r->uptime_seconds, tm);
+        rj_buf_printf(
+            &b, ", \"uptime_seconds\": %" PRId64 ", \"started\": \"%s\", \"identity\": {\"name\": ",
+            r->uptime_seconds, tm);
         rj_json_put_str(&b, id ? id->name : "");
         rj_buf_printf(&b, ", \"role\": \"%s\", \"bidang\": ", id ? role_name(id->role) : "");
         rj_json_put_str(&b, id ? id->bidang : "");
@@ -1004,8 +1034,9 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     const char *keys[] = {"version", "uptime_seconds", "started", "name", "role", "bidang"};
     char up[32];
     snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
-    const char *vals[] = {r->version, up, tm, id ? id->name : "", id ? role_name(id->role) : "",
-                          id ? id->bidang : ""};
+    const char *vals[] = {
+        r->version,          up, tm, id ? id->name : "", id ? role_name(id->role) : "",
+        id ? id->bidang : ""};
     for (int i = 0; i < 6; i++) {
         rj_table_row(t);
         rj_table_str(t, keys[i]);
@@ -1015,13 +1046,15 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     rj_table_free(t);
 }
 
-void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_out_mode m, FILE *out)
+void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_out_mode m,
+                     FILE *out)
 {
-    const char *name = s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING       ? "SERVING"
-                       : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING ? "NOT_SERVING"
-                       : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
-                           ? "SERVICE_UNKNOWN"
-                           : "UNKNOWN";
+    const char *name =
+        s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING       ? "SERVING"
+        : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING ? "NOT_SERVING"
+        : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
+            ? "SERVICE_UNKNOWN"
+            : "UNKNOWN";
     if (m == RJ_OUT_JSON)
         fprintf(out, "{\"status\": \"%s\"}\n", name);
     else

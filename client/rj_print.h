@@ -16,17 +16,21 @@
 
 /* Write commands: the new revision (or the name created) alone on a line;
  * {"rev": N, ...} in json. */
-void rj_print_submit(const char *plan, const Renja__V1__SubmitResponse *r, rj_out_mode m, FILE *out);
+void rj_print_submit(const char *plan, const Renja__V1__SubmitResponse *r, rj_out_mode m,
+                     FILE *out);
 void rj_print_plan(const Renja__V1__PlanResponse *r, rj_out_mode m, FILE *out);
-void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, rj_out_mode m, FILE *out);
+void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, rj_out_mode m,
+                        FILE *out);
 
 /* Listing commands. */
 void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out);
-void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m, FILE *out);
+void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m,
+                     FILE *out);
 void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out);
 /* lines: the budget lines instead of the items; realisasi: the reported
  * realisasi (in json as "realisasi" beside the items). */
-void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m, FILE *out);
+void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m,
+                   FILE *out);
 /* changed_only: leave out rows whose pagu, targets and fields are equal. */
 void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_mode m, FILE *out);
 void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out);
@@ -40,7 +44,8 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
  * json: one object per line). */
 void rj_print_revision(const char *plan, const Renja__V1__Revision *rev, rj_out_mode m, FILE *out);
 void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *out);
-void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_out_mode m, FILE *out);
+void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_out_mode m,
+                     FILE *out);
 
 /* "2024-08-16T10:00:00Z" for a time in Unix milliseconds ("" for 0). */
 void rj_print_time(int64_t unix_ms, char out[32]);

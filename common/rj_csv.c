@@ -11,8 +11,8 @@ struct rj_csv {
     size_t line_start;
     char sep;
     int row_line;
-    rj_buf text;            /* field texts of the current row, NUL-separated */
-    size_t *offs;           /* offsets of field texts into text */
+    rj_buf text;  /* field texts of the current row, NUL-separated */
+    size_t *offs; /* offsets of field texts into text */
     rj_csv_field *fields;
     size_t n, cap;
 };
@@ -47,7 +47,10 @@ void rj_csv_free(rj_csv *r)
     free(r);
 }
 
-int rj_csv_row_line(const rj_csv *r) { return r->row_line; }
+int rj_csv_row_line(const rj_csv *r)
+{
+    return r->row_line;
+}
 
 static void add_field(rj_csv *r, size_t off, int line, int col)
 {
@@ -90,8 +93,9 @@ int rj_csv_next(rj_csv *r, const rj_csv_field **fields, size_t *n, rj_diag *d)
             r->pos++;
             for (;;) {
                 if (r->pos >= r->len)
-                    return rj_diag_set(d, RJ_EINVAL, "%d:%d: quoted field is not closed (expected '\"')",
-                                       line, col);
+                    return rj_diag_set(d, RJ_EINVAL,
+                                       "%d:%d: quoted field is not closed (expected '\"')", line,
+                                       col);
                 char c = r->s[r->pos++];
                 if (c == '"') {
                     if (r->pos < r->len && r->s[r->pos] == '"') {
@@ -106,10 +110,13 @@ int rj_csv_next(rj_csv *r, const rj_csv_field **fields, size_t *n, rj_diag *d)
                     newline(r);
             }
             /* After the closing quote: separator, end of line or input. */
-            if (r->pos < r->len && r->s[r->pos] == '\r' && r->pos + 1 < r->len && r->s[r->pos + 1] == '\n')
+            if (r->pos < r->len && r->s[r->pos] == '\r' && r->pos + 1 < r->len &&
+                r->s[r->pos + 1] == '\n')
                 r->pos++;
-            if (r->pos < r->len && r->s[r->pos] != r->sep && r->s[r->pos] != '\n' && r->s[r->pos] != '\r')
-                return rj_diag_set(d, RJ_EINVAL, "%d:%d: expected '%c' or end of line after the closing quote",
+            if (r->pos < r->len && r->s[r->pos] != r->sep && r->s[r->pos] != '\n' &&
+                r->s[r->pos] != '\r')
+                return rj_diag_set(d, RJ_EINVAL,
+                                   "%d:%d: expected '%c' or end of line after the closing quote",
                                    r->line, (int)(r->pos - r->line_start) + 1, r->sep);
         } else {
             while (r->pos < r->len) {
@@ -120,7 +127,8 @@ int rj_csv_next(rj_csv *r, const rj_csv_field **fields, size_t *n, rj_diag *d)
                     break;
                 if (c == '"')
                     return rj_diag_set(d, RJ_EINVAL,
-                                       "%d:%d: a quote inside an unquoted field (quote the whole field and double the quote)",
+                                       "%d:%d: a quote inside an unquoted field (quote the whole "
+                                       "field and double the quote)",
                                        r->line, (int)(r->pos - r->line_start) + 1);
                 rj_buf_append(&r->text, &c, 1);
                 r->pos++;

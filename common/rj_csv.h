@@ -18,7 +18,7 @@ typedef struct rj_csv rj_csv;
 typedef struct rj_csv_field {
     const char *text; /* unquoted, NUL-terminated */
     size_t len;
-    int line, col;    /* where the field starts, 1-based */
+    int line, col; /* where the field starts, 1-based */
 } rj_csv_field;
 
 /* The separator for a file: ';' when its first line has a ';' and no ',',

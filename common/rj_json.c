@@ -22,7 +22,10 @@ typedef struct parser {
     rj_diag *d;
 } parser;
 
-static int col_of(const parser *p) { return (int)(p->pos - p->line_start) + 1; }
+static int col_of(const parser *p)
+{
+    return (int)(p->pos - p->line_start) + 1;
+}
 
 static void describe(const parser *p, char out[32])
 {
@@ -41,8 +44,8 @@ static int fail(parser *p, const char *expected)
 {
     char found[32];
     describe(p, found);
-    return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: expected %s, found %s", p->line, col_of(p), expected,
-                       found);
+    return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: expected %s, found %s", p->line, col_of(p),
+                       expected, found);
 }
 
 static void skip_ws(parser *p)
@@ -170,18 +173,19 @@ static int parse_string(parser *p, char **out)
             p->pos += 2;
             if (hex4(p, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff) {
                 rj_buf_free(&b);
-                return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: expected a low surrogate \\uDC00..\\uDFFF",
-                                   p->line, col_of(p));
+                return rj_diag_set(p->d, RJ_EINVAL,
+                                   "%d:%d: expected a low surrogate \\uDC00..\\uDFFF", p->line,
+                                   col_of(p));
             }
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         } else if (cp >= 0xdc00 && cp < 0xe000) {
             rj_buf_free(&b);
-            return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: unpaired low surrogate in \\u escape", p->line,
-                               col_of(p));
+            return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: unpaired low surrogate in \\u escape",
+                               p->line, col_of(p));
         } else if (cp == 0) {
             rj_buf_free(&b);
-            return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: \\u0000 is not allowed in a string", p->line,
-                               col_of(p));
+            return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: \\u0000 is not allowed in a string",
+                               p->line, col_of(p));
         }
         put_utf8(&b, cp);
     }
@@ -190,7 +194,10 @@ static int parse_string(parser *p, char **out)
     return 0;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static int parse_number(parser *p, rj_json *j)
 {
@@ -231,8 +238,8 @@ static int parse_container(parser *p, int depth, rj_json *j)
     bool obj = j->type == RJ_JSON_OBJECT;
     char close = obj ? '}' : ']';
     if (depth >= p->max_depth)
-        return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: nesting deeper than %d levels", p->line, col_of(p),
-                           p->max_depth);
+        return rj_diag_set(p->d, RJ_EINVAL, "%d:%d: nesting deeper than %d levels", p->line,
+                           col_of(p), p->max_depth);
     p->pos++;
     skip_ws(p);
     if (p->pos < p->len && p->s[p->pos] == close) {
@@ -333,9 +340,13 @@ int rj_json_parse(const char *text, size_t len, int max_depth, rj_json **out, rj
 {
     *out = NULL;
     if (len > RJ_JSON_MAX_SIZE)
-        return rj_diag_set(d, RJ_ETOOBIG, "input of %zu bytes is larger than the limit of %u bytes", len,
-                           RJ_JSON_MAX_SIZE);
-    parser p = {.s = text, .len = len, .line = 1, .max_depth = max_depth > 0 ? max_depth : RJ_JSON_MAX_DEPTH, .d = d};
+        return rj_diag_set(d, RJ_ETOOBIG, "input of %zu bytes is larger than the limit of %u bytes",
+                           len, RJ_JSON_MAX_SIZE);
+    parser p = {.s = text,
+                .len = len,
+                .line = 1,
+                .max_depth = max_depth > 0 ? max_depth : RJ_JSON_MAX_DEPTH,
+                .d = d};
     /* A UTF-8 byte order mark is tolerated, as spreadsheets write one. */
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         p.pos = p.line_start = 3;
@@ -367,7 +378,10 @@ void rj_json_free(rj_json *j)
     free(j);
 }
 
-rj_json_type rj_json_kind(const rj_json *j) { return j->type; }
+rj_json_type rj_json_kind(const rj_json *j)
+{
+    return j->type;
+}
 
 const char *rj_json_type_name(rj_json_type t)
 {
@@ -375,8 +389,14 @@ const char *rj_json_type_name(rj_json_type t)
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
 
-int rj_json_line(const rj_json *j) { return j->line; }
-int rj_json_col(const rj_json *j) { return j->col; }
+int rj_json_line(const rj_json *j)
+{
+    return j->line;
+}
+int rj_json_col(const rj_json *j)
+{
+    return j->col;
+}
 
 const char *rj_json_text(const rj_json *j)
 {
@@ -388,7 +408,10 @@ size_t rj_json_len(const rj_json *j)
     return j->type == RJ_JSON_ARRAY || j->type == RJ_JSON_OBJECT ? j->n : 0;
 }
 
-rj_json *rj_json_at(const rj_json *j, size_t i) { return i < rj_json_len(j) ? j->items[i] : NULL; }
+rj_json *rj_json_at(const rj_json *j, size_t i)
+{
+    return i < rj_json_len(j) ? j->items[i] : NULL;
+}
 
 const char *rj_json_key_at(const rj_json *j, size_t i)
 {
@@ -414,11 +437,21 @@ void rj_json_put_str(rj_buf *b, const char *s)
     rj_buf_append(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '"': rj_buf_puts(b, "\\\""); break;
-        case '\\': rj_buf_puts(b, "\\\\"); break;
-        case '\n': rj_buf_puts(b, "\\n"); break;
-        case '\r': rj_buf_puts(b, "\\r"); break;
-        case '\t': rj_buf_puts(b, "\\t"); break;
+        case '"':
+            rj_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            rj_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            rj_buf_puts(b, "\\n");
+            break;
+        case '\r':
+            rj_buf_puts(b, "\\r");
+            break;
+        case '\t':
+            rj_buf_puts(b, "\\t");
+            break;
         default:
             if (*p < 0x20)
                 rj_buf_printf(b, "\\u%04x", *p);

@@ -9,12 +9,16 @@
 
 #include "rj_cli.h"
 
-static int run_nothing(rj_cli *cli, const rj_args *a) { return 0; }
+static int run_nothing(rj_cli *cli, const rj_args *a)
+{
+    return 0;
+}
 
 static const rj_command table[] = {
-    {"import", NULL, "PLAN FILE [--message TEXT] [--replace]", "one revision from a file", "message=,base=,replace", 2,
-     2, run_nothing, RJ_REQ_SUBMIT},
-    {"plan", "create", "PLAN [--nama TEXT]", "create a plan", "nama=", 1, 1, run_nothing, RJ_REQ_WRITE},
+    {"import", NULL, "PLAN FILE [--message TEXT] [--replace]", "one revision from a file",
+     "message=,base=,replace", 2, 2, run_nothing, RJ_REQ_SUBMIT},
+    {"plan", "create", "PLAN [--nama TEXT]", "create a plan", "nama=", 1, 1, run_nothing,
+     RJ_REQ_WRITE},
     {"plan", "list", "", "list the plans", "", 0, 0, run_nothing, RJ_REQ_READ},
     {"compare", NULL, "PLAN STAGE...", "Tabel 3.2", "deltas", 2, -1, run_nothing, RJ_REQ_READ},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
@@ -59,8 +63,8 @@ static void test_parse(void **state)
     rj_cli cli = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
     rj_args a;
     rj_diag d = {{0}};
-    char *w[] = {"p/2024", "--message", "APBD 2024", "items.csv", "--replace", "--format=json", "--base=7",
-                 "--server", "127.0.0.1:7024"};
+    char *w[] = {"p/2024",        "--message", "APBD 2024", "items.csv",     "--replace",
+                 "--format=json", "--base=7",  "--server",  "127.0.0.1:7024"};
     assert_int_equal(rj_cli_parse(&cli, &table[0], 9, w, &a, &d), 0);
     assert_int_equal(a.npos, 2);
     assert_string_equal(a.pos[0], "p/2024");

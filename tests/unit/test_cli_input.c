@@ -43,7 +43,8 @@ static const char doc_json[] =
 static const char doc_csv[] =
     "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren\n"
     "item,2.17,\"Urusan Pemerintah Bidang Koperasi, Usaha Kecil dan Menengah\",,,,,,,,\n"
-    "item,2.17.01,Program Penunjang Urusan Pemerintahan Daerah Provinsi,Sekretariat,Sumsel,PAD,,Persentase "
+    "item,2.17.01,Program Penunjang Urusan Pemerintahan Daerah "
+    "Provinsi,Sekretariat,Sumsel,PAD,,Persentase "
     "meningkatnya penunjang urusan pemerintah daerah,%,100,positif\n"
     "item,2.17.01.101,Perencanaan Penganggaran dan Evaluasi Kinerja Perangkat "
     "Daerah,Sekretariat,Sumsel,PAD,,Persentase dokumen perencanaan,%,100,\n"
@@ -112,10 +113,12 @@ static void test_json_values(void **state)
 {
     rj_submit *s = rj_submit_new("p/2024", "");
     rj_diag d = {{0}};
-    const char *j = "{\"items\": [{\"kode\": \"2.17.01.101.01\", \"pagu\": \"15.320.055.480\", \"indikator\": ["
-                    "{\"target\": 12.23}, {\"target\": \"12,23\"}, {\"target\": 105.787}, {\"target\": \"105.787\"},"
-                    "{\"target_text\": \"12 Bulan 3 dok\"}, {\"target\": -4.14, \"tren\": \"negatif\"}]},"
-                    "{\"kode\": \"2.17\", \"pagu\": null}]}";
+    const char *j =
+        "{\"items\": [{\"kode\": \"2.17.01.101.01\", \"pagu\": \"15.320.055.480\", \"indikator\": ["
+        "{\"target\": 12.23}, {\"target\": \"12,23\"}, {\"target\": 105.787}, {\"target\": "
+        "\"105.787\"},"
+        "{\"target_text\": \"12 Bulan 3 dok\"}, {\"target\": -4.14, \"tren\": \"negatif\"}]},"
+        "{\"kode\": \"2.17\", \"pagu\": null}]}";
     if (read_str(s, "x.json", j, &d) != 0)
         fail_msg("%s", d.msg);
     Renja__V1__SubmitRequest *req = rj_submit_req(s);
@@ -125,7 +128,7 @@ static void test_json_values(void **state)
     assert_int_equal(it->indikator[0]->target_e4, 122300);
     assert_string_equal(it->indikator[0]->target_text, "12.23");
     assert_int_equal(it->indikator[1]->target_e4, 122300);
-    assert_int_equal(it->indikator[2]->target_e4, 1057870); /* a JSON number is plain notation */
+    assert_int_equal(it->indikator[2]->target_e4, 1057870);    /* a JSON number is plain notation */
     assert_int_equal(it->indikator[3]->target_e4, 1057870000); /* a string as people write it */
     assert_false(it->indikator[4]->has_target);
     assert_string_equal(it->indikator[4]->target_text, "12 Bulan 3 dok");
@@ -139,18 +142,24 @@ static void test_json_values(void **state)
 static void test_json_errors(void **state)
 {
     expect_error("a.json", "{\"items\": [\n{\"kode\": \"2.x\"}]}", "a.json:2:10: kode \"2.x\"");
-    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\", \"pagu\": 1.5}]}", "a.json:1:37: kode \"2.17\": pagu");
-    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\", \"pagu\": \"abc\"}]}", "a.json:1:37: kode \"2.17\": pagu");
-    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\", \"pgu\": 1}]}", "unknown member \"pgu\" of an item");
-    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\",\n \"indikator\": [{\"target\": \"banyak\"}]}]}",
+    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\", \"pagu\": 1.5}]}",
+                 "a.json:1:37: kode \"2.17\": pagu");
+    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\", \"pagu\": \"abc\"}]}",
+                 "a.json:1:37: kode \"2.17\": pagu");
+    expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\", \"pgu\": 1}]}",
+                 "unknown member \"pgu\" of an item");
+    expect_error("a.json",
+                 "{\"items\": [{\"kode\": \"2.17\",\n \"indikator\": [{\"target\": \"banyak\"}]}]}",
                  "a.json:2:27: kode \"2.17\": target");
     expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\"},\n{\"kode\": \"2.17\"}]}",
                  "a.json:2:10: kode \"2.17\" appears twice, also on line 1");
-    expect_error("a.json", "{\"items\": {}}", "a.json:1:11: items: expected an array, found object");
+    expect_error("a.json", "{\"items\": {}}",
+                 "a.json:1:11: items: expected an array, found object");
     expect_error("a.json", "{\"items\": [}", "a.json:1:12: expected a value");
     expect_error("a.json", "", "a.json:1:1: expected a value");
     expect_error("a.json", "{}", "nothing to import");
-    expect_error("a.json", "{\"realisasi\": [{\"kode\": \"2.17.01\", \"tw\": 5}]}", "\"tw\": expected an integer 1..4");
+    expect_error("a.json", "{\"realisasi\": [{\"kode\": \"2.17.01\", \"tw\": 5}]}",
+                 "\"tw\": expected an integer 1..4");
 }
 
 static void test_csv_example(void **state)
@@ -215,8 +224,10 @@ static void test_csv_more(void **state)
 
 static void test_csv_errors(void **state)
 {
-    expect_error("items.csv", "kode,nama\n2.17,a\n2.17.01,b,c\n", "items.csv:3:1: expected 2 fields as in the header, found 3");
-    expect_error("items.csv", "kode,nama\n2.17,a\n\n2.17.01.10.01.x,b\n", "items.csv:4:1: kode \"2.17.01.10.01.x\"");
+    expect_error("items.csv", "kode,nama\n2.17,a\n2.17.01,b,c\n",
+                 "items.csv:3:1: expected 2 fields as in the header, found 3");
+    expect_error("items.csv", "kode,nama\n2.17,a\n\n2.17.01.10.01.x,b\n",
+                 "items.csv:4:1: kode \"2.17.01.10.01.x\"");
     expect_error("items.csv", "kode,pagu\n2.17,12abc\n", "items.csv:2:6: kode \"2.17\": pagu");
     expect_error("items.csv", "", "items.csv:1:1: empty file");
     expect_error("items.csv", "kode,nama\n", "no rows after the header");
@@ -224,12 +235,15 @@ static void test_csv_errors(void **state)
                  "items.csv:4:1: kode \"2.17\" appears twice, also on line 2");
     expect_error("items.csv", "kode,nama\n2.17,a\n2.17,b\n",
                  "items.csv:3:6: kode \"2.17\" repeats the item of line 2 with a different nama");
-    expect_error("items.csv", "kode,pagu\n2.17,1.000\n2.17,2.000\n", "items.csv:3:6: kode \"2.17\" repeats the item of line 2 with a different pagu");
-    expect_error("items.csv", "kode,nama,harga\n2.17,a,1\n", "items.csv:1:11: unknown column \"harga\"");
+    expect_error("items.csv", "kode,pagu\n2.17,1.000\n2.17,2.000\n",
+                 "items.csv:3:6: kode \"2.17\" repeats the item of line 2 with a different pagu");
+    expect_error("items.csv", "kode,nama,harga\n2.17,a,1\n",
+                 "items.csv:1:11: unknown column \"harga\"");
     expect_error("items.csv", "kode,nama,nama\n", "column \"nama\" appears twice");
     expect_error("items.csv", "nama\nx\n", "no \"kode\" column");
     expect_error("items.csv", "kode,tipe\n2.17,barang\n", "items.csv:2:6: tipe \"barang\"");
-    expect_error("items.csv", "kode,nama\n2.17,\"open\n", "items.csv:2:6: quoted field is not closed");
+    expect_error("items.csv", "kode,nama\n2.17,\"open\n",
+                 "items.csv:2:6: quoted field is not closed");
 }
 
 static void test_garbage(void **state)

@@ -14,12 +14,12 @@
 static char *cap_buf;
 static size_t cap_len;
 static FILE *out_;
-#define CAPTURE(out, call)                             \
-    do {                                               \
-        out_ = open_memstream(&cap_buf, &cap_len);     \
-        call;                                          \
-        fclose(out_);                                  \
-        (out) = cap_buf;                               \
+#define CAPTURE(out, call)                                                                         \
+    do {                                                                                           \
+        out_ = open_memstream(&cap_buf, &cap_len);                                                 \
+        call;                                                                                      \
+        fclose(out_);                                                                              \
+        (out) = cap_buf;                                                                           \
     } while (0)
 
 static void assert_json(const char *text)
@@ -107,12 +107,16 @@ static void test_diff_json(void **state)
     assert_contains(s, "\"plan\": \"diskopukm-sumsel/2024\"");
     assert_contains(s, "\"from\": {\"ref\": \"apbd\", \"rev\": 2}");
     assert_contains(s, "\"to\": {\"ref\": \"apbd-p\", \"rev\": 7}");
-    assert_contains(s, "\"total\": {\"pagu_from\": 15320055480, \"pagu_to\": 15206848747, \"delta\": -113206733, \"pct\": -0.74}");
-    assert_contains(s, "\"kode\": \"2.17.01\", \"level\": \"program\", \"nama\": \"Program Penunjang, Urusan\", "
-                       "\"bidang\": \"Sekretariat\", \"change\": \"modified\", \"pagu_from\": 8204055000, "
-                       "\"pagu_to\": 8090848267, \"delta\": -113206733, \"pct\": -1.38");
-    assert_contains(s, "\"targets\": [{\"indikator\": \"Persentase dokumen perencanaan\", \"satuan\": \"%\", "
-                       "\"from\": \"100\", \"to\": \"12.23\"");
+    assert_contains(s, "\"total\": {\"pagu_from\": 15320055480, \"pagu_to\": 15206848747, "
+                       "\"delta\": -113206733, \"pct\": -0.74}");
+    assert_contains(
+        s,
+        "\"kode\": \"2.17.01\", \"level\": \"program\", \"nama\": \"Program Penunjang, Urusan\", "
+        "\"bidang\": \"Sekretariat\", \"change\": \"modified\", \"pagu_from\": 8204055000, "
+        "\"pagu_to\": 8090848267, \"delta\": -113206733, \"pct\": -1.38");
+    assert_contains(
+        s, "\"targets\": [{\"indikator\": \"Persentase dokumen perencanaan\", \"satuan\": \"%\", "
+           "\"from\": \"100\", \"to\": \"12.23\"");
     assert_contains(s, "\"pct\": null"); /* row 2 has no pct */
     free(s);
 }
@@ -123,14 +127,17 @@ static void test_diff_tsv_csv(void **state)
     char *s;
     CAPTURE(s, rj_print_diff(&diff, false, RJ_OUT_TSV, out_));
     assert_int_equal(count_lines(s), 2);
-    assert_string_equal(s, "2.17.01\tprogram\tProgram Penunjang, Urusan\tSekretariat\tmodified\t"
-                           "Persentase dokumen perencanaan\t100\t12.23\t8204055000\t8090848267\t-113206733\t-1.38\n"
-                           "2.17.02\tprogram\tUnchanged\t\tunchanged\t\t\t\t100\t100\t0\t\n");
+    assert_string_equal(
+        s, "2.17.01\tprogram\tProgram Penunjang, Urusan\tSekretariat\tmodified\t"
+           "Persentase dokumen perencanaan\t100\t12.23\t8204055000\t8090848267\t-113206733\t-1.38\n"
+           "2.17.02\tprogram\tUnchanged\t\tunchanged\t\t\t\t100\t100\t0\t\n");
     free(s);
     CAPTURE(s, rj_print_diff(&diff, true, RJ_OUT_CSV, out_));
-    assert_string_equal(s, "kode,level,nama,bidang,change,indikator,target_from,target_to,pagu_from,pagu_to,delta,pct\n"
-                           "2.17.01,program,\"Program Penunjang, Urusan\",Sekretariat,modified,"
-                           "Persentase dokumen perencanaan,100,12.23,8204055000,8090848267,-113206733,-1.38\n");
+    assert_string_equal(
+        s, "kode,level,nama,bidang,change,indikator,target_from,target_to,pagu_from,pagu_to,delta,"
+           "pct\n"
+           "2.17.01,program,\"Program Penunjang, Urusan\",Sekretariat,modified,"
+           "Persentase dokumen perencanaan,100,12.23,8204055000,8090848267,-113206733,-1.38\n");
     free(s);
 }
 
@@ -181,7 +188,8 @@ static void test_diff_groups(void **state)
     free(s);
     CAPTURE(s, rj_print_diff(&diff, false, RJ_OUT_JSON, out_));
     assert_json(s);
-    assert_contains(s, "\"groups\": [{\"key\": \"Sekretariat\", \"nama\": \"\", \"pagu_from\": 10, \"pagu_to\": 5, "
+    assert_contains(s, "\"groups\": [{\"key\": \"Sekretariat\", \"nama\": \"\", \"pagu_from\": 10, "
+                       "\"pagu_to\": 5, "
                        "\"delta\": -5, \"pct\": -50.00}]");
     free(s);
     diff.groups = NULL;
@@ -192,7 +200,8 @@ static void test_diff_groups(void **state)
 
 static void test_eval(void **state)
 {
-    Renja__V1__EvalRow a = RENJA__V1__EVAL_ROW__INIT, b = RENJA__V1__EVAL_ROW__INIT, *er[] = {&a, &b};
+    Renja__V1__EvalRow a = RENJA__V1__EVAL_ROW__INIT, b = RENJA__V1__EVAL_ROW__INIT,
+                       *er[] = {&a, &b};
     a.kode = "2.17.01.1.01.0001";
     a.level = RENJA__V1__LEVEL__LEVEL_SUB_KEGIATAN;
     a.nama = "Penyusunan Dokumen";
@@ -235,16 +244,24 @@ static void test_eval(void **state)
     assert_json(s);
     assert_contains(s, "\"plan\": \"p/2024\", \"tw\": 2, \"at\": \"apbd-p\"");
     assert_contains(s, "\"kode\": \"2.17.01.1.01.0001\"");
-    assert_contains(s, "\"indikator\": \"Jumlah Dokumen\", \"satuan\": \"dokumen\", \"target\": 2, "
-                       "\"target_text\": \"2\", \"realisasi\": 1, \"capaian\": 50.00, \"predikat\": \"rendah\"");
-    assert_contains(s, "\"target\": null, \"target_text\": \"12 Bulan 3 dok\", \"realisasi\": null, \"capaian\": null");
-    assert_contains(s, "\"summary\": {\"sangat_tinggi\": 0, \"tinggi\": 0, \"sedang\": 0, \"rendah\": 1, "
-                       "\"sangat_rendah\": 0, \"not_reported\": 0, \"no_capaian\": 1, \"met\": [\"2.17.01.1.01.0002\"], "
-                       "\"not_started\": []}");
+    assert_contains(
+        s,
+        "\"indikator\": \"Jumlah Dokumen\", \"satuan\": \"dokumen\", \"target\": 2, "
+        "\"target_text\": \"2\", \"realisasi\": 1, \"capaian\": 50.00, \"predikat\": \"rendah\"");
+    assert_contains(s, "\"target\": null, \"target_text\": \"12 Bulan 3 dok\", \"realisasi\": "
+                       "null, \"capaian\": null");
+    assert_contains(
+        s, "\"summary\": {\"sangat_tinggi\": 0, \"tinggi\": 0, \"sedang\": 0, \"rendah\": 1, "
+           "\"sangat_rendah\": 0, \"not_reported\": 0, \"no_capaian\": 1, \"met\": "
+           "[\"2.17.01.1.01.0002\"], "
+           "\"not_started\": []}");
     free(s);
     CAPTURE(s, rj_print_eval(&r, RJ_OUT_TSV, out_));
-    assert_string_equal(s, "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan Dokumen\t1\tJumlah Dokumen\tdokumen\t2\t2\t1\t50.00\trendah\t\n"
-                           "2.17.01\tprogram\tProgram\t0\tPersentase\t%\t\t12 Bulan 3 dok\t\t\t\ttarget-not-number\n");
+    assert_string_equal(
+        s,
+        "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan Dokumen\t1\tJumlah "
+        "Dokumen\tdokumen\t2\t2\t1\t50.00\trendah\t\n"
+        "2.17.01\tprogram\tProgram\t0\tPersentase\t%\t\t12 Bulan 3 dok\t\t\t\ttarget-not-number\n");
     free(s);
     CAPTURE(s, rj_print_eval(&r, RJ_OUT_TABLE, out_));
     assert_contains(s, "Realisasi s.d. TW 2");
@@ -258,7 +275,8 @@ static void test_eval(void **state)
 
 static void test_show(void **state)
 {
-    Renja__V1__Indikator k1 = RENJA__V1__INDIKATOR__INIT, k2 = RENJA__V1__INDIKATOR__INIT, *ks[] = {&k1, &k2};
+    Renja__V1__Indikator k1 = RENJA__V1__INDIKATOR__INIT, k2 = RENJA__V1__INDIKATOR__INIT,
+                         *ks[] = {&k1, &k2};
     k1.nama = "Jumlah Dokumen";
     k1.satuan = "dokumen";
     k1.has_target = 1;
@@ -294,24 +312,34 @@ static void test_show(void **state)
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_JSON, out_));
     assert_json(s);
     assert_contains(s, "\"plan\": \"p/2024\", \"rev\": 3, \"items\": [");
-    assert_contains(s, "{\"kode\": \"2.17.01\", \"level\": \"program\", \"nama\": \"Program \\\"Penunjang\\\"\", "
-                       "\"bidang\": \"Sekretariat\", \"pagu\": null, \"pagu_rollup\": 15320055480, \"lokasi\": \"\", "
-                       "\"sumber_dana\": \"\", \"indikator\": []}");
-    assert_contains(s, "\"pagu\": 188500000, \"pagu_rollup\": 188500000, \"lokasi\": \"Sumsel\", \"sumber_dana\": \"PAD\", "
-                       "\"indikator\": [{\"nama\": \"Jumlah Dokumen\", \"satuan\": \"dokumen\", \"target\": 12.23, "
-                       "\"target_text\": \"\", \"tren\": \"positif\"}, {\"nama\": \"Laporan\", \"satuan\": \"laporan\", "
-                       "\"target\": null, \"target_text\": \"12 Bulan 3 dok\", \"tren\": \"negatif\"}]}");
+    assert_contains(
+        s,
+        "{\"kode\": \"2.17.01\", \"level\": \"program\", \"nama\": \"Program \\\"Penunjang\\\"\", "
+        "\"bidang\": \"Sekretariat\", \"pagu\": null, \"pagu_rollup\": 15320055480, \"lokasi\": "
+        "\"\", "
+        "\"sumber_dana\": \"\", \"indikator\": []}");
+    assert_contains(
+        s, "\"pagu\": 188500000, \"pagu_rollup\": 188500000, \"lokasi\": \"Sumsel\", "
+           "\"sumber_dana\": \"PAD\", "
+           "\"indikator\": [{\"nama\": \"Jumlah Dokumen\", \"satuan\": \"dokumen\", \"target\": "
+           "12.23, "
+           "\"target_text\": \"\", \"tren\": \"positif\"}, {\"nama\": \"Laporan\", \"satuan\": "
+           "\"laporan\", "
+           "\"target\": null, \"target_text\": \"12 Bulan 3 dok\", \"tren\": \"negatif\"}]}");
     free(s);
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_TSV, out_));
-    assert_string_equal(s, "2.17.01\tprogram\tProgram \"Penunjang\"\tSekretariat\t\t15320055480\t\t\t\t\t\n"
-                           "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan\\tDokumen\tSekretariat\t188500000\t188500000\t"
-                           "Sumsel\tPAD\tJumlah Dokumen; Laporan\t12.23; 12 Bulan 3 dok\tdokumen; laporan\n");
+    assert_string_equal(
+        s,
+        "2.17.01\tprogram\tProgram \"Penunjang\"\tSekretariat\t\t15320055480\t\t\t\t\t\n"
+        "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan\\tDokumen\tSekretariat\t188500000\t188500000\t"
+        "Sumsel\tPAD\tJumlah Dokumen; Laporan\t12.23; 12 Bulan 3 dok\tdokumen; laporan\n");
     free(s);
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_CSV, out_));
-    assert_string_equal(s, "kode,level,nama,bidang,pagu,pagu_rollup,lokasi,sumber_dana,indikator,target,satuan\n"
-                           "2.17.01,program,\"Program \"\"Penunjang\"\"\",Sekretariat,,15320055480,,,,,\n"
-                           "2.17.01.1.01.0001,sub kegiatan,Penyusunan\tDokumen,Sekretariat,188500000,188500000,"
-                           "Sumsel,PAD,Jumlah Dokumen; Laporan,12.23; 12 Bulan 3 dok,dokumen; laporan\n");
+    assert_string_equal(
+        s, "kode,level,nama,bidang,pagu,pagu_rollup,lokasi,sumber_dana,indikator,target,satuan\n"
+           "2.17.01,program,\"Program \"\"Penunjang\"\"\",Sekretariat,,15320055480,,,,,\n"
+           "2.17.01.1.01.0001,sub kegiatan,Penyusunan\tDokumen,Sekretariat,188500000,188500000,"
+           "Sumsel,PAD,Jumlah Dokumen; Laporan,12.23; 12 Bulan 3 dok,dokumen; laporan\n");
     free(s);
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_TABLE, out_));
     assert_contains(s, "15.320.055.480");
@@ -367,11 +395,13 @@ static void test_write_and_lists(void **state)
     vr.n_findings = 1;
     CAPTURE(s, rj_print_validate(&vr, RJ_OUT_JSON, out_));
     assert_json(s);
-    assert_contains(s, "\"findings\": [\n  {\"severity\": \"error\", \"kode\": \"2.17.01\", \"rule\": \"pagu-rollup\", "
+    assert_contains(s, "\"findings\": [\n  {\"severity\": \"error\", \"kode\": \"2.17.01\", "
+                       "\"rule\": \"pagu-rollup\", "
                        "\"message\": \"pagu 10 differs from the sum of the children 9\"}");
     free(s);
     CAPTURE(s, rj_print_validate(&vr, RJ_OUT_CSV, out_));
-    assert_string_equal(s, "severity,kode,rule,message\nerror,2.17.01,pagu-rollup,pagu 10 differs from the sum of the children 9\n");
+    assert_string_equal(s, "severity,kode,rule,message\nerror,2.17.01,pagu-rollup,pagu 10 differs "
+                           "from the sum of the children 9\n");
     free(s);
     /* an empty listing: nothing in tsv, the header in csv, an empty array in json */
     vr.n_findings = 0;
@@ -385,7 +415,8 @@ static void test_write_and_lists(void **state)
 
 static void test_compare(void **state)
 {
-    Renja__V1__CompareColumn c1 = RENJA__V1__COMPARE_COLUMN__INIT, c2 = RENJA__V1__COMPARE_COLUMN__INIT;
+    Renja__V1__CompareColumn c1 = RENJA__V1__COMPARE_COLUMN__INIT,
+                             c2 = RENJA__V1__COMPARE_COLUMN__INIT;
     Renja__V1__CompareColumn *cols[] = {&c1, &c2};
     c1.ref = "apbd";
     c1.rev = 2;
@@ -415,12 +446,15 @@ static void test_compare(void **state)
     char *s;
     CAPTURE(s, rj_print_compare(&r, RJ_OUT_JSON, out_));
     assert_json(s);
-    assert_contains(s, "\"stages\": [{\"ref\": \"apbd\", \"rev\": 2, \"title\": \"APBD 2024\"}, {\"ref\": \"apbd-p\"");
-    assert_contains(s, "{\"kode\": \"5.1.01\", \"nama\": \"Belanja Pegawai\", \"depth\": 3, \"values\": [8204055000, "
+    assert_contains(s, "\"stages\": [{\"ref\": \"apbd\", \"rev\": 2, \"title\": \"APBD 2024\"}, "
+                       "{\"ref\": \"apbd-p\"");
+    assert_contains(s, "{\"kode\": \"5.1.01\", \"nama\": \"Belanja Pegawai\", \"depth\": 3, "
+                       "\"values\": [8204055000, "
                        "8090848267], \"pct\": -1.38}");
     free(s);
     CAPTURE(s, rj_print_compare(&r, RJ_OUT_CSV, out_));
-    assert_string_equal(s, "kode,nama,apbd,apbd-p,pct\n5.1.01,Belanja Pegawai,8204055000,8090848267,-1.38\n");
+    assert_string_equal(
+        s, "kode,nama,apbd,apbd-p,pct\n5.1.01,Belanja Pegawai,8204055000,8090848267,-1.38\n");
     free(s);
     pres[1] = 0;
     CAPTURE(s, rj_print_compare(&r, RJ_OUT_TABLE, out_));
@@ -471,19 +505,25 @@ static void test_export_roundtrip_shape(void **state)
     free(s);
     CAPTURE(s, rj_print_export(&r, RJ_OUT_CSV, out_));
     /* "105.787" would read back as 105787 from CSV, so the value is written */
-    assert_string_equal(s, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren\n"
-                           "item,2.17.01.1.01.0001,\"Penyusunan, Dokumen\",Sekretariat,,PAD,188500000,Jumlah,dok,\"105,787\",positif\n"
-                           "rekening,5.1.01,Belanja Pegawai,,,,8204055000,,,,\n");
+    assert_string_equal(
+        s, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren\n"
+           "item,2.17.01.1.01.0001,\"Penyusunan, "
+           "Dokumen\",Sekretariat,,PAD,188500000,Jumlah,dok,\"105,787\",positif\n"
+           "rekening,5.1.01,Belanja Pegawai,,,,8204055000,,,,\n");
     free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_diff_json),  cmocka_unit_test(test_diff_tsv_csv),
-        cmocka_unit_test(test_diff_table), cmocka_unit_test(test_diff_groups),
-        cmocka_unit_test(test_eval),       cmocka_unit_test(test_show),
-        cmocka_unit_test(test_write_and_lists), cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_diff_json),
+        cmocka_unit_test(test_diff_tsv_csv),
+        cmocka_unit_test(test_diff_table),
+        cmocka_unit_test(test_diff_groups),
+        cmocka_unit_test(test_eval),
+        cmocka_unit_test(test_show),
+        cmocka_unit_test(test_write_and_lists),
+        cmocka_unit_test(test_compare),
         cmocka_unit_test(test_export_roundtrip_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,9 @@ static void parse_err(const char *s, const char *want)
 
 static void test_object_and_numbers_as_text(void **state)
 {
-    rj_json *j = parse_ok("{\"pagu\": 15320055480, \"target\": 12.23, \"neg\": -0.74, \"e\": 1e3,\n"
-                          " \"s\": \"Sumsel\", \"n\": null, \"t\": true, \"f\": false, \"a\": [1, \"x\", []]}");
+    rj_json *j = parse_ok(
+        "{\"pagu\": 15320055480, \"target\": 12.23, \"neg\": -0.74, \"e\": 1e3,\n"
+        " \"s\": \"Sumsel\", \"n\": null, \"t\": true, \"f\": false, \"a\": [1, \"x\", []]}");
     assert_int_equal(rj_json_kind(j), RJ_JSON_OBJECT);
     assert_int_equal(rj_json_len(j), 9);
     assert_string_equal(rj_json_text(rj_json_get(j, "pagu")), "15320055480");
@@ -59,7 +60,8 @@ static void test_object_and_numbers_as_text(void **state)
 
 static void test_string_escapes(void **state)
 {
-    rj_json *j = parse_ok("[\"a\\\"b\\\\c\\/\\n\\t\", \"\\u00e9\\u20ac\", \"\\ud83d\\ude00\", \"Koperasi, UKM\"]");
+    rj_json *j = parse_ok(
+        "[\"a\\\"b\\\\c\\/\\n\\t\", \"\\u00e9\\u20ac\", \"\\ud83d\\ude00\", \"Koperasi, UKM\"]");
     assert_string_equal(rj_json_text(rj_json_at(j, 0)), "a\"b\\c/\n\t");
     assert_string_equal(rj_json_text(rj_json_at(j, 1)), "\xc3\xa9\xe2\x82\xac");
     assert_string_equal(rj_json_text(rj_json_at(j, 2)), "\xf0\x9f\x98\x80");
@@ -132,12 +134,9 @@ static void test_put_str(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_object_and_numbers_as_text),
-        cmocka_unit_test(test_string_escapes),
-        cmocka_unit_test(test_errors_with_line_col),
-        cmocka_unit_test(test_depth_limit),
-        cmocka_unit_test(test_garbage_fails_fast),
-        cmocka_unit_test(test_put_str),
+        cmocka_unit_test(test_object_and_numbers_as_text), cmocka_unit_test(test_string_escapes),
+        cmocka_unit_test(test_errors_with_line_col),       cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_garbage_fails_fast),         cmocka_unit_test(test_put_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
