@@ -12,7 +12,7 @@
 #include "rj_alloc.h"
 #include "rj_store.h"
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static inline int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;
     (void)flag;
@@ -20,12 +20,12 @@ static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *
     return remove(path);
 }
 
-static void rm_rf(const char *dir)
+static inline void rm_rf(const char *dir)
 {
     nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static char *tmp_dir(void)
+static inline char *tmp_dir(void)
 {
     char tmpl[] = "/tmp/renja-store-XXXXXX";
     char *d = mkdtemp(tmpl);
@@ -34,7 +34,7 @@ static char *tmp_dir(void)
     return rj_strdup(d);
 }
 
-static Renja__V1__Identity ident(const char *name, Renja__V1__Role role, const char *bidang)
+static inline Renja__V1__Identity ident(const char *name, Renja__V1__Role role, const char *bidang)
 {
     Renja__V1__Identity id = RENJA__V1__IDENTITY__INIT;
     id.name = (char *)name;
@@ -49,7 +49,7 @@ typedef struct changes {
     size_t n, cap;
 } changes;
 
-static Renja__V1__Change *ch_new(changes *c)
+static inline Renja__V1__Change *ch_new(changes *c)
 {
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 8;
@@ -61,7 +61,7 @@ static Renja__V1__Change *ch_new(changes *c)
     return ch;
 }
 
-static void ch_item(changes *c, const char *kode, const char *bidang, int64_t pagu, int n_ind)
+static inline void ch_item(changes *c, const char *kode, const char *bidang, int64_t pagu, int n_ind)
 {
     Renja__V1__Change *ch = ch_new(c);
     Renja__V1__Item *it = rj_malloc(sizeof(*it));
@@ -89,7 +89,7 @@ static void ch_item(changes *c, const char *kode, const char *bidang, int64_t pa
     ch->upsert_item = it;
 }
 
-static void ch_line(changes *c, const char *kode, int64_t pagu)
+static inline void ch_line(changes *c, const char *kode, int64_t pagu)
 {
     Renja__V1__Change *ch = ch_new(c);
     Renja__V1__BudgetLine *ln = rj_malloc(sizeof(*ln));
@@ -102,7 +102,7 @@ static void ch_line(changes *c, const char *kode, int64_t pagu)
     ch->upsert_line = ln;
 }
 
-static void ch_remove(changes *c, const char *kode, bool recursive)
+static inline void ch_remove(changes *c, const char *kode, bool recursive)
 {
     Renja__V1__Change *ch = ch_new(c);
     ch->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
@@ -110,7 +110,7 @@ static void ch_remove(changes *c, const char *kode, bool recursive)
     ch->recursive = recursive;
 }
 
-static void ch_remove_line(changes *c, const char *kode, bool recursive)
+static inline void ch_remove_line(changes *c, const char *kode, bool recursive)
 {
     Renja__V1__Change *ch = ch_new(c);
     ch->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_LINE;
@@ -118,7 +118,7 @@ static void ch_remove_line(changes *c, const char *kode, bool recursive)
     ch->recursive = recursive;
 }
 
-static void ch_real(changes *c, const char *kode, int tw, int ind, int64_t value, bool clear)
+static inline void ch_real(changes *c, const char *kode, int tw, int ind, int64_t value, bool clear)
 {
     Renja__V1__Change *ch = ch_new(c);
     Renja__V1__Realisasi *r = rj_malloc(sizeof(*r));
@@ -136,7 +136,7 @@ static void ch_real(changes *c, const char *kode, int tw, int ind, int64_t value
     ch->realisasi = r;
 }
 
-static void changes_free(changes *c)
+static inline void changes_free(changes *c)
 {
     for (size_t i = 0; i < c->n; i++)
         protobuf_c_message_free_unpacked(&c->v[i]->base, NULL);
@@ -145,7 +145,7 @@ static void changes_free(changes *c)
     c->n = c->cap = 0;
 }
 
-static void op_submit_init(rj_op *op, const char *plan, const Renja__V1__Identity *who,
+static inline void op_submit_init(rj_op *op, const char *plan, const Renja__V1__Identity *who,
                            changes *c, bool has_base, uint64_t base)
 {
     memset(op, 0, sizeof(*op));
@@ -162,7 +162,7 @@ static void op_submit_init(rj_op *op, const char *plan, const Renja__V1__Identit
 
 /* One submit in its own batch; frees the changes. Returns op.err; the
  * diagnostic is copied into diag (may be NULL). */
-static int submit1(rj_store *s, const char *plan, const Renja__V1__Identity *who, changes *c,
+static inline int submit1(rj_store *s, const char *plan, const Renja__V1__Identity *who, changes *c,
                    bool has_base, uint64_t base, uint64_t *rev, char *diag)
 {
     rj_op op;
@@ -179,7 +179,7 @@ static int submit1(rj_store *s, const char *plan, const Renja__V1__Identity *who
     return err;
 }
 
-static int simple_op(rj_store *s, rj_op_kind kind, const char *plan,
+static inline int simple_op(rj_store *s, rj_op_kind kind, const char *plan,
                      const Renja__V1__Identity *who, const char *arg, char *diag)
 {
     rj_op op;
