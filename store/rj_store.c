@@ -1328,6 +1328,14 @@ static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
 
 int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
 {
+    /* Outputs of a caller's fresh op may be uninitialised: forget them here
+     * (never free what we did not allocate); a redo after map growth frees
+     * what the previous attempt produced. */
+    for (size_t i = 0; i < n; i++) {
+        ops[i]->revision = NULL;
+        ops[i]->plan_out = NULL;
+        ops[i]->stage_out = NULL;
+    }
     for (;;) {
         for (size_t i = 0; i < n; i++)
             op_reset(ops[i]);
@@ -1969,6 +1977,8 @@ int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, siz
 {
     *out = NULL;
     *n = 0;
+    if (!plan || strlen(plan) > 80)
+        return RJ_ENOTFOUND;
     ptrs list = {0};
     int err = stages_list(snap->s, snap->txn, plan, &list);
     if (err) {

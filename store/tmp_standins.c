@@ -63,7 +63,7 @@ int rj_kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj_dia
     if (n >= 4 && strlen(segs[3]) == 3) { /* L and KK joined: 101 */
         for (int i = n; i > 4; i--)
             memcpy(segs[i], segs[i - 1], 8);
-        snprintf(segs[4], 8, "%s", segs[3] + 1);
+        memcpy(segs[4], segs[3] + 1, 3); /* two digits and the NUL */
         segs[3][1] = '\0';
         n++;
     }

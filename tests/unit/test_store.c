@@ -540,6 +540,36 @@ static void test_tree_rules(void **state)
     rj_snap_end(snap);
 }
 
+typedef struct reader_arg {
+    rj_store *s;
+    volatile int stop;
+    long reads;
+} reader_arg;
+
+/* Reads all the time while the writer grows the map under it. */
+static void *reader_main(void *p)
+{
+    reader_arg *r = p;
+    while (!r->stop) {
+        rj_snap *snap;
+        if (rj_snap_begin(r->s, &snap) != 0)
+            abort();
+        Renja__V1__Item **items;
+        size_t n;
+        uint64_t head = 0;
+        if (rj_snap_resolve(snap, PLAN, "head", &head, NULL) != 0 ||
+            rj_snap_items(snap, PLAN, "", head, &items, &n) != 0)
+            abort();
+        /* 3 parents, then 50 items per revision after the first */
+        if (n != (head ? 3 + 50 * (head - 1) : 0))
+            abort();
+        rj_msgs_free((void **)items, n);
+        rj_snap_end(snap);
+        r->reads++;
+    }
+    return NULL;
+}
+
 static void test_map_growth(void **state)
 {
     (void)state;
@@ -555,7 +585,11 @@ static void test_map_growth(void **state)
     ch_item(&c, "2.17.01", "", -1, 0);
     ch_item(&c, "2.17.01.1.01", "", -1, 0);
     assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
-    /* About 2 MB of values: the map has to double several times. */
+    /* About 2 MB of values: the map has to double several times, while
+     * another thread keeps reading. */
+    reader_arg ra = {.s = s};
+    pthread_t rth;
+    assert_int_equal(pthread_create(&rth, NULL, reader_main, &ra), 0);
     rj_snap *reader;
     for (int b = 0; b < 20; b++) {
         /* a reader open between batches must not block growth forever */
@@ -573,6 +607,9 @@ static void test_map_growth(void **state)
         char diag[RJ_DIAG_MAX];
         assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, diag), 0);
     }
+    ra.stop = 1;
+    pthread_join(rth, NULL);
+    assert_true(ra.reads > 0);
     rj_store_close(s);
     char *path = rj_asprintf("%s/data.mdb", dir);
     struct stat st;
