@@ -42,7 +42,7 @@
 
 #include "rj_alloc.h"
 #include "rj_kode.h"
-#include "tmp_standins.h"
+#include "rj_sha256.h"
 
 #define DEFAULT_MAPSIZE ((size_t)1 << 30)
 /* Private code: an LMDB write ran out of map; the whole batch is redone. */
