@@ -23,6 +23,9 @@
  * Consequence for callers: the thread that calls rj_store_apply() or
  * rj_store_token_add() must not hold an rj_snap open at the time, or growth
  * would wait for itself.
+ *
+ * The initial map is 1 GiB; the environment variable RENJA_MAPSIZE (bytes,
+ * >= 65536) overrides it, so tests can start tiny and exercise growth.
  */
 #include "rj_store.h"
 
@@ -972,6 +975,10 @@ static int check_removal(submit *sb, size_t idx)
                            root.kode, sb->head);
     }
 
+    /* Implied touches are collected first and added after the lookups:
+     * adding one unsorts the array, and re-sorting per key would make a
+     * large recursive removal quadratic. */
+    ptrs add = {0};
     sub_walk w = {.sb = sb, .root = &root, .kind = root.kind};
     char prefix[96];
     snprintf(prefix, sizeof(prefix), "%s", root.key);
@@ -992,28 +999,37 @@ static int check_removal(submit *sb, size_t idx)
             continue;
         if (t)
             continue; /* explicitly touched; the parent check judges it */
-        t = touch_add(sb);
+        ptrs_push(&add, w.found.v[i]);
+    }
+    for (size_t i = 0; err == 0 && i < add.n; i++) {
+        const char *key = add.v[i];
+        touch *t = touch_add(sb);
         t->kind = root.kind;
         t->remove = true;
         snprintf(t->key, sizeof(t->key), "%s", key);
         snprintf(t->kode, sizeof(t->kode), "%s", strchr(key, '/') + 1);
     }
+    add.n = 0;
     sub_walk_free(&w);
-    if (err || root.kind != K_ITEM)
+    if (err || root.kind != K_ITEM) {
+        free(add.v);
         return err;
+    }
 
     /* The realisasi of every removed item goes with it. */
     sub_walk r = {.sb = sb, .root = &root, .kind = K_REAL};
     snprintf(prefix, sizeof(prefix), "real/%s", root.kode);
     err = walk(sb->txn, sb->s->vals, op->plan, prefix, sb->head, sub_walk_cb, &r);
-    for (size_t i = 0; err == 0 && i < r.found.n; i++) {
-        if (touch_find(sb, r.found.v[i]))
-            continue; /* an explicit realisasi on a removed item fails later */
+    for (size_t i = 0; err == 0 && i < r.found.n; i++)
+        if (!touch_find(sb, r.found.v[i])) /* an explicit one on a removed item fails later */
+            ptrs_push(&add, r.found.v[i]);
+    for (size_t i = 0; err == 0 && i < add.n; i++) {
         touch *t = touch_add(sb);
         t->kind = K_REAL;
         t->remove = true;
-        snprintf(t->key, sizeof(t->key), "%s", (char *)r.found.v[i]);
+        snprintf(t->key, sizeof(t->key), "%s", (char *)add.v[i]);
     }
+    free(add.v);
     sub_walk_free(&r);
     return err;
 }
