@@ -245,11 +245,16 @@ static int check_stage_name(const char *name, rj_diag *d)
 static const char *role_name(Renja__V1__Role r)
 {
     switch (r) {
-    case RENJA__V1__ROLE__ROLE_VIEWER: return "viewer";
-    case RENJA__V1__ROLE__ROLE_EDITOR: return "editor";
-    case RENJA__V1__ROLE__ROLE_PLANNER: return "planner";
-    case RENJA__V1__ROLE__ROLE_ADMIN: return "admin";
-    default: return "unspecified";
+    case RENJA__V1__ROLE__ROLE_VIEWER:
+        return "viewer";
+    case RENJA__V1__ROLE__ROLE_EDITOR:
+        return "editor";
+    case RENJA__V1__ROLE__ROLE_PLANNER:
+        return "planner";
+    case RENJA__V1__ROLE__ROLE_ADMIN:
+        return "admin";
+    default:
+        return "unspecified";
     }
 }
 
@@ -450,16 +455,16 @@ static int walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix
 
 /* --- plans ---------------------------------------------------------------- */
 
-static int plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out,
-                    rj_diag *d)
+static int plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out, rj_diag *d)
 {
     if (!plan || strlen(plan) > 80)
         return rj_diag_set(d, RJ_ENOTFOUND, "plan '%s' not found", plan ? plan : "");
     MDB_val k = {.mv_size = strlen(plan), .mv_data = (void *)plan}, v;
     int rc = mdb_get(txn, s->plans, &k, &v);
     if (rc == MDB_NOTFOUND)
-        return rj_diag_set(d, RJ_ENOTFOUND, "plan %s not found; create it with `renja plan "
-                                            "create %s`",
+        return rj_diag_set(d, RJ_ENOTFOUND,
+                           "plan %s not found; create it with `renja plan "
+                           "create %s`",
                            plan, plan);
     if (rc)
         return mdb_fail(d, rc, "read plan");
@@ -469,8 +474,7 @@ static int plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan
     return 0;
 }
 
-static int plan_put(rj_store *s, MDB_txn *txn, const Renja__V1__Plan *p, unsigned flags,
-                    rj_diag *d)
+static int plan_put(rj_store *s, MDB_txn *txn, const Renja__V1__Plan *p, unsigned flags, rj_diag *d)
 {
     size_t len;
     void *buf = pack(&p->base, &len);
@@ -491,15 +495,14 @@ static Renja__V1__Plan *plan_copy(const Renja__V1__Plan *p)
     return c;
 }
 
-static int need_planner(const rj_op *op, const char *what)
+static int need_planner(rj_op *op, const char *what)
 {
     if (!op->who)
-        return rj_diag_set((rj_diag *)&op->diag, RJ_EPERM, "%s needs an identity", what);
+        return rj_diag_set(&op->diag, RJ_EPERM, "%s needs an identity", what);
     if (op->who->role != RENJA__V1__ROLE__ROLE_PLANNER &&
         op->who->role != RENJA__V1__ROLE__ROLE_ADMIN)
-        return rj_diag_set((rj_diag *)&op->diag, RJ_EPERM,
-                           "%s needs role planner or admin; %s has role %s", what, op->who->name,
-                           role_name(op->who->role));
+        return rj_diag_set(&op->diag, RJ_EPERM, "%s needs role planner or admin; %s has role %s",
+                           what, op->who->name, role_name(op->who->role));
     return 0;
 }
 
@@ -668,8 +671,8 @@ typedef struct touch {
     bool explicit_change;
     bool recursive;
     int tw, ind;
-    Renja__V1__Item item;        /* upsert item, level filled, roll-up cleared */
-    Renja__V1__BudgetLine line;  /* upsert line */
+    Renja__V1__Item item;       /* upsert item, level filled, roll-up cleared */
+    Renja__V1__BudgetLine line; /* upsert line */
     const Renja__V1__Realisasi *real;
 } touch;
 
@@ -765,8 +768,8 @@ static int canon_kode(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_level
         return rj_diag_set(&op->diag, RJ_EINVAL, "%s %s: %s", what, in,
                            strlen(in) >= RJ_KODE_MAX ? "too long" : d.msg);
     if (strcmp(in, out) != 0)
-        return rj_diag_set(&op->diag, RJ_EINVAL,
-                           "%s kode %s is not canonical; expected %s", what, in, out);
+        return rj_diag_set(&op->diag, RJ_EINVAL, "%s kode %s is not canonical; expected %s", what,
+                           in, out);
     return 0;
 }
 
@@ -839,8 +842,8 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
             return err;
         if (ln->has_pagu && ln->pagu < 0)
             return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "budget line %s: pagu %" PRId64 " is negative; expected >= 0",
-                               kode, ln->pagu);
+                               "budget line %s: pagu %" PRId64 " is negative; expected >= 0", kode,
+                               ln->pagu);
         t = touch_add(sb);
         t->kind = K_LINE;
         t->line = *ln;
@@ -900,7 +903,7 @@ typedef struct sub_walk {
     submit *sb;
     const touch *root;
     int kind;
-    ptrs found; /* char * keys (live descendants, excluding the root) */
+    ptrs found;  /* char * keys (live descendants, excluding the root) */
     ptrs bidang; /* char * bidang of each found item (items only) */
 } sub_walk;
 
@@ -1066,8 +1069,7 @@ static int check_conflicts(submit *sb, uint64_t base)
     int err = 0;
     for (size_t i = 0; i < sb->n && err == 0; i++) {
         uint64_t vrev = 0;
-        int r = val_at(sb->txn, sb->s->vals, op->plan, sb->t[i].key, UINT64_MAX - 1, NULL,
-                       &vrev);
+        int r = val_at(sb->txn, sb->s->vals, op->plan, sb->t[i].key, UINT64_MAX - 1, NULL, &vrev);
         if (r < 0) {
             err = rj_diag_set(&op->diag, RJ_EIO, "store: read failed");
             break;
@@ -1126,8 +1128,7 @@ static int submit_validate(submit *sb)
     for (size_t i = 1; i < sb->n; i++)
         if (strcmp(sb->t[i - 1].key, sb->t[i].key) == 0)
             return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "%s appears twice in one submit; give each key once",
-                               sb->t[i].key);
+                               "%s appears twice in one submit; give each key once", sb->t[i].key);
 
     /* Removals, which may add implied touches (by index: t may move). */
     {
@@ -1212,8 +1213,7 @@ static int submit_validate(submit *sb)
     if (op->has_base) {
         if (op->base > sb->head)
             return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "base revision %" PRIu64 " is after the head %" PRIu64
-                               " of plan %s",
+                               "base revision %" PRIu64 " is after the head %" PRIu64 " of plan %s",
                                op->base, sb->head, op->plan);
         base = op->base;
         if ((err = check_conflicts(sb, base)) != 0)
@@ -1333,11 +1333,16 @@ void rj_op_clear(rj_op *op)
 static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
 {
     switch (op->kind) {
-    case RJ_OP_CREATE_PLAN: return op_create_plan(s, txn, op);
-    case RJ_OP_LOCK_PLAN: return op_lock_plan(s, txn, op, true);
-    case RJ_OP_UNLOCK_PLAN: return op_lock_plan(s, txn, op, false);
-    case RJ_OP_SUBMIT: return op_submit(s, txn, op);
-    case RJ_OP_SET_STAGE: return op_set_stage(s, txn, op);
+    case RJ_OP_CREATE_PLAN:
+        return op_create_plan(s, txn, op);
+    case RJ_OP_LOCK_PLAN:
+        return op_lock_plan(s, txn, op, true);
+    case RJ_OP_UNLOCK_PLAN:
+        return op_lock_plan(s, txn, op, false);
+    case RJ_OP_SUBMIT:
+        return op_submit(s, txn, op);
+    case RJ_OP_SET_STAGE:
+        return op_set_stage(s, txn, op);
     }
     return rj_diag_set(&op->diag, RJ_EINVAL, "unknown write operation %d", (int)op->kind);
 }
@@ -1396,8 +1401,8 @@ int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
             return 0;
         for (size_t i = 0; i < n; i++) {
             op_reset(ops[i]);
-            ops[i]->err = rj_diag_set(&ops[i]->diag, RJ_EIO, "store: commit failed: %s",
-                                      mdb_strerror(rc));
+            ops[i]->err =
+                rj_diag_set(&ops[i]->diag, RJ_EIO, "store: commit failed: %s", mdb_strerror(rc));
         }
         return RJ_EIO;
     }
@@ -1468,8 +1473,8 @@ int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
     struct {
         const char *name;
         MDB_dbi *dbi;
-    } dbs[] = {{"meta", &s->meta},     {"plans", &s->plans},   {"revs", &s->revs},
-               {"vals", &s->vals},     {"stages", &s->stages}, {"tokens", &s->tokens}};
+    } dbs[] = {{"meta", &s->meta}, {"plans", &s->plans},   {"revs", &s->revs},
+               {"vals", &s->vals}, {"stages", &s->stages}, {"tokens", &s->tokens}};
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
     long version = 0;
@@ -1478,8 +1483,8 @@ int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
         if (rc == MDB_NOTFOUND) {
             char buf[16];
             int n = snprintf(buf, sizeof(buf), "%d", RJ_SCHEMA_VERSION);
-            MDB_val k = {.mv_size = 6, .mv_data = "schema"}, v = {.mv_size = (size_t)n,
-                                                                   .mv_data = buf};
+            MDB_val k = {.mv_size = 6, .mv_data = "schema"},
+                    v = {.mv_size = (size_t)n, .mv_data = buf};
             rc = mdb_put(txn, s->meta, &k, &v, 0);
         } else if (rc == 0 && version > RJ_SCHEMA_VERSION) {
             err = rj_diag_set(d, RJ_ESCHEMA,
@@ -1561,8 +1566,8 @@ static int check_backup_file(const char *in_file, rj_diag *d)
     rc = mdb_env_open(env, in_file, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0600);
     if (rc) {
         mdb_env_close(env);
-        return rj_diag_set(d, RJ_EINVAL, "%s is not a renja backup (not an LMDB file: %s)",
-                           in_file, mdb_strerror(rc));
+        return rj_diag_set(d, RJ_EINVAL, "%s is not a renja backup (not an LMDB file: %s)", in_file,
+                           mdb_strerror(rc));
     }
     MDB_txn *txn;
     MDB_dbi meta;
@@ -1576,8 +1581,8 @@ static int check_backup_file(const char *in_file, rj_diag *d)
         mdb_txn_abort(txn);
     }
     if (rc)
-        err = rj_diag_set(d, RJ_EINVAL, "%s is not a renja backup (no schema record: %s)",
-                          in_file, mdb_strerror(rc));
+        err = rj_diag_set(d, RJ_EINVAL, "%s is not a renja backup (no schema record: %s)", in_file,
+                          mdb_strerror(rc));
     else if (version > RJ_SCHEMA_VERSION)
         err = rj_diag_set(d, RJ_ESCHEMA,
                           "backup %s has schema version %ld; this build of renja supports "
@@ -1640,8 +1645,8 @@ int rj_store_restore(const char *dir, const char *in_file, rj_diag *d)
             close(dfd);
         }
     } else {
-        err = rj_diag_set(d, RJ_EIO, "restore into %s failed at %s: %s", dir, step,
-                          strerror(errno));
+        err =
+            rj_diag_set(d, RJ_EIO, "restore into %s failed at %s: %s", dir, step, strerror(errno));
         unlink(tmp);
     }
     free(tmp);
@@ -1667,8 +1672,7 @@ static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1_
     MDB_val kv = kb_val(&nk), dv;
     int rc = mdb_get(txn, s->tokens, &kv, &dv);
     if (rc == 0)
-        return rj_diag_set(d, RJ_EEXIST, "a token named %s already exists; revoke it first",
-                           name);
+        return rj_diag_set(d, RJ_EEXIST, "a token named %s already exists; revoke it first", name);
     if (rc != MDB_NOTFOUND)
         return mdb_fail(d, rc, "read token");
     unsigned char raw[32];
@@ -2021,8 +2025,7 @@ int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__R
     MDB_val kv = kb_val(&k), dv;
     int rc = mdb_get(snap->txn, snap->s->revs, &kv, &dv);
     if (rc == MDB_NOTFOUND)
-        return rj_diag_set(d, RJ_ENOTFOUND, "revision %" PRIu64 " not found in plan %s", rev,
-                           plan);
+        return rj_diag_set(d, RJ_ENOTFOUND, "revision %" PRIu64 " not found in plan %s", rev, plan);
     if (rc)
         return mdb_fail(d, rc, "read revision");
     *out = unpack(&renja__v1__revision__descriptor, dv.mv_data, dv.mv_size);
@@ -2178,13 +2181,13 @@ static int real_cmp(const void *a, const void *b)
     return x->indikator < y->indikator ? -1 : x->indikator > y->indikator;
 }
 
-static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
-                       int kind, void ***out, size_t *n)
+static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev, int kind,
+                       void ***out, size_t *n)
 {
     static const char *const kinds[] = {"item/", "line/", "real/"};
-    static const ProtobufCMessageDescriptor *const descs[] = {
-        &renja__v1__item__descriptor, &renja__v1__budget_line__descriptor,
-        &renja__v1__realisasi__descriptor};
+    static const ProtobufCMessageDescriptor *const descs[] = {&renja__v1__item__descriptor,
+                                                              &renja__v1__budget_line__descriptor,
+                                                              &renja__v1__realisasi__descriptor};
     *out = NULL;
     *n = 0;
     if (!prefix)
@@ -2235,8 +2238,8 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to,
-                         char ***keys, size_t *n)
+int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, char ***keys,
+                         size_t *n)
 {
     *keys = NULL;
     *n = 0;

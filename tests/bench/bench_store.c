@@ -37,15 +37,14 @@ static void die(const char *what, int err, const char *msg)
 static void sub_kode(char out[RJ_KODE_MAX], int i)
 {
     /* 100 kegiatan of 2.17.01 .. 2.17.10, up to 9999 sub kegiatan each */
-    snprintf(out, RJ_KODE_MAX, "2.17.%02d.1.%02d.%04d", 1 + (i / 100000) % 10,
-             1 + (i / 10000) % 10, 1 + i % 9999);
+    snprintf(out, RJ_KODE_MAX, "2.17.%02d.1.%02d.%04d", 1 + (i / 100000) % 10, 1 + (i / 10000) % 10,
+             1 + i % 9999);
 }
 
 /* Sub kegiatan number i (0..9899) of the 10,000-item plan, unique. */
 static void big_kode(char out[RJ_KODE_MAX], int i)
 {
-    snprintf(out, RJ_KODE_MAX, "2.17.%02d.1.%02d.%04d", 1 + i / 990, 1 + i / 99 % 10,
-             1 + i % 99);
+    snprintf(out, RJ_KODE_MAX, "2.17.%02d.1.%02d.%04d", 1 + i / 990, 1 + i / 99 % 10, 1 + i % 99);
 }
 
 static void make_tree(rj_store *s, const char *plan)

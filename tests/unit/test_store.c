@@ -32,8 +32,7 @@ static int setup(void **state)
     f->dir = tmp_dir();
     rj_diag d;
     assert_int_equal(rj_store_open(f->dir, &f->s, &d), 0);
-    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas Koperasi", NULL),
-                     0);
+    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas Koperasi", NULL), 0);
     *state = f;
     return 0;
 }
@@ -95,18 +94,15 @@ static void test_plans(void **state)
 {
     fx *f = *state;
     char diag[RJ_DIAG_MAX];
-    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, PLAN, &planner, "again", diag),
-                     RJ_EEXIST);
+    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, PLAN, &planner, "again", diag), RJ_EEXIST);
     assert_non_null(strstr(diag, PLAN));
     assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "Dinas/2024", &planner, "", diag),
                      RJ_EINVAL);
     assert_non_null(strstr(diag, "opd-slug/tahun"));
-    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "dinas/24", &planner, "", diag),
-                     RJ_EINVAL);
+    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "dinas/24", &planner, "", diag), RJ_EINVAL);
     assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "bappeda-sumsel/2025", &admin, "B", diag),
                      0);
-    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "x-y/2025", &editor, "", diag),
-                     RJ_EPERM);
+    assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "x-y/2025", &editor, "", diag), RJ_EPERM);
 
     rj_snap *snap;
     assert_int_equal(rj_snap_begin(f->s, &snap), 0);
@@ -126,8 +122,7 @@ static void test_plans(void **state)
     assert_int_equal(r1, 1);
     assert_int_equal(simple_op(f->s, RJ_OP_LOCK_PLAN, PLAN, &planner, "APBD-P ditetapkan", diag),
                      0);
-    assert_int_equal(simple_op(f->s, RJ_OP_LOCK_PLAN, PLAN, &planner, "again", diag),
-                     RJ_ELOCKED);
+    assert_int_equal(simple_op(f->s, RJ_OP_LOCK_PLAN, PLAN, &planner, "again", diag), RJ_ELOCKED);
     changes c = {0};
     ch_item(&c, "2.17.01.1.01.0003", "umkm", 5, 0);
     assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, diag), RJ_ELOCKED);
@@ -176,8 +171,7 @@ static int set_stage(rj_store *s, const char *name, uint64_t rev, int order, cha
     st.rev = rev;
     st.order = order;
     st.title = "judul";
-    rj_op op = {.kind = RJ_OP_SET_STAGE, .plan = PLAN, .who = &planner, .stage = &st,
-                .now_ms = 5};
+    rj_op op = {.kind = RJ_OP_SET_STAGE, .plan = PLAN, .who = &planner, .stage = &st, .now_ms = 5};
     rj_op *ops[] = {&op};
     rj_store_apply(s, ops, 1);
     snprintf(diag, RJ_DIAG_MAX, "%s", op.diag.msg);
@@ -238,8 +232,7 @@ static void test_stages(void **state)
     size_t n;
     assert_int_equal(rj_snap_stages(snap, PLAN, &st, &n), 0);
     assert_int_equal(n, 5);
-    const char *want[] = {"rancangan-apbd-2024", "perkada-1-2024", "perkada-8-2024", "a",
-                          "induk"};
+    const char *want[] = {"rancangan-apbd-2024", "perkada-1-2024", "perkada-8-2024", "a", "induk"};
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(st[i]->name, want[i]);
         assert_int_equal(st[i]->order, (int)i + 1);
@@ -353,7 +346,7 @@ static void test_atomic(void **state)
     ch_item(&c, "2.17.01.1.01.0003", "umkm", 10, 0);
     ch_line(&c, "5.1.02.01", 10);
     ch_item(&c, "2.17.01.1.01.0004", "umkm", -5, 0); /* has_pagu false: fine */
-    c.v[2]->upsert_item->has_pagu = true;              /* pagu -5: refused */
+    c.v[2]->upsert_item->has_pagu = true;            /* pagu -5: refused */
     assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, diag), RJ_EINVAL);
     assert_non_null(strstr(diag, "2.17.01.1.01.0004"));
     assert_non_null(strstr(diag, "pagu"));
@@ -673,12 +666,11 @@ static void test_tokens(void **state)
     assert_int_equal(strlen(tok), 68);
     assert_memory_equal(tok, "rjt_", 4);
     assert_int_equal(strspn(tok + 4, "0123456789abcdef"), 64); /* 256 random bits */
-    assert_int_equal(rj_store_token_add(f->s, "bidang-umkm", RENJA__V1__ROLE__ROLE_EDITOR,
-                                        "umkm", tok2, &d),
-                     0);
-    assert_string_not_equal(tok, tok2);
     assert_int_equal(
-        rj_store_token_add(f->s, "admin", RENJA__V1__ROLE__ROLE_VIEWER, "", tok3, &d), RJ_EEXIST);
+        rj_store_token_add(f->s, "bidang-umkm", RENJA__V1__ROLE__ROLE_EDITOR, "umkm", tok2, &d), 0);
+    assert_string_not_equal(tok, tok2);
+    assert_int_equal(rj_store_token_add(f->s, "admin", RENJA__V1__ROLE__ROLE_VIEWER, "", tok3, &d),
+                     RJ_EEXIST);
     assert_int_equal(rj_store_token_add(f->s, "x", (Renja__V1__Role)9, "", tok3, &d), RJ_EINVAL);
 
     Renja__V1__Identity *id;

@@ -187,8 +187,8 @@ static void make_universe(void)
         for (int pr = 1; pr <= 3; pr++) {
             snprintf(item_kodes[n_item_kodes++], RJ_KODE_MAX, "%s.%02d", urusan[u], pr);
             for (int k = 1; k <= 2; k++) {
-                snprintf(item_kodes[n_item_kodes++], RJ_KODE_MAX, "%s.%02d.1.%02d", urusan[u],
-                         pr, k);
+                snprintf(item_kodes[n_item_kodes++], RJ_KODE_MAX, "%s.%02d.1.%02d", urusan[u], pr,
+                         k);
                 for (int sk = 1; sk <= 3; sk++)
                     snprintf(item_kodes[n_item_kodes++], RJ_KODE_MAX, "%s.%02d.1.%02d.%04d",
                              urusan[u], pr, k, sk);
@@ -262,8 +262,7 @@ static void gen_upsert_item(mplan *p, changes *c, pending *pd)
         if (!live_after(p, pd, pkey))
             return;
     }
-    ch_item(c, kode, rnd_n(2) ? "umkm" : "koperasi", rnd_n(4) ? rnd_n(1000000) : -1,
-            rnd_n(4));
+    ch_item(c, kode, rnd_n(2) ? "umkm" : "koperasi", rnd_n(4) ? rnd_n(1000000) : -1, rnd_n(4));
     Renja__V1__Item *it = c->v[c->n - 1]->upsert_item;
     rj_level lv = rj_kode_level(kode);
     if (rnd_n(2))
@@ -429,8 +428,7 @@ static void expect_msg(const hist *h, const ProtobufCMessage *m, const char *key
     free(buf);
 }
 
-static void check_list(rj_snap *snap, mplan *p, const char *kind, const char *prefix,
-                       uint64_t rev)
+static void check_list(rj_snap *snap, mplan *p, const char *kind, const char *prefix, uint64_t rev)
 {
     void **got;
     size_t n;
@@ -628,8 +626,8 @@ static void test_model(void **state)
                             g[b].plan, g[b].expect, g[b].op.err, g[b].op.rev, g[b].op.diag.msg);
             }
             if (g[i].op.err != g[i].expect)
-                fail_msg("submit %d: store said %d (%s), model expected %d", done + i,
-                         g[i].op.err, g[i].op.diag.msg, g[i].expect);
+                fail_msg("submit %d: store said %d (%s), model expected %d", done + i, g[i].op.err,
+                         g[i].op.diag.msg, g[i].expect);
             if (g[i].expect == 0) {
                 assert_int_equal(g[i].op.rev, expect_rev[i]);
                 ok++;

@@ -61,7 +61,8 @@ static inline Renja__V1__Change *ch_new(changes *c)
     return ch;
 }
 
-static inline void ch_item(changes *c, const char *kode, const char *bidang, int64_t pagu, int n_ind)
+static inline void ch_item(changes *c, const char *kode, const char *bidang, int64_t pagu,
+                           int n_ind)
 {
     Renja__V1__Change *ch = ch_new(c);
     Renja__V1__Item *it = rj_malloc(sizeof(*it));
@@ -146,7 +147,7 @@ static inline void changes_free(changes *c)
 }
 
 static inline void op_submit_init(rj_op *op, const char *plan, const Renja__V1__Identity *who,
-                           changes *c, bool has_base, uint64_t base)
+                                  changes *c, bool has_base, uint64_t base)
 {
     memset(op, 0, sizeof(*op));
     op->kind = RJ_OP_SUBMIT;
@@ -163,7 +164,7 @@ static inline void op_submit_init(rj_op *op, const char *plan, const Renja__V1__
 /* One submit in its own batch; frees the changes. Returns op.err; the
  * diagnostic is copied into diag (may be NULL). */
 static inline int submit1(rj_store *s, const char *plan, const Renja__V1__Identity *who, changes *c,
-                   bool has_base, uint64_t base, uint64_t *rev, char *diag)
+                          bool has_base, uint64_t base, uint64_t *rev, char *diag)
 {
     rj_op op;
     op_submit_init(&op, plan, who, c, has_base, base);
@@ -180,7 +181,7 @@ static inline int submit1(rj_store *s, const char *plan, const Renja__V1__Identi
 }
 
 static inline int simple_op(rj_store *s, rj_op_kind kind, const char *plan,
-                     const Renja__V1__Identity *who, const char *arg, char *diag)
+                            const Renja__V1__Identity *who, const char *arg, char *diag)
 {
     rj_op op;
     memset(&op, 0, sizeof(op));
