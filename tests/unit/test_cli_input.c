@@ -2,11 +2,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "rj_alloc.h"
 #include "rj_input.h"
 
 static const char doc_json[] =
@@ -340,6 +342,40 @@ static void test_replace(void **state)
     rj_submit_free(s);
 }
 
+/* The example data of the repository reads without error. The path is
+ * found from this file's own, so the test runs from any directory. */
+static void test_example_files(void **state)
+{
+    static const char *files[] = {"01-rancangan-apbd.json", "02-apbd.json", "03-perkada.json",
+                                  "04-perubahan.json", "05-realisasi-tw2.json"};
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", __FILE__);
+    char *cut = strstr(dir, "tests/unit/");
+    if (!cut)
+        skip();
+    *cut = 0;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%sexamples/diskopukm-sumsel-2024/%s", dir, files[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            fail_msg("cannot open %s", path);
+        rj_buf b = {0};
+        char chunk[65536];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            rj_buf_append(&b, chunk, n);
+        fclose(f);
+        rj_submit *s = rj_submit_new("diskopukm-sumsel/2024", "");
+        rj_diag d = {{0}};
+        if (rj_input_read(s, path, b.data, b.len, RJ_INPUT_AUTO, &d) != 0)
+            fail_msg("%s", d.msg);
+        assert_true(rj_submit_req(s)->n_changes > 0);
+        rj_submit_free(s);
+        rj_buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,7 +383,7 @@ int main(void)
         cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_csv_example),
         cmocka_unit_test(test_csv_more),     cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_garbage),      cmocka_unit_test(test_set_fields),
-        cmocka_unit_test(test_replace),
+        cmocka_unit_test(test_replace),      cmocka_unit_test(test_example_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
