@@ -38,6 +38,23 @@ static void put_dec(rj_buf *b, int64_t e4)
     rj_buf_puts(b, n);
 }
 
+/* In the human table a nama is indented by its depth in the tree, as the
+ * printed Renja does; machine formats keep the value as it is. */
+static void nama_cell(rj_table *t, const char *nama, int depth, rj_out_mode m)
+{
+    if (m != RJ_OUT_TABLE || depth <= 1) {
+        rj_table_str(t, nama);
+        return;
+    }
+    rj_buf b = {0};
+    for (int i = 1; i < depth && i < 8; i++)
+        rj_buf_puts(&b, "  ");
+    rj_buf_puts(&b, nama);
+    rj_buf_append(&b, "", 1);
+    rj_table_str(t, b.data);
+    rj_buf_free(&b);
+}
+
 /* A one-record document for write commands and single answers. */
 static void print_one(rj_out_mode m, FILE *out, const char *flat, const char *json)
 {
@@ -303,7 +320,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_row(t);
             rj_table_str(t, l->kode);
             rj_table_int(t, l->depth);
-            rj_table_str(t, l->nama);
+            nama_cell(t, l->nama, l->depth, m);
             if (l->has_pagu)
                 rj_table_money(t, l->pagu);
             else
@@ -327,7 +344,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_row(t);
             rj_table_str(t, it->kode);
             rj_table_str(t, level_name(it->level));
-            rj_table_str(t, it->nama);
+            nama_cell(t, it->nama, (int)it->level, m);
             rj_table_str(t, it->bidang);
             if (it->has_pagu)
                 rj_table_money(t, it->pagu);
@@ -520,7 +537,7 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         rj_table_row(t);
         rj_table_str(t, row->kode);
         rj_table_str(t, row->is_line ? "rekening" : level_name(row->level));
-        rj_table_str(t, row->nama);
+        nama_cell(t, row->nama, row->is_line ? row->depth : (int)row->level, m);
         rj_table_str(t, row->bidang);
         rj_table_str(t, change_name(row->change));
         rj_buf in = {0}, tf = {0}, tt = {0};
@@ -763,7 +780,7 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
         const Renja__V1__CompareRow *row = r->rows[i];
         rj_table_row(t);
         rj_table_str(t, row->kode);
-        rj_table_str(t, row->nama);
+        nama_cell(t, row->nama, row->depth, m);
         rj_table_int(t, row->depth);
         b.len = 0;
         rj_buf_puts(&b, "[");

@@ -345,6 +345,9 @@ static void test_show(void **state)
     assert_contains(s, "15.320.055.480");
     assert_contains(s, "188.500.000");
     assert_contains(s, "12,23; 12 Bulan 3 dok");
+    /* nama indented by level in the human table only */
+    assert_contains(s, "  Program \"Penunjang\"");
+    assert_contains(s, "        Penyusunan Dokumen");
     free(s);
 }
 
