@@ -20,6 +20,8 @@
 typedef struct rj_wire_decoder {
     size_t max_message;
     rj_buf buf;
+    size_t taken; /* private: bytes at buf's front handed out by next() */
+    size_t scan;  /* private: offset in buf of the message being read */
 } rj_wire_decoder;
 
 void rj_wire_decoder_init(rj_wire_decoder *dec, size_t max_message);
