@@ -1,2 +1,0 @@
-/* placeholder until the module lands */
-typedef int rj_client_placeholder_t;

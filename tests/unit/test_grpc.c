@@ -1,0 +1,507 @@
+/* The gRPC server and the blocking client together: an in-process server
+ * on its own loop thread, on a unix socket and 127.0.0.1:0, called through
+ * rj_rpc. Handlers count what happens on the loop thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "rj_grpc.h"
+#include "rj_rpc.h"
+
+#define CHECK "/grpc.health.v1.Health/Check"
+#define WATCH "/grpc.health.v1.Health/Watch"
+#define MAX_MESSAGE 4096
+#define NON_ASCII_MSG "kode \xE2\x80\x9C" "1.01\xE2\x80\x9D tidak ditemukan: 100% \xC3\xA9 \xF0\x9F\x93\x88"
+
+typedef Grpc__Health__V1__HealthCheckRequest Req;
+typedef Grpc__Health__V1__HealthCheckResponse Resp;
+
+static struct {
+    uv_loop_t loop;
+    uv_async_t async;
+    pthread_t thread;
+    rj_grpc_server *srv;
+    char dir[64];
+    char unix_addr[128];
+    char tcp_addr[128];
+    atomic_int handled;
+    atomic_int cancels;
+    atomic_int drained;
+    atomic_int logs;
+    atomic_int send_refused;
+    atomic_int do_drain;
+    bool joined;
+} T;
+
+static void log_line(void *ud, const char *line)
+{
+    (void)ud;
+    atomic_fetch_add(&T.logs, 1);
+    fprintf(stderr, "[server] %s\n", line);
+}
+
+/* --- handlers (loop thread) ------------------------------------------ */
+
+static void hang_cancel_cb(rj_call *call, void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&T.cancels, 1);
+    assert_true(rj_call_cancelled(call));
+    /* the reply after the deadline is dropped by the transport */
+    rj_call_fail(call, RJ_GRPC_INTERNAL, "too late");
+}
+
+static void check_handler(rj_call *call, const ProtobufCMessage *request)
+{
+    atomic_fetch_add(&T.handled, 1);
+    const Req *req = (const Req *)request;
+    Resp resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+    if (strcmp(req->service, "fail") == 0) {
+        rj_call_fail(call, RJ_GRPC_NOT_FOUND, NON_ASCII_MSG);
+        return;
+    }
+    if (strcmp(req->service, "hang") == 0) {
+        assert_true(rj_call_deadline(call) > 0);
+        rj_call_on_cancel(call, hang_cancel_cb, NULL);
+        return;
+    }
+    if (strcmp(req->service, "auth") == 0) {
+        const char *a = rj_call_header(call, "authorization");
+        resp.status = a && strcmp(a, "Bearer s3cret") == 0
+                          ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
+                          : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
+        rj_call_reply(call, &resp.base);
+        return;
+    }
+    assert_ptr_equal(rj_call_server_data(call), &T);
+    assert_string_equal(rj_call_method(call)->path, CHECK);
+    resp.status = req->service[0] ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
+                                  : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+    rj_call_reply(call, &resp.base);
+}
+
+/* "slow": one message every 5 ms until the client cancels. */
+typedef struct slow {
+    uv_timer_t timer;
+    rj_call *call;
+    int sent;
+} slow;
+
+static void slow_closed_cb(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void slow_tick(uv_timer_t *t)
+{
+    slow *s = t->data;
+    Resp resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+    resp.status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+    if (rj_call_send(s->call, &resp.base) == RJ_ECANCELED || ++s->sent > 2000) {
+        atomic_fetch_add(&T.send_refused, 1);
+        rj_call_finish(s->call, 0, NULL);
+        uv_timer_stop(t);
+        uv_close((uv_handle_t *)t, slow_closed_cb);
+    }
+}
+
+static void slow_cancel_cb(rj_call *call, void *arg)
+{
+    (void)call;
+    (void)arg;
+    atomic_fetch_add(&T.cancels, 1);
+}
+
+static void watch_handler(rj_call *call, const ProtobufCMessage *request)
+{
+    atomic_fetch_add(&T.handled, 1);
+    const Req *req = (const Req *)request;
+    if (strcmp(req->service, "slow") == 0) {
+        slow *s = calloc(1, sizeof(*s));
+        s->call = call;
+        uv_timer_init(&T.loop, &s->timer);
+        s->timer.data = s;
+        rj_call_on_cancel(call, slow_cancel_cb, NULL);
+        uv_timer_start(&s->timer, slow_tick, 5, 5);
+        return;
+    }
+    int n = atoi(req->service);
+    for (int i = 0; i < n; i++) {
+        Resp resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+        resp.status = (Grpc__Health__V1__HealthCheckResponse__ServingStatus)(i % 3 + 1);
+        assert_int_equal(rj_call_send(call, &resp.base), 0);
+    }
+    if (n < 0)
+        rj_call_finish(call, RJ_GRPC_ABORTED, "stopped early");
+    else
+        rj_call_finish(call, 0, NULL);
+}
+
+static const rj_grpc_method methods[] = {
+    {CHECK, &grpc__health__v1__health_check_request__descriptor,
+     &grpc__health__v1__health_check_response__descriptor, check_handler, false, false, 0, NULL},
+    {WATCH, &grpc__health__v1__health_check_request__descriptor,
+     &grpc__health__v1__health_check_response__descriptor, watch_handler, true, false, 0, NULL},
+};
+
+/* --- loop thread --------------------------------------------------------- */
+
+static void drain_done(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&T.drained, 1);
+}
+
+static void async_cb(uv_async_t *a)
+{
+    if (atomic_load(&T.do_drain)) {
+        rj_grpc_server_drain(T.srv, 2000, drain_done, NULL);
+        uv_close((uv_handle_t *)a, NULL);
+    }
+}
+
+static void *loop_main(void *arg)
+{
+    (void)arg;
+    uv_run(&T.loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(T.dir, "/tmp/rj_grpc_test.XXXXXX");
+    if (!mkdtemp(T.dir))
+        return -1;
+    uv_loop_init(&T.loop);
+    uv_async_init(&T.loop, &T.async, async_cb);
+    rj_grpc_config cfg;
+    rj_grpc_config_default(&cfg);
+    cfg.max_message = MAX_MESSAGE;
+    cfg.log = log_line;
+    if (rj_grpc_server_new(&T.loop, &cfg, methods, 2, &T, &T.srv) != 0)
+        return -1;
+    rj_diag d;
+    char addr[200], bound[128];
+    snprintf(addr, sizeof(addr), "unix:%s/s.sock", T.dir);
+    /* a stale socket file must not stop us */
+    char path[160];
+    snprintf(path, sizeof(path), "%s/s.sock", T.dir);
+    FILE *f = fopen(path, "w");
+    if (f)
+        fclose(f);
+    if (rj_grpc_server_listen(T.srv, addr, bound, sizeof(bound), &d) != 0) {
+        fprintf(stderr, "%s\n", d.msg);
+        return -1;
+    }
+    snprintf(T.unix_addr, sizeof(T.unix_addr), "%s", bound);
+    if (rj_grpc_server_listen(T.srv, "127.0.0.1:0", bound, sizeof(bound), &d) != 0) {
+        fprintf(stderr, "%s\n", d.msg);
+        return -1;
+    }
+    snprintf(T.tcp_addr, sizeof(T.tcp_addr), "%s", bound);
+    return pthread_create(&T.thread, NULL, loop_main, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (!T.joined) {
+        if (!atomic_load(&T.do_drain)) {
+            atomic_store(&T.do_drain, 1);
+            uv_async_send(&T.async);
+        }
+        pthread_join(T.thread, NULL);
+    }
+    rj_grpc_server_free(T.srv);
+    int rc = uv_loop_close(&T.loop);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
+    if (system(cmd) != 0)
+        return -1;
+    return rc == 0 ? 0 : -1;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static rj_rpc *connect_or_die(const char *addr)
+{
+    rj_rpc *rpc = NULL;
+    rj_diag d;
+    int rc = rj_rpc_connect(addr, 2000, &rpc, &d);
+    if (rc != 0)
+        fail_msg("connect %s: %s", addr, d.msg);
+    return rpc;
+}
+
+static int check(rj_rpc *rpc, const char *service, const char *token, Resp **out, int timeout,
+                 rj_diag *d)
+{
+    Req req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+    req.service = (char *)service;
+    ProtobufCMessage *resp = NULL;
+    int st = rj_rpc_call(rpc, CHECK, token, &req.base,
+                         &grpc__health__v1__health_check_response__descriptor, &resp, timeout, d);
+    *out = (Resp *)resp;
+    return st;
+}
+
+static void wait_for(atomic_int *v, int want)
+{
+    for (int i = 0; i < 400 && atomic_load(v) < want; i++)
+        usleep(5000);
+}
+
+/* --- tests ------------------------------------------------------------- */
+
+static void test_address_format(void **state)
+{
+    (void)state;
+    assert_true(strncmp(T.unix_addr, "unix:/tmp/rj_grpc_test.", 23) == 0);
+    assert_true(strncmp(T.tcp_addr, "127.0.0.1:", 10) == 0);
+    assert_true(atoi(T.tcp_addr + 10) > 0);
+}
+
+static void test_unary_ok_both_transports(void **state)
+{
+    (void)state;
+    const char *addrs[] = {T.unix_addr, T.tcp_addr};
+    for (int a = 0; a < 2; a++) {
+        rj_rpc *rpc = connect_or_die(addrs[a]);
+        int before = atomic_load(&T.handled);
+        /* several sequential calls on one connection */
+        for (int i = 0; i < 5; i++) {
+            rj_diag d;
+            Resp *r = NULL;
+            assert_int_equal(check(rpc, i % 2 ? "x" : "", NULL, &r, 0, &d), RJ_GRPC_OK);
+            assert_non_null(r);
+            assert_int_equal(r->status,
+                             i % 2 ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
+                                   : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING);
+            protobuf_c_message_free_unpacked(&r->base, NULL);
+        }
+        assert_int_equal(atomic_load(&T.handled) - before, 5);
+        rj_rpc_close(rpc);
+    }
+}
+
+static void test_token_header(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.unix_addr);
+    rj_diag d;
+    Resp *r = NULL;
+    assert_int_equal(check(rpc, "auth", "s3cret", &r, 1000, &d), 0);
+    assert_int_equal(r->status, GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    assert_int_equal(check(rpc, "auth", NULL, &r, 1000, &d), 0);
+    assert_int_equal(r->status,
+                     GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    rj_rpc_close(rpc);
+}
+
+static void test_error_non_ascii(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.tcp_addr);
+    rj_diag d;
+    Resp *r = (Resp *)1;
+    assert_int_equal(check(rpc, "fail", NULL, &r, 0, &d), RJ_GRPC_NOT_FOUND);
+    assert_null(r);
+    assert_string_equal(d.msg, NON_ASCII_MSG);
+    /* the connection is still usable afterwards */
+    assert_int_equal(check(rpc, "", NULL, &r, 0, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    rj_rpc_close(rpc);
+}
+
+static void test_unimplemented(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.unix_addr);
+    Req req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+    ProtobufCMessage *resp = NULL;
+    rj_diag d;
+    int before = atomic_load(&T.handled);
+    int st = rj_rpc_call(rpc, "/grpc.health.v1.Health/Nope", NULL, &req.base,
+                         &grpc__health__v1__health_check_response__descriptor, &resp, 0, &d);
+    assert_int_equal(st, RJ_GRPC_UNIMPLEMENTED);
+    assert_non_null(strstr(d.msg, "/grpc.health.v1.Health/Nope"));
+    assert_null(resp);
+    assert_int_equal(atomic_load(&T.handled), before);
+    rj_rpc_close(rpc);
+}
+
+static void test_deadline(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.unix_addr);
+    rj_diag d;
+    Resp *r = NULL;
+    int cancels = atomic_load(&T.cancels);
+    assert_int_equal(check(rpc, "hang", NULL, &r, 150, &d), RJ_GRPC_DEADLINE_EXCEEDED);
+    assert_null(r);
+    assert_string_equal(d.msg, "deadline exceeded"); /* the server's answer */
+    wait_for(&T.cancels, cancels + 1);
+    assert_int_equal(atomic_load(&T.cancels), cancels + 1);
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    rj_rpc_close(rpc);
+}
+
+typedef struct watch_count {
+    int n;
+    int stop_after;
+    int bad;
+} watch_count;
+
+static int on_watch(const ProtobufCMessage *msg, void *arg)
+{
+    watch_count *w = arg;
+    const Resp *r = (const Resp *)msg;
+    if ((int)r->status != w->n % 3 + 1 && w->stop_after == 0)
+        w->bad++;
+    w->n++;
+    return w->stop_after && w->n >= w->stop_after;
+}
+
+static int watch(rj_rpc *rpc, const char *service, watch_count *w, rj_diag *d)
+{
+    Req req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+    req.service = (char *)service;
+    return rj_rpc_stream(rpc, WATCH, NULL, &req.base,
+                         &grpc__health__v1__health_check_response__descriptor, on_watch, w, 5000,
+                         d);
+}
+
+static void test_streaming(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.tcp_addr);
+    rj_diag d;
+    int counts[] = {0, 1, 7, 5000};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        char svc[16];
+        snprintf(svc, sizeof(svc), "%d", counts[i]);
+        watch_count w = {0};
+        assert_int_equal(watch(rpc, svc, &w, &d), RJ_GRPC_OK);
+        assert_int_equal(w.n, counts[i]);
+        assert_int_equal(w.bad, 0);
+    }
+    watch_count w = {0};
+    assert_int_equal(watch(rpc, "-1", &w, &d), RJ_GRPC_ABORTED);
+    assert_string_equal(d.msg, "stopped early");
+    rj_rpc_close(rpc);
+}
+
+static void test_streaming_cancel(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.unix_addr);
+    rj_diag d;
+    int cancels = atomic_load(&T.cancels);
+    int refused = atomic_load(&T.send_refused);
+    watch_count w = {.stop_after = 3};
+    assert_int_equal(watch(rpc, "slow", &w, &d), RJ_GRPC_CANCELLED);
+    assert_int_equal(w.n, 3);
+    wait_for(&T.cancels, cancels + 1);
+    assert_int_equal(atomic_load(&T.cancels), cancels + 1);
+    wait_for(&T.send_refused, refused + 1);
+    assert_int_equal(atomic_load(&T.send_refused), refused + 1);
+    /* same connection still works */
+    Resp *r = NULL;
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    rj_rpc_close(rpc);
+}
+
+static void test_oversize(void **state)
+{
+    (void)state;
+    rj_rpc *rpc = connect_or_die(T.unix_addr);
+    rj_diag d;
+    Resp *r = NULL;
+    int before = atomic_load(&T.handled);
+    char *big = malloc(MAX_MESSAGE * 4);
+    memset(big, 'a', MAX_MESSAGE * 4 - 1);
+    big[MAX_MESSAGE * 4 - 1] = '\0';
+    assert_int_equal(check(rpc, big, NULL, &r, 2000, &d), RJ_GRPC_RESOURCE_EXHAUSTED);
+    assert_null(r);
+    assert_non_null(strstr(d.msg, "exceeds the limit"));
+    assert_int_equal(atomic_load(&T.handled), before);
+    /* just under the limit passes */
+    big[MAX_MESSAGE - 16] = '\0';
+    assert_int_equal(check(rpc, big, NULL, &r, 2000, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    free(big);
+    rj_rpc_close(rpc);
+}
+
+static void test_unavailable(void **state)
+{
+    (void)state;
+    char addr[160];
+    snprintf(addr, sizeof(addr), "unix:%s/nobody.sock", T.dir);
+    rj_rpc *rpc = NULL;
+    rj_diag d;
+    assert_int_equal(rj_rpc_connect(addr, 500, &rpc, &d), RJ_EUNAVAIL);
+    assert_null(rpc);
+    assert_non_null(strstr(d.msg, addr));
+    assert_non_null(strstr(d.msg, "No such file"));
+}
+
+static void test_drain(void **state)
+{
+    (void)state;
+    /* a connection open at drain time gets GOAWAY and is closed */
+    rj_rpc *rpc = connect_or_die(T.unix_addr);
+    rj_diag d;
+    Resp *r = NULL;
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    atomic_store(&T.do_drain, 1);
+    uv_async_send(&T.async);
+    wait_for(&T.drained, 1);
+    assert_int_equal(atomic_load(&T.drained), 1);
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_UNAVAILABLE);
+    rj_rpc_close(rpc);
+    /* nothing listens any more */
+    assert_int_equal(rj_rpc_connect(T.unix_addr, 500, &rpc, &d), RJ_EUNAVAIL);
+    assert_int_equal(rj_rpc_connect(T.tcp_addr, 500, &rpc, &d), RJ_EUNAVAIL);
+    pthread_join(T.thread, NULL);
+    T.joined = true;
+    assert_int_equal(atomic_load(&T.drained), 1);
+    assert_int_equal(rj_grpc_server_connections(T.srv), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_address_format),
+        cmocka_unit_test(test_unary_ok_both_transports),
+        cmocka_unit_test(test_token_header),
+        cmocka_unit_test(test_error_non_ascii),
+        cmocka_unit_test(test_unimplemented),
+        cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_streaming),
+        cmocka_unit_test(test_streaming_cancel),
+        cmocka_unit_test(test_oversize),
+        cmocka_unit_test(test_unavailable),
+        cmocka_unit_test(test_drain),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
