@@ -15,11 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nghttp2/nghttp2.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <uv.h>
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "rj_grpc.h"
 #include "rj_rpc.h"
+#include "rj_wire.h"
 
 #define CHECK "/grpc.health.v1.Health/Check"
 #define WATCH "/grpc.health.v1.Health/Watch"
@@ -34,6 +39,9 @@ static struct {
     uv_async_t async;
     pthread_t thread;
     rj_grpc_server *srv;
+    rj_grpc_server *lim; /* tight limits */
+    char lim_path[128];
+    char lim_addr[140];
     char dir[64];
     char unix_addr[128];
     char tcp_addr[128];
@@ -169,6 +177,7 @@ static void async_cb(uv_async_t *a)
 {
     if (atomic_load(&T.do_drain)) {
         rj_grpc_server_drain(T.srv, 2000, drain_done, NULL);
+        rj_grpc_server_drain(T.lim, 2000, drain_done, NULL);
         uv_close((uv_handle_t *)a, NULL);
     }
 }
@@ -213,6 +222,20 @@ static int setup(void **state)
         return -1;
     }
     snprintf(T.tcp_addr, sizeof(T.tcp_addr), "%s", bound);
+
+    cfg.max_streams = 2;
+    cfg.max_connections = 3;
+    cfg.max_header_list = 1024;
+    cfg.handshake_timeout_ms = 150;
+    cfg.idle_timeout_ms = 400;
+    if (rj_grpc_server_new(&T.loop, &cfg, methods, 2, &T, &T.lim) != 0)
+        return -1;
+    snprintf(T.lim_path, sizeof(T.lim_path), "%s/l.sock", T.dir);
+    snprintf(T.lim_addr, sizeof(T.lim_addr), "unix:%s", T.lim_path);
+    if (rj_grpc_server_listen(T.lim, T.lim_addr, bound, sizeof(bound), &d) != 0) {
+        fprintf(stderr, "%s\n", d.msg);
+        return -1;
+    }
     return pthread_create(&T.thread, NULL, loop_main, NULL) == 0 ? 0 : -1;
 }
 
@@ -227,6 +250,7 @@ static int teardown(void **state)
         pthread_join(T.thread, NULL);
     }
     rj_grpc_server_free(T.srv);
+    rj_grpc_server_free(T.lim);
     int rc = uv_loop_close(&T.loop);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
@@ -464,6 +488,312 @@ static void test_unavailable(void **state)
     assert_non_null(strstr(d.msg, "No such file"));
 }
 
+
+/* --- a raw HTTP/2 client for requests rj_rpc would never send ---------- */
+
+typedef struct raw_stream {
+    int32_t id;
+    int http;
+    int grpc;
+    bool closed;
+    uint32_t err;
+    const uint8_t *body;
+    size_t len, off;
+} raw_stream;
+
+typedef struct raw {
+    int fd;
+    nghttp2_session *s;
+    raw_stream st[8];
+    int n;
+} raw;
+
+static raw_stream *raw_find(raw *r, int32_t id)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->st[i].id == id)
+            return &r->st[i];
+    return NULL;
+}
+
+static int raw_header_cb(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+                         size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                         void *ud)
+{
+    raw_stream *st = raw_find(ud, f->hd.stream_id);
+    if (!st)
+        return 0;
+    char v[16] = {0};
+    memcpy(v, value, valuelen < 15 ? valuelen : 15);
+    if (namelen == 7 && memcmp(name, ":status", 7) == 0)
+        st->http = atoi(v);
+    if (namelen == 11 && memcmp(name, "grpc-status", 11) == 0)
+        st->grpc = atoi(v);
+    return 0;
+}
+
+static int raw_close_cb(nghttp2_session *s, int32_t id, uint32_t err, void *ud)
+{
+    raw_stream *st = raw_find(ud, id);
+    if (st) {
+        st->closed = true;
+        st->err = err;
+    }
+    return 0;
+}
+
+static ssize_t raw_body_cb(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length,
+                           uint32_t *flags, nghttp2_data_source *src, void *ud)
+{
+    raw_stream *st = src->ptr;
+    size_t n = st->len - st->off < length ? st->len - st->off : length;
+    memcpy(buf, st->body + st->off, n);
+    st->off += n;
+    if (st->off == st->len)
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return (ssize_t)n;
+}
+
+static int unix_connect(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+static void raw_open(raw *r, const char *path)
+{
+    memset(r, 0, sizeof(*r));
+    r->fd = unix_connect(path);
+    nghttp2_session_callbacks *cbs;
+    nghttp2_session_callbacks_new(&cbs);
+    nghttp2_session_callbacks_set_on_header_callback(cbs, raw_header_cb);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, raw_close_cb);
+    assert_int_equal(nghttp2_session_client_new(&r->s, cbs, r), 0);
+    nghttp2_session_callbacks_del(cbs);
+    nghttp2_submit_settings(r->s, NGHTTP2_FLAG_NONE, NULL, 0);
+}
+
+/* Submit a request; body NULL leaves the stream open (no END_STREAM). */
+static raw_stream *raw_submit(raw *r, const char *method, const char *path, const char *ct,
+                              const char *extra_name, const char *extra_value,
+                              const uint8_t *body, size_t len)
+{
+    nghttp2_nv nv[6];
+    size_t nn = 0;
+#define RNV(n, v)                                                                                  \
+    nv[nn++] = (nghttp2_nv){(uint8_t *)(n), (uint8_t *)(v), strlen(n), strlen(v), 0}
+    RNV(":method", method);
+    RNV(":scheme", "http");
+    RNV(":path", path);
+    RNV(":authority", "localhost");
+    RNV("content-type", ct);
+    if (extra_name)
+        RNV(extra_name, extra_value);
+#undef RNV
+    raw_stream *st = &r->st[r->n++];
+    st->body = body;
+    st->len = len;
+    if (body) {
+        nghttp2_data_provider prd = {.source.ptr = st, .read_callback = raw_body_cb};
+        st->id = nghttp2_submit_request(r->s, NULL, nv, nn, &prd, NULL);
+    } else {
+        st->id = nghttp2_submit_headers(r->s, NGHTTP2_FLAG_NONE, -1, NULL, nv, nn, NULL);
+    }
+    assert_true(st->id > 0);
+    return st;
+}
+
+/* Exchange frames until every stream that sent END_STREAM closed (or ms). */
+static void raw_run(raw *r, int ms)
+{
+    for (int waited = 0; waited < ms;) {
+        const uint8_t *data;
+        ssize_t n;
+        while ((n = nghttp2_session_mem_send(r->s, &data)) > 0)
+            assert_int_equal(send(r->fd, data, (size_t)n, MSG_NOSIGNAL), n);
+        bool all = true;
+        for (int i = 0; i < r->n; i++)
+            if (r->st[i].body && !r->st[i].closed)
+                all = false;
+        if (all)
+            return;
+        struct pollfd p = {.fd = r->fd, .events = POLLIN};
+        if (poll(&p, 1, 20) <= 0) {
+            waited += 20;
+            continue;
+        }
+        uint8_t buf[16384];
+        ssize_t got = recv(r->fd, buf, sizeof(buf), 0);
+        if (got <= 0)
+            return;
+        assert_true(nghttp2_session_mem_recv(r->s, buf, (size_t)got) >= 0);
+    }
+}
+
+static void raw_close(raw *r)
+{
+    nghttp2_session_del(r->s);
+    close(r->fd);
+}
+
+static size_t health_body(uint8_t *out, const char *service)
+{
+    Req req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+    req.service = (char *)service;
+    size_t n = protobuf_c_message_get_packed_size(&req.base);
+    rj_wire_put_prefix(out, (uint32_t)n);
+    protobuf_c_message_pack(&req.base, out + RJ_WIRE_PREFIX);
+    return RJ_WIRE_PREFIX + n;
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    char path[160];
+    snprintf(path, sizeof(path), "%s/s.sock", T.dir);
+    int before = atomic_load(&T.handled);
+    raw r;
+    raw_open(&r, path);
+    uint8_t one[64], two[128], bad[16], trunc[16], empty[1];
+    size_t n1 = health_body(one, "");
+    memcpy(two, one, n1);
+    size_t n2 = n1 + health_body(two + n1, "again");
+    /* field 1 announced as 100 bytes long, only 2 there */
+    uint8_t junk[] = {0x0a, 100, 'a', 'b'};
+    rj_wire_put_prefix(bad, sizeof(junk));
+    memcpy(bad + RJ_WIRE_PREFIX, junk, sizeof(junk));
+    rj_wire_put_prefix(trunc, 10);
+    memcpy(trunc + RJ_WIRE_PREFIX, "abc", 3);
+
+    raw_stream *ct = raw_submit(&r, "POST", CHECK, "text/plain", NULL, NULL, one, n1);
+    raw_stream *dbl = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, two, n2);
+    raw_stream *unp = raw_submit(&r, "POST", CHECK, "application/grpc+proto", NULL, NULL, bad,
+                                 RJ_WIRE_PREFIX + sizeof(junk));
+    raw_stream *tr = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, trunc, 8);
+    raw_stream *tmo = raw_submit(&r, "POST", CHECK, "application/grpc", "grpc-timeout", "soon",
+                                 one, n1);
+    raw_stream *get = raw_submit(&r, "GET", CHECK, "application/grpc", NULL, NULL, empty, 0);
+    /* zero messages: an empty request, answered normally */
+    raw_stream *zero = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, empty, 0);
+    raw_run(&r, 3000);
+    assert_int_equal(ct->http, 415);
+    assert_int_equal(dbl->http, 200);
+    assert_int_equal(dbl->grpc, RJ_GRPC_INVALID_ARGUMENT);
+    assert_int_equal(unp->grpc, RJ_GRPC_INVALID_ARGUMENT);
+    assert_int_equal(tr->grpc, RJ_GRPC_INVALID_ARGUMENT);
+    assert_int_equal(tmo->grpc, RJ_GRPC_INVALID_ARGUMENT);
+    assert_int_equal(get->http, 405);
+    assert_true(zero->closed);
+    assert_int_equal(zero->http, 200);
+    assert_int_equal(zero->grpc, RJ_GRPC_OK);
+    assert_int_equal(atomic_load(&T.handled), before + 1);
+    raw_close(&r);
+}
+
+static void test_stream_and_header_limits(void **state)
+{
+    (void)state;
+    raw r;
+    raw_open(&r, T.lim_path);
+    /* submitted before the server's SETTINGS arrive, so nghttp2 sends all */
+    raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, NULL, 0);
+    raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, NULL, 0);
+    uint8_t one[64];
+    size_t n1 = health_body(one, "");
+    raw_stream *third = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, one, n1);
+    raw_run(&r, 2000);
+    assert_true(third->closed);
+    assert_int_equal(third->err, NGHTTP2_REFUSED_STREAM);
+    raw_close(&r);
+
+    raw_open(&r, T.lim_path);
+    char big[2048];
+    memset(big, 'v', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    raw_stream *h = raw_submit(&r, "POST", CHECK, "application/grpc", "x-big", big, one, n1);
+    raw_stream *ok = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, one, n1);
+    raw_run(&r, 2000);
+    assert_true(h->closed);
+    assert_int_equal(h->http, 0);
+    assert_int_not_equal(h->err, 0);
+    assert_int_equal(ok->grpc, RJ_GRPC_OK);
+    raw_close(&r);
+}
+
+static bool closed_within(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    uint8_t buf[4096];
+    for (int waited = 0; waited < ms; waited += 10) {
+        if (poll(&p, 1, 10) > 0) {
+            ssize_t n = recv(fd, buf, sizeof(buf), 0);
+            if (n <= 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static void test_handshake_and_idle_timeouts(void **state)
+{
+    (void)state;
+    int logs = atomic_load(&T.logs);
+    /* silent: closed after the 150 ms handshake timeout, with a log line */
+    int fd = unix_connect(T.lim_path);
+    assert_true(closed_within(fd, 2000));
+    close(fd);
+    assert_true(atomic_load(&T.logs) > logs);
+
+    /* garbage: closed at once */
+    fd = unix_connect(T.lim_path);
+    assert_int_equal(send(fd, "GET / HTTP/1.1\r\n\r\n", 18, MSG_NOSIGNAL), 18);
+    assert_true(closed_within(fd, 1000));
+    close(fd);
+
+    /* idle: a served connection is closed after 400 ms without streams */
+    rj_rpc *rpc = connect_or_die(T.lim_addr);
+    rj_diag d;
+    Resp *r = NULL;
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    usleep(300 * 1000);
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK); /* activity resets it */
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    usleep(900 * 1000);
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_UNAVAILABLE);
+    rj_rpc_close(rpc);
+}
+
+static void test_max_connections(void **state)
+{
+    (void)state;
+    static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    static const uint8_t settings[9] = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+    int fds[3];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = unix_connect(T.lim_path);
+        assert_int_equal(send(fds[i], preface, 24, MSG_NOSIGNAL), 24);
+        assert_int_equal(send(fds[i], settings, 9, MSG_NOSIGNAL), 9);
+    }
+    usleep(100 * 1000);
+    int extra = unix_connect(T.lim_path);
+    assert_true(closed_within(extra, 1000));
+    close(extra);
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
+    /* once they are gone, new connections are served again */
+    usleep(100 * 1000);
+    rj_rpc *rpc = connect_or_die(T.lim_addr);
+    rj_diag d;
+    Resp *r = NULL;
+    assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    rj_rpc_close(rpc);
+}
+
 static void test_drain(void **state)
 {
     (void)state;
@@ -475,8 +805,8 @@ static void test_drain(void **state)
     protobuf_c_message_free_unpacked(&r->base, NULL);
     atomic_store(&T.do_drain, 1);
     uv_async_send(&T.async);
-    wait_for(&T.drained, 1);
-    assert_int_equal(atomic_load(&T.drained), 1);
+    wait_for(&T.drained, 2);
+    assert_int_equal(atomic_load(&T.drained), 2);
     assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_UNAVAILABLE);
     rj_rpc_close(rpc);
     /* nothing listens any more */
@@ -484,7 +814,7 @@ static void test_drain(void **state)
     assert_int_equal(rj_rpc_connect(T.tcp_addr, 500, &rpc, &d), RJ_EUNAVAIL);
     pthread_join(T.thread, NULL);
     T.joined = true;
-    assert_int_equal(atomic_load(&T.drained), 1);
+    assert_int_equal(atomic_load(&T.drained), 2);
     assert_int_equal(rj_grpc_server_connections(T.srv), 0);
 }
 
@@ -501,6 +831,10 @@ int main(void)
         cmocka_unit_test(test_streaming_cancel),
         cmocka_unit_test(test_oversize),
         cmocka_unit_test(test_unavailable),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_stream_and_header_limits),
+        cmocka_unit_test(test_handshake_and_idle_timeouts),
+        cmocka_unit_test(test_max_connections),
         cmocka_unit_test(test_drain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
