@@ -551,7 +551,9 @@ static int do_call(rj_rpc *rpc, const char *path, const char *token, const Proto
     }
     status = cl.grpc_status;
     if (status != 0) {
-        rj_diag_set(d, RJ_EINTERNAL, "%s", cl.grpc_message ? cl.grpc_message : "");
+        rj_diag_set(d, RJ_EINTERNAL, "%s",
+                    cl.grpc_message && cl.grpc_message[0] ? cl.grpc_message
+                                                          : rj_grpc_status_name(status));
         goto out;
     }
     if (rj_wire_decoder_pending(&cl.dec) != 0) {
@@ -576,11 +578,13 @@ out:
         protobuf_c_message_free_unpacked(cl.resp, NULL);
     free(cl.grpc_message);
     rj_wire_decoder_free(&cl.dec);
-    /* The data provider may still point at body if the stream is open. */
     if (cl.id > 0 && !cl.closed && !rpc->broken) {
         nghttp2_submit_rst_stream(rpc->session, NGHTTP2_FLAG_NONE, cl.id, NGHTTP2_CANCEL);
-        nghttp2_session_set_stream_user_data(rpc->session, cl.id, NULL);
         pump_out(rpc);
+        /* nghttp2 would read the rest of the body from cl, which is gone
+         * after this return: give the connection up instead. */
+        if (cl.body_off < cl.body_len)
+            mark_broken(rpc, "connection to %s abandoned after a cancelled call%s", "");
     }
     free(body);
     return status;

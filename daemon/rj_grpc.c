@@ -37,6 +37,7 @@
 #define WINDOW (1 << 20)
 #define CONN_WINDOW (8 << 20)
 #define MAX_HEADERS_PER_STREAM 64
+#define CONN_BUFFER_MIN (16u << 20)
 
 typedef struct conn conn;
 typedef struct stream stream;
@@ -100,6 +101,7 @@ struct conn {
     bool paused;
     int in_ng;
     size_t pending_out;
+    size_t buffered; /* request bytes held by all streams */
     uint64_t last_activity;
     size_t n_streams;
     stream *streams;
@@ -123,6 +125,7 @@ struct stream {
     hdrs hd;
     rj_wire_decoder dec;
     rj_buf req; /* the one request message */
+    size_t buffered; /* this stream's share of c->buffered */
     int n_msgs;
     bool req_done;    /* END_STREAM from the peer */
     bool ignoring;    /* already answered; drop further DATA */
@@ -182,6 +185,7 @@ static void hdrs_free(hdrs *h)
 }
 
 static void conn_flush(conn *c);
+static void stream_drop_request(stream *st);
 static void conn_close(conn *c, const char *why);
 static void conn_maybe_close(conn *c);
 static void check_drain_done(rj_grpc_server *srv);
@@ -382,6 +386,7 @@ static void stream_end(stream *st, int status, const char *msg)
     if (st->resp_final)
         return;
     st->ignoring = true;
+    stream_drop_request(st);
     if (!st->resp_submitted && st->out.len == 0) {
         stream_trailers_only(st, status, msg);
         return;
@@ -509,10 +514,26 @@ static stream *stream_new(conn *c, int32_t id)
     return st;
 }
 
+/* Keep c->buffered equal to the request bytes its streams hold. */
+static void stream_account(stream *st)
+{
+    size_t now = rj_wire_decoder_pending(&st->dec) + st->req.len;
+    st->c->buffered = st->c->buffered - st->buffered + now;
+    st->buffered = now;
+}
+
+static void stream_drop_request(stream *st)
+{
+    rj_wire_decoder_free(&st->dec);
+    rj_buf_free(&st->req);
+    stream_account(st);
+}
+
 /* Forget a stream; its call (if any) is cancelled. */
 static void stream_free(stream *st)
 {
     conn *c = st->c;
+    stream_drop_request(st);
     if (st->prev)
         st->prev->next = st->next;
     else
@@ -628,8 +649,7 @@ static void stream_request_done(stream *st)
         call->deadline = st->started + st->timeout_ms;
     st->call = call;
     st->ignoring = true;
-    rj_buf_free(&st->req);
-    rj_wire_decoder_free(&st->dec);
+    stream_drop_request(st);
     *c->ready_tail = call;
     c->ready_tail = &call->next_ready;
 }
@@ -780,6 +800,19 @@ static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_
         return 0;
     }
     stream_take_messages(st);
+    stream_account(st);
+    /* Many streams each holding part of a large message add up: bound
+     * what one connection can make us hold. */
+    conn *c = st->c;
+    size_t limit = 2 * c->srv->cfg.max_message;
+    if (limit < CONN_BUFFER_MIN)
+        limit = CONN_BUFFER_MIN;
+    if (c->buffered > limit) {
+        slog(c->srv, "grpc: connection %llu (%s): over %zu bytes of unfinished requests",
+             (unsigned long long)c->id, c->peer, limit);
+        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED,
+                             "too much unfinished request data on this connection");
+    }
     return 0;
 }
 
@@ -1036,7 +1069,14 @@ static void conn_timer_cb(uv_timer_t *t)
         return;
     }
     uint64_t idle = srv->cfg.idle_timeout_ms;
-    if (c->n_streams > 0 || c->ready) {
+    /* Streams whose request is complete wait on us: the connection is busy.
+     * Streams still reading a request (a peer that went quiet half-way)
+     * do not keep it open past the idle timeout. */
+    bool busy = c->ready != NULL;
+    for (stream *st = c->streams; st && !busy; st = st->next)
+        if (st->req_done || st->resp_submitted)
+            busy = true;
+    if (busy) {
         c->last_activity = now;
     } else if (now - c->last_activity >= idle) {
         /* Polite close: GOAWAY, then close once written. */

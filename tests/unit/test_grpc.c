@@ -43,6 +43,8 @@ static struct {
     char lim_path[128];
     char lim_addr[140];
     char dir[64];
+    char v6_addr[128]; /* empty when the host has no IPv6 loopback */
+    char fd_addr[160];
     char unix_addr[128];
     char tcp_addr[128];
     atomic_int handled;
@@ -72,6 +74,19 @@ static void hang_cancel_cb(rj_call *call, void *arg)
     rj_call_fail(call, RJ_GRPC_INTERNAL, "too late");
 }
 
+static void free_handle_cb(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void delay_reply(uv_timer_t *t)
+{
+    Resp resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+    resp.status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+    rj_call_reply(t->data, &resp.base);
+    uv_close((uv_handle_t *)t, free_handle_cb);
+}
+
 static void check_handler(rj_call *call, const ProtobufCMessage *request)
 {
     atomic_fetch_add(&T.handled, 1);
@@ -84,6 +99,13 @@ static void check_handler(rj_call *call, const ProtobufCMessage *request)
     if (strcmp(req->service, "hang") == 0) {
         assert_true(rj_call_deadline(call) > 0);
         rj_call_on_cancel(call, hang_cancel_cb, NULL);
+        return;
+    }
+    if (strcmp(req->service, "delay") == 0) {
+        uv_timer_t *t = malloc(sizeof(*t));
+        uv_timer_init(&T.loop, t);
+        t->data = call;
+        uv_timer_start(t, delay_reply, 300, 0);
         return;
     }
     if (strcmp(req->service, "auth") == 0) {
@@ -222,6 +244,21 @@ static int setup(void **state)
         return -1;
     }
     snprintf(T.tcp_addr, sizeof(T.tcp_addr), "%s", bound);
+    if (rj_grpc_server_listen(T.srv, "[::1]:0", bound, sizeof(bound), &d) == 0)
+        snprintf(T.v6_addr, sizeof(T.v6_addr), "%s", bound);
+    else
+        fprintf(stderr, "no IPv6 loopback here: %s\n", d.msg);
+    /* a socket made elsewhere, as systemd would pass it */
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/fd.sock", T.dir);
+    snprintf(T.fd_addr, sizeof(T.fd_addr), "unix:%s", sa.sun_path);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+        return -1;
+    if (rj_grpc_server_listen_fd(T.srv, fd, &d) != 0) {
+        fprintf(stderr, "%s\n", d.msg);
+        return -1;
+    }
 
     cfg.max_streams = 2;
     cfg.max_connections = 3;
@@ -794,9 +831,69 @@ static void test_max_connections(void **state)
     rj_rpc_close(rpc);
 }
 
+static void test_listen_fd_and_ipv6(void **state)
+{
+    (void)state;
+    const char *addrs[] = {T.fd_addr, T.v6_addr};
+    for (int i = 0; i < 2; i++) {
+        if (!addrs[i][0])
+            continue;
+        rj_rpc *rpc = connect_or_die(addrs[i]);
+        rj_diag d;
+        Resp *r = NULL;
+        assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_OK);
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+        rj_rpc_close(rpc);
+    }
+    if (T.v6_addr[0])
+        assert_true(strncmp(T.v6_addr, "[::1]:", 6) == 0);
+}
+
+static void test_stalled_request_closed_when_idle(void **state)
+{
+    (void)state;
+    raw r;
+    raw_open(&r, T.lim_path);
+    /* headers and half a message, then nothing */
+    uint8_t part[8];
+    rj_wire_put_prefix(part, 100);
+    raw_stream *st = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, NULL, 0);
+    raw_run(&r, 50); /* the HEADERS go out first */
+    st->body = part;
+    st->len = sizeof(part);
+    nghttp2_data_provider prd = {.source.ptr = st, .read_callback = raw_body_cb};
+    assert_int_equal(nghttp2_submit_data(r.s, NGHTTP2_FLAG_NONE, st->id, &prd), 0);
+    raw_run(&r, 50);
+    assert_true(closed_within(r.fd, 3000));
+    raw_close(&r);
+}
+
+static struct {
+    rj_rpc *rpc;
+    int status;
+} inflight;
+
+static void *inflight_main(void *arg)
+{
+    (void)arg;
+    rj_diag d;
+    Resp *r = NULL;
+    inflight.status = check(inflight.rpc, "delay", NULL, &r, 5000, &d);
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    return NULL;
+}
+
 static void test_drain(void **state)
 {
     (void)state;
+    /* a call in flight when the drain starts still gets its answer */
+    inflight.rpc = connect_or_die(T.tcp_addr);
+    int handled = atomic_load(&T.handled);
+    pthread_t th;
+    pthread_create(&th, NULL, inflight_main, NULL);
+    wait_for(&T.handled, handled + 1);
+
     /* a connection open at drain time gets GOAWAY and is closed */
     rj_rpc *rpc = connect_or_die(T.unix_addr);
     rj_diag d;
@@ -805,6 +902,9 @@ static void test_drain(void **state)
     protobuf_c_message_free_unpacked(&r->base, NULL);
     atomic_store(&T.do_drain, 1);
     uv_async_send(&T.async);
+    pthread_join(th, NULL);
+    assert_int_equal(inflight.status, RJ_GRPC_OK);
+    rj_rpc_close(inflight.rpc);
     wait_for(&T.drained, 2);
     assert_int_equal(atomic_load(&T.drained), 2);
     assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_UNAVAILABLE);
@@ -835,6 +935,8 @@ int main(void)
         cmocka_unit_test(test_stream_and_header_limits),
         cmocka_unit_test(test_handshake_and_idle_timeouts),
         cmocka_unit_test(test_max_connections),
+        cmocka_unit_test(test_listen_fd_and_ipv6),
+        cmocka_unit_test(test_stalled_request_closed_when_idle),
         cmocka_unit_test(test_drain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
