@@ -45,7 +45,7 @@ typedef struct rpc_call {
     char *grpc_message;
     bool closed;
     uint32_t close_error;
-    bool cancelled; /* by on_msg */
+    bool cancelled;   /* by on_msg */
     int local_status; /* a failure found here, or -1 */
     char local_msg[RJ_DIAG_MAX];
     const uint8_t *body;
@@ -369,8 +369,8 @@ static int run_until_closed(rj_rpc *rpc, rpc_call *cl, uint64_t until)
     for (;;) {
         if (pump_out(rpc) < 0)
             return -1;
-        if (cl->closed || (cl->cancelled && rpc->out.len == 0 &&
-                           !nghttp2_session_want_write(rpc->session)))
+        if (cl->closed ||
+            (cl->cancelled && rpc->out.len == 0 && !nghttp2_session_want_write(rpc->session)))
             return 0;
         int wait = -1;
         if (until) {
@@ -416,14 +416,19 @@ static int run_until_closed(rj_rpc *rpc, rpc_call *cl, uint64_t until)
 static int http_to_grpc(int http)
 {
     switch (http) {
-    case 400: return RJ_GRPC_INTERNAL;
-    case 401: return RJ_GRPC_UNAUTHENTICATED;
-    case 403: return RJ_GRPC_PERMISSION_DENIED;
-    case 404: return RJ_GRPC_UNIMPLEMENTED;
+    case 400:
+        return RJ_GRPC_INTERNAL;
+    case 401:
+        return RJ_GRPC_UNAUTHENTICATED;
+    case 403:
+        return RJ_GRPC_PERMISSION_DENIED;
+    case 404:
+        return RJ_GRPC_UNIMPLEMENTED;
     case 429:
     case 502:
     case 503:
-    case 504: return RJ_GRPC_UNAVAILABLE;
+    case 504:
+        return RJ_GRPC_UNAVAILABLE;
     }
     return RJ_GRPC_UNKNOWN;
 }
@@ -564,8 +569,8 @@ static int do_call(rj_rpc *rpc, const char *path, const char *token, const Proto
     }
     if (!on_msg) {
         if (!cl.resp) {
-            rj_diag_set(d, RJ_EINTERNAL, "call %s on %s: OK status but no response message",
-                        path, rpc->addr);
+            rj_diag_set(d, RJ_EINTERNAL, "call %s on %s: OK status but no response message", path,
+                        rpc->addr);
             status = RJ_GRPC_INTERNAL;
             goto out;
         }
@@ -599,8 +604,8 @@ int rj_rpc_call(rj_rpc *rpc, const char *path, const char *token, const Protobuf
 
 int rj_rpc_stream(rj_rpc *rpc, const char *path, const char *token, const ProtobufCMessage *req,
                   const ProtobufCMessageDescriptor *resp_desc,
-                  int (*on_msg)(const ProtobufCMessage *msg, void *arg), void *arg,
-                  int timeout_ms, rj_diag *d)
+                  int (*on_msg)(const ProtobufCMessage *msg, void *arg), void *arg, int timeout_ms,
+                  rj_diag *d)
 {
     return do_call(rpc, path, token, req, resp_desc, NULL, on_msg, arg, timeout_ms, d);
 }

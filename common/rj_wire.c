@@ -61,8 +61,8 @@ int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_di
             want = RJ_WIRE_PREFIX - inmsg;
         } else {
             /* prefix already checked when it completed */
-            size_t total = RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data +
-                                                             dec->scan + 1);
+            size_t total =
+                RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data + dec->scan + 1);
             want = total - inmsg;
         }
         if (want > n)
@@ -82,8 +82,8 @@ int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_di
             }
         }
         if (inmsg >= RJ_WIRE_PREFIX &&
-            inmsg == RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data +
-                                                       dec->scan + 1))
+            inmsg ==
+                RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data + dec->scan + 1))
             dec->scan = dec->buf.len; /* message complete */
     }
     return 0;
@@ -177,13 +177,26 @@ int rj_wire_parse_timeout(const char *s, size_t len, uint64_t *ms)
     }
     uint64_t r;
     switch (s[len - 1]) {
-    case 'H': r = v * 3600000u; break;
-    case 'M': r = v * 60000u; break;
-    case 'S': r = v * 1000u; break;
-    case 'm': r = v; break;
-    case 'u': r = (v + 999u) / 1000u; break;
-    case 'n': r = (v + 999999u) / 1000000u; break;
-    default: return RJ_EINVAL;
+    case 'H':
+        r = v * 3600000u;
+        break;
+    case 'M':
+        r = v * 60000u;
+        break;
+    case 'S':
+        r = v * 1000u;
+        break;
+    case 'm':
+        r = v;
+        break;
+    case 'u':
+        r = (v + 999u) / 1000u;
+        break;
+    case 'n':
+        r = (v + 999999u) / 1000000u;
+        break;
+    default:
+        return RJ_EINVAL;
     }
     *ms = r ? r : 1;
     return 0;

@@ -124,7 +124,7 @@ struct stream {
     size_t header_bytes;
     hdrs hd;
     rj_wire_decoder dec;
-    rj_buf req; /* the one request message */
+    rj_buf req;      /* the one request message */
     size_t buffered; /* this stream's share of c->buffered */
     int n_msgs;
     bool req_done;    /* END_STREAM from the peer */
@@ -628,12 +628,12 @@ static void stream_request_done(stream *st)
                              "request ended inside a message (truncated gRPC frame)");
         return;
     }
-    ProtobufCMessage *req = protobuf_c_message_unpack(
-        st->m->request, NULL, st->req.len, st->req.data ? (const uint8_t *)st->req.data : (const uint8_t *)"");
+    ProtobufCMessage *req = protobuf_c_message_unpack(st->m->request, NULL, st->req.len,
+                                                      st->req.data ? (const uint8_t *)st->req.data
+                                                                   : (const uint8_t *)"");
     if (!req) {
         char msg[300];
-        snprintf(msg, sizeof(msg), "request is not a valid %.200s message",
-                 st->m->request->name);
+        snprintf(msg, sizeof(msg), "request is not a valid %.200s message", st->m->request->name);
         stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, msg);
         return;
     }
@@ -751,8 +751,7 @@ static int on_header_cb(nghttp2_session *session, const nghttp2_frame *frame, co
     return 0;
 }
 
-static int on_frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame,
-                            void *user_data)
+static int on_frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
 {
     conn *c = user_data;
     switch (frame->hd.type) {
@@ -816,8 +815,7 @@ static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_
     return 0;
 }
 
-static int on_frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame,
-                            void *user_data)
+static int on_frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
 {
     /* We answered before the request ended (an early error): ask the peer
      * to stop sending with RST_STREAM NO_ERROR (RFC 9113 8.1). */
@@ -896,8 +894,8 @@ static void conn_flush(conn *c)
         if (n < 0) {
             c->in_ng--;
             rj_buf_free(&b);
-            slog(c->srv, "grpc: connection %llu (%s): send failed: %s",
-                 (unsigned long long)c->id, c->peer, nghttp2_strerror((int)n));
+            slog(c->srv, "grpc: connection %llu (%s): send failed: %s", (unsigned long long)c->id,
+                 c->peer, nghttp2_strerror((int)n));
             conn_close(c, NULL);
             return;
         }
@@ -1458,8 +1456,8 @@ void rj_grpc_server_drain(rj_grpc_server *srv, uint64_t deadline_ms, void (*done
             continue;
         nghttp2_submit_shutdown_notice(c->session);
         nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
-                              nghttp2_session_get_last_proc_stream_id(c->session),
-                              NGHTTP2_NO_ERROR, NULL, 0);
+                              nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
+                              NULL, 0);
     }
     /* Flushing may close connections; walk a snapshot-safe way. */
     conn *c = srv->conns;

@@ -29,7 +29,9 @@
 #define CHECK "/grpc.health.v1.Health/Check"
 #define WATCH "/grpc.health.v1.Health/Watch"
 #define MAX_MESSAGE 4096
-#define NON_ASCII_MSG "kode \xE2\x80\x9C" "1.01\xE2\x80\x9D tidak ditemukan: 100% \xC3\xA9 \xF0\x9F\x93\x88"
+#define NON_ASCII_MSG                                                                              \
+    "kode \xE2\x80\x9C"                                                                            \
+    "1.01\xE2\x80\x9D tidak ditemukan: 100% \xC3\xA9 \xF0\x9F\x93\x88"
 
 typedef Grpc__Health__V1__HealthCheckRequest Req;
 typedef Grpc__Health__V1__HealthCheckResponse Resp;
@@ -118,8 +120,9 @@ static void check_handler(rj_call *call, const ProtobufCMessage *request)
     }
     assert_ptr_equal(rj_call_server_data(call), &T);
     assert_string_equal(rj_call_method(call)->path, CHECK);
-    resp.status = req->service[0] ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
-                                  : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+    resp.status = req->service[0]
+                      ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
+                      : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
     rj_call_reply(call, &resp.base);
 }
 
@@ -349,9 +352,10 @@ static void test_unary_ok_both_transports(void **state)
             Resp *r = NULL;
             assert_int_equal(check(rpc, i % 2 ? "x" : "", NULL, &r, 0, &d), RJ_GRPC_OK);
             assert_non_null(r);
-            assert_int_equal(r->status,
-                             i % 2 ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
-                                   : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING);
+            assert_int_equal(
+                r->status,
+                i % 2 ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
+                      : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING);
             protobuf_c_message_free_unpacked(&r->base, NULL);
         }
         assert_int_equal(atomic_load(&T.handled) - before, 5);
@@ -525,7 +529,6 @@ static void test_unavailable(void **state)
     assert_non_null(strstr(d.msg, "No such file"));
 }
 
-
 /* --- a raw HTTP/2 client for requests rj_rpc would never send ---------- */
 
 typedef struct raw_stream {
@@ -615,13 +618,12 @@ static void raw_open(raw *r, const char *path)
 
 /* Submit a request; body NULL leaves the stream open (no END_STREAM). */
 static raw_stream *raw_submit(raw *r, const char *method, const char *path, const char *ct,
-                              const char *extra_name, const char *extra_value,
-                              const uint8_t *body, size_t len)
+                              const char *extra_name, const char *extra_value, const uint8_t *body,
+                              size_t len)
 {
     nghttp2_nv nv[6];
     size_t nn = 0;
-#define RNV(n, v)                                                                                  \
-    nv[nn++] = (nghttp2_nv){(uint8_t *)(n), (uint8_t *)(v), strlen(n), strlen(v), 0}
+#define RNV(n, v) nv[nn++] = (nghttp2_nv){(uint8_t *)(n), (uint8_t *)(v), strlen(n), strlen(v), 0}
     RNV(":method", method);
     RNV(":scheme", "http");
     RNV(":path", path);
@@ -710,8 +712,8 @@ static void test_bad_requests(void **state)
     raw_stream *unp = raw_submit(&r, "POST", CHECK, "application/grpc+proto", NULL, NULL, bad,
                                  RJ_WIRE_PREFIX + sizeof(junk));
     raw_stream *tr = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, trunc, 8);
-    raw_stream *tmo = raw_submit(&r, "POST", CHECK, "application/grpc", "grpc-timeout", "soon",
-                                 one, n1);
+    raw_stream *tmo =
+        raw_submit(&r, "POST", CHECK, "application/grpc", "grpc-timeout", "soon", one, n1);
     raw_stream *get = raw_submit(&r, "GET", CHECK, "application/grpc", NULL, NULL, empty, 0);
     /* zero messages: an empty request, answered normally */
     raw_stream *zero = raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, empty, 0);

@@ -173,7 +173,8 @@ static void test_percent(void **state)
     roundtrip("plain ascii");
     roundtrip("100%");
     roundtrip("%%%25");
-    roundtrip("sub kegiatan \xE2\x80\x9C" "Fasilitasi\xE2\x80\x9D di Palembang \xC3\xA9\xF0\x9F\x93\x88");
+    roundtrip("sub kegiatan \xE2\x80\x9C"
+              "Fasilitasi\xE2\x80\x9D di Palembang \xC3\xA9\xF0\x9F\x93\x88");
     /* malformed escapes stay as they are */
     char *d = rj_wire_percent_decode("a%zzb%4", 7);
     assert_string_equal(d, "a%zzb%4");
@@ -195,8 +196,11 @@ static void test_timeout(void **state)
         const char *s;
         uint64_t ms;
     } ok[] = {
-        {"1H", 3600000}, {"2M", 120000}, {"3S", 3000},  {"250m", 250}, {"1500u", 2},
-        {"1000u", 1},    {"1n", 1},      {"0m", 1},     {"2000000n", 2}, {"99999999S", 99999999000ull},
+        {"1H", 3600000}, {"2M", 120000},
+        {"3S", 3000},    {"250m", 250},
+        {"1500u", 2},    {"1000u", 1},
+        {"1n", 1},       {"0m", 1},
+        {"2000000n", 2}, {"99999999S", 99999999000ull},
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         assert_int_equal(rj_wire_parse_timeout(ok[i].s, strlen(ok[i].s), &ms), 0);
@@ -241,9 +245,9 @@ static void test_addr(void **state)
     assert_int_equal(rj_addr_parse("127.0.0.1:0", &a, &d), 0);
     assert_int_equal(a.port, 0);
 
-    const char *bad[] = {"",          "localhost",      "127.0.0.1:",  "127.0.0.1:70000",
-                         "unix:",     "unix:rel/path",  ":7024",       "[::1]7024",
-                         "[::1:7024", "::1:7024",       "host:12ab",   "host:-1",
+    const char *bad[] = {"",           "localhost",     "127.0.0.1:", "127.0.0.1:70000",
+                         "unix:",      "unix:rel/path", ":7024",      "[::1]7024",
+                         "[::1:7024",  "::1:7024",      "host:12ab",  "host:-1",
                          "host:123456"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         d.msg[0] = '\0';
