@@ -102,6 +102,7 @@ struct conn {
     int in_ng;
     size_t pending_out;
     size_t buffered; /* request bytes held by all streams */
+    uint64_t bytes_in;
     uint64_t last_activity;
     size_t n_streams;
     stream *streams;
@@ -1016,9 +1017,14 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     conn *c = s->data;
     if (nread < 0) {
         free(buf->base);
-        if (nread == UV_EOF)
-            conn_close(c, c->ready || c->n_streams ? "peer closed with requests in flight" : NULL);
-        else
+        if (nread == UV_EOF) {
+            const char *why = NULL;
+            if (c->ready || c->n_streams)
+                why = "peer closed with requests in flight";
+            else if (!c->handshake_done && c->bytes_in > 0)
+                why = "peer closed during the HTTP/2 handshake";
+            conn_close(c, why);
+        } else
             conn_close(c, uv_strerror((int)nread));
         return;
     }
@@ -1027,6 +1033,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     c->last_activity = uv_now(c->srv->loop);
+    c->bytes_in += (uint64_t)nread;
     c->in_ng++;
     ssize_t rv = nghttp2_session_mem_recv(c->session, (const uint8_t *)buf->base, (size_t)nread);
     c->in_ng--;

@@ -55,6 +55,7 @@ static struct {
     atomic_int logs;
     atomic_int send_refused;
     atomic_int do_drain;
+    atomic_ullong hang_deadline;
     bool joined;
 } T;
 
@@ -99,7 +100,7 @@ static void check_handler(rj_call *call, const ProtobufCMessage *request)
         return;
     }
     if (strcmp(req->service, "hang") == 0) {
-        assert_true(rj_call_deadline(call) > 0);
+        atomic_store(&T.hang_deadline, rj_call_deadline(call));
         rj_call_on_cancel(call, hang_cancel_cb, NULL);
         return;
     }
@@ -419,6 +420,7 @@ static void test_deadline(void **state)
     Resp *r = NULL;
     int cancels = atomic_load(&T.cancels);
     assert_int_equal(check(rpc, "hang", NULL, &r, 150, &d), RJ_GRPC_DEADLINE_EXCEEDED);
+    assert_true(atomic_load(&T.hang_deadline) > 0);
     assert_null(r);
     assert_string_equal(d.msg, "deadline exceeded"); /* the server's answer */
     wait_for(&T.cancels, cancels + 1);
@@ -732,6 +734,28 @@ static void test_bad_requests(void **state)
     raw_close(&r);
 }
 
+static void test_connection_close_cancels(void **state)
+{
+    (void)state;
+    char path[160];
+    snprintf(path, sizeof(path), "%s/s.sock", T.dir);
+    int cancels = atomic_load(&T.cancels);
+    int handled = atomic_load(&T.handled);
+    raw r;
+    raw_open(&r, path);
+    uint8_t one[64];
+    size_t n1 = health_body(one, "hang"); /* no grpc-timeout: waits for ever */
+    raw_submit(&r, "POST", CHECK, "application/grpc", NULL, NULL, one, n1);
+    raw_run(&r, 200);
+    wait_for(&T.handled, handled + 1);
+    assert_int_equal(atomic_load(&T.handled), handled + 1);
+    assert_int_equal(atomic_load(&T.cancels), cancels);
+    assert_int_equal(atomic_load(&T.hang_deadline), 0);
+    raw_close(&r);
+    wait_for(&T.cancels, cancels + 1);
+    assert_int_equal(atomic_load(&T.cancels), cancels + 1);
+}
+
 static void test_stream_and_header_limits(void **state)
 {
     (void)state;
@@ -934,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_oversize),
         cmocka_unit_test(test_unavailable),
         cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_connection_close_cancels),
         cmocka_unit_test(test_stream_and_header_limits),
         cmocka_unit_test(test_handshake_and_idle_timeouts),
         cmocka_unit_test(test_max_connections),
