@@ -915,9 +915,22 @@ static void *inflight_main(void *arg)
 static void test_drain(void **state)
 {
     (void)state;
+    /* a call that never ends is cancelled at the drain deadline */
+    char path[160];
+    snprintf(path, sizeof(path), "%s/s.sock", T.dir);
+    int cancels = atomic_load(&T.cancels);
+    int handled = atomic_load(&T.handled);
+    raw hang;
+    raw_open(&hang, path);
+    uint8_t one[64];
+    size_t n1 = health_body(one, "hang");
+    raw_submit(&hang, "POST", CHECK, "application/grpc", NULL, NULL, one, n1);
+    raw_run(&hang, 200);
+    wait_for(&T.handled, handled + 1);
+    handled = atomic_load(&T.handled);
+
     /* a call in flight when the drain starts still gets its answer */
     inflight.rpc = connect_or_die(T.tcp_addr);
-    int handled = atomic_load(&T.handled);
     pthread_t th;
     pthread_create(&th, NULL, inflight_main, NULL);
     wait_for(&T.handled, handled + 1);
@@ -933,7 +946,11 @@ static void test_drain(void **state)
     pthread_join(th, NULL);
     assert_int_equal(inflight.status, RJ_GRPC_OK);
     rj_rpc_close(inflight.rpc);
-    wait_for(&T.drained, 2);
+    assert_int_equal(atomic_load(&T.cancels), cancels); /* not before the deadline */
+    for (int i = 0; i < 800 && atomic_load(&T.drained) < 2; i++)
+        usleep(5000);
+    assert_int_equal(atomic_load(&T.cancels), cancels + 1);
+    raw_close(&hang);
     assert_int_equal(atomic_load(&T.drained), 2);
     assert_int_equal(check(rpc, "", NULL, &r, 1000, &d), RJ_GRPC_UNAVAILABLE);
     rj_rpc_close(rpc);
