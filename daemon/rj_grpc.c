@@ -471,6 +471,13 @@ int rj_call_send(rj_call *call, const ProtobufCMessage *msg)
     return 0;
 }
 
+size_t rj_call_pending(const rj_call *call)
+{
+    if (!call->st || call->cancelled)
+        return 0;
+    return call->st->out.len - call->st->out_off;
+}
+
 void rj_call_finish(rj_call *call, int grpc_status, const char *message)
 {
     stream *st = call->st;

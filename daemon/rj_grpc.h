@@ -101,5 +101,9 @@ void rj_call_fail(rj_call *call, int grpc_status, const char *message);
 int rj_call_send(rj_call *call, const ProtobufCMessage *msg);
 /* Streaming: end with a status (0 = OK). */
 void rj_call_finish(rj_call *call, int grpc_status, const char *message);
+/* Streaming: response bytes queued but not yet handed to HTTP/2 (the peer's
+ * flow-control window is full or the socket is slow); 0 once cancelled.
+ * Long streams can pace themselves on it. */
+size_t rj_call_pending(const rj_call *call);
 
 #endif

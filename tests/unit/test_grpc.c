@@ -57,6 +57,7 @@ static struct {
     atomic_int send_refused;
     atomic_int do_drain;
     atomic_ullong hang_deadline;
+    atomic_ullong watch_pending;
     bool joined;
 } T;
 
@@ -179,6 +180,9 @@ static void watch_handler(rj_call *call, const ProtobufCMessage *request)
         resp.status = (Grpc__Health__V1__HealthCheckResponse__ServingStatus)(i % 3 + 1);
         assert_int_equal(rj_call_send(call, &resp.base), 0);
     }
+    /* nothing was written yet: the loop thread is still in this handler */
+    if (n > 0)
+        atomic_store(&T.watch_pending, rj_call_pending(call));
     if (n < 0)
         rj_call_finish(call, RJ_GRPC_ABORTED, "stopped early");
     else
@@ -607,7 +611,7 @@ static int unix_connect(const char *path)
     return fd;
 }
 
-static void raw_open(raw *r, const char *path)
+static void raw_open_window(raw *r, const char *path, uint32_t window)
 {
     memset(r, 0, sizeof(*r));
     r->fd = unix_connect(path);
@@ -615,9 +619,20 @@ static void raw_open(raw *r, const char *path)
     nghttp2_session_callbacks_new(&cbs);
     nghttp2_session_callbacks_set_on_header_callback(cbs, raw_header_cb);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, raw_close_cb);
-    assert_int_equal(nghttp2_session_client_new(&r->s, cbs, r), 0);
+    nghttp2_option *opt;
+    nghttp2_option_new(&opt);
+    /* a small window stays small: no WINDOW_UPDATE as data arrives */
+    nghttp2_option_set_no_auto_window_update(opt, window < 65535);
+    assert_int_equal(nghttp2_session_client_new2(&r->s, cbs, r, opt), 0);
+    nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cbs);
-    nghttp2_submit_settings(r->s, NGHTTP2_FLAG_NONE, NULL, 0);
+    nghttp2_settings_entry iv = {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window};
+    nghttp2_submit_settings(r->s, NGHTTP2_FLAG_NONE, &iv, 1);
+}
+
+static void raw_open(raw *r, const char *path)
+{
+    raw_open_window(r, path, 65535);
 }
 
 /* Submit a request; body NULL leaves the stream open (no END_STREAM). */
@@ -756,6 +771,25 @@ static void test_connection_close_cancels(void **state)
     raw_close(&r);
     wait_for(&T.cancels, cancels + 1);
     assert_int_equal(atomic_load(&T.cancels), cancels + 1);
+}
+
+static void test_pending_under_flow_control(void **state)
+{
+    (void)state;
+    char path[160];
+    snprintf(path, sizeof(path), "%s/s.sock", T.dir);
+    int handled = atomic_load(&T.handled);
+    raw r;
+    raw_open_window(&r, path, 10); /* the peer takes 10 bytes, then waits */
+    uint8_t one[64];
+    size_t n1 = health_body(one, "10");
+    raw_stream *st = raw_submit(&r, "POST", WATCH, "application/grpc", NULL, NULL, one, n1);
+    raw_run(&r, 300);
+    wait_for(&T.handled, handled + 1);
+    assert_false(st->closed);
+    /* 10 messages of 5 + 2 bytes; 10 bytes went out */
+    assert_int_equal(atomic_load(&T.watch_pending), 60);
+    raw_close(&r);
 }
 
 static void test_stream_and_header_limits(void **state)
@@ -978,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_unavailable),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_connection_close_cancels),
+        cmocka_unit_test(test_pending_under_flow_control),
         cmocka_unit_test(test_stream_and_header_limits),
         cmocka_unit_test(test_handshake_and_idle_timeouts),
         cmocka_unit_test(test_max_connections),
