@@ -7,10 +7,15 @@
 
 /* The decoder appends bytes in pieces that stop at each message boundary,
  * so that the prefix of every message is checked as soon as its 5 bytes
- * are in, before any of its payload is buffered. `scan` is the offset of
- * the first message not yet complete; `taken` the bytes at the front that
- * the last next() handed out (dropped at the following call, so that the
- * pointer it returned stays valid until then). */
+ * are in, before any of its payload is buffered. Offsets into buf: `head`
+ * is the first byte not consumed, `scan` the start of the first message
+ * not yet complete (so [head, scan) holds complete messages), and `taken`
+ * the size of the message the last next() handed out, dropped at the
+ * following call so that the pointer it returned stays valid until then.
+ * Consumed bytes are dropped by moving head; the buffer is compacted only
+ * when that is cheap relative to what was consumed. */
+
+#define COMPACT_MIN 65536
 
 static uint32_t get_be32(const uint8_t *p)
 {
@@ -26,16 +31,21 @@ void rj_wire_decoder_init(rj_wire_decoder *dec, size_t max_message)
 void rj_wire_decoder_free(rj_wire_decoder *dec)
 {
     rj_buf_free(&dec->buf);
-    dec->taken = dec->scan = 0;
+    dec->head = dec->taken = dec->scan = 0;
+    dec->error = 0;
 }
 
 static void drop_taken(rj_wire_decoder *dec)
 {
-    if (dec->taken == 0)
-        return;
-    rj_buf_consume(&dec->buf, dec->taken);
-    dec->scan -= dec->taken;
+    dec->head += dec->taken;
     dec->taken = 0;
+    if (dec->head == dec->buf.len) {
+        dec->buf.len = dec->head = dec->scan = 0;
+    } else if (dec->head >= COMPACT_MIN && dec->head >= dec->buf.len / 2) {
+        rj_buf_consume(&dec->buf, dec->head);
+        dec->scan -= dec->head;
+        dec->head = 0;
+    }
 }
 
 static int check_prefix(const rj_wire_decoder *dec, const uint8_t *q, rj_diag *d)
@@ -51,20 +61,20 @@ static int check_prefix(const rj_wire_decoder *dec, const uint8_t *q, rj_diag *d
     return 0;
 }
 
+static size_t msg_total(const rj_wire_decoder *dec)
+{
+    return RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data + dec->scan + 1);
+}
+
 int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_diag *d)
 {
+    if (dec->error)
+        return rj_diag_set(d, dec->error, "message stream already failed; no further data taken");
     drop_taken(dec);
     while (n > 0) {
         size_t inmsg = dec->buf.len - dec->scan;
-        size_t want;
-        if (inmsg < RJ_WIRE_PREFIX) {
-            want = RJ_WIRE_PREFIX - inmsg;
-        } else {
-            /* prefix already checked when it completed */
-            size_t total =
-                RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data + dec->scan + 1);
-            want = total - inmsg;
-        }
+        /* the prefix was checked when it completed */
+        size_t want = inmsg < RJ_WIRE_PREFIX ? RJ_WIRE_PREFIX - inmsg : msg_total(dec) - inmsg;
         if (want > n)
             want = n;
         rj_buf_append(&dec->buf, p, want);
@@ -72,18 +82,15 @@ int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_di
         n -= want;
         inmsg += want;
         if (inmsg == RJ_WIRE_PREFIX) {
-            const uint8_t *q = (const uint8_t *)dec->buf.data + dec->scan;
-            int rc = check_prefix(dec, q, d);
+            int rc = check_prefix(dec, (const uint8_t *)dec->buf.data + dec->scan, d);
             if (rc < 0) {
-                /* Forget the refused prefix so a caller that ignores the
-                 * error cannot make us buffer its payload. */
+                /* Keep nothing of the refused message. */
                 dec->buf.len = dec->scan;
+                dec->error = rc;
                 return rc;
             }
         }
-        if (inmsg >= RJ_WIRE_PREFIX &&
-            inmsg ==
-                RJ_WIRE_PREFIX + (size_t)get_be32((const uint8_t *)dec->buf.data + dec->scan + 1))
+        if (inmsg >= RJ_WIRE_PREFIX && inmsg == msg_total(dec))
             dec->scan = dec->buf.len; /* message complete */
     }
     return 0;
@@ -92,10 +99,9 @@ int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_di
 int rj_wire_decoder_next(rj_wire_decoder *dec, const uint8_t **msg, size_t *len)
 {
     drop_taken(dec);
-    if (dec->scan == 0)
+    if (dec->scan == dec->head)
         return 0;
-    /* scan > 0 means at least one complete message sits at the front. */
-    const uint8_t *q = (const uint8_t *)dec->buf.data;
+    const uint8_t *q = (const uint8_t *)dec->buf.data + dec->head;
     uint32_t mlen = get_be32(q + 1);
     *msg = q + RJ_WIRE_PREFIX;
     *len = mlen;
@@ -105,7 +111,7 @@ int rj_wire_decoder_next(rj_wire_decoder *dec, const uint8_t **msg, size_t *len)
 
 size_t rj_wire_decoder_pending(const rj_wire_decoder *dec)
 {
-    return dec->buf.len - dec->taken;
+    return dec->buf.len - dec->head - dec->taken;
 }
 
 void rj_wire_put_prefix(uint8_t out[RJ_WIRE_PREFIX], uint32_t len)

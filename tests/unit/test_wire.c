@@ -77,6 +77,46 @@ static void test_several_in_one_feed(void **state)
     rj_wire_decoder_free(&dec);
 }
 
+static void test_many_small_messages(void **state)
+{
+    (void)state;
+    /* 100000 messages of 3 bytes fed in chunks of 1000 bytes; taken in
+     * order, with the buffer compacted along the way */
+    enum { N = 100000, M = 8 };
+    uint8_t *wire = malloc((size_t)N * M);
+    for (uint32_t i = 0; i < N; i++) {
+        rj_wire_put_prefix(wire + (size_t)i * M, 3);
+        wire[(size_t)i * M + 5] = (uint8_t)(i >> 16);
+        wire[(size_t)i * M + 6] = (uint8_t)(i >> 8);
+        wire[(size_t)i * M + 7] = (uint8_t)i;
+    }
+    rj_wire_decoder dec;
+    rj_wire_decoder_init(&dec, 0);
+    uint32_t got = 0;
+    for (size_t off = 0; off < (size_t)N * M; off += 1000) {
+        size_t n = (size_t)N * M - off < 1000 ? (size_t)N * M - off : 1000;
+        assert_int_equal(rj_wire_decoder_feed(&dec, wire + off, n, NULL), 0);
+        /* take only some of them now, the rest later */
+        const uint8_t *m;
+        size_t l;
+        for (int k = 0; k < 100 && rj_wire_decoder_next(&dec, &m, &l) == 1; k++) {
+            assert_int_equal(l, 3);
+            assert_int_equal(((uint32_t)m[0] << 16) | ((uint32_t)m[1] << 8) | m[2], got & 0xFFFFFF);
+            got++;
+        }
+    }
+    const uint8_t *m;
+    size_t l;
+    while (rj_wire_decoder_next(&dec, &m, &l) == 1) {
+        assert_int_equal(((uint32_t)m[0] << 16) | ((uint32_t)m[1] << 8) | m[2], got & 0xFFFFFF);
+        got++;
+    }
+    assert_int_equal(got, N);
+    assert_int_equal(rj_wire_decoder_pending(&dec), 0);
+    rj_wire_decoder_free(&dec);
+    free(wire);
+}
+
 static void test_truncated(void **state)
 {
     (void)state;
@@ -146,6 +186,12 @@ static void test_compressed_refused(void **state)
     rj_diag d = {{0}};
     assert_int_equal(rj_wire_decoder_feed(&dec, wire, sizeof(wire), &d), RJ_EINVAL);
     assert_non_null(strstr(d.msg, "compress"));
+    /* the stream is out of step now: later bytes are refused too */
+    uint8_t ok[6] = {0, 0, 0, 0, 1, 'x'};
+    assert_int_equal(rj_wire_decoder_feed(&dec, ok, sizeof(ok), &d), RJ_EINVAL);
+    const uint8_t *m;
+    size_t l;
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 0);
     rj_wire_decoder_free(&dec);
 }
 
@@ -265,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_byte_by_byte),
         cmocka_unit_test(test_several_in_one_feed),
+        cmocka_unit_test(test_many_small_messages),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_huge_prefix_refused),
         cmocka_unit_test(test_compressed_refused),
