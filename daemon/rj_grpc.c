@@ -103,6 +103,7 @@ struct conn {
     size_t pending_out;
     size_t buffered; /* request bytes held by all streams */
     uint64_t bytes_in;
+    unsigned n_errors; /* protocol errors seen, for log rate limiting */
     uint64_t last_activity;
     size_t n_streams;
     stream *streams;
@@ -852,8 +853,11 @@ static int on_error_cb(nghttp2_session *session, int lib_error_code, const char 
                        void *user_data)
 {
     conn *c = user_data;
-    slog(c->srv, "grpc: connection %llu (%s): protocol error: %.*s", (unsigned long long)c->id,
-         c->peer, (int)len, msg);
+    /* A hostile peer can trigger this per frame: a few lines, then quiet. */
+    if (++c->n_errors <= 3)
+        slog(c->srv, "grpc: connection %llu (%s): protocol error: %.*s%s",
+             (unsigned long long)c->id, c->peer, (int)len, msg,
+             c->n_errors == 3 ? " (further errors on this connection not logged)" : "");
     return 0;
 }
 
