@@ -826,6 +826,16 @@ static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_
 
 static int on_frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
 {
+    if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+        /* nghttp2 ends a connection on a protocol violation; its reason
+         * travels in the GOAWAY debug data. */
+        conn *c = user_data;
+        size_t n = frame->goaway.opaque_data_len > 200 ? 200 : frame->goaway.opaque_data_len;
+        slog(c->srv, "grpc: connection %llu (%s) closed: %s%s%.*s", (unsigned long long)c->id,
+             c->peer, nghttp2_http2_strerror(frame->goaway.error_code), n ? ": " : "", (int)n,
+             n ? (const char *)frame->goaway.opaque_data : "");
+        return 0;
+    }
     /* We answered before the request ended (an early error): ask the peer
      * to stop sending with RST_STREAM NO_ERROR (RFC 9113 8.1). */
     if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&

@@ -243,6 +243,21 @@ def case_cut_frame(d):
     s.close()
 
 
+def case_protocol_violations(d):
+    bad = [
+        frame(DATA, 0, 0, b"x"),                            # DATA on stream 0
+        frame(HEADERS, END_HEADERS, 1, b"\xff\xff\xff\xff"),  # broken HPACK
+        frame(HEADERS, END_HEADERS, 2, request_block()),    # even stream id from a client
+        frame(SETTINGS, 0, 0, b"\x00\x04\xff\xff\xff\xff"),   # window size over 2^31-1
+    ]
+    for f in bad:
+        s = d.connect()
+        s.sendall(PREFACE + settings() + f)
+        goaway = any(t == GOAWAY for t, _, _, _ in read_frames(s, 10))
+        assert goaway, "no GOAWAY for a protocol violation: %r" % f[:12]
+        s.close()
+
+
 def case_stream_flood(d):
     s = d.connect()
     received = [0]
@@ -295,6 +310,7 @@ CASES = [
     ("HTTP/1.1 request", case_http1),
     ("2 GiB message prefix", case_huge_prefix),
     ("cut frame, dropped connection", case_cut_frame),
+    ("protocol violations", case_protocol_violations),
     ("10000 streams on one connection", case_stream_flood),
     ("silent client", case_silent_client),
 ]
