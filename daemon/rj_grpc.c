@@ -1,6 +1,7 @@
 #include "rj_grpc.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -1289,7 +1290,7 @@ int rj_grpc_server_new(uv_loop_t *loop, const rj_grpc_config *cfg, const rj_grpc
     return 0;
 }
 
-static int listener_start(rj_grpc_server *srv, listener *l, rj_diag *d, const char *what)
+static int listener_start(rj_grpc_server *srv, listener *l)
 {
     l->srv = srv;
     l->h.handle.data = l;
@@ -1309,7 +1310,7 @@ static void listener_failed_cb(uv_handle_t *h)
     free(l);
 }
 
-static int fmt_bound(const struct sockaddr *sa, char *bound, size_t bound_len)
+static void fmt_bound(const struct sockaddr *sa, char *bound, size_t bound_len)
 {
     char host[INET6_ADDRSTRLEN];
     if (sa->sa_family == AF_INET) {
@@ -1321,7 +1322,6 @@ static int fmt_bound(const struct sockaddr *sa, char *bound, size_t bound_len)
         uv_ip6_name(a, host, sizeof(host));
         snprintf(bound, bound_len, "[%s]:%d", host, ntohs(a->sin6_port));
     }
-    return 0;
 }
 
 int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, size_t bound_len,
@@ -1346,7 +1346,7 @@ int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, si
         rc = uv_pipe_bind(&l->h.pipe, a.path);
         if (rc == 0) {
             l->unlink_path = rj_strdup(a.path);
-            rc = listener_start(srv, l, d, addr);
+            rc = listener_start(srv, l);
         }
         if (rc < 0) {
             uv_close(&l->h.handle, listener_failed_cb);
@@ -1374,7 +1374,7 @@ int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, si
     rc = uv_tcp_bind(&l->h.tcp, res->ai_addr, flags);
     freeaddrinfo(res);
     if (rc == 0)
-        rc = listener_start(srv, l, d, addr);
+        rc = listener_start(srv, l);
     if (rc < 0) {
         uv_close(&l->h.handle, listener_failed_cb);
         return rj_diag_set(d, RJ_EUNAVAIL, "listen %s: %s", addr, uv_strerror(rc));
@@ -1410,7 +1410,7 @@ int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d)
                            (int)ss.ss_family);
     }
     if (rc == 0)
-        rc = listener_start(srv, l, d, "fd");
+        rc = listener_start(srv, l);
     if (rc < 0) {
         uv_close(&l->h.handle, listener_failed_cb);
         return rj_diag_set(d, RJ_EIO, "listen fd %d: %s", fd, uv_strerror(rc));
@@ -1506,5 +1506,8 @@ void rj_grpc_server_free(rj_grpc_server *srv)
 {
     if (!srv)
         return;
+    /* Freeing with handles still open would leave them pointing here. */
+    assert(!srv->drain_timer_init && (srv->draining ? srv->n_listeners == 0 : true));
+    assert(srv->n_conns == 0);
     free(srv);
 }
