@@ -20,12 +20,19 @@
 typedef struct rj_wire_decoder {
     size_t max_message;
     rj_buf buf;
+    /* private */
+    size_t head;  /* start of the bytes not yet consumed */
+    size_t taken; /* bytes at head handed out by the last next() */
+    size_t scan;  /* offset of the message being read */
+    int error;    /* once feed failed, it keeps failing */
 } rj_wire_decoder;
 
 void rj_wire_decoder_init(rj_wire_decoder *dec, size_t max_message);
 void rj_wire_decoder_free(rj_wire_decoder *dec);
 /* Append bytes. RJ_ETOOBIG when a prefix announces more than max_message;
- * RJ_EINVAL on a compressed-flag other than 0 (we negotiate no compression). */
+ * RJ_EINVAL on a compressed-flag other than 0 (we negotiate no compression).
+ * After a failure the stream is out of step: later feeds fail the same way
+ * (messages completed before the failure can still be taken). */
 int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_diag *d);
 /* Take the next complete message: 1 and (*msg, *len) valid until the next
  * call on dec; 0 when none is complete. */

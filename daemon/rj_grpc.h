@@ -6,7 +6,8 @@
  * row's descriptor (INVALID_ARGUMENT when that fails), and calls the row's
  * handler on the loop thread.
  *
- * Threads: every function here runs on the loop thread only.
+ * Threads: every function here runs on the loop thread only. The process
+ * must ignore SIGPIPE (libuv writes with write(2)).
  *
  * Call lifetime: an rj_call is created when a request's message is complete
  * and lives until the handler ends it with rj_call_reply(), rj_call_fail()
@@ -69,7 +70,9 @@ int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, si
 int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d);
 /* Stop accepting, send GOAWAY to every connection, let in-flight calls
  * finish; after deadline_ms (or when none is left) close everything and call
- * done(arg) once. */
+ * done(arg) once. Calls still open at the deadline are cancelled (on_cancel
+ * fires) and must still be ended by their handlers; done does not wait for
+ * that, and such calls no longer touch the server. */
 void rj_grpc_server_drain(rj_grpc_server *srv, uint64_t deadline_ms, void (*done)(void *),
                           void *arg);
 /* Free after drain's done callback (or before any listen). */
@@ -98,5 +101,9 @@ void rj_call_fail(rj_call *call, int grpc_status, const char *message);
 int rj_call_send(rj_call *call, const ProtobufCMessage *msg);
 /* Streaming: end with a status (0 = OK). */
 void rj_call_finish(rj_call *call, int grpc_status, const char *message);
+/* Streaming: response bytes queued but not yet handed to HTTP/2 (the peer's
+ * flow-control window is full or the socket is slow); 0 once cancelled.
+ * Long streams can pace themselves on it. */
+size_t rj_call_pending(const rj_call *call);
 
 #endif

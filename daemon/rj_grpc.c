@@ -1,0 +1,1513 @@
+#include "rj_grpc.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <nghttp2/nghttp2.h>
+
+#include "rj_alloc.h"
+#include "rj_wire.h"
+
+/* Shape of the module:
+ *
+ *   server -> listeners, connections
+ *   connection (conn) -> one nghttp2 session, its streams
+ *   stream (one HTTP/2 request) <-> call (what the handler sees)
+ *
+ * A stream and its call point at each other; whichever goes first clears
+ * the other's pointer. The stream goes when nghttp2 closes it (or the
+ * connection dies); the call goes when the handler ends it. A call whose
+ * stream went first is cancelled and its later reply dropped.
+ *
+ * nghttp2 is driven with mem_recv/mem_send only. Nothing re-enters nghttp2
+ * from its own callbacks: handlers run after mem_recv returns, and a flush
+ * asked for while inside nghttp2 (c->in_ng) is left to the outer loop. */
+
+#define OUT_HIGH (1u << 20) /* pause reading / stop pulling frames above this */
+#define OUT_LOW (256u << 10)
+#define WINDOW (1 << 20)
+#define CONN_WINDOW (8 << 20)
+#define MAX_HEADERS_PER_STREAM 64
+#define CONN_BUFFER_MIN (16u << 20)
+
+typedef struct conn conn;
+typedef struct stream stream;
+
+typedef struct listener {
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } h;
+    bool is_unix;
+    char *unlink_path;
+    rj_grpc_server *srv;
+    struct listener *next;
+} listener;
+
+struct rj_grpc_server {
+    uv_loop_t *loop;
+    rj_grpc_config cfg;
+    const rj_grpc_method *methods;
+    size_t n_methods;
+    void *ud;
+    listener *listeners;
+    size_t n_listeners; /* not yet closed */
+    conn *conns;
+    size_t n_conns; /* not yet freed */
+    uint64_t next_conn_id;
+    bool draining;
+    bool drain_done;
+    uv_timer_t drain_timer;
+    bool drain_timer_init;
+    void (*done)(void *);
+    void *done_arg;
+};
+
+typedef struct hdrs {
+    size_t n;
+    char **names;
+    char **values;
+} hdrs;
+
+struct conn {
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } h;
+    uv_timer_t timer;
+    int open_handles;
+    rj_grpc_server *srv;
+    nghttp2_session *session;
+    uint64_t id;
+    char peer[80];
+    bool is_unix;
+    bool handshake_done;
+    bool closing;
+    bool close_pending; /* asked to close while inside nghttp2 */
+    bool shutting_down; /* uv_shutdown in flight */
+    bool paused;
+    int in_ng;
+    size_t pending_out;
+    size_t buffered; /* request bytes held by all streams */
+    uint64_t bytes_in;
+    unsigned n_errors; /* protocol errors seen, for log rate limiting */
+    uint64_t last_activity;
+    size_t n_streams;
+    stream *streams;
+    rj_call *ready; /* calls whose handlers run after mem_recv returns */
+    rj_call **ready_tail;
+    conn *prev, *next;
+};
+
+struct stream {
+    conn *c;
+    int32_t id;
+    stream *prev, *next;
+    /* request */
+    char *method_name; /* :method */
+    char *path;
+    bool ct_ok;
+    bool ct_seen;
+    bool timeout_bad;
+    uint64_t timeout_ms;
+    size_t header_bytes;
+    hdrs hd;
+    rj_wire_decoder dec;
+    rj_buf req;      /* the one request message */
+    size_t buffered; /* this stream's share of c->buffered */
+    int n_msgs;
+    bool req_done;    /* END_STREAM from the peer */
+    bool ignoring;    /* already answered; drop further DATA */
+    uint64_t started; /* uv_now() at request headers */
+    const rj_grpc_method *m;
+    /* response */
+    rj_buf out;
+    size_t out_off;
+    bool resp_submitted; /* HEADERS submitted (with a data provider or trailers-only) */
+    bool resp_final;     /* status decided; trailers go out after out drains */
+    bool resp_done;      /* trailers submitted */
+    bool deferred;
+    int status;
+    char *message;
+    rj_call *call;
+};
+
+struct rj_call {
+    rj_grpc_server *srv;
+    void *ud;
+    const rj_grpc_method *m;
+    stream *st;
+    ProtobufCMessage *req;
+    hdrs hd;
+    uint64_t deadline;
+    uv_timer_t *timer;
+    bool cancelled;
+    void (*on_cancel)(rj_call *, void *);
+    void *on_cancel_arg;
+    rj_call *next_ready;
+};
+
+/* ------------------------------------------------------------------ */
+
+static void slog(rj_grpc_server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void slog(rj_grpc_server *srv, const char *fmt, ...)
+{
+    if (!srv->cfg.log)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    srv->cfg.log(srv->cfg.log_ud, line);
+}
+
+static void hdrs_free(hdrs *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->names[i]);
+        free(h->values[i]);
+    }
+    free(h->names);
+    free(h->values);
+    memset(h, 0, sizeof(*h));
+}
+
+static void conn_flush(conn *c);
+static void stream_drop_request(stream *st);
+static void conn_close(conn *c, const char *why);
+static void conn_maybe_close(conn *c);
+static void check_drain_done(rj_grpc_server *srv);
+static void stream_respond_error(stream *st, int status, const char *msg);
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+void rj_grpc_config_default(rj_grpc_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->max_message = RJ_WIRE_DEFAULT_MAX;
+    cfg->max_streams = 100;
+    cfg->max_header_list = 16 * 1024;
+    cfg->max_connections = 1024;
+    cfg->idle_timeout_ms = 300000;
+    cfg->handshake_timeout_ms = 10000;
+}
+
+/* ------------------------------------------------------------------ */
+/* calls */
+
+static void timer_free_cb(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void call_stop_timer(rj_call *call)
+{
+    if (call->timer) {
+        uv_timer_stop(call->timer);
+        uv_close((uv_handle_t *)call->timer, timer_free_cb);
+        call->timer = NULL;
+    }
+}
+
+static void call_free(rj_call *call)
+{
+    call_stop_timer(call);
+    if (call->st)
+        call->st->call = NULL;
+    if (call->req)
+        protobuf_c_message_free_unpacked(call->req, NULL);
+    hdrs_free(&call->hd);
+    free(call);
+}
+
+/* Mark cancelled and tell the handler, once. The callback may end the
+ * call, so the call is not touched afterwards. */
+static void call_cancel(rj_call *call)
+{
+    if (call->cancelled)
+        return;
+    call->cancelled = true;
+    call_stop_timer(call);
+    if (call->on_cancel)
+        call->on_cancel(call, call->on_cancel_arg);
+}
+
+void *rj_call_server_data(const rj_call *call)
+{
+    return call->ud;
+}
+
+const rj_grpc_method *rj_call_method(const rj_call *call)
+{
+    return call->m;
+}
+
+const char *rj_call_header(const rj_call *call, const char *name)
+{
+    for (size_t i = 0; i < call->hd.n; i++)
+        if (strcmp(call->hd.names[i], name) == 0)
+            return call->hd.values[i];
+    return NULL;
+}
+
+uint64_t rj_call_deadline(const rj_call *call)
+{
+    return call->deadline;
+}
+
+bool rj_call_cancelled(const rj_call *call)
+{
+    return call->cancelled;
+}
+
+void rj_call_on_cancel(rj_call *call, void (*cb)(rj_call *call, void *arg), void *arg)
+{
+    call->on_cancel = cb;
+    call->on_cancel_arg = arg;
+}
+
+/* ------------------------------------------------------------------ */
+/* responses */
+
+static void nv_add(nghttp2_nv *nv, size_t *n, const char *name, const char *value)
+{
+    nv[*n].name = (uint8_t *)name;
+    nv[*n].namelen = strlen(name);
+    nv[*n].value = (uint8_t *)value;
+    nv[*n].valuelen = strlen(value);
+    nv[*n].flags = NGHTTP2_NV_FLAG_NONE;
+    (*n)++;
+}
+
+static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
+                            size_t length, uint32_t *data_flags, nghttp2_data_source *source,
+                            void *user_data)
+{
+    stream *st = source->ptr;
+    size_t avail = st->out.len - st->out_off;
+    size_t n = avail < length ? avail : length;
+    if (n)
+        memcpy(buf, st->out.data + st->out_off, n);
+    st->out_off += n;
+    if (st->out_off == st->out.len) {
+        rj_buf_consume(&st->out, st->out.len);
+        st->out_off = 0;
+        if (st->resp_final) {
+            /* End of data without END_STREAM: the trailers carry it. */
+            char status[16];
+            snprintf(status, sizeof(status), "%d", st->status);
+            char *msg = rj_wire_percent_encode(st->message ? st->message : "");
+            nghttp2_nv nv[2];
+            size_t nn = 0;
+            nv_add(nv, &nn, "grpc-status", status);
+            if (msg[0])
+                nv_add(nv, &nn, "grpc-message", msg);
+            *data_flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+            int rv = nghttp2_submit_trailer(session, stream_id, nv, nn);
+            free(msg);
+            if (rv != 0)
+                return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+            st->resp_done = true;
+            return (ssize_t)n;
+        }
+        if (n == 0) {
+            st->deferred = true;
+            return NGHTTP2_ERR_DEFERRED;
+        }
+    }
+    return (ssize_t)n;
+}
+
+/* Make sure the response HEADERS with a data provider are submitted, or
+ * resume the deferred provider. */
+static void stream_kick(stream *st)
+{
+    conn *c = st->c;
+    if (!st->resp_submitted) {
+        nghttp2_nv nv[2];
+        size_t nn = 0;
+        nv_add(nv, &nn, ":status", "200");
+        nv_add(nv, &nn, "content-type", "application/grpc");
+        nghttp2_data_provider prd;
+        prd.source.ptr = st;
+        prd.read_callback = data_read_cb;
+        int rv = nghttp2_submit_response(c->session, st->id, nv, nn, &prd);
+        if (rv != 0) {
+            slog(c->srv, "grpc: connection %llu: stream %d: cannot submit response: %s",
+                 (unsigned long long)c->id, st->id, nghttp2_strerror(rv));
+            return;
+        }
+        st->resp_submitted = true;
+    } else if (st->deferred) {
+        st->deferred = false;
+        nghttp2_session_resume_data(c->session, st->id);
+    }
+}
+
+/* An error before any message: one HEADERS frame with END_STREAM. */
+static void stream_trailers_only(stream *st, int status, const char *msg)
+{
+    conn *c = st->c;
+    char sbuf[16];
+    snprintf(sbuf, sizeof(sbuf), "%d", status);
+    char *enc = rj_wire_percent_encode(msg ? msg : "");
+    nghttp2_nv nv[4];
+    size_t nn = 0;
+    nv_add(nv, &nn, ":status", "200");
+    nv_add(nv, &nn, "content-type", "application/grpc");
+    nv_add(nv, &nn, "grpc-status", sbuf);
+    if (enc[0])
+        nv_add(nv, &nn, "grpc-message", enc);
+    int rv = nghttp2_submit_response(c->session, st->id, nv, nn, NULL);
+    free(enc);
+    if (rv != 0) {
+        slog(c->srv, "grpc: connection %llu: stream %d: cannot submit trailers: %s",
+             (unsigned long long)c->id, st->id, nghttp2_strerror(rv));
+        return;
+    }
+    st->resp_submitted = st->resp_final = st->resp_done = true;
+}
+
+/* End the response with a status: trailers-only when nothing was sent. */
+static void stream_end(stream *st, int status, const char *msg)
+{
+    if (st->resp_final)
+        return;
+    st->ignoring = true;
+    stream_drop_request(st);
+    if (!st->resp_submitted && st->out.len == 0) {
+        stream_trailers_only(st, status, msg);
+        return;
+    }
+    st->status = status;
+    free(st->message);
+    st->message = msg ? rj_strdup(msg) : NULL;
+    st->resp_final = true;
+    stream_kick(st);
+}
+
+static void stream_respond_error(stream *st, int status, const char *msg)
+{
+    stream_end(st, status, msg);
+}
+
+static int stream_queue_message(stream *st, const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    if (len > UINT32_MAX)
+        return RJ_ETOOBIG;
+    uint8_t prefix[RJ_WIRE_PREFIX];
+    rj_wire_put_prefix(prefix, (uint32_t)len);
+    rj_buf_append(&st->out, prefix, sizeof(prefix));
+    rj_buf_reserve(&st->out, len);
+    protobuf_c_message_pack(msg, (uint8_t *)st->out.data + st->out.len);
+    st->out.len += len;
+    return 0;
+}
+
+static void call_flush(rj_call *call)
+{
+    if (call->st && !call->st->c->closing)
+        conn_flush(call->st->c);
+}
+
+void rj_call_reply(rj_call *call, const ProtobufCMessage *response)
+{
+    stream *st = call->st;
+    if (st && !call->cancelled && !st->resp_final) {
+        conn *c = st->c;
+        if (stream_queue_message(st, response) == 0) {
+            st->status = 0;
+            st->resp_final = true;
+            stream_kick(st);
+        } else {
+            stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, "response too large");
+        }
+        call_free(call);
+        if (!c->closing)
+            conn_flush(c);
+        return;
+    }
+    call_free(call);
+}
+
+void rj_call_fail(rj_call *call, int grpc_status, const char *message)
+{
+    stream *st = call->st;
+    if (st && !call->cancelled && !st->resp_final) {
+        conn *c = st->c;
+        stream_end(st, grpc_status ? grpc_status : RJ_GRPC_UNKNOWN, message);
+        call_free(call);
+        if (!c->closing)
+            conn_flush(c);
+        return;
+    }
+    call_free(call);
+}
+
+int rj_call_send(rj_call *call, const ProtobufCMessage *msg)
+{
+    stream *st = call->st;
+    if (!st || call->cancelled || st->resp_final)
+        return RJ_ECANCELED;
+    int rc = stream_queue_message(st, msg);
+    if (rc < 0)
+        return rc;
+    stream_kick(st);
+    call_flush(call);
+    return 0;
+}
+
+size_t rj_call_pending(const rj_call *call)
+{
+    if (!call->st || call->cancelled)
+        return 0;
+    return call->st->out.len - call->st->out_off;
+}
+
+void rj_call_finish(rj_call *call, int grpc_status, const char *message)
+{
+    stream *st = call->st;
+    if (st && !call->cancelled && !st->resp_final) {
+        conn *c = st->c;
+        stream_end(st, grpc_status, message);
+        call_free(call);
+        if (!c->closing)
+            conn_flush(c);
+        return;
+    }
+    call_free(call);
+}
+
+static void deadline_cb(uv_timer_t *t)
+{
+    rj_call *call = t->data;
+    stream *st = call->st;
+    conn *c = st ? st->c : NULL;
+    if (st && !st->resp_final)
+        stream_end(st, RJ_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+    call_cancel(call);
+    if (c && !c->closing)
+        conn_flush(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* streams */
+
+static stream *stream_new(conn *c, int32_t id)
+{
+    stream *st = rj_calloc(1, sizeof(*st));
+    st->c = c;
+    st->id = id;
+    rj_wire_decoder_init(&st->dec, c->srv->cfg.max_message);
+    st->started = uv_now(c->srv->loop);
+    st->next = c->streams;
+    if (c->streams)
+        c->streams->prev = st;
+    c->streams = st;
+    c->n_streams++;
+    return st;
+}
+
+/* Keep c->buffered equal to the request bytes its streams hold. */
+static void stream_account(stream *st)
+{
+    size_t now = rj_wire_decoder_pending(&st->dec) + st->req.len;
+    st->c->buffered = st->c->buffered - st->buffered + now;
+    st->buffered = now;
+}
+
+static void stream_drop_request(stream *st)
+{
+    rj_wire_decoder_free(&st->dec);
+    rj_buf_free(&st->req);
+    stream_account(st);
+}
+
+/* Forget a stream; its call (if any) is cancelled. */
+static void stream_free(stream *st)
+{
+    conn *c = st->c;
+    stream_drop_request(st);
+    if (st->prev)
+        st->prev->next = st->next;
+    else
+        c->streams = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
+    c->n_streams--;
+    rj_call *call = st->call;
+    st->call = NULL;
+    free(st->method_name);
+    free(st->path);
+    free(st->message);
+    hdrs_free(&st->hd);
+    rj_wire_decoder_free(&st->dec);
+    rj_buf_free(&st->req);
+    rj_buf_free(&st->out);
+    free(st);
+    if (call) {
+        call->st = NULL;
+        call_cancel(call);
+    }
+}
+
+static const rj_grpc_method *find_method(rj_grpc_server *srv, const char *path)
+{
+    for (size_t i = 0; i < srv->n_methods; i++)
+        if (strcmp(srv->methods[i].path, path) == 0)
+            return &srv->methods[i];
+    return NULL;
+}
+
+/* Request headers complete: decide 415 / UNIMPLEMENTED now, before any
+ * body is buffered. */
+static void stream_headers_done(stream *st)
+{
+    conn *c = st->c;
+    if (!st->method_name || strcmp(st->method_name, "POST") != 0) {
+        nghttp2_nv nv[1];
+        size_t nn = 0;
+        nv_add(nv, &nn, ":status", "405");
+        nghttp2_submit_response(c->session, st->id, nv, nn, NULL);
+        st->resp_submitted = st->resp_final = st->resp_done = st->ignoring = true;
+        return;
+    }
+    if (!st->ct_ok) {
+        nghttp2_nv nv[2];
+        size_t nn = 0;
+        nv_add(nv, &nn, ":status", "415");
+        nv_add(nv, &nn, "content-type", "text/plain");
+        nghttp2_submit_response(c->session, st->id, nv, nn, NULL);
+        st->resp_submitted = st->resp_final = st->resp_done = st->ignoring = true;
+        return;
+    }
+    if (st->timeout_bad) {
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
+                             "malformed grpc-timeout header; expected digits and one of HMSmun");
+        return;
+    }
+    st->m = st->path ? find_method(c->srv, st->path) : NULL;
+    if (!st->m) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "unknown method %.200s", st->path ? st->path : "(no :path)");
+        stream_respond_error(st, RJ_GRPC_UNIMPLEMENTED, msg);
+        return;
+    }
+}
+
+static void stream_take_messages(stream *st)
+{
+    const uint8_t *m;
+    size_t len;
+    while (!st->ignoring && rj_wire_decoder_next(&st->dec, &m, &len) == 1) {
+        if (++st->n_msgs > 1) {
+            stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
+                                 "more than one request message for a unary or "
+                                 "server-streaming method");
+            return;
+        }
+        rj_buf_append(&st->req, m, len);
+    }
+}
+
+/* The peer finished its request: unpack and queue the handler. */
+static void stream_request_done(stream *st)
+{
+    conn *c = st->c;
+    st->req_done = true;
+    if (st->ignoring || !st->m)
+        return;
+    if (rj_wire_decoder_pending(&st->dec) != 0) {
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
+                             "request ended inside a message (truncated gRPC frame)");
+        return;
+    }
+    ProtobufCMessage *req = protobuf_c_message_unpack(st->m->request, NULL, st->req.len,
+                                                      st->req.data ? (const uint8_t *)st->req.data
+                                                                   : (const uint8_t *)"");
+    if (!req) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "request is not a valid %.200s message", st->m->request->name);
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, msg);
+        return;
+    }
+    rj_call *call = rj_calloc(1, sizeof(*call));
+    call->srv = c->srv;
+    call->ud = c->srv->ud;
+    call->m = st->m;
+    call->st = st;
+    call->req = req;
+    call->hd = st->hd;
+    memset(&st->hd, 0, sizeof(st->hd));
+    if (st->timeout_ms)
+        call->deadline = st->started + st->timeout_ms;
+    st->call = call;
+    st->ignoring = true;
+    stream_drop_request(st);
+    *c->ready_tail = call;
+    c->ready_tail = &call->next_ready;
+}
+
+/* Run the handlers of the requests completed by the last mem_recv. */
+static void conn_dispatch(conn *c)
+{
+    while (c->ready) {
+        rj_call *call = c->ready;
+        c->ready = call->next_ready;
+        if (!c->ready)
+            c->ready_tail = &c->ready;
+        call->next_ready = NULL;
+        if (call->cancelled || !call->st) {
+            call_free(call);
+            continue;
+        }
+        if (call->deadline) {
+            uint64_t now = uv_now(c->srv->loop);
+            if (now >= call->deadline) {
+                stream_end(call->st, RJ_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+                call_free(call);
+                continue;
+            }
+            call->timer = rj_malloc(sizeof(*call->timer));
+            uv_timer_init(c->srv->loop, call->timer);
+            call->timer->data = call;
+            uv_timer_start(call->timer, deadline_cb, call->deadline - now, 0);
+        }
+        call->m->handler(call, call->req);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* nghttp2 callbacks */
+
+static int on_begin_headers_cb(nghttp2_session *session, const nghttp2_frame *frame,
+                               void *user_data)
+{
+    conn *c = user_data;
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0;
+    if (c->n_streams >= c->srv->cfg.max_streams) {
+        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                                  NGHTTP2_REFUSED_STREAM);
+        return 0;
+    }
+    stream *st = stream_new(c, frame->hd.stream_id);
+    nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, st);
+    return 0;
+}
+
+static bool starts_with(const uint8_t *v, size_t vlen, const char *p)
+{
+    size_t n = strlen(p);
+    return vlen >= n && memcmp(v, p, n) == 0;
+}
+
+static int on_header_cb(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
+                        size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                        void *user_data)
+{
+    conn *c = user_data;
+    if (frame->hd.type != NGHTTP2_HEADERS)
+        return 0;
+    stream *st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+    if (!st || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0; /* refused stream, or request trailers: nothing to keep */
+    /* RFC 7541 sizing: name + value + 32 per field. */
+    st->header_bytes += namelen + valuelen + 32;
+    if (st->header_bytes > c->srv->cfg.max_header_list || st->hd.n >= MAX_HEADERS_PER_STREAM) {
+        slog(c->srv, "grpc: connection %llu: stream %d: request headers over the %u byte limit",
+             (unsigned long long)c->id, st->id, c->srv->cfg.max_header_list);
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets this stream */
+    }
+    if (namelen == 7 && memcmp(name, ":method", 7) == 0) {
+        free(st->method_name);
+        st->method_name = rj_strndup((const char *)value, valuelen);
+    } else if (namelen == 5 && memcmp(name, ":path", 5) == 0) {
+        free(st->path);
+        st->path = rj_strndup((const char *)value, valuelen);
+    } else if (namelen > 0 && name[0] == ':') {
+        /* :scheme, :authority: nothing to do */
+    } else {
+        if (namelen == 12 && memcmp(name, "content-type", 12) == 0) {
+            st->ct_seen = true;
+            st->ct_ok = starts_with(value, valuelen, "application/grpc");
+        } else if (namelen == 12 && memcmp(name, "grpc-timeout", 12) == 0) {
+            if (rj_wire_parse_timeout((const char *)value, valuelen, &st->timeout_ms) != 0)
+                st->timeout_bad = true;
+        }
+        hdrs *h = &st->hd;
+        h->names = rj_realloc(h->names, (h->n + 1) * sizeof(char *));
+        h->values = rj_realloc(h->values, (h->n + 1) * sizeof(char *));
+        h->names[h->n] = rj_strndup((const char *)name, namelen);
+        h->values[h->n] = rj_strndup((const char *)value, valuelen);
+        h->n++;
+    }
+    return 0;
+}
+
+static int on_frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
+{
+    conn *c = user_data;
+    switch (frame->hd.type) {
+    case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK) && !c->handshake_done) {
+            c->handshake_done = true;
+            c->last_activity = uv_now(c->srv->loop);
+        }
+        return 0;
+    case NGHTTP2_HEADERS: {
+        stream *st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+        if (!st)
+            return 0;
+        if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+            stream_headers_done(st);
+        if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+            stream_request_done(st);
+        return 0;
+    }
+    case NGHTTP2_DATA: {
+        stream *st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+        if (st && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+            stream_request_done(st);
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_t stream_id,
+                                 const uint8_t *data, size_t len, void *user_data)
+{
+    stream *st = nghttp2_session_get_stream_user_data(session, stream_id);
+    if (!st || st->ignoring || !st->m)
+        return 0;
+    rj_diag d;
+    int rc = rj_wire_decoder_feed(&st->dec, data, len, &d);
+    if (rc == RJ_ETOOBIG) {
+        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED, d.msg);
+        return 0;
+    }
+    if (rc < 0) {
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, d.msg);
+        return 0;
+    }
+    stream_take_messages(st);
+    stream_account(st);
+    /* Many streams each holding part of a large message add up: bound
+     * what one connection can make us hold. */
+    conn *c = st->c;
+    size_t limit = 2 * c->srv->cfg.max_message;
+    if (limit < CONN_BUFFER_MIN)
+        limit = CONN_BUFFER_MIN;
+    if (c->buffered > limit) {
+        slog(c->srv, "grpc: connection %llu (%s): over %zu bytes of unfinished requests",
+             (unsigned long long)c->id, c->peer, limit);
+        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED,
+                             "too much unfinished request data on this connection");
+    }
+    return 0;
+}
+
+static int on_frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
+{
+    if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+        /* nghttp2 ends a connection on a protocol violation; its reason
+         * travels in the GOAWAY debug data. */
+        conn *c = user_data;
+        size_t n = frame->goaway.opaque_data_len > 200 ? 200 : frame->goaway.opaque_data_len;
+        slog(c->srv, "grpc: connection %llu (%s) closed: %s%s%.*s", (unsigned long long)c->id,
+             c->peer, nghttp2_http2_strerror(frame->goaway.error_code), n ? ": " : "", (int)n,
+             n ? (const char *)frame->goaway.opaque_data : "");
+        return 0;
+    }
+    /* We answered before the request ended (an early error): ask the peer
+     * to stop sending with RST_STREAM NO_ERROR (RFC 9113 8.1). */
+    if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
+        stream *st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+        if (st && !st->req_done)
+            nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                                      NGHTTP2_NO_ERROR);
+    }
+    return 0;
+}
+
+static int on_stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
+                              void *user_data)
+{
+    stream *st = nghttp2_session_get_stream_user_data(session, stream_id);
+    if (!st)
+        return 0;
+    nghttp2_session_set_stream_user_data(session, stream_id, NULL);
+    stream_free(st);
+    return 0;
+}
+
+static int on_error_cb(nghttp2_session *session, int lib_error_code, const char *msg, size_t len,
+                       void *user_data)
+{
+    conn *c = user_data;
+    /* A hostile peer can trigger this per frame: a few lines, then quiet. */
+    if (++c->n_errors <= 3)
+        slog(c->srv, "grpc: connection %llu (%s): protocol error: %.*s%s",
+             (unsigned long long)c->id, c->peer, (int)len, msg,
+             c->n_errors == 3 ? " (further errors on this connection not logged)" : "");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* connections */
+
+typedef struct write_req {
+    uv_write_t req;
+    conn *c;
+    size_t len;
+    char data[];
+} write_req;
+
+static void write_cb(uv_write_t *req, int status)
+{
+    write_req *w = (write_req *)req;
+    conn *c = w->c;
+    c->pending_out -= w->len;
+    free(w);
+    if (c->closing)
+        return;
+    if (status < 0) {
+        conn_close(c, uv_strerror(status));
+        return;
+    }
+    if (c->pending_out < OUT_LOW) {
+        conn_flush(c);
+        if (c->paused && !c->closing && c->pending_out < OUT_LOW) {
+            c->paused = false;
+            uv_read_start(&c->h.stream, alloc_cb, read_cb);
+        }
+    }
+    conn_maybe_close(c);
+}
+
+/* Pull frames out of nghttp2 into one buffer per uv_write. */
+static void conn_flush(conn *c)
+{
+    if (c->closing || c->in_ng)
+        return;
+    rj_buf b = {0};
+    c->in_ng++;
+    while (c->pending_out + b.len < OUT_HIGH) {
+        const uint8_t *data;
+        ssize_t n = nghttp2_session_mem_send(c->session, &data);
+        if (n < 0) {
+            c->in_ng--;
+            rj_buf_free(&b);
+            slog(c->srv, "grpc: connection %llu (%s): send failed: %s", (unsigned long long)c->id,
+                 c->peer, nghttp2_strerror((int)n));
+            conn_close(c, NULL);
+            return;
+        }
+        if (n == 0)
+            break;
+        rj_buf_append(&b, data, (size_t)n);
+    }
+    c->in_ng--;
+    if (b.len) {
+        write_req *w = rj_malloc(sizeof(*w) + b.len);
+        w->c = c;
+        w->len = b.len;
+        memcpy(w->data, b.data, b.len);
+        uv_buf_t ub = uv_buf_init(w->data, (unsigned)b.len);
+        c->pending_out += b.len;
+        int rc = uv_write(&w->req, &c->h.stream, &ub, 1, write_cb);
+        if (rc < 0) {
+            c->pending_out -= b.len;
+            free(w);
+            rj_buf_free(&b);
+            conn_close(c, uv_strerror(rc));
+            return;
+        }
+    }
+    rj_buf_free(&b);
+    if (c->close_pending)
+        conn_close(c, NULL);
+}
+
+static void conn_free_cb(uv_handle_t *h)
+{
+    conn *c = h->data;
+    if (--c->open_handles > 0)
+        return;
+    rj_grpc_server *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->n_conns--;
+    free(c);
+    check_drain_done(srv);
+}
+
+static void conn_close(conn *c, const char *why)
+{
+    if (c->closing)
+        return;
+    if (c->in_ng) {
+        c->close_pending = true;
+        return;
+    }
+    c->closing = true;
+    if (why)
+        slog(c->srv, "grpc: connection %llu (%s) closed: %s", (unsigned long long)c->id, c->peer,
+             why);
+    /* Streams first: their calls learn they are cancelled. */
+    while (c->streams) {
+        stream *st = c->streams;
+        if (c->session)
+            nghttp2_session_set_stream_user_data(c->session, st->id, NULL);
+        stream_free(st);
+    }
+    while (c->ready) {
+        rj_call *call = c->ready;
+        c->ready = call->next_ready;
+        call_free(call);
+    }
+    c->ready_tail = &c->ready;
+    if (c->session) {
+        nghttp2_session_del(c->session);
+        c->session = NULL;
+    }
+    uv_timer_stop(&c->timer);
+    uv_close((uv_handle_t *)&c->timer, conn_free_cb);
+    if (!uv_is_closing(&c->h.handle))
+        uv_close(&c->h.handle, conn_free_cb);
+}
+
+static void shutdown_cb(uv_shutdown_t *req, int status)
+{
+    conn *c = req->data;
+    free(req);
+    c->shutting_down = false;
+    conn_close(c, NULL);
+}
+
+/* nghttp2 has nothing more to read or write (GOAWAY exchanged, protocol
+ * error answered): finish the writes, then close. */
+static void conn_maybe_close(conn *c)
+{
+    if (c->closing || c->shutting_down || !c->session)
+        return;
+    if (nghttp2_session_want_read(c->session) || nghttp2_session_want_write(c->session))
+        return;
+    uv_shutdown_t *req = rj_malloc(sizeof(*req));
+    req->data = c;
+    c->shutting_down = true;
+    if (uv_shutdown(req, &c->h.stream, shutdown_cb) < 0) {
+        free(req);
+        c->shutting_down = false;
+        conn_close(c, NULL);
+    }
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)h;
+    size_t n = 64 * 1024;
+    buf->base = rj_malloc(n);
+    buf->len = n;
+}
+
+static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    conn *c = s->data;
+    if (nread < 0) {
+        free(buf->base);
+        if (nread == UV_EOF) {
+            const char *why = NULL;
+            if (c->ready || c->n_streams)
+                why = "peer closed with requests in flight";
+            else if (!c->handshake_done && c->bytes_in > 0)
+                why = "peer closed during the HTTP/2 handshake";
+            conn_close(c, why);
+        } else
+            conn_close(c, uv_strerror((int)nread));
+        return;
+    }
+    if (nread == 0 || c->closing) {
+        free(buf->base);
+        return;
+    }
+    c->last_activity = uv_now(c->srv->loop);
+    c->bytes_in += (uint64_t)nread;
+    c->in_ng++;
+    ssize_t rv = nghttp2_session_mem_recv(c->session, (const uint8_t *)buf->base, (size_t)nread);
+    c->in_ng--;
+    free(buf->base);
+    if (rv < 0) {
+        const char *why = rv == NGHTTP2_ERR_BAD_CLIENT_MAGIC
+                              ? "not an HTTP/2 prior-knowledge client (bad connection preface)"
+                              : nghttp2_strerror((int)rv);
+        c->close_pending = false;
+        conn_close(c, why);
+        return;
+    }
+    if (c->close_pending) {
+        c->close_pending = false;
+        conn_close(c, NULL);
+        return;
+    }
+    conn_dispatch(c);
+    if (c->closing)
+        return;
+    conn_flush(c);
+    if (c->closing)
+        return;
+    if (c->pending_out >= OUT_HIGH && !c->paused) {
+        c->paused = true;
+        uv_read_stop(&c->h.stream);
+    }
+    conn_maybe_close(c);
+}
+
+static void conn_timer_cb(uv_timer_t *t)
+{
+    conn *c = t->data;
+    rj_grpc_server *srv = c->srv;
+    uint64_t now = uv_now(srv->loop);
+    if (!c->handshake_done) {
+        conn_close(c, "no HTTP/2 preface and SETTINGS within the handshake timeout");
+        return;
+    }
+    uint64_t idle = srv->cfg.idle_timeout_ms;
+    /* Streams whose request is complete wait on us: the connection is busy.
+     * Streams still reading a request (a peer that went quiet half-way)
+     * do not keep it open past the idle timeout. */
+    bool busy = c->ready != NULL;
+    for (stream *st = c->streams; st && !busy; st = st->next)
+        if (st->req_done || st->resp_submitted)
+            busy = true;
+    if (busy) {
+        c->last_activity = now;
+    } else if (now - c->last_activity >= idle) {
+        /* Polite close: GOAWAY, then close once written. */
+        slog(srv, "grpc: connection %llu (%s) idle for %llu ms, closing", (unsigned long long)c->id,
+             c->peer, (unsigned long long)idle);
+        nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
+        conn_flush(c);
+        conn_maybe_close(c);
+        if (!c->closing && !c->shutting_down)
+            conn_close(c, NULL);
+        return;
+    }
+    uint64_t left = idle - (now - c->last_activity);
+    uv_timer_start(&c->timer, conn_timer_cb, left ? left : 1, 0);
+}
+
+static void conn_handshake_timer_cb(uv_timer_t *t)
+{
+    conn *c = t->data;
+    if (!c->handshake_done) {
+        conn_close(c, "no HTTP/2 preface and SETTINGS within the handshake timeout");
+        return;
+    }
+    conn_timer_cb(t);
+}
+
+static int conn_session_new(conn *c)
+{
+    nghttp2_session_callbacks *cbs;
+    nghttp2_session_callbacks_new(&cbs);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers_cb);
+    nghttp2_session_callbacks_set_on_header_callback(cbs, on_header_cb);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv_cb);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk_recv_cb);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send_cb);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close_cb);
+    nghttp2_session_callbacks_set_error_callback2(cbs, on_error_cb);
+    nghttp2_option *opt;
+    nghttp2_option_new(&opt);
+    /* Closed streams need no priority bookkeeping; keeps memory flat under
+     * floods of short streams. */
+    nghttp2_option_set_no_closed_streams(opt, 1);
+    nghttp2_option_set_max_settings(opt, 32);
+    nghttp2_option_set_max_outbound_ack(opt, 1000);
+    int rv = nghttp2_session_server_new2(&c->session, cbs, c, opt);
+    nghttp2_option_del(opt);
+    nghttp2_session_callbacks_del(cbs);
+    if (rv != 0)
+        return rv;
+    rj_grpc_config *cfg = &c->srv->cfg;
+    nghttp2_settings_entry iv[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, cfg->max_streams},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, WINDOW},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, cfg->max_header_list},
+    };
+    rv = nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0]));
+    if (rv == 0)
+        rv = nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, CONN_WINDOW);
+    return rv;
+}
+
+static void describe_peer(conn *c)
+{
+    if (c->is_unix) {
+        snprintf(c->peer, sizeof(c->peer), "unix");
+        return;
+    }
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+            uv_ip4_name(a, host, sizeof(host));
+            port = ntohs(a->sin_port);
+            snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+            return;
+        }
+        if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            uv_ip6_name(a, host, sizeof(host));
+            port = ntohs(a->sin6_port);
+            snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
+            return;
+        }
+    }
+    snprintf(c->peer, sizeof(c->peer), "tcp");
+}
+
+static void reject_close_cb(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    listener *l = server->data;
+    rj_grpc_server *srv = l->srv;
+    if (status < 0) {
+        slog(srv, "grpc: accept failed: %s", uv_strerror(status));
+        return;
+    }
+    conn *c = rj_calloc(1, sizeof(*c));
+    c->srv = srv;
+    c->is_unix = l->is_unix;
+    c->ready_tail = &c->ready;
+    if (l->is_unix)
+        uv_pipe_init(srv->loop, &c->h.pipe, 0);
+    else
+        uv_tcp_init(srv->loop, &c->h.tcp);
+    c->h.handle.data = c;
+    int rc = uv_accept(server, &c->h.stream);
+    if (rc < 0) {
+        slog(srv, "grpc: accept failed: %s", uv_strerror(rc));
+        uv_close(&c->h.handle, reject_close_cb);
+        return;
+    }
+    if (srv->draining || srv->n_conns >= srv->cfg.max_connections) {
+        slog(srv, "grpc: connection refused: %s",
+             srv->draining ? "server is shutting down" : "too many connections");
+        uv_close(&c->h.handle, reject_close_cb);
+        return;
+    }
+    c->id = ++srv->next_conn_id;
+    describe_peer(c);
+    if (!l->is_unix)
+        uv_tcp_nodelay(&c->h.tcp, 1);
+    uv_timer_init(srv->loop, &c->timer);
+    c->timer.data = c;
+    c->open_handles = 2;
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->n_conns++;
+    c->last_activity = uv_now(srv->loop);
+    rc = conn_session_new(c);
+    if (rc != 0) {
+        slog(srv, "grpc: connection %llu: cannot start HTTP/2 session: %s",
+             (unsigned long long)c->id, nghttp2_strerror(rc));
+        conn_close(c, NULL);
+        return;
+    }
+    uv_timer_start(&c->timer, conn_handshake_timer_cb, srv->cfg.handshake_timeout_ms, 0);
+    rc = uv_read_start(&c->h.stream, alloc_cb, read_cb);
+    if (rc < 0) {
+        conn_close(c, uv_strerror(rc));
+        return;
+    }
+    conn_flush(c); /* our SETTINGS go out at once */
+}
+
+/* ------------------------------------------------------------------ */
+/* server */
+
+int rj_grpc_server_new(uv_loop_t *loop, const rj_grpc_config *cfg, const rj_grpc_method *methods,
+                       size_t n_methods, void *ud, rj_grpc_server **out)
+{
+    rj_grpc_server *srv = rj_calloc(1, sizeof(*srv));
+    srv->loop = loop;
+    if (cfg)
+        srv->cfg = *cfg;
+    else
+        rj_grpc_config_default(&srv->cfg);
+    rj_grpc_config def;
+    rj_grpc_config_default(&def);
+    if (!srv->cfg.max_message)
+        srv->cfg.max_message = def.max_message;
+    if (!srv->cfg.max_streams)
+        srv->cfg.max_streams = def.max_streams;
+    if (!srv->cfg.max_header_list)
+        srv->cfg.max_header_list = def.max_header_list;
+    if (!srv->cfg.max_connections)
+        srv->cfg.max_connections = def.max_connections;
+    if (!srv->cfg.idle_timeout_ms)
+        srv->cfg.idle_timeout_ms = def.idle_timeout_ms;
+    if (!srv->cfg.handshake_timeout_ms)
+        srv->cfg.handshake_timeout_ms = def.handshake_timeout_ms;
+    srv->methods = methods;
+    srv->n_methods = n_methods;
+    srv->ud = ud;
+    *out = srv;
+    return 0;
+}
+
+static int listener_start(rj_grpc_server *srv, listener *l)
+{
+    l->srv = srv;
+    l->h.handle.data = l;
+    int rc = uv_listen(&l->h.stream, 511, on_connection);
+    if (rc < 0)
+        return rc;
+    l->next = srv->listeners;
+    srv->listeners = l;
+    srv->n_listeners++;
+    return 0;
+}
+
+static void listener_failed_cb(uv_handle_t *h)
+{
+    listener *l = h->data;
+    free(l->unlink_path);
+    free(l);
+}
+
+static void fmt_bound(const struct sockaddr *sa, char *bound, size_t bound_len)
+{
+    char host[INET6_ADDRSTRLEN];
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+        uv_ip4_name(a, host, sizeof(host));
+        snprintf(bound, bound_len, "%s:%d", host, ntohs(a->sin_port));
+    } else {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+        uv_ip6_name(a, host, sizeof(host));
+        snprintf(bound, bound_len, "[%s]:%d", host, ntohs(a->sin6_port));
+    }
+}
+
+int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, size_t bound_len,
+                          rj_diag *d)
+{
+    rj_addr a;
+    int rc = rj_addr_parse(addr, &a, d);
+    if (rc < 0)
+        return rc;
+    listener *l = rj_calloc(1, sizeof(*l));
+    l->h.handle.data = l;
+    if (a.is_unix) {
+        l->is_unix = true;
+        uv_pipe_init(srv->loop, &l->h.pipe, 0);
+        /* A socket file left by a previous run blocks bind. */
+        if (unlink(a.path) < 0 && errno != ENOENT) {
+            int e = errno;
+            uv_close(&l->h.handle, listener_failed_cb);
+            return rj_diag_set(d, RJ_EIO, "listen %s: cannot remove old socket file: %s", addr,
+                               strerror(e));
+        }
+        rc = uv_pipe_bind(&l->h.pipe, a.path);
+        if (rc == 0) {
+            l->unlink_path = rj_strdup(a.path);
+            rc = listener_start(srv, l);
+        }
+        if (rc < 0) {
+            uv_close(&l->h.handle, listener_failed_cb);
+            return rj_diag_set(d, RJ_EIO, "listen %s: %s", addr, uv_strerror(rc));
+        }
+        if (bound)
+            snprintf(bound, bound_len, "unix:%s", a.path);
+        return 0;
+    }
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char port[8];
+    snprintf(port, sizeof(port), "%d", a.port);
+    int gai = getaddrinfo(a.host, port, &hints, &res);
+    if (gai != 0) {
+        free(l);
+        return rj_diag_set(d, RJ_EINVAL, "listen %s: cannot resolve host '%s': %s", addr, a.host,
+                           gai_strerror(gai));
+    }
+    uv_tcp_init(srv->loop, &l->h.tcp);
+    unsigned flags = res->ai_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
+    rc = uv_tcp_bind(&l->h.tcp, res->ai_addr, flags);
+    freeaddrinfo(res);
+    if (rc == 0)
+        rc = listener_start(srv, l);
+    if (rc < 0) {
+        uv_close(&l->h.handle, listener_failed_cb);
+        return rj_diag_set(d, RJ_EUNAVAIL, "listen %s: %s", addr, uv_strerror(rc));
+    }
+    if (bound) {
+        struct sockaddr_storage ss;
+        int len = sizeof(ss);
+        uv_tcp_getsockname(&l->h.tcp, (struct sockaddr *)&ss, &len);
+        fmt_bound((struct sockaddr *)&ss, bound, bound_len);
+    }
+    return 0;
+}
+
+int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return rj_diag_set(d, RJ_EINVAL, "listen fd %d: not a socket: %s", fd, strerror(errno));
+    listener *l = rj_calloc(1, sizeof(*l));
+    l->h.handle.data = l;
+    int rc;
+    if (ss.ss_family == AF_UNIX) {
+        l->is_unix = true;
+        uv_pipe_init(srv->loop, &l->h.pipe, 0);
+        rc = uv_pipe_open(&l->h.pipe, fd);
+    } else if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+        uv_tcp_init(srv->loop, &l->h.tcp);
+        rc = uv_tcp_open(&l->h.tcp, fd);
+    } else {
+        free(l);
+        return rj_diag_set(d, RJ_EINVAL, "listen fd %d: unsupported address family %d", fd,
+                           (int)ss.ss_family);
+    }
+    if (rc == 0)
+        rc = listener_start(srv, l);
+    if (rc < 0) {
+        uv_close(&l->h.handle, listener_failed_cb);
+        return rj_diag_set(d, RJ_EIO, "listen fd %d: %s", fd, uv_strerror(rc));
+    }
+    return 0;
+}
+
+size_t rj_grpc_server_connections(const rj_grpc_server *srv)
+{
+    return srv->n_conns;
+}
+
+static void listener_closed_cb(uv_handle_t *h)
+{
+    listener *l = h->data;
+    rj_grpc_server *srv = l->srv;
+    free(l->unlink_path);
+    free(l);
+    srv->n_listeners--;
+    check_drain_done(srv);
+}
+
+static void drain_timer_closed_cb(uv_handle_t *h)
+{
+    rj_grpc_server *srv = h->data;
+    srv->drain_timer_init = false;
+    if (srv->done)
+        srv->done(srv->done_arg);
+}
+
+static void check_drain_done(rj_grpc_server *srv)
+{
+    if (!srv->draining || srv->drain_done || srv->n_conns > 0 || srv->n_listeners > 0)
+        return;
+    srv->drain_done = true;
+    uv_timer_stop(&srv->drain_timer);
+    uv_close((uv_handle_t *)&srv->drain_timer, drain_timer_closed_cb);
+}
+
+static void drain_deadline_cb(uv_timer_t *t)
+{
+    rj_grpc_server *srv = t->data;
+    conn *c = srv->conns;
+    while (c) {
+        conn *next = c->next;
+        if (!c->closing)
+            conn_close(c, c->n_streams ? "drain deadline passed with requests in flight" : NULL);
+        c = next;
+    }
+}
+
+void rj_grpc_server_drain(rj_grpc_server *srv, uint64_t deadline_ms, void (*done)(void *),
+                          void *arg)
+{
+    if (srv->draining)
+        return;
+    srv->draining = true;
+    srv->done = done;
+    srv->done_arg = arg;
+    uv_timer_init(srv->loop, &srv->drain_timer);
+    srv->drain_timer.data = srv;
+    srv->drain_timer_init = true;
+    for (listener *l = srv->listeners; l; l = l->next) {
+        if (l->unlink_path)
+            unlink(l->unlink_path);
+        uv_close(&l->h.handle, listener_closed_cb);
+    }
+    srv->listeners = NULL;
+    for (conn *c = srv->conns; c; c = c->next) {
+        if (c->closing || !c->session)
+            continue;
+        nghttp2_submit_shutdown_notice(c->session);
+        nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+                              nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
+                              NULL, 0);
+    }
+    /* Flushing may close connections; walk a snapshot-safe way. */
+    conn *c = srv->conns;
+    while (c) {
+        conn *next = c->next;
+        if (!c->closing) {
+            conn_flush(c);
+            if (!c->closing)
+                conn_maybe_close(c);
+        }
+        c = next;
+    }
+    uv_timer_start(&srv->drain_timer, drain_deadline_cb, deadline_ms, 0);
+    check_drain_done(srv);
+}
+
+void rj_grpc_server_free(rj_grpc_server *srv)
+{
+    if (!srv)
+        return;
+    /* Freeing with handles still open would leave them pointing here. */
+    assert(!srv->drain_timer_init && (srv->draining ? srv->n_listeners == 0 : true));
+    assert(srv->n_conns == 0);
+    free(srv);
+}
