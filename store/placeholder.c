@@ -1,2 +1,0 @@
-/* placeholder until the module lands */
-typedef int rj_store_placeholder_t;

@@ -1,0 +1,139 @@
+#include "rj_tree.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rj_alloc.h"
+#include "rj_kode.h"
+
+size_t rj_tree_find(const void *arr, size_t n, const char *(*get)(const void *arr, size_t i),
+                    const char *kode)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(get(arr, mid), kode);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return RJ_TREE_ROOT;
+}
+
+static const char *node_kode(const void *arr, size_t i)
+{
+    return ((const rj_tree_node *)arr)[i].kode;
+}
+
+static bool parent_of(const char *kode, bool rekening, char out[RJ_KODE_MAX])
+{
+    return rekening ? rj_rekening_parent(kode, out) : rj_kode_parent(kode, out);
+}
+
+int rj_tree_compute(rj_tree_node *nodes, size_t n, bool rekening, rj_diag *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(nodes[i - 1].kode, nodes[i].kode) >= 0)
+            return rj_diag_set(d, RJ_EINVAL, "kode %s follows %s: expected sorted, unique kodes",
+                               nodes[i].kode, nodes[i - 1].kode);
+        nodes[i].parent = RJ_TREE_ROOT;
+        nodes[i].n_children = 0;
+        nodes[i].rollup = 0;
+        nodes[i].child_sum = 0;
+        nodes[i].effective = 0;
+    }
+    /* The nearest present ancestor, found by walking up the kode; a missing
+     * level (a validation error) must not make a subtree a second root. */
+    for (size_t i = 0; i < n; i++) {
+        char up[RJ_KODE_MAX];
+        const char *k = nodes[i].kode;
+        while (parent_of(k, rekening, up)) {
+            size_t p = rj_tree_find(nodes, i, node_kode, up);
+            if (p != RJ_TREE_ROOT) {
+                nodes[i].parent = p;
+                nodes[p].n_children++;
+                break;
+            }
+            k = up;
+        }
+    }
+    /* Descendants sort after their ancestor, so walking backwards finishes
+     * every child before its parent. */
+    for (size_t i = n; i-- > 0;) {
+        rj_tree_node *x = &nodes[i];
+        if (x->n_children == 0)
+            x->rollup = x->has_pagu ? x->pagu : 0;
+        x->effective = x->has_pagu ? x->pagu : x->rollup;
+        if (x->parent != RJ_TREE_ROOT) {
+            rj_tree_node *p = &nodes[x->parent];
+            if (__builtin_add_overflow(p->rollup, x->rollup, &p->rollup) ||
+                __builtin_add_overflow(p->child_sum, x->effective, &p->child_sum))
+                return rj_diag_set(d, RJ_EOVERFLOW, "pagu of %s: the sum of its children exceeds int64",
+                                   p->kode);
+        }
+    }
+    return 0;
+}
+
+int rj_tree_total(const rj_tree_node *nodes, size_t n, int64_t *total, rj_diag *d)
+{
+    int64_t t = 0;
+    for (size_t i = 0; i < n; i++)
+        if (nodes[i].parent == RJ_TREE_ROOT && __builtin_add_overflow(t, nodes[i].effective, &t))
+            return rj_diag_set(d, RJ_EOVERFLOW, "plan total exceeds int64 at %s", nodes[i].kode);
+    *total = t;
+    return 0;
+}
+
+int rj_tree_items(Renja__V1__Item **items, size_t n, rj_tree_node **out, rj_diag *d)
+{
+    rj_tree_node *nodes = rj_calloc(n, sizeof *nodes);
+    for (size_t i = 0; i < n; i++) {
+        nodes[i].kode = items[i]->kode;
+        nodes[i].has_pagu = items[i]->has_pagu;
+        nodes[i].pagu = items[i]->pagu;
+    }
+    int err = rj_tree_compute(nodes, n, false, d);
+    if (err == 0)
+        for (size_t i = 0; i < n; i++)
+            items[i]->pagu_rollup = nodes[i].rollup;
+    if (err == 0 && out)
+        *out = nodes;
+    else
+        free(nodes);
+    return err;
+}
+
+int rj_tree_lines(Renja__V1__BudgetLine **lines, size_t n, rj_tree_node **out, rj_diag *d)
+{
+    rj_tree_node *nodes = rj_calloc(n, sizeof *nodes);
+    for (size_t i = 0; i < n; i++) {
+        nodes[i].kode = lines[i]->kode;
+        nodes[i].has_pagu = lines[i]->has_pagu;
+        nodes[i].pagu = lines[i]->pagu;
+    }
+    int err = rj_tree_compute(nodes, n, true, d);
+    if (err == 0)
+        for (size_t i = 0; i < n; i++) {
+            lines[i]->pagu_rollup = nodes[i].rollup;
+            lines[i]->depth = rj_rekening_depth(lines[i]->kode);
+        }
+    if (err == 0 && out)
+        *out = nodes;
+    else
+        free(nodes);
+    return err;
+}
+
+int64_t rj_tree_item_effective(const Renja__V1__Item *it)
+{
+    return it->has_pagu ? it->pagu : it->pagu_rollup;
+}
+
+int64_t rj_tree_line_effective(const Renja__V1__BudgetLine *ln)
+{
+    return ln->has_pagu ? ln->pagu : ln->pagu_rollup;
+}
