@@ -21,8 +21,10 @@ static inline void rj_ptrs_push(void ***arr, size_t *n, size_t *cap, void *p)
     (*arr)[(*n)++] = p;
 }
 
-/* A malloc'd copy of s, or the protobuf-c empty default for "" so that a
- * message stays freeable by protobuf_c_message_free_unpacked either way. */
+/* A malloc'd copy of s, or the protobuf-c empty default for "", for a
+ * singular string field: the message stays freeable by
+ * protobuf_c_message_free_unpacked either way. Never for a repeated string
+ * (protobuf-c frees each element). */
 char *rj_q_str(const char *s);
 
 /* Exact comparison of num/den x 100 with a whole percentage t, without
