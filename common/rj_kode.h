@@ -13,6 +13,16 @@
  *
  * Canonical rekening: 5, 5.1, 5.1.01, 5.1.01.01, 5.1.01.01.01,
  * 5.1.01.01.01.0001 (widths 1,1,2,2,2,4); shorter segments are zero-padded.
+ *
+ * Input details: surrounding blanks are trimmed, and positions in messages
+ * count from the first non-blank character. The layout is decided by
+ * segment widths: a 1-digit fourth segment is the level (1 or 2) and needs a
+ * 2-digit kegiatan after it; a 3-digit fourth segment is level and kegiatan
+ * joined and may be followed by the sub kegiatan only. Refused: any other
+ * width (urusan 1 digit, bidang urusan and program 2, so "2.17.1" is
+ * refused), program, kegiatan or sub kegiatan of all zeros, rekening
+ * segments of all zeros or wider than their width, empty segments, blanks
+ * or other characters inside.
  */
 #ifndef RJ_KODE_H
 #define RJ_KODE_H
@@ -41,7 +51,8 @@ rj_level rj_kode_level(const char *canon);
 /* Parent of a canonical kode into out; false for an urusan (no parent). */
 bool rj_kode_parent(const char *canon, char out[RJ_KODE_MAX]);
 /* Is canon equal to prefix or inside its subtree ("2.17.01" covers
- * "2.17.01.1.01")? Works for both kinds of kode. */
+ * "2.17.01.1.01")? Works for both kinds of kode. An empty prefix covers
+ * everything. */
 bool rj_kode_in_subtree(const char *canon, const char *prefix);
 const char *rj_level_name(rj_level level); /* "urusan", "program", "kegiatan", "sub kegiatan" */
 /* "urusan", "program", "kegiatan", "sub-kegiatan"/"sub kegiatan" -> level. */

@@ -14,6 +14,28 @@
  * ambiguous ("1.5").
  *
  * Percentages: hundredths in int64 ("-0,74%" -> -74).
+ *
+ * Reading rules in detail (surrounding blanks are ignored; message
+ * positions count from the first non-blank character):
+ * - A negative is "-x" or "(x)"; money also takes an "Rp", "Rp." or "Rp "
+ *   prefix before or after the sign ("Rp 15.320.055.480", "(Rp 4.200.000)").
+ * - With a comma (decimals only): exactly one comma, the decimal separator;
+ *   every dot before it is a thousands separator ("1.234,5"), a dot after it
+ *   is refused ("1.23,4.5").
+ * - Without a comma, one dot is a thousands separator only if 1..3 digits
+ *   not starting with 0 precede it and exactly 3 follow ("7.133",
+ *   "105.787"); otherwise it is a decimal point ("12.23", "0.500" = 0.5,
+ *   "1.0000" = 1.0, "1234.567"). Two or more dots are all thousands
+ *   separators ("15.320.055.480").
+ * - Thousands groups: first group 1..3 digits without a leading 0, then
+ *   groups of exactly 3 ("1..000", "1.00.000" are refused).
+ * - Money refuses any comma ("1,5", and "1,000" which might be an English
+ *   thousand) and any dot that is a decimal point ("1.5", "1.0000").
+ * - Range: money is int64; decimals are int64 / 10^4; both allow INT64_MIN.
+ *   Out of range is RJ_EOVERFLOW.
+ * - The plain decimal form never prints a dot followed by exactly three
+ *   digits: a value with three decimals gets a fourth ("105.7870"), so every
+ *   formatted value, either form, reads back to itself.
  */
 #ifndef RJ_NUM_H
 #define RJ_NUM_H
@@ -47,7 +69,8 @@ void rj_pct_format(int64_t e2, rj_numfmt fmt, char out[RJ_NUM_MAX]);
 
 /* num / den x 100 in hundredths, rounded half away from zero, computed in
  * 128-bit integers. false when den is 0. Works for money (scale 1) and for
- * decimals of equal scale. */
+ * decimals of equal scale. Also false (out untouched) when the result does
+ * not fit int64. */
 bool rj_pct_e2(int64_t num, int64_t den, int64_t *out);
 
 #endif

@@ -1,7 +1,283 @@
+/* renjad: the daemon, and the offline commands on its data dir. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-int main(void)
+#include "rj_daemon.h"
+#include "rj_log.h"
+#include "rj_store.h"
+
+#define DEFAULT_DATA_DIR "/var/lib/renjad"
+
+static const char usage_text[] =
+    "usage: renjad [--data-dir DIR] [--listen ADDR]... [--log-level LEVEL] [--drain-ms MS]\n"
+    "              [--max-connections N] [--idle-timeout SECONDS]\n"
+    "       renjad init --data-dir DIR              create the store; prints an admin token once\n"
+    "       renjad token add --data-dir DIR --name NAME --role ROLE [--bidang BIDANG]\n"
+    "       renjad token list --data-dir DIR\n"
+    "       renjad token revoke --data-dir DIR --name NAME\n"
+    "       renjad backup --data-dir DIR OUT_FILE    consistent copy while the daemon runs\n"
+    "       renjad restore --data-dir DIR IN_FILE    the daemon must not run on DIR\n"
+    "\n"
+    "ADDR is unix:/path/to.sock, HOST:PORT or [::1]:PORT. Default: unix:DIR/" RJ_DAEMON_SOCKET_NAME
+    " and " RJ_DAEMON_DEFAULT_TCP ".\n"
+    "ROLE is viewer, editor, planner or admin. LEVEL is error, warn, info or debug.\n";
+
+static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "renjad: not built yet\n");
-    return 1;
+    fprintf(stderr, "renjad: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+typedef struct opts {
+    const char *data_dir;
+    const char *name, *role, *bidang;
+    rj_daemon_config cfg;
+    int argc;
+    char **argv; /* positional arguments left */
+} opts;
+
+static int parse(int argc, char **argv, opts *o)
+{
+    enum { O_DATA = 1, O_LISTEN, O_LOG, O_NAME, O_ROLE, O_BIDANG, O_DRAIN, O_MAXCONN, O_IDLE };
+    static const struct option longs[] = {
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"listen", required_argument, NULL, O_LISTEN},
+        {"log-level", required_argument, NULL, O_LOG},
+        {"name", required_argument, NULL, O_NAME},
+        {"role", required_argument, NULL, O_ROLE},
+        {"bidang", required_argument, NULL, O_BIDANG},
+        {"drain-ms", required_argument, NULL, O_DRAIN},
+        {"max-connections", required_argument, NULL, O_MAXCONN},
+        {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {0},
+    };
+    int c, level;
+    char *end;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
+        switch (c) {
+        case O_DATA: o->data_dir = optarg; break;
+        case O_LISTEN:
+            if (o->cfg.n_listen == RJ_DAEMON_MAX_LISTEN)
+                return usage_error("too many --listen (at most %s)", "16");
+            o->cfg.listen[o->cfg.n_listen++] = optarg;
+            break;
+        case O_LOG:
+            level = rj_log_level_parse(optarg);
+            if (level < 0)
+                return usage_error("unknown --log-level \"%s\"; expected error, warn, info or debug", optarg);
+            rj_log_set_level((rj_log_level)level);
+            break;
+        case O_NAME: o->name = optarg; break;
+        case O_ROLE: o->role = optarg; break;
+        case O_BIDANG: o->bidang = optarg; break;
+        case O_DRAIN:
+            o->cfg.drain_ms = strtoull(optarg, &end, 10);
+            if (*end || !*optarg)
+                return usage_error("--drain-ms \"%s\" is not a number of milliseconds", optarg);
+            break;
+        case O_MAXCONN:
+            o->cfg.grpc.max_connections = (uint32_t)strtoul(optarg, &end, 10);
+            if (*end || !*optarg || o->cfg.grpc.max_connections == 0)
+                return usage_error("--max-connections \"%s\" is not a positive number", optarg);
+            break;
+        case O_IDLE:
+            o->cfg.grpc.idle_timeout_ms = strtoull(optarg, &end, 10) * 1000;
+            if (*end || !*optarg || o->cfg.grpc.idle_timeout_ms == 0)
+                return usage_error("--idle-timeout \"%s\" is not a positive number of seconds", optarg);
+            break;
+        case 'h': fputs(usage_text, stdout); exit(0);
+        case 'V': printf("renjad %s\n", RENJA_VERSION); exit(0);
+        default:
+            return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+        }
+    }
+    o->argc = argc - optind;
+    o->argv = argv + optind;
+    return 0;
+}
+
+static int role_parse(const char *s)
+{
+    static const char *const names[] = {"", "viewer", "editor", "planner", "admin"};
+    for (int i = 1; i <= 4; i++)
+        if (s && strcmp(s, names[i]) == 0)
+            return i;
+    return 0;
+}
+
+static int open_store(const char *dir, rj_store **s)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "renjad: cannot create data dir %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    rj_diag d = {{0}};
+    int rc = rj_store_open(dir, s, &d);
+    if (rc) {
+        fprintf(stderr, "renjad: cannot open store in %s: %s\n", dir, d.msg[0] ? d.msg : rj_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_init(opts *o)
+{
+    rj_store *s;
+    if (open_store(o->data_dir, &s))
+        return 1;
+    size_t n = 0;
+    int rc = rj_store_token_count(s, &n);
+    if (rc == 0 && n > 0) {
+        fprintf(stderr, "renjad: %s is already initialised (%zu token(s)); use 'renjad token add'\n",
+                o->data_dir, n);
+        rj_store_close(s);
+        return 1;
+    }
+    char token[RJ_TOKEN_MAX];
+    rj_diag d = {{0}};
+    rc = rc ? rc : rj_store_token_add(s, "admin", RENJA__V1__ROLE__ROLE_ADMIN, "", token, &d);
+    rj_store_close(s);
+    if (rc) {
+        fprintf(stderr, "renjad: init: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
+        return 1;
+    }
+    fprintf(stderr, "renjad: initialised %s; the admin token follows (it is shown only once)\n",
+            o->data_dir);
+    printf("%s\n", token);
+    return 0;
+}
+
+static int cmd_token(opts *o)
+{
+    if (o->argc < 1)
+        return usage_error("token needs a subcommand: add, list or revoke%s", "");
+    const char *sub = o->argv[0];
+    rj_store *s;
+    rj_diag d = {{0}};
+    int rc;
+    if (strcmp(sub, "add") == 0) {
+        int role = role_parse(o->role);
+        if (!o->name || !o->name[0])
+            return usage_error("token add needs --name NAME%s", "");
+        if (!role)
+            return usage_error("token add needs --role viewer|editor|planner|admin (got \"%s\")",
+                               o->role ? o->role : "");
+        if (role == RENJA__V1__ROLE__ROLE_EDITOR && (!o->bidang || !o->bidang[0]))
+            return usage_error("an editor token needs --bidang BIDANG%s", "");
+        if (open_store(o->data_dir, &s))
+            return 1;
+        char token[RJ_TOKEN_MAX];
+        rc = rj_store_token_add(s, o->name, (Renja__V1__Role)role, o->bidang ? o->bidang : "", token, &d);
+        rj_store_close(s);
+        if (rc) {
+            fprintf(stderr, "renjad: token add: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
+            return 1;
+        }
+        fprintf(stderr, "renjad: token \"%s\" (%s) created; it is shown only once\n", o->name, o->role);
+        printf("%s\n", token);
+        return 0;
+    }
+    if (strcmp(sub, "list") == 0) {
+        if (open_store(o->data_dir, &s))
+            return 1;
+        Renja__V1__Identity **ids = NULL;
+        size_t n = 0;
+        rc = rj_store_token_list(s, &ids, &n);
+        static const char *const roles[] = {"", "viewer", "editor", "planner", "admin"};
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            printf("%s\t%s\t%s\n", ids[i]->name, ids[i]->role <= 4 ? roles[ids[i]->role] : "?",
+                   ids[i]->bidang);
+        rj_msgs_free((void **)ids, n);
+        rj_store_close(s);
+        return rc ? 1 : 0;
+    }
+    if (strcmp(sub, "revoke") == 0) {
+        const char *name = o->name ? o->name : (o->argc > 1 ? o->argv[1] : NULL);
+        if (!name)
+            return usage_error("token revoke needs --name NAME%s", "");
+        if (open_store(o->data_dir, &s))
+            return 1;
+        rc = rj_store_token_revoke(s, name, &d);
+        rj_store_close(s);
+        if (rc) {
+            fprintf(stderr, "renjad: token revoke: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
+            return rc == RJ_ENOTFOUND ? 4 : 1;
+        }
+        fprintf(stderr, "renjad: token \"%s\" revoked\n", name);
+        return 0;
+    }
+    return usage_error("unknown token subcommand \"%s\"; expected add, list or revoke", sub);
+}
+
+static int cmd_backup(opts *o)
+{
+    if (o->argc != 1)
+        return usage_error("backup needs one OUT_FILE%s", "");
+    rj_store *s;
+    if (open_store(o->data_dir, &s))
+        return 1;
+    rj_diag d = {{0}};
+    int rc = rj_store_backup(s, o->argv[0], &d);
+    rj_store_close(s);
+    if (rc) {
+        fprintf(stderr, "renjad: backup: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
+        return 1;
+    }
+    fprintf(stderr, "renjad: backup of %s written to %s\n", o->data_dir, o->argv[0]);
+    return 0;
+}
+
+static int cmd_restore(opts *o)
+{
+    if (o->argc != 1)
+        return usage_error("restore needs one IN_FILE%s", "");
+    rj_diag d = {{0}};
+    int rc = rj_store_restore(o->data_dir, o->argv[0], &d);
+    if (rc) {
+        fprintf(stderr, "renjad: restore: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
+        return 1;
+    }
+    fprintf(stderr, "renjad: %s restored into %s\n", o->argv[0], o->data_dir);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {0};
+    rj_grpc_config_default(&o.cfg.grpc);
+    o.cfg.drain_ms = 10000;
+    /* Subcommand first ("renjad token add ..."), options anywhere after it. */
+    const char *cmd = NULL;
+    if (argc > 1 && argv[1][0] != '-') {
+        cmd = argv[1];
+    }
+    int rc = cmd ? parse(argc - 1, argv + 1, &o) : parse(argc, argv, &o);
+    if (rc)
+        return rc;
+    o.data_dir = o.data_dir ? o.data_dir : DEFAULT_DATA_DIR;
+    if (!cmd) {
+        if (o.argc > 0)
+            return usage_error("unexpected argument \"%s\"", o.argv[0]);
+        o.cfg.data_dir = o.data_dir;
+        return rj_daemon_run(&o.cfg);
+    }
+    if (strcmp(cmd, "init") == 0)
+        return o.argc == 0 ? cmd_init(&o) : usage_error("init takes no argument (got \"%s\")", o.argv[0]);
+    if (strcmp(cmd, "token") == 0)
+        return cmd_token(&o);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(&o);
+    if (strcmp(cmd, "restore") == 0)
+        return cmd_restore(&o);
+    return usage_error("unknown command \"%s\"", cmd);
 }

@@ -1,2 +1,0 @@
-/* placeholder until the module lands */
-typedef int rj_daemon_placeholder_t;

@@ -1,0 +1,595 @@
+#include "rj_daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "renja/v1/renja.pb-c.h"
+#include "rj_alloc.h"
+#include "rj_log.h"
+#include "rj_sd.h"
+#include "rj_service.h"
+#include "rj_writer.h"
+
+typedef struct watcher watcher;
+
+typedef struct rj_daemon {
+    uv_loop_t *loop;
+    rj_store *store;
+    rj_writer *writer;
+    rj_grpc_server *grpc;
+    uv_signal_t sigterm, sigint;
+    uv_timer_t reader_timer;
+    int64_t started_ms;
+    bool draining;
+    uint64_t drain_ms;
+    watcher *watchers;
+    int exit_code;
+} rj_daemon;
+
+/* One call in flight between the loop, the pool and the writer. */
+typedef struct work {
+    uv_work_t req;
+    rj_daemon *d;
+    rj_call *call;
+    const rj_grpc_method *m;
+    const rj_service *svc;
+    const ProtobufCMessage *request; /* owned by the call */
+    char *token;
+    Renja__V1__Identity *who;
+    rj_ctx ctx;
+    int err;
+    rj_diag diag;
+    ProtobufCMessage *resp;
+    rj_op op;
+} work;
+
+struct watcher {
+    watcher *next;
+    rj_daemon *d;
+    rj_call *call;
+    char *plan;
+    uint64_t next_rev;  /* the next revision to send */
+    uint64_t seen_max;  /* newest revision committed while catching up */
+    bool catching_up;
+    bool dead;
+    /* catch-up results */
+    uv_work_t req;
+    Renja__V1__Revision **revs;
+    size_t n_revs;
+    int err;
+    rj_diag diag;
+};
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *role_name(int role)
+{
+    switch (role) {
+    case RENJA__V1__ROLE__ROLE_VIEWER: return "viewer";
+    case RENJA__V1__ROLE__ROLE_EDITOR: return "editor";
+    case RENJA__V1__ROLE__ROLE_PLANNER: return "planner";
+    case RENJA__V1__ROLE__ROLE_ADMIN: return "admin";
+    }
+    return "none";
+}
+
+static void work_free(work *w)
+{
+    if (w->resp)
+        protobuf_c_message_free_unpacked(w->resp, NULL);
+    if (w->who)
+        protobuf_c_message_free_unpacked(&w->who->base, NULL);
+    rj_op_clear(&w->op);
+    free(w->token);
+    free(w);
+}
+
+static void reply_error(rj_call *call, int err, const char *msg)
+{
+    rj_call_fail(call, rj_error_grpc_status(err), msg && *msg ? msg : rj_strerror(err));
+}
+
+/* --- pool thread ---------------------------------------------------------- */
+
+static int authenticate(work *w)
+{
+    if (w->m->min_role == 0)
+        return 0;
+    if (!w->token)
+        return rj_diag_set(&w->diag, RJ_EAUTH,
+                           "missing token: send metadata 'authorization: Bearer <token>' "
+                           "(renja --token or $RENJA_TOKEN)");
+    int rc = rj_store_token_auth(w->d->store, w->token, &w->who, &w->diag);
+    if (rc != 0)
+        return rc == RJ_EAUTH ? rj_diag_set(&w->diag, RJ_EAUTH, "invalid or revoked token") : rc;
+    if ((int)w->who->role < w->m->min_role)
+        return rj_diag_set(&w->diag, RJ_EPERM, "token \"%s\" has role %s; %s needs role %s or higher",
+                           w->who->name, role_name(w->who->role), strrchr(w->m->path, '/') + 1,
+                           role_name(w->m->min_role));
+    return 0;
+}
+
+static void work_cb(uv_work_t *req)
+{
+    work *w = req->data;
+    w->err = authenticate(w);
+    if (w->err)
+        return;
+    w->ctx.store = w->d->store;
+    w->ctx.who = w->who;
+    w->ctx.now_ms = wall_ms();
+    w->ctx.started_ms = w->d->started_ms;
+    if (w->svc->read) {
+        rj_snap *snap = NULL;
+        w->err = rj_snap_begin(w->d->store, &snap);
+        if (w->err == 0) {
+            w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
+            rj_snap_end(snap);
+        }
+    } else {
+        w->op.who = w->who;
+        w->op.now_ms = w->ctx.now_ms;
+        w->err = w->svc->prepare(&w->ctx, w->request, &w->op, &w->diag);
+    }
+}
+
+/* --- watchers ------------------------------------------------------------- */
+
+static void watch_catch_up(watcher *x);
+
+static void watcher_unlink(rj_daemon *d, watcher *x)
+{
+    for (watcher **p = &d->watchers; *p; p = &(*p)->next)
+        if (*p == x) {
+            *p = x->next;
+            return;
+        }
+}
+
+static void watcher_end(watcher *x, int status, const char *msg)
+{
+    watcher_unlink(x->d, x);
+    if (x->call)
+        rj_call_finish(x->call, status, msg);
+    free(x->plan);
+    free(x);
+}
+
+static void watch_cancel_cb(rj_call *call, void *arg)
+{
+    watcher *x = arg;
+    x->dead = true;
+    if (!x->catching_up)
+        watcher_end(x, RJ_GRPC_CANCELLED, "cancelled");
+}
+
+static void watch_read_cb(uv_work_t *req)
+{
+    watcher *x = req->data;
+    rj_snap *snap = NULL;
+    x->err = rj_snap_begin(x->d->store, &snap);
+    if (x->err)
+        return;
+    Renja__V1__Plan *plan = NULL;
+    x->err = rj_snap_plan(snap, x->plan, &plan, &x->diag);
+    if (x->err == 0) {
+        uint64_t head = plan->head;
+        protobuf_c_message_free_unpacked(&plan->base, NULL);
+        size_t cap = 0;
+        for (uint64_t r = x->next_rev; r <= head && x->err == 0; r++) {
+            if (x->n_revs == cap) {
+                cap = cap ? cap * 2 : 16;
+                x->revs = rj_realloc(x->revs, cap * sizeof(*x->revs));
+            }
+            x->err = rj_snap_revision(snap, x->plan, r, &x->revs[x->n_revs], &x->diag);
+            if (x->err == 0)
+                x->n_revs++;
+        }
+    }
+    rj_snap_end(snap);
+}
+
+static void watch_after_read_cb(uv_work_t *req, int status)
+{
+    watcher *x = req->data;
+    x->catching_up = false;
+    for (size_t i = 0; i < x->n_revs; i++) {
+        if (!x->dead && x->revs[i]->rev == x->next_rev) {
+            if (rj_call_send(x->call, &x->revs[i]->base) == 0)
+                x->next_rev++;
+            else
+                x->dead = true;
+        }
+        protobuf_c_message_free_unpacked(&x->revs[i]->base, NULL);
+    }
+    free(x->revs);
+    x->revs = NULL;
+    x->n_revs = 0;
+    if (x->dead) {
+        watcher_end(x, RJ_GRPC_CANCELLED, "cancelled");
+    } else if (x->err) {
+        watcher_end(x, rj_error_grpc_status(x->err), x->diag.msg);
+    } else if (x->d->draining) {
+        watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    } else if (x->seen_max >= x->next_rev) {
+        watch_catch_up(x);
+    }
+}
+
+static void watch_catch_up(watcher *x)
+{
+    x->catching_up = true;
+    x->err = 0;
+    x->req.data = x;
+    uv_queue_work(x->d->loop, &x->req, watch_read_cb, watch_after_read_cb);
+}
+
+static void watchers_publish(rj_daemon *d, const char *plan, const Renja__V1__Revision *rev)
+{
+    watcher *x = d->watchers;
+    while (x) {
+        watcher *next = x->next;
+        if (strcmp(x->plan, plan) == 0) {
+            if (x->catching_up) {
+                if (rev->rev > x->seen_max)
+                    x->seen_max = rev->rev;
+            } else if (rev->rev == x->next_rev) {
+                if (rj_call_send(x->call, &rev->base) == 0)
+                    x->next_rev++;
+            } else if (rev->rev > x->next_rev) {
+                x->seen_max = rev->rev;
+                watch_catch_up(x);
+            }
+        }
+        x = next;
+    }
+}
+
+static void watch_start(work *w)
+{
+    const Renja__V1__WatchRequest *req = (const Renja__V1__WatchRequest *)w->request;
+    const Renja__V1__Plan *plan = (const Renja__V1__Plan *)w->resp;
+    watcher *x = rj_calloc(1, sizeof(*x));
+    x->d = w->d;
+    x->call = w->call;
+    x->plan = rj_strdup(req->plan);
+    x->next_rev = req->from ? req->from : plan->head + 1;
+    x->next = w->d->watchers;
+    w->d->watchers = x;
+    rj_call_on_cancel(w->call, watch_cancel_cb, x);
+    watch_catch_up(x);
+}
+
+/* --- loop thread ------------------------------------------------------------ */
+
+static void writer_done_cb(rj_op *op, void *ctx, void *arg)
+{
+    work *w = ctx;
+    rj_daemon *d = arg;
+    if (op->err == 0 && op->kind == RJ_OP_SUBMIT && op->revision) {
+        rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s keys=%zu", op->plan,
+               (unsigned long long)op->rev, op->revision->author, op->revision->n_keys);
+        watchers_publish(d, op->plan, op->revision);
+    }
+    if (rj_call_cancelled(w->call)) {
+        /* Durable all the same; the client will see it on its next read. */
+        rj_call_fail(w->call, RJ_GRPC_CANCELLED, "cancelled");
+    } else if (op->err) {
+        reply_error(w->call, op->err, op->diag.msg);
+    } else {
+        rj_diag diag = {{0}};
+        int rc = w->svc->finish(&w->ctx, op, &w->resp, &diag);
+        if (rc)
+            reply_error(w->call, rc, diag.msg);
+        else
+            rj_call_reply(w->call, w->resp);
+    }
+    work_free(w);
+}
+
+static void after_work_cb(uv_work_t *req, int status)
+{
+    work *w = req->data;
+    if (w->err) {
+        if (w->err == RJ_EAUTH)
+            rj_log(RJ_LOG_INFO, "refused %s: %s", w->m->path, w->diag.msg);
+        reply_error(w->call, w->err, w->diag.msg);
+        work_free(w);
+        return;
+    }
+    if (rj_call_cancelled(w->call)) {
+        rj_call_fail(w->call, RJ_GRPC_CANCELLED, "cancelled");
+        work_free(w);
+        return;
+    }
+    if (w->m->streaming) {
+        watch_start(w);
+        work_free(w);
+        return;
+    }
+    if (w->svc->read) {
+        rj_call_reply(w->call, w->resp);
+        work_free(w);
+        return;
+    }
+    if (w->d->draining) {
+        reply_error(w->call, RJ_EUNAVAIL, "server shutting down; retry on another server or later");
+        work_free(w);
+        return;
+    }
+    rj_writer_queue(w->d->writer, &w->op, w);
+}
+
+static char *bearer_token(const char *h)
+{
+    if (!h)
+        return NULL;
+    while (*h == ' ')
+        h++;
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    size_t n = strlen(h);
+    while (n && h[n - 1] == ' ')
+        n--;
+    return n ? rj_strndup(h, n) : NULL;
+}
+
+static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
+{
+    rj_daemon *d = rj_call_server_data(call);
+    const rj_grpc_method *m = rj_call_method(call);
+    work *w = rj_calloc(1, sizeof(*w));
+    w->d = d;
+    w->call = call;
+    w->m = m;
+    w->svc = m->impl;
+    w->request = request;
+    w->token = bearer_token(rj_call_header(call, "authorization"));
+    w->req.data = w;
+    if (d->draining) {
+        reply_error(call, RJ_EUNAVAIL, "server shutting down; retry later");
+        work_free(w);
+        return;
+    }
+    uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+}
+
+static void health_cb(rj_call *call, const ProtobufCMessage *request)
+{
+    rj_daemon *d = rj_call_server_data(call);
+    const Grpc__Health__V1__HealthCheckRequest *req =
+        (const Grpc__Health__V1__HealthCheckRequest *)request;
+    if (req->service[0] && strcmp(req->service, "renja.v1.Renja") != 0) {
+        rj_call_fail(call, RJ_GRPC_NOT_FOUND, "unknown service; expected \"\" or \"renja.v1.Renja\"");
+        return;
+    }
+    Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+    resp.status = d->draining ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING
+                              : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+    rj_call_reply(call, &resp.base);
+}
+
+#define R(name) "/renja.v1.Renja/" name
+#define REQ(x) &renja__v1__##x##__descriptor
+enum { VIEWER = RENJA__V1__ROLE__ROLE_VIEWER, EDITOR = RENJA__V1__ROLE__ROLE_EDITOR,
+       PLANNER = RENJA__V1__ROLE__ROLE_PLANNER };
+
+/* The dispatch table: method, messages, handler, read or write, role. */
+static const rj_grpc_method methods[] = {
+    {"/grpc.health.v1.Health/Check", &grpc__health__v1__health_check_request__descriptor,
+     &grpc__health__v1__health_check_response__descriptor, health_cb, false, false, 0, NULL},
+    {R("ServerInfo"), REQ(server_info_request), REQ(server_info_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_server_info},
+    {R("CreatePlan"), REQ(create_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_create_plan},
+    {R("ListPlans"), REQ(list_plans_request), REQ(list_plans_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_list_plans},
+    {R("LockPlan"), REQ(lock_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_lock_plan},
+    {R("UnlockPlan"), REQ(unlock_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_unlock_plan},
+    {R("Submit"), REQ(submit_request), REQ(submit_response), dispatch_cb, false, true, EDITOR, (void *)&rj_svc_submit},
+    {R("Show"), REQ(show_request), REQ(show_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_show},
+    {R("Log"), REQ(log_request), REQ(log_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_log},
+    {R("SetStage"), REQ(set_stage_request), REQ(set_stage_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_set_stage},
+    {R("ListStages"), REQ(list_stages_request), REQ(list_stages_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_list_stages},
+    {R("Diff"), REQ(diff_request), REQ(diff_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_diff},
+    {R("Compare"), REQ(compare_request), REQ(compare_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_compare},
+    {R("Evaluate"), REQ(evaluate_request), REQ(evaluate_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_evaluate},
+    {R("Validate"), REQ(validate_request), REQ(validate_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_validate},
+    {R("Export"), REQ(export_request), REQ(export_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_export},
+    {R("Watch"), REQ(watch_request), REQ(revision), dispatch_cb, true, false, VIEWER, (void *)&rj_svc_watch},
+};
+
+/* --- lifecycle ---------------------------------------------------------------- */
+
+static void drained_cb(void *arg)
+{
+    rj_daemon *d = arg;
+    rj_log(RJ_LOG_INFO, "drained; stopping");
+    while (d->watchers)
+        watcher_end(d->watchers, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    uv_stop(d->loop);
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+    rj_daemon *d = h->data;
+    if (d->draining)
+        return;
+    d->draining = true;
+    rj_log(RJ_LOG_INFO, "signal %d: NOT_SERVING, draining for up to %llu ms", signum,
+           (unsigned long long)d->drain_ms);
+    rj_sd_notify("STOPPING=1");
+    /* Streams never end by themselves: end them so the drain can finish. */
+    for (watcher *x = d->watchers, *next; x; x = next) {
+        next = x->next;
+        if (!x->catching_up)
+            watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    }
+    rj_grpc_server_drain(d->grpc, d->drain_ms, drained_cb, d);
+}
+
+static void reader_timer_cb(uv_timer_t *t)
+{
+    rj_daemon *d = t->data;
+    int dead = 0;
+    if (rj_store_reader_check(d->store, &dead) == 0 && dead > 0)
+        rj_log(RJ_LOG_WARN, "cleared %d stale reader slot(s)", dead);
+}
+
+static void grpc_log_cb(void *ud, const char *line)
+{
+    rj_log(RJ_LOG_INFO, "%s", line);
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* A data dir that init never touched is initialised here; the admin token
+ * goes to a file readable by the daemon's user only, never to the log. */
+static int ensure_initialised(rj_daemon *d, const char *data_dir)
+{
+    size_t n = 0;
+    int rc = rj_store_token_count(d->store, &n);
+    if (rc || n > 0)
+        return rc;
+    char token[RJ_TOKEN_MAX];
+    rj_diag diag = {{0}};
+    rc = rj_store_token_add(d->store, "admin", RENJA__V1__ROLE__ROLE_ADMIN, "", token, &diag);
+    if (rc) {
+        rj_log(RJ_LOG_ERROR, "initialising the store: %s", diag.msg);
+        return rc;
+    }
+    char *path = rj_asprintf("%s/admin.token", data_dir);
+    FILE *f = NULL;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0)
+        f = fdopen(fd, "w");
+    if (!f) {
+        rj_log(RJ_LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+        free(path);
+        return RJ_EIO;
+    }
+    fprintf(f, "%s\n", token);
+    fclose(f);
+    rj_log(RJ_LOG_INFO, "new store: admin token written to %s", path);
+    free(path);
+    return 0;
+}
+
+int rj_daemon_run(const rj_daemon_config *cfg)
+{
+    rj_daemon d = {0};
+    d.loop = uv_default_loop();
+    d.started_ms = wall_ms();
+    d.drain_ms = cfg->drain_ms;
+    signal(SIGPIPE, SIG_IGN);
+
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        rj_log(RJ_LOG_ERROR, "cannot create data dir %s: %s", cfg->data_dir, strerror(errno));
+        return 1;
+    }
+    rj_diag diag = {{0}};
+    int rc = rj_store_open(cfg->data_dir, &d.store, &diag);
+    if (rc) {
+        rj_log(RJ_LOG_ERROR, "cannot open store in %s: %s", cfg->data_dir,
+               diag.msg[0] ? diag.msg : rj_strerror(rc));
+        return 1;
+    }
+    if (ensure_initialised(&d, cfg->data_dir) != 0) {
+        rj_store_close(d.store);
+        return 1;
+    }
+    if (rj_writer_start(d.loop, d.store, writer_done_cb, &d, &d.writer) != 0) {
+        rj_log(RJ_LOG_ERROR, "cannot start the writer thread");
+        rj_store_close(d.store);
+        return 1;
+    }
+
+    rj_grpc_config gcfg = cfg->grpc;
+    gcfg.log = grpc_log_cb;
+    rj_grpc_server_new(d.loop, &gcfg, methods, sizeof(methods) / sizeof(methods[0]), &d, &d.grpc);
+
+    int listening = 0;
+    int fds[RJ_SD_MAX_FDS];
+    int n_fds = rj_sd_listen_fds(fds, RJ_SD_MAX_FDS);
+    for (int i = 0; i < n_fds; i++) {
+        if (rj_grpc_server_listen_fd(d.grpc, fds[i], &diag) != 0) {
+            rj_log(RJ_LOG_ERROR, "socket from systemd (fd %d): %s", fds[i], diag.msg);
+            d.exit_code = 1;
+            goto out;
+        }
+        rj_log(RJ_LOG_INFO, "listening on fd %d from systemd", fds[i]);
+        listening++;
+    }
+    char default_unix[4096];
+    const char *defaults[2] = {default_unix, RJ_DAEMON_DEFAULT_TCP};
+    const char *const *addrs = cfg->listen;
+    size_t n_addrs = cfg->n_listen;
+    if (n_addrs == 0 && n_fds == 0) {
+        snprintf(default_unix, sizeof(default_unix), "unix:%s/%s", cfg->data_dir,
+                 RJ_DAEMON_SOCKET_NAME);
+        if (default_unix[5] != '/') {
+            char cwd[2048];
+            if (getcwd(cwd, sizeof(cwd)))
+                snprintf(default_unix, sizeof(default_unix), "unix:%s/%s/%s", cwd, cfg->data_dir,
+                         RJ_DAEMON_SOCKET_NAME);
+        }
+        addrs = defaults;
+        n_addrs = 2;
+    }
+    for (size_t i = 0; i < n_addrs; i++) {
+        char bound[256];
+        if (rj_grpc_server_listen(d.grpc, addrs[i], bound, sizeof(bound), &diag) != 0) {
+            rj_log(RJ_LOG_ERROR, "cannot listen on %s: %s", addrs[i], diag.msg);
+            d.exit_code = 1;
+            goto out;
+        }
+        rj_log(RJ_LOG_INFO, "listening on %s", bound);
+        listening++;
+    }
+
+    uv_signal_init(d.loop, &d.sigterm);
+    uv_signal_init(d.loop, &d.sigint);
+    d.sigterm.data = d.sigint.data = &d;
+    uv_signal_start(&d.sigterm, signal_cb, SIGTERM);
+    uv_signal_start(&d.sigint, signal_cb, SIGINT);
+    uv_timer_init(d.loop, &d.reader_timer);
+    d.reader_timer.data = &d;
+    uv_timer_start(&d.reader_timer, reader_timer_cb, 60000, 60000);
+    uv_unref((uv_handle_t *)&d.reader_timer);
+
+    rj_log(RJ_LOG_INFO, "serving %d listener(s), version %s, data dir %s", listening,
+           RENJA_VERSION, cfg->data_dir);
+    rj_sd_notify("READY=1");
+    uv_run(d.loop, UV_RUN_DEFAULT);
+
+out:
+    if (!d.draining)
+        rj_grpc_server_drain(d.grpc, 0, drained_cb, &d), uv_run(d.loop, UV_RUN_DEFAULT);
+    rj_writer_stop(d.writer);
+    uv_run(d.loop, UV_RUN_NOWAIT);
+    rj_grpc_server_free(d.grpc);
+    uv_walk(d.loop, close_walk_cb, NULL);
+    uv_run(d.loop, UV_RUN_DEFAULT);
+    uv_loop_close(d.loop);
+    rj_store_close(d.store);
+    rj_log(RJ_LOG_INFO, "stopped");
+    return d.exit_code;
+}

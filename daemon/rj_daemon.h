@@ -1,0 +1,26 @@
+/* renjad's serving loop: store, writer thread, gRPC server, watchers,
+ * signals. main.c parses flags and calls rj_daemon_run(). */
+#ifndef RJ_DAEMON_H
+#define RJ_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rj_grpc.h"
+
+#define RJ_DAEMON_MAX_LISTEN 16
+#define RJ_DAEMON_SOCKET_NAME "renjad.sock"
+#define RJ_DAEMON_DEFAULT_TCP "127.0.0.1:7024"
+
+typedef struct rj_daemon_config {
+    const char *data_dir;
+    const char *listen[RJ_DAEMON_MAX_LISTEN]; /* none: the defaults */
+    size_t n_listen;
+    uint64_t drain_ms; /* how long in-flight calls may take on SIGTERM */
+    rj_grpc_config grpc;
+} rj_daemon_config;
+
+/* Serve until SIGTERM or SIGINT. Returns the process exit code. */
+int rj_daemon_run(const rj_daemon_config *cfg);
+
+#endif

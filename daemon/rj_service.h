@@ -1,0 +1,49 @@
+/* The service functions behind the dispatch table, one file per area
+ * (svc_plan.c, svc_submit.c, svc_read.c, svc_query.c).
+ *
+ * Read functions run on a libuv pool thread with their own read snapshot.
+ * Write functions are split: prepare (pool thread) turns the request into an
+ * rj_op for the writer thread; finish (loop thread) turns the applied op
+ * into the response.
+ *
+ * Responses are allocated with malloc throughout, so the dispatcher frees
+ * them with protobuf_c_message_free_unpacked(resp, NULL). */
+#ifndef RJ_SERVICE_H
+#define RJ_SERVICE_H
+
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "renja/v1/renja.pb-c.h"
+#include "rj_store.h"
+
+typedef struct rj_ctx {
+    rj_store *store;
+    const Renja__V1__Identity *who; /* the authenticated caller */
+    int64_t now_ms;
+    int64_t started_ms;
+} rj_ctx;
+
+typedef int (*rj_read_fn)(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
+                          ProtobufCMessage **resp, rj_diag *d);
+typedef int (*rj_prepare_fn)(rj_ctx *ctx, const ProtobufCMessage *req, rj_op *op, rj_diag *d);
+typedef int (*rj_finish_fn)(rj_ctx *ctx, rj_op *op, ProtobufCMessage **resp, rj_diag *d);
+
+typedef struct rj_service {
+    rj_read_fn read;
+    rj_prepare_fn prepare;
+    rj_finish_fn finish;
+} rj_service;
+
+extern const rj_service rj_svc_server_info, rj_svc_create_plan, rj_svc_list_plans,
+    rj_svc_lock_plan, rj_svc_unlock_plan, rj_svc_submit, rj_svc_show, rj_svc_log,
+    rj_svc_set_stage, rj_svc_list_stages, rj_svc_diff, rj_svc_compare, rj_svc_evaluate,
+    rj_svc_validate, rj_svc_export, rj_svc_watch;
+
+/* Duplicate a string into malloc'd memory for a response field. */
+char *rj_svc_strdup(const char *s);
+/* A deep copy of a message, for moving one into a response. */
+ProtobufCMessage *rj_svc_msg_dup(const ProtobufCMessage *m);
+
+#endif

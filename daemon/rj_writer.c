@@ -1,0 +1,154 @@
+#include "rj_writer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "rj_alloc.h"
+#include "rj_log.h"
+
+typedef struct node {
+    struct node *next;
+    rj_op *op;
+    void *ctx;
+} node;
+
+struct rj_writer {
+    uv_loop_t *loop;
+    rj_store *store;
+    rj_writer_done_fn done_cb;
+    void *arg;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    node *pending, *pending_tail; /* queued, not yet applied */
+    node *done, *done_tail;       /* applied, not yet reported */
+    bool stopping;
+    uv_async_t async;
+    uint64_t batches, ops;
+};
+
+static void append(node **head, node **tail, node *list, node *list_tail)
+{
+    if (!list)
+        return;
+    if (*tail)
+        (*tail)->next = list;
+    else
+        *head = list;
+    *tail = list_tail;
+}
+
+static void *writer_main(void *p)
+{
+    rj_writer *w = p;
+    size_t cap = 0;
+    rj_op **ops = NULL;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->pending && !w->stopping)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->pending && w->stopping)
+            break;
+        node *batch = w->pending, *batch_tail = w->pending_tail;
+        w->pending = w->pending_tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+
+        size_t n = 0;
+        for (node *x = batch; x; x = x->next)
+            n++;
+        if (n > cap) {
+            cap = n * 2;
+            ops = rj_realloc(ops, cap * sizeof(*ops));
+        }
+        n = 0;
+        for (node *x = batch; x; x = x->next)
+            ops[n++] = x->op;
+        int rc = rj_store_apply(w->store, ops, n);
+        if (rc != 0)
+            rj_log(RJ_LOG_ERROR, "write batch of %zu failed: %s", n, rj_strerror(rc));
+
+        pthread_mutex_lock(&w->mu);
+        w->batches++;
+        w->ops += n;
+        append(&w->done, &w->done_tail, batch, batch_tail);
+        uv_async_send(&w->async);
+    }
+    pthread_mutex_unlock(&w->mu);
+    free(ops);
+    return NULL;
+}
+
+/* Loop thread: report every applied op. */
+static void async_cb(uv_async_t *a)
+{
+    rj_writer *w = a->data;
+    pthread_mutex_lock(&w->mu);
+    node *list = w->done;
+    w->done = w->done_tail = NULL;
+    pthread_mutex_unlock(&w->mu);
+    while (list) {
+        node *next = list->next;
+        w->done_cb(list->op, list->ctx, w->arg);
+        free(list);
+        list = next;
+    }
+}
+
+int rj_writer_start(uv_loop_t *loop, rj_store *store, rj_writer_done_fn done_cb, void *arg,
+                    rj_writer **out)
+{
+    rj_writer *w = rj_calloc(1, sizeof(*w));
+    w->loop = loop;
+    w->store = store;
+    w->done_cb = done_cb;
+    w->arg = arg;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    uv_async_init(loop, &w->async, async_cb);
+    w->async.data = w;
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        uv_close((uv_handle_t *)&w->async, NULL);
+        return RJ_EIO;
+    }
+    *out = w;
+    return 0;
+}
+
+void rj_writer_queue(rj_writer *w, rj_op *op, void *ctx)
+{
+    node *x = rj_calloc(1, sizeof(*x));
+    x->op = op;
+    x->ctx = ctx;
+    pthread_mutex_lock(&w->mu);
+    append(&w->pending, &w->pending_tail, x, x);
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void free_cb(uv_handle_t *h)
+{
+    rj_writer *w = h->data;
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+}
+
+void rj_writer_stop(rj_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    async_cb(&w->async); /* report what the last batches applied */
+    uv_close((uv_handle_t *)&w->async, free_cb);
+}
+
+void rj_writer_stats(rj_writer *w, uint64_t *batches, uint64_t *ops)
+{
+    pthread_mutex_lock(&w->mu);
+    *batches = w->batches;
+    *ops = w->ops;
+    pthread_mutex_unlock(&w->mu);
+}

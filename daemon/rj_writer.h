@@ -1,0 +1,29 @@
+/* The writer thread: the only thread that writes to the store.
+ *
+ * Callers on any thread queue ops; the thread takes every op pending, applies
+ * them with one rj_store_apply() (one LMDB transaction, one sync: group
+ * commit), then hands each op back on the loop thread through done_cb. An op
+ * reported to done_cb with op->err == 0 is durable.
+ *
+ * Ownership: the op and its ctx stay the caller's; they must stay valid until
+ * done_cb has been called for them. */
+#ifndef RJ_WRITER_H
+#define RJ_WRITER_H
+
+#include <uv.h>
+
+#include "rj_store.h"
+
+typedef struct rj_writer rj_writer;
+typedef void (*rj_writer_done_fn)(rj_op *op, void *ctx, void *arg);
+
+int rj_writer_start(uv_loop_t *loop, rj_store *store, rj_writer_done_fn done_cb, void *arg,
+                    rj_writer **out);
+/* Thread-safe. */
+void rj_writer_queue(rj_writer *w, rj_op *op, void *ctx);
+/* Loop thread: apply what is queued, report it, join the thread, free. */
+void rj_writer_stop(rj_writer *w);
+/* Batches applied and ops in them so far (for logs and benchmarks). */
+void rj_writer_stats(rj_writer *w, uint64_t *batches, uint64_t *ops);
+
+#endif

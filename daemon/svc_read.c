@@ -1,0 +1,175 @@
+/* Show, Log, Export and Watch: reads of one point or of the history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rj_alloc.h"
+#include "rj_kode.h"
+#include "rj_service.h"
+
+/* Roll-ups come from the tree engine once it lands; until then a read shows
+ * each item's own pagu. */
+static void rollup_items(Renja__V1__Item **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        items[i]->pagu_rollup = items[i]->has_pagu ? items[i]->pagu : 0;
+}
+
+static void rollup_lines(Renja__V1__BudgetLine **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        lines[i]->pagu_rollup = lines[i]->has_pagu ? lines[i]->pagu : 0;
+}
+
+static int plan_exists(rj_snap *snap, const char *plan, Renja__V1__Plan **out, rj_diag *d)
+{
+    Renja__V1__Plan *p = NULL;
+    int rc = rj_snap_plan(snap, plan, &p, d);
+    if (rc == 0) {
+        if (out)
+            *out = p;
+        else
+            protobuf_c_message_free_unpacked(&p->base, NULL);
+    }
+    return rc;
+}
+
+static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
+                rj_diag *d)
+{
+    const Renja__V1__ShowRequest *q = (const Renja__V1__ShowRequest *)req;
+    uint64_t rev = 0;
+    int rc = plan_exists(snap, q->plan, NULL, d);
+    if (rc == 0)
+        rc = rj_snap_resolve(snap, q->plan, q->at, &rev, d);
+    if (rc)
+        return rc;
+    Renja__V1__ShowResponse *r = rj_malloc(sizeof(*r));
+    renja__v1__show_response__init(r);
+    *resp = &r->base;
+    r->plan = rj_svc_strdup(q->plan);
+    r->rev = rev;
+    /* Roll-ups need the whole subtree below each item shown, which the
+     * prefix read gives: an item's descendants share its prefix. */
+    rc = rj_snap_items(snap, q->plan, q->kode, rev, &r->items, &r->n_items);
+    if (rc == 0)
+        rc = rj_snap_lines(snap, q->plan, q->kode, rev, &r->lines, &r->n_lines);
+    if (rc == 0 && q->with_realisasi)
+        rc = rj_snap_reals(snap, q->plan, q->kode, rev, &r->realisasi, &r->n_realisasi);
+    if (rc == 0 && q->kode[0] && r->n_items == 0 && r->n_lines == 0)
+        rc = rj_diag_set(d, RJ_ENOTFOUND, "no item or budget line %s in plan %s at revision %llu",
+                         q->kode, q->plan, (unsigned long long)rev);
+    if (rc == 0) {
+        rollup_items(r->items, r->n_items);
+        rollup_lines(r->lines, r->n_lines);
+    }
+    return rc;
+}
+
+/* The history of one item or line: its value before and after each revision
+ * that touched it. */
+static int history(rj_snap *snap, const char *plan, const char *kode, bool is_item,
+                   Renja__V1__LogResponse *r, rj_diag *d)
+{
+    r->history = rj_calloc(r->n_revisions ? r->n_revisions : 1, sizeof(*r->history));
+    char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", kode);
+    for (size_t i = 0; i < r->n_revisions; i++) {
+        const Renja__V1__Revision *rv = r->revisions[i];
+        bool touched = false;
+        for (size_t k = 0; k < rv->n_keys; k++)
+            touched |= strcmp(rv->keys[k], key) == 0;
+        if (!touched)
+            continue;
+        Renja__V1__ItemChange *c = rj_malloc(sizeof(*c));
+        renja__v1__item_change__init(c);
+        c->key = rj_svc_strdup(key);
+        c->revision = (Renja__V1__Revision *)rj_svc_msg_dup(&rv->base);
+        if (is_item) {
+            c->has_before = rv->rev > 0 && rj_snap_item(snap, plan, kode, rv->rev - 1, &c->before) == 0;
+            c->has_after = rj_snap_item(snap, plan, kode, rv->rev, &c->after) == 0;
+        } else {
+            c->has_before =
+                rv->rev > 0 && rj_snap_line(snap, plan, kode, rv->rev - 1, &c->line_before) == 0;
+            c->has_after = rj_snap_line(snap, plan, kode, rv->rev, &c->line_after) == 0;
+        }
+        r->history[r->n_history++] = c;
+    }
+    free(key);
+    return 0;
+}
+
+static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
+                rj_diag *d)
+{
+    const Renja__V1__LogRequest *q = (const Renja__V1__LogRequest *)req;
+    int rc = plan_exists(snap, q->plan, NULL, d);
+    if (rc)
+        return rc;
+    Renja__V1__LogResponse *r = rj_malloc(sizeof(*r));
+    renja__v1__log_response__init(r);
+    *resp = &r->base;
+    r->plan = rj_svc_strdup(q->plan);
+    if (!q->kode[0])
+        return rj_snap_log(snap, q->plan, NULL, false, q->limit, &r->revisions, &r->n_revisions);
+    bool is_item = rj_kode_level(q->kode) != RJ_LEVEL_NONE;
+    if (!is_item && rj_rekening_depth(q->kode) == 0)
+        return rj_diag_set(d, RJ_EINVAL,
+                           "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01",
+                           q->kode);
+    char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", q->kode);
+    rc = rj_snap_log(snap, q->plan, key, is_item, q->limit, &r->revisions, &r->n_revisions);
+    free(key);
+    if (rc == 0)
+        rc = history(snap, q->plan, q->kode, is_item, r, d);
+    return rc;
+}
+
+static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
+                   ProtobufCMessage **resp, rj_diag *d)
+{
+    const Renja__V1__ExportRequest *q = (const Renja__V1__ExportRequest *)req;
+    Renja__V1__ExportResponse *r = rj_malloc(sizeof(*r));
+    renja__v1__export_response__init(r);
+    *resp = &r->base;
+    uint64_t rev = 0;
+    int rc = plan_exists(snap, q->plan, &r->plan, d);
+    if (rc == 0)
+        rc = rj_snap_resolve(snap, q->plan, q->at, &rev, d);
+    r->rev = rev;
+    if (rc == 0)
+        rc = rj_snap_items(snap, q->plan, "", rev, &r->items, &r->n_items);
+    if (rc == 0)
+        rc = rj_snap_lines(snap, q->plan, "", rev, &r->lines, &r->n_lines);
+    if (rc == 0)
+        rc = rj_snap_reals(snap, q->plan, "", rev, &r->realisasi, &r->n_realisasi);
+    if (rc == 0)
+        rc = rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages);
+    if (rc == 0) {
+        rollup_items(r->items, r->n_items);
+        rollup_lines(r->lines, r->n_lines);
+    }
+    return rc;
+}
+
+/* Watch: check the plan here; the dispatcher then registers the watcher
+ * and streams from the plan's head (or the requested revision). */
+static int watch(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
+                 rj_diag *d)
+{
+    const Renja__V1__WatchRequest *q = (const Renja__V1__WatchRequest *)req;
+    Renja__V1__Plan *plan = NULL;
+    int rc = plan_exists(snap, q->plan, &plan, d);
+    if (rc)
+        return rc;
+    if (q->from > plan->head + 1) {
+        protobuf_c_message_free_unpacked(&plan->base, NULL);
+        return rj_diag_set(d, RJ_ENOTFOUND, "revision %llu is beyond the head of %s",
+                           (unsigned long long)q->from, q->plan);
+    }
+    *resp = &plan->base;
+    return 0;
+}
+
+const rj_service rj_svc_show = {.read = show};
+const rj_service rj_svc_log = {.read = log_};
+const rj_service rj_svc_export = {.read = export_};
+const rj_service rj_svc_watch = {.read = watch};
