@@ -28,7 +28,9 @@
 
 typedef struct rj_diff_input {
     /* Complete versions of the plan at each side, sorted by kode. Borrowed;
-     * rj_diff_compute fills their pagu_rollup (and lines' depth). */
+     * rj_diff_compute fills their pagu_rollup (and lines' depth). The two
+     * sides may share message objects for kodes that did not change: the
+     * figures come from the engine's own roll-up, never from pagu_rollup. */
     Renja__V1__Item **from_items;
     size_t n_from_items;
     Renja__V1__Item **to_items;

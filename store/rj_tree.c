@@ -128,6 +128,16 @@ int rj_tree_lines(Renja__V1__BudgetLine **lines, size_t n, rj_tree_node **out, r
     return err;
 }
 
+int rj_tree_rollup_items(Renja__V1__Item **items, size_t n)
+{
+    return rj_tree_items(items, n, NULL, NULL);
+}
+
+int rj_tree_rollup_lines(Renja__V1__BudgetLine **lines, size_t n)
+{
+    return rj_tree_lines(lines, n, NULL, NULL);
+}
+
 int64_t rj_tree_item_effective(const Renja__V1__Item *it)
 {
     return it->has_pagu ? it->pagu : it->pagu_rollup;

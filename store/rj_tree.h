@@ -48,6 +48,11 @@ int rj_tree_compute(rj_tree_node *nodes, size_t n, bool rekening, rj_diag *d);
 int rj_tree_items(Renja__V1__Item **items, size_t n, rj_tree_node **nodes, rj_diag *d);
 int rj_tree_lines(Renja__V1__BudgetLine **lines, size_t n, rj_tree_node **nodes, rj_diag *d);
 
+/* The same without nodes or diag, for reads that only show roll-ups
+ * (Show, Export). Returns 0, RJ_EINVAL (unsorted) or RJ_EOVERFLOW. */
+int rj_tree_rollup_items(Renja__V1__Item **items, size_t n);
+int rj_tree_rollup_lines(Renja__V1__BudgetLine **lines, size_t n);
+
 /* Sum of the roots' effective pagu (the plan total). RJ_EOVERFLOW if it
  * does not fit. */
 int rj_tree_total(const rj_tree_node *nodes, size_t n, int64_t *total, rj_diag *d);

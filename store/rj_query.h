@@ -1,0 +1,51 @@
+/* The query engines on a read snapshot: Diff, Compare, Evaluate, Validate.
+ * Each resolves the request's refs, reads what it needs through the
+ * rj_snap (which the caller opened and keeps for the call; one thread at a
+ * time) and fills the response with the pure cores of rj_tree.h, rj_diff.h,
+ * rj_compare.h, rj_eval.h and rj_validate.h.
+ *
+ * Responses: out must be an initialised message (e.g. RENJA__V1__..._INIT).
+ * Every field filled is malloc'd; free a malloc'd response with
+ * protobuf_c_message_free_unpacked(&out->base, NULL), or empty one that
+ * lives elsewhere with rj_query_clear(&out->base). On error out may be
+ * partly filled: free it the same way.
+ *
+ * Errors: RJ_ENOTFOUND (plan or ref), RJ_EINVAL (bad by/what/tw, with d
+ * naming it), RJ_EOVERFLOW, RJ_EIO.
+ *
+ * Cost of Diff. The keys changed between the two revisions come from
+ * rj_snap_changed_keys() (cost: the revisions in the range). The `to` side
+ * is one range scan of the plan's items and of its budget lines: ancestors'
+ * roll-ups, the plan total and the bidang/sumber-dana groups need the
+ * absolute pagu of every subtree, and the store keeps no roll-up cache.
+ * The `from` side is not scanned: it is the `to` side with the changed keys
+ * replaced by their `from` versions (one point read each), unless more than
+ * a quarter of the items changed, when one scan is cheaper. Rows are built
+ * for the changed kodes and their ancestors only (everything with `all`).
+ */
+#ifndef RJ_QUERY_H
+#define RJ_QUERY_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "renja/v1/renja.pb-c.h"
+#include "rj_error.h"
+#include "rj_store.h"
+#include "rj_tree.h"
+
+int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
+                  rj_diag *d);
+/* refs empty: every stage of the plan, in stage order. */
+int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
+                     Renja__V1__CompareResponse *out, rj_diag *d);
+int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
+                      Renja__V1__EvaluateResponse *out, rj_diag *d);
+/* Findings of the version at req->at, plus satuan-changed between each
+ * pair of consecutive stages up to that revision. */
+int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
+                      Renja__V1__ValidateResponse *out, rj_diag *d);
+
+/* Free everything a response holds and re-initialise it in place. */
+void rj_query_clear(ProtobufCMessage *m);
+
+#endif
