@@ -34,65 +34,57 @@ static const char *ln_(const colview *c, size_t i)
     return ((Renja__V1__BudgetLine **)c->arr)[i]->nama;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
+/* Rows for the union of the columns' kodes: a k-way merge of the sorted
+ * columns, O(rows x columns) comparisons. */
 static int emit(colview *cv, size_t k, bool lines, bool deltas, Renja__V1__CompareResponse *out,
                 size_t *cap, rj_diag *d)
 {
-    /* the sorted union of every column's kodes */
-    size_t total = 0;
-    for (size_t c = 0; c < k; c++)
-        total += cv[c].n;
-    const char **all = rj_calloc(total, sizeof *all);
-    size_t m = 0;
-    for (size_t c = 0; c < k; c++)
-        for (size_t i = 0; i < cv[c].n; i++)
-            all[m++] = cv[c].kode(&cv[c], i);
-    qsort(all, m, sizeof *all, str_cmp);
     int err = 0;
-    for (size_t u = 0; u < m && !err; u++) {
-        if (u && strcmp(all[u], all[u - 1]) == 0)
-            continue;
+    for (;;) {
+        const char *kode = NULL;
+        for (size_t c = 0; c < k; c++)
+            if (cv[c].at < cv[c].n) {
+                const char *x = cv[c].kode(&cv[c], cv[c].at);
+                if (!kode || strcmp(x, kode) < 0)
+                    kode = x;
+            }
+        if (!kode || err)
+            break;
         Renja__V1__CompareRow *r = rj_malloc(sizeof *r);
         renja__v1__compare_row__init(r);
         rj_ptrs_push((void ***)&out->rows, &out->n_rows, cap, r);
-        r->kode = rj_q_str(all[u]);
+        r->kode = rj_q_str(kode);
         r->is_line = lines;
-        r->depth = lines ? rj_rekening_depth(all[u]) : (int32_t)rj_kode_level(all[u]);
+        r->depth = lines ? rj_rekening_depth(kode) : (int32_t)rj_kode_level(kode);
         int64_t *v = rj_calloc(k, sizeof *v);
         r->present = rj_calloc(k, sizeof *r->present);
         r->n_present = k;
         const char *nama = "";
         for (size_t c = 0; c < k; c++) {
             colview *x = &cv[c];
-            while (x->at < x->n && strcmp(x->kode(x, x->at), all[u]) < 0)
-                x->at++;
-            if (x->at < x->n && strcmp(x->kode(x, x->at), all[u]) == 0) {
+            if (x->at < x->n && strcmp(x->kode(x, x->at), r->kode) == 0) {
                 r->present[c] = true;
                 v[c] = x->nodes[x->at].effective;
                 nama = x->nama(x, x->at); /* the latest column's nama */
+                x->at++;
             }
         }
         r->nama = rj_q_str(nama);
         int64_t delta;
         if (__builtin_sub_overflow(v[k - 1], v[0], &delta))
-            err = rj_diag_set(d, RJ_EOVERFLOW, "pagu change of %s exceeds int64", all[u]);
+            err = rj_diag_set(d, RJ_EOVERFLOW, "pagu change of %s exceeds int64", r->kode);
         else
             r->has_pct = rj_pct_e2(delta, v[0], &r->pct_e2);
         if (deltas) {
             for (size_t c = 1; c < k && !err; c++)
                 if (__builtin_sub_overflow(v[c], v[c - 1], &v[c - 1]))
-                    err = rj_diag_set(d, RJ_EOVERFLOW, "pagu change of %s exceeds int64", all[u]);
+                    err = rj_diag_set(d, RJ_EOVERFLOW, "pagu change of %s exceeds int64", r->kode);
             r->n_values = k - 1;
         } else {
             r->n_values = k;
         }
         r->values = v;
     }
-    free(all);
     return err;
 }
 

@@ -43,7 +43,9 @@ static pair *merge(side a, side b, size_t *n_out)
     pair *u = rj_calloc(a.n + b.n + 1, sizeof *u);
     size_t i = 0, j = 0, n = 0;
     while (i < a.n || j < b.n) {
-        int c = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.kode(a.arr, i), b.kode(b.arr, j));
+        const char *ka = i < a.n ? a.kode(a.arr, i) : NULL, *kb = j < b.n ? b.kode(b.arr, j) : NULL;
+        /* the sides share the messages of unchanged kodes: skip strcmp then */
+        int c = !ka ? 1 : !kb ? -1 : ka == kb ? 0 : strcmp(ka, kb);
         pair *p = &u[n++];
         p->f = c <= 0 ? i : NONE;
         p->t = c >= 0 ? j : NONE;
@@ -108,6 +110,8 @@ static bool ind_differs(const Renja__V1__Indikator *a, const Renja__V1__Indikato
 static bool item_differs(const Renja__V1__Item *f, const rj_tree_node *nf, const Renja__V1__Item *t,
                          const rj_tree_node *nt)
 {
+    if (f == t) /* one message shared by both sides */
+        return nf->effective != nt->effective;
     if (nf->effective != nt->effective || f->has_pagu != t->has_pagu || f->pagu != t->pagu ||
         f->level != t->level || str_differs(f->nama, t->nama) || str_differs(f->bidang, t->bidang) ||
         str_differs(f->lokasi, t->lokasi) || str_differs(f->sumber_dana, t->sumber_dana) ||
@@ -122,6 +126,8 @@ static bool item_differs(const Renja__V1__Item *f, const rj_tree_node *nf, const
 static bool line_differs(const Renja__V1__BudgetLine *f, const rj_tree_node *nf,
                          const Renja__V1__BudgetLine *t, const rj_tree_node *nt)
 {
+    if (f == t)
+        return nf->effective != nt->effective;
     return nf->effective != nt->effective || f->has_pagu != t->has_pagu || f->pagu != t->pagu ||
            str_differs(f->nama, t->nama);
 }

@@ -23,17 +23,15 @@ size_t rj_tree_find(const void *arr, size_t n, const char *(*get)(const void *ar
     return RJ_TREE_ROOT;
 }
 
-static const char *node_kode(const void *arr, size_t i)
+/* Is kode strictly inside the subtree of anc? Canonical kodes of both
+ * kinds extend their parent's kode by ".<segment>". */
+static bool inside(const char *kode, const char *anc)
 {
-    return ((const rj_tree_node *)arr)[i].kode;
+    size_t n = strlen(anc);
+    return strncmp(kode, anc, n) == 0 && kode[n] == '.';
 }
 
-static bool parent_of(const char *kode, bool rekening, char out[RJ_KODE_MAX])
-{
-    return rekening ? rj_rekening_parent(kode, out) : rj_kode_parent(kode, out);
-}
-
-int rj_tree_compute(rj_tree_node *nodes, size_t n, bool rekening, rj_diag *d)
+int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d)
 {
     for (size_t i = 0; i < n; i++) {
         if (i && strcmp(nodes[i - 1].kode, nodes[i].kode) >= 0)
@@ -45,21 +43,22 @@ int rj_tree_compute(rj_tree_node *nodes, size_t n, bool rekening, rj_diag *d)
         nodes[i].child_sum = 0;
         nodes[i].effective = 0;
     }
-    /* The nearest present ancestor, found by walking up the kode; a missing
-     * level (a validation error) must not make a subtree a second root. */
+    /* The nearest present ancestor, with a stack of the open ancestors:
+     * in tree order a subtree is contiguous, so the ancestors of node i are
+     * what remains on the stack after popping those i is not inside. A
+     * missing level (a validation error) therefore does not make a subtree
+     * a second root. Linear, and no kode parsing. */
+    size_t *stack = rj_malloc((n ? n : 1) * sizeof *stack), depth = 0;
     for (size_t i = 0; i < n; i++) {
-        char up[RJ_KODE_MAX];
-        const char *k = nodes[i].kode;
-        while (parent_of(k, rekening, up)) {
-            size_t p = rj_tree_find(nodes, i, node_kode, up);
-            if (p != RJ_TREE_ROOT) {
-                nodes[i].parent = p;
-                nodes[p].n_children++;
-                break;
-            }
-            k = up;
+        while (depth && !inside(nodes[i].kode, nodes[stack[depth - 1]].kode))
+            depth--;
+        if (depth) {
+            nodes[i].parent = stack[depth - 1];
+            nodes[stack[depth - 1]].n_children++;
         }
+        stack[depth++] = i;
     }
+    free(stack);
     /* Descendants sort after their ancestor, so walking backwards finishes
      * every child before its parent. */
     for (size_t i = n; i-- > 0;) {
@@ -96,7 +95,7 @@ int rj_tree_items(Renja__V1__Item **items, size_t n, rj_tree_node **out, rj_diag
         nodes[i].has_pagu = items[i]->has_pagu;
         nodes[i].pagu = items[i]->pagu;
     }
-    int err = rj_tree_compute(nodes, n, false, d);
+    int err = rj_tree_compute(nodes, n, d);
     if (err == 0)
         for (size_t i = 0; i < n; i++)
             items[i]->pagu_rollup = nodes[i].rollup;
@@ -115,7 +114,7 @@ int rj_tree_lines(Renja__V1__BudgetLine **lines, size_t n, rj_tree_node **out, r
         nodes[i].has_pagu = lines[i]->has_pagu;
         nodes[i].pagu = lines[i]->pagu;
     }
-    int err = rj_tree_compute(nodes, n, true, d);
+    int err = rj_tree_compute(nodes, n, d);
     if (err == 0)
         for (size_t i = 0; i < n; i++) {
             lines[i]->pagu_rollup = nodes[i].rollup;

@@ -37,10 +37,10 @@ typedef struct rj_tree_node {
     int64_t effective; /* out */
 } rj_tree_node;
 
-/* Compute the outputs of nodes[0..n) (sorted by kode; rekening selects the
- * rekening kode grammar). RJ_EINVAL when not sorted or a kode repeats,
+/* Compute the outputs of nodes[0..n) (sorted by kode; program-tree and
+ * rekening kodes alike, both nest as "<parent>.<segment>"). Linear. RJ_EINVAL when not sorted or a kode repeats,
  * RJ_EOVERFLOW when a sum leaves int64; d names the kode. */
-int rj_tree_compute(rj_tree_node *nodes, size_t n, bool rekening, rj_diag *d);
+int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d);
 
 /* Fill pagu_rollup of every item (and depth of every line). When nodes is
  * not NULL it gets a malloc'd array of n nodes (caller frees; kode pointers
