@@ -281,6 +281,102 @@ static void test_diff_equals_full(void **state)
     rj_snap_end(snap);
 }
 
+/* The diff of (from, to) against a full compare of both revisions. */
+static void check_against_full(rj_snap *snap, uint64_t from, uint64_t to)
+{
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    char f[24], t[24];
+    snprintf(f, sizeof f, "%llu", (unsigned long long)from);
+    snprintf(t, sizeof t, "%llu", (unsigned long long)to);
+    req.plan = PLAN;
+    req.from = f;
+    req.to = t;
+    Renja__V1__DiffResponse a = RENJA__V1__DIFF_RESPONSE__INIT, b = RENJA__V1__DIFF_RESPONSE__INIT;
+    assert_int_equal(rj_query_diff(snap, &req, &a, NULL), 0);
+    Renja__V1__Item **fi, **ti;
+    Renja__V1__BudgetLine **fl, **tl;
+    size_t nfi, nti, nfl, ntl;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", from, &fi, &nfi), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", to, &ti, &nti), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "", from, &fl, &nfl), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "", to, &tl, &ntl), 0);
+    rj_diff_input in = {fi, nfi, ti, nti, fl, nfl, tl, ntl, NULL, 0, RJ_LEVEL_NONE, NULL, false};
+    assert_int_equal(rj_diff_compute(&in, &b, NULL), 0);
+    assert_int_equal(a.total->pagu_from, b.total->pagu_from);
+    assert_int_equal(a.total->pagu_to, b.total->pagu_to);
+    assert_int_equal(a.n_rows, b.n_rows);
+    for (size_t i = 0; i < a.n_rows; i++) {
+        assert_string_equal(a.rows[i]->kode, b.rows[i]->kode);
+        assert_int_equal(a.rows[i]->change, b.rows[i]->change);
+        assert_int_equal(a.rows[i]->pagu_from, b.rows[i]->pagu_from);
+        assert_int_equal(a.rows[i]->pagu_to, b.rows[i]->pagu_to);
+        assert_int_equal(a.rows[i]->rollup_differs, b.rows[i]->rollup_differs);
+    }
+    rj_msgs_free((void **)fi, nfi);
+    rj_msgs_free((void **)ti, nti);
+    rj_msgs_free((void **)fl, nfl);
+    rj_msgs_free((void **)tl, ntl);
+    rj_query_clear(&a.base);
+    rj_query_clear(&b.base);
+}
+
+/* Structural changes: a recursive removal (every removed key is a changed
+ * key), a leaf kegiatan that gains its first sub kegiatan, a declared
+ * parent pagu. */
+static void test_diff_structure(void **state)
+{
+    fx *f = *state;
+    chs c = {0};
+    up_item(&c, "2.17.03", false, 0, "Bidang UKM");
+    up_item(&c, "2.17.03.1.01", true, 500, "Bidang UKM");
+    uint64_t r4 = submit(f->s, &c);
+    up_item(&c, "2.17.03.1.01.0001", true, 120, "Bidang UKM");
+    up_item(&c, "2.17.01", true, 999, "Sekretariat");
+    uint64_t r5 = submit(f->s, &c);
+    Renja__V1__Change *x = ch_new(&c);
+    x->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
+    x->remove_item = rj_strdup("2.17.02");
+    x->recursive = true;
+    uint64_t r6 = submit(f->s, &c);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    check_against_full(snap, f->r3, r4);
+    check_against_full(snap, r4, r5);
+    check_against_full(snap, r5, r6);
+    check_against_full(snap, r6, f->r1);
+    check_against_full(snap, f->r1, r6);
+    assert_int_equal(full_total(snap, r4), 710);
+    assert_int_equal(full_total(snap, r5), 330);
+
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = PLAN;
+    req.from = "5";
+    req.to = "6";
+    Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
+    assert_int_equal(rj_query_diff(snap, &req, &out, NULL), 0);
+    assert_int_equal(fx_row(&out, "2.17.02.1.01.0002", false)->change,
+                     RENJA__V1__CHANGE_KIND__CHANGE_REMOVED);
+    assert_int_equal(fx_row(&out, "2.17.02", false)->pagu_from, 60);
+    assert_int_equal(out.total->delta, -60);
+    const Renja__V1__DiffRow *p = fx_row(&out, "2.17.01", false);
+    assert_null(p); /* unchanged and no changed descendant */
+    rj_query_clear(&out.base);
+    req.from = "4";
+    req.to = "5";
+    assert_int_equal(rj_query_diff(snap, &req, &out, NULL), 0);
+    p = fx_row(&out, "2.17.01", false);
+    assert_true(p->rollup_differs);
+    assert_int_equal(p->pagu_from, 150);
+    assert_int_equal(p->pagu_to, 999);
+    assert_int_equal(p->rollup_to, 150);
+    const Renja__V1__DiffRow *k = fx_row(&out, "2.17.03.1.01", false);
+    assert_int_equal(k->change, RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED);
+    assert_true(k->rollup_differs); /* declared 500, its new child 120 */
+    assert_int_equal(out.total->pagu_to, 330);
+    rj_query_clear(&out.base);
+    rj_snap_end(snap);
+}
+
 static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
@@ -349,6 +445,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_diff_stages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_equals_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
