@@ -65,7 +65,7 @@ int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d)
         rj_tree_node *x = &nodes[i];
         if (x->n_children == 0)
             x->rollup = x->has_pagu ? x->pagu : 0;
-        x->effective = x->has_pagu ? x->pagu : x->rollup;
+        x->effective = x->has_pagu ? x->pagu : x->child_sum; /* 0 for a leaf */
         if (x->parent != RJ_TREE_ROOT) {
             rj_tree_node *p = &nodes[x->parent];
             if (__builtin_add_overflow(p->rollup, x->rollup, &p->rollup) ||
@@ -135,14 +135,4 @@ int rj_tree_rollup_items(Renja__V1__Item **items, size_t n)
 int rj_tree_rollup_lines(Renja__V1__BudgetLine **lines, size_t n)
 {
     return rj_tree_lines(lines, n, NULL, NULL);
-}
-
-int64_t rj_tree_item_effective(const Renja__V1__Item *it)
-{
-    return it->has_pagu ? it->pagu : it->pagu_rollup;
-}
-
-int64_t rj_tree_line_effective(const Renja__V1__BudgetLine *ln)
-{
-    return ln->has_pagu ? ln->pagu : ln->pagu_rollup;
 }

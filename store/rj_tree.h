@@ -4,11 +4,18 @@
  * are borrowed; nothing is kept after a call returns.
  *
  *   roll-up    = a leaf's own pagu (0 when undeclared); a parent's is the sum
- *                of its children's roll-ups (its declared pagu plays no part)
- *   effective  = the declared pagu where declared, else the roll-up; this is
- *                the figure diffs, compares and totals show
+ *                of its children's roll-ups (declared pagu in between play no
+ *                part): Item.pagu_rollup, what the leaves add up to
+ *   effective  = the declared pagu where declared, else the sum of the
+ *                children's effective pagu (0 for an undeclared leaf): the
+ *                figure diffs, compares and totals show, as a printed table
+ *                adds up the rows directly below a blank parent
  *   child_sum  = the sum of the children's effective pagu, which a declared
  *                parent pagu is checked against
+ *
+ * The two differ only where a declared pagu disagrees with its children (a
+ * validation finding); the seed's tables have such rows, and their totals
+ * are sums of the declared figures, hence effective pagu.
  *
  * An item whose parent is absent hangs under its nearest present ancestor;
  * with none it is a root. The plan total is the sum of the roots' effective
@@ -56,10 +63,6 @@ int rj_tree_rollup_lines(Renja__V1__BudgetLine **lines, size_t n);
 /* Sum of the roots' effective pagu (the plan total). RJ_EOVERFLOW if it
  * does not fit. */
 int rj_tree_total(const rj_tree_node *nodes, size_t n, int64_t *total, rj_diag *d);
-
-/* Declared pagu, else pagu_rollup (which must have been filled). */
-int64_t rj_tree_item_effective(const Renja__V1__Item *it);
-int64_t rj_tree_line_effective(const Renja__V1__BudgetLine *ln);
 
 /* Index of kode in a sorted array of n kodes reached through get(arr, i),
  * or RJ_TREE_ROOT when absent. */

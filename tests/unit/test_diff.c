@@ -212,9 +212,8 @@ static void test_rollup_differs_and_level(void **state)
     assert_int_equal(rj_diff_compute(&f->in, &f->out, NULL), 0);
     assert_null(fx_row(&f->out, "2.17.01.1.01", false)); /* below --level */
     const Renja__V1__DiffRow *p = fx_row(&f->out, "2.17.01", false);
-    /* an undeclared parent rolls up its leaves; the declared kegiatan pagu
-     * between them plays no part */
-    assert_int_equal(p->pagu_to, 7850623000 + 7020584747);
+    /* an undeclared parent shows the sum of its children as declared */
+    assert_int_equal(p->pagu_to, 7850000000 + 7020584747);
     fx_done(f);
 
     f = fx_seed();
@@ -227,8 +226,8 @@ static void test_rollup_differs_and_level(void **state)
     assert_int_equal(k->rollup_from, 8204055000);
     assert_int_equal(k->rollup_to, 7850623000);
     assert_int_equal(k->pagu_from, 8204055000);
-    /* the plan total is the roots' effective pagu: the urusan rolls up */
-    assert_int_equal(f->out.total->pagu_to, 15206848747);
+    /* the plan total follows the declared (effective) pagu */
+    assert_int_equal(f->out.total->pagu_to, 15206848747 - 623000);
     fx_done(f);
 }
 
@@ -299,12 +298,72 @@ static void test_reverse(void **state)
     fx_done(f);
 }
 
+/* The example plan's programs (declared at both stages; the urusan declares
+ * none) with the seed's inconsistent kegiatan 2.17.01.1.08: the totals are
+ * the sums of the declared figures. */
+static void test_seed_programs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kode;
+        int64_t apbd, apbdp;
+    } prog[] = {
+        {"2.17.01", 10852412480, 10336956747}, {"2.17.02", -1, -1},
+        {"2.17.03", 50000000, 50000000},       {"2.17.04", 50000000, 20000000},
+        {"2.17.05", 1342500000, 1342500000},   {"2.17.06", 200000000, 175000000},
+        {"2.17.07", 2191534368, 2653783351},   {"2.17.08", 633608632, 628608649},
+    };
+    Renja__V1__Item *a[16], *b[16];
+    size_t n = 0;
+    a[n] = fx_item("2.17", false, 0, NULL, NULL, NULL);
+    b[n++] = fx_item("2.17", false, 0, NULL, NULL, NULL);
+    for (size_t i = 0; i < 8; i++) {
+        a[n] = fx_item(prog[i].kode, prog[i].apbd >= 0, prog[i].apbd, NULL, NULL, NULL);
+        b[n++] = fx_item(prog[i].kode, prog[i].apbdp >= 0, prog[i].apbdp, NULL, NULL, NULL);
+        if (i == 0) {
+            a[n] = fx_item("2.17.01.1.08", true, 100000000, NULL, NULL, NULL);
+            b[n++] = fx_item("2.17.01.1.08", true, 125290000, NULL, NULL, NULL);
+            a[n] = fx_item("2.17.01.1.08.0001", true, 642200000, NULL, NULL, NULL);
+            b[n++] = fx_item("2.17.01.1.08.0001", true, 555800000, NULL, NULL, NULL);
+            a[n] = fx_item("2.17.01.1.08.0004", true, 287000000, NULL, NULL, NULL);
+            b[n++] = fx_item("2.17.01.1.08.0004", true, 254000000, NULL, NULL, NULL);
+        }
+    }
+    rj_diff_input in = {a, n, b, n, NULL, 0, NULL, 0, NULL, 0, RJ_LEVEL_PROGRAM, NULL, false};
+    Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
+    assert_int_equal(rj_diff_compute(&in, &out, NULL), 0);
+    assert_int_equal(out.total->pagu_from, 15320055480);
+    assert_int_equal(out.total->pagu_to, 15206848747);
+    assert_int_equal(out.total->delta, -113206733);
+    assert_int_equal(out.total->pct_e2, -74);
+    assert_int_equal(fx_row(&out, "2.17.01", false)->delta, -515455733);
+    assert_int_equal(fx_row(&out, "2.17.07", false)->delta, 462248983);
+    assert_int_equal(fx_row(&out, "2.17.08", false)->delta, -4999983);
+    assert_null(fx_row(&out, "2.17.03", false));
+    assert_null(fx_row(&out, "2.17.01.1.08", false)); /* below --level program */
+    Renja__V1__DiffResponse all = RENJA__V1__DIFF_RESPONSE__INIT;
+    in.level = RJ_LEVEL_NONE;
+    assert_int_equal(rj_diff_compute(&in, &all, NULL), 0);
+    const Renja__V1__DiffRow *k = fx_row(&all, "2.17.01.1.08", false);
+    assert_true(k->rollup_differs);
+    assert_int_equal(k->pagu_from, 100000000);
+    assert_int_equal(k->rollup_from, 929200000);
+    assert_int_equal(k->rollup_to, 809800000);
+    fx_free(a, n);
+    fx_free(b, n);
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof all), &all, sizeof all), NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_figures),          cmocka_unit_test(test_changed_keys_same_rows),
         cmocka_unit_test(test_added_removed_targets), cmocka_unit_test(test_rollup_differs_and_level),
         cmocka_unit_test(test_all_and_groups),        cmocka_unit_test(test_reverse),
+        cmocka_unit_test(test_seed_programs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

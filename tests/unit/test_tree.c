@@ -8,8 +8,8 @@
 #include "rj_engine_fixture.h"
 #include "rj_tree.h"
 
-/* Leaves roll up through undeclared parents; a declared parent pagu changes
- * its effective pagu but not its roll-up. */
+/* Leaves roll up through every parent, declared or not; the effective pagu
+ * of an undeclared parent is the sum of its children's effective pagu. */
 static void test_items_rollup(void **state)
 {
     (void)state;
@@ -30,22 +30,24 @@ static void test_items_rollup(void **state)
     assert_int_equal(it[3]->pagu_rollup, 3000000000);
     assert_int_equal(it[2]->pagu_rollup, 3519500000);
     assert_int_equal(it[1]->pagu_rollup, 3519500000);
-    assert_int_equal(rj_tree_item_effective(it[1]), 3520000000);
+    assert_int_equal(nodes[1].effective, 3520000000);
     assert_int_equal(nodes[1].child_sum, 3519500000);
     assert_int_equal(it[7]->pagu_rollup, 0); /* undeclared leaf */
     assert_int_equal(it[6]->pagu_rollup, 0);
-    assert_int_equal(rj_tree_item_effective(it[6]), 100);
-    assert_int_equal(nodes[5].effective, 0);
+    assert_int_equal(nodes[6].effective, 100);
+    assert_int_equal(nodes[5].effective, 100); /* its kegiatan declares 100 */
     assert_int_equal(nodes[5].child_sum, 100);
+    assert_int_equal(it[5]->pagu_rollup, 0);
     /* urusan: roll-up = sum of children's roll-ups, not their effective pagu */
     assert_int_equal(it[0]->pagu_rollup, 3519500000);
-    assert_int_equal(nodes[0].child_sum, 3520000000); /* 2.17.02 rolls up to 0 */
+    assert_int_equal(nodes[0].child_sum, 3520000100);
+    assert_int_equal(nodes[0].effective, 3520000100);
     assert_int_equal(nodes[3].parent, 2);
     assert_int_equal(nodes[0].parent, RJ_TREE_ROOT);
     assert_int_equal(nodes[0].n_children, 2);
     int64_t total;
     assert_int_equal(rj_tree_total(nodes, n, &total, &d), 0);
-    assert_int_equal(total, 3519500000);
+    assert_int_equal(total, 3520000100);
     free(nodes);
     fx_free(it, n);
 }
