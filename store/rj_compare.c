@@ -99,7 +99,8 @@ int rj_compare_compute(rj_compare_column *cols, size_t n_cols, const char *what,
     if (n_cols == 0)
         return rj_diag_set(d, RJ_EINVAL, "compare needs at least one ref");
     if (deltas && n_cols < 2)
-        return rj_diag_set(d, RJ_EINVAL, "compare with deltas needs at least two refs, got %zu", n_cols);
+        return rj_diag_set(d, RJ_EINVAL, "compare with deltas needs at least two refs, got %zu",
+                           n_cols);
     colview *iv = rj_calloc(n_cols, sizeof *iv), *lv = rj_calloc(n_cols, sizeof *lv);
     int err = 0;
     for (size_t c = 0; c < n_cols && !err; c++) {

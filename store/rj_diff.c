@@ -113,9 +113,9 @@ static bool item_differs(const Renja__V1__Item *f, const rj_tree_node *nf, const
     if (f == t) /* one message shared by both sides */
         return nf->effective != nt->effective;
     if (nf->effective != nt->effective || f->has_pagu != t->has_pagu || f->pagu != t->pagu ||
-        f->level != t->level || str_differs(f->nama, t->nama) || str_differs(f->bidang, t->bidang) ||
-        str_differs(f->lokasi, t->lokasi) || str_differs(f->sumber_dana, t->sumber_dana) ||
-        f->n_indikator != t->n_indikator)
+        f->level != t->level || str_differs(f->nama, t->nama) ||
+        str_differs(f->bidang, t->bidang) || str_differs(f->lokasi, t->lokasi) ||
+        str_differs(f->sumber_dana, t->sumber_dana) || f->n_indikator != t->n_indikator)
         return true;
     for (size_t i = 0; i < f->n_indikator; i++)
         if (ind_differs(f->indikator[i], t->indikator[i]))
@@ -138,7 +138,8 @@ static Renja__V1__ChangeKind kind_of(size_t f, size_t t, bool differs)
         return RENJA__V1__CHANGE_KIND__CHANGE_ADDED;
     if (t == NONE)
         return RENJA__V1__CHANGE_KIND__CHANGE_REMOVED;
-    return differs ? RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED : RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED;
+    return differs ? RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED
+                   : RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED;
 }
 
 /* Declared pagu that differs from the sum of the children's effective pagu. */
@@ -147,7 +148,8 @@ static bool rollup_off(const rj_tree_node *x)
     return x && x->n_children > 0 && x->has_pagu && x->pagu != x->child_sum;
 }
 
-static int set_amounts(Renja__V1__DiffRow *r, const rj_tree_node *nf, const rj_tree_node *nt, rj_diag *d)
+static int set_amounts(Renja__V1__DiffRow *r, const rj_tree_node *nf, const rj_tree_node *nt,
+                       rj_diag *d)
 {
     r->pagu_from = nf ? nf->effective : 0;
     r->pagu_to = nt ? nt->effective : 0;
@@ -200,8 +202,8 @@ static Renja__V1__DiffRow *new_row(const char *kode)
 }
 
 static int item_row(const pair *p, const rj_diff_input *in, const rj_tree_node *nodes_f,
-                    const rj_tree_node *nodes_t, Renja__V1__ChangeKind kind, Renja__V1__DiffRow **out,
-                    rj_diag *d)
+                    const rj_tree_node *nodes_t, Renja__V1__ChangeKind kind,
+                    Renja__V1__DiffRow **out, rj_diag *d)
 {
     const Renja__V1__Item *f = p->f != NONE ? in->from_items[p->f] : NULL;
     const Renja__V1__Item *t = p->t != NONE ? in->to_items[p->t] : NULL;
@@ -229,8 +231,8 @@ static int item_row(const pair *p, const rj_diff_input *in, const rj_tree_node *
 }
 
 static int line_row(const pair *p, const rj_diff_input *in, const rj_tree_node *nodes_f,
-                    const rj_tree_node *nodes_t, Renja__V1__ChangeKind kind, Renja__V1__DiffRow **out,
-                    rj_diag *d)
+                    const rj_tree_node *nodes_t, Renja__V1__ChangeKind kind,
+                    Renja__V1__DiffRow **out, rj_diag *d)
 {
     const Renja__V1__BudgetLine *f = p->f != NONE ? in->from_lines[p->f] : NULL;
     const Renja__V1__BudgetLine *t = p->t != NONE ? in->to_lines[p->t] : NULL;
@@ -287,8 +289,8 @@ static const char *leaf_field(const Renja__V1__Item *it, bool bidang)
 }
 
 static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const rj_tree_node *int_,
-                        const rj_tree_node *lnf, const rj_tree_node *lnt, Renja__V1__DiffResponse *out,
-                        rj_diag *d)
+                        const rj_tree_node *lnf, const rj_tree_node *lnt,
+                        Renja__V1__DiffResponse *out, rj_diag *d)
 {
     const char *by = in->by ? in->by : "";
     group *gs = NULL;
@@ -316,11 +318,12 @@ static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const 
             const rj_tree_node *nodes = s ? lnt : lnf;
             for (size_t i = 0; i < nl && !err; i++)
                 if (rj_rekening_depth(lines[i]->kode) <= 3)
-                    err = group_add(&gs, &n, &cap, lines[i]->kode, lines[i]->nama, nodes[i].effective,
-                                    s, d);
+                    err = group_add(&gs, &n, &cap, lines[i]->kode, lines[i]->nama,
+                                    nodes[i].effective, s, d);
         }
     } else {
-        return rj_diag_set(d, RJ_EINVAL, "diff by \"%s\": expected bidang, sumber-dana or rekening", by);
+        return rj_diag_set(d, RJ_EINVAL, "diff by \"%s\": expected bidang, sumber-dana or rekening",
+                           by);
     }
     if (!err) {
         qsort(gs, n, sizeof *gs, group_cmp);
@@ -333,7 +336,8 @@ static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const 
             g->pagu_from = gs[i].from;
             g->pagu_to = gs[i].to;
             if (__builtin_sub_overflow(g->pagu_to, g->pagu_from, &g->delta))
-                err = rj_diag_set(d, RJ_EOVERFLOW, "pagu change of group %s exceeds int64", gs[i].key);
+                err = rj_diag_set(d, RJ_EOVERFLOW, "pagu change of group %s exceeds int64",
+                                  gs[i].key);
             g->has_pct = rj_pct_e2(g->delta, g->pagu_from, &g->pct_e2);
             out->groups[out->n_groups++] = g;
         }
@@ -356,7 +360,7 @@ static int emit_items(const rj_diff_input *in, const rj_tree_node *nf, const rj_
         bool differs = p->f != NONE && p->t != NONE &&
                        item_differs(in->from_items[p->f], &nf[p->f], in->to_items[p->t], &nt[p->t]);
         p->row = in->all || (p->candidate && kind_of(p->f, p->t, differs) !=
-                                                  RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED);
+                                                 RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED);
     }
     mark_ancestors(u, n, false);
     int err = 0;
@@ -388,7 +392,7 @@ static int emit_lines(const rj_diff_input *in, const rj_tree_node *nf, const rj_
         bool differs = p->f != NONE && p->t != NONE &&
                        line_differs(in->from_lines[p->f], &nf[p->f], in->to_lines[p->t], &nt[p->t]);
         p->row = in->all || (p->candidate && kind_of(p->f, p->t, differs) !=
-                                                  RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED);
+                                                 RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED);
     }
     mark_ancestors(u, n, true);
     int err = 0;

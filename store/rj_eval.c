@@ -54,8 +54,9 @@ static void count(Renja__V1__EvalSummary *s, const char *predikat)
 }
 
 /* One row; *met tells whether the capaian reached 100. */
-static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i, const Renja__V1__Realisasi *r,
-                                    Renja__V1__EvalSummary *s, bool *met)
+static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
+                                    const Renja__V1__Realisasi *r, Renja__V1__EvalSummary *s,
+                                    bool *met)
 {
     const Renja__V1__Indikator *ind = it->indikator[i];
     Renja__V1__EvalRow *row = rj_malloc(sizeof *row);
@@ -85,7 +86,8 @@ static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i, const R
     int64_t num = negatif ? ind->target_e4 : r->value_e4;
     int64_t den = negatif ? r->value_e4 : ind->target_e4;
     if (!ind->has_target)
-        row->note = rj_asprintf("target is not a number: \"%s\"", ind->target_text ? ind->target_text : "");
+        row->note =
+            rj_asprintf("target is not a number: \"%s\"", ind->target_text ? ind->target_text : "");
     else if (den == 0)
         row->note = rj_q_str(negatif ? "realisasi is 0 (tren negatif)" : "target is 0");
     if (row->note != protobuf_c_empty_string && row->note != NULL) {
@@ -139,7 +141,8 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         if (all_met)
             rj_ptrs_push((void ***)&s->met, &s->n_met, &cap_met, rj_strdup(it->kode));
         if (any_reported && all_zero)
-            rj_ptrs_push((void ***)&s->not_started, &s->n_not_started, &cap_ns, rj_strdup(it->kode));
+            rj_ptrs_push((void ***)&s->not_started, &s->n_not_started, &cap_ns,
+                         rj_strdup(it->kode));
         const Renja__V1__Realisasi *ra = find_real(rs, nr, it->kode, 0);
         if (ra) {
             Renja__V1__EvalAnggaran *a = rj_malloc(sizeof *a);

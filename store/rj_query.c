@@ -6,6 +6,8 @@
 #include "rj_compare.h"
 #include "rj_diff.h"
 #include "rj_eval.h"
+#include "rj_kode.h"
+#include "rj_qcache.h"
 #include "rj_qutil.h"
 #include "rj_validate.h"
 
@@ -53,7 +55,8 @@ static int read_line(rj_snap *snap, const char *plan, const char *kode, uint64_t
 
 static int derive_from(rj_snap *snap, const char *plan, uint64_t rev, char **keys, size_t nk,
                        const char *prefix, read_fn rd, const char *(*kode)(const void *, size_t),
-                       void **to, size_t nto, void ***from, size_t *nfrom, void ***own, size_t *nown)
+                       void **to, size_t nto, void ***from, size_t *nfrom, void ***own,
+                       size_t *nown)
 {
     size_t plen = strlen(prefix), cap_own = 0, cap = 0;
     *from = NULL;
@@ -96,8 +99,75 @@ static size_t count_prefix(char **keys, size_t n, const char *prefix)
     return c;
 }
 
-int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
-                  rj_diag *d)
+static const char *qrec_kode(const void *arr, size_t i)
+{
+    return ((const rj_qrec *)arr)[i].kode;
+}
+
+/* The to side from the cache: every item as a stand-in message holding only
+ * what roll-ups and groups read (kode, level, pagu, bidang, sumber dana),
+ * except the changed kodes and their ancestors, which can become rows and
+ * are read whole. Stand-ins point into the cache entry, which the caller
+ * holds until the diff is done. */
+static int cached_to_side(rj_query_cache *cache, rj_snap *snap, const char *plan, uint64_t to,
+                          char **keys, size_t nk, const rj_qtree **tree, Renja__V1__Item **arena,
+                          Renja__V1__Item ***items, size_t *n, Renja__V1__Item ***own, size_t *nown,
+                          rj_diag *d)
+{
+    bool scanned;
+    int err = rj_qcache_items(cache, snap, plan, to, tree, &scanned, d);
+    if (err)
+        return err;
+    const rj_qtree *t = *tree;
+    Renja__V1__Item *fk = rj_calloc(t->n ? t->n : 1, sizeof *fk);
+    Renja__V1__Item **arr = rj_calloc(t->n ? t->n : 1, sizeof *arr);
+    bool *whole = rj_calloc(t->n ? t->n : 1, sizeof *whole);
+    *arena = fk;
+    *items = (Renja__V1__Item **)arr;
+    *n = t->n;
+    for (size_t i = 0; i < t->n; i++) {
+        const rj_qrec *r = &t->recs[i];
+        renja__v1__item__init(&fk[i]);
+        fk[i].kode = (char *)r->kode;
+        fk[i].level = (Renja__V1__Level)r->level;
+        fk[i].has_pagu = r->has_pagu;
+        fk[i].pagu = r->pagu;
+        fk[i].bidang = (char *)r->bidang;
+        fk[i].sumber_dana = (char *)r->sumber_dana;
+        arr[i] = &fk[i];
+    }
+    size_t cap = 0;
+    for (size_t k = 0; k < nk && !err; k++) {
+        if (strncmp(keys[k], "item/", 5) != 0)
+            continue;
+        char up[RJ_KODE_MAX];
+        const char *kode = keys[k] + 5;
+        for (bool more = true; more && !err;) {
+            size_t at = rj_tree_find(t->recs, t->n, qrec_kode, kode);
+            if (at != RJ_TREE_ROOT && !whole[at]) {
+                Renja__V1__Item *it = NULL;
+                err = rj_snap_item(snap, plan, kode, to, &it);
+                if (err)
+                    break;
+                whole[at] = true;
+                arr[at] = it;
+                rj_ptrs_push((void ***)own, nown, &cap, it);
+            } else if (at != RJ_TREE_ROOT) {
+                break; /* its ancestors are done too */
+            }
+            more = rj_kode_parent(kode, up);
+            kode = up;
+        }
+    }
+    free(whole);
+    if (err)
+        rj_diag_set(d, err, "reading plan %s at revision %llu failed", plan,
+                    (unsigned long long)to);
+    return err;
+}
+
+static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
+                    Renja__V1__DiffResponse *out, rj_diag *d)
 {
     uint64_t from, to;
     int err = rj_snap_resolve(snap, req->plan, req->from, &from, d);
@@ -117,10 +187,16 @@ int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__D
     Renja__V1__BudgetLine **tl = NULL, **fl = NULL, **own_l = NULL;
     size_t nti = 0, nfi = 0, nown_i = 0, ntl = 0, nfl = 0, nown_l = 0;
     bool scanned_i = false, scanned_l = false;
+    const rj_qtree *tree = NULL;
+    Renja__V1__Item *arena = NULL, **own_t = NULL;
+    size_t nown_t = 0;
     /* The key query wants a forward range; the diff keeps its direction. */
     err = rj_snap_changed_keys(snap, req->plan, from < to ? from : to, from < to ? to : from, &keys,
                                &nk);
-    if (!err)
+    if (!err && cache && !req->all)
+        err = cached_to_side(cache, snap, req->plan, to, keys, nk, &tree, &arena, &ti, &nti, &own_t,
+                             &nown_t, d);
+    else if (!err)
         err = rj_snap_items(snap, req->plan, "", to, &ti, &nti);
     if (!err)
         err = rj_snap_lines(snap, req->plan, "", to, &tl, &ntl);
@@ -146,16 +222,32 @@ int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__D
     }
     if (!err) {
         rj_diff_input in = {
-            .from_items = fi, .n_from_items = nfi, .to_items = ti, .n_to_items = nti,
-            .from_lines = fl, .n_from_lines = nfl, .to_lines = tl, .n_to_lines = ntl,
-            .changed = keys, .n_changed = nk,
-            .level = (rj_level)req->level, .by = req->by, .all = req->all,
+            .from_items = fi,
+            .n_from_items = nfi,
+            .to_items = ti,
+            .n_to_items = nti,
+            .from_lines = fl,
+            .n_from_lines = nfl,
+            .to_lines = tl,
+            .n_to_lines = ntl,
+            .changed = keys,
+            .n_changed = nk,
+            .level = (rj_level)req->level,
+            .by = req->by,
+            .all = req->all,
         };
         err = rj_diff_compute(&in, out, d);
     } else if (err != RJ_ENOTFOUND && d && !d->msg[0]) {
         rj_diag_set(d, err, "diff of plan %s: reading the store failed", req->plan);
     }
-    rj_msgs_free((void **)ti, nti);
+    if (tree) {
+        free(ti);
+        free(arena);
+        rj_msgs_free((void **)own_t, nown_t);
+        rj_qcache_release(cache, tree);
+    } else {
+        rj_msgs_free((void **)ti, nti);
+    }
     rj_msgs_free((void **)tl, ntl);
     if (scanned_i)
         rj_msgs_free((void **)fi, nfi);
@@ -173,6 +265,28 @@ int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__D
     return err;
 }
 
+int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
+                  rj_diag *d)
+{
+    return diff_run(NULL, snap, req, out, d);
+}
+
+int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
+                         Renja__V1__DiffResponse *out, rj_diag *d)
+{
+    return diff_run(cache, snap, req, out, d);
+}
+
+rj_query_cache *rj_query_cache_new(size_t max_revisions)
+{
+    return rj_qcache_new(max_revisions);
+}
+
+void rj_query_cache_free(rj_query_cache *cache)
+{
+    rj_qcache_free(cache);
+}
+
 /* --- compare ------------------------------------------------------------ */
 
 int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
@@ -186,7 +300,8 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
     size_t n = req->n_refs ? req->n_refs : ns;
     if (n == 0) {
         rj_msgs_free((void **)stages, ns);
-        return rj_diag_set(d, RJ_EINVAL, "compare of plan %s: no refs given and the plan has no stages",
+        return rj_diag_set(d, RJ_EINVAL,
+                           "compare of plan %s: no refs given and the plan has no stages",
                            req->plan);
     }
     const char *w = req->what && *req->what ? req->what : "lines";

@@ -70,8 +70,8 @@ int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d)
             rj_tree_node *p = &nodes[x->parent];
             if (__builtin_add_overflow(p->rollup, x->rollup, &p->rollup) ||
                 __builtin_add_overflow(p->child_sum, x->effective, &p->child_sum))
-                return rj_diag_set(d, RJ_EOVERFLOW, "pagu of %s: the sum of its children exceeds int64",
-                                   p->kode);
+                return rj_diag_set(d, RJ_EOVERFLOW,
+                                   "pagu of %s: the sum of its children exceeds int64", p->kode);
         }
     }
     return 0;

@@ -45,8 +45,8 @@ typedef struct rj_tree_node {
 } rj_tree_node;
 
 /* Compute the outputs of nodes[0..n) (sorted by kode; program-tree and
- * rekening kodes alike, both nest as "<parent>.<segment>"). Linear. RJ_EINVAL when not sorted or a kode repeats,
- * RJ_EOVERFLOW when a sum leaves int64; d names the kode. */
+ * rekening kodes alike, both nest as "<parent>.<segment>"). Linear. RJ_EINVAL when not sorted or a
+ * kode repeats, RJ_EOVERFLOW when a sum leaves int64; d names the kode. */
 int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d);
 
 /* Fill pagu_rollup of every item (and depth of every line). When nodes is

@@ -84,7 +84,8 @@ int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__Budg
                     want == RJ_LEVEL_NONE
                         ? rj_asprintf("kode %s is not a canonical program-tree kode", it->kode)
                         : rj_asprintf("level is %s but kode %s is a %s",
-                                      it->level ? rj_level_name((rj_level)it->level) : "unspecified",
+                                      it->level ? rj_level_name((rj_level)it->level)
+                                                : "unspecified",
                                       it->kode, rj_level_name(want)));
             for (size_t k = 0; k < it->n_indikator; k++) {
                 const Renja__V1__Indikator *ind = it->indikator[k];

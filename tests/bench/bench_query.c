@@ -78,8 +78,13 @@ static void item(batch *b, const char *kode, bool has_pagu, int64_t pagu, bool i
 
 static uint64_t submit(rj_store *s, batch *b)
 {
-    rj_op op = {.kind = RJ_OP_SUBMIT, .plan = PLAN, .who = &admin, .now_ms = 1, .message = "bench",
-                .changes = b->c, .n_changes = b->n};
+    rj_op op = {.kind = RJ_OP_SUBMIT,
+                .plan = PLAN,
+                .who = &admin,
+                .now_ms = 1,
+                .message = "bench",
+                .changes = b->c,
+                .n_changes = b->n};
     rj_op *ops[] = {&op};
     if (rj_store_apply(s, ops, 1) || op.err)
         die("submit", op.diag.msg);
@@ -107,7 +112,8 @@ static void stage(rj_store *s, const char *name, uint64_t rev, int order)
 static void sub_kode(char *out, size_t i)
 {
     /* 10 programs x 10 kegiatan x (n / 100) sub kegiatan */
-    snprintf(out, 32, "2.17.%02zu.1.%02zu.%04zu", i / 10000 % 10 + 1, i / 1000 % 10 + 1, i % 1000 + 1);
+    snprintf(out, 32, "2.17.%02zu.1.%02zu.%04zu", i / 10000 % 10 + 1, i / 1000 % 10 + 1,
+             i % 1000 + 1);
 }
 
 /* Change the pagu of `count` sub kegiatan spread over the plan; returns the
@@ -130,7 +136,8 @@ static uint64_t change(rj_store *s, size_t n, size_t count, int64_t bump)
     return rev;
 }
 
-static void bench_diff(rj_store *s, uint64_t from, uint64_t to, const char *label)
+static void bench_diff(rj_store *s, rj_query_cache *cache, uint64_t from, uint64_t to,
+                       const char *label)
 {
     rj_snap *snap;
     rj_snap_begin(s, &snap);
@@ -144,10 +151,10 @@ static void bench_diff(rj_store *s, uint64_t from, uint64_t to, const char *labe
     Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
     rj_diag d = {{0}};
     double t0 = now_ms();
-    if (rj_query_diff(snap, &req, &out, &d))
+    if (rj_query_diff_cached(cache, snap, &req, &out, &d))
         die("diff", d.msg);
     double t1 = now_ms();
-    printf("diff %-28s %9.1f ms  rows %zu  total delta %lld\n", label, t1 - t0, out.n_rows,
+    printf("diff %-34s %9.1f ms  rows %zu  total delta %lld\n", label, t1 - t0, out.n_rows,
            (long long)out.total->delta);
     rj_query_clear(&out.base);
     rj_snap_end(snap);
@@ -166,7 +173,8 @@ int main(int argc, char **argv)
     rj_diag d = {{0}};
     if (rj_store_open(dir, &s, &d))
         die("open", d.msg);
-    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = PLAN, .who = &admin, .now_ms = 1, .nama = "Bench"};
+    rj_op op = {
+        .kind = RJ_OP_CREATE_PLAN, .plan = PLAN, .who = &admin, .now_ms = 1, .nama = "Bench"};
     rj_op *ops[] = {&op};
     if (rj_store_apply(s, ops, 1) || op.err)
         die("create", op.diag.msg);
@@ -219,16 +227,24 @@ int main(int argc, char **argv)
     if (b.n)
         base = submit(s, &b);
     free(b.c);
-    printf("load %zu sub kegiatan + realisasi   %9.1f ms  head %llu\n", n, now_ms() - t0,
+    printf("load %zu sub kegiatan + realisasi         %9.1f ms  head %llu\n", n, now_ms() - t0,
            (unsigned long long)base);
 
     uint64_t r10 = change(s, n, 10, 1);
     uint64_t r1k = change(s, n, 1000, 2);
     uint64_t r100k = change(s, n, n, 3);
-    bench_diff(s, base, r10, "10 changed");
-    bench_diff(s, r10, r1k, "1000 changed");
-    bench_diff(s, r1k, r100k, "all sub kegiatan changed");
-    bench_diff(s, r100k, base, "backwards, all changed");
+    bench_diff(s, NULL, base, r10, "10 changed");
+    bench_diff(s, NULL, r10, r1k, "1000 changed");
+    bench_diff(s, NULL, r1k, r100k, "all sub kegiatan changed");
+    bench_diff(s, NULL, r100k, base, "backwards, all changed");
+    /* with the revision cache: cold (a scan), warm, then a neighbour */
+    rj_query_cache *cache = rj_query_cache_new(8);
+    bench_diff(s, cache, base, r10, "10 changed, cache cold");
+    bench_diff(s, cache, base, r10, "10 changed, cache warm");
+    bench_diff(s, cache, r10, r1k, "1000 changed, from a neighbour");
+    bench_diff(s, cache, r1k, r100k, "all changed, cache cold");
+    bench_diff(s, cache, r100k, base, "backwards, all changed, warm");
+    rj_query_cache_free(cache);
 
     rj_snap *snap;
     rj_snap_begin(s, &snap);
@@ -239,8 +255,8 @@ int main(int argc, char **argv)
     t0 = now_ms();
     if (rj_query_evaluate(snap, &er, &eo, &d))
         die("evaluate", d.msg);
-    printf("evaluate whole plan                %9.1f ms  rows %zu  met %zu\n", now_ms() - t0, eo.n_rows,
-           eo.summary->n_met);
+    printf("evaluate whole plan                      %9.1f ms  rows %zu  met %zu\n", now_ms() - t0,
+           eo.n_rows, eo.summary->n_met);
     rj_query_clear(&eo.base);
     rj_snap_end(snap);
 
@@ -256,7 +272,8 @@ int main(int argc, char **argv)
     t0 = now_ms();
     if (rj_query_compare(snap, &cr, &co, &d))
         die("compare", d.msg);
-    printf("compare seven stages (items)       %9.1f ms  rows %zu\n", now_ms() - t0, co.n_rows);
+    printf("compare seven stages (items)             %9.1f ms  rows %zu\n", now_ms() - t0,
+           co.n_rows);
     rj_query_clear(&co.base);
     rj_snap_end(snap);
 

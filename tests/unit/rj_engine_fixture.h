@@ -17,8 +17,8 @@ static inline char *fx_str(const char *s)
 }
 
 /* pagu < 0 with has_pagu false means "no declared pagu". */
-static inline Renja__V1__Item *fx_item(const char *kode, bool has_pagu, int64_t pagu, const char *nama,
-                                       const char *bidang, const char *sumber)
+static inline Renja__V1__Item *fx_item(const char *kode, bool has_pagu, int64_t pagu,
+                                       const char *nama, const char *bidang, const char *sumber)
 {
     Renja__V1__Item *it = rj_malloc(sizeof *it);
     renja__v1__item__init(it);
@@ -33,8 +33,9 @@ static inline Renja__V1__Item *fx_item(const char *kode, bool has_pagu, int64_t 
     return it;
 }
 
-static inline Renja__V1__Indikator *fx_ind(Renja__V1__Item *it, const char *nama, const char *satuan,
-                                           bool has_target, int64_t target_e4, const char *text)
+static inline Renja__V1__Indikator *fx_ind(Renja__V1__Item *it, const char *nama,
+                                           const char *satuan, bool has_target, int64_t target_e4,
+                                           const char *text)
 {
     Renja__V1__Indikator *in = rj_malloc(sizeof *in);
     renja__v1__indikator__init(in);
@@ -48,7 +49,8 @@ static inline Renja__V1__Indikator *fx_ind(Renja__V1__Item *it, const char *nama
     return in;
 }
 
-static inline Renja__V1__BudgetLine *fx_line(const char *kode, bool has_pagu, int64_t pagu, const char *nama)
+static inline Renja__V1__BudgetLine *fx_line(const char *kode, bool has_pagu, int64_t pagu,
+                                             const char *nama)
 {
     Renja__V1__BudgetLine *ln = rj_malloc(sizeof *ln);
     renja__v1__budget_line__init(ln);

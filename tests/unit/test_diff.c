@@ -33,8 +33,8 @@ static size_t seed_items(Renja__V1__Item **it, int apbdp)
     it[n++] = fx_item("2.17", false, 0, "Urusan KUKM", NULL, NULL);
     it[n++] = fx_item("2.17.01", false, 0, "Program Penunjang", "Sekretariat", NULL);
     it[n++] = fx_item("2.17.01.1.01", false, 0, "Perencanaan", "Sekretariat", NULL);
-    it[n++] = fx_item("2.17.01.1.01.0001", true, apbdp ? 7850623000 : 8204055000, "Gaji", "Sekretariat",
-                      "PAD");
+    it[n++] = fx_item("2.17.01.1.01.0001", true, apbdp ? 7850623000 : 8204055000, "Gaji",
+                      "Sekretariat", "PAD");
     it[n++] = fx_item("2.17.01.1.02", false, 0, "Keuangan", "Sekretariat", NULL);
     it[n++] = fx_item("2.17.01.1.02.0001", true, apbdp ? 7020584747 : 6808000480, "Barang Jasa",
                       "Sekretariat", "PAD");
@@ -133,9 +133,15 @@ static void test_changed_keys_same_rows(void **state)
 {
     (void)state;
     fixture *a = fx_seed(), *b = fx_seed();
-    char *keys[] = {"item/2.17.01.1.01.0001", "item/2.17.01.1.02.0001", "item/2.17.03.1.01.0001",
-                    "line/5.1.01.02.01", "line/5.1.01.02.02", "line/5.1.02",
-                    "line/5.2.02", "line/5.2.03", "real/2.17.01.1.01.0001/2/1"};
+    char *keys[] = {"item/2.17.01.1.01.0001",
+                    "item/2.17.01.1.02.0001",
+                    "item/2.17.03.1.01.0001",
+                    "line/5.1.01.02.01",
+                    "line/5.1.01.02.02",
+                    "line/5.1.02",
+                    "line/5.2.02",
+                    "line/5.2.03",
+                    "real/2.17.01.1.01.0001/2/1"};
     b->in.changed = keys;
     b->in.n_changed = sizeof keys / sizeof keys[0];
     assert_int_equal(rj_diff_compute(&a->in, &a->out, NULL), 0);
@@ -360,9 +366,12 @@ static void test_seed_programs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_figures),          cmocka_unit_test(test_changed_keys_same_rows),
-        cmocka_unit_test(test_added_removed_targets), cmocka_unit_test(test_rollup_differs_and_level),
-        cmocka_unit_test(test_all_and_groups),        cmocka_unit_test(test_reverse),
+        cmocka_unit_test(test_seed_figures),
+        cmocka_unit_test(test_changed_keys_same_rows),
+        cmocka_unit_test(test_added_removed_targets),
+        cmocka_unit_test(test_rollup_differs_and_level),
+        cmocka_unit_test(test_all_and_groups),
+        cmocka_unit_test(test_reverse),
         cmocka_unit_test(test_seed_programs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,7 @@
 #include "rj_eval.h"
 #include "rj_num.h"
 
-#define E4(x) ((int64_t)(x) * 10000)
+#define E4(x) ((int64_t)(x)*10000)
 
 /* The seed's examples (Tabel 2-1). */
 static void test_seed_capaian(void **state)
@@ -19,12 +19,9 @@ static void test_seed_capaian(void **state)
         int64_t target, real, capaian;
         const char *predikat;
     } cases[] = {
-        {E4(300), E4(198), 6600, "Sedang"},
-        {E4(50), E4(139), 27800, "Sangat Tinggi"},
-        {122300, -41400, -3385, "Sangat Rendah"},
-        {101000, 93000, 9208, "Sangat Tinggi"},
-        {E4(105787), E4(7133), 674, "Sangat Rendah"},
-        {E4(913), E4(139), 1522, "Sangat Rendah"},
+        {E4(300), E4(198), 6600, "Sedang"},           {E4(50), E4(139), 27800, "Sangat Tinggi"},
+        {122300, -41400, -3385, "Sangat Rendah"},     {101000, 93000, 9208, "Sangat Tinggi"},
+        {E4(105787), E4(7133), 674, "Sangat Rendah"}, {E4(913), E4(139), 1522, "Sangat Rendah"},
     };
     Renja__V1__Item *it[1];
     it[0] = fx_item("2.17.01.1.01.0001", true, 1000, "Sub", "Sekretariat", "PAD");

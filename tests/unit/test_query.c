@@ -11,6 +11,7 @@
 
 #include "rj_diff.h"
 #include "rj_engine_fixture.h"
+#include "rj_qcache.h"
 #include "rj_query.h"
 
 #define PLAN "diskopukm-sumsel/2024"
@@ -31,7 +32,8 @@ static Renja__V1__Change *ch_new(chs *c)
     return x;
 }
 
-static Renja__V1__Item *up_item(chs *c, const char *kode, bool has_pagu, int64_t pagu, const char *bidang)
+static Renja__V1__Item *up_item(chs *c, const char *kode, bool has_pagu, int64_t pagu,
+                                const char *bidang)
 {
     Renja__V1__Change *x = ch_new(c);
     x->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM;
@@ -62,8 +64,13 @@ static void real(chs *c, const char *kode, int tw, int ind, int64_t v)
 
 static uint64_t submit(rj_store *s, chs *c)
 {
-    rj_op op = {.kind = RJ_OP_SUBMIT, .plan = PLAN, .who = &admin, .now_ms = 1, .message = "t",
-                .changes = c->c, .n_changes = c->n};
+    rj_op op = {.kind = RJ_OP_SUBMIT,
+                .plan = PLAN,
+                .who = &admin,
+                .now_ms = 1,
+                .message = "t",
+                .changes = c->c,
+                .n_changes = c->n};
     rj_op *ops[] = {&op};
     assert_int_equal(rj_store_apply(s, ops, 1), 0);
     if (op.err)
@@ -103,7 +110,8 @@ static int setup(void **state)
     assert_non_null(mkdtemp(f->dir));
     rj_diag d;
     assert_int_equal(rj_store_open(f->dir, &f->s, &d), 0);
-    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = PLAN, .who = &admin, .now_ms = 1, .nama = "Dinas"};
+    rj_op op = {
+        .kind = RJ_OP_CREATE_PLAN, .plan = PLAN, .who = &admin, .now_ms = 1, .nama = "Dinas"};
     rj_op *ops[] = {&op};
     assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
     assert_int_equal(op.err, 0);
@@ -260,7 +268,8 @@ static void test_diff_equals_full(void **state)
     assert_int_equal(rj_snap_items(snap, PLAN, "", f->r3, &ti, &nti), 0);
     assert_int_equal(rj_snap_lines(snap, PLAN, "", f->r1, &fl, &nfl), 0);
     assert_int_equal(rj_snap_lines(snap, PLAN, "", f->r3, &tl, &ntl), 0);
-    rj_diff_input in = {fi, nfi, ti, nti, fl, nfl, tl, ntl, NULL, 0, RJ_LEVEL_NONE, "bidang", false};
+    rj_diff_input in = {fi,  nfi,  ti, nti,           fl,       nfl,  tl,
+                        ntl, NULL, 0,  RJ_LEVEL_NONE, "bidang", false};
     assert_int_equal(rj_diff_compute(&in, &b, NULL), 0);
     assert_int_equal(a.n_rows, b.n_rows);
     for (size_t i = 0; i < a.n_rows; i++) {
@@ -377,6 +386,103 @@ static void test_diff_structure(void **state)
     rj_snap_end(snap);
 }
 
+static void same_diff(const Renja__V1__DiffResponse *a, const Renja__V1__DiffResponse *b)
+{
+    assert_int_equal(a->total->pagu_from, b->total->pagu_from);
+    assert_int_equal(a->total->pagu_to, b->total->pagu_to);
+    assert_int_equal(a->n_rows, b->n_rows);
+    for (size_t i = 0; i < a->n_rows; i++) {
+        const Renja__V1__DiffRow *x = a->rows[i], *y = b->rows[i];
+        assert_string_equal(x->kode, y->kode);
+        assert_string_equal(x->nama, y->nama);
+        assert_string_equal(x->bidang, y->bidang);
+        assert_int_equal(x->change, y->change);
+        assert_int_equal(x->pagu_from, y->pagu_from);
+        assert_int_equal(x->pagu_to, y->pagu_to);
+        assert_int_equal(x->n_targets, y->n_targets);
+        assert_int_equal(x->rollup_differs, y->rollup_differs);
+        assert_int_equal(x->rollup_from, y->rollup_from);
+        assert_int_equal(x->rollup_to, y->rollup_to);
+    }
+    assert_int_equal(a->n_groups, b->n_groups);
+    for (size_t i = 0; i < a->n_groups; i++) {
+        assert_string_equal(a->groups[i]->key, b->groups[i]->key);
+        assert_int_equal(a->groups[i]->pagu_from, b->groups[i]->pagu_from);
+        assert_int_equal(a->groups[i]->pagu_to, b->groups[i]->pagu_to);
+    }
+}
+
+/* The cached diff answers as the plain one, for every pair of revisions,
+ * and builds a revision from a cached neighbour without a scan. */
+static void test_diff_cached(void **state)
+{
+    fx *f = *state;
+    chs c = {0};
+    up_item(&c, "2.17.03", false, 0, "Bidang UKM");
+    up_item(&c, "2.17.03.1.01", true, 500, "Bidang UKM");
+    submit(f->s, &c);
+    up_item(&c, "2.17.03.1.01.0001", true, 120, "Bidang UKM");
+    up_item(&c, "2.17.01", true, 999, "Sekretariat");
+    submit(f->s, &c);
+    Renja__V1__Change *x = ch_new(&c);
+    x->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
+    x->remove_item = rj_strdup("2.17.02");
+    x->recursive = true;
+    submit(f->s, &c);
+    rj_query_cache *cache = rj_query_cache_new(3);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    static const char *by[] = {"", "bidang", "sumber-dana", "rekening"};
+    for (int k = 0; k < 2; k++) /* the second round runs on a warm cache */
+        for (uint64_t a = 1; a <= 6; a++)
+            for (uint64_t b = 1; b <= 6; b++) {
+                char fa[8], fb[8];
+                snprintf(fa, sizeof fa, "%llu", (unsigned long long)a);
+                snprintf(fb, sizeof fb, "%llu", (unsigned long long)b);
+                Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+                req.plan = PLAN;
+                req.from = fa;
+                req.to = fb;
+                req.by = (char *)by[(a + b) % 4];
+                req.level = (Renja__V1__Level)((a * b) % 5);
+                Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
+                Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
+                assert_int_equal(rj_query_diff(snap, &req, &p, NULL), 0);
+                assert_int_equal(rj_query_diff_cached(cache, snap, &req, &q, NULL), 0);
+                same_diff(&p, &q);
+                rj_query_clear(&p.base);
+                rj_query_clear(&q.base);
+            }
+    rj_query_cache_free(cache);
+
+    /* a neighbour in the cache: no scan */
+    rj_query_cache *c2 = rj_qcache_new(4);
+    const rj_qtree *t3, *t5, *t6;
+    bool scanned;
+    assert_int_equal(rj_qcache_items(c2, snap, PLAN, 3, &t3, &scanned, NULL), 0);
+    assert_true(scanned);
+    assert_int_equal(rj_qcache_items(c2, snap, PLAN, 5, &t5, &scanned, NULL), 0);
+    assert_false(scanned);
+    assert_int_equal(rj_qcache_items(c2, snap, PLAN, 6, &t6, &scanned, NULL), 0);
+    assert_false(scanned);
+    assert_int_equal(t6->n, 7); /* 11 at r5, the 4 of 2.17.02 removed */
+    Renja__V1__Item **it;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", 6, &it, &n), 0);
+    assert_int_equal(t6->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(t6->recs[i].kode, it[i]->kode);
+        assert_int_equal(t6->recs[i].pagu, it[i]->pagu);
+        assert_string_equal(t6->recs[i].bidang, it[i]->bidang);
+    }
+    rj_msgs_free((void **)it, n);
+    rj_qcache_release(c2, t3);
+    rj_qcache_release(c2, t5);
+    rj_qcache_release(c2, t6);
+    rj_qcache_free(c2);
+    rj_snap_end(snap);
+}
+
 static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
@@ -446,6 +552,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_stages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_equals_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@ static void test_rules(void **state)
         fx_item("2.17.01.1.01", false, 0, NULL, NULL, NULL),
         fx_item("2.17.01.1.01.0001", true, 3000000000, NULL, NULL, NULL),
         fx_item("2.17.01.1.01.0002", true, 519500000, NULL, NULL, NULL),
-        fx_item("2.17.03.1.01", true, 10, NULL, NULL, NULL),      /* no program 2.17.03 */
+        fx_item("2.17.03.1.01", true, 10, NULL, NULL, NULL), /* no program 2.17.03 */
         fx_item("2.17.03.1.01.0001", true, -5000, NULL, NULL, NULL),
         fx_item("2.17.04", true, 0, NULL, NULL, NULL),
     };
@@ -32,18 +32,18 @@ static void test_rules(void **state)
     fx_ind(it[3], "Dokumen", "Dokumen", false, 0, "12 Bulan 3 dok");
     fx_ind(it[3], "Laporan", "Laporan", false, 0, ""); /* no target at all: not a finding */
     Renja__V1__BudgetLine *ln[] = {
-        fx_line("5", true, 100, NULL),
-        fx_line("5.1", true, 60, NULL),
-        fx_line("5.2", true, 40, NULL),
-        fx_line("5.2.02.01", true, 40, NULL), /* no 5.2.02 */
+        fx_line("5", true, 100, NULL), fx_line("5.1", true, 60, NULL),
+        fx_line("5.2", true, 40, NULL), fx_line("5.2.02.01", true, 40, NULL), /* no 5.2.02 */
     };
     Renja__V1__ValidateResponse out = RENJA__V1__VALIDATE_RESPONSE__INIT;
     assert_int_equal(rj_validate_version(it, n, ln, 4, &out, NULL), 0);
     rj_validate_sort(&out);
     static const char *want[][3] = {
         {"2.17.01", "rollup-mismatch",
-         "declared pagu 3.520.000.000 differs from the sum of its children 3.519.500.000 by 500.000"},
-        {"2.17.01.1.01.0001", "target-not-number", "target of indikator 1 is not a number: \"12 Bulan 3 dok\""},
+         "declared pagu 3.520.000.000 differs from the sum of its children 3.519.500.000 by "
+         "500.000"},
+        {"2.17.01.1.01.0001", "target-not-number",
+         "target of indikator 1 is not a number: \"12 Bulan 3 dok\""},
         {"2.17.03.1.01", "missing-parent", "parent 2.17.03 is missing"},
         {"2.17.03.1.01", "rollup-mismatch",
          "declared pagu 10 differs from the sum of its children (5.000) by 5.010"},
@@ -89,8 +89,9 @@ static void test_satuan_changed(void **state)
     assert_int_equal(out.n_findings, 1);
     assert_string_equal(out.findings[0]->rule, "satuan-changed");
     assert_string_equal(out.findings[0]->severity, "warning");
-    assert_string_equal(out.findings[0]->message,
-                        "satuan of indikator 1 changed from \"Dokumen\" at apbd to \"Laporan\" at apbd-p");
+    assert_string_equal(
+        out.findings[0]->message,
+        "satuan of indikator 1 changed from \"Dokumen\" at apbd to \"Laporan\" at apbd-p");
     free_out(&out);
     fx_free(a, 2);
     fx_free(b, 2);
