@@ -20,7 +20,8 @@
  * roll-up: so the `to` side is either one range scan of the plan's items
  * (rj_query_diff) or, with rj_query_diff_cached, a cached pagu tree
  * derived from a cached neighbour revision with one point read per changed
- * item (a scan only when nothing near is cached). The `from` side is never
+ * item (a scan when no revision of the plan is cached or more than a
+ * quarter of its items changed since the nearest). The `from` side is never
  * scanned: it is the `to` side with the changed keys replaced by their
  * `from` versions (one point read each), unless more than a quarter of the
  * items changed, when one scan is cheaper. Budget lines (tens) are scanned.
