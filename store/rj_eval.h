@@ -1,0 +1,42 @@
+/* The evaluation engine's core (Tabel 2-1, Permendagri 86/2017). No store
+ * access; rj_query.h feeds it from a snapshot.
+ *
+ * One EvalRow per indikator of every item, in kode then indikator order:
+ *   capaian = realisasi / target x 100 (tren negatif: target / realisasi x 100)
+ * in hundredths, rounded half away from zero with 128-bit integers; the
+ * predikat is decided on the exact ratio (90,999 is Tinggi):
+ *   >= 91 Sangat Tinggi, >= 76 Tinggi, >= 66 Sedang, >= 51 Rendah, else
+ *   Sangat Rendah.
+ * Without capaian the row says why in note: "not reported", "target is 0",
+ * "target is not a number: \"...\"", "realisasi is 0 (tren negatif)".
+ * One EvalAnggaran per sub kegiatan with realisasi anggaran reported:
+ * serapan = realisasi anggaran / effective pagu x 100.
+ * Summary: rows per predikat; not_reported; no_capaian (reported, no
+ * capaian); met = sub kegiatan whose every indikator has capaian >= 100;
+ * not_started = sub kegiatan with reported realisasi, all of it 0.
+ */
+#ifndef RJ_EVAL_H
+#define RJ_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "renja/v1/renja.pb-c.h"
+#include "rj_error.h"
+
+typedef struct rj_eval_input {
+    Renja__V1__Item **items; /* sorted by kode; pagu_rollup gets filled */
+    size_t n_items;
+    Renja__V1__Realisasi *const *reals; /* any order, any triwulan */
+    size_t n_reals;
+    int tw; /* 1..4: only realisasi of this triwulan counts (cumulative) */
+} rj_eval_input;
+
+/* Fill out->rows, out->anggaran, out->summary (malloc'd, as rj_diff.h).
+ * RJ_EINVAL for a triwulan outside 1..4 or unsorted items. */
+int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, rj_diag *d);
+
+/* Predikat of the capaian num/den x 100, decided on the exact ratio. den != 0. */
+const char *rj_eval_predikat(int64_t num, int64_t den);
+
+#endif

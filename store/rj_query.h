@@ -1,0 +1,72 @@
+/* The query engines on a read snapshot: Diff, Compare, Evaluate, Validate.
+ * Each resolves the request's refs, reads what it needs through the
+ * rj_snap (which the caller opened and keeps for the call; one thread at a
+ * time) and fills the response with the pure cores of rj_tree.h, rj_diff.h,
+ * rj_compare.h, rj_eval.h and rj_validate.h.
+ *
+ * Responses: out must be an initialised message (e.g. RENJA__V1__..._INIT).
+ * Every field filled is malloc'd; free a malloc'd response with
+ * protobuf_c_message_free_unpacked(&out->base, NULL), or empty one that
+ * lives elsewhere with rj_query_clear(&out->base). On error out may be
+ * partly filled: free it the same way.
+ *
+ * Errors: RJ_ENOTFOUND (plan or ref), RJ_EINVAL (bad by/what/tw, with d
+ * naming it), RJ_EOVERFLOW, RJ_EIO.
+ *
+ * Cost of Diff. The keys changed between the two revisions come from
+ * rj_snap_changed_keys() (cost: the revisions in the range). Ancestors'
+ * roll-ups, the plan total and the bidang/sumber-dana groups need the
+ * absolute pagu of every subtree at both revisions, and the store keeps no
+ * roll-up: so the `to` side is either one range scan of the plan's items
+ * (rj_query_diff) or, with rj_query_diff_cached, a cached pagu tree
+ * derived from a cached neighbour revision with one point read per changed
+ * item (a scan when no revision of the plan is cached or more than a
+ * quarter of its items changed since the nearest). The `from` side is never
+ * scanned: it is the `to` side with the changed keys replaced by their
+ * `from` versions (one point read each), unless more than a quarter of the
+ * items changed, when one scan is cheaper. Budget lines (tens) are scanned.
+ * Rows are built for the changed kodes and their ancestors only (everything
+ * with `all`, which reads both sides whole). What remains linear in the
+ * plan is in-memory work on the cached tree (roll-ups), not reads.
+ */
+#ifndef RJ_QUERY_H
+#define RJ_QUERY_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "renja/v1/renja.pb-c.h"
+#include "rj_error.h"
+#include "rj_store.h"
+#include "rj_tree.h"
+
+int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
+                  rj_diag *d);
+
+/* A cache of per-revision pagu trees for one store, shared by the threads
+ * that run queries (create it once beside the store, free it after the
+ * last query). max_revisions bounds it: about 64 bytes per item per
+ * revision (6 MB for a plan of 100,000 items). */
+typedef struct rj_query_cache rj_query_cache;
+rj_query_cache *rj_query_cache_new(size_t max_revisions);
+void rj_query_cache_free(rj_query_cache *cache);
+/* rj_query_diff through the cache (cache may be NULL = none). The same
+ * response; without `all`, the `to` side comes from the cache instead of a
+ * scan: built from the nearest cached revision of the plan and the keys
+ * changed in between, and only the changed kodes and their ancestors are
+ * read whole. */
+int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
+                         Renja__V1__DiffResponse *out, rj_diag *d);
+/* refs empty: every stage of the plan, in stage order. */
+int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
+                     Renja__V1__CompareResponse *out, rj_diag *d);
+int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
+                      Renja__V1__EvaluateResponse *out, rj_diag *d);
+/* Findings of the version at req->at, plus satuan-changed between each
+ * pair of consecutive stages up to that revision. */
+int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
+                      Renja__V1__ValidateResponse *out, rj_diag *d);
+
+/* Free everything a response holds and re-initialise it in place. */
+void rj_query_clear(ProtobufCMessage *m);
+
+#endif

@@ -1,0 +1,208 @@
+#include "rj_validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rj_kode.h"
+#include "rj_num.h"
+#include "rj_qutil.h"
+#include "rj_tree.h"
+
+static void add(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
+                const char *rule, char *message /* taken */)
+{
+    size_t n = out->n_findings;
+    /* grow at powers of two: the message keeps no capacity field */
+    if ((n & (n - 1)) == 0)
+        out->findings = rj_realloc(out->findings, (n ? 2 * n : 1) * sizeof *out->findings);
+    Renja__V1__Finding *f = rj_malloc(sizeof *f);
+    renja__v1__finding__init(f);
+    f->severity = rj_q_str(severity);
+    f->kode = rj_q_str(kode);
+    f->rule = rj_q_str(rule);
+    f->message = message;
+    out->findings[out->n_findings++] = f;
+}
+
+static void rollup_mismatch(Renja__V1__ValidateResponse *out, const rj_tree_node *x)
+{
+    char declared[RJ_NUM_MAX], sum[RJ_NUM_MAX], diff[RJ_NUM_MAX];
+    rj_money_format(x->pagu, RJ_NUM_HUMAN, declared);
+    rj_money_format(x->child_sum, RJ_NUM_HUMAN, sum);
+    /* both are int64 sums that fitted; their difference may not */
+    __int128 dv = (__int128)x->pagu - x->child_sum;
+    if (dv > INT64_MAX || dv < INT64_MIN)
+        snprintf(diff, sizeof diff, "more than int64");
+    else
+        rj_money_format((int64_t)dv, RJ_NUM_HUMAN, diff);
+    add(out, "error", x->kode, "rollup-mismatch",
+        rj_asprintf("declared pagu %s differs from the sum of its children %s by %s", declared, sum,
+                    diff));
+}
+
+static void negative(Renja__V1__ValidateResponse *out, const char *kode, int64_t pagu)
+{
+    char v[RJ_NUM_MAX];
+    rj_money_format(pagu, RJ_NUM_HUMAN, v);
+    add(out, "error", kode, "negative-pagu", rj_asprintf("declared pagu %s is negative", v));
+}
+
+static void check_nodes(Renja__V1__ValidateResponse *out, const rj_tree_node *nodes, size_t n,
+                        bool rekening)
+{
+    for (size_t i = 0; i < n; i++) {
+        const rj_tree_node *x = &nodes[i];
+        char up[RJ_KODE_MAX];
+        bool has_up = rekening ? rj_rekening_parent(x->kode, up) : rj_kode_parent(x->kode, up);
+        /* nodes[].parent is the nearest present ancestor: the direct
+         * parent is missing when that is not the kode's own parent */
+        if (has_up && (x->parent == RJ_TREE_ROOT || strcmp(nodes[x->parent].kode, up) != 0))
+            add(out, "error", x->kode, "missing-parent", rj_asprintf("parent %s is missing", up));
+        if (x->has_pagu && x->pagu < 0)
+            negative(out, x->kode, x->pagu);
+        if (x->n_children > 0 && x->has_pagu && x->pagu != x->child_sum)
+            rollup_mismatch(out, x);
+    }
+}
+
+int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__BudgetLine **lines,
+                        size_t n_lines, Renja__V1__ValidateResponse *out, rj_diag *d)
+{
+    rj_tree_node *in = NULL, *ln = NULL;
+    int err = rj_tree_items(items, n_items, &in, d);
+    if (!err)
+        err = rj_tree_lines(lines, n_lines, &ln, d);
+    if (!err) {
+        check_nodes(out, in, n_items, false);
+        check_nodes(out, ln, n_lines, true);
+        for (size_t i = 0; i < n_items; i++) {
+            const Renja__V1__Item *it = items[i];
+            rj_level want = rj_kode_level(it->kode);
+            if ((int)it->level != (int)want)
+                add(out, "error", it->kode, "level-mismatch",
+                    want == RJ_LEVEL_NONE
+                        ? rj_asprintf("kode %s is not a canonical program-tree kode", it->kode)
+                        : rj_asprintf("level is %s but kode %s is a %s",
+                                      it->level ? rj_level_name((rj_level)it->level)
+                                                : "unspecified",
+                                      it->kode, rj_level_name(want)));
+            for (size_t k = 0; k < it->n_indikator; k++) {
+                const Renja__V1__Indikator *ind = it->indikator[k];
+                if (!ind->has_target && ind->target_text && *ind->target_text)
+                    add(out, "warning", it->kode, "target-not-number",
+                        rj_asprintf("target of indikator %zu is not a number: \"%s\"", k + 1,
+                                    ind->target_text));
+            }
+        }
+    }
+    free(in);
+    free(ln);
+    return err;
+}
+
+static const char *item_kode(const void *arr, size_t i)
+{
+    return ((Renja__V1__Item *const *)arr)[i]->kode;
+}
+
+void rj_validate_satuan(Renja__V1__Item *const *a, size_t na, const char *stage_a,
+                        Renja__V1__Item *const *b, size_t nb, const char *stage_b,
+                        Renja__V1__ValidateResponse *out)
+{
+    for (size_t j = 0; j < nb; j++) {
+        size_t i = rj_tree_find(a, na, item_kode, b[j]->kode);
+        if (i == RJ_TREE_ROOT)
+            continue;
+        size_t n = a[i]->n_indikator < b[j]->n_indikator ? a[i]->n_indikator : b[j]->n_indikator;
+        for (size_t k = 0; k < n; k++) {
+            const char *sa = a[i]->indikator[k]->satuan, *sb = b[j]->indikator[k]->satuan;
+            if (strcmp(sa ? sa : "", sb ? sb : "") != 0)
+                add(out, "warning", b[j]->kode, "satuan-changed",
+                    rj_asprintf("satuan of indikator %zu changed from \"%s\" at %s to \"%s\" at %s",
+                                k + 1, sa ? sa : "", stage_a, sb ? sb : "", stage_b));
+        }
+    }
+}
+
+/* The store key a change writes, as in Revision.keys. */
+static char *change_key(const Renja__V1__Change *c)
+{
+    switch (c->change_case) {
+    case RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM:
+        return rj_asprintf("item/%s", c->upsert_item ? c->upsert_item->kode : "");
+    case RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM:
+        return rj_asprintf("item/%s", c->remove_item);
+    case RENJA__V1__CHANGE__CHANGE_UPSERT_LINE:
+        return rj_asprintf("line/%s", c->upsert_line ? c->upsert_line->kode : "");
+    case RENJA__V1__CHANGE__CHANGE_REMOVE_LINE:
+        return rj_asprintf("line/%s", c->remove_line);
+    case RENJA__V1__CHANGE__CHANGE_REALISASI:
+        if (!c->realisasi)
+            return NULL;
+        return rj_asprintf("real/%s/%d/%d", c->realisasi->kode, c->realisasi->tw,
+                           c->realisasi->indikator);
+    default:
+        return NULL;
+    }
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t rj_validate_duplicates(Renja__V1__Change *const *changes, size_t n,
+                              Renja__V1__ValidateResponse *out)
+{
+    char **keys = rj_calloc(n, sizeof *keys);
+    size_t nk = 0, added = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((keys[nk] = change_key(changes[i])) != NULL)
+            nk++;
+    qsort(keys, nk, sizeof *keys, str_cmp);
+    for (size_t i = 0; i < nk;) {
+        size_t j = i + 1;
+        while (j < nk && strcmp(keys[i], keys[j]) == 0)
+            j++;
+        if (j - i > 1) {
+            const char *slash = strchr(keys[i], '/');
+            char kode[RJ_KODE_MAX * 2];
+            snprintf(kode, sizeof kode, "%s", slash + 1);
+            if (strncmp(keys[i], "real/", 5) == 0)
+                *strchr(kode, '/') = '\0';
+            add(out, "error", kode, "duplicate-kode",
+                rj_asprintf("%s appears %zu times in one submit", keys[i], j - i));
+            added++;
+        }
+        i = j;
+    }
+    for (size_t i = 0; i < nk; i++)
+        free(keys[i]);
+    free(keys);
+    return added;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+    const Renja__V1__Finding *x = *(Renja__V1__Finding *const *)a;
+    const Renja__V1__Finding *y = *(Renja__V1__Finding *const *)b;
+    int c = strcmp(x->kode, y->kode);
+    if (!c)
+        c = strcmp(x->rule, y->rule);
+    return c ? c : strcmp(x->message, y->message);
+}
+
+void rj_validate_sort(Renja__V1__ValidateResponse *out)
+{
+    if (out->n_findings > 1)
+        qsort(out->findings, out->n_findings, sizeof *out->findings, finding_cmp);
+}
+
+size_t rj_validate_errors(const Renja__V1__ValidateResponse *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < out->n_findings; i++)
+        n += strcmp(out->findings[i]->severity, "error") == 0;
+    return n;
+}

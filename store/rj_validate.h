@@ -1,0 +1,50 @@
+/* The validation engine's core: findings about one version of a plan, about
+ * consecutive stages, and about a submit's change list. No store access;
+ * rj_query.h feeds it from a snapshot.
+ *
+ * Rules (severity):
+ *   rollup-mismatch (error)    a declared parent pagu (item or budget line)
+ *                              differs from the sum of its children's
+ *                              effective pagu
+ *   missing-parent (error)     the parent kode is absent
+ *   level-mismatch (error)     item.level is not the level of its kode
+ *   negative-pagu (error)      a declared pagu below 0
+ *   target-not-number (warning) an indikator target written as text only
+ *   satuan-changed (warning)   an indikator's satuan differs between two
+ *                              consecutive stages (same indikator number)
+ *   duplicate-kode (error)     a key twice in one submit
+ *
+ * Every function appends to out->findings (malloc'd, freeable with
+ * protobuf_c_message_free_unpacked); rj_validate_sort orders them by kode,
+ * then rule.
+ */
+#ifndef RJ_VALIDATE_H
+#define RJ_VALIDATE_H
+
+#include <stddef.h>
+
+#include "renja/v1/renja.pb-c.h"
+#include "rj_error.h"
+
+/* items and lines sorted by kode; items' pagu_rollup gets filled. */
+int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__BudgetLine **lines,
+                        size_t n_lines, Renja__V1__ValidateResponse *out, rj_diag *d);
+
+/* satuan-changed between stage a (earlier) and stage b, both sorted by kode;
+ * findings carry the kode and name both stages. */
+void rj_validate_satuan(Renja__V1__Item *const *a, size_t na, const char *stage_a,
+                        Renja__V1__Item *const *b, size_t nb, const char *stage_b,
+                        Renja__V1__ValidateResponse *out);
+
+/* duplicate-kode over one submit: an item, a budget line, or a realisasi
+ * (kode, triwulan, indikator) named twice. Kodes are compared as written:
+ * canonicalise them first. Returns the number of findings added. */
+size_t rj_validate_duplicates(Renja__V1__Change *const *changes, size_t n,
+                              Renja__V1__ValidateResponse *out);
+
+void rj_validate_sort(Renja__V1__ValidateResponse *out);
+
+/* Number of findings with severity "error". */
+size_t rj_validate_errors(const Renja__V1__ValidateResponse *out);
+
+#endif

@@ -1,0 +1,148 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rj_engine_fixture.h"
+#include "rj_validate.h"
+
+static void free_out(Renja__V1__ValidateResponse *out)
+{
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof *out), out, sizeof *out), NULL);
+}
+
+static void test_rules(void **state)
+{
+    (void)state;
+    Renja__V1__Item *it[] = {
+        fx_item("2.17", false, 0, NULL, NULL, NULL),
+        fx_item("2.17.01", true, 3520000000, NULL, NULL, NULL),
+        fx_item("2.17.01.1.01", false, 0, NULL, NULL, NULL),
+        fx_item("2.17.01.1.01.0001", true, 3000000000, NULL, NULL, NULL),
+        fx_item("2.17.01.1.01.0002", true, 519500000, NULL, NULL, NULL),
+        fx_item("2.17.03.1.01", true, 10, NULL, NULL, NULL), /* no program 2.17.03 */
+        fx_item("2.17.03.1.01.0001", true, -5000, NULL, NULL, NULL),
+        fx_item("2.17.04", true, 0, NULL, NULL, NULL),
+    };
+    size_t n = sizeof it / sizeof it[0];
+    it[7]->level = RENJA__V1__LEVEL__LEVEL_KEGIATAN;
+    fx_ind(it[3], "Dokumen", "Dokumen", false, 0, "12 Bulan 3 dok");
+    fx_ind(it[3], "Laporan", "Laporan", false, 0, ""); /* no target at all: not a finding */
+    Renja__V1__BudgetLine *ln[] = {
+        fx_line("5", true, 100, NULL), fx_line("5.1", true, 60, NULL),
+        fx_line("5.2", true, 40, NULL), fx_line("5.2.02.01", true, 40, NULL), /* no 5.2.02 */
+    };
+    Renja__V1__ValidateResponse out = RENJA__V1__VALIDATE_RESPONSE__INIT;
+    assert_int_equal(rj_validate_version(it, n, ln, 4, &out, NULL), 0);
+    rj_validate_sort(&out);
+    static const char *want[][3] = {
+        {"2.17.01", "rollup-mismatch",
+         "declared pagu 3.520.000.000 differs from the sum of its children 3.519.500.000 by "
+         "500.000"},
+        {"2.17.01.1.01.0001", "target-not-number",
+         "target of indikator 1 is not a number: \"12 Bulan 3 dok\""},
+        {"2.17.03.1.01", "missing-parent", "parent 2.17.03 is missing"},
+        {"2.17.03.1.01", "rollup-mismatch",
+         "declared pagu 10 differs from the sum of its children (5.000) by 5.010"},
+        {"2.17.03.1.01.0001", "negative-pagu", "declared pagu (5.000) is negative"},
+        {"2.17.04", "level-mismatch", "level is kegiatan but kode 2.17.04 is a program"},
+        {"5.2.02.01", "missing-parent", "parent 5.2.02 is missing"},
+    };
+    size_t nw = sizeof want / sizeof want[0];
+    for (size_t i = 0; i < out.n_findings && i < nw; i++) {
+        assert_string_equal(out.findings[i]->kode, want[i][0]);
+        assert_string_equal(out.findings[i]->rule, want[i][1]);
+        assert_string_equal(out.findings[i]->message, want[i][2]);
+    }
+    assert_int_equal(out.n_findings, nw);
+    assert_string_equal(out.findings[1]->severity, "warning");
+    assert_int_equal(rj_validate_errors(&out), nw - 1);
+    free_out(&out);
+
+    /* a consistent plan has no findings */
+    it[1]->pagu = 3519500000;
+    Renja__V1__ValidateResponse ok = RENJA__V1__VALIDATE_RESPONSE__INIT;
+    assert_int_equal(rj_validate_version(it, 5, ln, 3, &ok, NULL), 0);
+    assert_int_equal(ok.n_findings, 1); /* the target text */
+    free_out(&ok);
+    fx_free(it, n);
+    fx_free(ln, 4);
+}
+
+static void test_satuan_changed(void **state)
+{
+    (void)state;
+    Renja__V1__Item *a[] = {fx_item("2.17.01", false, 0, NULL, NULL, NULL),
+                            fx_item("2.17.02", false, 0, NULL, NULL, NULL)};
+    Renja__V1__Item *b[] = {fx_item("2.17.01", false, 0, NULL, NULL, NULL),
+                            fx_item("2.17.03", false, 0, NULL, NULL, NULL)};
+    fx_ind(a[0], "x", "Dokumen", true, 1, "1");
+    fx_ind(a[0], "y", "Orang", true, 1, "1");
+    fx_ind(b[0], "x", "Laporan", true, 1, "1");
+    fx_ind(b[0], "y", "Orang", true, 2, "2");
+    fx_ind(b[0], "z", "Unit", true, 2, "2");
+    Renja__V1__ValidateResponse out = RENJA__V1__VALIDATE_RESPONSE__INIT;
+    rj_validate_satuan(a, 2, "apbd", b, 2, "apbd-p", &out);
+    assert_int_equal(out.n_findings, 1);
+    assert_string_equal(out.findings[0]->rule, "satuan-changed");
+    assert_string_equal(out.findings[0]->severity, "warning");
+    assert_string_equal(
+        out.findings[0]->message,
+        "satuan of indikator 1 changed from \"Dokumen\" at apbd to \"Laporan\" at apbd-p");
+    free_out(&out);
+    fx_free(a, 2);
+    fx_free(b, 2);
+}
+
+static Renja__V1__Change *ch_item(const char *kode)
+{
+    Renja__V1__Change *c = rj_malloc(sizeof *c);
+    renja__v1__change__init(c);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM;
+    c->upsert_item = fx_item(kode, true, 1, NULL, NULL, NULL);
+    return c;
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    Renja__V1__Change *c[5];
+    c[0] = ch_item("2.17.01");
+    c[1] = ch_item("2.17.02");
+    c[2] = rj_malloc(sizeof *c[2]);
+    renja__v1__change__init(c[2]);
+    c[2]->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
+    c[2]->remove_item = rj_strdup("2.17.01");
+    c[3] = rj_malloc(sizeof *c[3]);
+    renja__v1__change__init(c[3]);
+    c[3]->change_case = RENJA__V1__CHANGE__CHANGE_REALISASI;
+    c[3]->realisasi = fx_real("2.17.02", 2, 1, 1, 0);
+    c[4] = rj_malloc(sizeof *c[4]);
+    renja__v1__change__init(c[4]);
+    c[4]->change_case = RENJA__V1__CHANGE__CHANGE_REALISASI;
+    c[4]->realisasi = fx_real("2.17.02", 2, 1, 2, 0);
+    Renja__V1__ValidateResponse out = RENJA__V1__VALIDATE_RESPONSE__INIT;
+    assert_int_equal(rj_validate_duplicates(c, 5, &out), 2);
+    rj_validate_sort(&out);
+    assert_string_equal(out.findings[0]->kode, "2.17.01");
+    assert_string_equal(out.findings[0]->rule, "duplicate-kode");
+    assert_string_equal(out.findings[0]->message, "item/2.17.01 appears 2 times in one submit");
+    assert_string_equal(out.findings[1]->kode, "2.17.02");
+    assert_string_equal(out.findings[1]->message, "real/2.17.02/2/1 appears 2 times in one submit");
+    assert_int_equal(rj_validate_duplicates(c + 1, 2, &out), 0);
+    free_out(&out);
+    fx_free(c, 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_satuan_changed),
+        cmocka_unit_test(test_duplicates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
