@@ -128,8 +128,13 @@ char *rj_wire_percent_encode(const char *s)
     static const char hex[] = "0123456789ABCDEF";
     rj_buf b = {0};
     rj_buf_append(&b, "", 0); /* a NUL even for an empty s */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p <= 0x7E && *p != '%') {
+    const unsigned char *first = (const unsigned char *)s;
+    const unsigned char *last = first + strlen(s) - 1;
+    for (const unsigned char *p = first; *p; p++) {
+        /* HTTP/2 forbids leading and trailing whitespace in a field value
+         * (RFC 9113 8.2.1; nghttp2 drops such a field): escape those spaces. */
+        bool edge_space = *p == ' ' && (p == first || p == last);
+        if (*p >= 0x20 && *p <= 0x7E && *p != '%' && !edge_space) {
             rj_buf_append(&b, p, 1);
         } else {
             char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};

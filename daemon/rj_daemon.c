@@ -24,6 +24,7 @@ typedef struct watcher watcher;
 typedef struct rj_daemon {
     uv_loop_t *loop;
     rj_store *store;
+    rj_query_cache *qcache;
     rj_writer *writer;
     rj_grpc_server *grpc;
     uv_signal_t sigterm, sigint;
@@ -130,6 +131,7 @@ static void work_cb(uv_work_t *req)
     if (w->err)
         return;
     w->ctx.store = w->d->store;
+    w->ctx.qcache = w->d->qcache;
     w->ctx.who = w->who;
     w->ctx.now_ms = wall_ms();
     w->ctx.started_ms = w->d->started_ms;
@@ -516,8 +518,10 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_store_close(d.store);
         return 1;
     }
+    d.qcache = rj_query_cache_new(64);
     if (rj_writer_start(d.loop, d.store, writer_done_cb, &d, &d.writer) != 0) {
         rj_log(RJ_LOG_ERROR, "cannot start the writer thread");
+        rj_query_cache_free(d.qcache);
         rj_store_close(d.store);
         return 1;
     }
@@ -590,6 +594,7 @@ out:
     uv_run(d.loop, UV_RUN_DEFAULT);
     uv_loop_close(d.loop);
     rj_store_close(d.store);
+    rj_query_cache_free(d.qcache);
     rj_log(RJ_LOG_INFO, "stopped");
     return d.exit_code;
 }

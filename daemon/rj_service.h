@@ -16,10 +16,12 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "renja/v1/renja.pb-c.h"
+#include "rj_query.h"
 #include "rj_store.h"
 
 typedef struct rj_ctx {
     rj_store *store;
+    rj_query_cache *qcache;         /* shared by all threads */
     const Renja__V1__Identity *who; /* the authenticated caller */
     int64_t now_ms;
     int64_t started_ms;

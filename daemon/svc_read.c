@@ -4,21 +4,8 @@
 
 #include "rj_alloc.h"
 #include "rj_kode.h"
+#include "rj_query.h"
 #include "rj_service.h"
-
-/* Roll-ups come from the tree engine once it lands; until then a read shows
- * each item's own pagu. */
-static void rollup_items(Renja__V1__Item **items, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        items[i]->pagu_rollup = items[i]->has_pagu ? items[i]->pagu : 0;
-}
-
-static void rollup_lines(Renja__V1__BudgetLine **lines, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        lines[i]->pagu_rollup = lines[i]->has_pagu ? lines[i]->pagu : 0;
-}
 
 static int plan_exists(rj_snap *snap, const char *plan, Renja__V1__Plan **out, rj_diag *d)
 {
@@ -59,8 +46,9 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
         rc = rj_diag_set(d, RJ_ENOTFOUND, "no item or budget line %s in plan %s at revision %llu",
                          q->kode, q->plan, (unsigned long long)rev);
     if (rc == 0) {
-        rollup_items(r->items, r->n_items);
-        rollup_lines(r->lines, r->n_lines);
+        rc = rj_tree_rollup_items(r->items, r->n_items);
+        if (rc == 0)
+            rc = rj_tree_rollup_lines(r->lines, r->n_lines);
     }
     return rc;
 }
@@ -144,8 +132,9 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
     if (rc == 0)
         rc = rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages);
     if (rc == 0) {
-        rollup_items(r->items, r->n_items);
-        rollup_lines(r->lines, r->n_lines);
+        rc = rj_tree_rollup_items(r->items, r->n_items);
+        if (rc == 0)
+            rc = rj_tree_rollup_lines(r->lines, r->n_lines);
     }
     return rc;
 }

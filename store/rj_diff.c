@@ -439,7 +439,9 @@ int rj_diff_compute(const rj_diff_input *in, Renja__V1__DiffResponse *out, rj_di
     }
     if (!err)
         err = emit_items(in, inf, int_, out, &cap, d);
-    if (!err)
+    /* A level names a level of the program tree: budget lines have none, so
+     * a diff limited to a level shows items only. */
+    if (!err && in->level == RJ_LEVEL_NONE)
         err = emit_lines(in, lnf, lnt, out, &cap, d);
     if (!err)
         err = build_groups(in, inf, int_, lnf, lnt, out, d);

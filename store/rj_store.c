@@ -188,60 +188,6 @@ static void *pack_val(const ProtobufCMessage *m, size_t *len)
     return buf;
 }
 
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-static bool slug_char(char c, bool first)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (!first && c == '-');
-}
-
-static int check_plan_id(const char *id, rj_diag *d)
-{
-    const char *slash = id ? strchr(id, '/') : NULL;
-    bool ok = slash != NULL;
-    if (ok) {
-        size_t n = (size_t)(slash - id);
-        ok = n >= 2 && n <= 64;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = slug_char(id[i], i == 0);
-        ok = ok && strlen(slash + 1) == 4 && all_digits(slash + 1);
-    }
-    if (!ok)
-        return rj_diag_set(d, RJ_EINVAL,
-                           "plan id '%s' is not of the form opd-slug/tahun, e.g. "
-                           "diskopukm-sumsel/2024 (slug: a-z, 0-9, '-', 2..64 characters; "
-                           "tahun: 4 digits)",
-                           id ? id : "");
-    return 0;
-}
-
-static int check_stage_name(const char *name, rj_diag *d)
-{
-    size_t n = name ? strlen(name) : 0;
-    bool ok = n >= 1 && n <= 64;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = slug_char(name[i], i == 0);
-    if (!ok)
-        return rj_diag_set(d, RJ_EINVAL,
-                           "stage name '%s' is not valid; expected [a-z0-9][a-z0-9-]{0,63}, "
-                           "e.g. perkada-8-2024",
-                           name ? name : "");
-    if (all_digits(name) || strcmp(name, "head") == 0)
-        return rj_diag_set(d, RJ_EINVAL,
-                           "stage name '%s' would read as a revision ref; use a name that "
-                           "is not a number and not 'head'",
-                           name);
-    return 0;
-}
-
 static const char *role_name(Renja__V1__Role r)
 {
     switch (r) {
@@ -511,7 +457,7 @@ static int op_create_plan(rj_store *s, MDB_txn *txn, rj_op *op)
     int err;
     if ((err = need_planner(op, "creating a plan")) != 0)
         return err;
-    if ((err = check_plan_id(op->plan, &op->diag)) != 0)
+    if ((err = rj_plan_id_check(op->plan, &op->diag)) != 0)
         return err;
     Renja__V1__Plan p = RENJA__V1__PLAN__INIT;
     p.id = (char *)op->plan;
@@ -527,8 +473,8 @@ static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
 {
     char t[40];
     fmt_time(p->locked_unix_ms, t);
-    return rj_diag_set(d, RJ_ELOCKED, "plan %s is locked by %s since %s: %s", p->id, p->locked_by,
-                       t, p->lock_reason);
+    return rj_diag_set(d, RJ_ELOCKED, "plan %s is locked by %s since %s%s%s; a planner can unlock it",
+                       p->id, p->locked_by, t, p->lock_reason[0] ? ": " : "", p->lock_reason);
 }
 
 static int op_lock_plan(rj_store *s, MDB_txn *txn, rj_op *op, bool lock)
@@ -605,7 +551,7 @@ static int op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op)
         return err;
     if (!op->stage)
         return rj_diag_set(&op->diag, RJ_EINVAL, "set stage: no stage given");
-    if ((err = check_stage_name(op->stage->name, &op->diag)) != 0)
+    if ((err = rj_stage_name_check(op->stage->name, &op->diag)) != 0)
         return err;
     Renja__V1__Plan *p;
     if ((err = plan_get(s, txn, op->plan, &p, &op->diag)) != 0)
@@ -1961,7 +1907,7 @@ int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *
         *rev = head;
         return 0;
     }
-    if (all_digits(ref)) {
+    if (rj_is_decimal(ref)) {
         errno = 0;
         unsigned long long v = strtoull(ref, NULL, 10);
         if (errno || v > head)

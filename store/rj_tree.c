@@ -63,13 +63,11 @@ int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d)
      * every child before its parent. */
     for (size_t i = n; i-- > 0;) {
         rj_tree_node *x = &nodes[i];
-        if (x->n_children == 0)
-            x->rollup = x->has_pagu ? x->pagu : 0;
+        x->rollup = x->n_children ? x->child_sum : (x->has_pagu ? x->pagu : 0);
         x->effective = x->has_pagu ? x->pagu : x->child_sum; /* 0 for a leaf */
         if (x->parent != RJ_TREE_ROOT) {
             rj_tree_node *p = &nodes[x->parent];
-            if (__builtin_add_overflow(p->rollup, x->rollup, &p->rollup) ||
-                __builtin_add_overflow(p->child_sum, x->effective, &p->child_sum))
+            if (__builtin_add_overflow(p->child_sum, x->effective, &p->child_sum))
                 return rj_diag_set(d, RJ_EOVERFLOW,
                                    "pagu of %s: the sum of its children exceeds int64", p->kode);
         }

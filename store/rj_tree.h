@@ -3,9 +3,8 @@
  * Input arrays are sorted by canonical kode (byte order is tree order) and
  * are borrowed; nothing is kept after a call returns.
  *
- *   roll-up    = a leaf's own pagu (0 when undeclared); a parent's is the sum
- *                of its children's roll-ups (declared pagu in between play no
- *                part): Item.pagu_rollup, what the leaves add up to
+ *   roll-up    = a leaf's own pagu (0 when undeclared); a parent's is
+ *                child_sum: Item.pagu_rollup, "the sum of its children"
  *   effective  = the declared pagu where declared, else the sum of the
  *                children's effective pagu (0 for an undeclared leaf): the
  *                figure diffs, compares and totals show, as a printed table

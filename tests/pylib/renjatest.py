@@ -18,11 +18,16 @@ def load_protos(tmp):
     out = os.path.join(tmp, "py")
     os.makedirs(out, exist_ok=True)
     subprocess.run(["protoc", "-I", os.path.join(SRC, "proto"), "--python_out", out,
-                    "renja/v1/model.proto", "renja/v1/renja.proto", "grpc/health/v1/health.proto"],
-                   check=True)
+                    "renja/v1/model.proto", "renja/v1/renja.proto"], check=True)
+    # grpc/health/v1 would shadow the grpc package itself: generate the
+    # health messages as a top-level module instead.
+    hdir = os.path.join(tmp, "health")
+    os.makedirs(hdir, exist_ok=True)
+    shutil.copy(os.path.join(SRC, "proto", "grpc", "health", "v1", "health.proto"), hdir)
+    subprocess.run(["protoc", "-I", hdir, "--python_out", out, "health.proto"], check=True)
     sys.path.insert(0, out)
     from renja.v1 import model_pb2, renja_pb2  # noqa: E402
-    from grpc.health.v1 import health_pb2  # noqa: E402
+    import health_pb2  # noqa: E402
     return model_pb2, renja_pb2, health_pb2
 
 

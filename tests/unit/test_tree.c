@@ -37,9 +37,9 @@ static void test_items_rollup(void **state)
     assert_int_equal(nodes[6].effective, 100);
     assert_int_equal(nodes[5].effective, 100); /* its kegiatan declares 100 */
     assert_int_equal(nodes[5].child_sum, 100);
-    assert_int_equal(it[5]->pagu_rollup, 0);
-    /* urusan: roll-up = sum of children's roll-ups, not their effective pagu */
-    assert_int_equal(it[0]->pagu_rollup, 3519500000);
+    assert_int_equal(it[5]->pagu_rollup, 100); /* its child declares 100 */
+    /* urusan: roll-up = sum of the children's declared (else rolled-up) pagu */
+    assert_int_equal(it[0]->pagu_rollup, 3520000100);
     assert_int_equal(nodes[0].child_sum, 3520000100);
     assert_int_equal(nodes[0].effective, 3520000100);
     assert_int_equal(nodes[3].parent, 2);

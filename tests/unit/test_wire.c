@@ -215,6 +215,14 @@ static void test_percent(void **state)
     e = rj_wire_percent_encode("pagu Rp 1.000 \xE2\x80\x94 ok");
     assert_string_equal(e, "pagu Rp 1.000 %E2%80%94 ok");
     free(e);
+    /* HTTP/2 forbids spaces at the edges of a field value */
+    e = rj_wire_percent_encode(" locked: ");
+    assert_string_equal(e, "%20locked:%20");
+    free(e);
+    e = rj_wire_percent_encode(" ");
+    assert_string_equal(e, "%20");
+    free(e);
+    roundtrip(" edges ");
     roundtrip("");
     roundtrip("plain ascii");
     roundtrip("100%");
