@@ -98,13 +98,25 @@ for i in $(seq 1 50); do [ -s "$T/watch.out" ] && break; sleep 0.1; done
 kill -INT $wp 2>/dev/null; wait $wp 2>/dev/null || true
 check "watch saw the revision" 1 "$(wc -l <"$T/watch.out")"
 
-# Backup while running, restore into a new data dir.
+# Backup taken during a write load, restored into a new data dir: its export
+# equals the source's export as of the backup's head.
+"$RENJA" set $P 2.17.02 nama="Program Beban" >/dev/null
+( i=0; while [ ! -e "$T/stop" ]; do i=$((i + 1)); "$RENJA" set $P 2.17.02 pagu=$i >/dev/null || exit 1; done ) &
+loader=$!
+sleep 0.5
 "$RENJAD" backup --data-dir "$T/data" "$T/backup.mdb" 2>/dev/null
-"$RENJA" export $P >"$T/src.json"
+sleep 0.3
+touch "$T/stop"; wait $loader || fail "the write load failed"
 "$RENJAD" restore --data-dir "$T/restored" "$T/backup.mdb" 2>/dev/null
+cp "$T/data/admin.token" "$T/restored/"
+src_head=$("$RENJA" --format json log $P --limit 1 | json 'j["revisions"][0]["rev"]')
 stop_daemon || fail "SIGTERM"
-cp "$T/data/admin.token" "$T/restored/" 2>/dev/null || true
 start_daemon "$T/restored"
+bk_head=$("$RENJA" --format json log $P --limit 1 | json 'j["revisions"][0]["rev"]')
+check "the backup was taken while revisions were being written" 1 "$([ "$bk_head" -lt "$src_head" ] && echo 1 || echo 0)"
 "$RENJA" export $P >"$T/dst.json"
-check "restored export equals the source" "$(json "$strip" <"$T/src.json")" "$(json "$strip" <"$T/dst.json")"
+stop_daemon || fail "SIGTERM"
+start_daemon "$T/data"
+"$RENJA" export $P --at "$bk_head" >"$T/src.json"
+check "restored export equals the source at the backup's head" "$(json "$strip" <"$T/src.json")" "$(json "$strip" <"$T/dst.json")"
 finish
