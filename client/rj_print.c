@@ -171,8 +171,94 @@ static void keys_json(rj_buf *b, char **keys, size_t n)
     rj_buf_append(b, "", 1);
 }
 
+/* One field that differs between two versions, "field: from -> to", as a
+ * person reads it in the table and plainly in the machine formats. */
+static void field_change(rj_buf *b, const char *field, const char *from, const char *to)
+{
+    if (strcmp(from, to) == 0)
+        return;
+    if (b->len)
+        rj_buf_puts(b, "; ");
+    rj_buf_printf(b, "%s: %s -> %s", field, *from ? from : "-", *to ? to : "-");
+}
+
+static void money_text(bool has, int64_t v, rj_out_mode m, char out[RJ_NUM_MAX])
+{
+    if (has)
+        rj_money_format(v, m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, out);
+    else
+        out[0] = '\0';
+}
+
+static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b);
+
+/* What one revision changed in one item or budget line. */
+static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_buf *b)
+{
+    static const Renja__V1__Item no_item = RENJA__V1__ITEM__INIT;
+    static const Renja__V1__BudgetLine no_line = RENJA__V1__BUDGET_LINE__INIT;
+    char f[RJ_NUM_MAX], t[RJ_NUM_MAX];
+    if (!c->has_before && c->has_after) {
+        bool has = c->after ? c->after->has_pagu : c->line_after && c->line_after->has_pagu;
+        int64_t pagu = c->after ? c->after->pagu : c->line_after ? c->line_after->pagu : 0;
+        money_text(has, pagu, m, t);
+        rj_buf_printf(b, "added%s%s", has ? ", pagu " : "", has ? t : "");
+        return;
+    }
+    if (c->has_before && !c->has_after) {
+        rj_buf_puts(b, "removed");
+        return;
+    }
+    rj_buf tail = {0};
+    if (c->line_before || c->line_after) {
+        const Renja__V1__BudgetLine *x = c->line_before ? c->line_before : &no_line;
+        const Renja__V1__BudgetLine *y = c->line_after ? c->line_after : &no_line;
+        field_change(&tail, "nama", x->nama, y->nama);
+        money_text(x->has_pagu, x->pagu, m, f);
+        money_text(y->has_pagu, y->pagu, m, t);
+        field_change(&tail, "pagu", f, t);
+    } else {
+        const Renja__V1__Item *x = c->before ? c->before : &no_item;
+        const Renja__V1__Item *y = c->after ? c->after : &no_item;
+        field_change(&tail, "nama", x->nama, y->nama);
+        field_change(&tail, "bidang", x->bidang, y->bidang);
+        field_change(&tail, "lokasi", x->lokasi, y->lokasi);
+        money_text(x->has_pagu, x->pagu, m, f);
+        money_text(y->has_pagu, y->pagu, m, t);
+        field_change(&tail, "pagu", f, t);
+        field_change(&tail, "sumber-dana", x->sumber_dana, y->sumber_dana);
+        size_t n = x->n_indikator > y->n_indikator ? x->n_indikator : y->n_indikator;
+        for (size_t i = 0; i < n; i++) {
+            static const Renja__V1__Indikator none = RENJA__V1__INDIKATOR__INIT;
+            const Renja__V1__Indikator *a = i < x->n_indikator ? x->indikator[i] : &none;
+            const Renja__V1__Indikator *z = i < y->n_indikator ? y->indikator[i] : &none;
+            char name[48];
+            snprintf(name, sizeof(name), "indikator.%zu.nama", i + 1);
+            field_change(&tail, name, a->nama, z->nama);
+            snprintf(name, sizeof(name), "indikator.%zu.satuan", i + 1);
+            field_change(&tail, name, a->satuan, z->satuan);
+            rj_buf ta = {0}, tz = {0};
+            target_text(a, m, &ta);
+            target_text(z, m, &tz);
+            snprintf(name, sizeof(name), "indikator.%zu.target", i + 1);
+            field_change(&tail, name, ta.data ? ta.data : "", tz.data ? tz.data : "");
+            rj_buf_free(&ta);
+            rj_buf_free(&tz);
+            snprintf(name, sizeof(name), "indikator.%zu.tren", i + 1);
+            field_change(&tail, name, i < x->n_indikator ? tren_name(a->tren) : "",
+                         i < y->n_indikator ? tren_name(z->tren) : "");
+        }
+    }
+    if (tail.len)
+        rj_buf_append(b, tail.data, tail.len);
+    else
+        rj_buf_puts(b, "no field changed");
+    rj_buf_free(&tail);
+}
+
 void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
 {
+    bool history = r->n_history > 0;
     rj_table *t = rj_table_new("revisions");
     rj_table_meta_str(t, "plan", r->plan);
     rj_table_col(t, "rev", "Rev", 0);
@@ -181,6 +267,8 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_col(t, "bidang", "Bidang", 0);
     rj_table_col(t, "base_rev", "Base", RJ_COL_NO_TABLE);
     rj_table_col(t, "message", "Pesan", 0);
+    if (history)
+        rj_table_col(t, "changes", "Perubahan", 0);
     rj_table_col(t, "keys", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_revisions; i++) {
         const Renja__V1__Revision *v = r->revisions[i];
@@ -193,6 +281,16 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
         rj_table_str(t, v->bidang);
         rj_table_int(t, (int64_t)v->base_rev);
         rj_table_str(t, v->message);
+        if (history) {
+            /* A revision of the subtree that did not touch the item itself
+             * has no history entry: say so rather than print nothing. */
+            rj_buf c = {0};
+            for (size_t h = 0; h < r->n_history; h++)
+                if (r->history[h]->revision && r->history[h]->revision->rev == v->rev)
+                    history_changes(r->history[h], m, &c);
+            rj_table_str(t, c.len ? c.data : "(below this item)");
+            rj_buf_free(&c);
+        }
         rj_buf b = {0};
         keys_json(&b, v->keys, v->n_keys);
         rj_table_raw(t, b.data);

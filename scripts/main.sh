@@ -18,7 +18,7 @@ fi
 rm -rf "$VAR/data"
 SOCK=$VAR/data/renjad.sock
 ./build/renjad --data-dir "$VAR/data" --listen "unix:$SOCK" --listen 127.0.0.1:7024 \
-  2>>"$VAR/renjad.log" &
+  >>"$VAR/renjad.log" 2>&1 </dev/null &
 echo $! >"$VAR/renjad.pid"
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && [ -s "$VAR/data/admin.token" ] && break; sleep 0.1; done
 

@@ -43,6 +43,8 @@ expect_exit "revision beyond head" 4 "$RENJA" show $P --at 999
 
 # History of one item.
 check "log of an item" "5 4" "$("$RENJA" --format json log $P 2.17.01.1.01.0001 | json '" ".join(str(r["rev"]) for r in j["revisions"])')"
+check "an item's history: who changed the pagu, from what to what" "5 admin pagu: 188500000 -> 150000000" \
+  "$("$RENJA" log $P 2.17.01.1.01.0001 --limit 1 | cut -f1,3,7 | tr "\t" " ")"
 check "log of the plan counts revisions" 5 "$("$RENJA" log $P | wc -l)"
 check "log --limit" 2 "$("$RENJA" log $P --limit 2 | wc -l)"
 
