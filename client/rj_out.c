@@ -194,8 +194,13 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
         rj_buf_puts(b, c->v ? "true" : "false");
         break;
     case C_MONEY:
-        rj_money_format(c->v, f, n);
-        rj_buf_puts(b, n);
+        /* The printed tables write a zero amount as "-". */
+        if (m == RJ_OUT_TABLE && c->v == 0)
+            rj_buf_puts(b, "-");
+        else {
+            rj_money_format(c->v, f, n);
+            rj_buf_puts(b, n);
+        }
         break;
     case C_DEC:
         rj_dec_format(c->v, f, n);

@@ -793,7 +793,7 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     rj_table_col(t, "realisasi", real_title, 0);
     rj_table_col(t, "capaian", "Capaian (%)", 0);
     rj_table_col(t, "predikat", "Predikat", 0);
-    rj_table_col(t, "note", "Catatan", RJ_COL_NO_TABLE);
+    rj_table_col(t, "note", "Catatan", 0);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__EvalRow *row = r->rows[i];
         rj_table_row(t);
@@ -830,6 +830,16 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
                 "capaian %d\n",
                 s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
                 s->not_reported, s->no_capaian);
+    if (m == RJ_OUT_TABLE && s) {
+        /* The seed's "Kesimpulan": what met its target, what has not started. */
+        fprintf(out, "Sub kegiatan yang mencapai target (%zu):", s->n_met);
+        for (size_t i = 0; i < s->n_met; i++)
+            fprintf(out, "%s%s", i ? ", " : " ", s->met[i]);
+        fprintf(out, "\nSub kegiatan yang belum dilaksanakan (%zu):", s->n_not_started);
+        for (size_t i = 0; i < s->n_not_started; i++)
+            fprintf(out, "%s%s", i ? ", " : " ", s->not_started[i]);
+        fprintf(out, "\n");
+    }
 }
 
 /* --- compare (Tabel 3.2) ------------------------------------------------------------------ */

@@ -465,6 +465,16 @@ static void test_compare(void **state)
     assert_contains(s, "8.204.055.000");
     assert_null(strstr(s, "8.090.848.267"));
     free(s);
+    /* a zero amount reads "-" in the human table, as in the seed, and 0 elsewhere */
+    pres[1] = 1;
+    vals[0] = 0;
+    r1.has_pct = 0;
+    CAPTURE(s, rj_print_compare(&r, RJ_OUT_TABLE, out_));
+    assert_contains(s, "          -  8.090.848.267");
+    free(s);
+    CAPTURE(s, rj_print_compare(&r, RJ_OUT_TSV, out_));
+    assert_contains(s, "Belanja Pegawai\t0\t8090848267");
+    free(s);
 }
 
 static void test_export_roundtrip_shape(void **state)
