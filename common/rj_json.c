@@ -160,7 +160,7 @@ static int parse_string(parser *p, char **out)
             return fail(p, "an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
         }
         p->pos++;
-        unsigned cp, lo;
+        unsigned cp = 0, lo = 0; /* set by hex4; zeroed for -O3 flow analysis */
         if (hex4(p, &cp) < 0) {
             rj_buf_free(&b);
             return RJ_EINVAL;
