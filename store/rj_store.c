@@ -1139,16 +1139,18 @@ static int submit_validate(submit *sb)
         bool ok = item_after(sb, t->kode, &it, &owned, &err);
         if (err)
             return rj_diag_set(&op->diag, err, "store: read failed");
+        /* Permission first: an editor learns nothing about items of other
+         * bidang from the validation messages. */
         if (!ok)
             err = rj_diag_set(&op->diag, RJ_EINVAL,
                               "realisasi of item %s: no such item at the new revision", t->kode);
-        else if (t->ind > 0 && (size_t)t->ind > it->n_indikator)
+        else if (is_editor(op))
+            err = editor_may_touch(sb, t->kode, it->bidang);
+        if (ok && !err && t->ind > 0 && (size_t)t->ind > it->n_indikator)
             err = rj_diag_set(&op->diag, RJ_EINVAL,
                               "realisasi of item %s: indikator %d does not exist; the item has "
                               "%zu indikator",
                               t->kode, t->ind, it->n_indikator);
-        else if (is_editor(op))
-            err = editor_may_touch(sb, t->kode, it->bidang);
         if (owned)
             protobuf_c_message_free_unpacked(&owned->base, NULL);
         if (err)
