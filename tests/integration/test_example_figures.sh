@@ -117,4 +117,10 @@ print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
 [ $? -eq 0 ] && pass "seed figures" || fail "seed figures"
+# Penambahan Banggar adds nothing: with --deltas its column is all zero,
+# printed "-" in the human table as in the seed.
+check "compare --deltas: banggar adds nothing" "0" \
+  "$("$RENJA" --format json compare $P rancangan-perubahan banggar --deltas | json 'sorted(set(v for r in j["rows"] for v in r["values"]))[0] if all(v == 0 for r in j["rows"] for v in r["values"]) else "nonzero"')"
+check "compare --deltas in the table prints - for zero" 1 \
+  "$("$RENJA" --format table compare $P rancangan-perubahan banggar --deltas | grep -c '^5 .* -  ')"
 finish
