@@ -12,6 +12,7 @@
 #include "renja/v1/renja.pb-c.h"
 #include "rj_alloc.h"
 #include "rj_input.h"
+#include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_num.h"
 #include "rj_print.h"

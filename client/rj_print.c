@@ -7,6 +7,7 @@
 #include "rj_alloc.h"
 #include "rj_csv.h"
 #include "rj_json.h"
+#include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_num.h"
 
@@ -1116,22 +1117,6 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
     fflush(out);
 }
 
-static const char *role_name(Renja__V1__Role r)
-{
-    switch (r) {
-    case RENJA__V1__ROLE__ROLE_VIEWER:
-        return "viewer";
-    case RENJA__V1__ROLE__ROLE_EDITOR:
-        return "editor";
-    case RENJA__V1__ROLE__ROLE_PLANNER:
-        return "planner";
-    case RENJA__V1__ROLE__ROLE_ADMIN:
-        return "admin";
-    default:
-        return "";
-    }
-}
-
 void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *out)
 {
     const Renja__V1__Identity *id = r->identity;
@@ -1145,7 +1130,7 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
             &b, ", \"uptime_seconds\": %" PRId64 ", \"started\": \"%s\", \"identity\": {\"name\": ",
             r->uptime_seconds, tm);
         rj_json_put_str(&b, id ? id->name : "");
-        rj_buf_printf(&b, ", \"role\": \"%s\", \"bidang\": ", id ? role_name(id->role) : "");
+        rj_buf_printf(&b, ", \"role\": \"%s\", \"bidang\": ", id ? rj_role_name(id->role) : "");
         rj_json_put_str(&b, id ? id->bidang : "");
         rj_buf_puts(&b, "}}\n");
         fwrite(b.data, 1, b.len, out);
@@ -1160,7 +1145,7 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     char up[32];
     snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
     const char *vals[] = {
-        r->version,          up, tm, id ? id->name : "", id ? role_name(id->role) : "",
+        r->version,          up, tm, id ? id->name : "", id ? rj_role_name(id->role) : "",
         id ? id->bidang : ""};
     for (int i = 0; i < 6; i++) {
         rj_table_row(t);

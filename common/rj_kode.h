@@ -63,12 +63,4 @@ int rj_rekening_parse(const char *in, char out[RJ_KODE_MAX], int *depth, rj_diag
 int rj_rekening_depth(const char *canon); /* 0 if not canonical */
 bool rj_rekening_parent(const char *canon, char out[RJ_KODE_MAX]);
 
-/* Plan ids "opd-slug/tahun" (diskopukm-sumsel/2024) and stage names
- * ([a-z0-9][a-z0-9-]{0,63}, not a number, not "head"): RJ_EINVAL with d
- * naming the input and the expected form. */
-int rj_plan_id_check(const char *id, rj_diag *d);
-int rj_stage_name_check(const char *name, rj_diag *d);
-/* Non-empty and only the digits 0-9. */
-bool rj_is_decimal(const char *s);
-
 #endif

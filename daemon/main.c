@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "rj_daemon.h"
+#include "rj_ident.h"
 #include "rj_log.h"
 #include "rj_store.h"
 
@@ -106,15 +107,6 @@ static int parse(int argc, char **argv, opts *o)
     return 0;
 }
 
-static int role_parse(const char *s)
-{
-    static const char *const names[] = {"", "viewer", "editor", "planner", "admin"};
-    for (int i = 1; i <= 4; i++)
-        if (s && strcmp(s, names[i]) == 0)
-            return i;
-    return 0;
-}
-
 static int open_store(const char *dir, rj_store **s)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -166,7 +158,7 @@ static int cmd_token(opts *o)
     rj_diag d = {{0}};
     int rc;
     if (strcmp(sub, "add") == 0) {
-        int role = role_parse(o->role);
+        int role = rj_role_parse(o->role);
         if (!o->name || !o->name[0])
             return usage_error("token add needs --name NAME%s", "");
         if (!role)
@@ -193,9 +185,8 @@ static int cmd_token(opts *o)
         Renja__V1__Identity **ids = NULL;
         size_t n = 0;
         rc = rj_store_token_list(s, &ids, &n);
-        static const char *const roles[] = {"", "viewer", "editor", "planner", "admin"};
         for (size_t i = 0; rc == 0 && i < n; i++)
-            printf("%s\t%s\t%s\n", ids[i]->name, ids[i]->role <= 4 ? roles[ids[i]->role] : "?",
+            printf("%s\t%s\t%s\n", ids[i]->name, rj_role_name(ids[i]->role),
                    ids[i]->bidang);
         rj_msgs_free((void **)ids, n);
         rj_store_close(s);

@@ -14,6 +14,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "renja/v1/renja.pb-c.h"
 #include "rj_alloc.h"
+#include "rj_ident.h"
 #include "rj_log.h"
 #include "rj_sd.h"
 #include "rj_service.h"
@@ -77,17 +78,6 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *role_name(int role)
-{
-    switch (role) {
-    case RENJA__V1__ROLE__ROLE_VIEWER: return "viewer";
-    case RENJA__V1__ROLE__ROLE_EDITOR: return "editor";
-    case RENJA__V1__ROLE__ROLE_PLANNER: return "planner";
-    case RENJA__V1__ROLE__ROLE_ADMIN: return "admin";
-    }
-    return "none";
-}
-
 static void work_free(work *w)
 {
     if (w->resp)
@@ -119,8 +109,8 @@ static int authenticate(work *w)
         return rc == RJ_EAUTH ? rj_diag_set(&w->diag, RJ_EAUTH, "invalid or revoked token") : rc;
     if ((int)w->who->role < w->m->min_role)
         return rj_diag_set(&w->diag, RJ_EPERM, "token \"%s\" has role %s; %s needs role %s or higher",
-                           w->who->name, role_name(w->who->role), strrchr(w->m->path, '/') + 1,
-                           role_name(w->m->min_role));
+                           w->who->name, rj_role_name(w->who->role), strrchr(w->m->path, '/') + 1,
+                           rj_role_name(w->m->min_role));
     return 0;
 }
 

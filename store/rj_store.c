@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "rj_alloc.h"
+#include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_sha256.h"
 
@@ -186,22 +187,6 @@ static void *pack_val(const ProtobufCMessage *m, size_t *len)
     protobuf_c_message_pack(m, buf + 1);
     *len = n + 1;
     return buf;
-}
-
-static const char *role_name(Renja__V1__Role r)
-{
-    switch (r) {
-    case RENJA__V1__ROLE__ROLE_VIEWER:
-        return "viewer";
-    case RENJA__V1__ROLE__ROLE_EDITOR:
-        return "editor";
-    case RENJA__V1__ROLE__ROLE_PLANNER:
-        return "planner";
-    case RENJA__V1__ROLE__ROLE_ADMIN:
-        return "admin";
-    default:
-        return "unspecified";
-    }
 }
 
 /* --- reader accounting and map growth ------------------------------------ */
@@ -448,7 +433,7 @@ static int need_planner(rj_op *op, const char *what)
     if (op->who->role != RENJA__V1__ROLE__ROLE_PLANNER &&
         op->who->role != RENJA__V1__ROLE__ROLE_ADMIN)
         return rj_diag_set(&op->diag, RJ_EPERM, "%s needs role planner or admin; %s has role %s",
-                           what, op->who->name, role_name(op->who->role));
+                           what, op->who->name, rj_role_name(op->who->role));
     return 0;
 }
 
@@ -1061,7 +1046,7 @@ static int submit_validate(submit *sb)
     if (role != RENJA__V1__ROLE__ROLE_EDITOR && role != RENJA__V1__ROLE__ROLE_PLANNER &&
         role != RENJA__V1__ROLE__ROLE_ADMIN)
         return rj_diag_set(&op->diag, RJ_EPERM, "%s has role %s, which may not submit changes",
-                           op->who->name, role_name(role));
+                           op->who->name, rj_role_name(role));
     if (op->n_changes == 0)
         return rj_diag_set(&op->diag, RJ_EINVAL, "nothing to change: the submit has no changes");
     for (size_t i = 0; i < op->n_changes; i++)
