@@ -1139,8 +1139,8 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     }
     /* key/value records */
     rj_table *t = rj_table_new("info");
-    rj_table_col(t, "key", "", 0);
-    rj_table_col(t, "value", "", 0);
+    rj_table_col(t, "key", "Kunci", 0);
+    rj_table_col(t, "value", "Nilai", 0);
     const char *keys[] = {"version", "uptime_seconds", "started", "name", "role", "bidang"};
     char up[32];
     snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
