@@ -483,6 +483,68 @@ static void test_diff_cached(void **state)
     rj_snap_end(snap);
 }
 
+/* A snapshot opened before a revision was written must not build its trees
+ * from a cache entry of that newer revision: it cannot see the keys changed
+ * in between, so "derive from the nearest entry" would hand it the newer
+ * tree under the older revision's number, and cache it for everyone. */
+static void test_cache_older_snapshot(void **state)
+{
+    fx *f = *state;
+    rj_snap *old;
+    assert_int_equal(rj_snap_begin(f->s, &old), 0); /* head r3 */
+    chs c = {0};
+    up_item(&c, "2.17.01.1.01.0001", true, 777, "Sekretariat");
+    up_item(&c, "2.17.02.1.01.0003", true, 5, "Bidang Koperasi");
+    uint64_t r4 = submit(f->s, &c);
+    assert_int_equal(r4, f->r3 + 1);
+
+    rj_query_cache *cache = rj_query_cache_new(4);
+    rj_snap *now;
+    assert_int_equal(rj_snap_begin(f->s, &now), 0);
+    const rj_qtree *t4, *t3;
+    bool scanned;
+    assert_int_equal(rj_qcache_items(cache, now, PLAN, r4, &t4, &scanned, NULL), 0);
+    assert_int_equal(rj_qcache_items(cache, old, PLAN, f->r3, &t3, &scanned, NULL), 0);
+    Renja__V1__Item **it;
+    size_t n;
+    assert_int_equal(rj_snap_items(old, PLAN, "", f->r3, &it, &n), 0);
+    assert_int_equal(t3->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(t3->recs[i].kode, it[i]->kode);
+        assert_int_equal(t3->recs[i].pagu, it[i]->pagu);
+    }
+    rj_msgs_free((void **)it, n);
+    rj_qcache_release(cache, t3);
+    rj_qcache_release(cache, t4);
+
+    /* A revision past the snapshot's head is not this snapshot's to cache. */
+    const rj_qtree *t5;
+    assert_int_equal(rj_qcache_items(cache, old, PLAN, r4, &t5, &scanned, NULL), RJ_ENOTFOUND);
+
+    /* The cached diff on the old snapshot, now that r3 sits in the cache
+     * beside r4, equals the plain one on the same snapshot. */
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = PLAN;
+    req.from = "1";
+    req.to = "3";
+    Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
+    Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
+    assert_int_equal(rj_query_diff(old, &req, &p, NULL), 0);
+    assert_int_equal(rj_query_diff_cached(cache, old, &req, &q, NULL), 0);
+    same_diff(&p, &q);
+    rj_query_clear(&p.base);
+    rj_query_clear(&q.base);
+    /* and the newer snapshot still gets r3 right from the same cache */
+    assert_int_equal(rj_query_diff(now, &req, &p, NULL), 0);
+    assert_int_equal(rj_query_diff_cached(cache, now, &req, &q, NULL), 0);
+    same_diff(&p, &q);
+    rj_query_clear(&p.base);
+    rj_query_clear(&q.base);
+    rj_snap_end(now);
+    rj_snap_end(old);
+    rj_query_cache_free(cache);
+}
+
 static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
@@ -553,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_equals_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_older_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
