@@ -630,6 +630,8 @@ typedef struct submit {
     touch *t;
     size_t n, cap;
     bool sorted;
+    bool has_base; /* conflicts are judged against base */
+    uint64_t base;
 } submit;
 
 static touch *touch_add(submit *sb)
@@ -894,6 +896,8 @@ static void sub_walk_free(sub_walk *w)
     free(w->bidang.v);
 }
 
+static int conflict_on(submit *sb, const char *key);
+
 /* Removal of an item or line: it must be live; its live children decide
  * between refusal and (recursive) tombstoning the subtree. Adds implied
  * touches, so the caller iterates by index over the explicit ones. */
@@ -936,6 +940,10 @@ static int check_removal(submit *sb, size_t idx)
         const char *key = w.found.v[i];
         touch *t = touch_find(sb, key);
         if (!root.recursive) {
+            /* A child added after the author's base is a conflict: the
+             * author removed a leaf as far as they could see. */
+            if ((!t || !t->remove) && (err = conflict_on(sb, key)) != 0)
+                continue;
             if (!t || !t->remove)
                 err = rj_diag_set(&op->diag, RJ_EINVAL,
                                   "cannot remove %s %s: it has child %s; remove the children "
@@ -1008,12 +1016,16 @@ typedef struct conflict_list {
     char *cache_author;
 } conflict_list;
 
-static int check_conflicts(submit *sb, uint64_t base)
+/* The keys touched (only the implied ones: implied_only) changed by a
+ * revision after the base. */
+static int check_conflicts(submit *sb, uint64_t base, bool implied_only)
 {
     rj_op *op = sb->op;
     conflict_list cl = {0};
     int err = 0;
     for (size_t i = 0; i < sb->n && err == 0; i++) {
+        if (implied_only && sb->t[i].explicit_change)
+            continue;
         uint64_t vrev = 0;
         int r = val_at(sb->txn, sb->s->vals, op->plan, sb->t[i].key, UINT64_MAX - 1, NULL, &vrev);
         if (r < 0) {
@@ -1053,6 +1065,23 @@ static int check_conflicts(submit *sb, uint64_t base)
     return err;
 }
 
+/* RJ_ECONFLICT when key (not touched by this submit) changed after the
+ * base: a refusal that follows from a newer revision (a parent removed, an
+ * item gone, a child added) is a conflict, so the author re-reads rather
+ * than takes their input for wrong. 0 otherwise or without a base. */
+static int conflict_on(submit *sb, const char *key)
+{
+    if (!sb->has_base)
+        return 0;
+    submit one = *sb;
+    touch t;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.key, sizeof(t.key), "%s", key);
+    one.t = &t;
+    one.n = 1;
+    return check_conflicts(&one, sb->base, false);
+}
+
 static int submit_validate(submit *sb)
 {
     rj_op *op = sb->op;
@@ -1076,6 +1105,20 @@ static int submit_validate(submit *sb)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s appears twice in one submit; give each key once", sb->t[i].key);
 
+    /* Conflicts first: with a stale base, the checks below would judge the
+     * changes against a head the author never saw and refuse them as bad
+     * input (missing parent, no such item) instead of as a conflict. */
+    if (op->has_base) {
+        if (op->base > sb->head)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "base revision %" PRIu64 " is after the head %" PRIu64 " of plan %s",
+                               op->base, sb->head, op->plan);
+        sb->has_base = true;
+        sb->base = op->base;
+        if ((err = check_conflicts(sb, sb->base, false)) != 0)
+            return err;
+    }
+
     /* Removals, which may add implied touches (by index: t may move). */
     {
         /* Collect explicit removal keys first: the array is re-sorted as
@@ -1096,6 +1139,10 @@ static int submit_validate(submit *sb)
             return err;
     }
     touch_find(sb, ""); /* sort */
+    /* What the removals take with them (children, realisasi) must not
+     * have changed after the base either. */
+    if (sb->has_base && (err = check_conflicts(sb, sb->base, true)) != 0)
+        return err;
 
     for (size_t i = 0; i < sb->n; i++) {
         touch *t = &sb->t[i];
@@ -1122,6 +1169,8 @@ static int submit_validate(submit *sb)
         bool ok = pt ? !pt->remove : live_at_head(sb, pkey, &err);
         if (err)
             return rj_diag_set(&op->diag, err, "store: read failed");
+        if (!ok && !pt && (err = conflict_on(sb, pkey)) != 0)
+            return err;
         if (!ok)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s %s: missing parent %s; add the parent first (in this submit "
@@ -1139,7 +1188,13 @@ static int submit_validate(submit *sb)
         bool ok = item_after(sb, t->kode, &it, &owned, &err);
         if (err)
             return rj_diag_set(&op->diag, err, "store: read failed");
-        if (!ok)
+        char ikey[96];
+        snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
+        if (!ok && !touch_find(sb, ikey))
+            err = conflict_on(sb, ikey);
+        if (err)
+            ;
+        else if (!ok)
             err = rj_diag_set(&op->diag, RJ_EINVAL,
                               "realisasi of item %s: no such item at the new revision", t->kode);
         else if (t->ind > 0 && (size_t)t->ind > it->n_indikator)
@@ -1155,16 +1210,6 @@ static int submit_validate(submit *sb)
             return err;
     }
 
-    uint64_t base = sb->head;
-    if (op->has_base) {
-        if (op->base > sb->head)
-            return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "base revision %" PRIu64 " is after the head %" PRIu64 " of plan %s",
-                               op->base, sb->head, op->plan);
-        base = op->base;
-        if ((err = check_conflicts(sb, base)) != 0)
-            return err;
-    }
     return 0;
 }
 

@@ -8,7 +8,10 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <inttypes.h>
 #include <sys/stat.h>
+
+#include "rj_kode.h"
 
 #include "test_store_util.h"
 
@@ -335,6 +338,155 @@ static void test_conflicts(void **state)
     assert_string_equal(op.revision->keys[0], "item/2.17.01.1.01.0002");
     rj_op_clear(&op);
     changes_free(&a);
+}
+
+/* Every live item's parent is live at rev: no orphans. */
+static void assert_no_orphans(rj_store *s, uint64_t rev)
+{
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    Renja__V1__Item **items;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        char parent[RJ_KODE_MAX];
+        if (!rj_kode_parent(items[i]->kode, parent))
+            continue;
+        Renja__V1__Item *p = NULL;
+        if (rj_snap_item(snap, PLAN, parent, rev, &p) != 0)
+            fail_msg("item %s at revision %" PRIu64 " has no parent %s", items[i]->kode, rev,
+                     parent);
+        protobuf_c_message_free_unpacked(&p->base, NULL);
+    }
+    rj_msgs_free((void **)items, n);
+    Renja__V1__Realisasi **reals;
+    assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &reals, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        Renja__V1__Item *it = NULL;
+        if (rj_snap_item(snap, PLAN, reals[i]->kode, rev, &it) != 0)
+            fail_msg("realisasi of %s at revision %" PRIu64 " has no item", reals[i]->kode, rev);
+        protobuf_c_message_free_unpacked(&it->base, NULL);
+    }
+    rj_msgs_free((void **)reals, n);
+    rj_snap_end(snap);
+}
+
+/* Two submits from the same base in one batch; returns their errors. */
+static void batch2(rj_store *s, changes *a, const Renja__V1__Identity *wa, changes *b,
+                   const Renja__V1__Identity *wb, uint64_t base, int *ea, int *eb, char *diag_b)
+{
+    rj_op *ops[] = {new_submit(wa, a, base), new_submit(wb, b, base)};
+    assert_int_equal(rj_store_apply(s, ops, 2), 0);
+    *ea = ops[0]->err;
+    *eb = ops[1]->err;
+    snprintf(diag_b, RJ_DIAG_MAX, "%s", ops[1]->diag.msg);
+    for (int i = 0; i < 2; i++) {
+        rj_op_clear(ops[i]);
+        free(ops[i]);
+    }
+    changes_free(a);
+    changes_free(b);
+}
+
+/* Parent/child interplay between two authors from the same base: one
+ * removes a kegiatan recursively, the other adds a sub kegiatan under it or
+ * reports realisasi on it. Whatever the order, in separate batches or in
+ * one, the later one is refused (a conflict, or a missing parent / item)
+ * and no orphan is left behind. */
+static void test_conflict_parent_child(void **state)
+{
+    fx *f = *state;
+    char diag[RJ_DIAG_MAX];
+    uint64_t base = seed_tree(f->s), rev;
+    changes a = {0}, b = {0};
+
+    /* Removal first: the added child has no parent any more, because of a
+     * revision after the author's base: a conflict naming the parent. */
+    ch_remove(&a, "2.17.01.1.01", true);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, &rev, diag), 0);
+    ch_item(&b, "2.17.01.1.01.0003", "umkm", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_string_equal(diag, "conflict: item/2.17.01.1.01 changed in revision 2 by perencana "
+                              "after your base revision 1; re-read and retry");
+    /* From the new head it is plain bad input. */
+    ch_item(&b, "2.17.01.1.01.0003", "umkm", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, head_of(f->s, PLAN), NULL, diag),
+                     RJ_EINVAL);
+    assert_non_null(strstr(diag, "missing parent 2.17.01.1.01"));
+    assert_false(item_exists(f->s, "2.17.01.1.01.0003", head_of(f->s, PLAN)));
+    /* ... and a change to a child the removal took is a conflict. */
+    ch_item(&b, "2.17.01.1.01.0001", "umkm", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.01.1.01.0001 changed in revision 2"));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+
+    /* The child first: the recursive removal would take it unseen. */
+    base = head_of(f->s, PLAN);
+    ch_item(&b, "2.17.02.1.01.0002", "koperasi", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor2, &b, true, base, &rev, diag), 0);
+    ch_remove(&a, "2.17.02.1.01", true);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.02.1.01.0002 changed in revision 3"));
+    assert_true(item_exists(f->s, "2.17.02.1.01.0002", head_of(f->s, PLAN)));
+    /* A non-recursive removal that saw no children at its base. */
+    ch_remove(&a, "2.17.02.1.01.0001", false);
+    ch_remove(&a, "2.17.02.1.01", false);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.02.1.01.0002 changed in revision 3"));
+    ch_remove(&a, "2.17.02.1.01.0001", false);
+    ch_remove(&a, "2.17.02.1.01", false);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &rev, diag),
+                     RJ_EINVAL);
+    assert_non_null(strstr(diag, "has child 2.17.02.1.01.0002"));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+
+    /* The same two in one batch, both orders. */
+    ch_item(&a, "2.17.03", "", -1, 0);
+    ch_item(&a, "2.17.03.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.03.1.01.0001", "umkm", 1, 1);
+    ch_item(&a, "2.17.04", "", -1, 0);
+    ch_item(&a, "2.17.04.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.04.1.01.0001", "umkm", 1, 1);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &base, diag), 0);
+    int ea, eb;
+    ch_remove(&a, "2.17.03.1.01", true);
+    ch_item(&b, "2.17.03.1.01.0002", "umkm", 5, 0);
+    batch2(f->s, &a, &planner, &b, &editor, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.03.1.01 changed in revision"));
+    ch_item(&a, "2.17.04.1.01.0002", "umkm", 5, 0);
+    ch_remove(&b, "2.17.04.1.01", true);
+    batch2(f->s, &a, &editor, &b, &planner, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.04.1.01.0002"));
+    assert_true(item_exists(f->s, "2.17.04.1.01.0002", head_of(f->s, PLAN)));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+
+    /* Realisasi against a removal, both orders, one batch each. */
+    ch_item(&a, "2.17.05", "", -1, 0);
+    ch_item(&a, "2.17.05.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.05.1.01.0001", "umkm", 1, 1);
+    ch_item(&a, "2.17.05.1.01.0002", "umkm", 1, 1);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &base, diag), 0);
+    ch_remove(&a, "2.17.05.1.01.0001", false);
+    ch_real(&b, "2.17.05.1.01.0001", 1, 1, 10000, false);
+    batch2(f->s, &a, &planner, &b, &editor, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.05.1.01.0001 changed in revision"));
+    ch_real(&a, "2.17.05.1.01.0002", 1, 1, 10000, false);
+    ch_remove(&b, "2.17.05.1.01", true);
+    batch2(f->s, &a, &editor, &b, &planner, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "real/2.17.05.1.01.0002/1/1"));
+    /* Realisasi on an item removed in an earlier revision. */
+    ch_real(&b, "2.17.05.1.01.0001", 2, 0, 500, false);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, false, 0, &rev, diag), RJ_EINVAL);
+    assert_non_null(strstr(diag, "no such item"));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
 }
 
 static void test_atomic(void **state)
@@ -851,6 +1003,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflict_parent_child, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_rules, setup, teardown),
