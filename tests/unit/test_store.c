@@ -777,6 +777,91 @@ static void test_map_growth(void **state)
     free(dir);
 }
 
+typedef struct grow_writer_arg {
+    rj_store *s;
+    volatile int done;
+    int err;
+} grow_writer_arg;
+
+/* Ten submits of about 100 kB each, from another thread. */
+static void *grow_writer_main(void *p)
+{
+    grow_writer_arg *w = p;
+    for (int b = 0; b < 10 && w->err == 0; b++) {
+        changes c = {0};
+        for (int i = 0; i < 50; i++) {
+            char kode[32];
+            snprintf(kode, sizeof(kode), "2.17.01.1.01.%04d", b * 50 + i + 1);
+            ch_item(&c, kode, "umkm", b * 50 + i, 1);
+            free(c.v[c.n - 1]->upsert_item->lokasi);
+            c.v[c.n - 1]->upsert_item->lokasi = rj_malloc(2001);
+            memset(c.v[c.n - 1]->upsert_item->lokasi, 'y', 2000);
+            c.v[c.n - 1]->upsert_item->lokasi[2000] = '\0';
+        }
+        w->err = submit1(w->s, PLAN, &planner, &c, false, 0, NULL, NULL);
+    }
+    w->done = 1;
+    return NULL;
+}
+
+static size_t snap_count(rj_snap *snap, uint64_t rev)
+{
+    Renja__V1__Item **items;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    rj_msgs_free((void **)items, n);
+    return n;
+}
+
+/* A snapshot held by one thread while the writer, in another, needs to grow
+ * the map: the growth waits for it (the snapshot keeps reading its own
+ * revision meanwhile), and goes on once it ends; no deadlock. */
+static void test_growth_waits_for_held_snapshot(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    setenv("RENJA_MAPSIZE", "131072", 1);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    unsetenv("RENJA_MAPSIZE");
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "x", NULL), 0);
+    changes c = {0};
+    ch_item(&c, "2.17", "", -1, 0);
+    ch_item(&c, "2.17.01", "", -1, 0);
+    ch_item(&c, "2.17.01.1.01", "", -1, 0);
+    assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
+
+    rj_snap *held;
+    assert_int_equal(rj_snap_begin(s, &held), 0);
+    grow_writer_arg wa = {.s = s};
+    pthread_t wth;
+    alarm(120); /* a deadlock fails the test instead of hanging it */
+    assert_int_equal(pthread_create(&wth, NULL, grow_writer_main, &wa), 0);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(snap_count(held, 1), 3);
+        uint64_t head;
+        assert_int_equal(rj_snap_resolve(held, PLAN, "head", &head, NULL), 0);
+        assert_int_equal(head, 1);
+        usleep(10000);
+    }
+    /* 500 kB do not fit in 128 kB: the writer is waiting for this snapshot. */
+    assert_false(wa.done);
+    rj_snap_end(held);
+    pthread_join(wth, NULL);
+    alarm(0);
+    assert_int_equal(wa.err, 0);
+    assert_int_equal(head_of(s, PLAN), 11);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(snap_count(snap, 11), 503);
+    assert_int_equal(snap_count(snap, 1), 3);
+    rj_snap_end(snap);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_schema_newer(void **state)
 {
     (void)state;
@@ -1008,6 +1093,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_rules, setup, teardown),
         cmocka_unit_test(test_map_growth),
+        cmocka_unit_test(test_growth_waits_for_held_snapshot),
         cmocka_unit_test(test_schema_newer),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
