@@ -545,6 +545,68 @@ static void test_cache_older_snapshot(void **state)
     rj_query_cache_free(cache);
 }
 
+/* Two plans with the same revision numbers and different items, through a
+ * cache of one entry (every request evicts the other plan's tree) and one
+ * of two: every tree equals a full read of its own plan. */
+static void test_cache_two_plans(void **state)
+{
+    fx *f = *state;
+    static const char *other = "dinas-lain/2024";
+    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = other, .who = &admin, .now_ms = 1, .nama = "x"};
+    rj_op *ops[] = {&op};
+    assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
+    assert_int_equal(op.err, 0);
+    rj_op_clear(&op);
+    for (int r = 1; r <= 3; r++) {
+        chs c = {0};
+        if (r == 1) {
+            up_item(&c, "1.01", false, 0, "");
+            up_item(&c, "1.01.02", true, 7, "Bidang X");
+        } else {
+            char kode[32];
+            snprintf(kode, sizeof kode, "1.01.02.1.%02d", r);
+            up_item(&c, kode, true, 1000 * r, "Bidang X");
+        }
+        rj_op s1 = {.kind = RJ_OP_SUBMIT, .plan = other, .who = &admin, .now_ms = 1,
+                    .message = "t", .changes = c.c, .n_changes = c.n};
+        rj_op *one[] = {&s1};
+        assert_int_equal(rj_store_apply(f->s, one, 1), 0);
+        if (s1.err)
+            fail_msg("submit: %s", s1.diag.msg);
+        assert_int_equal(s1.rev, (uint64_t)r);
+        rj_op_clear(&s1);
+        fx_free(c.c, c.n);
+    }
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    for (size_t max = 1; max <= 2; max++) {
+        rj_query_cache *cache = rj_query_cache_new(max);
+        for (int k = 0; k < 24; k++) {
+            const char *plan = k % 2 ? other : PLAN;
+            uint64_t rev = 1 + (uint64_t)((k / 2 + k % 3) % 3);
+            const rj_qtree *t;
+            bool scanned;
+            assert_int_equal(rj_qcache_items(cache, snap, plan, rev, &t, &scanned, NULL), 0);
+            Renja__V1__Item **it;
+            size_t n;
+            assert_int_equal(rj_snap_items(snap, plan, "", rev, &it, &n), 0);
+            assert_string_equal(t->plan, plan);
+            assert_int_equal(t->rev, rev);
+            assert_int_equal(t->n, n);
+            for (size_t i = 0; i < n; i++) {
+                assert_string_equal(t->recs[i].kode, it[i]->kode);
+                assert_int_equal(t->recs[i].pagu, it[i]->pagu);
+                assert_int_equal(t->recs[i].has_pagu, it[i]->has_pagu);
+                assert_string_equal(t->recs[i].bidang, it[i]->bidang);
+            }
+            rj_msgs_free((void **)it, n);
+            rj_qcache_release(cache, t);
+        }
+        rj_query_cache_free(cache);
+    }
+    rj_snap_end(snap);
+}
+
 static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
@@ -616,6 +678,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_older_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_two_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
