@@ -1533,9 +1533,23 @@ int rj_store_backup(rj_store *s, const char *out_file, rj_diag *d)
         return rj_diag_set(d, errno == EEXIST ? RJ_EEXIST : RJ_EIO, "backup file %s: %s%s",
                            out_file, strerror(errno),
                            errno == EEXIST ? "; refusing to overwrite it" : "");
-    readers_enter(s);
-    int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-    readers_leave(s);
+    int rc;
+    for (;;) {
+        readers_enter(s);
+        rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+        readers_leave(s);
+        /* Another process (the daemon, while `renjad backup` runs beside
+         * it) grew the map after we opened the store: adopt its size, as
+         * read_begin does, and copy again from the start. */
+        if (rc != MDB_MAP_RESIZED)
+            break;
+        if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+            rc = errno;
+            break;
+        }
+        if ((rc = set_mapsize(s, 0)) != 0)
+            break;
+    }
     if (rc == 0 && fsync(fd) < 0)
         rc = errno;
     if (close(fd) < 0 && rc == 0)

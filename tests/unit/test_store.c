@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <inttypes.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "rj_kode.h"
 
@@ -862,6 +863,62 @@ static void test_growth_waits_for_held_snapshot(void **state)
     free(dir);
 }
 
+/* Another process (renjad backup or renjad token add beside the daemon)
+ * may grow the map after this one opened the store. Reads adopt the new
+ * size; a backup must too, not fail with MDB_MAP_RESIZED. */
+static void test_backup_after_other_process_grew_map(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    setenv("RENJA_MAPSIZE", "131072", 1);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "x", NULL), 0);
+    changes c = {0};
+    ch_item(&c, "2.17", "", -1, 0);
+    ch_item(&c, "2.17.01", "", -1, 0);
+    ch_item(&c, "2.17.01.1.01", "", -1, 0);
+    assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* The child opens its own environment and never touches s. */
+        rj_store *cs;
+        rj_diag cd;
+        if (rj_store_open(dir, &cs, &cd) != 0)
+            _exit(2);
+        grow_writer_arg wa = {.s = cs};
+        grow_writer_main(&wa);
+        rj_store_close(cs);
+        _exit(wa.err == 0 ? 0 : 3);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    unsetenv("RENJA_MAPSIZE");
+
+    char *file = rj_asprintf("%s.backup", dir);
+    if (rj_store_backup(s, file, &d) != 0)
+        fail_msg("backup: %s", d.msg);
+    assert_int_equal(head_of(s, PLAN), 11);
+    rj_store_close(s);
+
+    char *dir2 = tmp_dir();
+    rm_rf(dir2);
+    assert_int_equal(rj_store_restore(dir2, file, &d), 0);
+    assert_int_equal(rj_store_open(dir2, &s, &d), 0);
+    assert_int_equal(head_of(s, PLAN), 11);
+    rj_store_close(s);
+    unlink(file);
+    free(file);
+    rm_rf(dir2);
+    free(dir2);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_schema_newer(void **state)
 {
     (void)state;
@@ -1094,6 +1151,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tree_rules, setup, teardown),
         cmocka_unit_test(test_map_growth),
         cmocka_unit_test(test_growth_waits_for_held_snapshot),
+        cmocka_unit_test(test_backup_after_other_process_grew_map),
         cmocka_unit_test(test_schema_newer),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
