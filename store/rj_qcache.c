@@ -242,11 +242,13 @@ void rj_qcache_release(rj_query_cache *c, const rj_qtree *ct)
     rj_qtree *t = (rj_qtree *)ct;
     if (!t)
         return;
-    if (t->refs < 0) { /* never published */
-        tree_free(t);
-        return;
-    }
+    /* refs of a published entry changes under c->mu in other threads:
+     * read it under the lock too (an unlocked read is a data race). */
     pthread_mutex_lock(&c->mu);
-    t->refs--;
+    bool private = t->refs < 0; /* never published: only the caller has it */
+    if (!private)
+        t->refs--;
     pthread_mutex_unlock(&c->mu);
+    if (private)
+        tree_free(t);
 }

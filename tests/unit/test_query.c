@@ -1,5 +1,6 @@
 /* The query glue on a real store in a temp dir: revisions built with
  * rj_store_apply, queried through rj_query_*. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -607,6 +608,114 @@ static void test_cache_two_plans(void **state)
     rj_snap_end(snap);
 }
 
+/* A cache full of held entries hands out a private tree, freed on release;
+ * the held one stays valid. */
+static void test_cache_full_of_held(void **state)
+{
+    fx *f = *state;
+    rj_query_cache *cache = rj_query_cache_new(1);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    const rj_qtree *t1, *t2, *t2b;
+    bool scanned;
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 1, &t1, &scanned, NULL), 0);
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 2, &t2, &scanned, NULL), 0);
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 2, &t2b, &scanned, NULL), 0);
+    assert_true(t2 != t2b); /* neither was published */
+    assert_int_equal(t1->rev, 1);
+    assert_int_equal(t2->rev, 2);
+    Renja__V1__Item **it;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", 2, &it, &n), 0);
+    assert_int_equal(t2->n, n);
+    assert_int_equal(t2b->n, n);
+    rj_msgs_free((void **)it, n);
+    rj_qcache_release(cache, t2);
+    rj_qcache_release(cache, t2b);
+    assert_int_equal(t1->n, 8);
+    rj_qcache_release(cache, t1);
+    /* once released, rev 1 can be evicted for rev 3 */
+    const rj_qtree *t3;
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 3, &t3, &scanned, NULL), 0);
+    assert_int_equal(t3->rev, 3);
+    rj_qcache_release(cache, t3);
+    rj_snap_end(snap);
+    rj_query_cache_free(cache);
+}
+
+typedef struct cache_thread {
+    rj_store *s;
+    rj_query_cache *cache;
+    unsigned seed;
+    int checked;
+} cache_thread;
+
+/* Random (plan, revision) trees from a shared small cache, each checked
+ * against a full read on the thread's own snapshot. */
+static void *cache_thread_main(void *p)
+{
+    cache_thread *ct = p;
+    rj_snap *snap;
+    if (rj_snap_begin(ct->s, &snap) != 0)
+        abort();
+    for (int k = 0; k < 300; k++) {
+        const char *plan = rand_r(&ct->seed) % 2 ? "dinas-lain/2024" : PLAN;
+        uint64_t rev = 1 + (uint64_t)(rand_r(&ct->seed) % 3);
+        const rj_qtree *t;
+        bool scanned;
+        if (rj_qcache_items(ct->cache, snap, plan, rev, &t, &scanned, NULL) != 0)
+            abort();
+        Renja__V1__Item **it;
+        size_t n;
+        if (rj_snap_items(snap, plan, "", rev, &it, &n) != 0 || t->n != n || t->rev != rev ||
+            strcmp(t->plan, plan) != 0)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(t->recs[i].kode, it[i]->kode) != 0 || t->recs[i].pagu != it[i]->pagu)
+                abort();
+        rj_msgs_free((void **)it, n);
+        rj_qcache_release(ct->cache, t);
+        ct->checked++;
+    }
+    rj_snap_end(snap);
+    return NULL;
+}
+
+static void test_cache_threads(void **state)
+{
+    fx *f = *state;
+    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = "dinas-lain/2024", .who = &admin, .now_ms = 1};
+    rj_op *ops[] = {&op};
+    assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
+    assert_int_equal(op.err, 0);
+    rj_op_clear(&op);
+    for (int r = 1; r <= 3; r++) {
+        chs c = {0};
+        char kode[32];
+        snprintf(kode, sizeof kode, "1.0%d", r);
+        up_item(&c, kode, true, 10 * r, "");
+        rj_op s1 = {.kind = RJ_OP_SUBMIT, .plan = "dinas-lain/2024", .who = &admin,
+                    .now_ms = 1, .message = "t", .changes = c.c, .n_changes = c.n};
+        rj_op *one[] = {&s1};
+        assert_int_equal(rj_store_apply(f->s, one, 1), 0);
+        assert_int_equal(s1.err, 0);
+        rj_op_clear(&s1);
+        fx_free(c.c, c.n);
+    }
+    rj_query_cache *cache = rj_query_cache_new(2);
+    cache_thread ct[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        ct[i] = (cache_thread){.s = f->s, .cache = cache, .seed = 17u * (unsigned)i + 1};
+        assert_int_equal(pthread_create(&th[i], NULL, cache_thread_main, &ct[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(ct[i].checked, 300);
+    }
+    rj_query_cache_free(cache);
+}
+
 static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
@@ -679,6 +788,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_older_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_two_plans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_full_of_held, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
