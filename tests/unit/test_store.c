@@ -688,7 +688,7 @@ static void test_tree_rules(void **state)
 
 typedef struct reader_arg {
     rj_store *s;
-    volatile int stop;
+    _Atomic int stop;
     long reads;
 } reader_arg;
 
@@ -780,7 +780,7 @@ static void test_map_growth(void **state)
 
 typedef struct grow_writer_arg {
     rj_store *s;
-    volatile int done;
+    _Atomic int done;
     int err;
 } grow_writer_arg;
 
@@ -998,8 +998,8 @@ static void test_tokens(void **state)
 
 typedef struct writer_arg {
     rj_store *s;
-    volatile int stop;
-    int done;
+    _Atomic int stop;
+    _Atomic int done;
 } writer_arg;
 
 static void *writer_main(void *p)
