@@ -898,6 +898,64 @@ static void sub_walk_free(sub_walk *w)
 
 static int conflict_on(submit *sb, const char *key);
 
+typedef struct drop_walk {
+    size_t n_ind; /* indikator the item keeps */
+    ptrs found;   /* char * realisasi keys of indikator beyond n_ind */
+} drop_walk;
+
+static int drop_walk_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
+{
+    (void)val;
+    (void)vrev;
+    drop_walk *w = arg;
+    const char *ind = strrchr(key, '/'); /* real/<kode>/<tw>/<ind> */
+    long v = ind ? strtol(ind + 1, NULL, 10) : 0;
+    if (v > 0 && (size_t)v > w->n_ind)
+        ptrs_push(&w->found, rj_strdup(key));
+    return 0;
+}
+
+/* An upsert that keeps fewer indikator than the item has realisasi for
+ * takes the realisasi of the dropped indikator with it (tombstones), as a
+ * removal takes the realisasi of the item: so a realisasi reported after
+ * the author's base is a conflict instead of an orphan nobody sees. */
+static int drop_realisasi(submit *sb)
+{
+    ptrs add = {0};
+    int err = 0;
+    for (size_t i = 0; i < sb->n && err == 0; i++) {
+        const touch *t = &sb->t[i];
+        if (t->kind != K_ITEM || t->remove || !t->explicit_change)
+            continue;
+        drop_walk w = {.n_ind = t->item.n_indikator};
+        char prefix[96];
+        snprintf(prefix, sizeof(prefix), "real/%s/", t->kode);
+        err = walk(sb->txn, sb->s->vals, sb->op->plan, prefix, sb->head, drop_walk_cb, &w);
+        for (size_t k = 0; k < w.found.n; k++)
+            ptrs_push(&add, w.found.v[k]);
+        free(w.found.v);
+    }
+    /* Looked up first, then added: touch_add unsorts (and may move) sb->t.
+     * An explicit change of such a key in this submit is judged by the
+     * realisasi check. */
+    size_t m = 0;
+    for (size_t k = 0; k < add.n; k++) {
+        if (err == 0 && !touch_find(sb, add.v[k]))
+            add.v[m++] = add.v[k];
+        else
+            free(add.v[k]);
+    }
+    for (size_t k = 0; k < m; k++) {
+        touch *t = touch_add(sb);
+        t->kind = K_REAL;
+        t->remove = true;
+        snprintf(t->key, sizeof(t->key), "%s", (char *)add.v[k]);
+        free(add.v[k]);
+    }
+    free(add.v);
+    return err ? rj_diag_set(&sb->op->diag, err, "store: read failed") : 0;
+}
+
 /* Removal of an item or line: it must be live; its live children decide
  * between refusal and (recursive) tombstoning the subtree. Adds implied
  * touches, so the caller iterates by index over the explicit ones. */
@@ -1138,9 +1196,11 @@ static int submit_validate(submit *sb)
         if (err)
             return err;
     }
+    if ((err = drop_realisasi(sb)) != 0)
+        return err;
     touch_find(sb, ""); /* sort */
-    /* What the removals take with them (children, realisasi) must not
-     * have changed after the base either. */
+    /* What the removals and dropped indikator take with them (children,
+     * realisasi) must not have changed after the base either. */
     if (sb->has_base && (err = check_conflicts(sb, sb->base, true)) != 0)
         return err;
 

@@ -483,6 +483,42 @@ static void test_conflict_parent_child(void **state)
     assert_int_equal(ea, 0);
     assert_int_equal(eb, RJ_ECONFLICT);
     assert_non_null(strstr(diag, "real/2.17.05.1.01.0002/1/1"));
+    /* An upsert that drops an indikator takes its realisasi with it, as a
+     * removal does; so a realisasi of that indikator reported after the
+     * author's base is a conflict, not silently orphaned. */
+    ch_item(&a, "2.17.06", "", -1, 0);
+    ch_item(&a, "2.17.06.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.06.1.01.0001", "umkm", 1, 3);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &base, diag), 0);
+    ch_real(&b, "2.17.06.1.01.0001", 1, 3, 70000, false);
+    ch_real(&b, "2.17.06.1.01.0001", 1, 2, 20000, false);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, base, &rev, diag), 0);
+    ch_item(&a, "2.17.06.1.01.0001", "umkm", 1, 2);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, NULL, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "real/2.17.06.1.01.0001/1/3 changed in revision"));
+    assert_null(strstr(diag, "real/2.17.06.1.01.0001/1/2"));
+    /* From the new head the drop goes through and removes that realisasi. */
+    ch_item(&a, "2.17.06.1.01.0001", "umkm", 1, 2);
+    rj_op op;
+    op_submit_init(&op, PLAN, &planner, &a, true, rev);
+    rj_op *one[] = {&op};
+    assert_int_equal(rj_store_apply(f->s, one, 1), 0);
+    assert_int_equal(op.err, 0);
+    assert_int_equal(op.revision->n_keys, 2);
+    assert_string_equal(op.revision->keys[0], "item/2.17.06.1.01.0001");
+    assert_string_equal(op.revision->keys[1], "real/2.17.06.1.01.0001/1/3");
+    rj_op_clear(&op);
+    changes_free(&a);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    Renja__V1__Realisasi *re = NULL;
+    assert_int_equal(rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 3, head_of(f->s, PLAN), &re),
+                     RJ_ENOTFOUND);
+    assert_int_equal(rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 2, head_of(f->s, PLAN), &re),
+                     0);
+    protobuf_c_message_free_unpacked(&re->base, NULL);
+    rj_snap_end(snap);
+
     /* Realisasi on an item removed in an earlier revision. */
     ch_real(&b, "2.17.05.1.01.0001", 2, 0, 500, false);
     assert_int_equal(submit1(f->s, PLAN, &editor, &b, false, 0, &rev, diag), RJ_EINVAL);

@@ -275,6 +275,15 @@ static void gen_upsert_item(mplan *p, changes *c, pending *pd)
     Renja__V1__Item exp = *it;
     exp.level = (Renja__V1__Level)lv;
     pending_add(pd, key, &exp.base);
+    /* The realisasi of indikator the item no longer has go with them. */
+    for (size_t i = 0; i < p->n_keys; i++) {
+        const char *k = p->keys[i].key;
+        if (strncmp(k, rprefix, (size_t)rl) != 0 || !model_at(&p->keys[i], p->head))
+            continue;
+        int ind = atoi(strrchr(k, '/') + 1);
+        if (ind > 0 && (size_t)ind > it->n_indikator)
+            pending_add(pd, k, NULL);
+    }
 }
 
 /* Tombstones for a removal of item kode (recursive or a leaf) as the store
