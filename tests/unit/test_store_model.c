@@ -693,11 +693,12 @@ static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
     uint64_t other = p->head ? (uint64_t)rnd_n((int)p->head + 1) : 0;
     if (rnd_n(3) == 0 && rev > 0)
         other = rev - 1 - (uint64_t)rnd_n((int)(rev < 3 ? rev : 3));
-    if (rnd_n(3) == 0)
+    int pick = rnd_n(12);
+    if (pick < 3)
         check_diff(snap, p, other, rev);
-    else if (rnd_n(2))
+    else if (pick < 6)
         check_diff(snap, p, rev, other);
-    if (rnd_n(16) == 0)
+    else if (pick == 6)
         check_diff(snap, p, rev, rev);
 
     Renja__V1__Plan *pl;
