@@ -162,8 +162,7 @@ int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t
     if (err)
         return err;
     if (rev > head)
-        return rj_diag_set(d, RJ_ENOTFOUND,
-                           "revision %llu not found in plan %s; head is %llu",
+        return rj_diag_set(d, RJ_ENOTFOUND, "revision %llu not found in plan %s; head is %llu",
                            (unsigned long long)rev, plan, (unsigned long long)head);
     pthread_mutex_lock(&c->mu);
     rj_qtree *hit = find(c, plan, rev);

@@ -375,8 +375,11 @@ static void test_empty_groups(void **state)
     it[1] = fx_item("2.17.01", true, 5, "Program", "Sekretariat", "PAD");
     for (int k = 0; k < 3; k++)
         for (size_t ni = 0; ni <= 2; ni += 2) {
-            rj_diff_input in = {.from_items = it, .n_from_items = ni, .to_items = it,
-                                .n_to_items = ni, .by = bys[k]};
+            rj_diff_input in = {.from_items = it,
+                                .n_from_items = ni,
+                                .to_items = it,
+                                .n_to_items = ni,
+                                .by = bys[k]};
             Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
             rj_diag d;
             assert_int_equal(rj_diff_compute(&in, &out, &d), 0);
@@ -398,8 +401,8 @@ static void test_int64_limits(void **state)
     f[1] = fx_item("2.17.01", true, 1, "Program", "", "");
     t[0] = fx_item("2.17", false, 0, "Urusan", "", "");
     t[1] = fx_item("2.17.01", true, INT64_MAX, "Program", "", "");
-    rj_diff_input in = {.from_items = f, .n_from_items = 2, .to_items = t, .n_to_items = 2,
-                        .by = "bidang"};
+    rj_diff_input in = {
+        .from_items = f, .n_from_items = 2, .to_items = t, .n_to_items = 2, .by = "bidang"};
     Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
     rj_diag d;
     assert_int_equal(rj_diff_compute(&in, &out, &d), 0);

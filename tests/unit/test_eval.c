@@ -176,13 +176,13 @@ static void test_int64_limits(void **state)
         int64_t capaian;
         const char *predikat;
     } cases[] = {
-        {1, INT64_MAX, false, false, 0, ""},               /* far beyond int64 hundredths */
-        {INT64_MAX, 1, false, true, 0, "Sangat Rendah"},   /* rounds to 0 */
+        {1, INT64_MAX, false, false, 0, ""},             /* far beyond int64 hundredths */
+        {INT64_MAX, 1, false, true, 0, "Sangat Rendah"}, /* rounds to 0 */
         {INT64_MAX, INT64_MAX, false, true, 10000, "Sangat Tinggi"},
         {INT64_MIN, INT64_MIN, false, true, 10000, "Sangat Tinggi"},
         {INT64_MIN, INT64_MAX, false, true, -10000, "Sangat Rendah"},
         {-1, INT64_MIN, false, false, 0, ""},
-        {INT64_MAX, -1, true, false, 0, ""},                /* target / realisasi */
+        {INT64_MAX, -1, true, false, 0, ""},                  /* target / realisasi */
         {E4(5), E4(-2), true, true, -25000, "Sangat Rendah"}, /* tren negatif, negative */
         {E4(5), E4(4), true, true, 12500, "Sangat Tinggi"},
         {E4(-4), E4(-5), true, true, 8000, "Tinggi"},

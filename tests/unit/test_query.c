@@ -568,8 +568,13 @@ static void test_cache_two_plans(void **state)
             snprintf(kode, sizeof kode, "1.01.02.1.%02d", r);
             up_item(&c, kode, true, 1000 * r, "Bidang X");
         }
-        rj_op s1 = {.kind = RJ_OP_SUBMIT, .plan = other, .who = &admin, .now_ms = 1,
-                    .message = "t", .changes = c.c, .n_changes = c.n};
+        rj_op s1 = {.kind = RJ_OP_SUBMIT,
+                    .plan = other,
+                    .who = &admin,
+                    .now_ms = 1,
+                    .message = "t",
+                    .changes = c.c,
+                    .n_changes = c.n};
         rj_op *one[] = {&s1};
         assert_int_equal(rj_store_apply(f->s, one, 1), 0);
         if (s1.err)
@@ -694,8 +699,13 @@ static void test_cache_threads(void **state)
         char kode[32];
         snprintf(kode, sizeof kode, "1.0%d", r);
         up_item(&c, kode, true, 10 * r, "");
-        rj_op s1 = {.kind = RJ_OP_SUBMIT, .plan = "dinas-lain/2024", .who = &admin,
-                    .now_ms = 1, .message = "t", .changes = c.c, .n_changes = c.n};
+        rj_op s1 = {.kind = RJ_OP_SUBMIT,
+                    .plan = "dinas-lain/2024",
+                    .who = &admin,
+                    .now_ms = 1,
+                    .message = "t",
+                    .changes = c.c,
+                    .n_changes = c.n};
         rj_op *one[] = {&s1};
         assert_int_equal(rj_store_apply(f->s, one, 1), 0);
         assert_int_equal(s1.err, 0);

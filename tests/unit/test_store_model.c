@@ -541,8 +541,9 @@ static void expect_same_packed(const ProtobufCMessage *a, const ProtobufCMessage
                  i);
 }
 
-static void expect_same_diff(const Renja__V1__DiffResponse *want, const Renja__V1__DiffResponse *got,
-                             uint64_t from, uint64_t to, const char *how)
+static void expect_same_diff(const Renja__V1__DiffResponse *want,
+                             const Renja__V1__DiffResponse *got, uint64_t from, uint64_t to,
+                             const char *how)
 {
     if (want->n_rows != got->n_rows)
         fail_msg("diff %" PRIu64 " -> %" PRIu64 " (%s): %zu rows, model %zu", from, to, how,
