@@ -326,7 +326,9 @@ static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const 
                            by);
     }
     if (!err) {
-        qsort(gs, n, sizeof *gs, group_cmp);
+        /* No groups leaves gs NULL, and qsort(NULL, 0, ...) is undefined. */
+        if (n)
+            qsort(gs, n, sizeof *gs, group_cmp);
         out->groups = rj_calloc(n, sizeof *out->groups);
         for (size_t i = 0; i < n && !err; i++) {
             Renja__V1__DiffGroup *g = rj_malloc(sizeof *g);

@@ -94,10 +94,19 @@ static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
         s->no_capaian++;
         return row;
     }
+    *met = rj_q_pct_cmp(num, den, 100) >= 0;
     row->has_capaian = rj_pct_e2(num, den, &row->capaian_e2);
+    if (!row->has_capaian) {
+        /* A ratio beyond int64 hundredths (e.g. target 0,0001 against a
+         * realisasi near the int64 limit): a row without capaian says why
+         * and counts as no_capaian, so the predikat counts and no_capaian
+         * still partition the reported rows. */
+        row->note = rj_q_str("capaian is out of range (beyond int64 hundredths)");
+        s->no_capaian++;
+        return row;
+    }
     row->predikat = rj_q_str(rj_eval_predikat(num, den));
     count(s, row->predikat);
-    *met = rj_q_pct_cmp(num, den, 100) >= 0;
     return row;
 }
 

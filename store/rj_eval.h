@@ -8,7 +8,8 @@
  *   >= 91 Sangat Tinggi, >= 76 Tinggi, >= 66 Sedang, >= 51 Rendah, else
  *   Sangat Rendah.
  * Without capaian the row says why in note: "not reported", "target is 0",
- * "target is not a number: \"...\"", "realisasi is 0 (tren negatif)".
+ * "target is not a number: \"...\"", "realisasi is 0 (tren negatif)",
+ * "capaian is out of range (beyond int64 hundredths)" (then no predikat).
  * One EvalAnggaran per sub kegiatan with realisasi anggaran reported:
  * serapan = realisasi anggaran / effective pagu x 100.
  * Summary: rows per predikat; not_reported; no_capaian (reported, no

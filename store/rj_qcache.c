@@ -129,13 +129,17 @@ static rj_qtree *find(rj_query_cache *c, const char *plan, uint64_t rev)
     return NULL;
 }
 
-/* The cached revision of plan nearest to rev, referenced; NULL if none. */
-static rj_qtree *nearest(rj_query_cache *c, const char *plan, uint64_t rev)
+/* The cached revision of plan nearest to rev, referenced; NULL if none.
+ * Only revisions up to head, the newest the caller's snapshot sees: an
+ * entry built by a newer snapshot is correct, but the keys changed between
+ * it and rev are in revisions this snapshot cannot read, so a tree derived
+ * from it would be the newer one under rev's number. */
+static rj_qtree *nearest(rj_query_cache *c, const char *plan, uint64_t rev, uint64_t head)
 {
     rj_qtree *best = NULL;
     for (size_t i = 0; i < c->n; i++) {
         rj_qtree *x = c->e[i];
-        if (strcmp(x->plan, plan) != 0)
+        if (strcmp(x->plan, plan) != 0 || x->rev > head)
             continue;
         uint64_t dx = x->rev > rev ? x->rev - rev : rev - x->rev;
         uint64_t db = best ? (best->rev > rev ? best->rev - rev : rev - best->rev) : UINT64_MAX;
@@ -151,6 +155,15 @@ int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t
                     const rj_qtree **out, bool *scanned, rj_diag *d)
 {
     *scanned = false;
+    /* A revision past the snapshot's head would read as the head and be
+     * cached under a number that later means something else. */
+    uint64_t head;
+    int err = rj_snap_resolve(snap, plan, "head", &head, d);
+    if (err)
+        return err;
+    if (rev > head)
+        return rj_diag_set(d, RJ_ENOTFOUND, "revision %llu not found in plan %s; head is %llu",
+                           (unsigned long long)rev, plan, (unsigned long long)head);
     pthread_mutex_lock(&c->mu);
     rj_qtree *hit = find(c, plan, rev);
     if (hit) {
@@ -160,13 +173,12 @@ int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t
         *out = hit;
         return 0;
     }
-    rj_qtree *base = nearest(c, plan, rev);
+    rj_qtree *base = nearest(c, plan, rev, head);
     pthread_mutex_unlock(&c->mu);
 
     rj_qtree *t = rj_calloc(1, sizeof *t);
     t->plan = rj_strdup(plan);
     t->rev = rev;
-    int err = 0;
     bool derived = false;
     if (base) {
         char **keys = NULL;
@@ -229,11 +241,13 @@ void rj_qcache_release(rj_query_cache *c, const rj_qtree *ct)
     rj_qtree *t = (rj_qtree *)ct;
     if (!t)
         return;
-    if (t->refs < 0) { /* never published */
-        tree_free(t);
-        return;
-    }
+    /* refs of a published entry changes under c->mu in other threads:
+     * read it under the lock too (an unlocked read is a data race). */
     pthread_mutex_lock(&c->mu);
-    t->refs--;
+    bool private = t->refs < 0; /* never published: only the caller has it */
+    if (!private)
+        t->refs--;
     pthread_mutex_unlock(&c->mu);
+    if (private)
+        tree_free(t);
 }

@@ -46,7 +46,8 @@ rj_query_cache *rj_qcache_new(size_t max_revisions);
 void rj_qcache_free(rj_query_cache *c);
 
 /* The items of plan at rev; release with rj_qcache_release. *scanned tells
- * whether a range scan was needed (for tests and benchmarks). */
+ * whether a range scan was needed (for tests and benchmarks). rev must be
+ * at most the plan's head as snap sees it (RJ_ENOTFOUND otherwise). */
 int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t rev,
                     const rj_qtree **out, bool *scanned, rj_diag *d);
 void rj_qcache_release(rj_query_cache *c, const rj_qtree *t);

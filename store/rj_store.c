@@ -615,6 +615,8 @@ typedef struct submit {
     touch *t;
     size_t n, cap;
     bool sorted;
+    bool has_base; /* conflicts are judged against base */
+    uint64_t base;
 } submit;
 
 static touch *touch_add(submit *sb)
@@ -879,6 +881,66 @@ static void sub_walk_free(sub_walk *w)
     free(w->bidang.v);
 }
 
+static int conflict_on(submit *sb, const char *key);
+
+typedef struct drop_walk {
+    size_t n_ind; /* indikator the item keeps */
+    ptrs found;   /* char * realisasi keys of indikator beyond n_ind */
+} drop_walk;
+
+static int drop_walk_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
+{
+    (void)val;
+    (void)vrev;
+    drop_walk *w = arg;
+    const char *ind = strrchr(key, '/'); /* real/<kode>/<tw>/<ind> */
+    long v = ind ? strtol(ind + 1, NULL, 10) : 0;
+    if (v > 0 && (size_t)v > w->n_ind)
+        ptrs_push(&w->found, rj_strdup(key));
+    return 0;
+}
+
+/* An upsert that keeps fewer indikator than the item has realisasi for
+ * takes the realisasi of the dropped indikator with it (tombstones), as a
+ * removal takes the realisasi of the item: so a realisasi reported after
+ * the author's base is a conflict instead of an orphan nobody sees. */
+static int drop_realisasi(submit *sb)
+{
+    ptrs add = {0};
+    int err = 0;
+    for (size_t i = 0; i < sb->n && err == 0; i++) {
+        const touch *t = &sb->t[i];
+        if (t->kind != K_ITEM || t->remove || !t->explicit_change)
+            continue;
+        drop_walk w = {.n_ind = t->item.n_indikator};
+        char prefix[96];
+        snprintf(prefix, sizeof(prefix), "real/%s/", t->kode);
+        err = walk(sb->txn, sb->s->vals, sb->op->plan, prefix, sb->head, drop_walk_cb, &w);
+        for (size_t k = 0; k < w.found.n; k++)
+            ptrs_push(&add, w.found.v[k]);
+        free(w.found.v);
+    }
+    /* Looked up first, then added: touch_add unsorts (and may move) sb->t.
+     * An explicit change of such a key in this submit is judged by the
+     * realisasi check. */
+    size_t m = 0;
+    for (size_t k = 0; k < add.n; k++) {
+        if (err == 0 && !touch_find(sb, add.v[k]))
+            add.v[m++] = add.v[k];
+        else
+            free(add.v[k]);
+    }
+    for (size_t k = 0; k < m; k++) {
+        touch *t = touch_add(sb);
+        t->kind = K_REAL;
+        t->remove = true;
+        snprintf(t->key, sizeof(t->key), "%s", (char *)add.v[k]);
+        free(add.v[k]);
+    }
+    free(add.v);
+    return err ? rj_diag_set(&sb->op->diag, err, "store: read failed") : 0;
+}
+
 /* Removal of an item or line: it must be live; its live children decide
  * between refusal and (recursive) tombstoning the subtree. Adds implied
  * touches, so the caller iterates by index over the explicit ones. */
@@ -921,6 +983,10 @@ static int check_removal(submit *sb, size_t idx)
         const char *key = w.found.v[i];
         touch *t = touch_find(sb, key);
         if (!root.recursive) {
+            /* A child added after the author's base is a conflict: the
+             * author removed a leaf as far as they could see. */
+            if ((!t || !t->remove) && (err = conflict_on(sb, key)) != 0)
+                continue;
             if (!t || !t->remove)
                 err = rj_diag_set(&op->diag, RJ_EINVAL,
                                   "cannot remove %s %s: it has child %s; remove the children "
@@ -993,12 +1059,16 @@ typedef struct conflict_list {
     char *cache_author;
 } conflict_list;
 
-static int check_conflicts(submit *sb, uint64_t base)
+/* The keys touched (only the implied ones: implied_only) changed by a
+ * revision after the base. */
+static int check_conflicts(submit *sb, uint64_t base, bool implied_only)
 {
     rj_op *op = sb->op;
     conflict_list cl = {0};
     int err = 0;
     for (size_t i = 0; i < sb->n && err == 0; i++) {
+        if (implied_only && sb->t[i].explicit_change)
+            continue;
         uint64_t vrev = 0;
         int r = val_at(sb->txn, sb->s->vals, op->plan, sb->t[i].key, UINT64_MAX - 1, NULL, &vrev);
         if (r < 0) {
@@ -1038,6 +1108,23 @@ static int check_conflicts(submit *sb, uint64_t base)
     return err;
 }
 
+/* RJ_ECONFLICT when key (not touched by this submit) changed after the
+ * base: a refusal that follows from a newer revision (a parent removed, an
+ * item gone, a child added) is a conflict, so the author re-reads rather
+ * than takes their input for wrong. 0 otherwise or without a base. */
+static int conflict_on(submit *sb, const char *key)
+{
+    if (!sb->has_base)
+        return 0;
+    submit one = *sb;
+    touch t;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.key, sizeof(t.key), "%s", key);
+    one.t = &t;
+    one.n = 1;
+    return check_conflicts(&one, sb->base, false);
+}
+
 static int submit_validate(submit *sb)
 {
     rj_op *op = sb->op;
@@ -1061,6 +1148,20 @@ static int submit_validate(submit *sb)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s appears twice in one submit; give each key once", sb->t[i].key);
 
+    /* Conflicts first: with a stale base, the checks below would judge the
+     * changes against a head the author never saw and refuse them as bad
+     * input (missing parent, no such item) instead of as a conflict. */
+    if (op->has_base) {
+        if (op->base > sb->head)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "base revision %" PRIu64 " is after the head %" PRIu64 " of plan %s",
+                               op->base, sb->head, op->plan);
+        sb->has_base = true;
+        sb->base = op->base;
+        if ((err = check_conflicts(sb, sb->base, false)) != 0)
+            return err;
+    }
+
     /* Removals, which may add implied touches (by index: t may move). */
     {
         /* Collect explicit removal keys first: the array is re-sorted as
@@ -1080,7 +1181,13 @@ static int submit_validate(submit *sb)
         if (err)
             return err;
     }
+    if ((err = drop_realisasi(sb)) != 0)
+        return err;
     touch_find(sb, ""); /* sort */
+    /* What the removals and dropped indikator take with them (children,
+     * realisasi) must not have changed after the base either. */
+    if (sb->has_base && (err = check_conflicts(sb, sb->base, true)) != 0)
+        return err;
 
     for (size_t i = 0; i < sb->n; i++) {
         touch *t = &sb->t[i];
@@ -1107,6 +1214,8 @@ static int submit_validate(submit *sb)
         bool ok = pt ? !pt->remove : live_at_head(sb, pkey, &err);
         if (err)
             return rj_diag_set(&op->diag, err, "store: read failed");
+        if (!ok && !pt && (err = conflict_on(sb, pkey)) != 0)
+            return err;
         if (!ok)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s %s: missing parent %s; add the parent first (in this submit "
@@ -1124,12 +1233,18 @@ static int submit_validate(submit *sb)
         bool ok = item_after(sb, t->kode, &it, &owned, &err);
         if (err)
             return rj_diag_set(&op->diag, err, "store: read failed");
-        /* Permission first: an editor learns nothing about items of other
-         * bidang from the validation messages. */
-        if (!ok)
+        /* A realisasi whose item was removed after the author's base is a
+         * conflict, not bad input. Then permission, before validation: an
+         * editor learns nothing about items of other bidang from the
+         * validation messages. */
+        char ikey[96];
+        snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
+        if (!ok && !touch_find(sb, ikey))
+            err = conflict_on(sb, ikey);
+        if (!err && !ok)
             err = rj_diag_set(&op->diag, RJ_EINVAL,
                               "realisasi of item %s: no such item at the new revision", t->kode);
-        else if (is_editor(op))
+        else if (!err && is_editor(op))
             err = editor_may_touch(sb, t->kode, it->bidang);
         if (ok && !err && t->ind > 0 && (size_t)t->ind > it->n_indikator)
             err = rj_diag_set(&op->diag, RJ_EINVAL,
@@ -1142,16 +1257,6 @@ static int submit_validate(submit *sb)
             return err;
     }
 
-    uint64_t base = sb->head;
-    if (op->has_base) {
-        if (op->base > sb->head)
-            return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "base revision %" PRIu64 " is after the head %" PRIu64 " of plan %s",
-                               op->base, sb->head, op->plan);
-        base = op->base;
-        if ((err = check_conflicts(sb, base)) != 0)
-            return err;
-    }
     return 0;
 }
 
@@ -1475,9 +1580,23 @@ int rj_store_backup(rj_store *s, const char *out_file, rj_diag *d)
         return rj_diag_set(d, errno == EEXIST ? RJ_EEXIST : RJ_EIO, "backup file %s: %s%s",
                            out_file, strerror(errno),
                            errno == EEXIST ? "; refusing to overwrite it" : "");
-    readers_enter(s);
-    int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-    readers_leave(s);
+    int rc;
+    for (;;) {
+        readers_enter(s);
+        rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+        readers_leave(s);
+        /* Another process (the daemon, while `renjad backup` runs beside
+         * it) grew the map after we opened the store: adopt its size, as
+         * read_begin does, and copy again from the start. */
+        if (rc != MDB_MAP_RESIZED)
+            break;
+        if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+            rc = errno;
+            break;
+        }
+        if ((rc = set_mapsize(s, 0)) != 0)
+            break;
+    }
     if (rc == 0 && fsync(fd) < 0)
         rc = errno;
     if (close(fd) < 0 && rc == 0)

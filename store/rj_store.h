@@ -157,7 +157,14 @@ typedef struct rj_op {
  * fitting its place; a child's parent exists at this revision (same submit
  * or earlier); no key twice in one submit; pagu >= 0; with has_base, no key
  * touched by a revision in (base, head] (RJ_ECONFLICT naming each key and
- * the revision that changed it). Errors name the offending kode and field. */
+ * the revision that changed it). Errors name the offending kode and field.
+ *
+ * Implied changes: removing an item removes its realisasi (and, recursive,
+ * its subtree); an upsert that keeps fewer indikator removes the realisasi
+ * of the dropped ones. Their keys are in Revision.keys and conflict-checked
+ * like explicit ones. With a base, a refusal that comes from a revision
+ * after the base (parent or item removed, child added) is RJ_ECONFLICT too,
+ * and conflicts are reported before any other check on the store. */
 int rj_store_apply(rj_store *s, rj_op **ops, size_t n);
 void rj_op_clear(rj_op *op);
 

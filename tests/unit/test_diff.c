@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "rj_diff.h"
+#include "rj_query.h"
 #include "rj_engine_fixture.h"
 
 /* Tabel 3.2 budget lines, APBD 2024 (apbd = 0) or APBD-P 2024 (1). */
@@ -363,6 +364,68 @@ static void test_seed_programs(void **state)
         (ProtobufCMessage *)memcpy(rj_malloc(sizeof all), &all, sizeof all), NULL);
 }
 
+/* Groups over sides with nothing to group (no items, or no sub kegiatan,
+ * or no lines): no groups, and no qsort of a NULL array (UB). */
+static void test_empty_groups(void **state)
+{
+    (void)state;
+    static const char *const bys[] = {"bidang", "sumber-dana", "rekening"};
+    Renja__V1__Item *it[2];
+    it[0] = fx_item("2.17", true, 5, "Urusan", "Sekretariat", "PAD");
+    it[1] = fx_item("2.17.01", true, 5, "Program", "Sekretariat", "PAD");
+    for (int k = 0; k < 3; k++)
+        for (size_t ni = 0; ni <= 2; ni += 2) {
+            rj_diff_input in = {.from_items = it,
+                                .n_from_items = ni,
+                                .to_items = it,
+                                .n_to_items = ni,
+                                .by = bys[k]};
+            Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
+            rj_diag d;
+            assert_int_equal(rj_diff_compute(&in, &out, &d), 0);
+            assert_int_equal(out.n_groups, 0);
+            assert_int_equal(out.n_rows, 0);
+            assert_int_equal(out.total->pagu_to, ni ? 5 : 0);
+            rj_query_clear(&out.base);
+        }
+    fx_free(it, 2);
+}
+
+/* Figures near the int64 limits: sums that leave int64 are refused with
+ * RJ_EOVERFLOW naming the place; a percentage that does not fit is absent. */
+static void test_int64_limits(void **state)
+{
+    (void)state;
+    Renja__V1__Item *f[2], *t[2];
+    f[0] = fx_item("2.17", false, 0, "Urusan", "", "");
+    f[1] = fx_item("2.17.01", true, 1, "Program", "", "");
+    t[0] = fx_item("2.17", false, 0, "Urusan", "", "");
+    t[1] = fx_item("2.17.01", true, INT64_MAX, "Program", "", "");
+    rj_diff_input in = {
+        .from_items = f, .n_from_items = 2, .to_items = t, .n_to_items = 2, .by = "bidang"};
+    Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
+    rj_diag d;
+    assert_int_equal(rj_diff_compute(&in, &out, &d), 0);
+    assert_int_equal(out.total->pagu_to, INT64_MAX);
+    assert_int_equal(out.total->delta, INT64_MAX - 1);
+    assert_false(out.total->has_pct);
+    assert_int_equal(out.n_rows, 2);
+    assert_false(out.rows[1]->has_pct);
+    rj_query_clear(&out.base);
+    /* Two programs of INT64_MAX: the roll-up of 2.17 leaves int64. */
+    fx_free(t, 2);
+    t[0] = fx_item("2.17", false, 0, "Urusan", "", "");
+    t[1] = fx_item("2.17.01", true, INT64_MAX, "Program", "", "");
+    Renja__V1__Item *t3[3] = {t[0], t[1], fx_item("2.17.02", true, INT64_MAX, "Program", "", "")};
+    in.to_items = t3;
+    in.n_to_items = 3;
+    assert_int_equal(rj_diff_compute(&in, &out, &d), RJ_EOVERFLOW);
+    assert_non_null(strstr(d.msg, "2.17"));
+    rj_query_clear(&out.base);
+    fx_free(f, 2);
+    fx_free(t3, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +436,8 @@ int main(void)
         cmocka_unit_test(test_all_and_groups),
         cmocka_unit_test(test_reverse),
         cmocka_unit_test(test_seed_programs),
+        cmocka_unit_test(test_empty_groups),
+        cmocka_unit_test(test_int64_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

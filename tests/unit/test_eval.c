@@ -165,12 +165,78 @@ static void test_notes_summary_anggaran(void **state)
     fx_free(rs, nr);
 }
 
+/* Values at the int64 limits: exact predikat, no overflow, no UB; a capaian
+ * that does not fit in int64 hundredths is absent and the row says why. */
+static void test_int64_limits(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t target, real;
+        bool negatif, has_capaian;
+        int64_t capaian;
+        const char *predikat;
+    } cases[] = {
+        {1, INT64_MAX, false, false, 0, ""},             /* far beyond int64 hundredths */
+        {INT64_MAX, 1, false, true, 0, "Sangat Rendah"}, /* rounds to 0 */
+        {INT64_MAX, INT64_MAX, false, true, 10000, "Sangat Tinggi"},
+        {INT64_MIN, INT64_MIN, false, true, 10000, "Sangat Tinggi"},
+        {INT64_MIN, INT64_MAX, false, true, -10000, "Sangat Rendah"},
+        {-1, INT64_MIN, false, false, 0, ""},
+        {INT64_MAX, -1, true, false, 0, ""},                  /* target / realisasi */
+        {E4(5), E4(-2), true, true, -25000, "Sangat Rendah"}, /* tren negatif, negative */
+        {E4(5), E4(4), true, true, 12500, "Sangat Tinggi"},
+        {E4(-4), E4(-5), true, true, 8000, "Tinggi"},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    Renja__V1__Item *it[1];
+    it[0] = fx_item("2.17.01.1.01.0001", true, INT64_MAX, "Sub", "Sekretariat", "PAD");
+    Renja__V1__Realisasi *rs[16];
+    for (size_t i = 0; i < n; i++) {
+        Renja__V1__Indikator *ind = fx_ind(it[0], "ind", "%", true, cases[i].target, "t");
+        if (cases[i].negatif)
+            ind->tren = RENJA__V1__TREN__TREN_NEGATIF;
+        rs[i] = fx_real("2.17.01.1.01.0001", 4, (int)i + 1, cases[i].real, 0);
+    }
+    rs[n] = fx_real("2.17.01.1.01.0001", 4, 0, 0, INT64_MAX);
+    Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    rj_eval_input in = {it, 1, rs, n + 1, 4};
+    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(out.n_rows, n);
+    int no_capaian = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__EvalRow *r = out.rows[i];
+        if (r->has_capaian != cases[i].has_capaian)
+            fail_msg("case %zu: has_capaian %d", i, r->has_capaian);
+        if (r->has_capaian) {
+            assert_int_equal(r->capaian_e2, cases[i].capaian);
+            assert_string_equal(r->note, "");
+        } else {
+            /* without capaian the row says why, and has no predikat */
+            assert_non_null(strstr(r->note, "capaian"));
+            no_capaian++;
+        }
+        assert_string_equal(r->predikat, cases[i].predikat);
+    }
+    assert_int_equal(out.summary->no_capaian, no_capaian);
+    assert_int_equal(out.summary->sangat_tinggi + out.summary->tinggi + out.summary->sedang +
+                         out.summary->rendah + out.summary->sangat_rendah + no_capaian,
+                     n);
+    assert_int_equal(out.n_anggaran, 1);
+    assert_true(out.anggaran[0]->has_serapan);
+    assert_int_equal(out.anggaran[0]->serapan_e2, 10000);
+    fx_free(it, 1);
+    fx_free(rs, n + 1);
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_capaian),
         cmocka_unit_test(test_predikat_boundaries),
         cmocka_unit_test(test_notes_summary_anggaran),
+        cmocka_unit_test(test_int64_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* The query glue on a real store in a temp dir: revisions built with
  * rj_store_apply, queried through rj_query_*. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -483,6 +484,248 @@ static void test_diff_cached(void **state)
     rj_snap_end(snap);
 }
 
+/* A snapshot opened before a revision was written must not build its trees
+ * from a cache entry of that newer revision: it cannot see the keys changed
+ * in between, so "derive from the nearest entry" would hand it the newer
+ * tree under the older revision's number, and cache it for everyone. */
+static void test_cache_older_snapshot(void **state)
+{
+    fx *f = *state;
+    rj_snap *old;
+    assert_int_equal(rj_snap_begin(f->s, &old), 0); /* head r3 */
+    chs c = {0};
+    up_item(&c, "2.17.01.1.01.0001", true, 777, "Sekretariat");
+    up_item(&c, "2.17.02.1.01.0003", true, 5, "Bidang Koperasi");
+    uint64_t r4 = submit(f->s, &c);
+    assert_int_equal(r4, f->r3 + 1);
+
+    rj_query_cache *cache = rj_query_cache_new(4);
+    rj_snap *now;
+    assert_int_equal(rj_snap_begin(f->s, &now), 0);
+    const rj_qtree *t4, *t3;
+    bool scanned;
+    assert_int_equal(rj_qcache_items(cache, now, PLAN, r4, &t4, &scanned, NULL), 0);
+    assert_int_equal(rj_qcache_items(cache, old, PLAN, f->r3, &t3, &scanned, NULL), 0);
+    Renja__V1__Item **it;
+    size_t n;
+    assert_int_equal(rj_snap_items(old, PLAN, "", f->r3, &it, &n), 0);
+    assert_int_equal(t3->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(t3->recs[i].kode, it[i]->kode);
+        assert_int_equal(t3->recs[i].pagu, it[i]->pagu);
+    }
+    rj_msgs_free((void **)it, n);
+    rj_qcache_release(cache, t3);
+    rj_qcache_release(cache, t4);
+
+    /* A revision past the snapshot's head is not this snapshot's to cache. */
+    const rj_qtree *t5;
+    assert_int_equal(rj_qcache_items(cache, old, PLAN, r4, &t5, &scanned, NULL), RJ_ENOTFOUND);
+
+    /* The cached diff on the old snapshot, now that r3 sits in the cache
+     * beside r4, equals the plain one on the same snapshot. */
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = PLAN;
+    req.from = "1";
+    req.to = "3";
+    Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
+    Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
+    assert_int_equal(rj_query_diff(old, &req, &p, NULL), 0);
+    assert_int_equal(rj_query_diff_cached(cache, old, &req, &q, NULL), 0);
+    same_diff(&p, &q);
+    rj_query_clear(&p.base);
+    rj_query_clear(&q.base);
+    /* and the newer snapshot still gets r3 right from the same cache */
+    assert_int_equal(rj_query_diff(now, &req, &p, NULL), 0);
+    assert_int_equal(rj_query_diff_cached(cache, now, &req, &q, NULL), 0);
+    same_diff(&p, &q);
+    rj_query_clear(&p.base);
+    rj_query_clear(&q.base);
+    rj_snap_end(now);
+    rj_snap_end(old);
+    rj_query_cache_free(cache);
+}
+
+/* Two plans with the same revision numbers and different items, through a
+ * cache of one entry (every request evicts the other plan's tree) and one
+ * of two: every tree equals a full read of its own plan. */
+static void test_cache_two_plans(void **state)
+{
+    fx *f = *state;
+    static const char *other = "dinas-lain/2024";
+    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = other, .who = &admin, .now_ms = 1, .nama = "x"};
+    rj_op *ops[] = {&op};
+    assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
+    assert_int_equal(op.err, 0);
+    rj_op_clear(&op);
+    for (int r = 1; r <= 3; r++) {
+        chs c = {0};
+        if (r == 1) {
+            up_item(&c, "1.01", false, 0, "");
+            up_item(&c, "1.01.02", true, 7, "Bidang X");
+        } else {
+            char kode[32];
+            snprintf(kode, sizeof kode, "1.01.02.1.%02d", r);
+            up_item(&c, kode, true, 1000 * r, "Bidang X");
+        }
+        rj_op s1 = {.kind = RJ_OP_SUBMIT,
+                    .plan = other,
+                    .who = &admin,
+                    .now_ms = 1,
+                    .message = "t",
+                    .changes = c.c,
+                    .n_changes = c.n};
+        rj_op *one[] = {&s1};
+        assert_int_equal(rj_store_apply(f->s, one, 1), 0);
+        if (s1.err)
+            fail_msg("submit: %s", s1.diag.msg);
+        assert_int_equal(s1.rev, (uint64_t)r);
+        rj_op_clear(&s1);
+        fx_free(c.c, c.n);
+    }
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    for (size_t max = 1; max <= 2; max++) {
+        rj_query_cache *cache = rj_query_cache_new(max);
+        for (int k = 0; k < 24; k++) {
+            const char *plan = k % 2 ? other : PLAN;
+            uint64_t rev = 1 + (uint64_t)((k / 2 + k % 3) % 3);
+            const rj_qtree *t;
+            bool scanned;
+            assert_int_equal(rj_qcache_items(cache, snap, plan, rev, &t, &scanned, NULL), 0);
+            Renja__V1__Item **it;
+            size_t n;
+            assert_int_equal(rj_snap_items(snap, plan, "", rev, &it, &n), 0);
+            assert_string_equal(t->plan, plan);
+            assert_int_equal(t->rev, rev);
+            assert_int_equal(t->n, n);
+            for (size_t i = 0; i < n; i++) {
+                assert_string_equal(t->recs[i].kode, it[i]->kode);
+                assert_int_equal(t->recs[i].pagu, it[i]->pagu);
+                assert_int_equal(t->recs[i].has_pagu, it[i]->has_pagu);
+                assert_string_equal(t->recs[i].bidang, it[i]->bidang);
+            }
+            rj_msgs_free((void **)it, n);
+            rj_qcache_release(cache, t);
+        }
+        rj_query_cache_free(cache);
+    }
+    rj_snap_end(snap);
+}
+
+/* A cache full of held entries hands out a private tree, freed on release;
+ * the held one stays valid. */
+static void test_cache_full_of_held(void **state)
+{
+    fx *f = *state;
+    rj_query_cache *cache = rj_query_cache_new(1);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    const rj_qtree *t1, *t2, *t2b;
+    bool scanned;
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 1, &t1, &scanned, NULL), 0);
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 2, &t2, &scanned, NULL), 0);
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 2, &t2b, &scanned, NULL), 0);
+    assert_true(t2 != t2b); /* neither was published */
+    assert_int_equal(t1->rev, 1);
+    assert_int_equal(t2->rev, 2);
+    Renja__V1__Item **it;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", 2, &it, &n), 0);
+    assert_int_equal(t2->n, n);
+    assert_int_equal(t2b->n, n);
+    rj_msgs_free((void **)it, n);
+    rj_qcache_release(cache, t2);
+    rj_qcache_release(cache, t2b);
+    assert_int_equal(t1->n, 8);
+    rj_qcache_release(cache, t1);
+    /* once released, rev 1 can be evicted for rev 3 */
+    const rj_qtree *t3;
+    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 3, &t3, &scanned, NULL), 0);
+    assert_int_equal(t3->rev, 3);
+    rj_qcache_release(cache, t3);
+    rj_snap_end(snap);
+    rj_query_cache_free(cache);
+}
+
+typedef struct cache_thread {
+    rj_store *s;
+    rj_query_cache *cache;
+    unsigned seed;
+    int checked;
+} cache_thread;
+
+/* Random (plan, revision) trees from a shared small cache, each checked
+ * against a full read on the thread's own snapshot. */
+static void *cache_thread_main(void *p)
+{
+    cache_thread *ct = p;
+    rj_snap *snap;
+    if (rj_snap_begin(ct->s, &snap) != 0)
+        abort();
+    for (int k = 0; k < 300; k++) {
+        const char *plan = rand_r(&ct->seed) % 2 ? "dinas-lain/2024" : PLAN;
+        uint64_t rev = 1 + (uint64_t)(rand_r(&ct->seed) % 3);
+        const rj_qtree *t;
+        bool scanned;
+        if (rj_qcache_items(ct->cache, snap, plan, rev, &t, &scanned, NULL) != 0)
+            abort();
+        Renja__V1__Item **it;
+        size_t n;
+        if (rj_snap_items(snap, plan, "", rev, &it, &n) != 0 || t->n != n || t->rev != rev ||
+            strcmp(t->plan, plan) != 0)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(t->recs[i].kode, it[i]->kode) != 0 || t->recs[i].pagu != it[i]->pagu)
+                abort();
+        rj_msgs_free((void **)it, n);
+        rj_qcache_release(ct->cache, t);
+        ct->checked++;
+    }
+    rj_snap_end(snap);
+    return NULL;
+}
+
+static void test_cache_threads(void **state)
+{
+    fx *f = *state;
+    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = "dinas-lain/2024", .who = &admin, .now_ms = 1};
+    rj_op *ops[] = {&op};
+    assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
+    assert_int_equal(op.err, 0);
+    rj_op_clear(&op);
+    for (int r = 1; r <= 3; r++) {
+        chs c = {0};
+        char kode[32];
+        snprintf(kode, sizeof kode, "1.0%d", r);
+        up_item(&c, kode, true, 10 * r, "");
+        rj_op s1 = {.kind = RJ_OP_SUBMIT,
+                    .plan = "dinas-lain/2024",
+                    .who = &admin,
+                    .now_ms = 1,
+                    .message = "t",
+                    .changes = c.c,
+                    .n_changes = c.n};
+        rj_op *one[] = {&s1};
+        assert_int_equal(rj_store_apply(f->s, one, 1), 0);
+        assert_int_equal(s1.err, 0);
+        rj_op_clear(&s1);
+        fx_free(c.c, c.n);
+    }
+    rj_query_cache *cache = rj_query_cache_new(2);
+    cache_thread ct[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        ct[i] = (cache_thread){.s = f->s, .cache = cache, .seed = 17u * (unsigned)i + 1};
+        assert_int_equal(pthread_create(&th[i], NULL, cache_thread_main, &ct[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(ct[i].checked, 300);
+    }
+    rj_query_cache_free(cache);
+}
+
 static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
@@ -553,6 +796,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_equals_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_older_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_two_plans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_full_of_held, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,11 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <inttypes.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "rj_kode.h"
 
 #include "test_store_util.h"
 
@@ -337,6 +341,191 @@ static void test_conflicts(void **state)
     changes_free(&a);
 }
 
+/* Every live item's parent is live at rev: no orphans. */
+static void assert_no_orphans(rj_store *s, uint64_t rev)
+{
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    Renja__V1__Item **items;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        char parent[RJ_KODE_MAX];
+        if (!rj_kode_parent(items[i]->kode, parent))
+            continue;
+        Renja__V1__Item *p = NULL;
+        if (rj_snap_item(snap, PLAN, parent, rev, &p) != 0)
+            fail_msg("item %s at revision %" PRIu64 " has no parent %s", items[i]->kode, rev,
+                     parent);
+        protobuf_c_message_free_unpacked(&p->base, NULL);
+    }
+    rj_msgs_free((void **)items, n);
+    Renja__V1__Realisasi **reals;
+    assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &reals, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        Renja__V1__Item *it = NULL;
+        if (rj_snap_item(snap, PLAN, reals[i]->kode, rev, &it) != 0)
+            fail_msg("realisasi of %s at revision %" PRIu64 " has no item", reals[i]->kode, rev);
+        protobuf_c_message_free_unpacked(&it->base, NULL);
+    }
+    rj_msgs_free((void **)reals, n);
+    rj_snap_end(snap);
+}
+
+/* Two submits from the same base in one batch; returns their errors. */
+static void batch2(rj_store *s, changes *a, const Renja__V1__Identity *wa, changes *b,
+                   const Renja__V1__Identity *wb, uint64_t base, int *ea, int *eb, char *diag_b)
+{
+    rj_op *ops[] = {new_submit(wa, a, base), new_submit(wb, b, base)};
+    assert_int_equal(rj_store_apply(s, ops, 2), 0);
+    *ea = ops[0]->err;
+    *eb = ops[1]->err;
+    snprintf(diag_b, RJ_DIAG_MAX, "%s", ops[1]->diag.msg);
+    for (int i = 0; i < 2; i++) {
+        rj_op_clear(ops[i]);
+        free(ops[i]);
+    }
+    changes_free(a);
+    changes_free(b);
+}
+
+/* Parent/child interplay between two authors from the same base: one
+ * removes a kegiatan recursively, the other adds a sub kegiatan under it or
+ * reports realisasi on it. Whatever the order, in separate batches or in
+ * one, the later one is refused (a conflict, or a missing parent / item)
+ * and no orphan is left behind. */
+static void test_conflict_parent_child(void **state)
+{
+    fx *f = *state;
+    char diag[RJ_DIAG_MAX];
+    uint64_t base = seed_tree(f->s), rev;
+    changes a = {0}, b = {0};
+
+    /* Removal first: the added child has no parent any more, because of a
+     * revision after the author's base: a conflict naming the parent. */
+    ch_remove(&a, "2.17.01.1.01", true);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, &rev, diag), 0);
+    ch_item(&b, "2.17.01.1.01.0003", "umkm", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_string_equal(diag, "conflict: item/2.17.01.1.01 changed in revision 2 by perencana "
+                              "after your base revision 1; re-read and retry");
+    /* From the new head it is plain bad input. */
+    ch_item(&b, "2.17.01.1.01.0003", "umkm", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, head_of(f->s, PLAN), NULL, diag),
+                     RJ_EINVAL);
+    assert_non_null(strstr(diag, "missing parent 2.17.01.1.01"));
+    assert_false(item_exists(f->s, "2.17.01.1.01.0003", head_of(f->s, PLAN)));
+    /* ... and a change to a child the removal took is a conflict. */
+    ch_item(&b, "2.17.01.1.01.0001", "umkm", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.01.1.01.0001 changed in revision 2"));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+
+    /* The child first: the recursive removal would take it unseen. */
+    base = head_of(f->s, PLAN);
+    ch_item(&b, "2.17.02.1.01.0002", "koperasi", 5, 0);
+    assert_int_equal(submit1(f->s, PLAN, &editor2, &b, true, base, &rev, diag), 0);
+    ch_remove(&a, "2.17.02.1.01", true);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.02.1.01.0002 changed in revision 3"));
+    assert_true(item_exists(f->s, "2.17.02.1.01.0002", head_of(f->s, PLAN)));
+    /* A non-recursive removal that saw no children at its base. */
+    ch_remove(&a, "2.17.02.1.01.0001", false);
+    ch_remove(&a, "2.17.02.1.01", false);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, &rev, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.02.1.01.0002 changed in revision 3"));
+    ch_remove(&a, "2.17.02.1.01.0001", false);
+    ch_remove(&a, "2.17.02.1.01", false);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &rev, diag),
+                     RJ_EINVAL);
+    assert_non_null(strstr(diag, "has child 2.17.02.1.01.0002"));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+
+    /* The same two in one batch, both orders. */
+    ch_item(&a, "2.17.03", "", -1, 0);
+    ch_item(&a, "2.17.03.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.03.1.01.0001", "umkm", 1, 1);
+    ch_item(&a, "2.17.04", "", -1, 0);
+    ch_item(&a, "2.17.04.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.04.1.01.0001", "umkm", 1, 1);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &base, diag), 0);
+    int ea, eb;
+    ch_remove(&a, "2.17.03.1.01", true);
+    ch_item(&b, "2.17.03.1.01.0002", "umkm", 5, 0);
+    batch2(f->s, &a, &planner, &b, &editor, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.03.1.01 changed in revision"));
+    ch_item(&a, "2.17.04.1.01.0002", "umkm", 5, 0);
+    ch_remove(&b, "2.17.04.1.01", true);
+    batch2(f->s, &a, &editor, &b, &planner, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.04.1.01.0002"));
+    assert_true(item_exists(f->s, "2.17.04.1.01.0002", head_of(f->s, PLAN)));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+
+    /* Realisasi against a removal, both orders, one batch each. */
+    ch_item(&a, "2.17.05", "", -1, 0);
+    ch_item(&a, "2.17.05.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.05.1.01.0001", "umkm", 1, 1);
+    ch_item(&a, "2.17.05.1.01.0002", "umkm", 1, 1);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &base, diag), 0);
+    ch_remove(&a, "2.17.05.1.01.0001", false);
+    ch_real(&b, "2.17.05.1.01.0001", 1, 1, 10000, false);
+    batch2(f->s, &a, &planner, &b, &editor, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "item/2.17.05.1.01.0001 changed in revision"));
+    ch_real(&a, "2.17.05.1.01.0002", 1, 1, 10000, false);
+    ch_remove(&b, "2.17.05.1.01", true);
+    batch2(f->s, &a, &editor, &b, &planner, base, &ea, &eb, diag);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "real/2.17.05.1.01.0002/1/1"));
+    /* An upsert that drops an indikator takes its realisasi with it, as a
+     * removal does; so a realisasi of that indikator reported after the
+     * author's base is a conflict, not silently orphaned. */
+    ch_item(&a, "2.17.06", "", -1, 0);
+    ch_item(&a, "2.17.06.1.01", "umkm", -1, 0);
+    ch_item(&a, "2.17.06.1.01.0001", "umkm", 1, 3);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, head_of(f->s, PLAN), &base, diag), 0);
+    ch_real(&b, "2.17.06.1.01.0001", 1, 3, 70000, false);
+    ch_real(&b, "2.17.06.1.01.0001", 1, 2, 20000, false);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, true, base, &rev, diag), 0);
+    ch_item(&a, "2.17.06.1.01.0001", "umkm", 1, 2);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &a, true, base, NULL, diag), RJ_ECONFLICT);
+    assert_non_null(strstr(diag, "real/2.17.06.1.01.0001/1/3 changed in revision"));
+    assert_null(strstr(diag, "real/2.17.06.1.01.0001/1/2"));
+    /* From the new head the drop goes through and removes that realisasi. */
+    ch_item(&a, "2.17.06.1.01.0001", "umkm", 1, 2);
+    rj_op op;
+    op_submit_init(&op, PLAN, &planner, &a, true, rev);
+    rj_op *one[] = {&op};
+    assert_int_equal(rj_store_apply(f->s, one, 1), 0);
+    assert_int_equal(op.err, 0);
+    assert_int_equal(op.revision->n_keys, 2);
+    assert_string_equal(op.revision->keys[0], "item/2.17.06.1.01.0001");
+    assert_string_equal(op.revision->keys[1], "real/2.17.06.1.01.0001/1/3");
+    rj_op_clear(&op);
+    changes_free(&a);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    Renja__V1__Realisasi *re = NULL;
+    assert_int_equal(rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 3, head_of(f->s, PLAN), &re),
+                     RJ_ENOTFOUND);
+    assert_int_equal(rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 2, head_of(f->s, PLAN), &re),
+                     0);
+    protobuf_c_message_free_unpacked(&re->base, NULL);
+    rj_snap_end(snap);
+
+    /* Realisasi on an item removed in an earlier revision. */
+    ch_real(&b, "2.17.05.1.01.0001", 2, 0, 500, false);
+    assert_int_equal(submit1(f->s, PLAN, &editor, &b, false, 0, &rev, diag), RJ_EINVAL);
+    assert_non_null(strstr(diag, "no such item"));
+    assert_no_orphans(f->s, head_of(f->s, PLAN));
+}
+
 static void test_atomic(void **state)
 {
     fx *f = *state;
@@ -535,7 +724,7 @@ static void test_tree_rules(void **state)
 
 typedef struct reader_arg {
     rj_store *s;
-    volatile int stop;
+    _Atomic int stop;
     long reads;
 } reader_arg;
 
@@ -625,6 +814,147 @@ static void test_map_growth(void **state)
     free(dir);
 }
 
+typedef struct grow_writer_arg {
+    rj_store *s;
+    _Atomic int done;
+    int err;
+} grow_writer_arg;
+
+/* Ten submits of about 100 kB each, from another thread. */
+static void *grow_writer_main(void *p)
+{
+    grow_writer_arg *w = p;
+    for (int b = 0; b < 10 && w->err == 0; b++) {
+        changes c = {0};
+        for (int i = 0; i < 50; i++) {
+            char kode[32];
+            snprintf(kode, sizeof(kode), "2.17.01.1.01.%04d", b * 50 + i + 1);
+            ch_item(&c, kode, "umkm", b * 50 + i, 1);
+            free(c.v[c.n - 1]->upsert_item->lokasi);
+            c.v[c.n - 1]->upsert_item->lokasi = rj_malloc(2001);
+            memset(c.v[c.n - 1]->upsert_item->lokasi, 'y', 2000);
+            c.v[c.n - 1]->upsert_item->lokasi[2000] = '\0';
+        }
+        w->err = submit1(w->s, PLAN, &planner, &c, false, 0, NULL, NULL);
+    }
+    w->done = 1;
+    return NULL;
+}
+
+static size_t snap_count(rj_snap *snap, uint64_t rev)
+{
+    Renja__V1__Item **items;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    rj_msgs_free((void **)items, n);
+    return n;
+}
+
+/* A snapshot held by one thread while the writer, in another, needs to grow
+ * the map: the growth waits for it (the snapshot keeps reading its own
+ * revision meanwhile), and goes on once it ends; no deadlock. */
+static void test_growth_waits_for_held_snapshot(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    setenv("RENJA_MAPSIZE", "131072", 1);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    unsetenv("RENJA_MAPSIZE");
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "x", NULL), 0);
+    changes c = {0};
+    ch_item(&c, "2.17", "", -1, 0);
+    ch_item(&c, "2.17.01", "", -1, 0);
+    ch_item(&c, "2.17.01.1.01", "", -1, 0);
+    assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
+
+    rj_snap *held;
+    assert_int_equal(rj_snap_begin(s, &held), 0);
+    grow_writer_arg wa = {.s = s};
+    pthread_t wth;
+    alarm(120); /* a deadlock fails the test instead of hanging it */
+    assert_int_equal(pthread_create(&wth, NULL, grow_writer_main, &wa), 0);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(snap_count(held, 1), 3);
+        uint64_t head;
+        assert_int_equal(rj_snap_resolve(held, PLAN, "head", &head, NULL), 0);
+        assert_int_equal(head, 1);
+        usleep(10000);
+    }
+    /* 500 kB do not fit in 128 kB: the writer is waiting for this snapshot. */
+    assert_false(wa.done);
+    rj_snap_end(held);
+    pthread_join(wth, NULL);
+    alarm(0);
+    assert_int_equal(wa.err, 0);
+    assert_int_equal(head_of(s, PLAN), 11);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(snap_count(snap, 11), 503);
+    assert_int_equal(snap_count(snap, 1), 3);
+    rj_snap_end(snap);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* Another process (renjad backup or renjad token add beside the daemon)
+ * may grow the map after this one opened the store. Reads adopt the new
+ * size; a backup must too, not fail with MDB_MAP_RESIZED. */
+static void test_backup_after_other_process_grew_map(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    setenv("RENJA_MAPSIZE", "131072", 1);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "x", NULL), 0);
+    changes c = {0};
+    ch_item(&c, "2.17", "", -1, 0);
+    ch_item(&c, "2.17.01", "", -1, 0);
+    ch_item(&c, "2.17.01.1.01", "", -1, 0);
+    assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* The child opens its own environment and never touches s. */
+        rj_store *cs;
+        rj_diag cd;
+        if (rj_store_open(dir, &cs, &cd) != 0)
+            _exit(2);
+        grow_writer_arg wa = {.s = cs};
+        grow_writer_main(&wa);
+        rj_store_close(cs);
+        _exit(wa.err == 0 ? 0 : 3);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    unsetenv("RENJA_MAPSIZE");
+
+    char *file = rj_asprintf("%s.backup", dir);
+    if (rj_store_backup(s, file, &d) != 0)
+        fail_msg("backup: %s", d.msg);
+    assert_int_equal(head_of(s, PLAN), 11);
+    rj_store_close(s);
+
+    char *dir2 = tmp_dir();
+    rm_rf(dir2);
+    assert_int_equal(rj_store_restore(dir2, file, &d), 0);
+    assert_int_equal(rj_store_open(dir2, &s, &d), 0);
+    assert_int_equal(head_of(s, PLAN), 11);
+    rj_store_close(s);
+    unlink(file);
+    free(file);
+    rm_rf(dir2);
+    free(dir2);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_schema_newer(void **state)
 {
     (void)state;
@@ -704,8 +1034,8 @@ static void test_tokens(void **state)
 
 typedef struct writer_arg {
     rj_store *s;
-    volatile int stop;
-    int done;
+    _Atomic int stop;
+    _Atomic int done;
 } writer_arg;
 
 static void *writer_main(void *p)
@@ -851,10 +1181,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflict_parent_child, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_rules, setup, teardown),
         cmocka_unit_test(test_map_growth),
+        cmocka_unit_test(test_growth_waits_for_held_snapshot),
+        cmocka_unit_test(test_backup_after_other_process_grew_map),
         cmocka_unit_test(test_schema_newer),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),

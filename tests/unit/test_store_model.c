@@ -1,7 +1,10 @@
 /* Randomized model test of the store: thousands of random submits over
  * several plans go both through rj_store_apply() (in batches of random size,
  * as the daemon's group commit does) and into a plain in-memory model; as-of
- * reads and changed-key queries at random revisions must agree.
+ * reads, changed-key queries and diffs (plain and through one query cache
+ * shared by all plans) at random revisions must agree with the model; the
+ * model's diff is rj_diff_compute on both versions read whole from the
+ * model, with no changed-key list (a full recomputation).
  *
  * The seed is printed; set RENJA_SEED to replay a run. */
 #include <setjmp.h>
@@ -13,7 +16,9 @@
 
 #include <inttypes.h>
 
+#include "rj_diff.h"
 #include "rj_kode.h"
+#include "rj_query.h"
 #include "test_store_util.h"
 
 #define N_PLANS 3
@@ -270,6 +275,15 @@ static void gen_upsert_item(mplan *p, changes *c, pending *pd)
     Renja__V1__Item exp = *it;
     exp.level = (Renja__V1__Level)lv;
     pending_add(pd, key, &exp.base);
+    /* The realisasi of indikator the item no longer has go with them. */
+    for (size_t i = 0; i < p->n_keys; i++) {
+        const char *k = p->keys[i].key;
+        if (strncmp(k, rprefix, (size_t)rl) != 0 || !model_at(&p->keys[i], p->head))
+            continue;
+        int ind = atoi(strrchr(k, '/') + 1);
+        if (ind > 0 && (size_t)ind > it->n_indikator)
+            pending_add(pd, k, NULL);
+    }
 }
 
 /* Tombstones for a removal of item kode (recursive or a leaf) as the store
@@ -492,6 +506,114 @@ static void check_list(rj_snap *snap, mplan *p, const char *kind, const char *pr
     rj_msgs_free(got, n);
 }
 
+/* --- diffs ----------------------------------------------------------------------- */
+
+/* The live values of kind ("item/" or "line/") at rev, unpacked, in kode order. */
+static void **model_list(mplan *p, const char *kind, uint64_t rev, size_t *n)
+{
+    void **out = rj_calloc(p->n_keys + 1, sizeof(*out));
+    *n = 0;
+    bool item = strcmp(kind, "item/") == 0;
+    for (size_t i = 0; i < p->n_keys; i++) {
+        if (strncmp(p->keys[i].key, kind, 5) != 0)
+            continue;
+        const hist *h = model_at(&p->keys[i], rev);
+        if (!h)
+            continue;
+        out[(*n)++] = item ? (void *)renja__v1__item__unpack(NULL, h->len, h->bytes)
+                           : (void *)renja__v1__budget_line__unpack(NULL, h->len, h->bytes);
+    }
+    return out;
+}
+
+static void expect_same_packed(const ProtobufCMessage *a, const ProtobufCMessage *b,
+                               const char *what, size_t i, uint64_t from, uint64_t to)
+{
+    size_t la = protobuf_c_message_get_packed_size(a), lb = protobuf_c_message_get_packed_size(b);
+    uint8_t *ba = rj_malloc(la + 1), *bb = rj_malloc(lb + 1);
+    protobuf_c_message_pack(a, ba);
+    protobuf_c_message_pack(b, bb);
+    bool same = la == lb && memcmp(ba, bb, la) == 0;
+    free(ba);
+    free(bb);
+    if (!same)
+        fail_msg("diff %" PRIu64 " -> %" PRIu64 ": %s %zu differs from the model", from, to, what,
+                 i);
+}
+
+static void expect_same_diff(const Renja__V1__DiffResponse *want,
+                             const Renja__V1__DiffResponse *got, uint64_t from, uint64_t to,
+                             const char *how)
+{
+    if (want->n_rows != got->n_rows)
+        fail_msg("diff %" PRIu64 " -> %" PRIu64 " (%s): %zu rows, model %zu", from, to, how,
+                 got->n_rows, want->n_rows);
+    assert_int_equal(got->from_rev, from);
+    assert_int_equal(got->to_rev, to);
+    expect_same_packed(&want->total->base, &got->total->base, "total", 0, from, to);
+    for (size_t i = 0; i < want->n_rows; i++)
+        expect_same_packed(&want->rows[i]->base, &got->rows[i]->base, "row", i, from, to);
+    assert_int_equal(want->n_groups, got->n_groups);
+    for (size_t i = 0; i < want->n_groups; i++)
+        expect_same_packed(&want->groups[i]->base, &got->groups[i]->base, "group", i, from, to);
+}
+
+static rj_query_cache *qcache;
+static int diffs_checked, diff_rows_seen;
+
+/* Diff from -> to of plan p: the store's plain and cached diffs against a
+ * full recomputation from the model. */
+static void check_diff(rj_snap *snap, mplan *p, uint64_t from, uint64_t to)
+{
+    static const char *const bys[] = {"", "", "bidang", "sumber-dana", "rekening"};
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    char fs[24], ts[24];
+    snprintf(fs, sizeof(fs), "%" PRIu64, from);
+    snprintf(ts, sizeof(ts), "%" PRIu64, to);
+    req.plan = p->id;
+    req.from = fs;
+    req.to = ts;
+    req.by = (char *)bys[rnd_n(5)];
+    req.level = rnd_n(3) ? RENJA__V1__LEVEL__LEVEL_UNSPECIFIED : (Renja__V1__Level)(1 + rnd_n(4));
+    req.all = rnd_n(6) == 0;
+
+    size_t nfi, nti, nfl, ntl;
+    void **fi = model_list(p, "item/", from, &nfi), **ti = model_list(p, "item/", to, &nti);
+    void **fl = model_list(p, "line/", from, &nfl), **tl = model_list(p, "line/", to, &ntl);
+    rj_diff_input in = {
+        .from_items = (Renja__V1__Item **)fi,
+        .n_from_items = nfi,
+        .to_items = (Renja__V1__Item **)ti,
+        .n_to_items = nti,
+        .from_lines = (Renja__V1__BudgetLine **)fl,
+        .n_from_lines = nfl,
+        .to_lines = (Renja__V1__BudgetLine **)tl,
+        .n_to_lines = ntl,
+        .level = (rj_level)req.level,
+        .by = req.by,
+        .all = req.all,
+    };
+    Renja__V1__DiffResponse want = RENJA__V1__DIFF_RESPONSE__INIT;
+    Renja__V1__DiffResponse got = RENJA__V1__DIFF_RESPONSE__INIT;
+    rj_diag d;
+    assert_int_equal(rj_diff_compute(&in, &want, &d), 0);
+    if (rj_query_diff(snap, &req, &got, &d) != 0)
+        fail_msg("diff %s -> %s of %s: %s", fs, ts, p->id, d.msg);
+    expect_same_diff(&want, &got, from, to, "plain");
+    rj_query_clear(&got.base);
+    if (rj_query_diff_cached(qcache, snap, &req, &got, &d) != 0)
+        fail_msg("cached diff %s -> %s of %s: %s", fs, ts, p->id, d.msg);
+    expect_same_diff(&want, &got, from, to, "cached");
+    rj_query_clear(&got.base);
+    diffs_checked++;
+    diff_rows_seen += (int)want.n_rows;
+    rj_query_clear(&want.base);
+    rj_msgs_free(fi, nfi);
+    rj_msgs_free(ti, nti);
+    rj_msgs_free(fl, nfl);
+    rj_msgs_free(tl, ntl);
+}
+
 static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
 {
     rj_snap *snap;
@@ -567,6 +689,19 @@ static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
     free(want);
     rj_strs_free(keys, n);
 
+    /* Diffs: rev against a random revision, both directions, and itself;
+     * now and then a near neighbour (what the cache derives from). */
+    uint64_t other = p->head ? (uint64_t)rnd_n((int)p->head + 1) : 0;
+    if (rnd_n(3) == 0 && rev > 0)
+        other = rev - 1 - (uint64_t)rnd_n((int)(rev < 3 ? rev : 3));
+    int pick = rnd_n(12);
+    if (pick < 3)
+        check_diff(snap, p, other, rev);
+    else if (pick < 6)
+        check_diff(snap, p, rev, other);
+    else if (pick == 6)
+        check_diff(snap, p, rev, rev);
+
     Renja__V1__Plan *pl;
     assert_int_equal(rj_snap_plan(snap, p->id, &pl, NULL), 0);
     assert_int_equal(pl->head, p->head);
@@ -593,6 +728,9 @@ static void test_model(void **state)
     /* A small map, so that batches also run into MDB_MAP_FULL and redo. */
     setenv("RENJA_MAPSIZE", "131072", 0);
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    /* Small: entries of three plans with the same revision numbers evict
+     * each other all the time. */
+    qcache = rj_query_cache_new(4);
     for (int i = 0; i < N_PLANS; i++) {
         snprintf(plans[i].id, sizeof(plans[i].id), "opd-%d/2024", i + 1);
         assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, plans[i].id, &planner, "", NULL), 0);
@@ -660,6 +798,9 @@ static void test_model(void **state)
         check_plan_at(s, &plans[i], plans[i].head);
     printf("test_store_model: %d submits in %d batches: %d committed, %d conflicts, %d refused\n",
            done, batches, ok, conflicts, refused);
+    printf("test_store_model: %d diffs checked, %d rows\n", diffs_checked, diff_rows_seen);
+    assert_true(diffs_checked > 100);
+    rj_query_cache_free(qcache);
     assert_true(ok > N_SUBMITS / 2);
     assert_true(conflicts > 0);
     assert_true(refused > 0);
