@@ -1,5 +1,5 @@
 /* A whole import file (client/rj_input.c), read as JSON and as CSV into a
- * SubmitRequest. Invariants: a refused file comes with a message; an
+ * SubmitRequest, and its lines as `set` assignments. Invariants: a refused file comes with a message; an
  * accepted one yields a request that protobuf-c checks, packs and unpacks
  * to the same bytes, whose kodes are canonical. */
 #include <stdbool.h>
@@ -63,9 +63,34 @@ static void read_as(const uint8_t *data, size_t size, rj_input_format fmt)
     rj_submit_free(s);
 }
 
+/* Each line of the input as a `set` assignment, to an item and to a
+ * budget line (the command line is untrusted input too). */
+static void set_lines(const uint8_t *data, size_t size)
+{
+    rj_submit *s = rj_submit_new("diskopukm-sumsel/2024", "fuzz");
+    Renja__V1__Item *it = rj_submit_upsert_item(s, NULL, "2.17.01.1.01.0001");
+    Renja__V1__BudgetLine *ln = rj_submit_upsert_line(s, NULL, "5.1.01");
+    char *text = fuzz_cstr(data, size);
+    char *save = NULL;
+    int count = 0;
+    for (char *a = strtok_r(text, "\n", &save); a && count < 64; a = strtok_r(NULL, "\n", &save)) {
+        rj_diag d = {{0}};
+        if (rj_set_item_field(s, it, a, &d) != 0)
+            FUZZ_CHECK(d.msg[0], "set '%s' on an item refused without a message", a);
+        d.msg[0] = '\0';
+        if (rj_set_line_field(s, ln, a, &d) != 0)
+            FUZZ_CHECK(d.msg[0], "set '%s' on a line refused without a message", a);
+        count++;
+    }
+    check_request(rj_submit_req(s));
+    free(text);
+    rj_submit_free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     read_as(data, size, RJ_INPUT_JSON);
     read_as(data, size, RJ_INPUT_CSV);
+    set_lines(data, size);
     return 0;
 }
