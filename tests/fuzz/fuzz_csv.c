@@ -27,7 +27,8 @@ static int read_all(const char *text, size_t len, char sep, rows *out)
                    last_line, n);
         last_line = row;
         for (size_t i = 0; i < n; i++) {
-            FUZZ_CHECK(f[i].text[f[i].len] == '\0' && strlen(f[i].text) == f[i].len, "field %zu", i);
+            FUZZ_CHECK(f[i].text[f[i].len] == '\0' && strlen(f[i].text) == f[i].len, "field %zu",
+                       i);
             FUZZ_CHECK(f[i].line >= row && f[i].col >= 1, "field %zu at %d:%d in row at line %d", i,
                        f[i].line, f[i].col, row);
             if (i > 0)

@@ -1,7 +1,7 @@
 /* A whole import file (client/rj_input.c), read as JSON and as CSV into a
- * SubmitRequest, and its lines as `set` assignments. Invariants: a refused file comes with a message; an
- * accepted one yields a request that protobuf-c checks, packs and unpacks
- * to the same bytes, whose kodes are canonical. */
+ * SubmitRequest, and its lines as `set` assignments. Invariants: a refused file comes with a
+ * message; an accepted one yields a request that protobuf-c checks, packs and unpacks to the same
+ * bytes, whose kodes are canonical. */
 #include <stdbool.h>
 
 #include "fuzz_util.h"

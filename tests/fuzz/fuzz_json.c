@@ -83,8 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         j = NULL;
         d.msg[0] = '\0';
         rc = rj_json_parse((const char *)data, size, nesting - 1, &j, &d);
-        FUZZ_CHECK(rc == RJ_EINVAL && j == NULL && d.msg[0], "nesting %d accepted with max_depth %d",
-                   nesting, nesting - 1);
+        FUZZ_CHECK(rc == RJ_EINVAL && j == NULL && d.msg[0],
+                   "nesting %d accepted with max_depth %d", nesting, nesting - 1);
     }
     return 0;
 }

@@ -19,8 +19,8 @@ static void check_kode(const char *in)
     }
     FUZZ_CHECK(level >= RJ_LEVEL_URUSAN && level <= RJ_LEVEL_SUB_KEGIATAN, "'%s' level %d", in,
                (int)level);
-    FUZZ_CHECK(rj_kode_level(out) == level, "'%s' -> '%s': rj_kode_level %d, parse said %d", in, out,
-               (int)rj_kode_level(out), (int)level);
+    FUZZ_CHECK(rj_kode_level(out) == level, "'%s' -> '%s': rj_kode_level %d, parse said %d", in,
+               out, (int)rj_kode_level(out), (int)level);
 
     char again[RJ_KODE_MAX];
     rj_level level2 = RJ_LEVEL_NONE;
@@ -32,15 +32,17 @@ static void check_kode(const char *in)
 
     char parent[RJ_KODE_MAX];
     bool has = rj_kode_parent(out, parent);
-    FUZZ_CHECK(has == (level > RJ_LEVEL_URUSAN), "'%s' level %d has parent %d", out, (int)level, has);
+    FUZZ_CHECK(has == (level > RJ_LEVEL_URUSAN), "'%s' level %d has parent %d", out, (int)level,
+               has);
     if (has) {
         size_t pl = strlen(parent);
         FUZZ_CHECK(pl < strlen(out) && strncmp(parent, out, pl) == 0 && out[pl] == '.',
                    "parent '%s' is not a prefix of '%s'", parent, out);
-        FUZZ_CHECK(rj_kode_level(parent) == level - 1, "parent '%s' of '%s' has level %d", parent, out,
-                   (int)rj_kode_level(parent));
+        FUZZ_CHECK(rj_kode_level(parent) == level - 1, "parent '%s' of '%s' has level %d", parent,
+                   out, (int)rj_kode_level(parent));
         FUZZ_CHECK(rj_kode_in_subtree(out, parent), "'%s' not under its parent '%s'", out, parent);
-        FUZZ_CHECK(!rj_kode_in_subtree(parent, out), "parent '%s' under its child '%s'", parent, out);
+        FUZZ_CHECK(!rj_kode_in_subtree(parent, out), "parent '%s' under its child '%s'", parent,
+                   out);
     }
 }
 
@@ -69,7 +71,8 @@ static void check_rekening(const char *in)
         size_t pl = strlen(parent);
         FUZZ_CHECK(pl < strlen(out) && strncmp(parent, out, pl) == 0 && out[pl] == '.',
                    "rekening parent '%s' is not a prefix of '%s'", parent, out);
-        FUZZ_CHECK(rj_rekening_depth(parent) == depth - 1, "rekening parent '%s' of '%s'", parent, out);
+        FUZZ_CHECK(rj_rekening_depth(parent) == depth - 1, "rekening parent '%s' of '%s'", parent,
+                   out);
         FUZZ_CHECK(rj_kode_in_subtree(out, parent), "rekening '%s' not under '%s'", out, parent);
     }
 }

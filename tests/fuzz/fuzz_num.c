@@ -19,9 +19,10 @@ static void money_round_trip(int64_t v, const char *from)
         bool present = false;
         rj_diag d = {{0}};
         int rc = rj_money_parse(text, &back, &present, &d);
-        FUZZ_CHECK(rc == 0 && present && back == v,
-                   "money %lld (from '%s') formats as '%s' (fmt %d) which reads back as rc %d %lld: %s",
-                   (long long)v, from, text, f, rc, (long long)back, d.msg);
+        FUZZ_CHECK(
+            rc == 0 && present && back == v,
+            "money %lld (from '%s') formats as '%s' (fmt %d) which reads back as rc %d %lld: %s",
+            (long long)v, from, text, f, rc, (long long)back, d.msg);
     }
 }
 
@@ -34,9 +35,10 @@ static void dec_round_trip(int64_t v, const char *from)
         int64_t back = 0;
         rj_diag d = {{0}};
         int rc = rj_dec_parse(text, &back, &d);
-        FUZZ_CHECK(rc == 0 && back == v,
-                   "decimal %lld (from '%s') formats as '%s' (fmt %d) which reads back as rc %d %lld: %s",
-                   (long long)v, from, text, f, rc, (long long)back, d.msg);
+        FUZZ_CHECK(
+            rc == 0 && back == v,
+            "decimal %lld (from '%s') formats as '%s' (fmt %d) which reads back as rc %d %lld: %s",
+            (long long)v, from, text, f, rc, (long long)back, d.msg);
     }
 }
 
@@ -51,8 +53,9 @@ static void pct_round_trip(int64_t e2)
         int64_t back = 0;
         rj_diag d = {{0}};
         int rc = rj_dec_parse(text, &back, &d);
-        FUZZ_CHECK(rc == 0 && back == e2 * 100, "pct %lld formats as '%s' which reads back as %lld: %s",
-                   (long long)e2, text, (long long)back, d.msg);
+        FUZZ_CHECK(rc == 0 && back == e2 * 100,
+                   "pct %lld formats as '%s' which reads back as %lld: %s", (long long)e2, text,
+                   (long long)back, d.msg);
     }
 }
 
@@ -70,7 +73,8 @@ static void pct_reference(int64_t num, int64_t den)
     if (2 * r2 >= dd)
         q += ((n < 0) != (den < 0)) ? -1 : 1;
     bool fits = q >= INT64_MIN && q <= INT64_MAX;
-    FUZZ_CHECK(ok == fits, "pct %lld/%lld: ok %d, fits %d", (long long)num, (long long)den, ok, fits);
+    FUZZ_CHECK(ok == fits, "pct %lld/%lld: ok %d, fits %d", (long long)num, (long long)den, ok,
+               fits);
     if (ok)
         FUZZ_CHECK(got == (int64_t)q, "pct %lld/%lld = %lld, expected %lld", (long long)num,
                    (long long)den, (long long)got, (long long)(int64_t)q);
@@ -96,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0)
         dec_round_trip(v, s);
     else
-        FUZZ_CHECK((rc == RJ_EINVAL || rc == RJ_EOVERFLOW) && d.msg[0], "decimal '%s' rc %d", s, rc);
+        FUZZ_CHECK((rc == RJ_EINVAL || rc == RJ_EOVERFLOW) && d.msg[0], "decimal '%s' rc %d", s,
+                   rc);
 
     /* Raw bytes as numbers: any int64 must survive format and parse. */
     if (size >= 8) {

@@ -130,7 +130,8 @@ static void check_timeout(const uint8_t *data, size_t size)
         char text[32];
         rj_wire_format_timeout(ms, text, sizeof text);
         uint64_t back = 0;
-        FUZZ_CHECK(rj_wire_parse_timeout(text, strlen(text), &back) == 0, "'%s' does not parse", text);
+        FUZZ_CHECK(rj_wire_parse_timeout(text, strlen(text), &back) == 0, "'%s' does not parse",
+                   text);
         FUZZ_CHECK(back >= ms && (ms > 99999999u || back == ms), "%llu ms -> '%s' -> %llu ms",
                    (unsigned long long)ms, text, (unsigned long long)back);
     }
@@ -140,7 +141,8 @@ static void check_timeout(const uint8_t *data, size_t size)
         char text[32];
         rj_wire_format_timeout(any, text, sizeof text);
         uint64_t back = 0;
-        FUZZ_CHECK(rj_wire_parse_timeout(text, strlen(text), &back) == 0, "'%s' does not parse", text);
+        FUZZ_CHECK(rj_wire_parse_timeout(text, strlen(text), &back) == 0, "'%s' does not parse",
+                   text);
         FUZZ_CHECK(back >= any || back >= 99999999ull * 3600000ull, "%llu ms -> '%s' -> %llu ms",
                    (unsigned long long)any, text, (unsigned long long)back);
     }
