@@ -18,11 +18,20 @@ static void check_decoder(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return;
-    /* First byte: the size limit (0 = the default), second: the split seed. */
+    /* First byte: the size limit (0 = the default), second: the split seed;
+     * with its top bit set the stream is repeated past 64 KiB so that the
+     * decoder compacts its buffer, and is fed in bigger pieces. */
     size_t max = (size_t)data[0] * 3;
     uint32_t rnd = 0x12345u + data[1];
-    const uint8_t *s = data + 2;
-    size_t n = size - 2;
+    bool big = (data[1] & 0x80) && size > 2;
+    size_t n = size - 2, reps = big ? 70000 / n + 1 : 1;
+    uint8_t *stream = malloc(n * reps + 1);
+    if (!stream)
+        abort();
+    for (size_t r = 0; r < reps; r++)
+        memcpy(stream + r * n, data + 2, n);
+    n *= reps;
+    const uint8_t *s = stream;
 
     /* Reference: messages in order, then an error or a pending tail. */
     rj_buf want = {0};
@@ -66,6 +75,8 @@ static void check_decoder(const uint8_t *data, size_t size)
     while (off < n && !err) {
         rnd = rnd * 1103515245u + 12345u;
         size_t piece = (rnd >> 16) % 4 == 0 ? (rnd >> 8) % 64 + 1 : (rnd >> 8) % 7 + 1;
+        if (big)
+            piece = (rnd >> 8) % 4096 + 1;
         if (piece > n - off)
             piece = n - off;
         rj_diag d = {{0}};
@@ -104,6 +115,27 @@ static void check_decoder(const uint8_t *data, size_t size)
     rj_wire_decoder_free(&dec);
     rj_buf_free(&got);
     rj_buf_free(&want);
+    free(stream);
+}
+
+/* The payload framed with rj_wire_put_prefix decodes to itself. */
+static void check_frame(const uint8_t *data, size_t size)
+{
+    uint8_t pre[RJ_WIRE_PREFIX];
+    rj_wire_put_prefix(pre, (uint32_t)size);
+    rj_wire_decoder dec;
+    rj_wire_decoder_init(&dec, size);
+    rj_diag d = {{0}};
+    FUZZ_CHECK(rj_wire_decoder_feed(&dec, pre, sizeof pre, &d) == 0, "prefix refused: %s", d.msg);
+    FUZZ_CHECK(rj_wire_decoder_feed(&dec, data, size, &d) == 0, "payload refused: %s", d.msg);
+    const uint8_t *m;
+    size_t ml;
+    FUZZ_CHECK(rj_wire_decoder_next(&dec, &m, &ml) == 1 && ml == size &&
+                   (size == 0 || memcmp(m, data, size) == 0),
+               "framed payload of %zu bytes", size);
+    FUZZ_CHECK(rj_wire_decoder_next(&dec, &m, &ml) == 0 && rj_wire_decoder_pending(&dec) == 0,
+               "more than one frame");
+    rj_wire_decoder_free(&dec);
 }
 
 static void check_percent(const uint8_t *data, size_t size, const char *cs)
@@ -177,6 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *cs = fuzz_cstr(data, size);
     check_decoder(data, size);
+    check_frame(data, size);
     check_percent(data, size, cs);
     check_timeout(data, size);
     check_addr(cs);
