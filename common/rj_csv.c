@@ -109,12 +109,14 @@ int rj_csv_next(rj_csv *r, const rj_csv_field **fields, size_t *n, rj_diag *d)
                 if (c == '\n')
                     newline(r);
             }
-            /* After the closing quote: separator, end of line or input. */
-            if (r->pos < r->len && r->s[r->pos] == '\r' && r->pos + 1 < r->len &&
-                r->s[r->pos + 1] == '\n')
+            /* After the closing quote: separator, end of line or input. A
+             * CR counts as an end of line only before LF or at the end of
+             * the input, as for unquoted fields: a lone CR ending the row
+             * here would leave the line count behind. */
+            if (r->pos < r->len && r->s[r->pos] == '\r' &&
+                (r->pos + 1 == r->len || r->s[r->pos + 1] == '\n'))
                 r->pos++;
-            if (r->pos < r->len && r->s[r->pos] != r->sep && r->s[r->pos] != '\n' &&
-                r->s[r->pos] != '\r')
+            if (r->pos < r->len && r->s[r->pos] != r->sep && r->s[r->pos] != '\n')
                 return rj_diag_set(d, RJ_EINVAL,
                                    "%d:%d: expected '%c' or end of line after the closing quote",
                                    r->line, (int)(r->pos - r->line_start) + 1, r->sep);

@@ -216,13 +216,15 @@ int rj_wire_parse_timeout(const char *s, size_t len, uint64_t *ms)
 void rj_wire_format_timeout(uint64_t ms, char *out, size_t out_len)
 {
     /* At most 8 digits: switch to seconds, then minutes, then hours,
-     * rounding up so the peer never sees a shorter deadline. */
+     * rounding up so the peer never sees a shorter deadline. The rounding
+     * divides first: ms + 999 would wrap for ms near UINT64_MAX. */
+    uint64_t s = ms / 1000 + (ms % 1000 != 0), m = ms / 60000 + (ms % 60000 != 0);
     if (ms <= 99999999u)
         snprintf(out, out_len, "%llum", (unsigned long long)ms);
-    else if ((ms + 999) / 1000 <= 99999999u)
-        snprintf(out, out_len, "%lluS", (unsigned long long)((ms + 999) / 1000));
-    else if ((ms + 59999) / 60000 <= 99999999u)
-        snprintf(out, out_len, "%lluM", (unsigned long long)((ms + 59999) / 60000));
+    else if (s <= 99999999u)
+        snprintf(out, out_len, "%lluS", (unsigned long long)s);
+    else if (m <= 99999999u)
+        snprintf(out, out_len, "%lluM", (unsigned long long)m);
     else
         snprintf(out, out_len, "%lluH", (unsigned long long)99999999u);
 }
