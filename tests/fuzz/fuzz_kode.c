@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "fuzz_util.h"
+#include "rj_ident.h"
 #include "rj_kode.h"
 
 static void check_kode(const char *in)
