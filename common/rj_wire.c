@@ -1,6 +1,7 @@
 #include "rj_wire.h"
 
 #include <ctype.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,4 +288,35 @@ int rj_addr_parse(const char *s, rj_addr *out, rj_diag *d)
     out->host[hlen] = '\0';
     out->port = (int)port;
     return 0;
+}
+
+void rj_wire_strip_unknown(ProtobufCMessage *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = 0; i < m->n_unknown_fields; i++)
+        free(m->unknown_fields[i].data);
+    free(m->unknown_fields);
+    m->unknown_fields = NULL;
+    m->n_unknown_fields = 0;
+    const ProtobufCMessageDescriptor *desc = m->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        char *base = (char *)m;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            /* Only the member the oneof case names is set. */
+            if (*(uint32_t *)(base + f->quantifier_offset) != f->id)
+                continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(size_t *)(base + f->quantifier_offset);
+            ProtobufCMessage **arr = *(ProtobufCMessage ***)(base + f->offset);
+            for (size_t k = 0; k < n; k++)
+                rj_wire_strip_unknown(arr[k]);
+        } else {
+            rj_wire_strip_unknown(*(ProtobufCMessage **)(base + f->offset));
+        }
+    }
 }

@@ -56,6 +56,14 @@ int rj_wire_parse_timeout(const char *s, size_t len, uint64_t *ms);
 /* Milliseconds to a grpc-timeout value ("<n>m"), into out. */
 void rj_wire_format_timeout(uint64_t ms, char *out, size_t out_len);
 
+/* Drop the unknown fields of m and of every message inside it, freeing
+ * them (m was unpacked with the default allocator). protobuf-c 1.4.1 keeps
+ * unknown fields, even ones with invalid field numbers, and packs them back
+ * as invalid tags: a request is stripped before anything of it is stored,
+ * so that what the store writes it can always read back. */
+struct ProtobufCMessage;
+void rj_wire_strip_unknown(struct ProtobufCMessage *m);
+
 /* Addresses: "unix:/abs/path", "HOST:PORT", "[v6]:PORT". */
 typedef struct rj_addr {
     bool is_unix;

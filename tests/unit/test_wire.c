@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "renja/v1/renja.pb-c.h"
 #include "rj_wire.h"
 
 /* Frame msgs[i] (NUL-terminated strings) one after the other into out. */
@@ -313,6 +314,53 @@ static void test_addr(void **state)
     assert_non_null(strstr(d.msg, "65535"));
 }
 
+/* An unknown field protobuf-c keeps, even one numbered 0, inside a oneof
+ * member inside a repeated field: stripped everywhere, and the request then
+ * packs to something that reads back. */
+static void test_strip_unknown(void **state)
+{
+    (void)state;
+    /* Item{kode "2.17"} + field 0 varint (80 00 00) + field 99 varint 1 (98 06 01) */
+    const uint8_t item[] = {0x0a, 0x04, '2', '.', '1', '7', 0x80, 0x00, 0x00, 0x98, 0x06, 0x01};
+    uint8_t change[2 + sizeof(item) + 3], req[64];
+    size_t n = 0;
+    change[n++] = 0x0a; /* Change.upsert_item */
+    change[n++] = sizeof(item);
+    memcpy(change + n, item, sizeof(item));
+    n += sizeof(item);
+    /* field 101 varint 7 on the Change itself: tag (101 << 3) | 0 = 808 = a8 06 */
+    change[n++] = 0xa8;
+    change[n++] = 0x06;
+    change[n++] = 0x07;
+    size_t m = 0;
+    req[m++] = 0x0a; /* SubmitRequest.plan */
+    req[m++] = 6;
+    memcpy(req + m, "p-q/24", 6);
+    m += 6;
+    req[m++] = 0x2a; /* SubmitRequest.changes */
+    req[m++] = (uint8_t)n;
+    memcpy(req + m, change, n);
+    m += n;
+    Renja__V1__SubmitRequest *r = renja__v1__submit_request__unpack(NULL, m, req);
+    assert_non_null(r);
+    assert_int_equal(r->n_changes, 1);
+    assert_true(r->changes[0]->base.n_unknown_fields > 0);
+    assert_int_equal(r->changes[0]->upsert_item->base.n_unknown_fields, 2);
+    rj_wire_strip_unknown(&r->base);
+    assert_int_equal(r->base.n_unknown_fields, 0);
+    assert_int_equal(r->changes[0]->base.n_unknown_fields, 0);
+    assert_int_equal(r->changes[0]->upsert_item->base.n_unknown_fields, 0);
+    assert_string_equal(r->changes[0]->upsert_item->kode, "2.17");
+    uint8_t out[64];
+    size_t len = renja__v1__submit_request__pack(r, out);
+    renja__v1__submit_request__free_unpacked(r, NULL);
+    Renja__V1__SubmitRequest *again = renja__v1__submit_request__unpack(NULL, len, out);
+    assert_non_null(again);
+    assert_int_equal(again->changes[0]->upsert_item->base.n_unknown_fields, 0);
+    renja__v1__submit_request__free_unpacked(again, NULL);
+    rj_wire_strip_unknown(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_huge_prefix_refused),
         cmocka_unit_test(test_compressed_refused),
         cmocka_unit_test(test_percent),
+        cmocka_unit_test(test_strip_unknown),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_addr),
     };
