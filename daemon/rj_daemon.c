@@ -17,6 +17,7 @@
 #include "rj_ident.h"
 #include "rj_log.h"
 #include "rj_sd.h"
+#include "rj_wire.h"
 #include "rj_service.h"
 #include "rj_writer.h"
 
@@ -353,6 +354,9 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
     w->m = m;
     w->svc = m->impl;
     w->request = request;
+    /* Nothing we do not understand goes on to the store (rj_wire.h says
+     * why); the call owns the request, so changing it here is ours to do. */
+    rj_wire_strip_unknown((ProtobufCMessage *)request);
     w->token = bearer_token(rj_call_header(call, "authorization"));
     w->req.data = w;
     if (d->draining) {
