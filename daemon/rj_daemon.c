@@ -21,6 +21,16 @@
 
 typedef struct watcher watcher;
 
+/* A watcher whose client does not read would otherwise have every new
+ * revision queued in memory for it without bound. Above WATCH_HIGH bytes
+ * waiting for the peer it is paused; the pace timer resumes it from the
+ * store once below WATCH_LOW. Catch-up reads at most WATCH_BATCH revisions
+ * at a time, so a watcher far behind never loads the whole history. */
+#define WATCH_HIGH (1u << 20)
+#define WATCH_LOW (256u << 10)
+#define WATCH_BATCH 256
+#define WATCH_PACE_MS 50
+
 typedef struct rj_daemon {
     uv_loop_t *loop;
     rj_store *store;
@@ -29,6 +39,8 @@ typedef struct rj_daemon {
     rj_grpc_server *grpc;
     uv_signal_t sigterm, sigint;
     uv_timer_t reader_timer;
+    uv_timer_t pace_timer; /* resumes paused watchers */
+    bool pace_active;
     int64_t started_ms;
     bool draining;
     uint64_t drain_ms;
@@ -62,8 +74,10 @@ struct watcher {
     uint64_t seen_max;  /* newest revision committed while catching up */
     bool catching_up;
     bool dead;
+    bool paused; /* the peer is not reading: wait for the pace timer */
     /* catch-up results */
     uv_work_t req;
+    uint64_t read_head; /* the plan's head when the catch-up read it */
     Renja__V1__Revision **revs;
     size_t n_revs;
     int err;
@@ -171,6 +185,24 @@ static void watcher_end(watcher *x, int status, const char *msg)
     free(x);
 }
 
+static void pace_timer_cb(uv_timer_t *t);
+
+/* Whether the watcher may send one more revision now; if not, it is paused
+ * until the peer reads. */
+static bool watcher_can_send(watcher *x)
+{
+    if (x->paused)
+        return false;
+    if (rj_call_pending(x->call) < WATCH_HIGH)
+        return true;
+    x->paused = true;
+    if (!x->d->pace_active) {
+        x->d->pace_active = true;
+        uv_timer_start(&x->d->pace_timer, pace_timer_cb, WATCH_PACE_MS, WATCH_PACE_MS);
+    }
+    return false;
+}
+
 static void watch_cancel_cb(rj_call *call, void *arg)
 {
     watcher *x = arg;
@@ -192,7 +224,8 @@ static void watch_read_cb(uv_work_t *req)
         uint64_t head = plan->head;
         protobuf_c_message_free_unpacked(&plan->base, NULL);
         size_t cap = 0;
-        for (uint64_t r = x->next_rev; r <= head && x->err == 0; r++) {
+        x->read_head = head;
+        for (uint64_t r = x->next_rev; r <= head && x->n_revs < WATCH_BATCH && x->err == 0; r++) {
             if (x->n_revs == cap) {
                 cap = cap ? cap * 2 : 16;
                 x->revs = rj_realloc(x->revs, cap * sizeof(*x->revs));
@@ -209,8 +242,10 @@ static void watch_after_read_cb(uv_work_t *req, int status)
 {
     watcher *x = req->data;
     x->catching_up = false;
+    if (x->read_head > x->seen_max)
+        x->seen_max = x->read_head; /* what this batch left for the next */
     for (size_t i = 0; i < x->n_revs; i++) {
-        if (!x->dead && x->revs[i]->rev == x->next_rev) {
+        if (!x->dead && x->revs[i]->rev == x->next_rev && watcher_can_send(x)) {
             if (rj_call_send(x->call, &x->revs[i]->base) == 0)
                 x->next_rev++;
             else
@@ -227,8 +262,30 @@ static void watch_after_read_cb(uv_work_t *req, int status)
         watcher_end(x, rj_error_grpc_status(x->err), x->diag.msg);
     } else if (x->d->draining) {
         watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
-    } else if (x->seen_max >= x->next_rev) {
+    } else if (x->seen_max >= x->next_rev && !x->paused) {
         watch_catch_up(x);
+    }
+}
+
+static void pace_timer_cb(uv_timer_t *t)
+{
+    rj_daemon *d = t->data;
+    bool any = false;
+    for (watcher *x = d->watchers, *next; x; x = next) {
+        next = x->next;
+        if (!x->paused || x->catching_up || x->dead)
+            continue;
+        if (rj_call_pending(x->call) >= WATCH_LOW) {
+            any = true;
+            continue;
+        }
+        x->paused = false;
+        if (x->seen_max >= x->next_rev)
+            watch_catch_up(x);
+    }
+    if (!any) {
+        d->pace_active = false;
+        uv_timer_stop(t);
     }
 }
 
@@ -246,11 +303,13 @@ static void watchers_publish(rj_daemon *d, const char *plan, const Renja__V1__Re
     while (x) {
         watcher *next = x->next;
         if (strcmp(x->plan, plan) == 0) {
-            if (x->catching_up) {
+            if (x->catching_up || x->paused) {
                 if (rev->rev > x->seen_max)
                     x->seen_max = rev->rev;
             } else if (rev->rev == x->next_rev) {
-                if (rj_call_send(x->call, &rev->base) == 0)
+                if (!watcher_can_send(x))
+                    x->seen_max = rev->rev; /* read back from the store later */
+                else if (rj_call_send(x->call, &rev->base) == 0)
                     x->next_rev++;
             } else if (rev->rev > x->next_rev) {
                 x->seen_max = rev->rev;
@@ -421,8 +480,15 @@ static void drained_cb(void *arg)
 {
     rj_daemon *d = arg;
     rj_log(RJ_LOG_INFO, "drained; stopping");
-    while (d->watchers)
-        watcher_end(d->watchers, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    /* A watcher whose catch-up is still on a pool thread is freed by that
+     * work's completion (it sees dead), never here under its feet. */
+    for (watcher *x = d->watchers, *next; x; x = next) {
+        next = x->next;
+        if (x->catching_up)
+            x->dead = true;
+        else
+            watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    }
     uv_stop(d->loop);
 }
 
@@ -578,6 +644,9 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.reader_timer.data = &d;
     uv_timer_start(&d.reader_timer, reader_timer_cb, 60000, 60000);
     uv_unref((uv_handle_t *)&d.reader_timer);
+    uv_timer_init(d.loop, &d.pace_timer);
+    d.pace_timer.data = &d;
+    uv_unref((uv_handle_t *)&d.pace_timer);
 
     rj_log(RJ_LOG_INFO, "serving %d listener(s), version %s, data dir %s", listening,
            RENJA_VERSION, cfg->data_dir);
