@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@ typedef struct work {
     rj_diag diag;
     ProtobufCMessage *resp;
     rj_op op;
+    atomic_bool cancelled; /* set on the loop thread, read on the pool thread */
 } work;
 
 struct watcher {
@@ -141,6 +143,13 @@ static int authenticate(work *w)
 static void work_cb(uv_work_t *req)
 {
     work *w = req->data;
+    /* The deadline passed or the peer left while this waited for a pool
+     * thread: nobody wants the answer, and computing it would hold up the
+     * calls queued behind. */
+    if (atomic_load(&w->cancelled)) {
+        w->err = RJ_ECANCELED;
+        return;
+    }
     w->err = authenticate(w);
     if (w->err)
         return;
@@ -395,6 +404,14 @@ static void after_work_cb(uv_work_t *req, int status)
     rj_writer_queue(w->d->writer, &w->op, w);
 }
 
+/* Until the call is handed on (watcher, writer) or ended; the call ends
+ * before w is freed, so this never fires on a freed w. */
+static void work_cancel_cb(rj_call *call, void *arg)
+{
+    work *w = arg;
+    atomic_store(&w->cancelled, true);
+}
+
 static char *bearer_token(const char *h)
 {
     if (!h)
@@ -429,6 +446,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         work_free(w);
         return;
     }
+    rj_call_on_cancel(call, work_cancel_cb, w);
     uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
 }
 
