@@ -638,7 +638,7 @@ def case_sigterm_under_load():
     # Restart on the same data: every acknowledged submit is there. A fresh
     # log, so that the helper finds the new listener.
     os.rename(os.path.join(dm.dir, "renjad.log"), os.path.join(dm.dir, "renjad.log.1"))
-    dm2 = renjatest.Daemon(os.path.join(tmp, "henti-tulis"))
+    dm2 = renjatest.Daemon(os.path.join(tmp, "henti-tulis"), ["--drain-ms", "0"])
     daemons.append(dm2)
     with grpc.insecure_channel(dm2.tcp) as ch:
         code, det, r = call(ch, "Log", renja_pb2.LogRequest(plan=plan), dm2.token, timeout=60)
@@ -646,7 +646,36 @@ def case_sigterm_under_load():
     lost = [a for a in acked if a not in stored]
     res.check("all %d acknowledged submits survive the restart" % len(acked), code == SC.OK and not lost,
               "%s %s lost %s" % (code, det, lost[:5]))
-    stop_and_check(dm2, "henti-tulis (restarted)")
+    # SIGTERM with no drain time while 40 watchers replay the history, one
+    # revision of it with 100,000 keys: catch-up reads are on pool threads
+    # when the drain ends.
+    with grpc.insecure_channel(dm2.tcp, options=[("grpc.max_send_message_length", 64 << 20)]) as ch:
+        code, det, _ = call(ch, "Submit", renja_pb2.SubmitRequest(plan=plan, changes=many_lines(100000)),
+                            dm2.token, timeout=120)
+        assert code == SC.OK, det
+    chans = [grpc.insecure_channel(dm2.tcp, options=[("grpc.use_local_subchannel_pool", 1)]) for _ in range(4)]
+    streams = [watch(chans[i % 4], renja_pb2.WatchRequest(plan=plan, **{"from": 1}), dm2.token) for i in range(40)]
+    seen = []
+
+    def reader(st):
+        n = 0
+        try:
+            for _ in st:
+                n += 1
+        except grpc.RpcError:
+            pass
+        seen.append(n)
+    ts = [threading.Thread(target=reader, args=(st,)) for st in streams]
+    for t in ts:
+        t.start()
+    time.sleep(0.3)
+    stop_and_check(dm2, "henti-tulis (restarted, SIGTERM while watchers catch up)")
+    for t in ts:
+        t.join(10)
+    for c in chans:
+        c.close()
+    res.check("the catching-up watchers had started and were ended", len(seen) == 40 and max(seen) > 0 and
+              min(seen) < len(acked), str(sorted(seen)[:5]))
 
 
 def scan_log(dm, name):
