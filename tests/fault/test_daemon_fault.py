@@ -351,6 +351,43 @@ def submit_loop(target, tok, plan, n, tag, acked, errors, stop=None):
                 return
 
 
+def case_mixed_batch(dm):
+    """Good and bad submits at once land in the same writer batches: the
+    bad ones are refused, the good ones all applied."""
+    tok, plan = dm.token, "campur/2024"
+    with grpc.insecure_channel(dm.tcp) as ch:
+        create_plan(ch, tok, plan)
+    out = {"good": [], "bad": []}
+
+    def client(k):
+        with grpc.insecure_channel(dm.tcp) as ch:
+            for i in range(25):
+                if k % 2:
+                    req = renja_pb2.SubmitRequest(plan=plan, message="baik-%d-%d" % (k, i), changes=[
+                        model_pb2.Change(upsert_item=model_pb2.Item(kode="2.%02d" % (10 + k), nama="U %d" % i))])
+                    out["good"].append(call(ch, "Submit", req, tok)[0])
+                else:
+                    req = renja_pb2.SubmitRequest(plan=plan, changes=[model_pb2.Change(
+                        upsert_item=model_pb2.Item(kode="2.%02d.01" % (10 + k), nama="yatim"))])
+                    out["bad"].append(call(ch, "Submit", req, tok)[:2])
+    ts = [threading.Thread(target=client, args=(k,)) for k in range(16)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    res.check("mixed batches: all 200 good submits applied", out["good"] == [SC.OK] * 200,
+              str([c for c in out["good"] if c != SC.OK][:3]))
+    res.check("mixed batches: all 200 bad submits refused naming the missing parent",
+              len(out["bad"]) == 200 and
+              all(c in (SC.INVALID_ARGUMENT, SC.FAILED_PRECONDITION) and "parent" in d for c, d in out["bad"]),
+              str(out["bad"][:2]))
+    with grpc.insecure_channel(dm.tcp) as ch:
+        code, _, r = call(ch, "Log", renja_pb2.LogRequest(plan=plan), tok)
+        res.check("mixed batches: the log holds exactly the 200 good revisions",
+                  code == SC.OK and sorted(x.rev for x in r.revisions) == list(range(1, 201)) and
+                  all(x.message.startswith("baik-") for x in r.revisions), str(code))
+
+
 def case_watchers(dm):
     tok = dm.token
     plan = "tonton/2024"
@@ -481,7 +518,8 @@ def case_slow_watcher():
     the daemon's memory stays bounded and the watcher later gets them all."""
     # Under ASan, freed memory sits in quarantine and would count as growth.
     asan = os.environ.get("ASAN_OPTIONS", "")
-    dm = start("lambat", env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "quarantine_size_mb=4"})
+    dm = start("lambat", ["--drain-ms", "2000"],
+               env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "quarantine_size_mb=4"})
     tok, plan = dm.token, "lambat/2024"
     with grpc.insecure_channel(dm.tcp) as ch:
         create_plan(ch, tok, plan)
@@ -520,7 +558,16 @@ def case_slow_watcher():
               revs == list(range(1, total + 1)) or (ended is not None and revs == list(range(1, len(revs) + 1))),
               "got %d, first %s last %s, %s" % (len(revs), revs[:3], revs[-3:], ended))
     res.check("daemon serves after the stalled watcher", healthy(dm))
-    stop_and_check(dm, "lambat")
+    # A watcher that never reads holds its stream open: SIGTERM still ends
+    # within the drain deadline.
+    s2 = socket.create_connection((dm.tcp.rsplit(":", 1)[0], int(dm.tcp.rsplit(":", 1)[1])))
+    s2.sendall(h2_watch_request(plan, tok, 65535))
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    stop_and_check(dm, "lambat (a watcher never reading)")
+    took = time.monotonic() - t0
+    res.check("SIGTERM with a never-reading watcher ends by the 2 s drain deadline (%.2f s)" % took, took < 4)
+    s2.close()
 
 
 def case_idle_connections(dm):
@@ -698,7 +745,7 @@ def stop_and_check(dm, name):
 def main():
     t0 = time.monotonic()
     dm = start("utama")
-    cases = [case_garbage_bodies, case_pathological_submits, case_deadline, case_big_compare, case_watchers,
+    cases = [case_garbage_bodies, case_pathological_submits, case_deadline, case_big_compare, case_mixed_batch, case_watchers,
              case_idle_connections, case_slow_watcher, case_connection_limit, case_sigterm_with_watchers,
              case_sigterm_under_load]
     only = os.environ.get("ONLY")  # comma-separated: run only the cases whose names contain these
