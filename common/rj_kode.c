@@ -393,7 +393,8 @@ int rj_plan_id_check(const char *id, rj_diag *d)
     }
     if (!ok)
         return rj_diag_set(d, RJ_EINVAL,
-                           "plan id '%s' is not of the form opd-slug/tahun, e.g. "
+                           /* cut short: a long id would push the advice out */
+                           "plan id '%.80s' is not of the form opd-slug/tahun, e.g. "
                            "diskopukm-sumsel/2024 (slug: a-z, 0-9, '-', 2..64 characters; "
                            "tahun: 4 digits)",
                            id ? id : "");

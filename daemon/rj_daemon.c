@@ -429,6 +429,34 @@ static char *bearer_token(const char *h)
     return n ? rj_strndup(h, n) : NULL;
 }
 
+/* Names, kodes, refs and plan ids are short; echoed in an error message, a
+ * 10 KB one would push the reason out of it (messages are cut at
+ * RJ_DIAG_MAX). Free text (message, nama, reason) may be long. Top-level
+ * fields only: kodes inside changes are checked where they are parsed. */
+#define RJ_FIELD_MAX 200
+
+static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
+{
+    const ProtobufCMessageDescriptor *desc = m->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_STRING || strcmp(f->name, "message") == 0 ||
+            strcmp(f->name, "nama") == 0 || strcmp(f->name, "reason") == 0)
+            continue;
+        const char *const *v = (const char *const *)((const char *)m + f->offset);
+        size_t n = 1;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(const size_t *)((const char *)m + f->quantifier_offset);
+            v = *(const char *const *const *)v;
+        }
+        for (size_t k = 0; k < n; k++)
+            if (v[k] && strlen(v[k]) > RJ_FIELD_MAX)
+                return rj_diag_set(d, RJ_EINVAL, "%s.%s is %zu bytes long; at most %d expected",
+                                   desc->short_name, f->name, strlen(v[k]), RJ_FIELD_MAX);
+    }
+    return 0;
+}
+
 static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
 {
     rj_daemon *d = rj_call_server_data(call);
@@ -443,6 +471,11 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
     w->req.data = w;
     if (d->draining) {
         reply_error(call, RJ_EUNAVAIL, "server shutting down; retry later");
+        work_free(w);
+        return;
+    }
+    if (check_field_lengths(request, &w->diag) != 0) {
+        reply_error(call, RJ_EINVAL, w->diag.msg);
         work_free(w);
         return;
     }

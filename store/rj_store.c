@@ -478,7 +478,8 @@ static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
 {
     char t[40];
     fmt_time(p->locked_unix_ms, t);
-    return rj_diag_set(d, RJ_ELOCKED, "plan %s is locked by %s since %s%s%s; a planner can unlock it",
+    /* The reason is cut short so that a long one leaves the advice in. */
+    return rj_diag_set(d, RJ_ELOCKED, "plan %s is locked by %s since %s%s%.200s; a planner can unlock it",
                        p->id, p->locked_by, t, p->lock_reason[0] ? ": " : "", p->lock_reason);
 }
 

@@ -286,9 +286,30 @@ def case_pathological_submits(dm):
         for bad in ("../../etc/2024", "a/../../2024", "/2024", "opd/2024/..", "opd/./2024", "opd\\x/2024", ""):
             expect(ch, tok, "plan id %r refused" % bad, "CreatePlan", renja_pb2.CreatePlanRequest(plan=bad, nama="x"),
                    (SC.INVALID_ARGUMENT,), r"plan")
+        # Every string field of every request, alone, set to something odd
+        # (on a plan of its own: LockPlan will lock it).
+        create_plan(ch, tok, "buang/2024")
+        odd = []
+        for m, (req_cls, _) in METHODS.items():
+            if m == "Watch":
+                continue
+            for f in req_cls.DESCRIPTOR.fields:
+                if f.type != f.TYPE_STRING:
+                    continue
+                for v in ("9" * 10240, "../../etc/passwd", " ", "%00", "\u00e9" * 3000):
+                    req = req_cls(plan="buang/2024") if "plan" in req_cls.DESCRIPTOR.fields_by_name else req_cls()
+                    if f.label == f.LABEL_REPEATED:
+                        getattr(req, f.name).extend([v] * 3)
+                    else:
+                        setattr(req, f.name, v)
+                    code, det, _ = call(ch, m, req, tok)
+                    if code in (SC.UNKNOWN, SC.INTERNAL, SC.UNAVAILABLE, SC.DEADLINE_EXCEEDED) or \
+                            (code != SC.OK and (not det or len(det) > 1000)):
+                        odd.append((m, f.name, v[:12], str(code), det[:200]))
+        res.check("odd strings in every request field: clear, short statuses", not odd, str(odd[:4]))
         code, _, r = call(ch, "ListPlans", renja_pb2.ListPlansRequest(), tok)
         res.check("no odd plan was created", code == SC.OK and
-                  set(x.id for x in r.plans) <= {"besar/2024", "patologi/2024", "uji/2024"},
+                  set(x.id for x in r.plans) <= {"besar/2024", "patologi/2024", "uji/2024", "buang/2024"},
                   str([x.id for x in r.plans]) if r else "")
     res.check("daemon serves after pathological submits", healthy(dm))
 
