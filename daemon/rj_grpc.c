@@ -39,6 +39,10 @@
 #define CONN_WINDOW (8 << 20)
 #define MAX_HEADERS_PER_STREAM 64
 #define CONN_BUFFER_MIN (16u << 20)
+/* Response bytes a connection may leave unread before further replies on it
+ * are refused: a client sending 100 requests per connection and reading
+ * none would otherwise make us hold 100 responses per connection. */
+#define CONN_UNREAD_MAX (16u << 20)
 
 typedef struct conn conn;
 typedef struct stream stream;
@@ -426,12 +430,28 @@ static void call_flush(rj_call *call)
         conn_flush(call->st->c);
 }
 
+static size_t conn_unread(const conn *c)
+{
+    size_t n = 0;
+    for (const stream *st = c->streams; st; st = st->next)
+        n += st->out.len - st->out_off;
+    return n;
+}
+
 void rj_call_reply(rj_call *call, const ProtobufCMessage *response)
 {
     stream *st = call->st;
     if (st && !call->cancelled && !st->resp_final) {
         conn *c = st->c;
-        if (stream_queue_message(st, response) == 0) {
+        size_t unread = conn_unread(c);
+        if (unread > 0 && unread + protobuf_c_message_get_packed_size(response) > CONN_UNREAD_MAX) {
+            char msg[160];
+            snprintf(msg, sizeof(msg),
+                     "the client is not reading its responses: %zu bytes wait unread on this "
+                     "connection",
+                     unread);
+            stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+        } else if (stream_queue_message(st, response) == 0) {
             st->status = 0;
             st->resp_final = true;
             stream_kick(st);
