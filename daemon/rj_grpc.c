@@ -42,7 +42,7 @@
 /* Response bytes a connection may leave unread before further replies on it
  * are refused: a client sending 100 requests per connection and reading
  * none would otherwise make us hold 100 responses per connection. */
-#define CONN_UNREAD_MAX (16u << 20)
+#define CONN_UNREAD_MAX (32u << 20)
 
 typedef struct conn conn;
 typedef struct stream stream;

@@ -16,7 +16,6 @@ import re
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -36,8 +35,6 @@ _spec.loader.exec_module(h2)
 SC = grpc.StatusCode
 R = "/renja.v1.Renja/"
 SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error:|LeakSanitizer|ERROR: \w+Sanitizer")
-
-ASAN = "libasan" in subprocess.run(["ldd", renjatest.RENJAD], capture_output=True, text=True).stdout
 
 tmp, cleanup = renjatest.tempdir()
 model_pb2, renja_pb2, health_pb2 = renjatest.load_protos(tmp)
@@ -596,7 +593,7 @@ def case_slow_watcher():
 
 def case_unread_responses():
     """40 requests with 2 MB answers on one connection that reads nothing:
-    the daemon holds a bounded amount and refuses the rest, not 80 MB."""
+    the daemon keeps at most 32 MiB of answers for it and refuses the rest."""
     asan = os.environ.get("ASAN_OPTIONS", "")
     dm = start("tak-dibaca", env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "quarantine_size_mb=4"})
     tok, plan = dm.token, "tak-dibaca/2024"
@@ -628,15 +625,11 @@ def case_unread_responses():
         if abs(now - last) < 256:
             break
         last = now
-    growth = (peak - before) / 1024
-    if ASAN:
-        # ASan's allocator keeps what the pool threads build for each answer
-        # (the check below still shows the bound).
-        print("note: %d unread answers of %.1f MiB: grew %.1f MiB (not judged under ASan)"
-              % (n, size / (1 << 20), growth))
-    else:
-        res.check("%d unread answers of %.1f MiB: the daemon grew %.1f MiB, under half of their %.0f MiB"
-                  % (n, size / (1 << 20), growth, n * size / (1 << 20)), growth < n * size / (1 << 20) / 2)
+    # For information only: the peak also holds answers being built and
+    # freed, which depends on the allocator and the thread timing. The bound
+    # is judged below by what is sent.
+    print("note: %d unread answers of %.1f MiB: renjad grew %.1f MiB at the peak"
+          % (n, size / (1 << 20), (peak - before) / 1024))
     # Now read: some streams carry the answer, the rest end without data.
     buf, with_data, ended = b"", set(), set()
     s.settimeout(30)
@@ -666,7 +659,8 @@ def case_unread_responses():
                 ended.add(sid)
     s.close()
     res.check("every unread request was answered (%d with data, %d refused)" % (len(with_data), n - len(with_data)),
-              len(ended) == n and 0 < len(with_data) <= n // 2, "%d ended" % len(ended))
+              len(ended) == n and 0 < len(with_data) and len(with_data) * size <= (32 << 20) + size,
+              "%d ended" % len(ended))
     res.check("daemon serves after unread answers", healthy(dm))
     stop_and_check(dm, "tak-dibaca")
 
