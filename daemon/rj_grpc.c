@@ -731,9 +731,9 @@ static int check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t *
         }
         if (!wire_varint(p, n, &off, &len) || len > n - off)
             return 0;
-        const ProtobufCFieldDescriptor *f =
-            tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3))
-                                   : NULL;
+        const ProtobufCFieldDescriptor *f = NULL;
+        if (tag >> 3 <= UINT32_MAX)
+            f = protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
         if (f && f->type == PROTOBUF_C_TYPE_STRING) {
             size_t bad = 0;
             if (!utf8_valid(p + off, (size_t)len, &bad)) {

@@ -479,7 +479,8 @@ static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
     char t[40];
     fmt_time(p->locked_unix_ms, t);
     /* The reason is cut short so that a long one leaves the advice in. */
-    return rj_diag_set(d, RJ_ELOCKED, "plan %s is locked by %s since %s%s%.200s; a planner can unlock it",
+    return rj_diag_set(d, RJ_ELOCKED,
+                       "plan %s is locked by %s since %s%s%.200s; a planner can unlock it",
                        p->id, p->locked_by, t, p->lock_reason[0] ? ": " : "", p->lock_reason);
 }
 
@@ -735,8 +736,8 @@ static int canon_rekening(rj_op *op, const char *in, char out[RJ_KODE_MAX], int 
     if (!in || !*in)
         return rj_diag_set(&op->diag, RJ_EINVAL, "budget line: rekening kode is empty");
     if (strlen(in) >= RJ_KODE_MAX)
-        return rj_diag_set(&op->diag, RJ_EINVAL, "budget line kode %.24s... is too long (%zu bytes)",
-                           in, strlen(in));
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "budget line kode %.24s... is too long (%zu bytes)", in, strlen(in));
     if (rj_rekening_parse(in, out, depth, &d) < 0)
         return rj_diag_set(&op->diag, RJ_EINVAL, "budget line %s: %s", in, d.msg);
     if (strcmp(in, out) != 0)
