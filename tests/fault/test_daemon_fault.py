@@ -275,6 +275,25 @@ def case_pathological_submits(dm):
         expect(ch, tok, "base revision 2^64-1 -> a clear refusal", "Submit",
                sub([C(upsert_item=model_pb2.Item(kode="2.17", nama="U"))], has_base=True, base_rev=2**64 - 1),
                (SC.INVALID_ARGUMENT, SC.FAILED_PRECONDITION, SC.ABORTED, SC.NOT_FOUND), r"base|revision")
+        # Two siblings whose pagu add up past int64: refused, else no read of
+        # the plan would work any more.
+        big = [C(upsert_item=model_pb2.Item(kode="2.17.%02d" % k, nama="P", has_pagu=True, pagu=2**63 - 1))
+               for k in (5, 6)]
+        expect(ch, tok, "pagu 2^63-1 on two siblings -> INVALID_ARGUMENT", "Submit", sub(big), (SC.INVALID_ARGUMENT,),
+               r"limit")
+        expect(ch, tok, "anggaran -2^63 -> INVALID_ARGUMENT", "Submit",
+               sub([C(realisasi=model_pb2.Realisasi(kode="2.17", tw=1, anggaran=-2**63))]), (SC.INVALID_ARGUMENT,))
+        ok = [C(upsert_item=model_pb2.Item(kode="2.17.%02d" % k, nama="P", has_pagu=True, pagu=10**15))
+              for k in (5, 6)]
+        expect(ch, tok, "pagu of Rp 1.000 triliun on two siblings is accepted", "Submit", sub(ok), (SC.OK,))
+        code, det, r = call(ch, "Show", renja_pb2.ShowRequest(plan=p, kode="2.17"), tok)
+        res.check("the plan still reads, roll-up 2 x 10^15", code == SC.OK and r.items[0].pagu_rollup == 2 * 10**15,
+                  "%s %s" % (code, det))
+        for m in ("Export", "Diff", "Validate", "Evaluate"):
+            req = METHODS[m][0](plan=p)
+            if m == "Evaluate":
+                req.tw = 1
+            expect(ch, tok, "%s of the plan still works" % m, m, req, (SC.OK,))
         expect(ch, tok, "evaluate tw -7 -> INVALID_ARGUMENT", "Evaluate", renja_pb2.EvaluateRequest(plan=p, tw=-7),
                (SC.INVALID_ARGUMENT,))
         expect(ch, tok, "stage at rev 2^64-1 -> a clear refusal", "SetStage",
