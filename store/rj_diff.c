@@ -326,7 +326,8 @@ static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const 
                            by);
     }
     if (!err) {
-        qsort(gs, n, sizeof *gs, group_cmp);
+        if (n) /* gs is NULL when no row had a group: qsort(NULL, 0) is undefined */
+            qsort(gs, n, sizeof *gs, group_cmp);
         out->groups = rj_calloc(n, sizeof *out->groups);
         for (size_t i = 0; i < n && !err; i++) {
             Renja__V1__DiffGroup *g = rj_malloc(sizeof *g);

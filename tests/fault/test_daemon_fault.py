@@ -333,6 +333,41 @@ def case_pathological_submits(dm):
     res.check("daemon serves after pathological submits", healthy(dm))
 
 
+def case_sparse_plans(dm):
+    """Every read on plans with nothing, only a budget line, only items
+    without sub kegiatan: empty inputs to the query engines."""
+    tok = dm.token
+    C = model_pb2.Change
+    plans = {"kosong/2024": [], "hanya-rekening/2024": [C(upsert_line=model_pb2.BudgetLine(kode="5", pagu=1,
+                                                                                           has_pagu=True))],
+             "tanpa-sub/2024": [C(upsert_item=model_pb2.Item(kode="2.17", nama="U", has_pagu=True, pagu=5))]}
+    bad = []
+    with grpc.insecure_channel(dm.tcp) as ch:
+        for plan, changes in plans.items():
+            create_plan(ch, tok, plan)
+            for _ in range(2):  # two revisions, so that diffs have two sides
+                if changes:
+                    code, det, _ = call(ch, "Submit", renja_pb2.SubmitRequest(plan=plan, changes=changes), tok)
+                    assert code == SC.OK, det
+            reqs = [("Show", renja_pb2.ShowRequest(plan=plan, with_realisasi=True)),
+                    ("Export", renja_pb2.ExportRequest(plan=plan)),
+                    ("Validate", renja_pb2.ValidateRequest(plan=plan)),
+                    ("ListStages", renja_pb2.ListStagesRequest(plan=plan)),
+                    ("Log", renja_pb2.LogRequest(plan=plan, kode="2.17"))]
+            reqs += [("Diff", renja_pb2.DiffRequest(plan=plan, by=by, all=a, **{"from": f}))
+                     for by in ("", "bidang", "sumber-dana", "rekening") for a in (False, True) for f in ("", "1")]
+            reqs += [("Compare", renja_pb2.CompareRequest(plan=plan, refs=refs, what=w, deltas=dl))
+                     for refs in (["head"], ["1", "head"]) for w in ("lines", "items", "all") for dl in (False, True)]
+            reqs += [("Evaluate", renja_pb2.EvaluateRequest(plan=plan, tw=tw, at=at)) for tw in (1, 4) for at in ("", "1")]
+            for m, req in reqs:
+                code, det, _ = call(ch, m, req, tok)
+                if code not in (SC.OK, SC.INVALID_ARGUMENT, SC.NOT_FOUND) or (code != SC.OK and not det):
+                    bad.append((plan, m, str(req).replace("\n", " "), str(code), det))
+                if not dm.alive():
+                    break
+    res.check("reads of sparse plans: OK or a clear refusal, never a crash", not bad and dm.alive(), str(bad[:3]))
+
+
 def case_deadline(dm):
     """Show of the 100,000-line plan with a 1 ms deadline."""
     with grpc.insecure_channel(dm.tcp) as ch:
@@ -859,7 +894,7 @@ def stop_and_check(dm, name):
 def main():
     t0 = time.monotonic()
     dm = start("utama")
-    cases = [case_garbage_bodies, case_pathological_submits, case_deadline, case_big_compare, case_mixed_batch,
+    cases = [case_garbage_bodies, case_pathological_submits, case_sparse_plans, case_deadline, case_big_compare, case_mixed_batch,
              case_watchers, case_idle_connections, case_slow_watcher, case_unread_responses, case_connection_limit,
              case_sigterm_with_watchers, case_sigterm_under_load]
     only = os.environ.get("ONLY")  # comma-separated: run only the cases whose names contain these
