@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Fault tests of renjad's services against the real daemon.
 
-Bad requests (garbage bodies, empty bodies, pathological submits), watchers
-that vanish or stop reading, SIGTERM under load, a thousand idle
-connections and a 1 ms deadline. After each case the daemon must still
-answer; every daemon must exit 0 on SIGTERM and its log must hold no
-AddressSanitizer / UBSan / LeakSanitizer report (CI runs this under ASan).
+Bad requests (garbage and empty bodies on every method, pathological
+submits, odd strings in every field, reads of sparse plans), expensive
+requests (1 ms deadlines, many refs, answers nobody reads), watchers that
+vanish, race writers or stop reading, SIGTERM under load and with watchers,
+a thousand idle connections and the connection limit. After each case the
+daemon must still answer; every daemon must exit 0 on SIGTERM and its log
+must hold no AddressSanitizer / UBSan / LeakSanitizer report (CI runs this
+under ASan). ONLY=name,name runs some cases (they share the main daemon:
+case_deadline and case_big_compare need case_pathological_submits).
 
 Environment: RENJAD (the daemon binary), RENJA_SRC (the source tree).
+Prints "N passed, M failed"; exits 1 on any failure.
 """
 import importlib.util
 import os
@@ -358,7 +363,8 @@ def case_sparse_plans(dm):
                      for by in ("", "bidang", "sumber-dana", "rekening") for a in (False, True) for f in ("", "1")]
             reqs += [("Compare", renja_pb2.CompareRequest(plan=plan, refs=refs, what=w, deltas=dl))
                      for refs in (["head"], ["1", "head"]) for w in ("lines", "items", "all") for dl in (False, True)]
-            reqs += [("Evaluate", renja_pb2.EvaluateRequest(plan=plan, tw=tw, at=at)) for tw in (1, 4) for at in ("", "1")]
+            reqs += [("Evaluate", renja_pb2.EvaluateRequest(plan=plan, tw=tw, at=at))
+                     for tw in (1, 4) for at in ("", "1")]
             for m, req in reqs:
                 code, det, _ = call(ch, m, req, tok)
                 if code not in (SC.OK, SC.INVALID_ARGUMENT, SC.NOT_FOUND) or (code != SC.OK and not det):
@@ -894,8 +900,8 @@ def stop_and_check(dm, name):
 def main():
     t0 = time.monotonic()
     dm = start("utama")
-    cases = [case_garbage_bodies, case_pathological_submits, case_sparse_plans, case_deadline, case_big_compare, case_mixed_batch,
-             case_watchers, case_idle_connections, case_slow_watcher, case_unread_responses, case_connection_limit,
+    cases = [case_garbage_bodies, case_pathological_submits, case_sparse_plans, case_deadline, case_big_compare,
+             case_mixed_batch, case_watchers, case_idle_connections, case_slow_watcher, case_unread_responses, case_connection_limit,
              case_sigterm_with_watchers, case_sigterm_under_load]
     only = os.environ.get("ONLY")  # comma-separated: run only the cases whose names contain these
     try:
