@@ -69,8 +69,22 @@ int rj_diag_set(rj_diag *d, int err, const char *fmt, ...)
     if (d) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+        int n = vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
         va_end(ap);
+        /* Cut short inside a UTF-8 sequence, the message would not be
+         * UTF-8 any more (gRPC clients then garble all of it): drop the
+         * partial character. */
+        if (n >= (int)sizeof(d->msg)) {
+            size_t len = sizeof(d->msg) - 1, i = len;
+            while (i > 0 && ((unsigned char)d->msg[i - 1] & 0xC0) == 0x80)
+                i--;
+            if (i > 0 && ((unsigned char)d->msg[i - 1] & 0x80)) {
+                unsigned char lead = (unsigned char)d->msg[i - 1];
+                size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+                if (len - (i - 1) < need)
+                    d->msg[i - 1] = '\0';
+            }
+        }
     }
     return err;
 }

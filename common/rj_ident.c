@@ -32,7 +32,8 @@ int rj_plan_id_check(const char *id, rj_diag *d)
     }
     if (!ok)
         return rj_diag_set(d, RJ_EINVAL,
-                           "plan id '%s' is not of the form opd-slug/tahun, e.g. "
+                           /* cut short: a long id would push the advice out */
+                           "plan id '%.80s' is not of the form opd-slug/tahun, e.g. "
                            "diskopukm-sumsel/2024 (slug: a-z, 0-9, '-', 2..64 characters; "
                            "tahun: 4 digits)",
                            id ? id : "");
@@ -47,7 +48,7 @@ int rj_stage_name_check(const char *name, rj_diag *d)
         ok = slug_char(name[i], i == 0);
     if (!ok)
         return rj_diag_set(d, RJ_EINVAL,
-                           "stage name '%s' is not valid; expected [a-z0-9][a-z0-9-]{0,63}, "
+                           "stage name '%.80s' is not valid; expected [a-z0-9][a-z0-9-]{0,63}, "
                            "e.g. perkada-8-2024",
                            name ? name : "");
     if (rj_is_decimal(name) || strcmp(name, "head") == 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,16 @@
 
 typedef struct watcher watcher;
 
+/* A watcher whose client does not read would otherwise have every new
+ * revision queued in memory for it without bound. Above WATCH_HIGH bytes
+ * waiting for the peer it is paused; the pace timer resumes it from the
+ * store once below WATCH_LOW. Catch-up reads at most WATCH_BATCH revisions
+ * at a time, so a watcher far behind never loads the whole history. */
+#define WATCH_HIGH (1u << 20)
+#define WATCH_LOW (256u << 10)
+#define WATCH_BATCH 256
+#define WATCH_PACE_MS 50
+
 typedef struct rj_daemon {
     uv_loop_t *loop;
     rj_store *store;
@@ -31,6 +42,8 @@ typedef struct rj_daemon {
     rj_grpc_server *grpc;
     uv_signal_t sigterm, sigint;
     uv_timer_t reader_timer;
+    uv_timer_t pace_timer; /* resumes paused watchers */
+    bool pace_active;
     int64_t started_ms;
     bool draining;
     uint64_t drain_ms;
@@ -53,6 +66,7 @@ typedef struct work {
     rj_diag diag;
     ProtobufCMessage *resp;
     rj_op op;
+    atomic_bool cancelled; /* set on the loop thread, read on the pool thread */
 } work;
 
 struct watcher {
@@ -64,8 +78,10 @@ struct watcher {
     uint64_t seen_max;  /* newest revision committed while catching up */
     bool catching_up;
     bool dead;
+    bool paused; /* the peer is not reading: wait for the pace timer */
     /* catch-up results */
     uv_work_t req;
+    uint64_t read_head; /* the plan's head when the catch-up read it */
     Renja__V1__Revision **revs;
     size_t n_revs;
     int err;
@@ -118,6 +134,13 @@ static int authenticate(work *w)
 static void work_cb(uv_work_t *req)
 {
     work *w = req->data;
+    /* The deadline passed or the peer left while this waited for a pool
+     * thread: nobody wants the answer, and computing it would hold up the
+     * calls queued behind. */
+    if (atomic_load(&w->cancelled)) {
+        w->err = RJ_ECANCELED;
+        return;
+    }
     w->err = authenticate(w);
     if (w->err)
         return;
@@ -162,6 +185,24 @@ static void watcher_end(watcher *x, int status, const char *msg)
     free(x);
 }
 
+static void pace_timer_cb(uv_timer_t *t);
+
+/* Whether the watcher may send one more revision now; if not, it is paused
+ * until the peer reads. */
+static bool watcher_can_send(watcher *x)
+{
+    if (x->paused)
+        return false;
+    if (rj_call_pending(x->call) < WATCH_HIGH)
+        return true;
+    x->paused = true;
+    if (!x->d->pace_active) {
+        x->d->pace_active = true;
+        uv_timer_start(&x->d->pace_timer, pace_timer_cb, WATCH_PACE_MS, WATCH_PACE_MS);
+    }
+    return false;
+}
+
 static void watch_cancel_cb(rj_call *call, void *arg)
 {
     watcher *x = arg;
@@ -183,7 +224,8 @@ static void watch_read_cb(uv_work_t *req)
         uint64_t head = plan->head;
         protobuf_c_message_free_unpacked(&plan->base, NULL);
         size_t cap = 0;
-        for (uint64_t r = x->next_rev; r <= head && x->err == 0; r++) {
+        x->read_head = head;
+        for (uint64_t r = x->next_rev; r <= head && x->n_revs < WATCH_BATCH && x->err == 0; r++) {
             if (x->n_revs == cap) {
                 cap = cap ? cap * 2 : 16;
                 x->revs = rj_realloc(x->revs, cap * sizeof(*x->revs));
@@ -200,8 +242,10 @@ static void watch_after_read_cb(uv_work_t *req, int status)
 {
     watcher *x = req->data;
     x->catching_up = false;
+    if (x->read_head > x->seen_max)
+        x->seen_max = x->read_head; /* what this batch left for the next */
     for (size_t i = 0; i < x->n_revs; i++) {
-        if (!x->dead && x->revs[i]->rev == x->next_rev) {
+        if (!x->dead && x->revs[i]->rev == x->next_rev && watcher_can_send(x)) {
             if (rj_call_send(x->call, &x->revs[i]->base) == 0)
                 x->next_rev++;
             else
@@ -218,8 +262,30 @@ static void watch_after_read_cb(uv_work_t *req, int status)
         watcher_end(x, rj_error_grpc_status(x->err), x->diag.msg);
     } else if (x->d->draining) {
         watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
-    } else if (x->seen_max >= x->next_rev) {
+    } else if (x->seen_max >= x->next_rev && !x->paused) {
         watch_catch_up(x);
+    }
+}
+
+static void pace_timer_cb(uv_timer_t *t)
+{
+    rj_daemon *d = t->data;
+    bool any = false;
+    for (watcher *x = d->watchers, *next; x; x = next) {
+        next = x->next;
+        if (!x->paused || x->catching_up || x->dead)
+            continue;
+        if (rj_call_pending(x->call) >= WATCH_LOW) {
+            any = true;
+            continue;
+        }
+        x->paused = false;
+        if (x->seen_max >= x->next_rev)
+            watch_catch_up(x);
+    }
+    if (!any) {
+        d->pace_active = false;
+        uv_timer_stop(t);
     }
 }
 
@@ -237,11 +303,13 @@ static void watchers_publish(rj_daemon *d, const char *plan, const Renja__V1__Re
     while (x) {
         watcher *next = x->next;
         if (strcmp(x->plan, plan) == 0) {
-            if (x->catching_up) {
+            if (x->catching_up || x->paused) {
                 if (rev->rev > x->seen_max)
                     x->seen_max = rev->rev;
             } else if (rev->rev == x->next_rev) {
-                if (rj_call_send(x->call, &rev->base) == 0)
+                if (!watcher_can_send(x))
+                    x->seen_max = rev->rev; /* read back from the store later */
+                else if (rj_call_send(x->call, &rev->base) == 0)
                     x->next_rev++;
             } else if (rev->rev > x->next_rev) {
                 x->seen_max = rev->rev;
@@ -327,6 +395,14 @@ static void after_work_cb(uv_work_t *req, int status)
     rj_writer_queue(w->d->writer, &w->op, w);
 }
 
+/* Until the call is handed on (watcher, writer) or ended; the call ends
+ * before w is freed, so this never fires on a freed w. */
+static void work_cancel_cb(rj_call *call, void *arg)
+{
+    work *w = arg;
+    atomic_store(&w->cancelled, true);
+}
+
 static char *bearer_token(const char *h)
 {
     if (!h)
@@ -342,6 +418,34 @@ static char *bearer_token(const char *h)
     while (n && h[n - 1] == ' ')
         n--;
     return n ? rj_strndup(h, n) : NULL;
+}
+
+/* Names, kodes, refs and plan ids are short; echoed in an error message, a
+ * 10 KB one would push the reason out of it (messages are cut at
+ * RJ_DIAG_MAX). Free text (message, nama, reason) may be long. Top-level
+ * fields only: kodes inside changes are checked where they are parsed. */
+#define RJ_FIELD_MAX 200
+
+static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
+{
+    const ProtobufCMessageDescriptor *desc = m->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_STRING || strcmp(f->name, "message") == 0 ||
+            strcmp(f->name, "nama") == 0 || strcmp(f->name, "reason") == 0)
+            continue;
+        const char *const *v = (const char *const *)((const char *)m + f->offset);
+        size_t n = 1;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(const size_t *)((const char *)m + f->quantifier_offset);
+            v = *(const char *const *const *)v;
+        }
+        for (size_t k = 0; k < n; k++)
+            if (v[k] && strlen(v[k]) > RJ_FIELD_MAX)
+                return rj_diag_set(d, RJ_EINVAL, "%s.%s is %zu bytes long; at most %d expected",
+                                   desc->short_name, f->name, strlen(v[k]), RJ_FIELD_MAX);
+    }
+    return 0;
 }
 
 static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
@@ -364,6 +468,12 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         work_free(w);
         return;
     }
+    if (check_field_lengths(request, &w->diag) != 0) {
+        reply_error(call, RJ_EINVAL, w->diag.msg);
+        work_free(w);
+        return;
+    }
+    rj_call_on_cancel(call, work_cancel_cb, w);
     uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
 }
 
@@ -415,8 +525,15 @@ static void drained_cb(void *arg)
 {
     rj_daemon *d = arg;
     rj_log(RJ_LOG_INFO, "drained; stopping");
-    while (d->watchers)
-        watcher_end(d->watchers, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    /* A watcher whose catch-up is still on a pool thread is freed by that
+     * work's completion (it sees dead), never here under its feet. */
+    for (watcher *x = d->watchers, *next; x; x = next) {
+        next = x->next;
+        if (x->catching_up)
+            x->dead = true;
+        else
+            watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    }
     uv_stop(d->loop);
 }
 
@@ -572,6 +689,9 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.reader_timer.data = &d;
     uv_timer_start(&d.reader_timer, reader_timer_cb, 60000, 60000);
     uv_unref((uv_handle_t *)&d.reader_timer);
+    uv_timer_init(d.loop, &d.pace_timer);
+    d.pace_timer.data = &d;
+    uv_unref((uv_handle_t *)&d.pace_timer);
 
     rj_log(RJ_LOG_INFO, "serving %d listener(s), version %s, data dir %s", listening,
            RENJA_VERSION, cfg->data_dir);

@@ -39,6 +39,10 @@
 #define CONN_WINDOW (8 << 20)
 #define MAX_HEADERS_PER_STREAM 64
 #define CONN_BUFFER_MIN (16u << 20)
+/* Response bytes a connection may leave unread before further replies on it
+ * are refused: a client sending 100 requests per connection and reading
+ * none would otherwise make us hold 100 responses per connection. */
+#define CONN_UNREAD_MAX (32u << 20)
 
 typedef struct conn conn;
 typedef struct stream stream;
@@ -426,12 +430,28 @@ static void call_flush(rj_call *call)
         conn_flush(call->st->c);
 }
 
+static size_t conn_unread(const conn *c)
+{
+    size_t n = 0;
+    for (const stream *st = c->streams; st; st = st->next)
+        n += st->out.len - st->out_off;
+    return n;
+}
+
 void rj_call_reply(rj_call *call, const ProtobufCMessage *response)
 {
     stream *st = call->st;
     if (st && !call->cancelled && !st->resp_final) {
         conn *c = st->c;
-        if (stream_queue_message(st, response) == 0) {
+        size_t unread = conn_unread(c);
+        if (unread > 0 && unread + protobuf_c_message_get_packed_size(response) > CONN_UNREAD_MAX) {
+            char msg[160];
+            snprintf(msg, sizeof(msg),
+                     "the client is not reading its responses: %zu bytes wait unread on this "
+                     "connection",
+                     unread);
+            stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+        } else if (stream_queue_message(st, response) == 0) {
             st->status = 0;
             st->resp_final = true;
             stream_kick(st);
@@ -626,6 +646,112 @@ static void stream_take_messages(stream *st)
     }
 }
 
+/* proto3 strings must be UTF-8, and ours become C strings: protobuf-c
+ * checks neither, so a NUL would silently cut a value short and invalid
+ * UTF-8 would be stored and sent back to clients that refuse to decode it.
+ * Walk the (already unpacked, so well-formed) wire bytes of every string
+ * field, nested messages included. */
+static bool utf8_valid(const uint8_t *p, size_t n, size_t *bad)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t len;
+        uint32_t cp;
+        if (c == 0) {
+            *bad = i;
+            return false;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4, cp = c & 0x07;
+        } else {
+            *bad = i;
+            return false;
+        }
+        if (i + len > n) {
+            *bad = i;
+            return false;
+        }
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80) {
+                *bad = i;
+                return false;
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            *bad = i;
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+static bool wire_varint(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 64 && *off < n; shift += 7) {
+        uint8_t b = p[(*off)++];
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* 0 when every string is clean; else a message naming the field in msg. */
+static int check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t n,
+                         int depth, char *msg, size_t msg_len)
+{
+    size_t off = 0;
+    if (depth > 32)
+        return 0; /* protobuf-c unpacked it; nothing of ours nests this deep */
+    while (off < n) {
+        uint64_t tag, len;
+        if (!wire_varint(p, n, &off, &tag))
+            return 0;
+        switch (tag & 7) {
+        case 0:
+            if (!wire_varint(p, n, &off, &len))
+                return 0;
+            continue;
+        case 1: off += 8; continue;
+        case 5: off += 4; continue;
+        case 2: break;
+        default: return 0; /* groups: not in our protocol */
+        }
+        if (!wire_varint(p, n, &off, &len) || len > n - off)
+            return 0;
+        const ProtobufCFieldDescriptor *f = NULL;
+        if (tag >> 3 <= UINT32_MAX)
+            f = protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
+        if (f && f->type == PROTOBUF_C_TYPE_STRING) {
+            size_t bad = 0;
+            if (!utf8_valid(p + off, (size_t)len, &bad)) {
+                snprintf(msg, msg_len,
+                         p[off + bad] == 0 ? "field %s.%s contains a NUL byte (at byte %zu)"
+                                           : "field %s.%s is not valid UTF-8 (at byte %zu)",
+                         desc->short_name, f->name, bad);
+                return -1;
+            }
+        } else if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            if (check_strings(f->descriptor, p + off, (size_t)len, depth + 1, msg, msg_len) != 0)
+                return -1;
+        }
+        off += (size_t)len;
+    }
+    return 0;
+}
+
 /* The peer finished its request: unpack and queue the handler. */
 static void stream_request_done(stream *st)
 {
@@ -645,6 +771,13 @@ static void stream_request_done(stream *st)
         char msg[300];
         snprintf(msg, sizeof(msg), "request is not a valid %.200s message", st->m->request->name);
         stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, msg);
+        return;
+    }
+    char bad[300];
+    if (check_strings(st->m->request, (const uint8_t *)st->req.data, st->req.len, 0, bad,
+                      sizeof(bad)) != 0) {
+        protobuf_c_message_free_unpacked(req, NULL);
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, bad);
         return;
     }
     rj_call *call = rj_calloc(1, sizeof(*call));
@@ -1248,7 +1381,13 @@ static void on_connection(uv_stream_t *server, int status)
         conn_close(c, NULL);
         return;
     }
-    uv_timer_start(&c->timer, conn_handshake_timer_cb, srv->cfg.handshake_timeout_ms, 0);
+    /* The first check comes at the shorter of the two timeouts: with
+     * --idle-timeout below the handshake timeout, an idle connection would
+     * otherwise outlive its idle timeout. */
+    uint64_t first = srv->cfg.handshake_timeout_ms;
+    if (srv->cfg.idle_timeout_ms < first)
+        first = srv->cfg.idle_timeout_ms;
+    uv_timer_start(&c->timer, conn_handshake_timer_cb, first, 0);
     rc = uv_read_start(&c->h.stream, alloc_cb, read_cb);
     if (rc < 0) {
         conn_close(c, uv_strerror(rc));

@@ -13,13 +13,22 @@ static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     return rj_query_diff_cached(ctx->qcache, snap, (const Renja__V1__DiffRequest *)req, r, d);
 }
 
+/* A year has a handful of tahapan. The answer holds one value per row and
+ * ref, so refs without a bound let one request of a big plan take the
+ * memory of the whole daemon (100,000 refs x 100,000 lines). */
+#define RJ_COMPARE_MAX_REFS 64
+
 static int compare(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
                    ProtobufCMessage **resp, rj_diag *d)
 {
+    const Renja__V1__CompareRequest *q = (const Renja__V1__CompareRequest *)req;
+    if (q->n_refs > RJ_COMPARE_MAX_REFS)
+        return rj_diag_set(d, RJ_EINVAL, "compare of %zu refs; at most %d refs in one compare",
+                           q->n_refs, RJ_COMPARE_MAX_REFS);
     Renja__V1__CompareResponse *r = rj_malloc(sizeof(*r));
     renja__v1__compare_response__init(r);
     *resp = &r->base;
-    return rj_query_compare(snap, (const Renja__V1__CompareRequest *)req, r, d);
+    return rj_query_compare(snap, q, r, d);
 }
 
 static int evaluate(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,

@@ -388,8 +388,13 @@ static int walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix
 
 static int plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out, rj_diag *d)
 {
-    if (!plan || strlen(plan) > 80)
-        return rj_diag_set(d, RJ_ENOTFOUND, "plan '%s' not found", plan ? plan : "");
+    /* An empty key is refused by LMDB itself (MDB_BAD_VALSIZE, an internal
+     * error to the caller): an empty plan id is the caller's mistake. */
+    if (!plan || !*plan)
+        return rj_diag_set(d, RJ_EINVAL,
+                           "plan id is empty; expected opd-slug/tahun, e.g. diskopukm-sumsel/2024");
+    if (strlen(plan) > 80)
+        return rj_diag_set(d, RJ_ENOTFOUND, "plan '%.80s...' not found", plan);
     MDB_val k = {.mv_size = strlen(plan), .mv_data = (void *)plan}, v;
     int rc = mdb_get(txn, s->plans, &k, &v);
     if (rc == MDB_NOTFOUND)
@@ -458,7 +463,9 @@ static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
 {
     char t[40];
     fmt_time(p->locked_unix_ms, t);
-    return rj_diag_set(d, RJ_ELOCKED, "plan %s is locked by %s since %s%s%s; a planner can unlock it",
+    /* The reason is cut short so that a long one leaves the advice in. */
+    return rj_diag_set(d, RJ_ELOCKED,
+                       "plan %s is locked by %s since %s%s%.200s; a planner can unlock it",
                        p->id, p->locked_by, t, p->lock_reason[0] ? ": " : "", p->lock_reason);
 }
 
@@ -697,9 +704,13 @@ static int canon_kode(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_level
     rj_diag d;
     if (!in || !*in)
         return rj_diag_set(&op->diag, RJ_EINVAL, "%s: kode is empty", what);
-    if (strlen(in) >= RJ_KODE_MAX || rj_kode_parse(in, out, level, &d) < 0)
-        return rj_diag_set(&op->diag, RJ_EINVAL, "%s %s: %s", what, in,
-                           strlen(in) >= RJ_KODE_MAX ? "too long" : d.msg);
+    /* A long input is shown cut short: echoed whole it would push the
+     * reason out of the message. */
+    if (strlen(in) >= RJ_KODE_MAX)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "%s kode %.24s... is too long (%zu bytes)", what,
+                           in, strlen(in));
+    if (rj_kode_parse(in, out, level, &d) < 0)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "%s %s: %s", what, in, d.msg);
     if (strcmp(in, out) != 0)
         return rj_diag_set(&op->diag, RJ_EINVAL, "%s kode %s is not canonical; expected %s", what,
                            in, out);
@@ -711,9 +722,11 @@ static int canon_rekening(rj_op *op, const char *in, char out[RJ_KODE_MAX], int 
     rj_diag d;
     if (!in || !*in)
         return rj_diag_set(&op->diag, RJ_EINVAL, "budget line: rekening kode is empty");
-    if (strlen(in) >= RJ_KODE_MAX || rj_rekening_parse(in, out, depth, &d) < 0)
-        return rj_diag_set(&op->diag, RJ_EINVAL, "budget line %s: %s", in,
-                           strlen(in) >= RJ_KODE_MAX ? "too long" : d.msg);
+    if (strlen(in) >= RJ_KODE_MAX)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "budget line kode %.24s... is too long (%zu bytes)", in, strlen(in));
+    if (rj_rekening_parse(in, out, depth, &d) < 0)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "budget line %s: %s", in, d.msg);
     if (strcmp(in, out) != 0)
         return rj_diag_set(&op->diag, RJ_EINVAL,
                            "budget line kode %s is not canonical; expected %s", in, out);

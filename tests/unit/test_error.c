@@ -29,6 +29,47 @@ static void test_diag(void **state)
     assert_int_equal(rj_diag_set(NULL, RJ_EIO, "x"), RJ_EIO);
 }
 
+/* A message cut at RJ_DIAG_MAX never ends inside a UTF-8 character. */
+static void test_diag_cut_utf8(void **state)
+{
+    (void)state;
+    rj_diag d;
+    char in[3000];
+    for (int lead = 0; lead < 3; lead++) {
+        /* shift where the cut falls relative to the 2-byte characters */
+        memset(in, 'a', (size_t)lead);
+        for (size_t i = (size_t)lead; i + 2 < sizeof(in); i += 2)
+            memcpy(in + i, "\xc3\xa9", 2); /* é */
+        in[sizeof(in) - 2 + (lead & 1) - 1] = '\0';
+        rj_diag_set(&d, RJ_EINVAL, "%s", in);
+        size_t n = strlen(d.msg);
+        assert_true(n >= RJ_DIAG_MAX - 2 && n <= RJ_DIAG_MAX - 1);
+        /* the last byte completes a character or is ASCII */
+        unsigned char last = (unsigned char)d.msg[n - 1];
+        assert_true(last < 0x80 || (last == 0xa9 && (unsigned char)d.msg[n - 2] == 0xc3));
+    }
+    /* 3- and 4-byte characters */
+    const char *chars[] = {"\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+    for (int c = 0; c < 2; c++) {
+        size_t w = strlen(chars[c]);
+        for (int lead = 0; lead < 4; lead++) {
+            size_t len = (size_t)lead;
+            memset(in, 'a', len);
+            while (len + w < sizeof(in) - 1) {
+                memcpy(in + len, chars[c], w);
+                len += w;
+            }
+            in[len] = '\0';
+            rj_diag_set(&d, RJ_EINVAL, "%s", in);
+            size_t n = strlen(d.msg);
+            assert_true(n > RJ_DIAG_MAX - 1 - w);
+            assert_int_equal((n - (size_t)lead) % w, 0);
+        }
+    }
+    rj_diag_set(&d, RJ_EINVAL, "%s", "short \xc3\xa9");
+    assert_string_equal(d.msg, "short \xc3\xa9");
+}
+
 static void test_buf(void **state)
 {
     (void)state;
@@ -48,6 +89,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grpc_mapping),
         cmocka_unit_test(test_diag),
+        cmocka_unit_test(test_diag_cut_utf8),
         cmocka_unit_test(test_buf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
