@@ -808,8 +808,7 @@ int rj_cmd_main(int argc, char **argv)
     rj_args a;
     if (rj_cli_parse(&cli, c, argc - i, argv + i, &a, &d) < 0)
         return usage(&cli, "%s", d.msg);
-    if (c->min_pos > 0 && strncmp(c->usage, "PLAN", 4) == 0 &&
-        rj_plan_id_check(a.pos[0], &d) != 0)
+    if (c->min_pos > 0 && strncmp(c->usage, "PLAN", 4) == 0 && rj_plan_id_check(a.pos[0], &d) != 0)
         return usage(&cli, "%s", d.msg);
     cli.kind = c->kind;
     /* A closed reader (renja ... | head) is not an error of ours. */

@@ -30,7 +30,7 @@ int rj_rpc_call(rj_rpc *rpc, const char *path, const char *token, const Protobuf
  * status like rj_rpc_call. */
 int rj_rpc_stream(rj_rpc *rpc, const char *path, const char *token, const ProtobufCMessage *req,
                   const ProtobufCMessageDescriptor *resp_desc,
-                  int (*on_msg)(const ProtobufCMessage *msg, void *arg), void *arg,
-                  int timeout_ms, rj_diag *d);
+                  int (*on_msg)(const ProtobufCMessage *msg, void *arg), void *arg, int timeout_ms,
+                  rj_diag *d);
 
 #endif

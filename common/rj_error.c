@@ -6,24 +6,42 @@
 const char *rj_strerror(int err)
 {
     switch (err) {
-    case RJ_OK: return "success";
-    case RJ_EINVAL: return "invalid argument";
-    case RJ_ENOTFOUND: return "not found";
-    case RJ_EEXIST: return "already exists";
-    case RJ_EPERM: return "permission denied";
-    case RJ_EAUTH: return "missing or invalid token";
-    case RJ_ELOCKED: return "failed precondition";
-    case RJ_ECONFLICT: return "conflict with a newer revision";
-    case RJ_ETOOBIG: return "resource exhausted";
-    case RJ_EUNAVAIL: return "unavailable";
-    case RJ_EIO: return "input/output error";
-    case RJ_ESCHEMA: return "unsupported store schema";
-    case RJ_EOVERFLOW: return "number out of range";
-    case RJ_EUNIMPL: return "not implemented";
-    case RJ_ETIMEDOUT: return "deadline exceeded";
-    case RJ_EINTERNAL: return "internal error";
-    case RJ_EVALID: return "validation failed";
-    case RJ_ECANCELED: return "cancelled";
+    case RJ_OK:
+        return "success";
+    case RJ_EINVAL:
+        return "invalid argument";
+    case RJ_ENOTFOUND:
+        return "not found";
+    case RJ_EEXIST:
+        return "already exists";
+    case RJ_EPERM:
+        return "permission denied";
+    case RJ_EAUTH:
+        return "missing or invalid token";
+    case RJ_ELOCKED:
+        return "failed precondition";
+    case RJ_ECONFLICT:
+        return "conflict with a newer revision";
+    case RJ_ETOOBIG:
+        return "resource exhausted";
+    case RJ_EUNAVAIL:
+        return "unavailable";
+    case RJ_EIO:
+        return "input/output error";
+    case RJ_ESCHEMA:
+        return "unsupported store schema";
+    case RJ_EOVERFLOW:
+        return "number out of range";
+    case RJ_EUNIMPL:
+        return "not implemented";
+    case RJ_ETIMEDOUT:
+        return "deadline exceeded";
+    case RJ_EINTERNAL:
+        return "internal error";
+    case RJ_EVALID:
+        return "validation failed";
+    case RJ_ECANCELED:
+        return "cancelled";
     }
     return "unknown error";
 }
@@ -31,22 +49,35 @@ const char *rj_strerror(int err)
 int rj_error_grpc_status(int err)
 {
     switch (err) {
-    case RJ_OK: return RJ_GRPC_OK;
+    case RJ_OK:
+        return RJ_GRPC_OK;
     case RJ_EINVAL:
     case RJ_EOVERFLOW:
-    case RJ_EVALID: return RJ_GRPC_INVALID_ARGUMENT;
-    case RJ_ENOTFOUND: return RJ_GRPC_NOT_FOUND;
-    case RJ_EEXIST: return RJ_GRPC_ALREADY_EXISTS;
-    case RJ_EPERM: return RJ_GRPC_PERMISSION_DENIED;
-    case RJ_EAUTH: return RJ_GRPC_UNAUTHENTICATED;
+    case RJ_EVALID:
+        return RJ_GRPC_INVALID_ARGUMENT;
+    case RJ_ENOTFOUND:
+        return RJ_GRPC_NOT_FOUND;
+    case RJ_EEXIST:
+        return RJ_GRPC_ALREADY_EXISTS;
+    case RJ_EPERM:
+        return RJ_GRPC_PERMISSION_DENIED;
+    case RJ_EAUTH:
+        return RJ_GRPC_UNAUTHENTICATED;
     case RJ_ELOCKED:
-    case RJ_ESCHEMA: return RJ_GRPC_FAILED_PRECONDITION;
-    case RJ_ECONFLICT: return RJ_GRPC_ABORTED;
-    case RJ_ETOOBIG: return RJ_GRPC_RESOURCE_EXHAUSTED;
-    case RJ_EUNAVAIL: return RJ_GRPC_UNAVAILABLE;
-    case RJ_EUNIMPL: return RJ_GRPC_UNIMPLEMENTED;
-    case RJ_ETIMEDOUT: return RJ_GRPC_DEADLINE_EXCEEDED;
-    case RJ_ECANCELED: return RJ_GRPC_CANCELLED;
+    case RJ_ESCHEMA:
+        return RJ_GRPC_FAILED_PRECONDITION;
+    case RJ_ECONFLICT:
+        return RJ_GRPC_ABORTED;
+    case RJ_ETOOBIG:
+        return RJ_GRPC_RESOURCE_EXHAUSTED;
+    case RJ_EUNAVAIL:
+        return RJ_GRPC_UNAVAILABLE;
+    case RJ_EUNIMPL:
+        return RJ_GRPC_UNIMPLEMENTED;
+    case RJ_ETIMEDOUT:
+        return RJ_GRPC_DEADLINE_EXCEEDED;
+    case RJ_ECANCELED:
+        return RJ_GRPC_CANCELLED;
     }
     return RJ_GRPC_INTERNAL;
 }
@@ -54,9 +85,22 @@ int rj_error_grpc_status(int err)
 const char *rj_grpc_status_name(int status)
 {
     static const char *const names[] = {
-        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-        "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-        "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
         "UNAUTHENTICATED",
     };
     if (status < 0 || status >= (int)(sizeof(names) / sizeof(names[0])))

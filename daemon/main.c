@@ -66,7 +66,9 @@ static int parse(int argc, char **argv, opts *o)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
         switch (c) {
-        case O_DATA: o->data_dir = optarg; break;
+        case O_DATA:
+            o->data_dir = optarg;
+            break;
         case O_LISTEN:
             if (o->cfg.n_listen == RJ_DAEMON_MAX_LISTEN)
                 return usage_error("too many --listen (at most %s)", "16");
@@ -75,12 +77,19 @@ static int parse(int argc, char **argv, opts *o)
         case O_LOG:
             level = rj_log_level_parse(optarg);
             if (level < 0)
-                return usage_error("unknown --log-level \"%s\"; expected error, warn, info or debug", optarg);
+                return usage_error(
+                    "unknown --log-level \"%s\"; expected error, warn, info or debug", optarg);
             rj_log_set_level((rj_log_level)level);
             break;
-        case O_NAME: o->name = optarg; break;
-        case O_ROLE: o->role = optarg; break;
-        case O_BIDANG: o->bidang = optarg; break;
+        case O_NAME:
+            o->name = optarg;
+            break;
+        case O_ROLE:
+            o->role = optarg;
+            break;
+        case O_BIDANG:
+            o->bidang = optarg;
+            break;
         case O_DRAIN:
             o->cfg.drain_ms = strtoull(optarg, &end, 10);
             if (*end || !*optarg)
@@ -94,10 +103,15 @@ static int parse(int argc, char **argv, opts *o)
         case O_IDLE:
             o->cfg.grpc.idle_timeout_ms = strtoull(optarg, &end, 10) * 1000;
             if (*end || !*optarg || o->cfg.grpc.idle_timeout_ms == 0)
-                return usage_error("--idle-timeout \"%s\" is not a positive number of seconds", optarg);
+                return usage_error("--idle-timeout \"%s\" is not a positive number of seconds",
+                                   optarg);
             break;
-        case 'h': fputs(usage_text, stdout); exit(0);
-        case 'V': printf("renjad %s\n", RENJA_VERSION); exit(0);
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        case 'V':
+            printf("renjad %s\n", RENJA_VERSION);
+            exit(0);
         default:
             return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
         }
@@ -116,7 +130,8 @@ static int open_store(const char *dir, rj_store **s)
     rj_diag d = {{0}};
     int rc = rj_store_open(dir, s, &d);
     if (rc) {
-        fprintf(stderr, "renjad: cannot open store in %s: %s\n", dir, d.msg[0] ? d.msg : rj_strerror(rc));
+        fprintf(stderr, "renjad: cannot open store in %s: %s\n", dir,
+                d.msg[0] ? d.msg : rj_strerror(rc));
         return 1;
     }
     return 0;
@@ -130,7 +145,8 @@ static int cmd_init(opts *o)
     size_t n = 0;
     int rc = rj_store_token_count(s, &n);
     if (rc == 0 && n > 0) {
-        fprintf(stderr, "renjad: %s is already initialised (%zu token(s)); use 'renjad token add'\n",
+        fprintf(stderr,
+                "renjad: %s is already initialised (%zu token(s)); use 'renjad token add'\n",
                 o->data_dir, n);
         rj_store_close(s);
         return 1;
@@ -169,13 +185,15 @@ static int cmd_token(opts *o)
         if (open_store(o->data_dir, &s))
             return 1;
         char token[RJ_TOKEN_MAX];
-        rc = rj_store_token_add(s, o->name, (Renja__V1__Role)role, o->bidang ? o->bidang : "", token, &d);
+        rc = rj_store_token_add(s, o->name, (Renja__V1__Role)role, o->bidang ? o->bidang : "",
+                                token, &d);
         rj_store_close(s);
         if (rc) {
             fprintf(stderr, "renjad: token add: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
             return 1;
         }
-        fprintf(stderr, "renjad: token \"%s\" (%s) created; it is shown only once\n", o->name, o->role);
+        fprintf(stderr, "renjad: token \"%s\" (%s) created; it is shown only once\n", o->name,
+                o->role);
         printf("%s\n", token);
         return 0;
     }
@@ -186,8 +204,7 @@ static int cmd_token(opts *o)
         size_t n = 0;
         rc = rj_store_token_list(s, &ids, &n);
         for (size_t i = 0; rc == 0 && i < n; i++)
-            printf("%s\t%s\t%s\n", ids[i]->name, rj_role_name(ids[i]->role),
-                   ids[i]->bidang);
+            printf("%s\t%s\t%s\n", ids[i]->name, rj_role_name(ids[i]->role), ids[i]->bidang);
         rj_msgs_free((void **)ids, n);
         rj_store_close(s);
         return rc ? 1 : 0;
@@ -263,7 +280,8 @@ int main(int argc, char **argv)
         return rj_daemon_run(&o.cfg);
     }
     if (strcmp(cmd, "init") == 0)
-        return o.argc == 0 ? cmd_init(&o) : usage_error("init takes no argument (got \"%s\")", o.argv[0]);
+        return o.argc == 0 ? cmd_init(&o)
+                           : usage_error("init takes no argument (got \"%s\")", o.argv[0]);
     if (strcmp(cmd, "token") == 0)
         return cmd_token(&o);
     if (strcmp(cmd, "backup") == 0)

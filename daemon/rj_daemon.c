@@ -74,8 +74,8 @@ struct watcher {
     rj_daemon *d;
     rj_call *call;
     char *plan;
-    uint64_t next_rev;  /* the next revision to send */
-    uint64_t seen_max;  /* newest revision committed while catching up */
+    uint64_t next_rev; /* the next revision to send */
+    uint64_t seen_max; /* newest revision committed while catching up */
     bool catching_up;
     bool dead;
     bool paused; /* the peer is not reading: wait for the pace timer */
@@ -125,8 +125,9 @@ static int authenticate(work *w)
     if (rc != 0)
         return rc == RJ_EAUTH ? rj_diag_set(&w->diag, RJ_EAUTH, "invalid or revoked token") : rc;
     if ((int)w->who->role < w->m->min_role)
-        return rj_diag_set(&w->diag, RJ_EPERM, "token \"%s\" has role %s; %s needs role %s or higher",
-                           w->who->name, rj_role_name(w->who->role), strrchr(w->m->path, '/') + 1,
+        return rj_diag_set(&w->diag, RJ_EPERM,
+                           "token \"%s\" has role %s; %s needs role %s or higher", w->who->name,
+                           rj_role_name(w->who->role), strrchr(w->m->path, '/') + 1,
                            rj_role_name(w->m->min_role));
     return 0;
 }
@@ -483,7 +484,8 @@ static void health_cb(rj_call *call, const ProtobufCMessage *request)
     const Grpc__Health__V1__HealthCheckRequest *req =
         (const Grpc__Health__V1__HealthCheckRequest *)request;
     if (req->service[0] && strcmp(req->service, "renja.v1.Renja") != 0) {
-        rj_call_fail(call, RJ_GRPC_NOT_FOUND, "unknown service; expected \"\" or \"renja.v1.Renja\"");
+        rj_call_fail(call, RJ_GRPC_NOT_FOUND,
+                     "unknown service; expected \"\" or \"renja.v1.Renja\"");
         return;
     }
     Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
@@ -494,10 +496,15 @@ static void health_cb(rj_call *call, const ProtobufCMessage *request)
 
 #define R(name) "/renja.v1.Renja/" name
 #define REQ(x) &renja__v1__##x##__descriptor
-enum { VIEWER = RENJA__V1__ROLE__ROLE_VIEWER, EDITOR = RENJA__V1__ROLE__ROLE_EDITOR,
-       PLANNER = RENJA__V1__ROLE__ROLE_PLANNER };
+enum {
+    VIEWER = RENJA__V1__ROLE__ROLE_VIEWER,
+    EDITOR = RENJA__V1__ROLE__ROLE_EDITOR,
+    PLANNER = RENJA__V1__ROLE__ROLE_PLANNER
+};
 
-/* The dispatch table: method, messages, handler, read or write, role. */
+/* The dispatch table: method, messages, handler, streaming, write, role.
+ * One row per method, kept on one line each so the table reads as one. */
+// clang-format off
 static const rj_grpc_method methods[] = {
     {"/grpc.health.v1.Health/Check", &grpc__health__v1__health_check_request__descriptor,
      &grpc__health__v1__health_check_response__descriptor, health_cb, false, false, 0, NULL},
@@ -518,6 +525,7 @@ static const rj_grpc_method methods[] = {
     {R("Export"), REQ(export_request), REQ(export_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_export},
     {R("Watch"), REQ(watch_request), REQ(revision), dispatch_cb, true, false, VIEWER, (void *)&rj_svc_watch},
 };
+// clang-format on
 
 /* --- lifecycle ---------------------------------------------------------------- */
 
@@ -693,8 +701,8 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.pace_timer.data = &d;
     uv_unref((uv_handle_t *)&d.pace_timer);
 
-    rj_log(RJ_LOG_INFO, "serving %d listener(s), version %s, data dir %s", listening,
-           RENJA_VERSION, cfg->data_dir);
+    rj_log(RJ_LOG_INFO, "serving %d listener(s), version %s, data dir %s", listening, RENJA_VERSION,
+           cfg->data_dir);
     rj_sd_notify("READY=1");
     uv_run(d.loop, UV_RUN_DEFAULT);
 

@@ -724,10 +724,16 @@ static int check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t *
             if (!wire_varint(p, n, &off, &len))
                 return 0;
             continue;
-        case 1: off += 8; continue;
-        case 5: off += 4; continue;
-        case 2: break;
-        default: return 0; /* groups: not in our protocol */
+        case 1:
+            off += 8;
+            continue;
+        case 5:
+            off += 4;
+            continue;
+        case 2:
+            break;
+        default:
+            return 0; /* groups: not in our protocol */
         }
         if (!wire_varint(p, n, &off, &len) || len > n - off)
             return 0;

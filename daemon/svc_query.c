@@ -18,8 +18,8 @@ static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
  * memory of the whole daemon (100,000 refs x 100,000 lines). */
 #define RJ_COMPARE_MAX_REFS 64
 
-static int compare(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
-                   ProtobufCMessage **resp, rj_diag *d)
+static int compare(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
+                   rj_diag *d)
 {
     const Renja__V1__CompareRequest *q = (const Renja__V1__CompareRequest *)req;
     if (q->n_refs > RJ_COMPARE_MAX_REFS)

@@ -72,7 +72,8 @@ static int history(rj_snap *snap, const char *plan, const char *kode, bool is_it
         c->key = rj_svc_strdup(key);
         c->revision = (Renja__V1__Revision *)rj_svc_msg_dup(&rv->base);
         if (is_item) {
-            c->has_before = rv->rev > 0 && rj_snap_item(snap, plan, kode, rv->rev - 1, &c->before) == 0;
+            c->has_before =
+                rv->rev > 0 && rj_snap_item(snap, plan, kode, rv->rev - 1, &c->before) == 0;
             c->has_after = rj_snap_item(snap, plan, kode, rv->rev, &c->after) == 0;
         } else {
             c->has_before =
@@ -100,9 +101,9 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
         return rj_snap_log(snap, q->plan, NULL, false, q->limit, &r->revisions, &r->n_revisions);
     bool is_item = rj_kode_level(q->kode) != RJ_LEVEL_NONE;
     if (!is_item && rj_rekening_depth(q->kode) == 0)
-        return rj_diag_set(d, RJ_EINVAL,
-                           "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01",
-                           q->kode);
+        return rj_diag_set(
+            d, RJ_EINVAL, "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01",
+            q->kode);
     char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", q->kode);
     rc = rj_snap_log(snap, q->plan, key, is_item, q->limit, &r->revisions, &r->n_revisions);
     free(key);
@@ -111,8 +112,8 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     return rc;
 }
 
-static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
-                   ProtobufCMessage **resp, rj_diag *d)
+static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
+                   rj_diag *d)
 {
     const Renja__V1__ExportRequest *q = (const Renja__V1__ExportRequest *)req;
     Renja__V1__ExportResponse *r = rj_malloc(sizeof(*r));

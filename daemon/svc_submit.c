@@ -9,7 +9,8 @@ static int submit_prepare(rj_ctx *ctx, const ProtobufCMessage *req, rj_op *op, r
 {
     const Renja__V1__SubmitRequest *r = (const Renja__V1__SubmitRequest *)req;
     if (r->n_changes > RJ_SUBMIT_MAX_CHANGES)
-        return rj_diag_set(d, RJ_ETOOBIG, "a submit carries %zu changes; at most %d fit in one revision",
+        return rj_diag_set(d, RJ_ETOOBIG,
+                           "a submit carries %zu changes; at most %d fit in one revision",
                            r->n_changes, RJ_SUBMIT_MAX_CHANGES);
     /* Reads add pagu up the tree in int64: two siblings of 2^63-1 were
      * accepted here, and from then on every Show, Export and Diff of the

@@ -465,8 +465,8 @@ static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
     fmt_time(p->locked_unix_ms, t);
     /* The reason is cut short so that a long one leaves the advice in. */
     return rj_diag_set(d, RJ_ELOCKED,
-                       "plan %s is locked by %s since %s%s%.200s; a planner can unlock it",
-                       p->id, p->locked_by, t, p->lock_reason[0] ? ": " : "", p->lock_reason);
+                       "plan %s is locked by %s since %s%s%.200s; a planner can unlock it", p->id,
+                       p->locked_by, t, p->lock_reason[0] ? ": " : "", p->lock_reason);
 }
 
 static int op_lock_plan(rj_store *s, MDB_txn *txn, rj_op *op, bool lock)

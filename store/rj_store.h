@@ -103,8 +103,8 @@ int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
 
 /* The keys changed by revisions in (from, to], sorted, each once. Cost
  * follows the number of revisions and keys in the range, not the plan. */
-int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to,
-                         char ***keys, size_t *n);
+int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, char ***keys,
+                         size_t *n);
 void rj_strs_free(char **strs, size_t n);
 
 void rj_msgs_free(void **msgs, size_t n);
@@ -138,10 +138,10 @@ typedef struct rj_op {
     /* results */
     int err;
     rj_diag diag;
-    uint64_t rev;                   /* SUBMIT: the new revision */
-    Renja__V1__Revision *revision;  /* SUBMIT: the stored revision record */
-    Renja__V1__Plan *plan_out;      /* CREATE/LOCK/UNLOCK */
-    Renja__V1__Stage *stage_out;    /* SET_STAGE */
+    uint64_t rev;                  /* SUBMIT: the new revision */
+    Renja__V1__Revision *revision; /* SUBMIT: the stored revision record */
+    Renja__V1__Plan *plan_out;     /* CREATE/LOCK/UNLOCK */
+    Renja__V1__Stage *stage_out;   /* SET_STAGE */
 } rj_op;
 
 /* Apply ops in one LMDB write transaction, each one atomically (a failing op

@@ -126,7 +126,8 @@ int main(int argc, char **argv)
         pthread_t *th = calloc((size_t)n, sizeof(*th));
         double t0 = now_s();
         for (int i = 0; i < n; i++) {
-            ws[i] = (worker){.addr = addr, .token = token, .plan = plan, .id = i, .seconds = seconds};
+            ws[i] =
+                (worker){.addr = addr, .token = token, .plan = plan, .id = i, .seconds = seconds};
             pthread_create(&th[i], NULL, run, &ws[i]);
         }
         long total = 0;

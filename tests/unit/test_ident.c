@@ -13,9 +13,18 @@ static void test_plan_ids(void **state)
     rj_diag d;
     assert_int_equal(rj_plan_id_check("diskopukm-sumsel/2024", &d), 0);
     assert_int_equal(rj_plan_id_check("a1/1999", &d), 0);
-    const char *bad[] = {"", "Bad Plan", "diskopukm-sumsel", "diskopukm-sumsel/24",
-                         "diskopukm-sumsel/20245", "-awal/2024", "a/2024", "../../etc/2024",
-                         "dinas.koperasi/2024", "DINAS/2024", "dinas/2024/x", "dinas/20a4"};
+    const char *bad[] = {"",
+                         "Bad Plan",
+                         "diskopukm-sumsel",
+                         "diskopukm-sumsel/24",
+                         "diskopukm-sumsel/20245",
+                         "-awal/2024",
+                         "a/2024",
+                         "../../etc/2024",
+                         "dinas.koperasi/2024",
+                         "DINAS/2024",
+                         "dinas/2024/x",
+                         "dinas/20a4"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(rj_plan_id_check(bad[i], &d), RJ_EINVAL);
         assert_non_null(strstr(d.msg, "opd-slug/tahun"));

@@ -130,8 +130,9 @@ static void test_plans(void **state)
     changes c = {0};
     ch_item(&c, "2.17.01.1.01.0003", "umkm", 5, 0);
     assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, diag), RJ_ELOCKED);
-    assert_string_equal(diag, "plan diskopukm-sumsel/2024 is locked by perencana since "
-                              "2024-06-10 06:13:20 UTC: APBD-P ditetapkan; a planner can unlock it");
+    assert_string_equal(diag,
+                        "plan diskopukm-sumsel/2024 is locked by perencana since "
+                        "2024-06-10 06:13:20 UTC: APBD-P ditetapkan; a planner can unlock it");
     /* Naming a stage on a locked plan is what one does after locking. */
     Renja__V1__Stage st = RENJA__V1__STAGE__INIT;
     st.name = "apbd-p-2024";
