@@ -11,6 +11,7 @@
 #include "rj_json.h"
 #include "rj_kode.h"
 #include "rj_num.h"
+#include "rj_utf8.h"
 
 /* Every allocation hanging from the request is recorded here and freed at
  * once: protobuf-c's free_unpacked cannot be used on a hand-built message
@@ -862,6 +863,20 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
         return rj_diag_set(d, RJ_EINVAL,
                            "%s: a NUL byte at offset %zu: expected a text file (JSON or CSV)", name,
                            (size_t)((const char *)memchr(text, '\0', len) - text));
+    size_t bad;
+    if (!rj_utf8_valid((const uint8_t *)text, len, &bad)) {
+        /* Name the place: a spreadsheet saved as Latin-1 is the usual cause. */
+        int line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++) {
+            if (text[i] == '\n')
+                line++, col = 1;
+            else if (((unsigned char)text[i] & 0xC0) != 0x80)
+                col++;
+        }
+        return rj_diag_set(d, RJ_EINVAL,
+                           "%s:%d:%d: byte 0x%02X is not valid UTF-8: save the file as UTF-8",
+                           name, line, col, (unsigned char)text[bad]);
+    }
     if (fmt == RJ_INPUT_AUTO)
         fmt = rj_input_format_of(name);
     reader r = {.s = s, .name = name, .d = d};

@@ -16,6 +16,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "rj_alloc.h"
+#include "rj_utf8.h"
 #include "rj_wire.h"
 
 /* Shape of the module:
@@ -651,51 +652,6 @@ static void stream_take_messages(stream *st)
  * UTF-8 would be stored and sent back to clients that refuse to decode it.
  * Walk the (already unpacked, so well-formed) wire bytes of every string
  * field, nested messages included. */
-static bool utf8_valid(const uint8_t *p, size_t n, size_t *bad)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = p[i];
-        size_t len;
-        uint32_t cp;
-        if (c == 0) {
-            *bad = i;
-            return false;
-        }
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07;
-        } else {
-            *bad = i;
-            return false;
-        }
-        if (i + len > n) {
-            *bad = i;
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                *bad = i;
-                return false;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            *bad = i;
-            return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
 static bool wire_varint(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
 {
     *v = 0;
@@ -742,7 +698,7 @@ static int check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t *
             f = protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
         if (f && f->type == PROTOBUF_C_TYPE_STRING) {
             size_t bad = 0;
-            if (!utf8_valid(p + off, (size_t)len, &bad)) {
+            if (!rj_utf8_valid(p + off, (size_t)len, &bad)) {
                 snprintf(msg, msg_len,
                          p[off + bad] == 0 ? "field %s.%s contains a NUL byte (at byte %zu)"
                                            : "field %s.%s is not valid UTF-8 (at byte %zu)",

@@ -246,6 +246,11 @@ static void test_csv_errors(void **state)
     expect_error("items.csv", "kode,tipe\n2.17,barang\n", "items.csv:2:6: tipe \"barang\"");
     expect_error("items.csv", "kode,nama\n2.17,\"open\n",
                  "items.csv:2:6: quoted field is not closed");
+    /* a spreadsheet saved as Latin-1: "Koperasi dan UKM S\xe9latan" */
+    expect_error("items.csv", "kode,nama\n2.17,Koperasi S\xe9latan\n",
+                 "items.csv:2:16: byte 0xE9 is not valid UTF-8");
+    expect_error("items.json", "{\"items\": [{\"kode\": \"2.17\", \"nama\": \"\xc3\xa9\xc3\"}]}",
+                 "items.json:1:39: byte 0xC3 is not valid UTF-8");
 }
 
 static void test_garbage(void **state)
