@@ -19,6 +19,14 @@ rekening,5.1.01,Belanja Pegawai,,,,8.204.055.000,,,,
 CSV
 check "a good CSV imports as revision 1" 1 "$("$RENJA" import $P "$T/base.csv" --message "awal")"
 
+# The examples of docs/import-format.md import as they are.
+awk '/^```json/{n++; next} /^```/{if (n == 1) exit} n == 1' "$RENJA_SRC/docs/import-format.md" >"$T/doc.json"
+awk '/^```csv/{n++; next} /^```/{if (n == 1) exit} n == 1' "$RENJA_SRC/docs/import-format.md" >"$T/doc.csv"
+"$RENJA" plan create dok-json/2024 >/dev/null
+"$RENJA" plan create dok-csv/2024 >/dev/null
+expect_exit "the JSON example of the docs imports" 0 "$RENJA" import dok-json/2024 "$T/doc.json"
+expect_exit "the CSV example of the docs imports" 0 "$RENJA" import dok-csv/2024 "$T/doc.csv"
+
 # bad_import NAME EXPECTED_EXIT PATTERN FILE: refused with a message matching
 # PATTERN, nothing committed, daemon healthy.
 bad_import() {
