@@ -179,18 +179,20 @@ static int cached_to_side(rj_query_cache *cache, rj_snap *snap, const char *plan
  *                     effective(c, X) - effective(c, C)
  *
  * walking the changed items bottom-up, and the plan total likewise from the
- * roots. That holds while the tree keeps its shape: an item added or
- * removed between C and X must have no descendants at either side (else an
- * item would change its nearest present ancestor); otherwise, and for a
- * sum leaving int64 (the full path names it), the full path runs. */
+ * roots. That holds while every item present at both C and X keeps its
+ * nearest present ancestor: whole subtrees may come and go (a new kegiatan
+ * with its sub kegiatan, a recursive removal), but an item added or removed
+ * above an item that stays would move it, and then, as for a sum leaving
+ * int64 (the full path names it), the full path runs. */
 
 #define NONE RJ_TREE_ROOT
 #define FAST_FALLBACK 1
 
 typedef struct fnode {
     const char *kode; /* borrowed: a cache record or a changed key */
+    const char *up;   /* kode of the parent the moves go to (at X, at C when
+                         removed), NULL for a root */
     size_t c;         /* index in the cached tree, or NONE */
-    size_t parent_c;  /* nearest present ancestor at X, as an index in the cached tree */
     bool changed;     /* changed between C and X (else an ancestor of one) */
     bool present, has_pagu;
     int64_t pagu;
@@ -250,6 +252,19 @@ static void fnode_push(fnode **v, size_t *n, size_t *cap, fnode x)
     (*v)[(*n)++] = x;
 }
 
+/* Push the cached ancestors from index p up (present at X: an item that
+ * stays keeps its ancestors). */
+static void push_chain(const rj_qtree *t, size_t p, fnode **v, size_t *n, size_t *cap)
+{
+    for (; p != NONE; p = t->recs[p].parent) {
+        const rj_qrec *r = &t->recs[p];
+        size_t up = r->parent;
+        fnode a = {.kode = r->kode, .up = up != NONE ? t->recs[up].kode : NULL, .c = p,
+                   .present = true, .has_pagu = r->has_pagu, .pagu = r->pagu};
+        fnode_push(v, n, cap, a);
+    }
+}
+
 /* The figures of side X (rev) from the cached tree and the item keys
  * changed between the two. 0, FAST_FALLBACK or a store error. */
 static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_qtree *t,
@@ -265,7 +280,7 @@ static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_q
         if (strncmp(keys[k], "item/", 5) != 0)
             continue;
         const char *kode = keys[k] + 5;
-        fnode x = {.kode = kode, .changed = true, .parent_c = NONE};
+        fnode x = {.kode = kode, .changed = true};
         x.c = rj_tree_find(t->recs, t->n, qrec_kode, kode);
         Renja__V1__Item *it = NULL;
         int err = rj_snap_item(snap, plan, kode, rev, &it);
@@ -277,47 +292,55 @@ static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_q
             x.pagu = it->pagu;
             protobuf_c_message_free_unpacked(&it->base, NULL);
         }
-        if (x.present != (x.c != NONE)) {
-            /* added or removed: no descendants at C ... */
-            size_t next = x.c != NONE ? x.c + 1 : qrec_lower(t, kode);
-            if (next < t->n && kode_inside(t->recs[next].kode, kode))
-                return FAST_FALLBACK;
-        }
         fnode_push(&s->v, &s->n, &cap, x);
     }
-    /* ... nor at X: those not at C changed, and follow in key order. */
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->v[i].present == (s->v[i].c != NONE))
-            continue;
-        for (size_t j = i + 1; j < s->n && kode_inside(s->v[j].kode, s->v[i].kode); j++)
-            if (s->v[j].present)
-                return FAST_FALLBACK;
-    }
-    /* parents, then every ancestor (present at C, hence at X) */
+    /* Changed keys come sorted: s->v[0..nd) is sorted by kode. */
     size_t nd = s->n;
     for (size_t i = 0; i < nd; i++) {
+        if (s->v[i].present == (s->v[i].c != NONE))
+            continue;
+        /* added or removed: every cached item below it must be gone at X */
+        const char *kode = s->v[i].kode;
+        size_t j = s->v[i].c != NONE ? s->v[i].c + 1 : qrec_lower(t, kode);
+        for (; j < t->n && kode_inside(t->recs[j].kode, kode); j++) {
+            size_t dj = rj_tree_find(s->v, nd, fnode_kode, t->recs[j].kode);
+            if (dj == NONE || s->v[dj].present)
+                return FAST_FALLBACK;
+        }
+    }
+    /* parents, then every cached ancestor */
+    for (size_t i = 0; i < nd; i++) {
         fnode *x = &s->v[i];
+        if (!x->present && x->c == NONE)
+            continue; /* at neither side */
+        if (x->present && x->c == NONE)
+            s->n_items++;
+        else if (!x->present)
+            s->n_items--;
+        size_t chain = NONE;
         if (x->c != NONE) {
-            x->parent_c = t->recs[x->c].parent;
-        } else if (x->present) {
+            /* stays, or removed: its parent at C (which, for an item that
+             * stays, is its parent at X too) */
+            chain = t->recs[x->c].parent;
+            x->up = chain != NONE ? t->recs[chain].kode : NULL;
+        } else {
+            /* added: the nearest ancestor present at X, changed or cached */
             char up[RJ_KODE_MAX];
             snprintf(up, sizeof up, "%s", x->kode);
-            for (char *dot; x->parent_c == NONE && (dot = strrchr(up, '.'));) {
+            for (char *dot; !x->up && (dot = strrchr(up, '.'));) {
                 *dot = '\0';
-                x->parent_c = rj_tree_find(t->recs, t->n, qrec_kode, up);
+                size_t di = rj_tree_find(s->v, nd, fnode_kode, up);
+                if (di != NONE) {
+                    if (s->v[di].present)
+                        x->up = s->v[di].kode;
+                    continue;
+                }
+                chain = rj_tree_find(t->recs, t->n, qrec_kode, up);
+                if (chain != NONE)
+                    x->up = t->recs[chain].kode;
             }
         }
-        if (x->present != (x->c != NONE) && x->present)
-            s->n_items++;
-        else if (x->present != (x->c != NONE))
-            s->n_items--;
-        for (size_t p = x->present || x->c != NONE ? s->v[i].parent_c : NONE; p != NONE;
-             p = t->recs[p].parent) {
-            const rj_qrec *r = &t->recs[p];
-            fnode a = {.kode = r->kode, .c = p, .parent_c = r->parent, .present = true,
-                       .has_pagu = r->has_pagu, .pagu = r->pagu};
-            fnode_push(&s->v, &s->n, &cap, a);
-        }
+        push_chain(t, chain, &s->v, &s->n, &cap); /* may move s->v */
     }
     if (s->n) {
         qsort(s->v, s->n, sizeof *s->v, fnode_cmp);
@@ -331,6 +354,8 @@ static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_q
     for (size_t i = s->n; i-- > 0;) {
         fnode *x = &s->v[i];
         const rj_qrec *r = x->c != NONE ? &t->recs[x->c] : NULL;
+        if (!x->present && !r)
+            continue; /* at neither side */
         if (__builtin_add_overflow(r ? r->child_sum : 0, x->dsum, &x->child_sum))
             return FAST_FALLBACK;
         x->n_children = (size_t)((long)(r ? r->n_children : 0) + x->dn);
@@ -338,22 +363,16 @@ static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_q
         int64_t was = r ? r->effective : 0, move;
         if (__builtin_sub_overflow(x->effective, was, &move))
             return FAST_FALLBACK;
-        /* a node present at neither side was checked above to sit nowhere */
-        if (!x->present && !r)
-            continue;
-        long dn = (long)x->present - (long)(r != NULL);
-        /* a removed node hung under its parent at C */
-        size_t pc = x->present ? x->parent_c : r->parent;
-        if (pc == NONE) {
+        if (!x->up) {
             if (__builtin_add_overflow(s->total, move, &s->total))
                 return FAST_FALLBACK;
             continue;
         }
-        size_t pi = rj_tree_find(s->v, i, fnode_kode, t->recs[pc].kode);
+        size_t pi = rj_tree_find(s->v, i, fnode_kode, x->up);
         assert(pi != NONE);
         if (__builtin_add_overflow(s->v[pi].dsum, move, &s->v[pi].dsum))
             return FAST_FALLBACK;
-        s->v[pi].dn += dn;
+        s->v[pi].dn += (long)x->present - (long)(r != NULL);
     }
     return 0;
 }
