@@ -131,8 +131,8 @@ static void tree_fill(rj_qtree *t)
         nodes[i].has_pagu = t->recs[i].has_pagu;
         nodes[i].pagu = t->recs[i].pagu;
     }
-    t->tree_ok = rj_tree_compute(nodes, t->n, NULL) == 0 &&
-                 rj_tree_total(nodes, t->n, &t->total, NULL) == 0;
+    t->tree_ok =
+        rj_tree_compute(nodes, t->n, NULL) == 0 && rj_tree_total(nodes, t->n, &t->total, NULL) == 0;
     for (size_t i = 0; t->tree_ok && i < t->n; i++) {
         t->recs[i].parent = nodes[i].parent;
         t->recs[i].n_children = nodes[i].n_children;

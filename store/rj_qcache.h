@@ -5,7 +5,9 @@
  * Revisions are immutable, so an entry never goes stale. An entry for a
  * revision is built from a cached revision of the same plan plus the keys
  * changed in between (one point read per changed item), or, when no
- * cached revision is near, from one range scan. One cache serves one store;
+ * cached revision is near, from one range scan. Each entry carries its
+ * pagu tree (rj_tree.h), computed once when it is built, so that a diff
+ * near it adjusts only the changed nodes. One cache serves one store;
  * it is shared by threads (a mutex guards the table, entries are
  * reference-counted and immutable once published).
  */

@@ -259,8 +259,12 @@ static void push_chain(const rj_qtree *t, size_t p, fnode **v, size_t *n, size_t
     for (; p != NONE; p = t->recs[p].parent) {
         const rj_qrec *r = &t->recs[p];
         size_t up = r->parent;
-        fnode a = {.kode = r->kode, .up = up != NONE ? t->recs[up].kode : NULL, .c = p,
-                   .present = true, .has_pagu = r->has_pagu, .pagu = r->pagu};
+        fnode a = {.kode = r->kode,
+                   .up = up != NONE ? t->recs[up].kode : NULL,
+                   .c = p,
+                   .present = true,
+                   .has_pagu = r->has_pagu,
+                   .pagu = r->pagu};
         fnode_push(v, n, cap, a);
     }
 }
@@ -419,9 +423,8 @@ static int kbuf_cmp(const void *a, const void *b)
 /* One side's rows: the messages (read here) and nodes of the kodes in ks
  * present at side s. FAST_FALLBACK when the store and the figures
  * disagree on presence (they cannot; the full path decides then). */
-static int fside_rows(rj_snap *snap, const char *plan, uint64_t rev, const fside *s,
-                      const kbuf *ks, size_t nks, Renja__V1__Item ***items, rj_tree_node **nodes,
-                      size_t *n)
+static int fside_rows(rj_snap *snap, const char *plan, uint64_t rev, const fside *s, const kbuf *ks,
+                      size_t nks, Renja__V1__Item ***items, rj_tree_node **nodes, size_t *n)
 {
     *items = rj_calloc(nks ? nks : 1, sizeof **items);
     *nodes = rj_calloc(nks ? nks : 1, sizeof **nodes);
