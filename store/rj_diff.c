@@ -414,11 +414,26 @@ static int emit_lines(const rj_diff_input *in, const rj_tree_node *nf, const rj_
 
 int rj_diff_compute(const rj_diff_input *in, Renja__V1__DiffResponse *out, rj_diag *d)
 {
+    return rj_diff_compute_items(in, NULL, out, d);
+}
+
+int rj_diff_compute_items(const rj_diff_input *in, const rj_diff_items *known,
+                          Renja__V1__DiffResponse *out, rj_diag *d)
+{
     rj_tree_node *inf = NULL, *int_ = NULL, *lnf = NULL, *lnt = NULL;
     size_t cap = 0;
-    int err = rj_tree_items(in->from_items, in->n_from_items, &inf, d);
-    if (!err)
-        err = rj_tree_items(in->to_items, in->n_to_items, &int_, d);
+    bool given = known != NULL;
+    int err = 0;
+    if (given) {
+        if (in->by && *in->by && strcmp(in->by, "rekening") != 0)
+            return rj_diag_set(d, RJ_EINVAL, "diff by \"%s\": needs the whole item sides", in->by);
+        inf = (rj_tree_node *)known->from;
+        int_ = (rj_tree_node *)known->to;
+    } else {
+        err = rj_tree_items(in->from_items, in->n_from_items, &inf, d);
+        if (!err)
+            err = rj_tree_items(in->to_items, in->n_to_items, &int_, d);
+    }
     if (!err)
         err = rj_tree_lines(in->from_lines, in->n_from_lines, &lnf, d);
     if (!err)
@@ -428,12 +443,17 @@ int rj_diff_compute(const rj_diff_input *in, Renja__V1__DiffResponse *out, rj_di
     renja__v1__diff_total__init(tot);
     out->total = tot;
     if (!err) {
-        bool items = in->n_from_items || in->n_to_items;
-        err = rj_tree_total(items ? inf : lnf, items ? in->n_from_items : in->n_from_lines,
-                            &tot->pagu_from, d);
-        if (!err)
-            err = rj_tree_total(items ? int_ : lnt, items ? in->n_to_items : in->n_to_lines,
-                                &tot->pagu_to, d);
+        bool items = given ? known->items_any : in->n_from_items || in->n_to_items;
+        if (given && items) {
+            tot->pagu_from = known->total_from;
+            tot->pagu_to = known->total_to;
+        } else {
+            err = rj_tree_total(items ? inf : lnf, items ? in->n_from_items : in->n_from_lines,
+                                &tot->pagu_from, d);
+            if (!err)
+                err = rj_tree_total(items ? int_ : lnt, items ? in->n_to_items : in->n_to_lines,
+                                    &tot->pagu_to, d);
+        }
         if (!err && __builtin_sub_overflow(tot->pagu_to, tot->pagu_from, &tot->delta))
             err = rj_diag_set(d, RJ_EOVERFLOW, "change of the plan total exceeds int64");
         if (!err)
@@ -447,8 +467,10 @@ int rj_diff_compute(const rj_diff_input *in, Renja__V1__DiffResponse *out, rj_di
         err = emit_lines(in, lnf, lnt, out, &cap, d);
     if (!err)
         err = build_groups(in, inf, int_, lnf, lnt, out, d);
-    free(inf);
-    free(int_);
+    if (!given) {
+        free(inf);
+        free(int_);
+    }
     free(lnf);
     free(lnt);
     return err;

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "renja/v1/renja.pb-c.h"
 #include "rj_error.h"
@@ -55,5 +56,22 @@ typedef struct rj_diff_input {
  * rj_query_clear). out must be initialised and have no rows or groups yet.
  * RJ_EINVAL for an unknown `by` or unsorted input; RJ_EOVERFLOW. */
 int rj_diff_compute(const rj_diff_input *in, Renja__V1__DiffResponse *out, rj_diag *d);
+
+/* The item trees of a diff, already known (e.g. from a cached revision):
+ * from and to are the nodes (rj_tree.h, outputs filled) parallel to
+ * in->from_items and in->to_items, which may then hold only the kodes of
+ * the changed items and all their present ancestors; total_from/to are the
+ * plan totals of the whole sides and items_any whether either whole side
+ * has items. Budget lines stay complete. */
+typedef struct rj_diff_items {
+    const struct rj_tree_node *from, *to;
+    int64_t total_from, total_to;
+    bool items_any;
+} rj_diff_items;
+
+/* rj_diff_compute with the item trees given. Not for a `by` of bidang or
+ * sumber-dana (RJ_EINVAL), which sums every sub kegiatan. */
+int rj_diff_compute_items(const rj_diff_input *in, const rj_diff_items *items,
+                          Renja__V1__DiffResponse *out, rj_diag *d);
 
 #endif

@@ -121,6 +121,27 @@ static int derive(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t r
     return 0;
 }
 
+/* The pagu tree of the entry, once, so that diffs near this revision can
+ * adjust the few nodes that change instead of rolling up every node. */
+static void tree_fill(rj_qtree *t)
+{
+    rj_tree_node *nodes = rj_calloc(t->n ? t->n : 1, sizeof *nodes);
+    for (size_t i = 0; i < t->n; i++) {
+        nodes[i].kode = t->recs[i].kode;
+        nodes[i].has_pagu = t->recs[i].has_pagu;
+        nodes[i].pagu = t->recs[i].pagu;
+    }
+    t->tree_ok =
+        rj_tree_compute(nodes, t->n, NULL) == 0 && rj_tree_total(nodes, t->n, &t->total, NULL) == 0;
+    for (size_t i = 0; t->tree_ok && i < t->n; i++) {
+        t->recs[i].parent = nodes[i].parent;
+        t->recs[i].n_children = nodes[i].n_children;
+        t->recs[i].child_sum = nodes[i].child_sum;
+        t->recs[i].effective = nodes[i].effective;
+    }
+    free(nodes);
+}
+
 static rj_qtree *find(rj_query_cache *c, const char *plan, uint64_t rev)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -204,6 +225,7 @@ int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t
         return rj_diag_set(d, err, "reading plan %s at revision %llu failed", plan,
                            (unsigned long long)rev);
     }
+    tree_fill(t);
 
     pthread_mutex_lock(&c->mu);
     rj_qtree *again = find(c, plan, rev);
@@ -250,4 +272,37 @@ void rj_qcache_release(rj_query_cache *c, const rj_qtree *ct)
     pthread_mutex_unlock(&c->mu);
     if (private)
         tree_free(t);
+}
+
+int rj_qcache_peek(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t a, uint64_t b,
+                   const rj_qtree **out, rj_diag *d)
+{
+    *out = NULL;
+    uint64_t head;
+    int err = rj_snap_resolve(snap, plan, "head", &head, d);
+    if (err)
+        return err;
+    pthread_mutex_lock(&c->mu);
+    rj_qtree *best = NULL;
+    uint64_t db = UINT64_MAX;
+    for (size_t i = 0; i < c->n; i++) {
+        rj_qtree *x = c->e[i];
+        /* newer than the snapshot: see nearest() */
+        if (strcmp(x->plan, plan) != 0 || x->rev > head)
+            continue;
+        uint64_t da = x->rev > a ? x->rev - a : a - x->rev;
+        uint64_t dbb = x->rev > b ? x->rev - b : b - x->rev;
+        uint64_t dx = da < dbb ? da : dbb;
+        if (dx < db) {
+            best = x;
+            db = dx;
+        }
+    }
+    if (best) {
+        best->refs++;
+        best->used = ++c->clock;
+    }
+    pthread_mutex_unlock(&c->mu);
+    *out = best;
+    return 0;
 }

@@ -5,7 +5,9 @@
  * Revisions are immutable, so an entry never goes stale. An entry for a
  * revision is built from a cached revision of the same plan plus the keys
  * changed in between (one point read per changed item), or, when no
- * cached revision is near, from one range scan. One cache serves one store;
+ * cached revision is near, from one range scan. Each entry carries its
+ * pagu tree (rj_tree.h), computed once when it is built, so that a diff
+ * near it adjusts only the changed nodes. One cache serves one store;
  * it is shared by threads (a mutex guards the table, entries are
  * reference-counted and immutable once published).
  */
@@ -18,6 +20,7 @@
 
 #include "rj_kode.h"
 #include "rj_store.h"
+#include "rj_tree.h"
 
 typedef struct rj_query_cache rj_query_cache;
 
@@ -30,6 +33,12 @@ typedef struct rj_qrec {
     int64_t pagu;
     const char *bidang;
     const char *sumber_dana;
+    /* the pagu tree at this revision (rj_tree.h), filled when the entry is
+     * built: index of the nearest present ancestor or RJ_TREE_ROOT */
+    size_t parent;
+    size_t n_children;
+    int64_t child_sum;
+    int64_t effective;
 } rj_qrec;
 
 typedef struct rj_qtree {
@@ -37,6 +46,8 @@ typedef struct rj_qtree {
     uint64_t rev;
     size_t n;
     rj_qrec *recs; /* sorted by kode */
+    bool tree_ok;  /* false when a sum left int64: the tree fields are unset */
+    int64_t total; /* the plan total (sum of the roots' effective pagu) */
     /* owned by the cache */
     int refs;
     uint64_t used; /* LRU clock */
@@ -51,5 +62,11 @@ void rj_qcache_free(rj_query_cache *c);
 int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t rev,
                     const rj_qtree **out, bool *scanned, rj_diag *d);
 void rj_qcache_release(rj_query_cache *c, const rj_qtree *t);
+
+/* The cached revision of plan nearest to a or b (both at most the head
+ * snap sees), referenced, without building anything; *out is NULL when
+ * the cache holds no usable revision of plan. */
+int rj_qcache_peek(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t a, uint64_t b,
+                   const rj_qtree **out, rj_diag *d);
 
 #endif

@@ -1,5 +1,7 @@
 #include "rj_query.h"
 
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "rj_kode.h"
 #include "rj_qcache.h"
 #include "rj_qutil.h"
+#include "rj_tree.h"
 #include "rj_validate.h"
 
 void rj_query_clear(ProtobufCMessage *m)
@@ -166,6 +169,375 @@ static int cached_to_side(rj_query_cache *cache, rj_snap *snap, const char *plan
     return err;
 }
 
+/* --- diff from a cached tree ------------------------------------------ */
+
+/* The fast diff adjusts the pagu tree of one cached revision C (any near
+ * either endpoint) to each endpoint X: only the items changed between C
+ * and X and their ancestors get new figures,
+ *
+ *   child_sum(A, X) = child_sum(A, C) + sum over the changed children c of
+ *                     effective(c, X) - effective(c, C)
+ *
+ * walking the changed items bottom-up, and the plan total likewise from the
+ * roots. That holds while every item present at both C and X keeps its
+ * nearest present ancestor: whole subtrees may come and go (a new kegiatan
+ * with its sub kegiatan, a recursive removal), but an item added or removed
+ * above an item that stays would move it, and then, as for a sum leaving
+ * int64 (the full path names it), the full path runs. */
+
+#define NONE RJ_TREE_ROOT
+#define FAST_FALLBACK 1
+
+typedef struct fnode {
+    const char *kode; /* borrowed: a cache record or a changed key */
+    const char *up;   /* kode of the parent the moves go to (at X, at C when
+                         removed), NULL for a root */
+    size_t c;         /* index in the cached tree, or NONE */
+    bool changed;     /* changed between C and X (else an ancestor of one) */
+    bool present, has_pagu;
+    int64_t pagu;
+    int64_t dsum; /* sum of the changed children's effective pagu moves */
+    long dn;      /* children added minus children removed */
+    size_t n_children;
+    int64_t child_sum, effective;
+} fnode;
+
+typedef struct fside {
+    const rj_qtree *t;
+    fnode *v; /* sorted by kode, unique */
+    size_t n;
+    int64_t total;
+    size_t n_items;
+} fside;
+
+static const char *fnode_kode(const void *arr, size_t i)
+{
+    return ((const fnode *)arr)[i].kode;
+}
+
+static int fnode_cmp(const void *a, const void *b)
+{
+    const fnode *x = a, *y = b;
+    int c = strcmp(x->kode, y->kode);
+    return c ? c : (int)y->changed - (int)x->changed; /* changed first */
+}
+
+/* First index of the cached tree whose kode is not below kode. */
+static size_t qrec_lower(const rj_qtree *t, const char *kode)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t->recs[mid].kode, kode) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Strictly inside the subtree of anc (as rj_tree sees it). */
+static bool kode_inside(const char *kode, const char *anc)
+{
+    size_t n = strlen(anc);
+    return strncmp(kode, anc, n) == 0 && kode[n] == '.';
+}
+
+static void fnode_push(fnode **v, size_t *n, size_t *cap, fnode x)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        *v = rj_realloc(*v, *cap * sizeof **v);
+    }
+    (*v)[(*n)++] = x;
+}
+
+/* Push the cached ancestors from index p up (present at X: an item that
+ * stays keeps its ancestors). */
+static void push_chain(const rj_qtree *t, size_t p, fnode **v, size_t *n, size_t *cap)
+{
+    for (; p != NONE; p = t->recs[p].parent) {
+        const rj_qrec *r = &t->recs[p];
+        size_t up = r->parent;
+        fnode a = {.kode = r->kode,
+                   .up = up != NONE ? t->recs[up].kode : NULL,
+                   .c = p,
+                   .present = true,
+                   .has_pagu = r->has_pagu,
+                   .pagu = r->pagu};
+        fnode_push(v, n, cap, a);
+    }
+}
+
+/* The figures of side X (rev) from the cached tree and the item keys
+ * changed between the two. 0, FAST_FALLBACK or a store error. */
+static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_qtree *t,
+                       char **keys, size_t nk, fside *s)
+{
+    size_t cap = 0;
+    s->t = t;
+    s->v = NULL;
+    s->n = 0;
+    s->total = t->total;
+    s->n_items = t->n;
+    for (size_t k = 0; k < nk; k++) {
+        if (strncmp(keys[k], "item/", 5) != 0)
+            continue;
+        const char *kode = keys[k] + 5;
+        fnode x = {.kode = kode, .changed = true};
+        x.c = rj_tree_find(t->recs, t->n, qrec_kode, kode);
+        Renja__V1__Item *it = NULL;
+        int err = rj_snap_item(snap, plan, kode, rev, &it);
+        if (err && err != RJ_ENOTFOUND)
+            return err;
+        if (it) {
+            x.present = true;
+            x.has_pagu = it->has_pagu;
+            x.pagu = it->pagu;
+            protobuf_c_message_free_unpacked(&it->base, NULL);
+        }
+        fnode_push(&s->v, &s->n, &cap, x);
+    }
+    /* Changed keys come sorted: s->v[0..nd) is sorted by kode. */
+    size_t nd = s->n;
+    for (size_t i = 0; i < nd; i++) {
+        if (s->v[i].present == (s->v[i].c != NONE))
+            continue;
+        /* added or removed: every cached item below it must be gone at X */
+        const char *kode = s->v[i].kode;
+        size_t j = s->v[i].c != NONE ? s->v[i].c + 1 : qrec_lower(t, kode);
+        for (; j < t->n && kode_inside(t->recs[j].kode, kode); j++) {
+            size_t dj = rj_tree_find(s->v, nd, fnode_kode, t->recs[j].kode);
+            if (dj == NONE || s->v[dj].present)
+                return FAST_FALLBACK;
+        }
+    }
+    /* parents, then every cached ancestor */
+    for (size_t i = 0; i < nd; i++) {
+        fnode *x = &s->v[i];
+        if (!x->present && x->c == NONE)
+            continue; /* at neither side */
+        if (x->present && x->c == NONE)
+            s->n_items++;
+        else if (!x->present)
+            s->n_items--;
+        size_t chain = NONE;
+        if (x->c != NONE) {
+            /* stays, or removed: its parent at C (which, for an item that
+             * stays, is its parent at X too) */
+            chain = t->recs[x->c].parent;
+            x->up = chain != NONE ? t->recs[chain].kode : NULL;
+        } else {
+            /* added: the nearest ancestor present at X, changed or cached */
+            char up[RJ_KODE_MAX];
+            snprintf(up, sizeof up, "%s", x->kode);
+            for (char *dot; !x->up && (dot = strrchr(up, '.'));) {
+                *dot = '\0';
+                size_t di = rj_tree_find(s->v, nd, fnode_kode, up);
+                if (di != NONE) {
+                    if (s->v[di].present)
+                        x->up = s->v[di].kode;
+                    continue;
+                }
+                chain = rj_tree_find(t->recs, t->n, qrec_kode, up);
+                if (chain != NONE)
+                    x->up = t->recs[chain].kode;
+            }
+        }
+        push_chain(t, chain, &s->v, &s->n, &cap); /* may move s->v */
+    }
+    if (s->n) {
+        qsort(s->v, s->n, sizeof *s->v, fnode_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if (!w || strcmp(s->v[w - 1].kode, s->v[i].kode) != 0)
+                s->v[w++] = s->v[i];
+        s->n = w;
+    }
+    /* bottom-up: descendants sort after their ancestors */
+    for (size_t i = s->n; i-- > 0;) {
+        fnode *x = &s->v[i];
+        const rj_qrec *r = x->c != NONE ? &t->recs[x->c] : NULL;
+        if (!x->present && !r)
+            continue; /* at neither side */
+        if (__builtin_add_overflow(r ? r->child_sum : 0, x->dsum, &x->child_sum))
+            return FAST_FALLBACK;
+        x->n_children = (size_t)((long)(r ? r->n_children : 0) + x->dn);
+        x->effective = !x->present ? 0 : x->has_pagu ? x->pagu : x->child_sum;
+        int64_t was = r ? r->effective : 0, move;
+        if (__builtin_sub_overflow(x->effective, was, &move))
+            return FAST_FALLBACK;
+        if (!x->up) {
+            if (__builtin_add_overflow(s->total, move, &s->total))
+                return FAST_FALLBACK;
+            continue;
+        }
+        size_t pi = rj_tree_find(s->v, i, fnode_kode, x->up);
+        assert(pi != NONE);
+        if (__builtin_add_overflow(s->v[pi].dsum, move, &s->v[pi].dsum))
+            return FAST_FALLBACK;
+        s->v[pi].dn += (long)x->present - (long)(r != NULL);
+    }
+    return 0;
+}
+
+/* The node of kode at side s; false when kode is absent there. */
+static bool fside_node(const fside *s, const char *kode, rj_tree_node *out)
+{
+    size_t i = rj_tree_find(s->v, s->n, fnode_kode, kode);
+    memset(out, 0, sizeof *out);
+    out->parent = NONE;
+    if (i != NONE) {
+        const fnode *x = &s->v[i];
+        if (!x->present)
+            return false;
+        out->has_pagu = x->has_pagu;
+        out->pagu = x->pagu;
+        out->n_children = x->n_children;
+        out->child_sum = x->child_sum;
+        out->effective = x->effective;
+    } else {
+        i = rj_tree_find(s->t->recs, s->t->n, qrec_kode, kode);
+        if (i == NONE)
+            return false;
+        const rj_qrec *r = &s->t->recs[i];
+        out->has_pagu = r->has_pagu;
+        out->pagu = r->pagu;
+        out->n_children = r->n_children;
+        out->child_sum = r->child_sum;
+        out->effective = r->effective;
+    }
+    out->rollup = out->n_children ? out->child_sum : out->has_pagu ? out->pagu : 0;
+    return true;
+}
+
+typedef struct kbuf {
+    char k[RJ_KODE_MAX];
+} kbuf;
+
+static int kbuf_cmp(const void *a, const void *b)
+{
+    return strcmp(((const kbuf *)a)->k, ((const kbuf *)b)->k);
+}
+
+/* One side's rows: the messages (read here) and nodes of the kodes in ks
+ * present at side s. FAST_FALLBACK when the store and the figures
+ * disagree on presence (they cannot; the full path decides then). */
+static int fside_rows(rj_snap *snap, const char *plan, uint64_t rev, const fside *s, const kbuf *ks,
+                      size_t nks, Renja__V1__Item ***items, rj_tree_node **nodes, size_t *n)
+{
+    *items = rj_calloc(nks ? nks : 1, sizeof **items);
+    *nodes = rj_calloc(nks ? nks : 1, sizeof **nodes);
+    *n = 0;
+    for (size_t i = 0; i < nks; i++) {
+        rj_tree_node nd;
+        bool here = fside_node(s, ks[i].k, &nd);
+        Renja__V1__Item *it = NULL;
+        int err = rj_snap_item(snap, plan, ks[i].k, rev, &it);
+        if (err && err != RJ_ENOTFOUND)
+            return err;
+        if (here != (it != NULL)) {
+            if (it)
+                protobuf_c_message_free_unpacked(&it->base, NULL);
+            return FAST_FALLBACK;
+        }
+        if (!it)
+            continue;
+        nd.kode = it->kode;
+        (*items)[*n] = it;
+        (*nodes)[(*n)++] = nd;
+    }
+    return 0;
+}
+
+/* What a fast diff read: the rows' messages and nodes at each side. */
+typedef struct fast_out {
+    Renja__V1__Item **fi, **ti;
+    rj_tree_node *nf, *nt;
+    size_t nfi, nti;
+    int64_t total_from, total_to;
+    bool items_any;
+} fast_out;
+
+static void fast_out_free(fast_out *fo)
+{
+    rj_msgs_free((void **)fo->fi, fo->nfi);
+    rj_msgs_free((void **)fo->ti, fo->nti);
+    free(fo->nf);
+    free(fo->nt);
+}
+
+static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
+                     uint64_t from, uint64_t to, char **keys, size_t nk, fast_out *fo, rj_diag *d)
+{
+    const rj_qtree *t = NULL;
+    int err = rj_qcache_peek(cache, snap, req->plan, from, to, &t, d);
+    if (err || !t)
+        return err ? err : FAST_FALLBACK;
+    char **kf = NULL, **kt = NULL;
+    size_t nkf = 0, nkt = 0;
+    fside sf = {0}, st = {0};
+    kbuf *ks = NULL;
+    size_t nks = 0, cap = 0;
+    if (!t->tree_ok)
+        err = FAST_FALLBACK;
+    if (!err && t->rev != from)
+        err = rj_snap_changed_keys(snap, req->plan, t->rev < from ? t->rev : from,
+                                   t->rev < from ? from : t->rev, &kf, &nkf);
+    if (!err && t->rev != to)
+        err = rj_snap_changed_keys(snap, req->plan, t->rev < to ? t->rev : to,
+                                   t->rev < to ? to : t->rev, &kt, &nkt);
+    /* a far revision: the full path reads less and caches an endpoint */
+    if (!err && count_prefix(kf, nkf, "item/") + count_prefix(kt, nkt, "item/") > t->n / 4 + 64)
+        err = FAST_FALLBACK;
+    if (!err)
+        err = fside_build(snap, req->plan, from, t, kf, nkf, &sf);
+    if (!err)
+        err = fside_build(snap, req->plan, to, t, kt, nkt, &st);
+    /* rows: the changed kodes and every ancestor present at either side */
+    for (size_t k = 0; k < nk && !err; k++) {
+        if (strncmp(keys[k], "item/", 5) != 0)
+            continue;
+        char cur[RJ_KODE_MAX], up[RJ_KODE_MAX];
+        snprintf(cur, sizeof cur, "%s", keys[k] + 5);
+        for (;;) {
+            rj_tree_node nd;
+            if (fside_node(&sf, cur, &nd) || fside_node(&st, cur, &nd)) {
+                if (nks == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    ks = rj_realloc(ks, cap * sizeof *ks);
+                }
+                memcpy(ks[nks++].k, cur, sizeof cur);
+            }
+            if (!rj_kode_parent(cur, up))
+                break;
+            memcpy(cur, up, sizeof cur);
+        }
+    }
+    if (!err && nks) {
+        qsort(ks, nks, sizeof *ks, kbuf_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < nks; i++)
+            if (!w || strcmp(ks[w - 1].k, ks[i].k) != 0)
+                ks[w++] = ks[i];
+        nks = w;
+    }
+    if (!err)
+        err = fside_rows(snap, req->plan, from, &sf, ks, nks, &fo->fi, &fo->nf, &fo->nfi);
+    if (!err)
+        err = fside_rows(snap, req->plan, to, &st, ks, nks, &fo->ti, &fo->nt, &fo->nti);
+    fo->total_from = sf.total;
+    fo->total_to = st.total;
+    fo->items_any = sf.n_items || st.n_items;
+    free(ks);
+    free(sf.v);
+    free(st.v);
+    rj_strs_free(kf, nkf);
+    rj_strs_free(kt, nkt);
+    rj_qcache_release(cache, t);
+    return err;
+}
+
 static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
                     Renja__V1__DiffResponse *out, rj_diag *d)
 {
@@ -193,14 +565,33 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     /* The key query wants a forward range; the diff keeps its direction. */
     err = rj_snap_changed_keys(snap, req->plan, from < to ? from : to, from < to ? to : from, &keys,
                                &nk);
-    if (!err && cache && !req->all)
+    /* by bidang or sumber dana sums every sub kegiatan: the full sides */
+    bool whole = req->all || (req->by && *req->by && strcmp(req->by, "rekening") != 0);
+    fast_out fo = {0};
+    bool fast = false;
+    if (!err && cache && !whole) {
+        int r = diff_fast(cache, snap, req, from, to, keys, nk, &fo, d);
+        if (getenv("RJ_FASTDBG"))
+            fprintf(stderr, "FASTDBG %d\n", r);
+        if (r == 0)
+            fast = true;
+        else if (r != FAST_FALLBACK)
+            err = r;
+        if (r) {
+            fast_out_free(&fo);
+            memset(&fo, 0, sizeof fo);
+        }
+    }
+    if (fast)
+        ;
+    else if (!err && cache && !req->all)
         err = cached_to_side(cache, snap, req->plan, to, keys, nk, &tree, &arena, &ti, &nti, &own_t,
                              &nown_t, d);
     else if (!err)
         err = rj_snap_items(snap, req->plan, "", to, &ti, &nti);
     if (!err)
         err = rj_snap_lines(snap, req->plan, "", to, &tl, &ntl);
-    if (!err) {
+    if (!err && !fast) {
         size_t ci = count_prefix(keys, nk, "item/");
         if (ci > nti / 4 && ci > 64) {
             scanned_i = true;
@@ -236,10 +627,20 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
             .by = req->by,
             .all = req->all,
         };
-        err = rj_diff_compute(&in, out, d);
+        if (fast) {
+            in.from_items = fo.fi;
+            in.n_from_items = fo.nfi;
+            in.to_items = fo.ti;
+            in.n_to_items = fo.nti;
+            rj_diff_items known = {fo.nf, fo.nt, fo.total_from, fo.total_to, fo.items_any};
+            err = rj_diff_compute_items(&in, &known, out, d);
+        } else {
+            err = rj_diff_compute(&in, out, d);
+        }
     } else if (err != RJ_ENOTFOUND && d && !d->msg[0]) {
         rj_diag_set(d, err, "diff of plan %s: reading the store failed", req->plan);
     }
+    fast_out_free(&fo);
     if (tree) {
         free(ti);
         free(arena);

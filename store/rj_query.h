@@ -17,17 +17,20 @@
  * rj_snap_changed_keys() (cost: the revisions in the range). Ancestors'
  * roll-ups, the plan total and the bidang/sumber-dana groups need the
  * absolute pagu of every subtree at both revisions, and the store keeps no
- * roll-up: so the `to` side is either one range scan of the plan's items
- * (rj_query_diff) or, with rj_query_diff_cached, a cached pagu tree
- * derived from a cached neighbour revision with one point read per changed
- * item (a scan when no revision of the plan is cached or more than a
- * quarter of its items changed since the nearest). The `from` side is never
- * scanned: it is the `to` side with the changed keys replaced by their
- * `from` versions (one point read each), unless more than a quarter of the
- * items changed, when one scan is cheaper. Budget lines (tens) are scanned.
- * Rows are built for the changed kodes and their ancestors only (everything
- * with `all`, which reads both sides whole). What remains linear in the
- * plan is in-memory work on the cached tree (roll-ups), not reads.
+ * roll-up. rj_query_diff scans the `to` side's items; the `from` side is
+ * the `to` side with the changed keys replaced by their `from` versions
+ * (one point read each), unless more than a quarter of the items changed,
+ * when one scan is cheaper. rj_query_diff_cached, with a cached revision of
+ * the plan near either endpoint, reads nothing whole: the cached pagu tree
+ * (effective pagu per node, plan total) is adjusted to each endpoint for
+ * the items changed in between and their ancestors only (one point read
+ * each), so a diff of k changed items costs O(k * depth * log N) beside the
+ * budget lines (tens), which are scanned. It falls back to the cached
+ * `to` side below when no revision is cached, more than a quarter of the
+ * items changed since the nearest one, or with `all` or a `by` of bidang
+ * or sumber-dana (which read every sub kegiatan); a cold cache costs one
+ * scan of `to`. Rows are built for the changed kodes and their ancestors
+ * only (everything with `all`, which reads both sides whole).
  */
 #ifndef RJ_QUERY_H
 #define RJ_QUERY_H
@@ -44,16 +47,15 @@ int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__D
 
 /* A cache of per-revision pagu trees for one store, shared by the threads
  * that run queries (create it once beside the store, free it after the
- * last query). max_revisions bounds it: about 64 bytes per item per
- * revision (6 MB for a plan of 100,000 items). */
+ * last query). max_revisions bounds it: about 100 bytes per item per
+ * revision (10 MB for a plan of 100,000 items). */
 typedef struct rj_query_cache rj_query_cache;
 rj_query_cache *rj_query_cache_new(size_t max_revisions);
 void rj_query_cache_free(rj_query_cache *cache);
 /* rj_query_diff through the cache (cache may be NULL = none). The same
- * response; without `all`, the `to` side comes from the cache instead of a
- * scan: built from the nearest cached revision of the plan and the keys
- * changed in between, and only the changed kodes and their ancestors are
- * read whole. */
+ * response; without `all`, the figures come from a cached pagu tree
+ * adjusted for the keys changed in between (see "Cost of Diff" above), and
+ * only the changed kodes and their ancestors are read whole. */
 int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
                          Renja__V1__DiffResponse *out, rj_diag *d);
 /* refs empty: every stage of the plan, in stage order. */

@@ -484,6 +484,87 @@ static void test_diff_cached(void **state)
     rj_snap_end(snap);
 }
 
+/* A cache entry carries the pagu tree of its revision, as rj_tree rolls
+ * it up from a full read; and a diff adjusted from a cached revision near
+ * its endpoints (leaves added, removed, repriced under blank and declared
+ * parents) answers as the plain diff, wherever the cached revision is. */
+static void test_diff_from_cached_tree(void **state)
+{
+    fx *f = *state;
+    chs c = {0};
+    up_item(&c, "2.17.01.1.01.0003", true, 70, "Sekretariat");
+    uint64_t r4 = submit(f->s, &c);
+    up_item(&c, "2.17.01.1.01", true, 1000, "Sekretariat");
+    up_item(&c, "2.17.02.1.01.0001", true, 55, "Bidang Koperasi");
+    submit(f->s, &c);
+    rm_item(&c, "2.17.02.1.01.0002");
+    up_item(&c, "2.17.01.1.01.0001", true, 160, "Sekretariat");
+    up_line(&c, "5.2", true, 310);
+    submit(f->s, &c);
+    up_item(&c, "2.17.04", false, 0, "Bidang UMKM");
+    up_item(&c, "2.17.04.1.01", false, 0, "Bidang UMKM");
+    up_item(&c, "2.17.02.1.02", true, 5, "Bidang Koperasi");
+    submit(f->s, &c);
+    up_item(&c, "2.17.04.1.01.0001", true, 9, "Bidang UMKM");
+    uint64_t r8 = submit(f->s, &c);
+    assert_int_equal(r4, f->r3 + 1);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    static const char *by[] = {"", "rekening", ""};
+    for (uint64_t w = 1; w <= r8; w++) {
+        rj_query_cache *cache = rj_query_cache_new(2);
+        const rj_qtree *t;
+        bool scanned;
+        assert_int_equal(rj_qcache_items(cache, snap, PLAN, w, &t, &scanned, NULL), 0);
+        Renja__V1__Item **it;
+        size_t n;
+        assert_int_equal(rj_snap_items(snap, PLAN, "", w, &it, &n), 0);
+        rj_tree_node *nodes;
+        assert_int_equal(rj_tree_items(it, n, &nodes, NULL), 0);
+        int64_t total;
+        assert_int_equal(rj_tree_total(nodes, n, &total, NULL), 0);
+        assert_true(t->tree_ok);
+        assert_int_equal(t->total, total);
+        assert_int_equal(t->n, n);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(t->recs[i].parent, nodes[i].parent);
+            assert_int_equal(t->recs[i].n_children, nodes[i].n_children);
+            assert_int_equal(t->recs[i].child_sum, nodes[i].child_sum);
+            assert_int_equal(t->recs[i].effective, nodes[i].effective);
+        }
+        free(nodes);
+        rj_msgs_free((void **)it, n);
+        rj_qcache_release(cache, t);
+        for (uint64_t a = 1; a <= r8; a++)
+            for (uint64_t b = 1; b <= r8; b++) {
+                char fa[8], fb[8];
+                snprintf(fa, sizeof fa, "%llu", (unsigned long long)a);
+                snprintf(fb, sizeof fb, "%llu", (unsigned long long)b);
+                Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+                req.plan = PLAN;
+                req.from = fa;
+                req.to = fb;
+                req.by = (char *)by[(a + b + w) % 3];
+                req.level = (Renja__V1__Level)((a + 2 * b) % 5);
+                Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
+                Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
+                assert_int_equal(rj_query_diff(snap, &req, &p, NULL), 0);
+                assert_int_equal(rj_query_diff_cached(cache, snap, &req, &q, NULL), 0);
+                same_diff(&p, &q);
+                assert_int_equal(p.total->delta, q.total->delta);
+                for (size_t i = 0; i < p.n_rows; i++) {
+                    assert_int_equal(p.rows[i]->is_line, q.rows[i]->is_line);
+                    assert_int_equal(p.rows[i]->delta, q.rows[i]->delta);
+                    assert_int_equal(p.rows[i]->level, q.rows[i]->level);
+                }
+                rj_query_clear(&p.base);
+                rj_query_clear(&q.base);
+            }
+        rj_query_cache_free(cache);
+    }
+    rj_snap_end(snap);
+}
+
 /* A snapshot opened before a revision was written must not build its trees
  * from a cache entry of that newer revision: it cannot see the keys changed
  * in between, so "derive from the nearest entry" would hand it the newer
@@ -796,6 +877,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_equals_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diff_from_cached_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_older_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_two_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_full_of_held, setup, teardown),
