@@ -874,8 +874,8 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
                 col++;
         }
         return rj_diag_set(d, RJ_EINVAL,
-                           "%s:%d:%d: byte 0x%02X is not valid UTF-8: save the file as UTF-8",
-                           name, line, col, (unsigned char)text[bad]);
+                           "%s:%d:%d: byte 0x%02X is not valid UTF-8: save the file as UTF-8", name,
+                           line, col, (unsigned char)text[bad]);
     }
     if (fmt == RJ_INPUT_AUTO)
         fmt = rj_input_format_of(name);
