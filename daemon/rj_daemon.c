@@ -597,18 +597,25 @@ static int ensure_initialised(rj_daemon *d, const char *data_dir)
         rj_log(RJ_LOG_ERROR, "initialising the store: %s", diag.msg);
         return rc;
     }
+    /* The store keeps only the token's hash: if the file cannot be written
+     * whole, take the token back, or the store would have an admin nobody
+     * can ever name (and the next start would not make another). */
     char *path = rj_asprintf("%s/admin.token", data_dir);
-    FILE *f = NULL;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0)
-        f = fdopen(fd, "w");
-    if (!f) {
-        rj_log(RJ_LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+    char line[RJ_TOKEN_MAX + 1];
+    int len = snprintf(line, sizeof(line), "%s\n", token);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, line, (size_t)len) == len && fsync(fd) == 0;
+    int saved = errno;
+    if (fd >= 0 && close(fd) != 0 && ok)
+        ok = false, saved = errno;
+    if (!ok) {
+        rj_log(RJ_LOG_ERROR, "cannot write %s: %s; the new admin token is revoked", path,
+               strerror(saved));
+        rj_store_token_revoke(d->store, "admin", &diag);
+        unlink(path);
         free(path);
         return RJ_EIO;
     }
-    fprintf(f, "%s\n", token);
-    fclose(f);
     rj_log(RJ_LOG_INFO, "new store: admin token written to %s", path);
     free(path);
     return 0;

@@ -25,7 +25,6 @@ struct rj_writer {
     node *done, *done_tail;       /* applied, not yet reported */
     bool stopping;
     uv_async_t async;
-    uint64_t batches, ops;
 };
 
 static void append(node **head, node **tail, node *list, node *list_tail)
@@ -69,8 +68,6 @@ static void *writer_main(void *p)
             rj_log(RJ_LOG_ERROR, "write batch of %zu failed: %s", n, rj_strerror(rc));
 
         pthread_mutex_lock(&w->mu);
-        w->batches++;
-        w->ops += n;
         append(&w->done, &w->done_tail, batch, batch_tail);
         uv_async_send(&w->async);
     }
@@ -143,12 +140,4 @@ void rj_writer_stop(rj_writer *w)
     pthread_join(w->thread, NULL);
     async_cb(&w->async); /* report what the last batches applied */
     uv_close((uv_handle_t *)&w->async, free_cb);
-}
-
-void rj_writer_stats(rj_writer *w, uint64_t *batches, uint64_t *ops)
-{
-    pthread_mutex_lock(&w->mu);
-    *batches = w->batches;
-    *ops = w->ops;
-    pthread_mutex_unlock(&w->mu);
 }

@@ -23,7 +23,5 @@ int rj_writer_start(uv_loop_t *loop, rj_store *store, rj_writer_done_fn done_cb,
 void rj_writer_queue(rj_writer *w, rj_op *op, void *ctx);
 /* Loop thread: apply what is queued, report it, join the thread, free. */
 void rj_writer_stop(rj_writer *w);
-/* Batches applied and ops in them so far (for logs and benchmarks). */
-void rj_writer_stats(rj_writer *w, uint64_t *batches, uint64_t *ops);
 
 #endif

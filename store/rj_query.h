@@ -26,7 +26,7 @@
  * the items changed in between and their ancestors only (one point read
  * each), so a diff of k changed items costs O(k * depth * log N) beside the
  * budget lines (tens), which are scanned. It falls back to the cached
- * `to` side below when no revision is cached, more than a quarter of the
+ * `to` side below when no revision is cached, more than a quarter (plus 64) of the
  * items changed since the nearest one, or with `all` or a `by` of bidang
  * or sumber-dana (which read every sub kegiatan); a cold cache costs one
  * scan of `to`. Rows are built for the changed kodes and their ancestors

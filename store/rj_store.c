@@ -756,10 +756,11 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "item %s: level %s does not fit the kode, which is a %s", kode,
                                level_str(it->level), rj_level_name(lv));
-        if (it->has_pagu && it->pagu < 0)
+        if (it->has_pagu && (it->pagu < 0 || it->pagu > RJ_PAGU_MAX))
             return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "item %s: pagu %" PRId64 " is negative; expected >= 0", kode,
-                               it->pagu);
+                               "item %s: pagu %" PRId64 " is out of range; expected 0 up to the "
+                               "limit of Rp 1.000 triliun",
+                               kode, it->pagu);
         if (is_editor(op) && (err = editor_may_touch(sb, kode, it->bidang)) != 0)
             return err;
         t = touch_add(sb);
@@ -786,10 +787,11 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
                                ln->kode ? ln->kode : "", op->who->name);
         if ((err = canon_rekening(op, ln->kode, kode, &depth)) != 0)
             return err;
-        if (ln->has_pagu && ln->pagu < 0)
+        if (ln->has_pagu && (ln->pagu < 0 || ln->pagu > RJ_PAGU_MAX))
             return rj_diag_set(&op->diag, RJ_EINVAL,
-                               "budget line %s: pagu %" PRId64 " is negative; expected >= 0", kode,
-                               ln->pagu);
+                               "budget line %s: pagu %" PRId64 " is out of range; expected 0 up "
+                               "to the limit of Rp 1.000 triliun",
+                               kode, ln->pagu);
         t = touch_add(sb);
         t->kind = K_LINE;
         t->line = *ln;
@@ -824,6 +826,11 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
                                "realisasi of item %s: indikator %d is out of range; expected "
                                "0 (anggaran) or 1..99",
                                kode, r->indikator);
+        if (r->anggaran > RJ_PAGU_MAX || r->anggaran < -RJ_PAGU_MAX)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "realisasi of item %s: anggaran %" PRId64 " is beyond the limit "
+                               "of Rp 1.000 triliun",
+                               kode, r->anggaran);
         t = touch_add(sb);
         t->kind = K_REAL;
         t->real = r;

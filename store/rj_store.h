@@ -32,7 +32,12 @@
 #include "rj_error.h"
 
 #define RJ_SCHEMA_VERSION 1
-#define RJ_TOKEN_MAX 80 /* buffer size for a printed token, with the NUL */
+#define RJ_TOKEN_MAX 80
+/* The largest pagu or realisasi anggaran of one item or line, Rp 1.000
+ * triliun. Reads add pagu up the tree in int64; with this bound a subtree
+ * overflows only past ~9,000 items at the bound, where the largest
+ * provincial APBD is under a tenth of one. */
+#define RJ_PAGU_MAX 1000000000000000LL /* buffer size for a printed token, with the NUL */
 
 typedef struct rj_store rj_store;
 typedef struct rj_snap rj_snap;
@@ -155,7 +160,8 @@ typedef struct rj_op {
  * of their own bidang and realisasi only; planners and admins: anything;
  * viewers: nothing -> RJ_EPERM); every kode canonical-parsable with its level
  * fitting its place; a child's parent exists at this revision (same submit
- * or earlier); no key twice in one submit; pagu >= 0; with has_base, no key
+ * or earlier); no key twice in one submit; 0 <= pagu <= RJ_PAGU_MAX and
+ * |anggaran| <= RJ_PAGU_MAX; with has_base, no key
  * touched by a revision in (base, head] (RJ_ECONFLICT naming each key and
  * the revision that changed it). Errors name the offending kode and field.
  *

@@ -162,6 +162,12 @@ static void test_plans(void **state)
     /* Nothing to change. */
     assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, &rev, diag), RJ_EINVAL);
     assert_non_null(strstr(diag, "nothing to change"));
+    /* A pagu past the bound is refused: sums of it would leave int64. */
+    ch_item(&c, "2.17.01.1.01.0003", "umkm", RJ_PAGU_MAX + 1, 0);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, &rev, diag), RJ_EINVAL);
+    assert_non_null(strstr(diag, "Rp 1.000 triliun"));
+    ch_item(&c, "2.17.01.1.01.0003", "umkm", RJ_PAGU_MAX, 0);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, &rev, diag), 0);
     /* Unknown plan. */
     ch_item(&c, "2.17", "", 5, 0);
     assert_int_equal(submit1(f->s, "nope-x/2024", &planner, &c, false, 0, &rev, diag),
