@@ -235,13 +235,6 @@ static size_t qrec_lower(const rj_qtree *t, const char *kode)
     return lo;
 }
 
-/* Strictly inside the subtree of anc (as rj_tree sees it). */
-static bool kode_inside(const char *kode, const char *anc)
-{
-    size_t n = strlen(anc);
-    return strncmp(kode, anc, n) == 0 && kode[n] == '.';
-}
-
 static void fnode_push(fnode **v, size_t *n, size_t *cap, fnode x)
 {
     if (*n == *cap) {
@@ -305,7 +298,7 @@ static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_q
         /* added or removed: every cached item below it must be gone at X */
         const char *kode = s->v[i].kode;
         size_t j = s->v[i].c != NONE ? s->v[i].c + 1 : qrec_lower(t, kode);
-        for (; j < t->n && kode_inside(t->recs[j].kode, kode); j++) {
+        for (; j < t->n && rj_tree_inside(t->recs[j].kode, kode); j++) {
             size_t dj = rj_tree_find(s->v, nd, fnode_kode, t->recs[j].kode);
             if (dj == NONE || s->v[dj].present)
                 return FAST_FALLBACK;

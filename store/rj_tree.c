@@ -23,9 +23,7 @@ size_t rj_tree_find(const void *arr, size_t n, const char *(*get)(const void *ar
     return RJ_TREE_ROOT;
 }
 
-/* Is kode strictly inside the subtree of anc? Canonical kodes of both
- * kinds extend their parent's kode by ".<segment>". */
-static bool inside(const char *kode, const char *anc)
+bool rj_tree_inside(const char *kode, const char *anc)
 {
     size_t n = strlen(anc);
     return strncmp(kode, anc, n) == 0 && kode[n] == '.';
@@ -50,7 +48,7 @@ int rj_tree_compute(rj_tree_node *nodes, size_t n, rj_diag *d)
      * a second root. Linear, and no kode parsing. */
     size_t *stack = rj_malloc((n ? n : 1) * sizeof *stack), depth = 0;
     for (size_t i = 0; i < n; i++) {
-        while (depth && !inside(nodes[i].kode, nodes[stack[depth - 1]].kode))
+        while (depth && !rj_tree_inside(nodes[i].kode, nodes[stack[depth - 1]].kode))
             depth--;
         if (depth) {
             nodes[i].parent = stack[depth - 1];

@@ -63,6 +63,11 @@ int rj_tree_rollup_lines(Renja__V1__BudgetLine **lines, size_t n);
  * does not fit. */
 int rj_tree_total(const rj_tree_node *nodes, size_t n, int64_t *total, rj_diag *d);
 
+/* Is kode strictly inside the subtree of anc? Canonical kodes of both
+ * kinds extend their parent's kode by ".<segment>". The one definition of
+ * the tree that roll-ups and the incremental diff both follow. */
+bool rj_tree_inside(const char *kode, const char *anc);
+
 /* Index of kode in a sorted array of n kodes reached through get(arr, i),
  * or RJ_TREE_ROOT when absent. */
 size_t rj_tree_find(const void *arr, size_t n, const char *(*get)(const void *arr, size_t i),
