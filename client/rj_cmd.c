@@ -265,6 +265,25 @@ static int show_head(rj_cli *cli, const char *plan, const char *kode,
     return CALL(cli, "Show", req, show_response, resp);
 }
 
+/* Only the plan's head revision, for a new item: the newest entry of the
+ * log, rather than the whole plan. NOT_FOUND when the plan does not exist. */
+static int plan_head(rj_cli *cli, const char *plan, Renja__V1__ShowResponse **resp)
+{
+    Renja__V1__LogRequest req = RENJA__V1__LOG_REQUEST__INIT;
+    req.plan = (char *)plan;
+    req.limit = 1;
+    Renja__V1__LogResponse *log = NULL;
+    int rc = CALL(cli, "Log", req, log_response, &log);
+    if (rc)
+        return rc;
+    Renja__V1__ShowResponse *r = rj_malloc(sizeof(*r));
+    renja__v1__show_response__init(r);
+    r->rev = log->n_revisions ? log->revisions[0]->rev : 0;
+    done(log);
+    *resp = r;
+    return 0;
+}
+
 static int cmd_import(rj_cli *cli, const rj_args *a)
 {
     rj_input_format fmt = RJ_INPUT_AUTO;
@@ -335,13 +354,13 @@ static int cmd_set(rj_cli *cli, const rj_args *a)
         return rc;
     }
     /* Read the item at head; a missing item is created. NOT_FOUND on the
-     * item is told apart from a missing plan by asking for the plan. */
+     * item is told apart from a missing plan by asking for the plan's head. */
     Renja__V1__ShowResponse *head = NULL;
     cli->quiet_notfound = true;
     rc = show_head(cli, plan_arg(a), kode, &head);
     cli->quiet_notfound = false;
     if (rc == RJ_EXIT_NOTFOUND)
-        rc = show_head(cli, plan_arg(a), NULL, &head);
+        rc = plan_head(cli, plan_arg(a), &head);
     if (rc == 0) {
         const Renja__V1__Item *found = NULL;
         const Renja__V1__BudgetLine *found_line = NULL;

@@ -21,6 +21,7 @@ check "kode normalised, pagu parsed" "188500000" \
 expect_exit "missing parent refused" 7 "$RENJA" set $P 2.17.02.101.01 nama=X
 expect_exit "bad kode refused" 2 "$RENJA" set $P 2.17.01.10.01 nama=X
 expect_exit "bad number refused" 2 "$RENJA" set $P 2.17.01.101.01 pagu=1.5
+expect_exit "set on a plan that does not exist" 4 "$RENJA" set tidak-ada/2024 2.17 nama=X
 expect_exit "unknown field" 2 "$RENJA" set $P 2.17.01.101.01 warna=merah
 
 # Stages and as-of reads.
