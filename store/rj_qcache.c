@@ -62,15 +62,21 @@ static const char *intern(rj_query_cache *c, const char *s)
     return c->strs[c->n_strs++] = rj_strdup(s);
 }
 
-static void rec_set(rj_query_cache *c, rj_qrec *r, const Renja__V1__Item *it)
+/* Under c->mu (for intern). */
+static void rec_fill(rj_query_cache *c, rj_qrec *r, const Renja__V1__Item *it)
 {
     snprintf(r->kode, sizeof r->kode, "%s", it->kode);
     r->has_pagu = it->has_pagu;
     r->pagu = it->pagu;
     r->level = it->level ? (int)it->level : (int)rj_kode_level(it->kode);
-    pthread_mutex_lock(&c->mu);
     r->bidang = intern(c, it->bidang);
     r->sumber_dana = intern(c, it->sumber_dana);
+}
+
+static void rec_set(rj_query_cache *c, rj_qrec *r, const Renja__V1__Item *it)
+{
+    pthread_mutex_lock(&c->mu);
+    rec_fill(c, r, it);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -83,8 +89,11 @@ static int scan(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t rev
         return err;
     t->recs = rj_calloc(n ? n : 1, sizeof *t->recs);
     t->n = n;
+    /* One lock for the whole scan, not one per item. */
+    pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < n; i++)
-        rec_set(c, &t->recs[i], items[i]);
+        rec_fill(c, &t->recs[i], items[i]);
+    pthread_mutex_unlock(&c->mu);
     rj_msgs_free((void **)items, n);
     return 0;
 }
