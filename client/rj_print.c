@@ -334,6 +334,17 @@ static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
     rj_buf_puts(b, "]");
 }
 
+/* A listing of one plan as of one revision: its JSON document carries both. */
+static rj_table *table_at(const char *records, const char *plan, uint64_t rev)
+{
+    rj_table *t = rj_table_new(records);
+    rj_table_meta_str(t, "plan", plan);
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%" PRIu64, rev);
+    rj_table_meta(t, "rev", buf);
+    return t;
+}
+
 static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
 {
     rj_buf_puts(b, "{\"kode\": ");
@@ -351,11 +362,7 @@ static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
 
 static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE *out)
 {
-    rj_table *t = rj_table_new("realisasi");
-    rj_table_meta_str(t, "plan", r->plan);
-    char rev[32];
-    snprintf(rev, sizeof(rev), "%" PRIu64, r->rev);
-    rj_table_meta(t, "rev", rev);
+    rj_table *t = table_at("realisasi", r->plan, r->rev);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "tw", "TW", 0);
     rj_table_col(t, "indikator", "Indikator", 0);
@@ -390,11 +397,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
         show_realisasi(r, m, out);
         return;
     }
-    rj_table *t = rj_table_new(lines ? "lines" : "items");
-    rj_table_meta_str(t, "plan", r->plan);
-    char rev[32];
-    snprintf(rev, sizeof(rev), "%" PRIu64, r->rev);
-    rj_table_meta(t, "rev", rev);
+    rj_table *t = table_at(lines ? "lines" : "items", r->plan, r->rev);
     if (realisasi) {
         rj_buf b = {0};
         rj_buf_puts(&b, "[");
@@ -921,11 +924,7 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
 
 void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE *out)
 {
-    rj_table *t = rj_table_new("findings");
-    rj_table_meta_str(t, "plan", r->plan);
-    char rev[32];
-    snprintf(rev, sizeof(rev), "%" PRIu64, r->rev);
-    rj_table_meta(t, "rev", rev);
+    rj_table *t = table_at("findings", r->plan, r->rev);
     rj_table_col(t, "severity", "Tingkat", 0);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "rule", "Aturan", 0);

@@ -740,6 +740,13 @@ static const char *level_str(int lv)
 
 /* Parse one change into a touch; checks that need nothing but the change
  * itself and the author. */
+static int editor_no_lines(rj_op *op, const char *kode)
+{
+    return rj_diag_set(&op->diag, RJ_EPERM,
+                       "budget line %s: editor %s may not change budget lines; ask a planner",
+                       kode ? kode : "", op->who->name);
+}
+
 static int parse_change(submit *sb, const Renja__V1__Change *ch)
 {
     rj_op *op = sb->op;
@@ -781,10 +788,7 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
         const Renja__V1__BudgetLine *ln = ch->upsert_line;
         int depth;
         if (is_editor(op))
-            return rj_diag_set(&op->diag, RJ_EPERM,
-                               "budget line %s: editor %s may not change budget lines; ask a "
-                               "planner",
-                               ln->kode ? ln->kode : "", op->who->name);
+            return editor_no_lines(op, ln->kode);
         if ((err = canon_rekening(op, ln->kode, kode, &depth)) != 0)
             return err;
         if (ln->has_pagu && (ln->pagu < 0 || ln->pagu > RJ_PAGU_MAX))
@@ -802,10 +806,7 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
     case RENJA__V1__CHANGE__CHANGE_REMOVE_LINE: {
         int depth;
         if (is_editor(op))
-            return rj_diag_set(&op->diag, RJ_EPERM,
-                               "budget line %s: editor %s may not change budget lines; ask a "
-                               "planner",
-                               ch->remove_line ? ch->remove_line : "", op->who->name);
+            return editor_no_lines(op, ch->remove_line);
         if ((err = canon_rekening(op, ch->remove_line, kode, &depth)) != 0)
             return err;
         t = touch_add(sb);
