@@ -11,6 +11,7 @@
 #include "rj_qcache.h"
 #include "rj_qutil.h"
 #include "rj_tree.h"
+#include "rj_shift.h"
 #include "rj_validate.h"
 
 void rj_query_clear(ProtobufCMessage *m)
@@ -784,6 +785,51 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
 
 /* --- validate ----------------------------------------------------------- */
 
+/* The stages up to rev, each distinct revision read once: satuan between
+ * consecutive ones, and every one into the row-shift rule. A stage pair on
+ * the same revision cannot differ. */
+static int validate_stages(rj_snap *snap, const char *plan, Renja__V1__Stage **stages, size_t ns,
+                           uint64_t rev, rj_shift *shift, bool *rev_seen,
+                           Renja__V1__ValidateResponse *out, rj_diag *d)
+{
+    Renja__V1__Item **prev = NULL;
+    size_t nprev = 0;
+    const Renja__V1__Stage *prev_st = NULL;
+    int err = 0;
+    for (size_t s = 0; s < ns && !err; s++) {
+        const Renja__V1__Stage *st = stages[s];
+        if (st->rev > rev)
+            continue;
+        if (prev_st && prev_st->rev == st->rev) {
+            rj_shift_label_append(shift, st->name);
+            prev_st = st;
+            continue;
+        }
+        Renja__V1__Item **cur = NULL;
+        Renja__V1__BudgetLine **lines = NULL;
+        size_t ncur = 0, nl = 0;
+        err = rj_snap_items(snap, plan, "", st->rev, &cur, &ncur);
+        if (!err)
+            err = rj_snap_lines(snap, plan, "", st->rev, &lines, &nl);
+        if (err) {
+            rj_diag_set(d, err, "reading plan %s at stage %s failed", plan, st->name);
+            rj_msgs_free((void **)cur, ncur);
+            break;
+        }
+        err = rj_shift_add(shift, st->name, cur, ncur, lines, nl, d);
+        rj_msgs_free((void **)lines, nl);
+        *rev_seen = *rev_seen || st->rev == rev;
+        if (prev_st)
+            rj_validate_satuan(prev, nprev, prev_st->name, cur, ncur, st->name, out);
+        rj_msgs_free((void **)prev, nprev);
+        prev = cur;
+        nprev = ncur;
+        prev_st = st;
+    }
+    rj_msgs_free((void **)prev, nprev);
+    return err;
+}
+
 int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
                       Renja__V1__ValidateResponse *out, rj_diag *d)
 {
@@ -807,35 +853,16 @@ int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
                     (unsigned long long)rev);
     if (!err)
         err = rj_validate_version(items, ni, lines, nl, out, d);
-
-    /* satuan between consecutive stages up to the validated revision; a
-     * stage pair on the same revision cannot differ */
-    Renja__V1__Item **prev = NULL;
-    size_t nprev = 0;
-    const Renja__V1__Stage *prev_st = NULL;
-    for (size_t s = 0; s < ns && !err; s++) {
-        const Renja__V1__Stage *st = stages[s];
-        if (st->rev > rev)
-            continue;
-        if (prev_st && prev_st->rev == st->rev) {
-            prev_st = st;
-            continue;
-        }
-        Renja__V1__Item **cur = NULL;
-        size_t ncur = 0;
-        err = rj_snap_items(snap, req->plan, "", st->rev, &cur, &ncur);
-        if (err) {
-            rj_diag_set(d, err, "reading plan %s at stage %s failed", req->plan, st->name);
-            break;
-        }
-        if (prev_st)
-            rj_validate_satuan(prev, nprev, prev_st->name, cur, ncur, st->name, out);
-        rj_msgs_free((void **)prev, nprev);
-        prev = cur;
-        nprev = ncur;
-        prev_st = st;
-    }
-    rj_msgs_free((void **)prev, nprev);
+    rj_shift *shift = rj_shift_new();
+    bool rev_seen = false;
+    if (!err)
+        err = validate_stages(snap, req->plan, stages, ns, rev, shift, &rev_seen, out, d);
+    /* the validated revision itself, when no stage names it */
+    if (!err && !rev_seen)
+        err = rj_shift_add(shift, ref_or_head(req->at), items, ni, lines, nl, d);
+    if (!err)
+        rj_shift_report(shift, out);
+    rj_shift_free(shift);
     rj_validate_sort(out);
     rj_msgs_free((void **)items, ni);
     rj_msgs_free((void **)lines, nl);

@@ -9,8 +9,8 @@
 #include "rj_qutil.h"
 #include "rj_tree.h"
 
-static void add(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
-                const char *rule, char *message /* taken */)
+void rj_validate_finding(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
+                         const char *rule, char *message)
 {
     size_t n = out->n_findings;
     /* grow at powers of two: the message keeps no capacity field */
@@ -23,6 +23,12 @@ static void add(Renja__V1__ValidateResponse *out, const char *severity, const ch
     f->rule = rj_q_str(rule);
     f->message = message;
     out->findings[out->n_findings++] = f;
+}
+
+static void add(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
+                const char *rule, char *message /* taken */)
+{
+    rj_validate_finding(out, severity, kode, rule, message);
 }
 
 static void rollup_mismatch(Renja__V1__ValidateResponse *out, const rj_tree_node *x)

@@ -13,6 +13,9 @@
  *   satuan-changed (warning)   an indikator's satuan differs between two
  *                              consecutive stages (same indikator number)
  *   duplicate-kode (error)     a key twice in one submit
+ *   row-shift (warning)        the gap of a rollup-mismatch is exactly the
+ *                              pagu of another row at every stage where the
+ *                              gap exists (rj_shift.h)
  *
  * Every function appends to out->findings (malloc'd, freeable with
  * protobuf_c_message_free_unpacked); rj_validate_sort orders them by kode,
@@ -41,6 +44,10 @@ void rj_validate_satuan(Renja__V1__Item *const *a, size_t na, const char *stage_
  * canonicalise them first. Returns the number of findings added. */
 size_t rj_validate_duplicates(Renja__V1__Change *const *changes, size_t n,
                               Renja__V1__ValidateResponse *out);
+
+/* Append one finding; message is malloc'd and taken. */
+void rj_validate_finding(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
+                         const char *rule, char *message);
 
 void rj_validate_sort(Renja__V1__ValidateResponse *out);
 

@@ -1,7 +1,8 @@
 /* Speed of the query engines on a generated plan in a temp store:
  * 100,000 sub kegiatan under 10 programs x 10 kegiatan; diff of two
  * revisions with 10, 1,000 and 100,000 changed items; evaluation of the
- * whole plan; compare of seven stages. One line per figure.
+ * whole plan; compare of seven stages; validate of head with those stages.
+ * One line per figure.
  *
  *   bench_query [sub_kegiatan]     (default 100000, at most 10 x 10 x 9999)
  */
@@ -275,6 +276,19 @@ int main(int argc, char **argv)
     printf("compare seven stages (items)             %9.1f ms  rows %zu\n", now_ms() - t0,
            co.n_rows);
     rj_query_clear(&co.base);
+    rj_snap_end(snap);
+
+    /* validate reads every stage up to head (row-shift, satuan-changed) */
+    rj_snap_begin(s, &snap);
+    Renja__V1__ValidateRequest vr = RENJA__V1__VALIDATE_REQUEST__INIT;
+    vr.plan = PLAN;
+    Renja__V1__ValidateResponse vo = RENJA__V1__VALIDATE_RESPONSE__INIT;
+    t0 = now_ms();
+    if (rj_query_validate(snap, &vr, &vo, &d))
+        die("validate", d.msg);
+    printf("validate head with seven stages          %9.1f ms  findings %zu\n", now_ms() - t0,
+           vo.n_findings);
+    rj_query_clear(&vo.base);
     rj_snap_end(snap);
 
     rj_store_close(s);

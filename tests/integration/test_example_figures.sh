@@ -19,6 +19,8 @@ for ref in apbd apbd-p; do "$RENJA" --format json show $P --at $ref >"$T/show-$r
 "$RENJA" --format json eval $P --tw 2 --at apbd-p >"$T/eval-apbdp.json"
 rc=0; "$RENJA" --format json validate $P --at apbd >"$T/validate-apbd.json" || rc=$?
 check "validate at apbd exits 7 (the printed table has roll-up mismatches)" 7 "$rc"
+rc=0; "$RENJA" --format json validate $P >"$T/validate-head.json" || rc=$?
+check "validate at head exits 7" 7 "$rc"
 "$RENJA" --format json stage list $P >"$T/stages.json"
 
 /usr/bin/python3 - "$T" "$RENJA_SRC/examples/diskopukm-sumsel-2024/expected.json" <<'PY'
@@ -84,6 +86,31 @@ f = ld("validate-apbd.json")["findings"]
 got = sorted(x["kode"] for x in f if x["rule"] == "rollup-mismatch")
 check("validate rollup-mismatch at apbd", sorted(exp["rollup_mismatch_apbd"]), got)
 check("validate reports no other error", [], [x for x in f if x["severity"] == "error" and x["rule"] != "rollup-mismatch"])
+
+# Row shifts: the gap of a mismatched parent is exactly the figure of one
+# other row at every stage where the gap exists (here apbd and apbd-p, with
+# the Perkada and Banggar stages sharing their revisions).
+import re
+def money(v):
+    return "{:,}".format(v).replace(",", ".")
+def shifts(name):
+    return {x["kode"]: x["message"] for x in ld(name)["findings"] if x["rule"] == "row-shift"}
+rs = shifts("validate-head.json")
+check("row-shift findings at head", sorted(exp["row_shift"]), sorted(rs))
+for kode, want in exp["row_shift"].items():
+    msg = rs.get(kode, "")
+    gaps = {}
+    for amount, stages in re.findall(r"by ([0-9.]+) at (.*?)(?= and by |: )", msg):
+        for st in stages.split(", "):
+            gaps[st] = amount
+    for st, g in want["gap"].items():
+        check("row-shift %s gap at %s" % (kode, st), money(g), gaps.get(st))
+    check("row-shift %s names %s alone" % (kode, want["row"]), True,
+          ("exactly the pagu of %s (" % want["row"]) in msg)
+check("row-shift findings are warnings", ["warning"],
+      sorted(set(x["severity"] for x in ld("validate-head.json")["findings"] if x["rule"] == "row-shift")))
+# At apbd alone (the stages up to it) the same two parents, nothing else.
+check("row-shift findings at apbd", sorted(exp["row_shift"]), sorted(shifts("validate-apbd.json")))
 
 # Tabel 2-1 at apbd.
 ev = ld("eval-apbd.json")
