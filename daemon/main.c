@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "rj_daemon.h"
+#include "rj_dirlock.h"
 #include "rj_ident.h"
 #include "rj_log.h"
 #include "rj_store.h"
@@ -21,7 +22,7 @@ static const char usage_text[] =
     "       renjad token list --data-dir DIR\n"
     "       renjad token revoke --data-dir DIR --name NAME\n"
     "       renjad backup --data-dir DIR OUT_FILE    consistent copy while the daemon runs\n"
-    "       renjad restore --data-dir DIR IN_FILE    the daemon must not run on DIR\n"
+    "       renjad restore --data-dir DIR IN_FILE    refused while a daemon runs on DIR\n"
     "\n"
     "ADDR is unix:/path/to.sock, HOST:PORT or [::1]:PORT. Default: unix:DIR/" RJ_DAEMON_SOCKET_NAME
     " and " RJ_DAEMON_DEFAULT_TCP ".\n"
@@ -121,10 +122,13 @@ static int parse(int argc, char **argv, opts *o)
     return 0;
 }
 
+/* Commands other than init work on an existing store only: a mistyped
+ * --data-dir must not become a new, empty one. */
 static int open_store(const char *dir, rj_store **s)
 {
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "renjad: cannot create data dir %s: %s\n", dir, strerror(errno));
+    if (!rj_store_exists(dir)) {
+        fprintf(stderr, "renjad: no store in %s; create one with: renjad init --data-dir %s\n", dir,
+                dir);
         return 1;
     }
     rj_diag d = {{0}};
@@ -137,24 +141,50 @@ static int open_store(const char *dir, rj_store **s)
     return 0;
 }
 
+/* init and restore own the data dir while they work: never while a daemon
+ * (or another init or restore) has it. */
+static int lock_dir(const char *dir, const char *what, int *lock_fd)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "renjad: %s: cannot create data dir %s: %s\n", what, dir, strerror(errno));
+        return 1;
+    }
+    rj_diag d = {{0}};
+    if (rj_dirlock_take(dir, what, lock_fd, &d) != 0) {
+        fprintf(stderr, "renjad: %s\n", d.msg);
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_init(opts *o)
 {
-    rj_store *s;
-    if (open_store(o->data_dir, &s))
+    int lock_fd;
+    if (lock_dir(o->data_dir, "init", &lock_fd))
         return 1;
+    rj_store *s;
+    rj_diag d = {{0}};
+    int rc = rj_store_open(o->data_dir, &s, &d);
+    if (rc) {
+        fprintf(stderr, "renjad: init: cannot create the store in %s: %s\n", o->data_dir,
+                d.msg[0] ? d.msg : rj_strerror(rc));
+        rj_dirlock_release(lock_fd);
+        return 1;
+    }
     size_t n = 0;
-    int rc = rj_store_token_count(s, &n);
+    rc = rj_store_token_count(s, &n);
     if (rc == 0 && n > 0) {
         fprintf(stderr,
                 "renjad: %s is already initialised (%zu token(s)); use 'renjad token add'\n",
                 o->data_dir, n);
         rj_store_close(s);
+        rj_dirlock_release(lock_fd);
         return 1;
     }
     char token[RJ_TOKEN_MAX];
-    rj_diag d = {{0}};
     rc = rc ? rc : rj_store_token_add(s, "admin", RENJA__V1__ROLE__ROLE_ADMIN, "", token, &d);
     rj_store_close(s);
+    rj_dirlock_release(lock_fd);
     if (rc) {
         fprintf(stderr, "renjad: init: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
         return 1;
@@ -249,8 +279,12 @@ static int cmd_restore(opts *o)
 {
     if (o->argc != 1)
         return usage_error("restore needs one IN_FILE%s", "");
+    int lock_fd;
+    if (lock_dir(o->data_dir, "restore", &lock_fd))
+        return 1;
     rj_diag d = {{0}};
     int rc = rj_store_restore(o->data_dir, o->argv[0], &d);
+    rj_dirlock_release(lock_fd);
     if (rc) {
         fprintf(stderr, "renjad: restore: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
         return 1;

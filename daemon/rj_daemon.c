@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "renja/v1/renja.pb-c.h"
 #include "rj_alloc.h"
+#include "rj_dirlock.h"
 #include "rj_ident.h"
 #include "rj_log.h"
 #include "rj_sd.h"
@@ -582,45 +583,6 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
-/* A data dir that init never touched is initialised here; the admin token
- * goes to a file readable by the daemon's user only, never to the log. */
-static int ensure_initialised(rj_daemon *d, const char *data_dir)
-{
-    size_t n = 0;
-    int rc = rj_store_token_count(d->store, &n);
-    if (rc || n > 0)
-        return rc;
-    char token[RJ_TOKEN_MAX];
-    rj_diag diag = {{0}};
-    rc = rj_store_token_add(d->store, "admin", RENJA__V1__ROLE__ROLE_ADMIN, "", token, &diag);
-    if (rc) {
-        rj_log(RJ_LOG_ERROR, "initialising the store: %s", diag.msg);
-        return rc;
-    }
-    /* The store keeps only the token's hash: if the file cannot be written
-     * whole, take the token back, or the store would have an admin nobody
-     * can ever name (and the next start would not make another). */
-    char *path = rj_asprintf("%s/admin.token", data_dir);
-    char line[RJ_TOKEN_MAX + 1];
-    int len = snprintf(line, sizeof(line), "%s\n", token);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && write(fd, line, (size_t)len) == len && fsync(fd) == 0;
-    int saved = errno;
-    if (fd >= 0 && close(fd) != 0 && ok)
-        ok = false, saved = errno;
-    if (!ok) {
-        rj_log(RJ_LOG_ERROR, "cannot write %s: %s; the new admin token is revoked", path,
-               strerror(saved));
-        rj_store_token_revoke(d->store, "admin", &diag);
-        unlink(path);
-        free(path);
-        return RJ_EIO;
-    }
-    rj_log(RJ_LOG_INFO, "new store: admin token written to %s", path);
-    free(path);
-    return 0;
-}
-
 int rj_daemon_run(const rj_daemon_config *cfg)
 {
     rj_daemon d = {0};
@@ -629,26 +591,38 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.drain_ms = cfg->drain_ms;
     signal(SIGPIPE, SIG_IGN);
 
-    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
-        rj_log(RJ_LOG_ERROR, "cannot create data dir %s: %s", cfg->data_dir, strerror(errno));
+    /* A mistyped --data-dir must not become a new, empty store. */
+    if (!rj_store_exists(cfg->data_dir)) {
+        rj_log(RJ_LOG_ERROR, "no store in %s; create one with: renjad init --data-dir %s",
+               cfg->data_dir, cfg->data_dir);
         return 1;
     }
     rj_diag diag = {{0}};
-    int rc = rj_store_open(cfg->data_dir, &d.store, &diag);
+    int lock_fd;
+    int rc = rj_dirlock_take(cfg->data_dir, "renjad", &lock_fd, &diag);
+    if (rc) {
+        rj_log(RJ_LOG_ERROR, "%s", diag.msg);
+        return 1;
+    }
+    rc = rj_store_open(cfg->data_dir, &d.store, &diag);
     if (rc) {
         rj_log(RJ_LOG_ERROR, "cannot open store in %s: %s", cfg->data_dir,
                diag.msg[0] ? diag.msg : rj_strerror(rc));
+        rj_dirlock_release(lock_fd);
         return 1;
     }
-    if (ensure_initialised(&d, cfg->data_dir) != 0) {
-        rj_store_close(d.store);
-        return 1;
-    }
+    size_t n_tokens = 0;
+    if (rj_store_token_count(d.store, &n_tokens) == 0 && n_tokens == 0)
+        rj_log(RJ_LOG_WARN,
+               "the store in %s has no token: nobody can call; add one with: renjad "
+               "token add --data-dir %s --name NAME --role admin",
+               cfg->data_dir, cfg->data_dir);
     d.qcache = rj_query_cache_new(64);
     if (rj_writer_start(d.loop, d.store, writer_done_cb, &d, &d.writer) != 0) {
         rj_log(RJ_LOG_ERROR, "cannot start the writer thread");
         rj_query_cache_free(d.qcache);
         rj_store_close(d.store);
+        rj_dirlock_release(lock_fd);
         return 1;
     }
 
@@ -724,6 +698,7 @@ out:
     uv_loop_close(d.loop);
     rj_store_close(d.store);
     rj_query_cache_free(d.qcache);
+    rj_dirlock_release(lock_fd);
     rj_log(RJ_LOG_INFO, "stopped");
     return d.exit_code;
 }

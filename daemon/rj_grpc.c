@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -1425,6 +1426,58 @@ static void fmt_bound(const struct sockaddr *sa, char *bound, size_t bound_len)
     }
 }
 
+/* Remove the socket file at path if nothing answers on it any more. */
+static int stale_socket_remove(const char *path, const char *addr, rj_diag *d)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return rj_diag_set(d, RJ_EIO, "listen %s: %s", addr, strerror(errno));
+    }
+    if (!S_ISSOCK(st.st_mode))
+        return rj_diag_set(d, RJ_EEXIST,
+                           "listen %s: %s exists and is not a socket; not removing it", addr, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return rj_diag_set(d, RJ_EIO, "listen %s: socket: %s", addr, strerror(errno));
+    struct sockaddr_un sun;
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+    int r;
+    do
+        r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+    while (r < 0 && errno == EINTR);
+    if (r == 0 || errno == EAGAIN) {
+        /* Someone accepts (or queues) connections there. */
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        long pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 ? (long)cred.pid : 0;
+        close(fd);
+        if (pid > 0)
+            return rj_diag_set(d, RJ_EEXIST,
+                               "listen %s: a running process (pid %ld) answers on this socket; "
+                               "stop it or choose another path",
+                               addr, pid);
+        return rj_diag_set(d, RJ_EEXIST,
+                           "listen %s: a running process answers on this socket; stop it or "
+                           "choose another path",
+                           addr);
+    }
+    int e = errno;
+    close(fd);
+    if (e != ECONNREFUSED && e != ENOENT)
+        return rj_diag_set(d, RJ_EIO,
+                           "listen %s: cannot tell whether a process answers on %s (%s); "
+                           "not removing it",
+                           addr, path, strerror(e));
+    if (unlink(path) < 0 && errno != ENOENT)
+        return rj_diag_set(d, RJ_EIO, "listen %s: cannot remove old socket file: %s", addr,
+                           strerror(errno));
+    return 0;
+}
+
 int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, size_t bound_len,
                           rj_diag *d)
 {
@@ -1437,12 +1490,12 @@ int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, si
     if (a.is_unix) {
         l->is_unix = true;
         uv_pipe_init(srv->loop, &l->h.pipe, 0);
-        /* A socket file left by a previous run blocks bind. */
-        if (unlink(a.path) < 0 && errno != ENOENT) {
-            int e = errno;
+        /* A socket file left by a previous run blocks bind; one that a live
+         * process answers on is that process's, and not ours to take. */
+        rc = stale_socket_remove(a.path, addr, d);
+        if (rc < 0) {
             uv_close(&l->h.handle, listener_failed_cb);
-            return rj_diag_set(d, RJ_EIO, "listen %s: cannot remove old socket file: %s", addr,
-                               strerror(e));
+            return rc;
         }
         rc = uv_pipe_bind(&l->h.pipe, a.path);
         if (rc == 0) {

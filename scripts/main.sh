@@ -16,15 +16,21 @@ if [ -f "$VAR/renjad.pid" ] && kill -0 "$(cat "$VAR/renjad.pid")" 2>/dev/null; t
   while kill -0 "$(cat "$VAR/renjad.pid")" 2>/dev/null; do sleep 0.1; done
 fi
 rm -rf "$VAR/data"
+# A new store; init prints its admin token once: keep it next to the data.
+(umask 077 && ./build/renjad init --data-dir "$VAR/data" >"$VAR/admin.token")
 SOCK=$VAR/data/renjad.sock
 ./build/renjad --data-dir "$VAR/data" --listen "unix:$SOCK" --listen 127.0.0.1:7024 \
   >>"$VAR/renjad.log" 2>&1 </dev/null &
 echo $! >"$VAR/renjad.pid"
-for _ in $(seq 1 100); do [ -S "$SOCK" ] && [ -s "$VAR/data/admin.token" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do
+  [ -S "$SOCK" ] && break
+  kill -0 "$(cat "$VAR/renjad.pid")" 2>/dev/null || { tail -5 "$VAR/renjad.log" >&2; exit 1; }
+  sleep 0.1
+done
 
 export RENJA=$PWD/build/renja
 export RENJA_SERVER=unix:$SOCK
-RENJA_TOKEN=$(cat "$VAR/data/admin.token")
+RENJA_TOKEN=$(cat "$VAR/admin.token")
 export RENJA_TOKEN
 
 echo "== renja health"
@@ -39,7 +45,7 @@ echo "== renja diff diskopukm-sumsel/2024 apbd apbd-p --level program"
 $RENJA --format table diff diskopukm-sumsel/2024 apbd apbd-p --level program
 echo
 echo "renjad keeps running on $RENJA_SERVER and 127.0.0.1:7024 (pid $(cat "$VAR/renjad.pid"), log $VAR/renjad.log)."
-echo "Try:  export RENJA_SERVER=$RENJA_SERVER RENJA_TOKEN=\$(cat $VAR/data/admin.token)"
+echo "Try:  export RENJA_SERVER=$RENJA_SERVER RENJA_TOKEN=\$(cat $VAR/admin.token)"
 echo "      $RENJA diff diskopukm-sumsel/2024 apbd apbd-p"
 echo "      $RENJA compare diskopukm-sumsel/2024 rancangan-apbd apbd perkada-1 perkada-8 rancangan-perubahan banggar apbd-p"
 echo "      $RENJA eval diskopukm-sumsel/2024 --tw 2 --at apbd"

@@ -6,6 +6,7 @@
 source "$(dirname "$0")/../integration/lib.sh"
 
 D="$T/data"
+init_store "$D"
 start_daemon "$D"
 P=crash/2024
 "$RENJA" plan create $P >/dev/null

@@ -127,6 +127,10 @@ class Daemon:
         self.unix = os.path.join(tmp, "s.sock")
         data = os.path.join(tmp, "data")
         os.mkdir(data)
+        init = subprocess.run([RENJAD, "init", "--data-dir", data], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        if init.returncode != 0:
+            raise RuntimeError("renjad init failed: " + init.stderr.decode(errors="replace"))
         self.proc = subprocess.Popen(
             [RENJAD, "--data-dir", data, "--listen", "127.0.0.1:0", "--listen", "unix:" + self.unix],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -37,9 +37,19 @@ expect_exit() {
   else fail "$name: expected exit $code, got $rc; stderr: $(head -c 500 "$T/err")"; fi
 }
 
-# start_daemon DIR [extra renjad args]: start renjad listening on a unix
-# socket in DIR and an ephemeral TCP port; sets SOCK, TCP, RENJA_SERVER,
-# RENJA_TOKEN (the admin token), DAEMON_PID.
+# init_store DIR: `renjad init` a new store in DIR; the admin token it
+# prints is kept in DIR/admin.token for start_daemon.
+init_store() {
+  local dir=$1
+  mkdir -p "$dir"
+  "$RENJAD" init --data-dir "$dir" >"$dir/admin.token" 2>>"$dir/renjad.log" \
+    || { echo "renjad init --data-dir $dir failed:" >&2; cat "$dir/renjad.log" >&2; return 1; }
+}
+
+# start_daemon DIR [extra renjad args]: start renjad (on a store made by
+# init_store, or restored) listening on a unix socket in DIR and an ephemeral
+# TCP port; sets SOCK, TCP, RENJA_SERVER, RENJA_TOKEN (the admin token from
+# DIR/admin.token, if there), DAEMON_PID.
 start_daemon() {
   local dir=$1; shift
   mkdir -p "$dir"

@@ -41,20 +41,4 @@ if grep -q "$ADMIN\|$EDITOR" "$D/renjad.log"; then fail "a token appears in the 
 # SIGTERM: exits 0.
 stop_daemon && pass "SIGTERM exits 0" || fail "SIGTERM exit code"
 
-# A data dir never initialised is initialised by the daemon itself.
-start_daemon "$T/fresh"
-check "auto-init writes an admin token file" 1 "$([ -s "$T/fresh/admin.token" ] && echo 1 || echo 0)"
-check "auto-init token works" "admin" "$("$RENJA" --format json info | json 'j["identity"]["name"]')"
-stop_daemon || fail "second SIGTERM"
-
-# The admin token file cannot be written: the daemon refuses to start and
-# takes the token back, so the next start makes one that can be used.
-mkdir -p "$T/blocked/admin.token"
-rc=0; "$RENJAD" --data-dir "$T/blocked" --listen "unix:$T/blocked/s.sock" 2>"$T/blocked.err" || rc=$?
-check "unwritable admin.token: renjad exits 1" 1 "$rc"
-if grep -q "revoked" "$T/blocked.err"; then pass "it says the token was revoked"; else fail "message: $(cat "$T/blocked.err")"; fi
-rmdir "$T/blocked/admin.token"
-start_daemon "$T/blocked"
-check "the next start makes a usable admin token" "admin" "$("$RENJA" --format json info | json 'j["identity"]["name"]')"
-stop_daemon || fail "third SIGTERM"
 finish

@@ -4,6 +4,7 @@
 # keeps serving.
 source "$(dirname "$0")/lib.sh"
 
+init_store "$T/data"
 start_daemon "$T/data"
 P=impor/2024
 "$RENJA" plan create $P >/dev/null

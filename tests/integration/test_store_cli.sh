@@ -3,6 +3,7 @@
 # conflicts, atomicity, export/import round trip, watch, backup/restore.
 source "$(dirname "$0")/lib.sh"
 
+init_store "$T/data"
 start_daemon "$T/data"
 P=contoh/2024
 "$RENJA" plan create $P --nama "Contoh" >/dev/null

@@ -29,6 +29,7 @@ try:
     lsock.listen(16)
 
     data = os.path.join(tmp, "data")
+    renjatest.init_store(data)
     env = dict(os.environ, NOTIFY_SOCKET=notify_path, LISTEN_FDS="1")
     # LISTEN_PID must name renjad itself: let the shell exec it.
     # and the socket must arrive as fd 3.

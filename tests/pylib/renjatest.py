@@ -31,10 +31,28 @@ def load_protos(tmp):
     return model_pb2, renja_pb2, health_pb2
 
 
+def init_store(data_dir):
+    """`renjad init` a new store in data_dir; returns the admin token, also
+    kept in data_dir/admin.token for a later Daemon on the same dir."""
+    os.makedirs(data_dir, exist_ok=True)
+    r = subprocess.run([RENJAD, "init", "--data-dir", data_dir], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, check=False)
+    if r.returncode != 0:
+        raise RuntimeError("renjad init failed: " + r.stderr.decode(errors="replace"))
+    token = r.stdout.decode().strip()
+    with open(os.path.join(data_dir, "admin.token"), "w") as f:
+        f.write(token + "\n")
+    return token
+
+
 class Daemon:
+    """renjad on tmp/data: initialised with `renjad init` first unless the
+    dir already holds a store (a restart)."""
+
     def __init__(self, tmp, extra=()):
         self.dir = os.path.join(tmp, "data")
-        os.makedirs(self.dir, exist_ok=True)
+        if not os.path.exists(os.path.join(self.dir, "data.mdb")):
+            init_store(self.dir)
         self.sock = os.path.join(self.dir, "renjad.sock")
         self.log = open(os.path.join(self.dir, "renjad.log"), "ab")
         self.proc = subprocess.Popen([RENJAD, "--data-dir", self.dir, "--listen", "unix:" + self.sock,

@@ -238,12 +238,17 @@ static int setup(void **state)
     rj_diag d;
     char addr[200], bound[128];
     snprintf(addr, sizeof(addr), "unix:%s/s.sock", T.dir);
-    /* a stale socket file must not stop us */
+    /* a stale socket file (bound, nobody listening any more) must not stop us */
     char path[160];
     snprintf(path, sizeof(path), "%s/s.sock", T.dir);
-    FILE *f = fopen(path, "w");
-    if (f)
-        fclose(f);
+    int stale = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sun.sun_path))
+        return -1;
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    if (stale < 0 || bind(stale, (struct sockaddr *)&sun, sizeof(sun)) != 0)
+        return -1;
+    close(stale);
     if (rj_grpc_server_listen(T.srv, addr, bound, sizeof(bound), &d) != 0) {
         fprintf(stderr, "%s\n", d.msg);
         return -1;
