@@ -54,21 +54,25 @@ start_daemon() {
   local dir=$1; shift
   mkdir -p "$dir"
   SOCK="$dir/renjad.sock"
+  # Only this start's lines count: the log keeps those of earlier starts.
+  local from
+  from=$(($(stat -c %s "$dir/renjad.log" 2>/dev/null || echo 0) + 1))
   "$RENJAD" --data-dir "$dir" --listen "unix:$SOCK" --listen 127.0.0.1:0 "$@" \
     2>>"$dir/renjad.log" &
   DAEMON_PID=$!
-  local i
-  for i in $(seq 1 200); do
-    if grep -q "listening on 127.0.0.1:" "$dir/renjad.log" 2>/dev/null \
-       && grep -q "serving" "$dir/renjad.log" 2>/dev/null; then
-      break
+  local i up=0
+  for i in $(seq 1 400); do
+    if tail -c "+$from" "$dir/renjad.log" | grep -q "serving [0-9]* listener"; then
+      up=1; break
     fi
     if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-      echo "renjad died at start:" >&2; cat "$dir/renjad.log" >&2; return 1
+      echo "renjad died at start:" >&2; tail -c "+$from" "$dir/renjad.log" >&2; return 1
     fi
     sleep 0.05
   done
-  TCP=$(grep -o "listening on 127.0.0.1:[0-9]*" "$dir/renjad.log" | tail -1 | sed 's/listening on //')
+  [ "$up" = 1 ] || { echo "renjad did not start within 20 s" >&2; return 1; }
+  TCP=$(tail -c "+$from" "$dir/renjad.log" | grep -o "listening on 127.0.0.1:[0-9]*" | tail -1 \
+        | sed 's/listening on //')
   export RENJA_SERVER="unix:$SOCK"
   if [ -f "$dir/admin.token" ]; then
     RENJA_TOKEN=$(cat "$dir/admin.token")
