@@ -158,13 +158,12 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         a->flag_val[a->nflags++] = val;
     }
     if (a->npos < c->min_pos)
-        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: missing arguments (usage: %s%s%s %s)", c->name,
-                           c->sub ? " " : "", c->sub ? c->sub : "", c->name, c->sub ? " " : "",
-                           c->sub ? c->sub : "", c->usage);
+        return rj_diag_set(d, RJ_EINVAL, "missing arguments (usage: renja %s%s%s %s)", c->name,
+                           c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
     if (c->max_pos >= 0 && a->npos > c->max_pos)
-        return rj_diag_set(d, RJ_EINVAL, "%s%s%s: unexpected argument \"%s\" (usage: %s%s%s %s)",
-                           c->name, c->sub ? " " : "", c->sub ? c->sub : "", a->pos[c->max_pos],
-                           c->name, c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
+        return rj_diag_set(d, RJ_EINVAL, "unexpected argument \"%s\" (usage: renja %s%s%s %s)",
+                           a->pos[c->max_pos], c->name, c->sub ? " " : "", c->sub ? c->sub : "",
+                           c->usage);
     return 0;
 }
 

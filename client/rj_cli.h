@@ -17,6 +17,10 @@
 
 #define RJ_CLI_DEFAULT_SERVER "unix:/var/lib/renjad/renjad.sock"
 #define RJ_CLI_DEFAULT_TIMEOUT 30 /* seconds */
+/* A request this small fits every renjad (--max-message is at least this
+ * much), so it is sent without asking for the server's limit; a bigger one
+ * is first checked against ServerInfo.max_message_bytes. */
+#define RJ_CLI_SMALL_REQUEST 65536
 
 enum {
     RJ_EXIT_OK = 0,
@@ -45,8 +49,10 @@ typedef struct rj_cli {
     rj_out_mode mode;
     int timeout_s;
     rj_rpc *rpc;
-    rj_req_kind kind;    /* of the command being run */
-    bool quiet_notfound; /* a NOT_FOUND answer is expected: say nothing */
+    rj_req_kind kind;     /* of the command being run */
+    bool quiet_notfound;  /* a NOT_FOUND answer is expected: say nothing */
+    uint64_t max_message; /* the server's request limit once asked, else 0 */
+    const char *subject;  /* what the request carries, for messages ("apbd.csv") */
     FILE *out, *err;
     const char *prog; /* "renja" */
 } rj_cli;

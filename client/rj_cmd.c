@@ -17,6 +17,7 @@
 #include "rj_num.h"
 #include "rj_print.h"
 #include "rj_rpc.h"
+#include "rj_wire.h"
 
 /* --- talking to the server ------------------------------------------------------ */
 
@@ -69,6 +70,53 @@ static int report(rj_cli *cli, int status, rj_diag *d)
     return rj_cli_exit_code(status, cli->kind);
 }
 
+static void done(void *resp)
+{
+    if (resp)
+        protobuf_c_message_free_unpacked(resp, NULL);
+}
+
+/* The server's limit on one request message: asked once per connection
+ * (ServerInfo); a server that does not say has the default. 0 or the exit
+ * code, having said why on stderr. */
+static int server_max_message(rj_cli *cli, uint64_t *out)
+{
+    if (!cli->max_message) {
+        Renja__V1__ServerInfoRequest req = RENJA__V1__SERVER_INFO_REQUEST__INIT;
+        Renja__V1__ServerInfoResponse *resp = NULL;
+        rj_diag d = {{0}};
+        int st = rj_rpc_call(cli->rpc, "/renja.v1.Renja/ServerInfo", cli->token, &req.base,
+                             &renja__v1__server_info_response__descriptor,
+                             (ProtobufCMessage **)&resp, cli->timeout_s * 1000, &d);
+        if (st != 0)
+            return report(cli, st, &d);
+        cli->max_message = resp->max_message_bytes ? resp->max_message_bytes : RJ_WIRE_DEFAULT_MAX;
+        done(resp);
+    }
+    *out = cli->max_message;
+    return 0;
+}
+
+/* A request bigger than the server takes is refused here, before a byte of
+ * it is sent, with its size, the limit and how to raise it. */
+static int request_fits(rj_cli *cli, const ProtobufCMessage *req)
+{
+    size_t len = protobuf_c_message_get_packed_size(req);
+    if (len <= RJ_CLI_SMALL_REQUEST)
+        return 0;
+    uint64_t limit = 0;
+    int rc = server_max_message(cli, &limit);
+    if (rc || len <= limit)
+        return rc;
+    char msg[RJ_DIAG_MAX];
+    snprintf(msg, sizeof(msg),
+             "%s encodes to a request of %zu bytes, over the limit of %" PRIu64
+             " bytes that renjad at %s accepts; nothing was sent (split the input, or start "
+             "renjad with a larger --max-message BYTES)",
+             cli->subject ? cli->subject : "the input", len, limit, cli->server);
+    return fail(cli, RJ_EXIT_FAILED, msg);
+}
+
 /* A unary call of renja.v1.Renja/<method>; 0 or the exit code, having
  * said why on stderr. */
 static int call(rj_cli *cli, const char *method, const void *req,
@@ -76,6 +124,8 @@ static int call(rj_cli *cli, const char *method, const void *req,
 {
     int rc = connect_once(cli);
     if (rc)
+        return rc;
+    if ((rc = request_fits(cli, req)) != 0)
         return rc;
     char path[96];
     snprintf(path, sizeof(path), "/renja.v1.Renja/%s", method);
@@ -86,12 +136,6 @@ static int call(rj_cli *cli, const char *method, const void *req,
 
 #define CALL(cli, method, req, name, resp)                                                         \
     call(cli, method, &(req).base, &renja__v1__##name##__descriptor, (ProtobufCMessage **)(resp))
-
-static void done(void *resp)
-{
-    if (resp)
-        protobuf_c_message_free_unpacked(resp, NULL);
-}
 
 /* --- argument helpers ---------------------------------------------------------- */
 
@@ -305,6 +349,7 @@ static int cmd_import(rj_cli *cli, const rj_args *a)
     if (rc == 0) {
         rj_diag d = {{0}};
         const char *name = strcmp(a->pos[1], "-") == 0 ? "<stdin>" : a->pos[1];
+        cli->subject = name;
         if (fmt == RJ_INPUT_AUTO)
             fmt = rj_input_format_of(name);
         if (rj_input_read(s, name, text.len ? text.data : "", text.len, fmt, &d) < 0)
@@ -417,15 +462,15 @@ static int cmd_realisasi(rj_cli *cli, const rj_args *a)
     rj_diag d = {{0}};
     uint64_t tw = 0, ind = 1;
     if (!rj_args_has(a, "tw"))
-        return usage(cli, "realisasi: --tw N (1..4) is required");
+        return usage(cli, "--tw N (1..4) is required");
     if (rj_args_uint(a, "tw", 1, 4, &tw, &d) || rj_args_uint(a, "indikator", 1, 999, &ind, &d))
         return usage(cli, "%s", d.msg);
     const char *angg = rj_args_get(a, "anggaran");
     bool clear = rj_args_has(a, "clear");
     if (angg && (a->npos > 2 || rj_args_has(a, "indikator")))
-        return usage(cli, "realisasi: give either --indikator I VALUE or --anggaran RUPIAH");
+        return usage(cli, "give either --indikator I VALUE or --anggaran RUPIAH");
     if (!angg && !clear && a->npos != 3)
-        return usage(cli, "realisasi: expected a VALUE (or --anggaran RUPIAH)");
+        return usage(cli, "expected a VALUE (or --anggaran RUPIAH)");
     int64_t v = 0;
     bool present = true;
     if (angg) {
@@ -514,7 +559,7 @@ static int cmd_stage_set(rj_cli *cli, const rj_args *a)
     const char *rev = rj_args_get(a, "rev");
     uint64_t r = 0, order = 0;
     if (!rev)
-        return usage(cli, "stage set: --rev REV is required (a revision number or head)");
+        return usage(cli, "--rev REV is required (a revision number or head)");
     if (strcmp(rev, "head") != 0 && rj_args_uint(a, "rev", 1, UINT64_MAX, &r, &d))
         return usage(cli, "%s", d.msg);
     if (rj_args_uint(a, "order", 0, INT32_MAX, &order, &d))
@@ -577,7 +622,7 @@ static int cmd_diff(rj_cli *cli, const rj_args *a)
     }
     req.all = rj_args_has(a, "all");
     if (req.all && rj_args_has(a, "changed-only"))
-        return usage(cli, "diff: --all and --changed-only exclude each other");
+        return usage(cli, "--all and --changed-only exclude each other");
     Renja__V1__DiffResponse *resp = NULL;
     int rc = CALL(cli, "Diff", req, diff_response, &resp);
     if (rc == 0)
@@ -595,7 +640,7 @@ static int cmd_compare(rj_cli *cli, const rj_args *a)
     req.deltas = rj_args_has(a, "deltas");
     int what = rj_args_has(a, "items") + rj_args_has(a, "lines") + rj_args_has(a, "all-rows");
     if (what > 1)
-        return usage(cli, "compare: give one of --items, --lines, --all-rows");
+        return usage(cli, "give one of --items, --lines, --all-rows");
     req.what = (char *)(rj_args_has(a, "items")      ? "items"
                         : rj_args_has(a, "all-rows") ? "all"
                                                      : "lines");
@@ -612,7 +657,7 @@ static int cmd_eval(rj_cli *cli, const rj_args *a)
     rj_diag d = {{0}};
     uint64_t tw = 0;
     if (!rj_args_has(a, "tw"))
-        return usage(cli, "eval: --tw N (1..4) is required");
+        return usage(cli, "--tw N (1..4) is required");
     if (rj_args_uint(a, "tw", 1, 4, &tw, &d))
         return usage(cli, "%s", d.msg);
     Renja__V1__EvaluateRequest req = RENJA__V1__EVALUATE_REQUEST__INIT;
@@ -712,7 +757,8 @@ static int cmd_watch(rj_cli *cli, const rj_args *a)
 const rj_command rj_commands[] = {
     {"health", NULL, "", "SERVING or not (exit 0 only when SERVING); needs no token", "", 0, 0,
      cmd_health, RJ_REQ_NONE},
-    {"info", NULL, "", "server version, uptime and who you are", "", 0, 0, cmd_info, RJ_REQ_READ},
+    {"info", NULL, "", "server version, uptime, request size limit and who you are", "", 0, 0,
+     cmd_info, RJ_REQ_READ},
     {"plan", "create", "PLAN [--nama TEXT]",
      "create a plan (PLAN is opd-slug/tahun, e.g. diskopukm-sumsel/2024)", "nama=", 1, 1,
      cmd_plan_create, RJ_REQ_WRITE},
@@ -819,6 +865,10 @@ int rj_cmd_main(int argc, char **argv)
         return usage(&cli, "unknown command \"%s\" (see renja help)", argv[i]);
     }
     i += used;
+    /* From here on every message names the command as typed ("renja set: ..."). */
+    char prog[64];
+    snprintf(prog, sizeof(prog), "renja %s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+    cli.prog = prog;
     for (int k = i; k < argc && strcmp(argv[k], "--") != 0; k++)
         if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
             rj_cli_command_help(c, stdout);

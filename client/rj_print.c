@@ -1131,7 +1131,7 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
         rj_json_put_str(&b, id ? id->name : "");
         rj_buf_printf(&b, ", \"role\": \"%s\", \"bidang\": ", id ? rj_role_name(id->role) : "");
         rj_json_put_str(&b, id ? id->bidang : "");
-        rj_buf_puts(&b, "}}\n");
+        rj_buf_printf(&b, "}, \"max_message_bytes\": %" PRIu64 "}\n", r->max_message_bytes);
         fwrite(b.data, 1, b.len, out);
         rj_buf_free(&b);
         return;
@@ -1140,13 +1140,15 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     rj_table *t = rj_table_new("info");
     rj_table_col(t, "key", "Kunci", 0);
     rj_table_col(t, "value", "Nilai", 0);
-    const char *keys[] = {"version", "uptime_seconds", "started", "name", "role", "bidang"};
-    char up[32];
+    const char *keys[] = {"version", "uptime_seconds", "started",          "name",
+                          "role",    "bidang",         "max_message_bytes"};
+    char up[32], mm[32];
     snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
+    snprintf(mm, sizeof(mm), "%" PRIu64, r->max_message_bytes);
     const char *vals[] = {
-        r->version,          up, tm, id ? id->name : "", id ? rj_role_name(id->role) : "",
-        id ? id->bidang : ""};
-    for (int i = 0; i < 6; i++) {
+        r->version,           up, tm, id ? id->name : "", id ? rj_role_name(id->role) : "",
+        id ? id->bidang : "", mm};
+    for (int i = 0; i < 7; i++) {
         rj_table_row(t);
         rj_table_str(t, keys[i]);
         rj_table_str(t, vals[i]);

@@ -331,34 +331,40 @@ static void mark_broken(rj_rpc *rpc, const char *fmt, const char *detail)
     snprintf(rpc->broken_msg, sizeof(rpc->broken_msg), fmt, rpc->addr, detail);
 }
 
-/* Move frames from nghttp2 into rpc->out, then write what the socket takes
- * without blocking. -1 when the connection is broken. */
+/* Move frames from nghttp2 into rpc->out and write them, until nghttp2 has
+ * nothing more to send (for now: flow control may hold a body back until a
+ * WINDOW_UPDATE arrives) or the socket would block; rpc->out then holds
+ * what is still to be written, and the caller polls for POLLOUT exactly
+ * when it is not empty. -1 when the connection is broken. */
 static int pump_out(rj_rpc *rpc)
 {
-    while (rpc->out.len < 256 * 1024) {
-        const uint8_t *data;
-        ssize_t n = nghttp2_session_mem_send(rpc->session, &data);
-        if (n < 0) {
-            mark_broken(rpc, "connection to %s failed: %s", nghttp2_strerror((int)n));
-            return -1;
-        }
-        if (n == 0)
-            break;
-        rj_buf_append(&rpc->out, data, (size_t)n);
-    }
-    while (rpc->out.len > 0) {
-        ssize_t w = send(rpc->fd, rpc->out.data, rpc->out.len, MSG_NOSIGNAL);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+    for (;;) {
+        while (rpc->out.len < 256 * 1024) {
+            const uint8_t *data;
+            ssize_t n = nghttp2_session_mem_send(rpc->session, &data);
+            if (n < 0) {
+                mark_broken(rpc, "connection to %s failed: %s", nghttp2_strerror((int)n));
+                return -1;
+            }
+            if (n == 0)
                 break;
-            mark_broken(rpc, "connection to %s failed: %s", strerror(errno));
-            return -1;
+            rj_buf_append(&rpc->out, data, (size_t)n);
         }
-        rj_buf_consume(&rpc->out, (size_t)w);
+        if (rpc->out.len == 0)
+            return 0;
+        while (rpc->out.len > 0) {
+            ssize_t w = send(rpc->fd, rpc->out.data, rpc->out.len, MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    return 0;
+                mark_broken(rpc, "connection to %s failed: %s", strerror(errno));
+                return -1;
+            }
+            rj_buf_consume(&rpc->out, (size_t)w);
+        }
     }
-    return 0;
 }
 
 /* Drive the session until the current stream closes, the wait bound

@@ -13,10 +13,17 @@
 #include "rj_store.h"
 
 #define DEFAULT_DATA_DIR "/var/lib/renjad"
+/* Bounds of --max-message: below 64 KiB a single ordinary command could be
+ * refused (clients send anything this small without asking for the limit);
+ * above 1 GiB one request could hold most of a small machine's memory. */
+#define RJ_MAX_MESSAGE_MIN 65536
+#define RJ_MAX_MESSAGE_MAX 1073741824
+#define RJ_STR_(x) #x
+#define RJ_STR(x) RJ_STR_(x)
 
 static const char usage_text[] =
     "usage: renjad [--data-dir DIR] [--listen ADDR]... [--log-level LEVEL] [--drain-ms MS]\n"
-    "              [--max-connections N] [--idle-timeout SECONDS]\n"
+    "              [--max-connections N] [--idle-timeout SECONDS] [--max-message BYTES]\n"
     "       renjad init --data-dir DIR              create the store; prints an admin token once\n"
     "       renjad token add --data-dir DIR --name NAME --role ROLE [--bidang BIDANG]\n"
     "       renjad token list --data-dir DIR\n"
@@ -26,7 +33,9 @@ static const char usage_text[] =
     "\n"
     "ADDR is unix:/path/to.sock, HOST:PORT or [::1]:PORT. Default: unix:DIR/" RJ_DAEMON_SOCKET_NAME
     " and " RJ_DAEMON_DEFAULT_TCP ".\n"
-    "ROLE is viewer, editor, planner or admin. LEVEL is error, warn, info or debug.\n";
+    "ROLE is viewer, editor, planner or admin. LEVEL is error, warn, info or debug.\n"
+    "--max-message is the largest request message accepted (default 4194304 = 4 MiB,\n"
+    "at least " RJ_STR(RJ_MAX_MESSAGE_MIN) ", at most " RJ_STR(RJ_MAX_MESSAGE_MAX) ").\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -46,7 +55,18 @@ typedef struct opts {
 
 static int parse(int argc, char **argv, opts *o)
 {
-    enum { O_DATA = 1, O_LISTEN, O_LOG, O_NAME, O_ROLE, O_BIDANG, O_DRAIN, O_MAXCONN, O_IDLE };
+    enum {
+        O_DATA = 1,
+        O_LISTEN,
+        O_LOG,
+        O_NAME,
+        O_ROLE,
+        O_BIDANG,
+        O_DRAIN,
+        O_MAXCONN,
+        O_IDLE,
+        O_MAXMSG
+    };
     static const struct option longs[] = {
         {"data-dir", required_argument, NULL, O_DATA},
         {"listen", required_argument, NULL, O_LISTEN},
@@ -57,6 +77,7 @@ static int parse(int argc, char **argv, opts *o)
         {"drain-ms", required_argument, NULL, O_DRAIN},
         {"max-connections", required_argument, NULL, O_MAXCONN},
         {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"max-message", required_argument, NULL, O_MAXMSG},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -107,6 +128,16 @@ static int parse(int argc, char **argv, opts *o)
                 return usage_error("--idle-timeout \"%s\" is not a positive number of seconds",
                                    optarg);
             break;
+        case O_MAXMSG: {
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*end || !*optarg || optarg[0] == '-' || v < RJ_MAX_MESSAGE_MIN ||
+                v > RJ_MAX_MESSAGE_MAX)
+                return usage_error("--max-message \"%s\" is not a number of bytes from " RJ_STR(
+                                       RJ_MAX_MESSAGE_MIN) " to " RJ_STR(RJ_MAX_MESSAGE_MAX),
+                                   optarg);
+            o->cfg.grpc.max_message = (size_t)v;
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             exit(0);

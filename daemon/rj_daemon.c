@@ -46,6 +46,7 @@ typedef struct rj_daemon {
     uv_timer_t pace_timer; /* resumes paused watchers */
     bool pace_active;
     int64_t started_ms;
+    uint64_t max_message; /* of a request, in bytes */
     bool draining;
     uint64_t drain_ms;
     watcher *watchers;
@@ -151,6 +152,7 @@ static void work_cb(uv_work_t *req)
     w->ctx.who = w->who;
     w->ctx.now_ms = wall_ms();
     w->ctx.started_ms = w->d->started_ms;
+    w->ctx.max_message = w->d->max_message;
     if (w->svc->read) {
         rj_snap *snap = NULL;
         w->err = rj_snap_begin(w->d->store, &snap);
@@ -627,6 +629,9 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     }
 
     rj_grpc_config gcfg = cfg->grpc;
+    if (!gcfg.max_message)
+        gcfg.max_message = RJ_WIRE_DEFAULT_MAX;
+    d.max_message = gcfg.max_message;
     gcfg.log = grpc_log_cb;
     rj_grpc_server_new(d.loop, &gcfg, methods, sizeof(methods) / sizeof(methods[0]), &d, &d.grpc);
 

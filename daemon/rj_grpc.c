@@ -897,7 +897,9 @@ static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_
     rj_diag d;
     int rc = rj_wire_decoder_feed(&st->dec, data, len, &d);
     if (rc == RJ_ETOOBIG) {
-        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED, d.msg);
+        char msg[RJ_DIAG_MAX + 64];
+        snprintf(msg, sizeof(msg), "request %s (renjad --max-message BYTES raises it)", d.msg);
+        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
         return 0;
     }
     if (rc < 0) {

@@ -25,6 +25,7 @@ typedef struct rj_ctx {
     const Renja__V1__Identity *who; /* the authenticated caller */
     int64_t now_ms;
     int64_t started_ms;
+    uint64_t max_message; /* renjad --max-message, for ServerInfo */
 } rj_ctx;
 
 typedef int (*rj_read_fn)(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,

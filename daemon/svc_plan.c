@@ -40,6 +40,7 @@ static int server_info(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
     r->version = rj_svc_strdup(RENJA_VERSION);
     r->uptime_seconds = (ctx->now_ms - ctx->started_ms) / 1000;
     r->started_unix_ms = ctx->started_ms;
+    r->max_message_bytes = ctx->max_message;
     r->identity = identity_copy(ctx->who);
     *resp = &r->base;
     return 0;

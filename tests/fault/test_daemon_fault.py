@@ -229,7 +229,8 @@ def case_pathological_submits(dm):
                   any(x.kode == "5.1.01.01.10.9994" for x in r.lines), "%s %s" % (code, det[:200]))
         big = renja_pb2.SubmitRequest(plan=plan, changes=many_lines(100000, nama="x" * 24))
         res.check("the padded submit is over 4 MiB", big.ByteSize() > 4 << 20)
-        expect(ch, tok, "submit over 4 MiB -> RESOURCE_EXHAUSTED", "Submit", big, (SC.RESOURCE_EXHAUSTED,))
+        expect(ch, tok, "submit over 4 MiB -> RESOURCE_EXHAUSTED naming the limit and the flag", "Submit",
+               big, (SC.RESOURCE_EXHAUSTED,), r"exceeds the limit of 4194304 bytes.*--max-message")
 
         p = "patologi/2024"
         create_plan(ch, tok, p)
