@@ -19,6 +19,7 @@ int rj_cli_exit_code(int grpc_status, rj_req_kind kind)
     case RJ_GRPC_UNAUTHENTICATED:
         return RJ_EXIT_DENIED;
     case RJ_GRPC_UNAVAILABLE:
+    case RJ_GRPC_DEADLINE_EXCEEDED: /* no answer in time: the server is not serving us */
         return RJ_EXIT_UNAVAILABLE;
     default:
         return RJ_EXIT_FAILED;
@@ -230,7 +231,8 @@ void rj_cli_help(const rj_command *table, FILE *out)
             "  --timeout SECONDS  per request (default %d)\n"
             "  --version, --help\n\n"
             "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
-            "5 permission denied, 6 server unavailable, 7 validation failed.\n"
+            "5 permission denied, 6 server unavailable or no answer within --timeout,\n"
+            "7 validation failed.\n"
             "Run 'renja COMMAND --help' for the arguments of a command.\n",
             RJ_CLI_DEFAULT_SERVER, RJ_CLI_DEFAULT_TIMEOUT);
 }

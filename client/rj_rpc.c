@@ -519,8 +519,11 @@ static int do_call(rj_rpc *rpc, const char *path, const char *token, const Proto
     if (rc == 1) {
         nghttp2_submit_rst_stream(rpc->session, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
         pump_out(rpc);
-        rj_diag_set(d, RJ_ETIMEDOUT, "call %s on %s: no answer within %d ms", path, rpc->addr,
-                    timeout_ms);
+        bool whole = timeout_ms % 1000 == 0;
+        rj_diag_set(d, RJ_ETIMEDOUT,
+                    "no answer from renjad at %s within %d %s (call %s; --timeout SECONDS "
+                    "waits longer)",
+                    rpc->addr, whole ? timeout_ms / 1000 : timeout_ms, whole ? "s" : "ms", path);
         status = RJ_GRPC_DEADLINE_EXCEEDED;
         goto out;
     }

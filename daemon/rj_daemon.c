@@ -41,7 +41,7 @@ typedef struct rj_daemon {
     rj_query_cache *qcache;
     rj_writer *writer;
     rj_grpc_server *grpc;
-    uv_signal_t sigterm, sigint;
+    uv_signal_t sigterm, sigint, sigquit, sighup, sigusr1, sigusr2;
     uv_timer_t reader_timer;
     uv_timer_t pace_timer; /* resumes paused watchers */
     bool pace_active;
@@ -548,13 +548,14 @@ static void drained_cb(void *arg)
     uv_stop(d->loop);
 }
 
+/* SIGTERM, SIGINT and SIGQUIT: drain and exit 0. */
 static void signal_cb(uv_signal_t *h, int signum)
 {
     rj_daemon *d = h->data;
     if (d->draining)
         return;
     d->draining = true;
-    rj_log(RJ_LOG_INFO, "signal %d: NOT_SERVING, draining for up to %llu ms", signum,
+    rj_log(RJ_LOG_INFO, "SIG%s: NOT_SERVING, draining for up to %llu ms", sigabbrev_np(signum),
            (unsigned long long)d->drain_ms);
     rj_sd_notify("STOPPING=1");
     /* Streams never end by themselves: end them so the drain can finish. */
@@ -564,6 +565,61 @@ static void signal_cb(uv_signal_t *h, int signum)
             watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
     }
     rj_grpc_server_drain(d->grpc, d->drain_ms, drained_cb, d);
+}
+
+/* What SIGHUP re-reads. Nothing yet: the daemon has no configuration file,
+ * and its flags are fixed for its lifetime. When renjad serves TLS, the
+ * certificate and key are re-read here (a failed re-read keeps the old
+ * ones and says so); the daemon never stops on SIGHUP. */
+static int reload(rj_daemon *d)
+{
+    (void)d;
+    return 0;
+}
+
+static void sighup_cb(uv_signal_t *h, int signum)
+{
+    rj_daemon *d = h->data;
+    if (d->draining)
+        return;
+    rj_sd_notify("RELOADING=1");
+    int rc = reload(d);
+    if (rc)
+        rj_log(RJ_LOG_WARN, "SIGHUP: reload failed (%s); serving on as before", rj_strerror(rc));
+    else
+        rj_log(RJ_LOG_INFO, "SIGHUP: nothing to reload; serving on");
+    rj_sd_notify("READY=1");
+}
+
+static size_t watcher_count(const rj_daemon *d)
+{
+    size_t n = 0;
+    for (const watcher *x = d->watchers; x; x = x->next)
+        n++;
+    return n;
+}
+
+/* SIGUSR1 logs one line of figures; SIGUSR2 is taken and ignored (said in
+ * the log), so that neither kills the daemon without a drain. */
+static void sigusr_cb(uv_signal_t *h, int signum)
+{
+    rj_daemon *d = h->data;
+    if (signum == SIGUSR1)
+        rj_log(RJ_LOG_INFO,
+               "SIGUSR1: uptime %lld s, %zu connection(s), %zu watcher(s), request limit %llu "
+               "bytes%s",
+               (long long)((wall_ms() - d->started_ms) / 1000), rj_grpc_server_connections(d->grpc),
+               watcher_count(d), (unsigned long long)d->max_message,
+               d->draining ? ", draining" : "");
+    else
+        rj_log(RJ_LOG_INFO, "SIG%s: ignored", sigabbrev_np(signum));
+}
+
+static void ignore_soft_signals(void)
+{
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
 }
 
 static void reader_timer_cb(uv_timer_t *t)
@@ -592,6 +648,10 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.started_ms = wall_ms();
     d.drain_ms = cfg->drain_ms;
     signal(SIGPIPE, SIG_IGN);
+    /* Until the loop's handlers are installed (and again once they are
+     * closed), signals that only ask for a reload or figures are ignored
+     * rather than fatal. */
+    ignore_soft_signals();
 
     /* A mistyped --data-dir must not become a new, empty store. */
     if (!rj_store_exists(cfg->data_dir)) {
@@ -674,11 +734,23 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         listening++;
     }
 
-    uv_signal_init(d.loop, &d.sigterm);
-    uv_signal_init(d.loop, &d.sigint);
-    d.sigterm.data = d.sigint.data = &d;
-    uv_signal_start(&d.sigterm, signal_cb, SIGTERM);
-    uv_signal_start(&d.sigint, signal_cb, SIGINT);
+    /* Every signal that would end the process by default and that someone
+     * may send on purpose is handled: a drain, a reload or a log line
+     * (README, "Signals"). */
+    struct {
+        uv_signal_t *h;
+        uv_signal_cb cb;
+        int signum;
+    } sigs[] = {
+        {&d.sigterm, signal_cb, SIGTERM}, {&d.sigint, signal_cb, SIGINT},
+        {&d.sigquit, signal_cb, SIGQUIT}, {&d.sighup, sighup_cb, SIGHUP},
+        {&d.sigusr1, sigusr_cb, SIGUSR1}, {&d.sigusr2, sigusr_cb, SIGUSR2},
+    };
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        uv_signal_init(d.loop, sigs[i].h);
+        sigs[i].h->data = &d;
+        uv_signal_start(sigs[i].h, sigs[i].cb, sigs[i].signum);
+    }
     uv_timer_init(d.loop, &d.reader_timer);
     d.reader_timer.data = &d;
     uv_timer_start(&d.reader_timer, reader_timer_cb, 60000, 60000);
@@ -700,6 +772,7 @@ out:
     rj_grpc_server_free(d.grpc);
     uv_walk(d.loop, close_walk_cb, NULL);
     uv_run(d.loop, UV_RUN_DEFAULT);
+    ignore_soft_signals();
     uv_loop_close(d.loop);
     rj_store_close(d.store);
     rj_query_cache_free(d.qcache);

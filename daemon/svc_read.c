@@ -105,6 +105,17 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
             d, RJ_EINVAL, "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01",
             q->kode);
     char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", q->kode);
+    /* Like show: a kode the plan never had is not found (one it had and
+     * removed still has its history). */
+    bool known = false;
+    rc = rj_snap_key_known(snap, q->plan, key, &known);
+    if (rc == 0 && !known)
+        rc = rj_diag_set(d, RJ_ENOTFOUND, "no %s %s in plan %s at any revision",
+                         is_item ? "item" : "budget line", q->kode, q->plan);
+    if (rc) {
+        free(key);
+        return rc;
+    }
     rc = rj_snap_log(snap, q->plan, key, is_item, q->limit, &r->revisions, &r->n_revisions);
     free(key);
     if (rc == 0)

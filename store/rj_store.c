@@ -2175,6 +2175,19 @@ static int get_one(rj_snap *snap, const char *plan, const char *key, uint64_t re
     return *out ? 0 : RJ_EINTERNAL;
 }
 
+int rj_snap_key_known(rj_snap *snap, const char *plan, const char *key, bool *known)
+{
+    *known = false;
+    if (!plan || strlen(plan) > 80 || strlen(key) > 200)
+        return 0;
+    /* The newest version of any revision: live or a tombstone, it existed. */
+    int r = val_at(snap->txn, snap->s->vals, plan, key, UINT64_MAX, NULL, NULL);
+    if (r < 0)
+        return r;
+    *known = r != VAL_NONE;
+    return 0;
+}
+
 int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
                  Renja__V1__Item **out)
 {

@@ -90,6 +90,10 @@ int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__R
 int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
                 Renja__V1__Revision ***out, size_t *n);
 
+/* Has key ("item/<kode>", "line/<kode>") ever had a value in plan, live
+ * now or removed since? *known gets the answer. */
+int rj_snap_key_known(rj_snap *snap, const char *plan, const char *key, bool *known);
+
 /* As-of reads at revision rev. RJ_ENOTFOUND when absent or removed. */
 int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
                  Renja__V1__Item **out);

@@ -47,6 +47,21 @@ try:
         res.check("serves the socket systemd passed", r.status == health_pb2.HealthCheckResponse.SERVING)
     log = open(os.path.join(tmp, "renjad.log")).read()
     res.check("no default listeners when sockets are passed", "7024" not in log, log)
+    # The unit's ExecReload sends SIGHUP: the service reloads and goes on.
+    proc.send_signal(signal.SIGHUP)
+    msgs = [notify.recv(256).decode(), notify.recv(256).decode()]
+    res.check("SIGHUP: RELOADING=1 then READY=1", msgs == ["RELOADING=1", "READY=1"], repr(msgs))
+    with grpc.insecure_channel("unix:" + lsock_path) as ch:
+        check = ch.unary_unary("/grpc.health.v1.Health/Check",
+                               request_serializer=lambda m: m.SerializeToString(),
+                               response_deserializer=health_pb2.HealthCheckResponse.FromString)
+        r = check(health_pb2.HealthCheckRequest(), timeout=10)
+        res.check("still SERVING after SIGHUP", proc.poll() is None and
+                  r.status == health_pb2.HealthCheckResponse.SERVING)
+    unit = open(os.path.join(renjatest.SRC, "systemd", "renjad.service")).read()
+    res.check("the unit reloads with SIGHUP, not a stop",
+              "ExecReload=/bin/kill -HUP $MAINPID" in unit and "-TERM" not in unit.split("ExecReload=")[1].split("\n")[0],
+              unit)
     proc.send_signal(signal.SIGTERM)
     msg = notify.recv(256).decode()
     res.check("STOPPING=1 on SIGTERM", msg == "STOPPING=1", repr(msg))

@@ -35,6 +35,8 @@ static void test_exit_codes(void **state)
     assert_int_equal(rj_cli_exit_code(RJ_GRPC_PERMISSION_DENIED, RJ_REQ_WRITE), 5);
     assert_int_equal(rj_cli_exit_code(RJ_GRPC_UNAUTHENTICATED, RJ_REQ_READ), 5);
     assert_int_equal(rj_cli_exit_code(RJ_GRPC_UNAVAILABLE, RJ_REQ_NONE), 6);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_DEADLINE_EXCEEDED, RJ_REQ_SUBMIT), 6);
+    assert_int_equal(rj_cli_exit_code(RJ_GRPC_DEADLINE_EXCEEDED, RJ_REQ_READ), 6);
     assert_int_equal(rj_cli_exit_code(RJ_GRPC_FAILED_PRECONDITION, RJ_REQ_SUBMIT), 1);
     assert_int_equal(rj_cli_exit_code(RJ_GRPC_ALREADY_EXISTS, RJ_REQ_WRITE), 1);
     assert_int_equal(rj_cli_exit_code(RJ_GRPC_INTERNAL, RJ_REQ_READ), 1);
