@@ -66,9 +66,14 @@ static bool flag_known(const char *flags, const char *name, size_t len, bool *va
 
 int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
 {
-    static const char *const names[] = {"--server", "--token", "--format", "--timeout"};
+    static const char *const names[] = {"--server", "--token", "--format", "--timeout",
+                                        "--csv-dialect"};
     const char *arg = argv[0];
-    for (int i = 0; i < 4; i++) {
+    if (strcmp(arg, "--excel") == 0) {
+        cli->csv_excel = true;
+        return 1;
+    }
+    for (int i = 0; i < 5; i++) {
         size_t n = strlen(names[i]);
         const char *v;
         int used;
@@ -95,6 +100,7 @@ int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
                 return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json",
                                    v);
             cli->mode = (rj_out_mode)m;
+            cli->format_given = true;
             break;
         }
         case 3: {
@@ -105,9 +111,30 @@ int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
             cli->timeout_s = (int)t;
             break;
         }
+        case 4:
+            if (strcmp(v, "excel-id") == 0)
+                cli->csv_excel = true;
+            else if (strcmp(v, "rfc4180") == 0)
+                cli->csv_excel = false;
+            else
+                return rj_diag_set(d, RJ_EINVAL, "--csv-dialect %s: expected rfc4180 or excel-id",
+                                   v);
+            break;
         }
         return used;
     }
+    return 0;
+}
+
+int rj_cli_resolve(rj_cli *cli, rj_diag *d)
+{
+    if (!cli->csv_excel)
+        return 0;
+    if (cli->format_given && cli->mode != RJ_OUT_CSV && cli->mode != RJ_OUT_CSV_EXCEL)
+        return rj_diag_set(d, RJ_EINVAL,
+                           "--excel (--csv-dialect excel-id) is a kind of csv: it does not go "
+                           "with another --format");
+    cli->mode = RJ_OUT_CSV_EXCEL;
     return 0;
 }
 
@@ -119,6 +146,23 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         const char *w = argv[i];
         if (!only_pos && strcmp(w, "--") == 0) {
             only_pos = true;
+            continue;
+        }
+        bool short_takes = false;
+        if (!only_pos && w[0] == '-' && w[1] && w[1] != '-' && !w[2] &&
+            flag_known(c->flags, w + 1, 1, &short_takes)) {
+            /* -X [VALUE]: a one-letter flag of the command. */
+            const char *val = "";
+            if (short_takes) {
+                if (i + 1 >= argc)
+                    return rj_diag_set(d, RJ_EINVAL, "%s needs a value", w);
+                val = argv[++i];
+            }
+            if (a->nflags == RJ_ARGS_MAX)
+                return rj_diag_set(d, RJ_EINVAL, "too many options");
+            a->flag_name[a->nflags] = w + 1;
+            a->flag_len[a->nflags] = 1;
+            a->flag_val[a->nflags++] = val;
             continue;
         }
         if (only_pos || strncmp(w, "--", 2) != 0) {
@@ -229,6 +273,8 @@ void rj_cli_help(const rj_command *table, FILE *out)
             "  --token TOKEN      bearer token (default $RENJA_TOKEN)\n"
             "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
             "  --timeout SECONDS  per request (default %d)\n"
+            "  --excel            csv for an Indonesian-locale Excel: ';', CRLF, UTF-8 BOM,\n"
+            "                     decimal comma (the same as --csv-dialect excel-id)\n"
             "  --version, --help\n\n"
             "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
             "5 permission denied, 6 server unavailable or no answer within --timeout,\n"

@@ -47,6 +47,8 @@ typedef struct rj_cli {
     const char *server;
     const char *token;
     rj_out_mode mode;
+    bool format_given; /* --format was on the command line */
+    bool csv_excel;    /* --excel / --csv-dialect excel-id */
     int timeout_s;
     rj_rpc *rpc;
     rj_req_kind kind;     /* of the command being run */
@@ -76,7 +78,8 @@ typedef struct rj_command {
     const char *usage; /* arguments after the name, e.g. "PLAN KODE [--at REF]" */
     const char *help;  /* one line */
     /* Flags the command takes, comma-separated; a trailing '=' takes a
-     * value: "message=,base=,replace". */
+     * value: "message=,base=,replace". A one-letter flag is written -X on
+     * the command line ("o=" for -o FILE). */
     const char *flags;
     int min_pos, max_pos; /* max_pos -1: unlimited */
     int (*run)(rj_cli *cli, const rj_args *a);
@@ -95,6 +98,9 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
 /* A global option at argv[0]: returns words used (1 or 2), 0 if argv[0] is
  * not one, RJ_EINVAL for a bad value. */
 int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d);
+/* After all options are read: --excel makes the output mode
+ * RJ_OUT_CSV_EXCEL; RJ_EINVAL when another --format was asked for. */
+int rj_cli_resolve(rj_cli *cli, rj_diag *d);
 
 const char *rj_args_get(const rj_args *a, const char *flag); /* NULL if absent */
 bool rj_args_has(const rj_args *a, const char *flag);
