@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "grpc/health/v1/health.pb-c.h"
@@ -976,6 +977,10 @@ static int report_write(report_ctx *x, const rj_doc *doc, const char *path, bool
         free(tmp);
         return fail(cli, RJ_EXIT_FAILED, msg);
     }
+    /* mkstemp makes the file 0600; a report is an ordinary file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     int rc = 0;
     if (xlsx) {
         close(fd);

@@ -228,4 +228,46 @@ check "--csv-dialect excel-id is the same" "$(sha256sum <"$T/x.csv")" \
 check "default csv stays as it was" '5,TOTAL BELANJA,15320055480,15206848747,-0.74' "$(sed -n 2p "$T/p.csv")"
 check "default csv has no BOM and no CR" "0" "$(grep -c $'\r\|\xef\xbb\xbf' "$T/p.csv" || true)"
 expect_exit "--excel with another format is a usage error" 2 "$RENJA" --format json --excel compare $P apbd
+
+# The report is an ordinary file: its mode follows the umask.
+(umask 022 && "$RENJA" report $P -o "$T/m.html")
+check "the file mode follows the umask" 644 "$(stat -c %a "$T/m.html")"
+
+# --- progress: on a terminal, for a large plan only ----------------------------------------
+/usr/bin/python3 "$RENJA_SRC/tests/bench/gen_plan.py" 1100 "$T/big" >/dev/null
+B=bench/2024
+"$RENJA" plan create $B >/dev/null
+rev=$("$RENJA" --format tsv import $B "$T/big/1-induk.json")
+"$RENJA" stage set $B apbd --rev "$rev" --order 1 >/dev/null
+rev=$("$RENJA" --format tsv import $B "$T/big/2-perubahan.json")
+"$RENJA" stage set $B apbd-p --rev "$rev" --order 2 >/dev/null
+"$RENJA" import $B "$T/big/3-realisasi.json" >/dev/null
+# on_tty PLAN FILE: run renja report with stderr on a pseudo terminal,
+# print what it wrote there (escaped) and its exit code.
+on_tty() {
+  /usr/bin/python3 - "$RENJA" "$1" "$2" <<'PY'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen([sys.argv[1], "report", sys.argv[2], "-o", sys.argv[3]],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=s)
+os.close(s)
+data = b""
+while True:
+    try:
+        chunk = os.read(m, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+print(repr(data), p.wait())
+PY
+}
+out=$(on_tty $B "$T/big.xlsx")
+check "progress on a terminal for a large plan" 1 "$(grep -c 'report: writing rows 2000 of' <<<"$out")"
+check "the progress line is cleared at the end, exit 0" 1 "$(grep -cF "\\r\\x1b[K' 0" <<<"$out")"
+out=$(on_tty $P "$T/small.xlsx")
+check "no progress for a small plan" "b'' 0" "$out"
+"$RENJA" report $B -o "$T/big2.xlsx" 2>"$T/big.err"
+check "no progress when stderr is not a terminal" 0 "$(stat -c %s "$T/big.err")"
 finish
