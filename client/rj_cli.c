@@ -253,7 +253,7 @@ void rj_cli_help(const rj_command *table, FILE *out)
 {
     fprintf(out, "usage: renja [--server ADDR] [--token TOKEN] [--format table|csv|tsv|json] "
                  "[--timeout SECONDS]\n"
-                 "             COMMAND [ARGS...]\n\n"
+                 "             [--excel] COMMAND [ARGS...]\n\n"
                  "Commands:\n");
     size_t w = 0;
     for (const rj_command *c = table; c->name; c++) {
@@ -274,7 +274,7 @@ void rj_cli_help(const rj_command *table, FILE *out)
             "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
             "  --timeout SECONDS  per request (default %d)\n"
             "  --excel            csv for an Indonesian-locale Excel: ';', CRLF, UTF-8 BOM,\n"
-            "                     decimal comma (the same as --csv-dialect excel-id)\n"
+            "                     decimal comma (also: --csv-dialect excel-id; rfc4180 is the default)\n"
             "  --version, --help\n\n"
             "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
             "5 permission denied, 6 server unavailable or no answer within --timeout,\n"

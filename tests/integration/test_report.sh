@@ -8,6 +8,25 @@
 source "$(dirname "$0")/lib.sh"
 
 EXPECTED="$RENJA_SRC/examples/diskopukm-sumsel-2024/expected.json"
+
+# docs/cli.md carries renja help and every command's --help as they are.
+"$RENJA" help >"$T/help"
+/usr/bin/python3 - "$RENJA" "$RENJA_SRC/docs/cli.md" "$T/help" <<'PY'
+import re, subprocess, sys
+renja, doc, helpf = sys.argv[1:]
+doc, help_ = open(doc).read(), open(helpf).read()
+ok = "```\n" + help_ + "```\n" in doc
+names = re.findall(r"^  (\S+(?: \S+)?)\s{2,}", help_.split("Commands:\n")[1].split("\n\n")[0], re.M)
+for n in names:
+    words = n.split()
+    out = subprocess.run([renja] + words + ["--help"], capture_output=True, text=True).stdout
+    if out.startswith("usage: renja " + n.split()[0]) is False or "```\n" + out + "```\n" not in doc:
+        print("docs/cli.md lacks the --help of", n)
+        ok = False
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] && pass "docs/cli.md equals renja help" || fail "docs/cli.md differs from renja help"
+
 start_daemon "$T/data"
 export RENJA
 bash "$RENJA_SRC/examples/diskopukm-sumsel-2024/load.sh" >"$T/load.out" 2>"$T/load.err" \
