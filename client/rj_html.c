@@ -103,8 +103,8 @@ static void head(FILE *out, const rj_sheet *s)
 
 static void body_row(FILE *out, const rj_sheet *s, const rj_row *r)
 {
-    bool bold = r->style == RJ_ROW_URUSAN || r->style == RJ_ROW_PROGRAM ||
-                r->style == RJ_ROW_KEGIATAN;
+    bool bold =
+        r->style == RJ_ROW_URUSAN || r->style == RJ_ROW_PROGRAM || r->style == RJ_ROW_KEGIATAN;
     fputs(r->style == RJ_ROW_TOTAL ? "<tr class=\"t\">" : bold ? "<tr class=\"b\">" : "<tr>", out);
     int c = 0;
     if (r->style == RJ_ROW_TOTAL && r->ncols > 0 && r->cells[0].kind == RJ_CELL_TEXT) {
@@ -148,7 +148,8 @@ static void sheet(FILE *out, const rj_sheet *s)
     for (int c = 0; c < s->ncols; c++)
         total += s->cols[c].width;
     for (int c = 0; c < s->ncols; c++)
-        fprintf(out, "<col style=\"width:%.1f%%\">", total > 0 ? 100 * s->cols[c].width / total : 0);
+        fprintf(out, "<col style=\"width:%.1f%%\">",
+                total > 0 ? 100 * s->cols[c].width / total : 0);
     fputs("</colgroup>\n", out);
     head(out, s);
     fputs("<tbody>\n", out);

@@ -161,7 +161,7 @@ static char *target_text(const Renja__V1__Indikator *ind)
 
 void rj_report_stage_header(const char *title, const char *date, char *out, size_t n)
 {
-    static const char *mon[] = {"JAN", "FEB", "MAR", "APR", "MEI",  "JUNI",
+    static const char *mon[] = {"JAN",  "FEB", "MAR", "APR", "MEI", "JUNI",
                                 "JULI", "AGS", "SEP", "OKT", "NOV", "DES"};
     size_t k = 0;
     for (const char *p = title ? title : ""; *p && k + 1 < n; p++)
@@ -281,8 +281,9 @@ static void tabel_2(rj_doc *d, const rj_report_in *in)
         rj_sheet_span(s, 0, c, 0, c, head[c]);
         rj_sheet_col(s, c, width[c], false);
     }
-    rj_sheet_note(s, "Indikator tujuan dan sasaran Renstra belum tersimpan di renja, sehingga tabel "
-                     "ini belum terisi dari data.");
+    rj_sheet_note(s,
+                  "Indikator tujuan dan sasaran Renstra belum tersimpan di renja, sehingga tabel "
+                  "ini belum terisi dari data.");
 }
 
 /* --- Tabel 3.3 --------------------------------------------------------------------- */
@@ -324,7 +325,7 @@ static void t33_header(rj_sheet *s, const char *tahun)
     rj_sheet_span(s, 2, T33_T_TO, 2, T33_T_TO, "Sesudah");
     rj_sheet_span(s, 2, T33_P_FROM, 2, T33_P_FROM, "Sebelum");
     rj_sheet_span(s, 2, T33_P_TO, 2, T33_P_TO, "Sesudah");
-    const char *num[T33_N] = {"1", "2", "3", "4", "5", "6", "7",
+    const char *num[T33_N] = {"1", "2", "3",  "4",      "5",  "6", "7",
                               "8", "9", "10", "11=9-8", "12", "13"};
     static const double width[T33_N] = {6, 16, 34, 30, 10, 9, 9, 16, 16, 9, 16, 6.5, 10.5};
     for (int c = 0; c < T33_N; c++) {

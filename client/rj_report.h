@@ -18,8 +18,8 @@
 #define RJ_REPORT_MAX_VALIDATE 2
 
 typedef struct rj_report_in {
-    const char *plan;      /* "diskopukm-sumsel/2024" */
-    const char *plan_nama; /* the plan's nama, may be "" */
+    const char *plan;                            /* "diskopukm-sumsel/2024" */
+    const char *plan_nama;                       /* the plan's nama, may be "" */
     const Renja__V1__ListStagesResponse *stages; /* for titles; may be NULL */
     const char *from, *to;                       /* refs of Tabel 3.3 */
     int tw;                                      /* triwulan of Tabel 2-1 */

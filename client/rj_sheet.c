@@ -129,7 +129,10 @@ void rj_row_dec(rj_row *r, int col, int64_t e4, int decimals)
 {
     rj_cell *c = cell(r, col);
     if (c)
-        c->kind = RJ_CELL_DEC, c->v = e4, c->decimals = decimals < 0 ? 0 : decimals > 4 ? 4 : decimals;
+        c->kind = RJ_CELL_DEC, c->v = e4,
+        c->decimals = decimals < 0   ? 0
+                      : decimals > 4 ? 4
+                                     : decimals;
 }
 
 void rj_row_pct(rj_row *r, int col, int64_t e2)

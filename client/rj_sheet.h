@@ -53,8 +53,8 @@ typedef struct rj_span {
 } rj_span;
 
 typedef struct rj_column {
-    double width;   /* in characters, as a spreadsheet counts them */
-    bool name_col;  /* the column indented by level */
+    double width;  /* in characters, as a spreadsheet counts them */
+    bool name_col; /* the column indented by level */
 } rj_column;
 
 typedef struct rj_sheet {

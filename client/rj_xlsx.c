@@ -131,8 +131,9 @@ static void write_cell(lxw_worksheet *ws, fmts *f, lxw_row_t row, int col, const
         worksheet_write_blank(ws, row, cc, body_fmt(f, bold, F_TEXT));
         break;
     case RJ_CELL_TEXT:
-        worksheet_write_string(ws, row, cc, c->s,
-                               body_fmt(f, bold, name_indent >= 0 ? F_NAME0 + name_indent : F_TEXT));
+        worksheet_write_string(
+            ws, row, cc, c->s,
+            body_fmt(f, bold, name_indent >= 0 ? F_NAME0 + name_indent : F_TEXT));
         break;
     case RJ_CELL_MONEY:
         worksheet_write_number(ws, row, cc, (double)c->v, body_fmt(f, bold, F_MONEY));
@@ -147,8 +148,7 @@ static void write_cell(lxw_worksheet *ws, fmts *f, lxw_row_t row, int col, const
     }
 }
 
-static void write_row(lxw_worksheet *ws, fmts *f, const rj_sheet *s, const rj_row *r,
-                      lxw_row_t row)
+static void write_row(lxw_worksheet *ws, fmts *f, const rj_sheet *s, const rj_row *r, lxw_row_t row)
 {
     bool bold = r->style == RJ_ROW_URUSAN || r->style == RJ_ROW_PROGRAM ||
                 r->style == RJ_ROW_KEGIATAN || r->style == RJ_ROW_TOTAL;
@@ -223,8 +223,7 @@ int rj_xlsx_write(const rj_doc *doc, const char *path, rj_progress_cb progress, 
     int rc = 0;
     for (size_t i = 0; i < doc->nsheets && rc == 0; i++)
         if (write_sheet(wb, &f, doc, doc->sheets[i], &done, total, progress, arg) < 0)
-            rc = rj_diag_set(d, RJ_EINVAL, "%s: bad sheet name \"%s\"", path,
-                             doc->sheets[i]->name);
+            rc = rj_diag_set(d, RJ_EINVAL, "%s: bad sheet name \"%s\"", path, doc->sheets[i]->name);
     lxw_error err = workbook_close(wb);
     free(title);
     if (rc == 0 && err != LXW_NO_ERROR)
