@@ -6,7 +6,6 @@
 #include "rj_num.h"
 
 static const char css[] =
-    "@page { size: A4 landscape; margin: 10mm 8mm 12mm 8mm; }\n"
     "body { font-family: 'DejaVu Sans Condensed', 'Liberation Sans Narrow', 'Arial Narrow', "
     "'DejaVu Sans', Arial, sans-serif; font-size: 7pt; color: #000; }\n"
     "header.doc h1 { font-size: 11pt; margin: 0 0 2pt 0; }\n"
@@ -14,6 +13,7 @@ static const char css[] =
     "section.sheet + section.sheet { break-before: page; page-break-before: always; }\n"
     "h2 { font-size: 9.5pt; font-style: italic; margin: 0 0 4pt 0; }\n"
     "p.ctx { font-size: 7pt; color: #444; margin: 0 0 2pt 0; text-align: right; }\n"
+    "@media print { p.ctx { display: none; } }\n"
     "p.note { font-style: italic; margin-top: 4pt; }\n"
     "table { border-collapse: collapse; width: 100%; table-layout: fixed; }\n"
     "thead { display: table-header-group; }\n"
@@ -52,6 +52,43 @@ static void esc(FILE *out, const char *s)
             fputc(*s, out);
         }
     }
+}
+
+/* s as the text of a CSS string: quotes and backslashes escaped, and '<'
+ * so that no "</style>" can end the style sheet early. */
+static void css_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\' || *s == '<' || *s == '\n' || *s == '\r')
+            fprintf(out, "\\%x ", (unsigned char)*s);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* The printed page: A4 landscape, the plan's nama at the top left, what a
+ * table shows (its stages) at the top right, page numbers at the bottom;
+ * each sheet is a named page of its own, so it starts a page. */
+static void page_css(FILE *out, const rj_doc *doc)
+{
+    const char *nama = doc->plan_nama && *doc->plan_nama ? doc->plan_nama : doc->plan;
+    fputs("@page { size: A4 landscape; margin: 12mm 8mm 12mm 8mm;\n"
+          "  @top-left { content: ",
+          out);
+    css_str(out, nama);
+    fputs("; font-size: 7pt; }\n"
+          "  @bottom-right { content: \"Halaman \" counter(page) \" dari \" counter(pages); "
+          "font-size: 7pt; } }\n",
+          out);
+    for (size_t i = 0; i < doc->nsheets; i++) {
+        fprintf(out, "@page s%zu { @top-right { content: ", i);
+        css_str(out, doc->sheets[i]->context);
+        fprintf(out, "; font-size: 7pt; } }\nsection.s%zu { page: s%zu; }\n", i, i);
+    }
+    /* The document's own heading shares the first table's page. */
+    fputs("header.doc { page: s0; }\n", out);
 }
 
 static void number(const rj_cell *c, char out[RJ_NUM_MAX])
@@ -137,9 +174,9 @@ static void body_row(FILE *out, const rj_sheet *s, const rj_row *r)
     fputs("</tr>\n", out);
 }
 
-static void sheet(FILE *out, const rj_sheet *s)
+static void sheet(FILE *out, const rj_sheet *s, size_t no)
 {
-    fputs("<section class=\"sheet\">\n<p class=\"ctx\">", out);
+    fprintf(out, "<section class=\"sheet s%zu\">\n<p class=\"ctx\">", no);
     esc(out, s->context);
     fputs("</p>\n<h2>", out);
     esc(out, s->title);
@@ -170,6 +207,7 @@ void rj_html_write(const rj_doc *doc, FILE *out)
     fputs("<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
     esc(out, nama);
     fputs("</title>\n<style>\n", out);
+    page_css(out, doc);
     fputs(css, out);
     fputs("</style>\n</head>\n<body>\n<header class=\"doc\"><h1>", out);
     esc(out, nama);
@@ -179,6 +217,6 @@ void rj_html_write(const rj_doc *doc, FILE *out)
     esc(out, doc->subject);
     fputs("</p></header>\n", out);
     for (size_t i = 0; i < doc->nsheets; i++)
-        sheet(out, doc->sheets[i]);
+        sheet(out, doc->sheets[i], i);
     fputs("</body>\n</html>\n", out);
 }
