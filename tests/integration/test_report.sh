@@ -204,6 +204,28 @@ expect_exit "report: unknown stage" 4 "$RENJA" report $P --from nosuch -o "$T/x.
 check "nothing written on failure" "" "$(cd "$T" && ls x.xlsx* 2>/dev/null)"
 # The defaults: first and last stage, all stages.
 expect_exit "report with every default" 0 "$RENJA" report $P -o "$T/d.xlsx"
+expect_exit "report with --stages, --tw and --at" 0 "$RENJA" report $P --from apbd --to apbd-p \
+  --stages apbd,perkada-1,apbd-p --tw 2 --at apbd-p -o "$T/s.xlsx"
+check "--stages, --tw, --at and the defaults reach the sheets" \
+  "d: RANCANGAN APBD 2024|PAGU ANGGARAN APBD-P 2024|sebelum: Rancangan APBD 2024 (rancangan-apbd), sesudah: Pagu Anggaran APBD-P 2024 (apbd-p) s: APBD 2024|PERKADA 1 TAHUN 2024 05 FEB 2024|PAGU ANGGARAN APBD-P 2024|s.d. TW II 2024, target: Pagu Anggaran APBD-P 2024 (apbd-p)" \
+  "$(/usr/bin/python3 -c '
+import sys, openpyxl
+for n in ("d", "s"):
+    wb = openpyxl.load_workbook(sys.argv[1] + "/" + n + ".xlsx")
+    ws = wb["Tabel 3.2"]
+    heads = [c.value for c in ws[3][2:] if c.value]
+    if n == "d":
+        print("d:", "|".join([heads[0], heads[-1], wb["Tabel 3.3 (3.1)"].oddHeader.right.text]), end=" ")
+    else:
+        print("s:", "|".join(heads + [wb["Tabel 2-1"].oddHeader.right.text]))' "$T")"
+expect_exit "report: --tw out of range" 2 "$RENJA" report $P --tw 5 -o "$T/x.xlsx"
+expect_exit "report: an unknown stage in --stages" 4 "$RENJA" report $P --stages apbd,nosuch -o "$T/x.xlsx"
+"$RENJA" plan create empty/2024 >/dev/null
+expect_exit "report: a plan without stages needs --from and --to" 1 "$RENJA" report empty/2024 -o "$T/x.xlsx"
+check "it says so" 1 "$(grep -c 'give --from REF and --to REF' "$T/err")"
+expect_exit "report: a plan that does not exist" 4 "$RENJA" report nosuch/2024 -o "$T/x.xlsx"
+expect_exit "report: a directory that does not exist" 1 "$RENJA" report $P -o "$T/no/such/dir/r.xlsx"
+check "nothing written by the refusals" "" "$(cd "$T" && ls x.xlsx* 2>/dev/null)"
 
 # --- HTML, printed by a real browser ----------------------------------------------------
 expect_exit "report to html" 0 "$RENJA" report $P --from apbd --to apbd-p -o "$T/r.html"
