@@ -27,6 +27,7 @@ sys.exit(0 if ok else 1)
 PY
 [ $? -eq 0 ] && pass "docs/cli.md equals renja help" || fail "docs/cli.md differs from renja help"
 
+init_store "$T/data"
 start_daemon "$T/data"
 export RENJA
 bash "$RENJA_SRC/examples/diskopukm-sumsel-2024/load.sh" >"$T/load.out" 2>"$T/load.err" \
