@@ -824,14 +824,19 @@ static int report_show(rj_cli *cli, const char *plan, const char *at, bool reali
     return CALL(cli, "Show", req, show_response, resp);
 }
 
-/* The stages to compare: --stages S1,S2,... or every stage in order. */
-static int report_stage_refs(report_ctx *x, const rj_args *a)
+/* The stages to compare: --stages S1,S2,... or every stage in order (a
+ * plan without stages: --from and --to). */
+static int report_stage_refs(report_ctx *x, const rj_args *a, const rj_report_in *in)
 {
     const char *arg = rj_args_get(a, "stages");
     if (!arg) {
-        x->stage_refs = rj_calloc(x->stages->n_stages + 1, sizeof(char *));
+        x->stage_refs = rj_calloc(x->stages->n_stages + 2, sizeof(char *));
         for (size_t i = 0; i < x->stages->n_stages; i++)
             x->stage_refs[x->nstage_refs++] = x->stages->stages[i]->name;
+        if (x->nstage_refs == 0) {
+            x->stage_refs[x->nstage_refs++] = (char *)in->from;
+            x->stage_refs[x->nstage_refs++] = (char *)in->to;
+        }
         return 0;
     }
     x->stages_arg = rj_strdup(arg);
@@ -866,7 +871,8 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     int rc = CALL(cli, "ListStages", sreq, list_stages_response, &x->stages);
     if (rc)
         return rc;
-    qsort(x->stages->stages, x->stages->n_stages, sizeof(*x->stages->stages), stage_order_cmp);
+    if (x->stages->n_stages > 1)
+        qsort(x->stages->stages, x->stages->n_stages, sizeof(*x->stages->stages), stage_order_cmp);
     size_t ns = x->stages->n_stages;
     in->from = rj_args_get(a, "from");
     in->to = rj_args_get(a, "to");
@@ -878,7 +884,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     if (!in->to)
         in->to = x->stages->stages[ns - 1]->name;
     in->at = rj_args_get(a, "at") ? rj_args_get(a, "at") : in->from;
-    if ((rc = report_stage_refs(x, a)) != 0)
+    if ((rc = report_stage_refs(x, a, in)) != 0)
         return rc;
     Renja__V1__ListPlansRequest preq = RENJA__V1__LIST_PLANS_REQUEST__INIT;
     if ((rc = CALL(cli, "ListPlans", preq, list_plans_response, &x->plans)) != 0)

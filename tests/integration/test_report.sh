@@ -224,6 +224,8 @@ expect_exit "report: an unknown stage in --stages" 4 "$RENJA" report $P --stages
 "$RENJA" plan create empty/2024 >/dev/null
 expect_exit "report: a plan without stages needs --from and --to" 1 "$RENJA" report empty/2024 -o "$T/x.xlsx"
 check "it says so" 1 "$(grep -c 'give --from REF and --to REF' "$T/err")"
+expect_exit "report: a plan without stages, with --from and --to" 0 \
+  "$RENJA" report empty/2024 --from head --to head -o "$T/e.html"
 expect_exit "report: a plan that does not exist" 4 "$RENJA" report nosuch/2024 -o "$T/x.xlsx"
 expect_exit "report: a directory that does not exist" 1 "$RENJA" report $P -o "$T/no/such/dir/r.xlsx"
 check "nothing written by the refusals" "" "$(cd "$T" && ls x.xlsx* 2>/dev/null)"
