@@ -23,7 +23,9 @@
 
 static const char usage_text[] =
     "usage: renjad [--data-dir DIR] [--listen ADDR]... [--log-level LEVEL] [--drain-ms MS]\n"
-    "              [--max-connections N] [--idle-timeout SECONDS] [--max-message BYTES]\n"
+    "              [--max-connections N] [--max-unix-connections N]\n"
+    "              [--max-connections-per-peer N] [--idle-timeout SECONDS]\n"
+    "              [--first-call-timeout SECONDS] [--max-message BYTES]\n"
     "       renjad init --data-dir DIR              create the store; prints an admin token once\n"
     "       renjad token add --data-dir DIR --name NAME --role ROLE [--bidang BIDANG]\n"
     "       renjad token list --data-dir DIR\n"
@@ -65,7 +67,10 @@ static int parse(int argc, char **argv, opts *o)
         O_DRAIN,
         O_MAXCONN,
         O_IDLE,
-        O_MAXMSG
+        O_MAXMSG,
+        O_MAXUNIX,
+        O_MAXPEER,
+        O_FIRSTCALL
     };
     static const struct option longs[] = {
         {"data-dir", required_argument, NULL, O_DATA},
@@ -78,6 +83,9 @@ static int parse(int argc, char **argv, opts *o)
         {"max-connections", required_argument, NULL, O_MAXCONN},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-message", required_argument, NULL, O_MAXMSG},
+        {"max-unix-connections", required_argument, NULL, O_MAXUNIX},
+        {"max-connections-per-peer", required_argument, NULL, O_MAXPEER},
+        {"first-call-timeout", required_argument, NULL, O_FIRSTCALL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -138,6 +146,26 @@ static int parse(int argc, char **argv, opts *o)
             o->cfg.grpc.max_message = (size_t)v;
             break;
         }
+        case O_MAXUNIX:
+        case O_MAXPEER: {
+            uint32_t v = (uint32_t)strtoul(optarg, &end, 10);
+            if (*end || !*optarg || v == 0)
+                return usage_error(
+                    c == O_MAXUNIX ? "--max-unix-connections \"%s\" is not a positive number"
+                                   : "--max-connections-per-peer \"%s\" is not a positive number",
+                    optarg);
+            if (c == O_MAXUNIX)
+                o->cfg.grpc.max_unix_connections = v;
+            else
+                o->cfg.grpc.max_peer_connections = v;
+            break;
+        }
+        case O_FIRSTCALL:
+            o->cfg.grpc.first_call_timeout_ms = strtoull(optarg, &end, 10) * 1000;
+            if (*end || !*optarg || o->cfg.grpc.first_call_timeout_ms == 0)
+                return usage_error(
+                    "--first-call-timeout \"%s\" is not a positive number of seconds", optarg);
+            break;
         case 'h':
             fputs(usage_text, stdout);
             exit(0);

@@ -7,9 +7,14 @@
 #include "rj_query.h"
 #include "rj_service.h"
 
-/* A page of a paged answer holds about this much (one message stays well
- * under the 4 MiB limit). */
-#define PAGE_BYTES (1u << 20)
+/* A page of a paged answer holds about this much: 1 MiB, or half the
+ * message limit when that is lower (--max-message). */
+#define PAGE_MAX (1u << 20)
+static size_t page_bytes(const rj_ctx *ctx)
+{
+    return ctx->max_message && ctx->max_message / 2 < PAGE_MAX ? (size_t)(ctx->max_message / 2)
+                                                               : PAGE_MAX;
+}
 
 static void free_tail(void **v, size_t from, size_t n)
 {
@@ -21,8 +26,8 @@ static void free_tail(void **v, size_t from, size_t n)
  * sequence, while *budget allows (the first one kept always fits). *skip and
  * *budget are used up as the array is walked; *next is set to the offset
  * of the first element not kept. */
-static void page_keep(void **v, size_t *n, uint64_t *pos, uint64_t offset, size_t *budget,
-                      uint64_t *next)
+static void page_keep(void **v, size_t *n, uint64_t *pos, uint64_t offset, size_t page,
+                      size_t *budget, uint64_t *next)
 {
     size_t out = 0, i = 0;
     for (; i < *n; i++, (*pos)++) {
@@ -31,7 +36,7 @@ static void page_keep(void **v, size_t *n, uint64_t *pos, uint64_t offset, size_
             continue;
         }
         size_t sz = protobuf_c_message_get_packed_size(v[i]) + 8;
-        if (sz > *budget && *budget < PAGE_BYTES) {
+        if (sz > *budget && *budget < page) {
             *next = *pos;
             protobuf_c_message_free_unpacked(v[i], NULL);
             continue;
@@ -44,15 +49,15 @@ static void page_keep(void **v, size_t *n, uint64_t *pos, uint64_t offset, size_
 
 /* Cut a whole answer (items, lines, realisasi) down to the page starting at
  * offset; returns the next page's offset, 0 when this page is the last. */
-static uint64_t page_cut(Renja__V1__Item **items, size_t *n_items, Renja__V1__BudgetLine **lines,
-                         size_t *n_lines, Renja__V1__Realisasi **reals, size_t *n_reals,
-                         uint64_t offset)
+static uint64_t page_cut(size_t page, Renja__V1__Item **items, size_t *n_items,
+                         Renja__V1__BudgetLine **lines, size_t *n_lines,
+                         Renja__V1__Realisasi **reals, size_t *n_reals, uint64_t offset)
 {
     uint64_t pos = 0, next = 0;
-    size_t budget = PAGE_BYTES;
-    page_keep((void **)items, n_items, &pos, offset, &budget, &next);
-    page_keep((void **)lines, n_lines, &pos, offset, &budget, &next);
-    page_keep((void **)reals, n_reals, &pos, offset, &budget, &next);
+    size_t budget = page;
+    page_keep((void **)items, n_items, &pos, offset, page, &budget, &next);
+    page_keep((void **)lines, n_lines, &pos, offset, page, &budget, &next);
+    page_keep((void **)reals, n_reals, &pos, offset, page, &budget, &next);
     return next;
 }
 
@@ -101,8 +106,8 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     }
     /* Roll-ups need the whole subtree, so a page is cut from the whole. */
     if (rc == 0 && q->paged)
-        r->next_offset = page_cut(r->items, &r->n_items, r->lines, &r->n_lines, r->realisasi,
-                                  &r->n_realisasi, q->offset);
+        r->next_offset = page_cut(page_bytes(ctx), r->items, &r->n_items, r->lines, &r->n_lines,
+                                  r->realisasi, &r->n_realisasi, q->offset);
     return rc;
 }
 
@@ -153,7 +158,7 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     /* A paged answer takes revisions up to a page's worth of stored bytes;
      * with a kode each also comes back in its history entry, beside the
      * item's value before and after. */
-    size_t budget = q->paged ? (q->kode[0] ? PAGE_BYTES / 4 : PAGE_BYTES) : 0;
+    size_t budget = q->paged ? (q->kode[0] ? page_bytes(ctx) / 4 : page_bytes(ctx)) : 0;
     bool more = false;
     if (!q->kode[0])
         rc = rj_snap_log_page(snap, q->plan, NULL, false, q->limit, q->before, budget,
@@ -210,8 +215,8 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
             rc = rj_tree_rollup_lines(r->lines, r->n_lines);
     }
     if (rc == 0 && q->paged) {
-        r->next_offset = page_cut(r->items, &r->n_items, r->lines, &r->n_lines, r->realisasi,
-                                  &r->n_realisasi, q->offset);
+        r->next_offset = page_cut(page_bytes(ctx), r->items, &r->n_items, r->lines, &r->n_lines,
+                                  r->realisasi, &r->n_realisasi, q->offset);
         if (q->offset) { /* stages come with the first page only */
             free_tail((void **)r->stages, 0, r->n_stages);
             free(r->stages);
