@@ -1232,7 +1232,12 @@ int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, r
         else if (sl == 6 && strncmp(sub, "satuan", 6) == 0)
             k->satuan = sdup(s, v);
         else if (sl == 6 && strncmp(sub, "target", 6) == 0) {
-            /* Text that is not a number is kept as the target text only. */
+            /* Text that is not a number is kept as the target text only;
+             * a number whose reading would be a guess is refused. */
+            if (rj_dec_ambiguous(v)) {
+                rj_dec_parse(v, &k->target_e4, &nd);
+                return rj_diag_set(d, RJ_EINVAL, "indikator.%ld.target: %s", no, nd.msg);
+            }
             k->has_target = *v && rj_dec_parse(v, &k->target_e4, &nd) == 0;
             if (!k->has_target)
                 k->target_e4 = 0;
