@@ -12,8 +12,9 @@ import json
 import sys
 
 n_items = int(sys.argv[1])
-BIDANG = ["Sekretariat", "Bidang Pemberdayaan Usaha Kecil", "Bidang Koperasi", "Bidang UKM"]
-LOKASI = ["Sumsel", "Palembang", "Kab. Ogan Komering Ilir", ""]
+# Short texts: 26,000 items must stay under renjad's default 4 MiB message.
+BIDANG = ["Sekretariat", "Bidang UKM", "Bidang Koperasi", "Bidang Usaha Kecil"]
+LOKASI = ["Sumsel", "Palembang", "Kab. OKI", ""]
 SUMBER = ["PAD", "DAK", "APBN", ""]
 PROGRAMS, KEGIATAN = 20, 10
 subs = max(1, -(-(n_items - 1 - PROGRAMS - PROGRAMS * KEGIATAN) // (PROGRAMS * KEGIATAN)))
@@ -22,7 +23,7 @@ items, real = [], []
 
 def indikator(seq):
     kind = seq % 6
-    k = {"nama": "Indikator %d" % seq, "satuan": ["dokumen", "%", "unit usaha"][seq % 3]}
+    k = {"nama": "Ind %d" % seq, "satuan": ["dok", "%", "unit"][seq % 3]}
     if kind == 0:
         k["target"], k["target_text"] = 12, "12 Bulan 3 dok"
     elif kind == 1:
@@ -53,16 +54,16 @@ for p in range(1, PROGRAMS + 1):
         for s in range(1, subs + 1):
             seq += 1
             sk = "%s.%04d" % (kk, s)
-            it = {"kode": sk, "nama": "Sub kegiatan %d — Pemberdayaan Usaha Mikro" % seq,
+            it = {"kode": sk, "nama": "Sub %d — Usaha Mikro" % seq,
                   "bidang": BIDANG[p % 4], "lokasi": LOKASI[seq % 4],
                   "sumber_dana": SUMBER[seq % 4], "indikator": [indikator(seq)]}
             if seq % 9:
                 it["pagu"] = seq * 1000 + 500
             items.append(it)
-            if seq % 4 == 0 and seq % 6 != 3:
+            if seq % 6 == 0:
                 real.append({"kode": sk, "tw": 2, "indikator": 1,
                              "value": "%d,5" % (seq % 40), "text": "%d,50" % (seq % 40)})
-            if seq % 5 == 0:
+            if seq % 10 == 5:
                 real.append({"kode": sk, "tw": 1 + seq % 4, "anggaran": seq * 300})
 lines = [{"kode": "5", "nama": "Belanja Daerah"}, {"kode": "5.1", "nama": "Belanja Operasi"}]
 for i in range(1, 60):
