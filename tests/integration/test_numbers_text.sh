@@ -8,6 +8,7 @@
 # and machine formats keep the plain value in numeric columns.
 source "$(dirname "$0")/lib.sh"
 
+init_store "$T/data"
 start_daemon "$T/data"
 P=angka/2024
 "$RENJA" plan create $P >/dev/null

@@ -7,6 +7,7 @@
 # write, so none is silently overwritten.
 source "$(dirname "$0")/lib.sh"
 
+init_store "$T/data"
 start_daemon "$T/data"
 P=partial/2024
 "$RENJA" plan create $P >/dev/null

@@ -7,10 +7,11 @@
 # its stage-to-stage findings need the history, which an export is not.)
 #
 # With ROUNDTRIP_ITEMS=N the plan is instead a generated one of N items
-# (test_roundtrip_large.sh).
+# (at 26,000 items: ROUNDTRIP_ITEMS=26000, which needs uploads over 256 KiB).
 source "$(dirname "$0")/lib.sh"
 
-start_daemon "$T/data" ${ROUNDTRIP_DAEMON_ARGS:-}
+init_store "$T/data"
+start_daemon "$T/data"
 if [ -n "${ROUNDTRIP_ITEMS:-}" ]; then
   P=besar/2024
   "$RENJA" plan create $P >/dev/null
