@@ -6,7 +6,7 @@ that is more than the value ("12 Bulan 3 dok"), with a text in Indonesian
 form ("66,20"), with no text (a JSON number), text-only targets, negatif
 tren, names with commas, quotes, a newline and non-ASCII letters, items
 without pagu, budget lines, realisasi kinerja (value and text) and
-realisasi anggaran. Used by test_roundtrip_large.sh.
+realisasi anggaran. Used by test_roundtrip.sh (ROUNDTRIP_ITEMS).
 """
 import json
 import sys
