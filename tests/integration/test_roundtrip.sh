@@ -7,7 +7,7 @@
 # its stage-to-stage findings need the history, which an export is not.)
 #
 # With ROUNDTRIP_ITEMS=N the plan is instead a generated one of N items
-# (at 26,000 items: ROUNDTRIP_ITEMS=26000, which needs uploads over 256 KiB).
+# (test_roundtrip_large.sh: 26,000).
 source "$(dirname "$0")/lib.sh"
 
 init_store "$T/data"
