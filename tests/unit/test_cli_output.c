@@ -144,10 +144,10 @@ static void test_diff_tsv_csv(void **state)
      * around a comma now. */
     CAPTURE(s, rj_print_diff(&diff, true, RJ_OUT_CSV_EXCEL, out_));
     assert_string_equal(
-        s, "\xef\xbb\xbfkode;level;nama;bidang;change;indikator;target_from;target_to;pagu_from;"
-           "pagu_to;delta;pct\r\n"
+        s, "\xef\xbb\xbfkode;level;nama;bidang;change;indikator;target_from;target_to;"
+           "target_from_text;target_to_text;pagu_from;pagu_to;delta;pct\r\n"
            "2.17.01;program;Program Penunjang, Urusan;Sekretariat;modified;"
-           "Persentase dokumen perencanaan;100;12,23;8204055000;8090848267;-113206733;-1,38\r\n");
+           "Persentase dokumen perencanaan;100;12,23;;;8204055000;8090848267;-113206733;-1,38\r\n");
     free(s);
 }
 
