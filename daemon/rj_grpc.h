@@ -63,6 +63,11 @@ typedef struct rj_grpc_config {
     void *log_ud;
 } rj_grpc_config;
 
+/* Copy an nghttp2 diagnostic into out for a log line with every header
+ * value ("value: [...]") replaced by its length, and control bytes by '?':
+ * a header may carry a bearer token. */
+void rj_grpc_redact(const char *msg, size_t len, char *out, size_t out_len);
+
 /* Fill cfg with the defaults above. */
 void rj_grpc_config_default(rj_grpc_config *cfg);
 
