@@ -1,8 +1,12 @@
 #include "rj_cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int rj_cli_exit_code(int grpc_status, rj_req_kind kind)
 {
@@ -66,14 +70,14 @@ static bool flag_known(const char *flags, const char *name, size_t len, bool *va
 
 int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
 {
-    static const char *const names[] = {"--server", "--token", "--format", "--timeout",
-                                        "--csv-dialect"};
+    static const char *const names[] = {"--server",  "--token",       "--format",
+                                        "--timeout", "--csv-dialect", "--token-file"};
     const char *arg = argv[0];
     if (strcmp(arg, "--excel") == 0) {
         cli->csv_excel = true;
         return 1;
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         size_t n = strlen(names[i]);
         const char *v;
         int used;
@@ -93,6 +97,11 @@ int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
             break;
         case 1:
             cli->token = v;
+            cli->token_file = NULL;
+            break;
+        case 5:
+            cli->token_file = v;
+            cli->token = NULL;
             break;
         case 2: {
             int m = rj_out_mode_parse(v);
@@ -135,6 +144,57 @@ int rj_cli_resolve(rj_cli *cli, rj_diag *d)
                            "--excel (--csv-dialect excel-id) is a kind of csv: it does not go "
                            "with another --format");
     cli->mode = RJ_OUT_CSV_EXCEL;
+    return 0;
+}
+
+int rj_cli_token_load(rj_cli *cli, rj_diag *d)
+{
+    const char *path = cli->token_file;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return rj_diag_set(d, RJ_EINVAL, "token file %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rj_diag_set(d, RJ_EINVAL, "token file %s: not a regular file", path);
+    }
+    if (st.st_mode & 077) {
+        close(fd);
+        return rj_diag_set(d, RJ_EINVAL,
+                           "token file %s: permissions %04o are too open (group or others may "
+                           "read it); expected 0600 or 0400: chmod 600 %s",
+                           path, (unsigned)(st.st_mode & 07777), path);
+    }
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, cli->token_buf + n, sizeof(cli->token_buf) - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            return rj_diag_set(d, RJ_EINVAL, "token file %s: %s", path, strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n == sizeof(cli->token_buf) - 1) {
+            close(fd);
+            return rj_diag_set(d, RJ_EINVAL,
+                               "token file %s: longer than %zu bytes; expected one token line",
+                               path, sizeof(cli->token_buf) - 2);
+        }
+    }
+    close(fd);
+    cli->token_buf[n] = '\0';
+    if (n > 0 && cli->token_buf[n - 1] == '\n')
+        cli->token_buf[--n] = '\0';
+    if (n > 0 && cli->token_buf[n - 1] == '\r')
+        cli->token_buf[--n] = '\0';
+    if (n == 0 || memchr(cli->token_buf, '\n', n) || strlen(cli->token_buf) != n)
+        return rj_diag_set(d, RJ_EINVAL, "token file %s: expected one line holding the token",
+                           path);
+    cli->token = cli->token_buf;
     return 0;
 }
 
@@ -251,8 +311,8 @@ static void name_of(const rj_command *c, char *out, size_t n)
 
 void rj_cli_help(const rj_command *table, FILE *out)
 {
-    fprintf(out, "usage: renja [--server ADDR] [--token TOKEN] [--format table|csv|tsv|json] "
-                 "[--timeout SECONDS]\n"
+    fprintf(out, "usage: renja [--server ADDR] [--token-file FILE | --token TOKEN]\n"
+                 "             [--format table|csv|tsv|json] [--timeout SECONDS]\n"
                  "             [--excel] COMMAND [ARGS...]\n\n"
                  "Commands:\n");
     size_t w = 0;
@@ -270,7 +330,10 @@ void rj_cli_help(const rj_command *table, FILE *out)
     fprintf(out,
             "\nGlobal options:\n"
             "  --server ADDR      unix:/path or HOST:PORT (default $RENJA_SERVER, then %s)\n"
-            "  --token TOKEN      bearer token (default $RENJA_TOKEN)\n"
+            "  --token-file FILE  read the bearer token from FILE, which group and others\n"
+            "                     may not read (default $RENJA_TOKEN_FILE)\n"
+            "  --token TOKEN      the bearer token itself (default $RENJA_TOKEN); visible\n"
+            "                     in ps and shell history: prefer --token-file\n"
             "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
             "  --timeout SECONDS  per request (default %d)\n"
             "  --excel            csv for an Indonesian-locale Excel: ';', CRLF, UTF-8 BOM,\n"

@@ -70,7 +70,7 @@ static int report(rj_cli *cli, int status, rj_diag *d)
         return rj_cli_exit_code(status, cli->kind);
     if (status == RJ_GRPC_UNAUTHENTICATED && !cli->token)
         snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-                 " (no token: give --token or set RENJA_TOKEN)");
+                 " (no token: give --token-file FILE or set RENJA_TOKEN_FILE)");
     fail(cli, 0, msg);
     return rj_cli_exit_code(status, cli->kind);
 }
@@ -1228,6 +1228,10 @@ int rj_cmd_main(int argc, char **argv)
         cli.server = RJ_CLI_DEFAULT_SERVER;
     if (cli.token && !*cli.token)
         cli.token = NULL;
+    if (!cli.token) {
+        const char *f = getenv("RENJA_TOKEN_FILE");
+        cli.token_file = f && *f ? f : NULL;
+    }
     rj_diag d = {{0}};
     int i = 1;
     while (i < argc && strncmp(argv[i], "--", 2) == 0) {
@@ -1248,6 +1252,7 @@ int rj_cmd_main(int argc, char **argv)
     }
     if (i >= argc)
         return usage(&cli, "no command given (see renja --help)");
+
     if (strcmp(argv[i], "help") == 0) {
         int used;
         const rj_command *c =
@@ -1281,6 +1286,8 @@ int rj_cmd_main(int argc, char **argv)
     if (rj_cli_parse(&cli, c, argc - i, argv + i, &a, &d) < 0 || rj_cli_resolve(&cli, &d) < 0)
         return usage(&cli, "%s", d.msg);
     if (c->min_pos > 0 && strncmp(c->usage, "PLAN", 4) == 0 && rj_plan_id_check(a.pos[0], &d) != 0)
+        return usage(&cli, "%s", d.msg);
+    if (cli.token_file && c->kind != RJ_REQ_NONE && rj_cli_token_load(&cli, &d) != 0)
         return usage(&cli, "%s", d.msg);
     cli.kind = c->kind;
     /* A closed reader (renja ... | head) is not an error of ours. */
