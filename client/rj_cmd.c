@@ -318,6 +318,58 @@ static int cmd_plan_unlock(rj_cli *cli, const rj_args *a)
     return rc;
 }
 
+static int cmd_token_add(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__AddTokenRequest req = RENJA__V1__ADD_TOKEN_REQUEST__INIT;
+    req.name = (char *)a->pos[0];
+    const char *role = rj_args_get(a, "role");
+    if (!role)
+        return usage(cli, "token add needs --role viewer|editor|planner|admin");
+    int r = rj_role_parse(role);
+    if (r == 0)
+        return usage(cli, "--role %s: expected viewer, editor, planner or admin", role);
+    req.role = (Renja__V1__Role)r;
+    const char *bidang = rj_args_get(a, "bidang");
+    if (bidang)
+        req.bidang = (char *)bidang;
+    if (r == RENJA__V1__ROLE__ROLE_EDITOR && (!bidang || !*bidang))
+        return usage(cli, "an editor token needs --bidang BIDANG (the bidang it may change)");
+    Renja__V1__TokenResponse *resp = NULL;
+    int rc = CALL(cli, "AddToken", req, token_response, &resp);
+    if (rc == 0) {
+        fprintf(cli->err, "%s: token \"%s\" (%s%s%s) created; it is shown only once\n", cli->prog,
+                resp->identity ? resp->identity->name : req.name, role, bidang ? ", " : "",
+                bidang ? bidang : "");
+        fprintf(cli->out, "%s\n", resp->token);
+    }
+    done(resp);
+    return rc;
+}
+
+static int cmd_token_list(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ListTokensRequest req = RENJA__V1__LIST_TOKENS_REQUEST__INIT;
+    Renja__V1__ListTokensResponse *resp = NULL;
+    int rc = CALL(cli, "ListTokens", req, list_tokens_response, &resp);
+    if (rc == 0)
+        rj_print_tokens(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_token_revoke(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__RevokeTokenRequest req = RENJA__V1__REVOKE_TOKEN_REQUEST__INIT;
+    req.name = (char *)a->pos[0];
+    Renja__V1__TokenResponse *resp = NULL;
+    int rc = CALL(cli, "RevokeToken", req, token_response, &resp);
+    if (rc == 0)
+        fprintf(cli->err, "%s: token \"%s\" revoked; it is refused from its next call on\n",
+                cli->prog, req.name);
+    done(resp);
+    return rc;
+}
+
 /* The whole file, from a path or "-" (stdin), at most RJ_INPUT_MAX_SIZE
  * bytes: a bigger file is refused without reading it all. */
 static int read_file(rj_cli *cli, const char *path, rj_buf *b)
@@ -1210,6 +1262,13 @@ const rj_command rj_commands[] = {
      "[--force]",
      "Tabel 2-1, 2, 3.3 and 3.2 and the validate findings as a workbook or a printable page",
      "o=,output=,from=,to=,stages=,tw=,at=,force", 1, 1, cmd_report, RJ_REQ_READ},
+    {"token", "add", "NAME --role viewer|editor|planner|admin [--bidang BIDANG]",
+     "admins: a new token, printed once as the only line on stdout", "role=,bidang=", 1, 1,
+     cmd_token_add, RJ_REQ_WRITE},
+    {"token", "list", "", "admins: the tokens by name, role and bidang (never a secret)", "", 0, 0,
+     cmd_token_list, RJ_REQ_READ},
+    {"token", "revoke", "NAME", "admins: revoke a token; refused from its next call on", "", 1, 1,
+     cmd_token_revoke, RJ_REQ_WRITE},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
 };
 

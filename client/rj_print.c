@@ -133,6 +133,23 @@ void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *
     rj_table_free(t);
 }
 
+void rj_print_tokens(const Renja__V1__ListTokensResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("tokens");
+    rj_table_col(t, "name", "Name", 0);
+    rj_table_col(t, "role", "Role", 0);
+    rj_table_col(t, "bidang", "Bidang", 0);
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        const Renja__V1__Identity *id = r->tokens[i];
+        rj_table_row(t);
+        rj_table_str(t, id->name);
+        rj_table_str(t, rj_role_name(id->role));
+        rj_table_str(t, id->bidang);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
 void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m,
                      FILE *out)
 {

@@ -23,6 +23,7 @@ void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, 
                         FILE *out);
 
 /* Listing commands. */
+void rj_print_tokens(const Renja__V1__ListTokensResponse *r, rj_out_mode m, FILE *out);
 void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out);
 void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m,
                      FILE *out);

@@ -105,6 +105,7 @@ static void work_free(work *w)
         protobuf_c_message_free_unpacked(w->resp, NULL);
     if (w->who)
         protobuf_c_message_free_unpacked(&w->who->base, NULL);
+    free((void *)w->op.token); /* the struct from svc_token.c; its strings are the request's */
     rj_op_clear(&w->op);
     rj_buf_free(&w->framed);
     free(w->token);
@@ -373,6 +374,9 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
 {
     work *w = ctx;
     rj_daemon *d = arg;
+    if (op->err == 0 && (op->kind == RJ_OP_TOKEN_ADD || op->kind == RJ_OP_TOKEN_REVOKE))
+        rj_log(RJ_LOG_INFO, "token %s %s by %s", op->token->name,
+               op->kind == RJ_OP_TOKEN_ADD ? "added" : "revoked", w->who ? w->who->name : "?");
     if (op->err == 0 && op->kind == RJ_OP_SUBMIT && op->revision) {
         rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s keys=%zu", op->plan,
                (unsigned long long)op->rev, op->revision->author, op->revision->n_keys);
@@ -532,7 +536,8 @@ static void health_cb(rj_call *call, const ProtobufCMessage *request)
 enum {
     VIEWER = RENJA__V1__ROLE__ROLE_VIEWER,
     EDITOR = RENJA__V1__ROLE__ROLE_EDITOR,
-    PLANNER = RENJA__V1__ROLE__ROLE_PLANNER
+    PLANNER = RENJA__V1__ROLE__ROLE_PLANNER,
+    ADMIN = RENJA__V1__ROLE__ROLE_ADMIN
 };
 
 /* The dispatch table: method, messages, handler, streaming, write, role.
@@ -557,6 +562,9 @@ static const rj_grpc_method methods[] = {
     {R("Validate"), REQ(validate_request), REQ(validate_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_validate},
     {R("Export"), REQ(export_request), REQ(export_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_export},
     {R("Watch"), REQ(watch_request), REQ(revision), dispatch_cb, true, false, VIEWER, (void *)&rj_svc_watch},
+    {R("AddToken"), REQ(add_token_request), REQ(token_response), dispatch_cb, false, true, ADMIN, (void *)&rj_svc_add_token},
+    {R("ListTokens"), REQ(list_tokens_request), REQ(list_tokens_response), dispatch_cb, false, false, ADMIN, (void *)&rj_svc_list_tokens},
+    {R("RevokeToken"), REQ(revoke_token_request), REQ(token_response), dispatch_cb, false, true, ADMIN, (void *)&rj_svc_revoke_token},
 };
 // clang-format on
 

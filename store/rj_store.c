@@ -1565,9 +1565,44 @@ void rj_op_clear(rj_op *op)
         protobuf_c_message_free_unpacked(&op->plan_out->base, NULL);
     if (op->stage_out)
         protobuf_c_message_free_unpacked(&op->stage_out->base, NULL);
+    if (op->token_id)
+        protobuf_c_message_free_unpacked(&op->token_id->base, NULL);
     op->revision = NULL;
     op->plan_out = NULL;
     op->stage_out = NULL;
+    op->token_id = NULL;
+    explicit_bzero(op->token_out, sizeof(op->token_out));
+}
+
+static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Role role,
+                         const char *bidang, char out[RJ_TOKEN_MAX], rj_diag *d);
+static int token_check(const char *name, Renja__V1__Role role, const char *bidang, rj_diag *d);
+static int token_revoke_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Identity **id,
+                            rj_diag *d);
+
+static Renja__V1__Identity *identity_new(const char *name, Renja__V1__Role role, const char *bidang)
+{
+    Renja__V1__Identity *id = rj_malloc(sizeof(*id));
+    renja__v1__identity__init(id);
+    id->name = rj_strdup(name ? name : "");
+    id->role = role;
+    id->bidang = rj_strdup(bidang ? bidang : "");
+    return id;
+}
+
+static int op_token(rj_store *s, MDB_txn *txn, rj_op *op)
+{
+    const Renja__V1__Identity *t = op->token;
+    if (!t)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "token operation without a token");
+    if (op->kind == RJ_OP_TOKEN_REVOKE)
+        return token_revoke_txn(s, txn, t->name, &op->token_id, &op->diag);
+    int err = token_check(t->name, t->role, t->bidang, &op->diag);
+    if (err == 0)
+        err = token_add_txn(s, txn, t->name, t->role, t->bidang, op->token_out, &op->diag);
+    if (err == 0)
+        op->token_id = identity_new(t->name, t->role, t->bidang);
+    return err;
 }
 
 static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
@@ -1583,6 +1618,9 @@ static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
         return op_submit(s, txn, op);
     case RJ_OP_SET_STAGE:
         return op_set_stage(s, txn, op);
+    case RJ_OP_TOKEN_ADD:
+    case RJ_OP_TOKEN_REVOKE:
+        return op_token(s, txn, op);
     }
     return rj_diag_set(&op->diag, RJ_EINVAL, "unknown write operation %d", (int)op->kind);
 }
@@ -1596,6 +1634,7 @@ int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
         ops[i]->revision = NULL;
         ops[i]->plan_out = NULL;
         ops[i]->stage_out = NULL;
+        ops[i]->token_id = NULL;
     }
     for (;;) {
         for (size_t i = 0; i < n; i++)
@@ -1965,8 +2004,7 @@ static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1_
     return rc ? mdb_fail(d, rc, "write token") : 0;
 }
 
-int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, const char *bidang,
-                       char out[RJ_TOKEN_MAX], rj_diag *d)
+static int token_check(const char *name, Renja__V1__Role role, const char *bidang, rj_diag *d)
 {
     size_t nl = name ? strlen(name) : 0;
     if (nl == 0 || nl > 128)
@@ -1975,6 +2013,17 @@ int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, cons
         return rj_diag_set(d, RJ_EINVAL,
                            "token role %d is not valid; expected viewer, editor, planner or admin",
                            (int)role);
+    if (role == RENJA__V1__ROLE__ROLE_EDITOR && (!bidang || !*bidang))
+        return rj_diag_set(d, RJ_EINVAL, "an editor token needs a bidang (the one it may change)");
+    return 0;
+}
+
+int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, const char *bidang,
+                       char out[RJ_TOKEN_MAX], rj_diag *d)
+{
+    int cerr = token_check(name, role, bidang, d);
+    if (cerr)
+        return cerr;
     for (;;) {
         MDB_txn *txn;
         int rc = write_begin(s, &txn);
@@ -2042,13 +2091,10 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     return err;
 }
 
-int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
+static int token_list_txn(rj_store *s, MDB_txn *txn, Renja__V1__Identity ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    MDB_txn *txn;
-    if (read_begin(s, &txn))
-        return RJ_EIO;
     MDB_cursor *c;
     ptrs list = {0};
     int rc = mdb_cursor_open(txn, s->tokens, &c);
@@ -2069,7 +2115,6 @@ int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
         }
         mdb_cursor_close(c);
     }
-    read_end(s, txn);
     if (rc && rc != MDB_NOTFOUND) {
         rj_msgs_free(list.v, list.n);
         return RJ_EIO;
@@ -2079,39 +2124,66 @@ int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
     return 0;
 }
 
-int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d)
+int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    MDB_txn *txn;
+    if (read_begin(s, &txn))
+        return RJ_EIO;
+    int rc = token_list_txn(s, txn, out, n);
+    read_end(s, txn);
+    return rc;
+}
+
+int rj_snap_tokens(rj_snap *snap, Renja__V1__Identity ***out, size_t *n)
+{
+    return token_list_txn(snap->s, snap->txn, out, n);
+}
+
+static int token_revoke_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Identity **id,
+                            rj_diag *d)
 {
     if (!name || !*name || strlen(name) > 128)
         return rj_diag_set(d, RJ_ENOTFOUND, "no token named '%s'", name ? name : "");
+    kbuf nk;
+    tok_key(&nk, "n/", name);
+    MDB_val kv = kb_val(&nk), dv;
+    int rc = mdb_get(txn, s->tokens, &kv, &dv);
+    if (rc == MDB_NOTFOUND)
+        return rj_diag_set(d, RJ_ENOTFOUND, "no token named %s", name);
+    if (rc)
+        return mdb_fail(d, rc, "read token");
+    kbuf hk = {.n = 0};
+    kb_str(&hk, "h/");
+    kb_put(&hk, dv.mv_data, dv.mv_size);
+    MDB_val hv = kb_val(&hk), iv;
+    if (id && mdb_get(txn, s->tokens, &hv, &iv) == 0)
+        *id = unpack(&renja__v1__identity__descriptor, iv.mv_data, iv.mv_size);
+    rc = mdb_del(txn, s->tokens, &hv, NULL);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    kv = kb_val(&nk);
+    if (rc == 0)
+        rc = mdb_del(txn, s->tokens, &kv, NULL);
+    return rc ? mdb_fail(d, rc, "revoke token") : 0;
+}
+
+int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d)
+{
     for (;;) {
         MDB_txn *txn;
         int rc = write_begin(s, &txn);
         if (rc)
             return mdb_fail(d, rc, "begin write");
-        kbuf nk;
-        tok_key(&nk, "n/", name);
-        MDB_val kv = kb_val(&nk), dv;
-        rc = mdb_get(txn, s->tokens, &kv, &dv);
-        if (rc == MDB_NOTFOUND) {
+        int err = token_revoke_txn(s, txn, name, NULL, d);
+        if (err) {
             mdb_txn_abort(txn);
-            return rj_diag_set(d, RJ_ENOTFOUND, "no token named %s", name);
+            if (err == ERR_MAPFULL && grow_map(s) == 0)
+                continue;
+            return err;
         }
-        if (rc == 0) {
-            kbuf hk = {.n = 0};
-            kb_str(&hk, "h/");
-            kb_put(&hk, dv.mv_data, dv.mv_size);
-            MDB_val hv = kb_val(&hk);
-            rc = mdb_del(txn, s->tokens, &hv, NULL);
-            if (rc == MDB_NOTFOUND)
-                rc = 0;
-            kv = kb_val(&nk);
-            if (rc == 0)
-                rc = mdb_del(txn, s->tokens, &kv, NULL);
-        }
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
+        rc = mdb_txn_commit(txn);
         if (rc == MDB_MAP_FULL && grow_map(s) == 0)
             continue;
         return rc ? mdb_fail(d, rc, "revoke token") : 0;

@@ -42,4 +42,50 @@ grep -q "$T/nope" "$T/err" && pass "the missing file is named" || fail "missing:
 expect_exit "an empty token file" 2 "$RENJA" --token-file "$T/empty.tok" info
 expect_exit "--token wins over \$RENJA_TOKEN_FILE" 5 env RENJA_TOKEN_FILE="$T/admin.tok" "$RENJA" --token rjt_00 info
 expect_exit "health needs no token file" 0 "$RENJA" --token-file "$T/nope" health
+
+# --- tokens over the API --------------------------------------------------
+export RENJA_TOKEN_FILE="$T/admin.tok"
+"$RENJA" token add umkm --role editor --bidang "Bidang Pemberdayaan Usaha Kecil" >"$T/umkm.out" 2>"$T/umkm.err"
+check "token add prints one line" 1 "$(wc -l <"$T/umkm.out")"
+UMKM=$(cat "$T/umkm.out")
+check "the line is the token" 1 "$([[ $UMKM =~ ^rjt_[0-9a-f]{64}$ ]] && echo 1 || echo 0)"
+grep -q "shown only once" "$T/umkm.err" && pass "stderr says it is shown once" || fail "stderr: $(cat "$T/umkm.err")"
+PLAN=$("$RENJA" token add perencana --role planner 2>/dev/null)
+VIEW=$("$RENJA" token add tapd --role viewer 2>/dev/null)
+check "the new token works" umkm "$("$RENJA" --token "$UMKM" --format json info | json 'j["identity"]["name"]')"
+check "token list: name, role, bidang" "admin admin ;perencana planner ;tapd viewer ;umkm editor Bidang Pemberdayaan Usaha Kecil" \
+  "$("$RENJA" --format json token list | json '";".join("%s %s %s" % (t["name"], t["role"], t["bidang"]) for t in j["tokens"])')"
+"$RENJA" --format json token list >"$T/list.json"; "$RENJA" token list >>"$T/list.json"
+check "token list never shows a secret" 0 "$(grep -c rjt_ "$T/list.json" || true)"
+expect_exit "a second token of the same name" 1 "$RENJA" token add umkm --role viewer
+expect_exit "an editor token without a bidang" 2 "$RENJA" token add x --role editor
+expect_exit "an unknown role" 2 "$RENJA" token add x --role boss
+for who in UMKM PLAN VIEW; do
+  expect_exit "token add needs an admin ($who)" 5 "$RENJA" --token "${!who}" token add y --role viewer
+  expect_exit "token list needs an admin ($who)" 5 "$RENJA" --token "${!who}" token list
+  expect_exit "token revoke needs an admin ($who)" 5 "$RENJA" --token "${!who}" token revoke tapd
+done
+expect_exit "revoke an unknown token" 4 "$RENJA" token revoke nobody
+# renjad token add on the host still works beside the running daemon.
+HOSTTOK=$("$RENJAD" token add --data-dir "$D" --name host --role viewer 2>/dev/null)
+expect_exit "a token made on the host works at once" 0 "$RENJA" --token "$HOSTTOK" plan list
+expect_exit "revoke" 0 "$RENJA" token revoke umkm
+expect_exit "a revoked token is refused on its next call" 5 "$RENJA" --token "$UMKM" info
+grep -q "invalid or revoked token" "$T/err" && pass "the refusal says revoked" || fail "revoked: $(cat "$T/err")"
+expect_exit "a revoked token cannot write" 5 "$RENJA" --token "$UMKM" plan list
+check "token list no longer names it" "" "$("$RENJA" token list | awk '$1 == "umkm"')"
+expect_exit "revoke the host-made token over the API" 0 "$RENJA" token revoke host
+expect_exit "refused at once" 5 "$RENJA" --token "$HOSTTOK" plan list
+
+# Secrets: hashes only in the store, never in the log.
+for tok in "$ADMIN" "$UMKM" "$PLAN" "$VIEW" "$HOSTTOK"; do
+  h=${tok#rjt_}
+  check "store holds no secret ${tok:0:8}..." 0 "$(cat "$D"/*.mdb | grep -c -a -e "$h" -e "${h:0:24}" || true)"
+  sum=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
+  if [ "$tok" != "$UMKM" ] && [ "$tok" != "$HOSTTOK" ]; then
+    check "store holds the SHA-256 of ${tok:0:8}... (so the scan reads the file)" 1 "$(cat "$D"/*.mdb | grep -c -a "$sum" | head -1 | awk '{print ($1 > 0)}')"
+  fi
+  check "log holds no secret ${tok:0:8}..." 0 "$(grep -c -a -e "$h" -e "${h:0:24}" "$D/renjad.log" || true)"
+done
+stop_daemon && pass "the daemon stops cleanly"
 finish
