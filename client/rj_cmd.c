@@ -644,6 +644,18 @@ static int cmd_log(rj_cli *cli, const rj_args *a)
     Renja__V1__LogRequest req = RENJA__V1__LOG_REQUEST__INIT;
     req.plan = (char *)plan_arg(a);
     req.kode = kode;
+    req.events = rj_args_has(a, "events");
+    if (req.events) {
+        if (kode[0])
+            return usage(cli, "log --events lists the plan's events; it takes no KODE");
+        req.limit = (uint32_t)limit;
+        Renja__V1__LogResponse *resp = NULL;
+        rc = CALL(cli, "Log", req, log_response, &resp);
+        if (rc == 0)
+            rj_print_events(resp, cli->mode, cli->out);
+        done(resp);
+        return rc;
+    }
     req.before = before;
     req.paged = 1;
     /* The daemon answers in pages; follow them until the limit or the
@@ -1233,9 +1245,10 @@ const rj_command rj_commands[] = {
      3, cmd_realisasi, RJ_REQ_SUBMIT},
     {"show", NULL, "PLAN [KODE] [--at REF] [--lines] [--realisasi]",
      "the tree or a subtree as of a point", "at=,lines,realisasi", 1, 2, cmd_show, RJ_REQ_READ},
-    {"log", NULL, "PLAN [KODE] [--limit N] [--before REV] [--rekening]",
-     "revisions of the plan, or those touching one item", "limit=,before=,rekening", 1, 2, cmd_log,
-     RJ_REQ_READ},
+    {"log", NULL, "PLAN [KODE] [--limit N] [--before REV] [--rekening] | PLAN --events [--limit N]",
+     "revisions of the plan (who, role, from where), or those touching one item; --events: "
+     "lock, unlock, stage set",
+     "limit=,before=,rekening,events", 1, 2, cmd_log, RJ_REQ_READ},
     {"stage", "set", "PLAN NAME --rev REV [--title T] [--basis B] [--date YYYY-MM-DD] [--order N]",
      "name a revision as a stage (tahapan)", "rev=,title=,basis=,date=,order=", 2, 2, cmd_stage_set,
      RJ_REQ_WRITE},

@@ -62,6 +62,7 @@ typedef struct work {
     const rj_service *svc;
     const ProtobufCMessage *request; /* owned by the call */
     char *token;
+    char client[96]; /* the peer, for the audit */
     Renja__V1__Identity *who;
     rj_ctx ctx;
     int err;
@@ -191,6 +192,7 @@ static void work_cb(uv_work_t *req)
             w->err = frame_answer(w);
     } else {
         w->op.who = w->who;
+        w->op.client = w->client;
         w->op.now_ms = w->ctx.now_ms;
         w->err = w->svc->prepare(&w->ctx, w->request, &w->op, &w->diag);
     }
@@ -378,8 +380,9 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
         rj_log(RJ_LOG_INFO, "token %s %s by %s", op->token->name,
                op->kind == RJ_OP_TOKEN_ADD ? "added" : "revoked", w->who ? w->who->name : "?");
     if (op->err == 0 && op->kind == RJ_OP_SUBMIT && op->revision) {
-        rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s keys=%zu", op->plan,
-               (unsigned long long)op->rev, op->revision->author, op->revision->n_keys);
+        rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s client=%s keys=%zu", op->plan,
+               (unsigned long long)op->rev, op->revision->author, op->revision->client,
+               op->revision->n_keys);
         watchers_publish(d, op->plan, op->revision);
     }
     if (rj_call_cancelled(w->call)) {
@@ -500,6 +503,11 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
      * why); the call owns the request, so changing it here is ours to do. */
     rj_wire_strip_unknown((ProtobufCMessage *)request);
     w->token = bearer_token(rj_call_header(call, "authorization"));
+    const char *peer = rj_call_peer(call);
+    if (strncmp(peer, "unix", 4) == 0)
+        snprintf(w->client, sizeof(w->client), "%s", peer);
+    else
+        snprintf(w->client, sizeof(w->client), "tcp %s", peer);
     w->req.data = w;
     if (d->draining) {
         reply_error(call, RJ_EUNAVAIL, "server shutting down; retry later");

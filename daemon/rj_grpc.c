@@ -325,6 +325,11 @@ void rj_call_set_authenticated(rj_call *call)
         call->st->real = true;
 }
 
+const char *rj_call_peer(const rj_call *call)
+{
+    return call->st && call->st->c ? call->st->c->peer : "";
+}
+
 bool rj_call_cancelled(const rj_call *call)
 {
     return call->cancelled;
@@ -1408,7 +1413,15 @@ static int conn_session_new(conn *c)
 static void describe_peer(conn *c)
 {
     if (c->is_unix) {
-        snprintf(c->peer, sizeof(c->peer), "unix");
+        /* The peer's credentials as the kernel saw them at connect(). */
+        uv_os_fd_t fd;
+        struct ucred cr;
+        socklen_t crlen = sizeof(cr);
+        if (uv_fileno(&c->h.handle, &fd) == 0 &&
+            getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0 && crlen == sizeof(cr))
+            snprintf(c->peer, sizeof(c->peer), "unix uid %u pid %d", (unsigned)cr.uid, (int)cr.pid);
+        else
+            snprintf(c->peer, sizeof(c->peer), "unix");
         return;
     }
     struct sockaddr_storage ss;

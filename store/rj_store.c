@@ -57,7 +57,7 @@
 
 struct rj_store {
     MDB_env *env;
-    MDB_dbi meta, plans, revs, vals, stages, tokens;
+    MDB_dbi meta, plans, revs, vals, stages, tokens, events;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int readers;
@@ -459,6 +459,74 @@ static int op_create_plan(rj_store *s, MDB_txn *txn, rj_op *op)
     return 0;
 }
 
+/* Events: key plan NUL ~seq, so a plan's newest event comes first. */
+static int event_add(rj_store *s, MDB_txn *txn, rj_op *op, const char *action, const char *detail,
+                     uint64_t head)
+{
+    kbuf k = {.n = 0};
+    kb_str(&k, op->plan);
+    kb_nul(&k);
+    size_t pre = k.n;
+    uint64_t seq = 1;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, s->events, &c);
+    if (rc)
+        return mdb_fail(&op->diag, rc, "read events");
+    MDB_val kv = kb_val(&k), dv;
+    rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+    if (rc == 0 && kv.mv_size == pre + 8 && memcmp(kv.mv_data, k.b, pre) == 0)
+        seq = ~get_u64((const unsigned char *)kv.mv_data + pre) + 1;
+    mdb_cursor_close(c);
+    kb_u64(&k, ~seq);
+    Renja__V1__PlanEvent ev = RENJA__V1__PLAN_EVENT__INIT;
+    ev.action = (char *)action;
+    ev.detail = (char *)(detail ? detail : "");
+    ev.name = (char *)(op->who && op->who->name ? op->who->name : "");
+    ev.role = op->who ? op->who->role : RENJA__V1__ROLE__ROLE_UNSPECIFIED;
+    ev.bidang = (char *)(op->who && op->who->bidang ? op->who->bidang : "");
+    ev.client = (char *)(op->client ? op->client : "");
+    ev.time_unix_ms = op->now_ms;
+    ev.head = head;
+    size_t len;
+    void *buf = pack(&ev.base, &len);
+    kv = kb_val(&k);
+    dv = (MDB_val){.mv_size = len, .mv_data = buf};
+    rc = mdb_put(txn, s->events, &kv, &dv, MDB_NOOVERWRITE);
+    free(buf);
+    return rc ? mdb_fail(&op->diag, rc, "write event") : 0;
+}
+
+int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
+                   size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    kbuf k = {.n = 0};
+    kb_str(&k, plan);
+    kb_nul(&k);
+    MDB_cursor *c;
+    if (mdb_cursor_open(snap->txn, snap->s->events, &c))
+        return RJ_EIO;
+    ptrs list = {0};
+    MDB_val kv = kb_val(&k), dv;
+    int rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+    while (rc == 0 && kv.mv_size == k.n + 8 && memcmp(kv.mv_data, k.b, k.n) == 0 &&
+           (limit == 0 || list.n < limit)) {
+        void *m = unpack(&renja__v1__plan_event__descriptor, dv.mv_data, dv.mv_size);
+        if (m)
+            ptrs_push(&list, m);
+        rc = mdb_cursor_get(c, &kv, &dv, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND) {
+        rj_msgs_free(list.v, list.n);
+        return RJ_EIO;
+    }
+    *out = (Renja__V1__PlanEvent **)list.v;
+    *n = list.n;
+    return 0;
+}
+
 static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
 {
     char t[40];
@@ -490,6 +558,9 @@ static int op_lock_plan(rj_store *s, MDB_txn *txn, rj_op *op, bool lock)
         p->lock_reason = lock ? (char *)(op->reason ? op->reason : "") : (char *)"";
         p->locked_unix_ms = lock ? op->now_ms : 0;
         err = plan_put(s, txn, p, 0, &op->diag);
+        if (err == 0)
+            err = event_add(s, txn, op, lock ? "lock" : "unlock", lock ? p->lock_reason : "",
+                            p->head);
         if (err == 0)
             op->plan_out = plan_copy(p);
         p->locked_by = by;
@@ -594,7 +665,11 @@ static int op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op)
     if (rc == 0)
         op->stage_out = unpack(&renja__v1__stage__descriptor, buf, len);
     free(buf);
-    return rc ? mdb_fail(&op->diag, rc, "write stage") : 0;
+    if (rc)
+        return mdb_fail(&op->diag, rc, "write stage");
+    char detail[300];
+    snprintf(detail, sizeof(detail), "%.200s at rev %llu", st.name, (unsigned long long)rev);
+    return event_add(s, txn, op, "stage set", detail, head);
 }
 
 /* --- submit --------------------------------------------------------------- */
@@ -1500,6 +1575,8 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
     rv.author = (char *)op->who->name;
     rv.bidang = (char *)who_bidang(op);
     rv.time_unix_ms = op->now_ms;
+    rv.role = op->who ? op->who->role : RENJA__V1__ROLE__ROLE_UNSPECIFIED;
+    rv.client = (char *)(op->client ? op->client : "");
     rv.message = (char *)(op->message ? op->message : "");
     rv.base_rev = op->has_base ? op->base : sb->head;
     rv.keys = keys;
@@ -1752,8 +1829,9 @@ int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
     struct {
         const char *name;
         MDB_dbi *dbi;
-    } dbs[] = {{"meta", &s->meta}, {"plans", &s->plans},   {"revs", &s->revs},
-               {"vals", &s->vals}, {"stages", &s->stages}, {"tokens", &s->tokens}};
+    } dbs[] = {{"meta", &s->meta},    {"plans", &s->plans},   {"revs", &s->revs},
+               {"vals", &s->vals},    {"stages", &s->stages}, {"tokens", &s->tokens},
+               {"events", &s->events}};
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
     long version = 0;

@@ -118,6 +118,10 @@ int rj_snap_lines(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
 int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
                   Renja__V1__Realisasi ***out, size_t *n);
 
+/* The plan's events (lock, unlock, stage set), newest first; limit 0 = all. */
+int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
+                   size_t *n);
+
 /* The keys changed by revisions in (from, to], sorted, each once. Cost
  * follows the number of revisions and keys in the range, not the plan. */
 int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, char ***keys,
@@ -144,6 +148,7 @@ typedef struct rj_op {
     rj_op_kind kind;
     const char *plan;
     const Renja__V1__Identity *who; /* author: name, role, bidang */
+    const char *client;             /* where the call came from, for the audit; may be NULL */
     int64_t now_ms;                 /* wall clock of the request */
     const char *nama;               /* CREATE_PLAN */
     const char *reason;             /* LOCK_PLAN */
