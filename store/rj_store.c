@@ -836,6 +836,53 @@ static int editor_may_touch(submit *sb, const char *kode, const char *bidang)
     return 0;
 }
 
+/* An editor may change, remove or report realisasi of items of its own
+ * bidang only, judged on the plan's head: the item as it is (an upsert's
+ * new value is checked when the change is read), and for a new item its
+ * parent, whose bidang a new child belongs to (a new sub kegiatan under
+ * another bidang's kegiatan would change that kegiatan's roll-up). A parent
+ * new in the same submit is itself an upsert checked here. What is missing
+ * (a parent, an item) is left to the later checks. */
+static int editor_permissions(submit *sb)
+{
+    int err = 0;
+    for (size_t i = 0; i < sb->n && err == 0; i++) {
+        touch *t = &sb->t[i];
+        if (!t->explicit_change || (t->kind != K_ITEM && t->kind != K_REAL))
+            continue;
+        Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
+        if (err)
+            return rj_diag_set(&sb->op->diag, err, "store: read failed");
+        if (old) {
+            err = editor_may_touch(sb, t->kode, old->bidang);
+            protobuf_c_message_free_unpacked(&old->base, NULL);
+            continue;
+        }
+        if (t->kind != K_ITEM || t->remove)
+            continue;
+        char parent[RJ_KODE_MAX], pkey[96];
+        if (!rj_kode_parent(t->kode, parent))
+            continue;
+        snprintf(pkey, sizeof(pkey), "item/%s", parent);
+        if (touch_find(sb, pkey))
+            continue; /* in this submit: judged as itself */
+        Renja__V1__Item *pit = item_at_head(sb, parent, &err);
+        if (err)
+            return rj_diag_set(&sb->op->diag, err, "store: read failed");
+        if (pit) {
+            const char *pb = pit->bidang ? pit->bidang : "";
+            if (strcmp(pb, who_bidang(sb->op)) != 0)
+                err = rj_diag_set(&sb->op->diag, RJ_EPERM,
+                                  "new item %s would be a child of %s, which belongs to bidang "
+                                  "'%s'; a new child belongs to its parent's bidang, and editor %s "
+                                  "may add items only under items of bidang '%s'",
+                                  t->kode, parent, pb, sb->op->who->name, who_bidang(sb->op));
+            protobuf_c_message_free_unpacked(&pit->base, NULL);
+        }
+    }
+    return err;
+}
+
 static int canon_kode(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_level *level,
                       const char *what)
 {
@@ -1422,6 +1469,12 @@ static int submit_validate(submit *sb)
         if (strcmp(sb->t[i - 1].key, sb->t[i].key) == 0)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s appears twice in one submit; give each key once", sb->t[i].key);
+
+    /* Permission before conflicts: an editor touching another bidang's item
+     * is refused as such (RJ_EPERM) whether or not the item also changed
+     * after the base. */
+    if (is_editor(op) && (err = editor_permissions(sb)) != 0)
+        return err;
 
     /* Conflicts first: with a stale base, the checks below would judge the
      * changes against a head the author never saw and refuse them as bad
