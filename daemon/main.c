@@ -32,6 +32,7 @@ static const char usage_text[] =
     "       renjad token revoke --data-dir DIR --name NAME\n"
     "       renjad backup --data-dir DIR OUT_FILE    consistent copy while the daemon runs\n"
     "       renjad restore --data-dir DIR IN_FILE    refused while a daemon runs on DIR\n"
+    "       renjad methods                          the dispatch table: path, role, kind\n"
     "\n"
     "ADDR is unix:/path/to.sock, HOST:PORT or [::1]:PORT. Default: unix:DIR/" RJ_DAEMON_SOCKET_NAME
     " and " RJ_DAEMON_DEFAULT_TCP ".\n"
@@ -379,6 +380,10 @@ int main(int argc, char **argv)
         return cmd_token(&o);
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(&o);
+    if (strcmp(cmd, "methods") == 0) {
+        rj_daemon_methods(stdout);
+        return 0;
+    }
     if (strcmp(cmd, "restore") == 0)
         return cmd_restore(&o);
     return usage_error("unknown command \"%s\"", cmd);

@@ -576,6 +576,15 @@ static const rj_grpc_method methods[] = {
 };
 // clang-format on
 
+void rj_daemon_methods(FILE *out)
+{
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        const rj_grpc_method *m = &methods[i];
+        fprintf(out, "%s\t%s\t%s\t%s\n", m->path, m->min_role ? rj_role_name(m->min_role) : "none",
+                m->streaming ? "stream" : "unary", m->write ? "write" : "read");
+    }
+}
+
 /* --- lifecycle ---------------------------------------------------------------- */
 
 static void drained_cb(void *arg)
