@@ -5,6 +5,7 @@
 # that also changed after the editor's base).
 source "$(dirname "$0")/lib.sh"
 
+init_store "$T/data"
 start_daemon "$T/data"
 export RENJA
 bash "$RENJA_SRC/examples/diskopukm-sumsel-2024/load.sh" >"$T/load.out" 2>"$T/load.err" \

@@ -9,6 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 
 N=${RENJA_SIX_N:-200}
+init_store "$T/data"
 start_daemon "$T/data"
 export RENJA
 bash "$RENJA_SRC/examples/diskopukm-sumsel-2024/load.sh" >"$T/load.out" 2>"$T/load.err" \
