@@ -60,12 +60,44 @@ static int connect_once(rj_cli *cli)
     return 0;
 }
 
+/* The daemon names the changes of a refused submit "change N: WHAT" (N
+ * counts from 1 in the request); for an import each becomes a line of its
+ * own, "FILE:LINE: WHAT". */
+static void name_lines(const rj_cli *cli, const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    bool any = false;
+    while (*in && o + 1 < cap) {
+        unsigned long n = 0;
+        int used = 0;
+        bool at_change = (strncmp(in, ": change ", 9) == 0 || strncmp(in, "; change ", 9) == 0) &&
+                         sscanf(in + 9, "%lu: %n", &n, &used) == 1 && used > 0 && n > 0;
+        if (!at_change) {
+            out[o++] = *in++;
+            continue;
+        }
+        int line = rj_submit_change_line(cli->source, n - 1);
+        int w = line ? snprintf(out + o, cap - o, "%s\n  %s:%d: ", any ? "" : ":", cli->source_name,
+                                line)
+                     : snprintf(out + o, cap - o, "%s\n  change %lu: ", any ? "" : ":", n);
+        if (w < 0 || (size_t)w >= cap - o)
+            break;
+        o += (size_t)w;
+        any = true;
+        in += 9 + used;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
 static int report(rj_cli *cli, int status, rj_diag *d)
 {
     if (status < 0)
         status = rj_error_grpc_status(status);
-    char msg[RJ_DIAG_MAX + 128];
-    snprintf(msg, sizeof(msg), "%s", d->msg[0] ? d->msg : rj_grpc_status_name(status));
+    char msg[RJ_DIAG_MAX * 2 + 128];
+    if (cli->source && d->msg[0])
+        name_lines(cli, d->msg, msg, sizeof(msg));
+    else
+        snprintf(msg, sizeof(msg), "%s", d->msg[0] ? d->msg : rj_grpc_status_name(status));
     if (status == RJ_GRPC_NOT_FOUND && cli->quiet_notfound)
         return rj_cli_exit_code(status, cli->kind);
     if (status == RJ_GRPC_UNAUTHENTICATED && !cli->token)
@@ -225,6 +257,9 @@ static int submit(rj_cli *cli, rj_submit *s)
 {
     Renja__V1__SubmitResponse *resp = NULL;
     int rc = CALL(cli, "Submit", *rj_submit_req(s), submit_response, &resp);
+    if (rc == 0 && resp->unchanged)
+        fprintf(cli->err, "%s: nothing changed: plan %s stays at revision %" PRIu64 "\n", cli->prog,
+                rj_submit_req(s)->plan, resp->rev);
     if (rc == 0)
         rj_print_submit(rj_submit_req(s)->plan, resp, cli->mode, cli->out);
     done(resp);
@@ -471,8 +506,12 @@ static int cmd_import(rj_cli *cli, const rj_args *a)
         }
         done(head);
     }
-    if (rc == 0)
+    if (rc == 0) {
+        cli->source = s;
+        cli->source_name = strcmp(a->pos[1], "-") == 0 ? "<stdin>" : a->pos[1];
         rc = submit(cli, s);
+        cli->source = NULL;
+    }
     rj_submit_free(s);
     return rc;
 }

@@ -73,7 +73,7 @@ void rj_print_submit(const char *plan, const Renja__V1__SubmitResponse *r, rj_ou
     if (r->revision)
         rj_buf_printf(&b, ", \"base_rev\": %" PRIu64 ", \"keys\": %zu", r->revision->base_rev,
                       r->revision->n_keys);
-    rj_buf_puts(&b, "}");
+    rj_buf_printf(&b, ", \"unchanged\": %s}", r->unchanged ? "true" : "false");
     rj_buf_append(&b, "", 1);
     char flat[32];
     snprintf(flat, sizeof(flat), "%" PRIu64, r->rev);
