@@ -1133,6 +1133,11 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
     return rc;
 }
 
+char *rj_submit_keep_str(rj_submit *s, const char *str)
+{
+    return sdup(s, str);
+}
+
 int rj_submit_change_line(const rj_submit *s, size_t i)
 {
     return i < s->req.n_changes && s->lines ? s->lines[i] : 0;
