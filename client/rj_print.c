@@ -952,6 +952,30 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
             fprintf(out, "%s%s", i ? ", " : " ", s->not_started[i]);
         fprintf(out, "\n");
     }
+    if (m == RJ_OUT_TABLE && r->n_anggaran) {
+        /* Serapan: realisasi anggaran against the sub kegiatan's pagu. */
+        rj_table *a = rj_table_new("anggaran");
+        rj_table_col(a, "kode", "Kode", 0);
+        rj_table_col(a, "nama", "Uraian", 0);
+        rj_table_col(a, "pagu", "Pagu", 0);
+        rj_table_col(a, "realisasi", real_title, 0);
+        rj_table_col(a, "serapan", "Serapan (%)", 0);
+        for (size_t i = 0; i < r->n_anggaran; i++) {
+            const Renja__V1__EvalAnggaran *x = r->anggaran[i];
+            rj_table_row(a);
+            rj_table_str(a, x->kode);
+            rj_table_str(a, x->nama);
+            rj_table_money(a, x->pagu);
+            rj_table_money(a, x->realisasi);
+            if (x->has_serapan)
+                rj_table_pct(a, x->serapan_e2);
+            else
+                rj_table_null(a);
+        }
+        fprintf(out, "\nSerapan anggaran s.d. TW %d\n", r->tw);
+        rj_table_print(a, m, out);
+        rj_table_free(a);
+    }
 }
 
 /* --- compare (Tabel 3.2) ------------------------------------------------------------------ */
