@@ -1465,8 +1465,15 @@ static int drop_unchanged(submit *sb)
             r = same_at_head(sb, t->key, &t->item.base, &same);
         else if (t->kind == K_LINE && !t->remove)
             r = same_at_head(sb, t->key, &t->line.base, &same);
-        else if (t->kind == K_REAL && t->remove)
+        else if (t->kind == K_REAL && t->remove) {
+            /* Clearing what is not there, on an item that is: an unknown
+             * item stays an error. */
+            char ikey[96];
+            snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
             r = same_at_head(sb, t->key, NULL, &same);
+            if (r == 0 && same && !live_at_head(sb, ikey, &r))
+                same = false;
+        }
         else if (t->kind == K_REAL) {
             Renja__V1__Realisasi real = *t->real;
             real.clear = false;

@@ -48,7 +48,10 @@ check "json output of an unchanged import" "$h0 True" \
 expect_exit "set to the same values" 0 "$RENJA" set $P 2.17.01 nama="Program Penunjang"
 if grep -q "nothing changed" "$T/err"; then pass "set says nothing changed"; else fail "stderr: $(cat "$T/err")"; fi
 expect_exit "the same realisasi again" 0 "$RENJA" --token "$UMKM" realisasi $P 2.17.08.1.01.0002 --tw 2 --indikator 1 60
-check "no revision from either" "$h0" "$(head_rev)"
+expect_exit "clearing a realisasi never reported" 0 "$RENJA" realisasi $P 2.17.01.1.01.0002 --tw 3 --anggaran 0 --clear
+check "no revision from any" "$h0" "$(head_rev)"
+expect_exit "a realisasi of an unknown item stays an error, clear or not" 7 \
+  "$RENJA" realisasi $P 2.17.01.1.01.0009 --tw 3 --anggaran 0 --clear
 
 # One real change of its own among the unchanged rest: one revision, one key.
 /usr/bin/python3 - "$T/full.json" "$T/own.json" <<'PY'
