@@ -1473,8 +1473,7 @@ static int drop_unchanged(submit *sb)
             r = same_at_head(sb, t->key, NULL, &same);
             if (r == 0 && same && !live_at_head(sb, ikey, &r))
                 same = false;
-        }
-        else if (t->kind == K_REAL) {
+        } else if (t->kind == K_REAL) {
             Renja__V1__Realisasi real = *t->real;
             real.clear = false;
             r = same_at_head(sb, t->key, &real.base, &same);
