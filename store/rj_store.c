@@ -837,53 +837,6 @@ static int editor_may_touch(submit *sb, const char *kode, const char *bidang)
     return 0;
 }
 
-/* An editor may change, remove or report realisasi of items of its own
- * bidang only, judged on the plan's head: the item as it is (an upsert's
- * new value is checked when the change is read), and for a new item its
- * parent, whose bidang a new child belongs to (a new sub kegiatan under
- * another bidang's kegiatan would change that kegiatan's roll-up). A parent
- * new in the same submit is itself an upsert checked here. What is missing
- * (a parent, an item) is left to the later checks. */
-static int editor_permissions(submit *sb)
-{
-    int err = 0;
-    for (size_t i = 0; i < sb->n && err == 0; i++) {
-        touch *t = &sb->t[i];
-        if (!t->explicit_change || (t->kind != K_ITEM && t->kind != K_REAL))
-            continue;
-        Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
-        if (err)
-            return rj_diag_set(&sb->op->diag, err, "store: read failed");
-        if (old) {
-            err = editor_may_touch(sb, t->kode, old->bidang);
-            protobuf_c_message_free_unpacked(&old->base, NULL);
-            continue;
-        }
-        if (t->kind != K_ITEM || t->remove)
-            continue;
-        char parent[RJ_KODE_MAX], pkey[96];
-        if (!rj_kode_parent(t->kode, parent))
-            continue;
-        snprintf(pkey, sizeof(pkey), "item/%s", parent);
-        if (touch_find(sb, pkey))
-            continue; /* in this submit: judged as itself */
-        Renja__V1__Item *pit = item_at_head(sb, parent, &err);
-        if (err)
-            return rj_diag_set(&sb->op->diag, err, "store: read failed");
-        if (pit) {
-            const char *pb = pit->bidang ? pit->bidang : "";
-            if (strcmp(pb, who_bidang(sb->op)) != 0)
-                err = rj_diag_set(&sb->op->diag, RJ_EPERM,
-                                  "new item %s would be a child of %s, which belongs to bidang "
-                                  "'%s'; a new child belongs to its parent's bidang, and editor %s "
-                                  "may add items only under items of bidang '%s'",
-                                  t->kode, parent, pb, sb->op->who->name, who_bidang(sb->op));
-            protobuf_c_message_free_unpacked(&pit->base, NULL);
-        }
-    }
-    return err;
-}
-
 static int canon_kode(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_level *level,
                       const char *what)
 {
@@ -1493,9 +1446,36 @@ static int drop_unchanged(submit *sb)
     return 0;
 }
 
+/* A new item belongs to its parent's bidang: what names the parent at head
+ * when it is of another bidang (a new sub kegiatan under another bidang's
+ * kegiatan would change that kegiatan's roll-up). A parent new in the same
+ * submit is judged as itself; a missing one is left to the later checks. */
+static int foreign_parent(submit *sb, const char *kode, char *what, size_t cap)
+{
+    char parent[RJ_KODE_MAX], pkey[96];
+    if (!rj_kode_parent(kode, parent))
+        return 0;
+    snprintf(pkey, sizeof(pkey), "item/%s", parent);
+    if (touch_find(sb, pkey))
+        return 0;
+    int err = 0;
+    Renja__V1__Item *pit = item_at_head(sb, parent, &err);
+    if (!pit)
+        return err;
+    const char *pb = pit->bidang ? pit->bidang : "";
+    if (strcmp(pb, who_bidang(sb->op)) != 0)
+        snprintf(what, cap,
+                 "new item %s would be a child of %s, which belongs to bidang '%.60s' (a new "
+                 "child belongs to its parent's bidang)",
+                 kode, parent, pb);
+    protobuf_c_message_free_unpacked(&pit->base, NULL);
+    return 0;
+}
+
 /* Every change an editor may not make, named in one refusal: items of
  * another bidang (as they are at head, or as the change would make them),
- * realisasi of such items, and any budget line. */
+ * new items under such items, realisasi of such items, and any budget
+ * line. */
 static int editor_check(submit *sb)
 {
     rj_op *op = sb->op;
@@ -1523,6 +1503,9 @@ static int editor_check(submit *sb)
                          old->bidang ? old->bidang : "");
             else if (t->kind == K_ITEM && !t->remove && strcmp(nb, mine) != 0)
                 snprintf(what, sizeof(what), "item %s into bidang '%.60s'", t->kode, nb);
+            else if (!old && t->kind == K_ITEM && !t->remove &&
+                     (err = foreign_parent(sb, t->kode, what, sizeof(what))) != 0)
+                break;
             else if (!old && t->kind == K_REAL) {
                 /* The item is new in this submit: judged by its upsert. */
             }
@@ -1544,8 +1527,9 @@ static int editor_check(submit *sb)
     }
     if (n)
         err = rj_diag_set(&op->diag, RJ_EPERM,
-                          "editor %s may change only items of bidang '%s' and their realisasi, "
-                          "and no budget line; %zu change(s) refused: %s%s%.0zu%s",
+                          "editor %s may change only items of bidang '%s', add items only "
+                          "under them, report their realisasi, and change no budget line; %zu "
+                          "change(s) refused: %s%s%.0zu%s",
                           op->who->name, mine, n, list.data ? list.data : "",
                           shown < n ? "; and " : "", shown < n ? n - shown : 0,
                           shown < n ? " more" : "");
@@ -1578,10 +1562,17 @@ static int submit_validate(submit *sb)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s appears twice in one submit; give each key once", sb->t[i].key);
 
-    /* Permission before conflicts: an editor touching another bidang's item
-     * is refused as such (RJ_EPERM) whether or not the item also changed
-     * after the base. */
-    if (is_editor(op) && (err = editor_permissions(sb)) != 0)
+    /* What equals the plan at head is no change (partial upserts merged
+     * first); then permission, before conflicts: an editor changing another
+     * bidang's item is refused as such (RJ_EPERM) whether or not the item
+     * also changed after the base. */
+    if ((err = merge_partial(sb)) != 0)
+        return err;
+    if ((err = drop_unchanged(sb)) != 0)
+        return err;
+    if (sb->n == 0)
+        return 0; /* nothing changes: no revision */
+    if (is_editor(op) && (err = editor_check(sb)) != 0)
         return err;
 
     /* Conflicts first: with a stale base, the checks below would judge the
@@ -1597,14 +1588,6 @@ static int submit_validate(submit *sb)
         if ((err = check_conflicts(sb, sb->base, false)) != 0)
             return err;
     }
-    if ((err = merge_partial(sb)) != 0)
-        return err;
-    if ((err = drop_unchanged(sb)) != 0)
-        return err;
-    if (sb->n == 0)
-        return 0; /* nothing changes: no revision */
-    if (is_editor(op) && (err = editor_check(sb)) != 0)
-        return err;
 
     /* Removals, which may add implied touches (by index: t may move). */
     {

@@ -432,6 +432,8 @@ static void generate(gen *g)
     if (has_base && p->head > 0 && rnd_n(3) == 0)
         base = p->head - (uint64_t)rnd_n((int)(p->head < 20 ? p->head : 20) + 1);
     g->expect = g->c.n ? 0 : RJ_EINVAL; /* nothing to change */
+    /* What equals head is no change, and so no conflict either. */
+    drop_unchanged(p, &g->pd);
     if (has_base && g->expect == 0)
         for (size_t i = 0; i < g->pd.n; i++)
             if (model_newest(p, g->pd.w[i].key) > base)
@@ -443,7 +445,6 @@ static void generate(gen *g)
     }
     op_submit_init(&g->op, p->id, &planner, &g->c, has_base, base);
     if (g->expect == 0) {
-        drop_unchanged(p, &g->pd);
         g->unchanged = g->pd.n == 0;
         if (!g->unchanged)
             model_commit(p, &g->pd); /* later submits of the batch see it */
