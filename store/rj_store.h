@@ -190,10 +190,10 @@ typedef struct rj_op {
  *
  * Unchanged is no change: an upsert equal to the value at head, and a clear
  * of realisasi that is not there, leave the submit before permissions and
- * conflicts are judged (writing what is there loses nobody's change); a submit left with nothing
- * makes no revision (err 0, unchanged, rev the head). An editor's refusal names every change it may
- * not make
- * ("change N: ...", N counting the request's changes from 1).
+ * conflicts are judged (writing what is there loses nobody's change); a
+ * submit left with nothing makes no revision (err 0, unchanged, rev the
+ * head). An editor's refusal names every change it may not make ("change
+ * N: ...", N counting the request's changes from 1).
  *
  * Implied changes: removing an item removes its realisasi (and, recursive,
  * its subtree); an upsert that keeps fewer indikator removes the realisasi
