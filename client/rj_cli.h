@@ -59,6 +59,10 @@ typedef struct rj_cli {
     const char *subject;  /* what the request carries, for messages ("apbd.csv") */
     FILE *out, *err;
     const char *prog; /* "renja" */
+    /* While an import is sent: its file, to name the lines of the changes
+     * a refusal names ("change N: ..."). */
+    const struct rj_submit *source;
+    const char *source_name;
 } rj_cli;
 
 /* Read cli->token_file into cli->token: a regular file that neither group

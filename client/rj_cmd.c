@@ -61,12 +61,44 @@ static int connect_once(rj_cli *cli)
     return 0;
 }
 
+/* The daemon names the changes of a refused submit "change N: WHAT" (N
+ * counts from 1 in the request); for an import each becomes a line of its
+ * own, "FILE:LINE: WHAT". */
+static void name_lines(const rj_cli *cli, const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    bool any = false;
+    while (*in && o + 1 < cap) {
+        unsigned long n = 0;
+        int used = 0;
+        bool at_change = (strncmp(in, ": change ", 9) == 0 || strncmp(in, "; change ", 9) == 0) &&
+                         sscanf(in + 9, "%lu: %n", &n, &used) == 1 && used > 0 && n > 0;
+        if (!at_change) {
+            out[o++] = *in++;
+            continue;
+        }
+        int line = rj_submit_change_line(cli->source, n - 1);
+        int w = line ? snprintf(out + o, cap - o, "%s\n  %s:%d: ", any ? "" : ":", cli->source_name,
+                                line)
+                     : snprintf(out + o, cap - o, "%s\n  change %lu: ", any ? "" : ":", n);
+        if (w < 0 || (size_t)w >= cap - o)
+            break;
+        o += (size_t)w;
+        any = true;
+        in += 9 + used;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
 static int report(rj_cli *cli, int status, rj_diag *d)
 {
     if (status < 0)
         status = rj_error_grpc_status(status);
-    char msg[RJ_DIAG_MAX + 128];
-    snprintf(msg, sizeof(msg), "%s", d->msg[0] ? d->msg : rj_grpc_status_name(status));
+    char msg[RJ_DIAG_MAX * 2 + 128];
+    if (cli->source && d->msg[0])
+        name_lines(cli, d->msg, msg, sizeof(msg));
+    else
+        snprintf(msg, sizeof(msg), "%s", d->msg[0] ? d->msg : rj_grpc_status_name(status));
     if (status == RJ_GRPC_NOT_FOUND && cli->quiet_notfound)
         return rj_cli_exit_code(status, cli->kind);
     if (status == RJ_GRPC_UNAUTHENTICATED && !cli->token)
@@ -226,6 +258,9 @@ static int submit(rj_cli *cli, rj_submit *s)
 {
     Renja__V1__SubmitResponse *resp = NULL;
     int rc = CALL(cli, "Submit", *rj_submit_req(s), submit_response, &resp);
+    if (rc == 0 && resp->unchanged)
+        fprintf(cli->err, "%s: nothing changed: plan %s stays at revision %" PRIu64 "\n", cli->prog,
+                rj_submit_req(s)->plan, resp->rev);
     if (rc == 0)
         rj_print_submit(rj_submit_req(s)->plan, resp, cli->mode, cli->out);
     done(resp);
@@ -522,10 +557,35 @@ static int cmd_import(rj_cli *cli, const rj_args *a)
         }
         done(head);
     }
-    if (rc == 0)
+    if (rc == 0) {
+        cli->source = s;
+        cli->source_name = strcmp(a->pos[1], "-") == 0 ? "<stdin>" : a->pos[1];
         rc = submit(cli, s);
+        cli->source = NULL;
+    }
     rj_submit_free(s);
     return rc;
+}
+
+/* indikator.N of set numbers the item's indikator without holes: N may be
+ * one of those the item has (at head, or made by an earlier assignment) or
+ * the next one. */
+static int indikator_gaps(rj_cli *cli, const rj_args *a, const char *kode, size_t have)
+{
+    for (int i = 2; i < a->npos; i++) {
+        const char *as = a->pos[i];
+        if (strncmp(as, "indikator.", 10) != 0)
+            continue;
+        unsigned long no = strtoul(as + 10, NULL, 10);
+        if (no > have + 1)
+            return usage(cli,
+                         "%.*s: item %s has %zu indikator; number them without holes: the next "
+                         "is indikator.%zu",
+                         (int)strcspn(as, "="), as, kode, have, have + 1);
+        if (no == have + 1)
+            have++;
+    }
+    return 0;
 }
 
 static int cmd_set(rj_cli *cli, const rj_args *a)
@@ -573,7 +633,10 @@ static int cmd_set(rj_cli *cli, const rj_args *a)
                 found_line = head->lines[i];
         if (!rj_submit_req(s)->has_base)
             rj_submit_set_base(s, head->rev);
-        if (rekening) {
+        if (!rekening)
+            rc = indikator_gaps(cli, a, kode, found ? found->n_indikator : 0);
+        if (rc) {
+        } else if (rekening) {
             Renja__V1__BudgetLine *l = rj_submit_upsert_line(s, found_line, kode);
             for (int i = 2; i < a->npos; i++)
                 rj_set_line_field(s, l, a->pos[i], &d);
@@ -585,10 +648,82 @@ static int cmd_set(rj_cli *cli, const rj_args *a)
         /* Only the fields assigned: the store keeps the others as they are
          * at head, and the base makes a change since the read a conflict. */
         rj_set_partial(s, (const char *const *)a->pos + 2, (size_t)(a->npos - 2));
-        rc = submit(cli, s);
+        if (rc == 0)
+            rc = submit(cli, s);
     }
     done(head);
     rj_submit_free(s);
+    return rc;
+}
+
+static const Renja__V1__Realisasi *find_real(const Renja__V1__ShowResponse *h, const char *kode,
+                                             int tw, int ind)
+{
+    for (size_t i = 0; i < h->n_realisasi; i++) {
+        const Renja__V1__Realisasi *r = h->realisasi[i];
+        if (r->tw == tw && r->indikator == ind && strcmp(r->kode, kode) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* rm PLAN KODE --indikator N: the item without its indikator N, in one
+ * revision based on the head read here; the indikator after it move up one
+ * number and take their realisasi along (indikator N's realisasi goes), so
+ * that a realisasi reported in between is a conflict, as for any removal. */
+static int rm_indikator(rj_cli *cli, const rj_args *a, const char *kode, rj_submit *s)
+{
+    uint64_t no = 0;
+    rj_diag d = {{0}};
+    if (rj_args_uint(a, "indikator", 1, 99, &no, &d))
+        return usage(cli, "%s", d.msg);
+    Renja__V1__ShowRequest req = RENJA__V1__SHOW_REQUEST__INIT;
+    req.plan = (char *)plan_arg(a);
+    req.kode = (char *)kode;
+    req.with_realisasi = 1;
+    Renja__V1__ShowResponse *head = NULL;
+    int rc = CALL(cli, "Show", req, show_response, &head);
+    if (rc)
+        return rc;
+    const Renja__V1__Item *found = NULL;
+    for (size_t i = 0; i < head->n_items; i++)
+        if (strcmp(head->items[i]->kode, kode) == 0)
+            found = head->items[i];
+    size_t n = found ? found->n_indikator : 0;
+    if (!found) {
+        char m[RJ_DIAG_MAX];
+        snprintf(m, sizeof(m), "item %s does not exist in %s", kode, plan_arg(a));
+        rc = fail(cli, RJ_EXIT_NOTFOUND, m);
+    } else if (no > n) {
+        char m[RJ_DIAG_MAX];
+        snprintf(m, sizeof(m), "item %s has %zu indikator; there is no indikator %" PRIu64, kode, n,
+                 no);
+        rc = fail(cli, RJ_EXIT_NOTFOUND, m);
+    }
+    if (rc == 0) {
+        if (!rj_submit_req(s)->has_base)
+            rj_submit_set_base(s, head->rev);
+        Renja__V1__Item *it = rj_submit_upsert_item(s, found, kode);
+        memmove(&it->indikator[no - 1], &it->indikator[no], (n - no) * sizeof(*it->indikator));
+        it->n_indikator--;
+        /* Realisasi of indikator k+1 becomes that of k; the last number's
+         * goes with the shorter list (the store removes it). */
+        for (int tw = 1; tw <= 4; tw++)
+            for (size_t k = no; k < n; k++) {
+                const Renja__V1__Realisasi *next = find_real(head, kode, tw, (int)k + 1);
+                const Renja__V1__Realisasi *cur = find_real(head, kode, tw, (int)k);
+                if (!next && !cur)
+                    continue;
+                Renja__V1__Realisasi *r = rj_submit_realisasi(s, kode, tw, (int)k);
+                if (next) {
+                    r->value_e4 = next->value_e4;
+                    r->text = rj_submit_keep_str(s, next->text);
+                } else
+                    r->clear = 1;
+            }
+        rc = submit(cli, s);
+    }
+    done(head);
     return rc;
 }
 
@@ -601,7 +736,12 @@ static int cmd_rm(rj_cli *cli, const rj_args *a)
         return rc;
     const char *msg = rj_args_get(a, "message");
     rj_submit *s = rj_submit_new(plan_arg(a), msg ? msg : "");
-    if ((rc = base_arg(cli, a, s)) == 0) {
+    if (rj_args_has(a, "indikator") && (rekening || rj_args_has(a, "recursive")))
+        rc = usage(cli, "rm --indikator N removes an indikator of an item: not with --rekening or "
+                        "--recursive");
+    else if ((rc = base_arg(cli, a, s)) == 0 && rj_args_has(a, "indikator"))
+        rc = rm_indikator(cli, a, kode, s);
+    else if (rc == 0) {
         if (rekening)
             rj_submit_remove_line(s, kode);
         else
@@ -1288,9 +1428,10 @@ const rj_command rj_commands[] = {
      "one revision changing one item (fields: nama bidang lokasi pagu sumber-dana "
      "indikator.N.nama|satuan|target|tren)",
      "message=,base=,rekening", 3, -1, cmd_set, RJ_REQ_SUBMIT},
-    {"rm", NULL, "PLAN KODE [--recursive] [--rekening] [--message TEXT] [--base REV]",
-     "remove an item (with --recursive, its subtree) or a budget line",
-     "recursive,rekening,message=,base=", 2, 2, cmd_rm, RJ_REQ_SUBMIT},
+    {"rm", NULL,
+     "PLAN KODE [--recursive] [--rekening] [--indikator N] [--message TEXT] [--base REV]",
+     "remove an item (with --recursive, its subtree), a budget line, or an item's indikator N",
+     "recursive,rekening,indikator=,message=,base=", 2, 2, cmd_rm, RJ_REQ_SUBMIT},
     {"realisasi", NULL,
      "PLAN KODE --tw N [--indikator I] VALUE | --anggaran RUPIAH [--message TEXT]",
      "report realisasi (cumulative s.d. TW N)", "tw=,indikator=,anggaran=,message=,base=,clear", 2,

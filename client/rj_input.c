@@ -22,6 +22,8 @@ struct rj_submit {
     void **ptrs;
     size_t n, cap;
     size_t changes_cap;
+    int cur_line; /* the file line the reader is at, for the next changes */
+    int *lines;   /* per change: its file line, 0 when it has none */
 };
 
 static void *keep(rj_submit *s, void *p)
@@ -70,6 +72,7 @@ void rj_submit_free(rj_submit *s)
         free(s->ptrs[i]);
     free(s->ptrs);
     free(s->req.changes);
+    free(s->lines);
     free(s);
 }
 
@@ -89,7 +92,9 @@ static Renja__V1__Change *add_change(rj_submit *s)
     if (s->req.n_changes == s->changes_cap) {
         s->changes_cap = s->changes_cap ? s->changes_cap * 2 : 16;
         s->req.changes = rj_realloc(s->req.changes, s->changes_cap * sizeof(*s->req.changes));
+        s->lines = rj_realloc(s->lines, s->changes_cap * sizeof(*s->lines));
     }
+    s->lines[s->req.n_changes] = s->cur_line;
     Renja__V1__Change *c = keep(s, rj_malloc(sizeof(*c)));
     renja__v1__change__init(c);
     s->req.changes[s->req.n_changes++] = c;
@@ -656,9 +661,11 @@ static int read_json(reader *r, const char *text, size_t len)
             continue;
         if ((rc = expect_kind(r, a, RJ_JSON_ARRAY, parts[p].key)) < 0)
             goto out;
-        for (size_t i = 0; i < rj_json_len(a); i++)
+        for (size_t i = 0; i < rj_json_len(a); i++) {
+            r->s->cur_line = rj_json_line(rj_json_at(a, i));
             if ((rc = parts[p].fn(r, rj_json_at(a, i))) < 0)
                 goto out;
+        }
     }
 out:
     rj_json_free(root);
@@ -953,6 +960,7 @@ static int read_csv(reader *r, const char *text, size_t len)
         if (blank)
             continue; /* a spreadsheet's empty row */
         rows++;
+        r->s->cur_line = line;
         if (n < ncols) {
             rc = rj_diag_set(r->d, RJ_EINVAL,
                              "%s:%d:1: expected %zu fields as in the header, found %zu", r->name,
@@ -1121,7 +1129,18 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
                          "%s: nothing to import: expected items, lines, realisasi or removals",
                          name);
     free(r.seen);
+    s->cur_line = 0;
     return rc;
+}
+
+char *rj_submit_keep_str(rj_submit *s, const char *str)
+{
+    return sdup(s, str);
+}
+
+int rj_submit_change_line(const rj_submit *s, size_t i)
+{
+    return i < s->req.n_changes && s->lines ? s->lines[i] : 0;
 }
 
 /* --- import --replace --------------------------------------------------------------- */

@@ -51,6 +51,10 @@ rj_input_format rj_input_format_of(const char *name);
  * expected"; s may then hold a partial request and must not be sent. */
 int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, rj_input_format fmt,
                   rj_diag *d);
+/* A copy of str that s owns. */
+char *rj_submit_keep_str(rj_submit *s, const char *str);
+/* The file line that change i (0-based) was read from, 0 if none. */
+int rj_submit_change_line(const rj_submit *s, size_t i);
 /* For import --replace: add removals for the items and budget lines of head
  * that s does not upsert (children before parents are covered by removing
  * the topmost missing item recursively when nothing of its subtree stays). */

@@ -73,7 +73,7 @@ void rj_print_submit(const char *plan, const Renja__V1__SubmitResponse *r, rj_ou
     if (r->revision)
         rj_buf_printf(&b, ", \"base_rev\": %" PRIu64 ", \"keys\": %zu", r->revision->base_rev,
                       r->revision->n_keys);
-    rj_buf_puts(&b, "}");
+    rj_buf_printf(&b, ", \"unchanged\": %s}", r->unchanged ? "true" : "false");
     rj_buf_append(&b, "", 1);
     char flat[32];
     snprintf(flat, sizeof(flat), "%" PRIu64, r->rev);
@@ -951,6 +951,30 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         for (size_t i = 0; i < s->n_not_started; i++)
             fprintf(out, "%s%s", i ? ", " : " ", s->not_started[i]);
         fprintf(out, "\n");
+    }
+    if (m == RJ_OUT_TABLE && r->n_anggaran) {
+        /* Serapan: realisasi anggaran against the sub kegiatan's pagu. */
+        rj_table *a = rj_table_new("anggaran");
+        rj_table_col(a, "kode", "Kode", 0);
+        rj_table_col(a, "nama", "Uraian", 0);
+        rj_table_col(a, "pagu", "Pagu", 0);
+        rj_table_col(a, "realisasi", real_title, 0);
+        rj_table_col(a, "serapan", "Serapan (%)", 0);
+        for (size_t i = 0; i < r->n_anggaran; i++) {
+            const Renja__V1__EvalAnggaran *x = r->anggaran[i];
+            rj_table_row(a);
+            rj_table_str(a, x->kode);
+            rj_table_str(a, x->nama);
+            rj_table_money(a, x->pagu);
+            rj_table_money(a, x->realisasi);
+            if (x->has_serapan)
+                rj_table_pct(a, x->serapan_e2);
+            else
+                rj_table_null(a);
+        }
+        fprintf(out, "\nSerapan anggaran s.d. TW %d\n", r->tw);
+        rj_table_print(a, m, out);
+        rj_table_free(a);
     }
 }
 

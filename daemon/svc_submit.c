@@ -27,6 +27,7 @@ static int submit_finish(rj_ctx *ctx, rj_op *op, ProtobufCMessage **resp, rj_dia
     Renja__V1__SubmitResponse *r = rj_malloc(sizeof(*r));
     renja__v1__submit_response__init(r);
     r->rev = op->rev;
+    r->unchanged = op->unchanged;
     r->revision = op->revision;
     op->revision = NULL;
     *resp = &r->base;

@@ -853,6 +853,14 @@ int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
                     (unsigned long long)rev);
     if (!err)
         err = rj_validate_version(items, ni, lines, nl, out, d);
+    Renja__V1__Realisasi **reals = NULL;
+    size_t nr = 0;
+    if (!err && (err = rj_snap_reals(snap, req->plan, "", rev, &reals, &nr)) != 0)
+        rj_diag_set(d, err, "reading the realisasi of plan %s at revision %llu failed", req->plan,
+                    (unsigned long long)rev);
+    if (!err)
+        rj_validate_serapan(items, ni, reals, nr, out);
+    rj_msgs_free((void **)reals, nr);
     rj_shift *shift = rj_shift_new();
     bool rev_seen = false;
     if (!err)

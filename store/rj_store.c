@@ -693,6 +693,7 @@ typedef struct touch {
     ProtobufCMessage *head_val;
     Renja__V1__Indikator **ind_ptrs;
     Renja__V1__Indikator *ind_vals;
+    size_t idx; /* 1-based place in the request's changes; 0 when implied */
 } touch;
 
 /* Fields of a partial upsert (Change.fields). */
@@ -836,53 +837,6 @@ static int editor_may_touch(submit *sb, const char *kode, const char *bidang)
     return 0;
 }
 
-/* An editor may change, remove or report realisasi of items of its own
- * bidang only, judged on the plan's head: the item as it is (an upsert's
- * new value is checked when the change is read), and for a new item its
- * parent, whose bidang a new child belongs to (a new sub kegiatan under
- * another bidang's kegiatan would change that kegiatan's roll-up). A parent
- * new in the same submit is itself an upsert checked here. What is missing
- * (a parent, an item) is left to the later checks. */
-static int editor_permissions(submit *sb)
-{
-    int err = 0;
-    for (size_t i = 0; i < sb->n && err == 0; i++) {
-        touch *t = &sb->t[i];
-        if (!t->explicit_change || (t->kind != K_ITEM && t->kind != K_REAL))
-            continue;
-        Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
-        if (err)
-            return rj_diag_set(&sb->op->diag, err, "store: read failed");
-        if (old) {
-            err = editor_may_touch(sb, t->kode, old->bidang);
-            protobuf_c_message_free_unpacked(&old->base, NULL);
-            continue;
-        }
-        if (t->kind != K_ITEM || t->remove)
-            continue;
-        char parent[RJ_KODE_MAX], pkey[96];
-        if (!rj_kode_parent(t->kode, parent))
-            continue;
-        snprintf(pkey, sizeof(pkey), "item/%s", parent);
-        if (touch_find(sb, pkey))
-            continue; /* in this submit: judged as itself */
-        Renja__V1__Item *pit = item_at_head(sb, parent, &err);
-        if (err)
-            return rj_diag_set(&sb->op->diag, err, "store: read failed");
-        if (pit) {
-            const char *pb = pit->bidang ? pit->bidang : "";
-            if (strcmp(pb, who_bidang(sb->op)) != 0)
-                err = rj_diag_set(&sb->op->diag, RJ_EPERM,
-                                  "new item %s would be a child of %s, which belongs to bidang "
-                                  "'%s'; a new child belongs to its parent's bidang, and editor %s "
-                                  "may add items only under items of bidang '%s'",
-                                  t->kode, parent, pb, sb->op->who->name, who_bidang(sb->op));
-            protobuf_c_message_free_unpacked(&pit->base, NULL);
-        }
-    }
-    return err;
-}
-
 static int canon_kode(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_level *level,
                       const char *what)
 {
@@ -924,14 +878,7 @@ static const char *level_str(int lv)
 }
 
 /* Parse one change into a touch; checks that need nothing but the change
- * itself and the author. */
-static int editor_no_lines(rj_op *op, const char *kode)
-{
-    return rj_diag_set(&op->diag, RJ_EPERM,
-                       "budget line %s: editor %s may not change budget lines; ask a planner",
-                       kode ? kode : "", op->who->name);
-}
-
+ * itself. */
 static int parse_change(submit *sb, const Renja__V1__Change *ch)
 {
     rj_op *op = sb->op;
@@ -956,11 +903,6 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
         unsigned fields;
         if ((err = parse_fields(op, ch, false, kode, &fields)) != 0)
             return err;
-        /* A partial upsert without bidang keeps the item's: judged once
-         * merged (merge_partial). */
-        if (is_editor(op) && (!fields || (fields & F_BIDANG)) &&
-            (err = editor_may_touch(sb, kode, it->bidang)) != 0)
-            return err;
         t = touch_add(sb);
         t->kind = K_ITEM;
         t->fields = fields;
@@ -979,8 +921,6 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
     case RENJA__V1__CHANGE__CHANGE_UPSERT_LINE: {
         const Renja__V1__BudgetLine *ln = ch->upsert_line;
         int depth;
-        if (is_editor(op))
-            return editor_no_lines(op, ln->kode);
         if ((err = canon_rekening(op, ln->kode, kode, &depth)) != 0)
             return err;
         unsigned fields;
@@ -1001,8 +941,6 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
     }
     case RENJA__V1__CHANGE__CHANGE_REMOVE_LINE: {
         int depth;
-        if (is_editor(op))
-            return editor_no_lines(op, ch->remove_line);
         if ((err = canon_rekening(op, ch->remove_line, kode, &depth)) != 0)
             return err;
         t = touch_add(sb);
@@ -1428,10 +1366,6 @@ static int merge_partial(submit *sb)
             }
             it->indikator = t->ind_ptrs;
         }
-        int err;
-        if (is_editor(op) && !(t->fields & F_BIDANG) &&
-            (err = editor_may_touch(sb, t->kode, it->bidang)) != 0)
-            return err;
     }
     return 0;
 }
@@ -1447,6 +1381,162 @@ static void touches_free(submit *sb)
     free(sb->t);
 }
 
+/* Whether the live value of key at head is exactly the message m would be
+ * written as: then writing it changes nothing. */
+static int same_at_head(submit *sb, const char *key, const ProtobufCMessage *m, bool *same)
+{
+    MDB_val v;
+    *same = false;
+    int r = val_at(sb->txn, sb->s->vals, sb->op->plan, key, sb->head, &v, NULL);
+    if (r < 0)
+        return r;
+    if (r != VAL_LIVE) {
+        *same = m == NULL; /* clearing what is not there */
+        return 0;
+    }
+    if (!m)
+        return 0;
+    size_t len;
+    void *buf = pack(m, &len);
+    *same = len == v.mv_size && memcmp(buf, v.mv_data, len) == 0;
+    free(buf);
+    return 0;
+}
+
+/* Upserts equal to what the plan has at head, and clears of realisasi that
+ * is not there, are no changes: they leave the submit before permissions
+ * are judged (an editor may send back a whole export) and make no key of a
+ * revision. A submit left with nothing makes no revision at all. */
+static int drop_unchanged(submit *sb)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < sb->n; i++) {
+        touch *t = &sb->t[i];
+        bool same = false;
+        int r = 0;
+        if (t->kind == K_ITEM && !t->remove)
+            r = same_at_head(sb, t->key, &t->item.base, &same);
+        else if (t->kind == K_LINE && !t->remove)
+            r = same_at_head(sb, t->key, &t->line.base, &same);
+        else if (t->kind == K_REAL && t->remove) {
+            /* Clearing what is not there, on an item that is: an unknown
+             * item stays an error. */
+            char ikey[96];
+            snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
+            r = same_at_head(sb, t->key, NULL, &same);
+            if (r == 0 && same && !live_at_head(sb, ikey, &r))
+                same = false;
+        } else if (t->kind == K_REAL) {
+            Renja__V1__Realisasi real = *t->real;
+            real.clear = false;
+            r = same_at_head(sb, t->key, &real.base, &same);
+        }
+        if (r < 0)
+            return rj_diag_set(&sb->op->diag, RJ_EIO, "store: read failed");
+        if (!same) {
+            sb->t[m++] = *t;
+            continue;
+        }
+        if (t->head_val)
+            protobuf_c_message_free_unpacked(t->head_val, NULL);
+        free(t->ind_ptrs);
+        free(t->ind_vals);
+    }
+    sb->n = m; /* the order, and so sortedness, is kept */
+    return 0;
+}
+
+/* A new item belongs to its parent's bidang: what names the parent at head
+ * when it is of another bidang (a new sub kegiatan under another bidang's
+ * kegiatan would change that kegiatan's roll-up). A parent new in the same
+ * submit is judged as itself; a missing one is left to the later checks. */
+static int foreign_parent(submit *sb, const char *kode, char *what, size_t cap)
+{
+    char parent[RJ_KODE_MAX], pkey[96];
+    if (!rj_kode_parent(kode, parent))
+        return 0;
+    snprintf(pkey, sizeof(pkey), "item/%s", parent);
+    if (touch_find(sb, pkey))
+        return 0;
+    int err = 0;
+    Renja__V1__Item *pit = item_at_head(sb, parent, &err);
+    if (!pit)
+        return err;
+    const char *pb = pit->bidang ? pit->bidang : "";
+    if (strcmp(pb, who_bidang(sb->op)) != 0)
+        snprintf(what, cap,
+                 "new item %s would be a child of %s, which belongs to bidang '%.60s' (a new "
+                 "child belongs to its parent's bidang)",
+                 kode, parent, pb);
+    protobuf_c_message_free_unpacked(&pit->base, NULL);
+    return 0;
+}
+
+/* Every change an editor may not make, named in one refusal: items of
+ * another bidang (as they are at head, or as the change would make them),
+ * new items under such items, realisasi of such items, and any budget
+ * line. */
+static int editor_check(submit *sb)
+{
+    rj_op *op = sb->op;
+    const char *mine = who_bidang(op);
+    rj_buf list = {0};
+    size_t n = 0, shown = 0;
+    int err = 0;
+    for (size_t i = 0; i < sb->n && err == 0; i++) {
+        const touch *t = &sb->t[i];
+        if (!t->explicit_change)
+            continue;
+        char what[RJ_KODE_MAX + 160];
+        what[0] = '\0';
+        if (t->kind == K_LINE) {
+            snprintf(what, sizeof(what), "budget line %s", t->kode);
+        } else {
+            Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
+            if (err)
+                break;
+            const char *nb =
+                t->kind == K_ITEM && !t->remove && t->item.bidang ? t->item.bidang : "";
+            if (old && strcmp(old->bidang ? old->bidang : "", mine) != 0)
+                snprintf(what, sizeof(what), "%s %s of bidang '%.60s'",
+                         t->kind == K_REAL ? "realisasi of item" : "item", t->kode,
+                         old->bidang ? old->bidang : "");
+            else if (t->kind == K_ITEM && !t->remove && strcmp(nb, mine) != 0)
+                snprintf(what, sizeof(what), "item %s into bidang '%.60s'", t->kode, nb);
+            else if (!old && t->kind == K_ITEM && !t->remove &&
+                     (err = foreign_parent(sb, t->kode, what, sizeof(what))) != 0)
+                break;
+            else if (!old && t->kind == K_REAL) {
+                /* The item is new in this submit: judged by its upsert. */
+            }
+            if (old)
+                protobuf_c_message_free_unpacked(&old->base, NULL);
+        }
+        if (!what[0])
+            continue;
+        n++;
+        /* As many as fit in one message; the count says how many in all. */
+        if (list.len < RJ_DIAG_MAX - 360) {
+            rj_buf_printf(&list, "%schange %zu: %s", shown ? "; " : "", t->idx, what);
+            shown++;
+        }
+    }
+    if (err) {
+        rj_buf_free(&list);
+        return rj_diag_set(&op->diag, err, "store: read failed");
+    }
+    if (n)
+        err = rj_diag_set(&op->diag, RJ_EPERM,
+                          "editor %s may change only items of bidang '%s', add items only "
+                          "under them, report their realisasi, and change no budget line; %zu "
+                          "change(s) refused: %s%s%.0zu%s",
+                          op->who->name, mine, n, list.data ? list.data : "",
+                          shown < n ? "; and " : "", shown < n ? n - shown : 0,
+                          shown < n ? " more" : "");
+    rj_buf_free(&list);
+    return err;
+}
+
 static int submit_validate(submit *sb)
 {
     rj_op *op = sb->op;
@@ -1458,9 +1548,11 @@ static int submit_validate(submit *sb)
                            op->who->name, rj_role_name(role));
     if (op->n_changes == 0)
         return rj_diag_set(&op->diag, RJ_EINVAL, "nothing to change: the submit has no changes");
-    for (size_t i = 0; i < op->n_changes; i++)
+    for (size_t i = 0; i < op->n_changes; i++) {
         if ((err = parse_change(sb, op->changes[i])) != 0)
             return err;
+        sb->t[sb->n - 1].idx = i + 1;
+    }
 
     /* Duplicate keys within the submit. */
     qsort(sb->t, sb->n, sizeof(touch), touch_cmp);
@@ -1470,10 +1562,17 @@ static int submit_validate(submit *sb)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s appears twice in one submit; give each key once", sb->t[i].key);
 
-    /* Permission before conflicts: an editor touching another bidang's item
-     * is refused as such (RJ_EPERM) whether or not the item also changed
-     * after the base. */
-    if (is_editor(op) && (err = editor_permissions(sb)) != 0)
+    /* What equals the plan at head is no change (partial upserts merged
+     * first); then permission, before conflicts: an editor changing another
+     * bidang's item is refused as such (RJ_EPERM) whether or not the item
+     * also changed after the base. */
+    if ((err = merge_partial(sb)) != 0)
+        return err;
+    if ((err = drop_unchanged(sb)) != 0)
+        return err;
+    if (sb->n == 0)
+        return 0; /* nothing changes: no revision */
+    if (is_editor(op) && (err = editor_check(sb)) != 0)
         return err;
 
     /* Conflicts first: with a stale base, the checks below would judge the
@@ -1489,8 +1588,6 @@ static int submit_validate(submit *sb)
         if ((err = check_conflicts(sb, sb->base, false)) != 0)
             return err;
     }
-    if ((err = merge_partial(sb)) != 0)
-        return err;
 
     /* Removals, which may add implied touches (by index: t may move). */
     {
@@ -1523,16 +1620,6 @@ static int submit_validate(submit *sb)
         touch *t = &sb->t[i];
         if (!t->explicit_change || t->remove || t->kind == K_REAL)
             continue;
-        /* An editor may not take over an item of another bidang either. */
-        if (t->kind == K_ITEM && is_editor(op)) {
-            Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
-            if (old) {
-                err = editor_may_touch(sb, t->kode, old->bidang);
-                protobuf_c_message_free_unpacked(&old->base, NULL);
-            }
-            if (err)
-                return err;
-        }
         char parent[RJ_KODE_MAX], pkey[96];
         bool has = t->kind == K_ITEM ? rj_kode_parent(t->kode, parent)
                                      : rj_rekening_parent(t->kode, parent);
@@ -1670,7 +1757,10 @@ static int op_submit(rj_store *s, MDB_txn *txn, rj_op *op)
     }
     submit sb = {.s = s, .txn = txn, .op = op, .head = p->head};
     err = submit_validate(&sb);
-    if (err == 0)
+    if (err == 0 && sb.n == 0) {
+        op->rev = p->head; /* nothing changed: no revision */
+        op->unchanged = true;
+    } else if (err == 0)
         err = submit_write(&sb, p);
     touches_free(&sb);
     protobuf_c_message_free_unpacked(&p->base, NULL);
@@ -1684,6 +1774,7 @@ static void op_reset(rj_op *op)
     rj_op_clear(op);
     op->err = 0;
     op->rev = 0;
+    op->unchanged = false;
     rj_diag_clear(&op->diag);
 }
 

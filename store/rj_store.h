@@ -165,6 +165,7 @@ typedef struct rj_op {
     rj_diag diag;
     uint64_t rev;                  /* SUBMIT: the new revision */
     Renja__V1__Revision *revision; /* SUBMIT: the stored revision record */
+    bool unchanged;                /* SUBMIT: nothing changed; no revision, rev is the head */
     Renja__V1__Plan *plan_out;     /* CREATE/LOCK/UNLOCK */
     Renja__V1__Stage *stage_out;   /* SET_STAGE */
     char token_out[RJ_TOKEN_MAX];  /* TOKEN_ADD: the new secret; rj_op_clear wipes it */
@@ -186,6 +187,13 @@ typedef struct rj_op {
  * |anggaran| <= RJ_PAGU_MAX; with has_base, no key
  * touched by a revision in (base, head] (RJ_ECONFLICT naming each key and
  * the revision that changed it). Errors name the offending kode and field.
+ *
+ * Unchanged is no change: an upsert equal to the value at head, and a clear
+ * of realisasi that is not there, leave the submit before permissions and
+ * conflicts are judged (writing what is there loses nobody's change); a
+ * submit left with nothing makes no revision (err 0, unchanged, rev the
+ * head). An editor's refusal names every change it may not make ("change
+ * N: ...", N counting the request's changes from 1).
  *
  * Implied changes: removing an item removes its realisasi (and, recursive,
  * its subtree); an upsert that keeps fewer indikator removes the realisasi

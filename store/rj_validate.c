@@ -54,6 +54,43 @@ static void negative(Renja__V1__ValidateResponse *out, const char *kode, int64_t
     add(out, "error", kode, "negative-pagu", rj_asprintf("declared pagu %s is negative", v));
 }
 
+static int kode_cmp_item(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, (*(Renja__V1__Item *const *)elem)->kode);
+}
+
+void rj_validate_serapan(Renja__V1__Item *const *items, size_t n_items,
+                         Renja__V1__Realisasi *const *reals, size_t n_reals,
+                         Renja__V1__ValidateResponse *out)
+{
+    for (size_t i = 0; i < n_reals; i++) {
+        const Renja__V1__Realisasi *r = reals[i];
+        if (r->indikator != 0 || r->clear)
+            continue;
+        Renja__V1__Item *const *found =
+            bsearch(r->kode, items, n_items, sizeof(*items), kode_cmp_item);
+        if (!found)
+            continue;
+        const Renja__V1__Item *it = *found;
+        int64_t pagu = it->has_pagu ? it->pagu : it->pagu_rollup;
+        if (r->anggaran <= pagu)
+            continue;
+        char real[RJ_NUM_MAX], p[RJ_NUM_MAX], pct[RJ_NUM_MAX];
+        rj_money_format(r->anggaran, RJ_NUM_HUMAN, real);
+        rj_money_format(pagu, RJ_NUM_HUMAN, p);
+        int64_t e2;
+        if (pagu > 0 && rj_pct_e2(r->anggaran, pagu, &e2)) {
+            rj_pct_format(e2, RJ_NUM_HUMAN, pct);
+            add(out, "warning", it->kode, "serapan-over-pagu",
+                rj_asprintf("realisasi anggaran s.d. TW %d %s exceeds the pagu %s: serapan %s%%",
+                            r->tw, real, p, pct));
+        } else
+            add(out, "warning", it->kode, "serapan-over-pagu",
+                rj_asprintf("realisasi anggaran s.d. TW %d %s against a pagu of %s", r->tw, real,
+                            p));
+    }
+}
+
 static void check_nodes(Renja__V1__ValidateResponse *out, const rj_tree_node *nodes, size_t n,
                         bool rekening)
 {

@@ -13,6 +13,8 @@
  *   satuan-changed (warning)   an indikator's satuan differs between two
  *                              consecutive stages (same indikator number)
  *   duplicate-kode (error)     a key twice in one submit
+ *   serapan-over-pagu (warning) realisasi anggaran above the sub kegiatan's
+ *                              pagu (serapan over 100%)
  *   row-shift (warning)        the gap of a rollup-mismatch is exactly the
  *                              pagu of another row at every stage where the
  *                              gap exists (rj_shift.h)
@@ -38,6 +40,12 @@ int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__Budg
 void rj_validate_satuan(Renja__V1__Item *const *a, size_t na, const char *stage_a,
                         Renja__V1__Item *const *b, size_t nb, const char *stage_b,
                         Renja__V1__ValidateResponse *out);
+
+/* serapan-over-pagu: reals (any order) against items sorted by kode with
+ * pagu_rollup filled (by rj_validate_version). */
+void rj_validate_serapan(Renja__V1__Item *const *items, size_t n_items,
+                         Renja__V1__Realisasi *const *reals, size_t n_reals,
+                         Renja__V1__ValidateResponse *out);
 
 /* duplicate-kode over one submit: an item, a budget line, or a realisasi
  * (kode, triwulan, indikator) named twice. Kodes are compared as written:

@@ -16,11 +16,13 @@ P=crash/2024
 for w in 1 2 3 4; do "$RENJA" set $P 2.17.0$w nama="Program $w" >/dev/null; done
 : >"$T/acks"
 
+# A set of the pagu an item already has makes no revision: every set here
+# writes a value unique to its round, so that each one is a revision.
 writer() { # writer W ROUND: submit until the daemon goes away
   local w=$1 round=$2 i=0 rev
   while :; do
     i=$((i + 1))
-    rev=$("$RENJA" --timeout 5 set $P 2.17.0$w pagu=$i --message "w$w-r$round-$i" 2>/dev/null) || return 0
+    rev=$("$RENJA" --timeout 5 set $P 2.17.0$w pagu=$((round * 1000000 + i)) --message "w$w-r$round-$i" 2>/dev/null) || return 0
     echo "$rev w$w-r$round-$i" >>"$T/acks"
   done
 }
@@ -47,7 +49,8 @@ sys.exit(1 if missing or gaps else 0)
 PY
 done
 # Exact content: the pagu each acknowledged revision of the last ten rounds
-# set (message wW-rR-I sets pagu I on 2.17.0W), read as of that revision.
+# set (message wW-rR-I sets pagu R * 1000000 + I on 2.17.0W), read as of that
+# revision.
 /usr/bin/python3 - "$T/acks" "$ROUNDS" "$RENJA" $P <<'PY' && pass "every acknowledged revision of the last ten rounds holds its pagu" || fail "exact content"
 import json, subprocess, sys
 acks, rounds, renja, plan = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -62,9 +65,10 @@ for line in open(acks).read().splitlines():
                          capture_output=True, text=True, check=True).stdout
     items = [x for x in json.loads(out)["items"] if x["kode"] == kode]
     n += 1
-    if not items or items[0].get("pagu") != int(i):
+    want = int(r[1:]) * 1000000 + int(i)
+    if not items or items[0].get("pagu") != want:
         bad += 1
-        print("rev %s (%s): %s, expected pagu %s" % (rev, msg, items[:1], i))
+        print("rev %s (%s): %s, expected pagu %s" % (rev, msg, items[:1], want))
 print("checked %d acknowledged revisions, %d wrong" % (n, bad))
 sys.exit(1 if bad else 0)
 PY

@@ -379,13 +379,33 @@ static void gen_real(mplan *p, changes *c, pending *pd)
     pending_add(pd, key, clear ? NULL : &exp.base);
 }
 
+/* A write of the value a key already has at head (or a removal of what is
+ * not there) is no change: the store leaves it out of the revision, and
+ * makes no revision when nothing is left. */
+static void drop_unchanged(mplan *p, pending *pd)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < pd->n; i++) {
+        pw *w = &pd->w[i];
+        const hist *h = model_get(p, w->key, p->head);
+        bool same =
+            w->bytes ? h && h->len == w->len && memcmp(h->bytes, w->bytes, w->len) == 0 : h == NULL;
+        if (same)
+            free(w->bytes);
+        else
+            pd->w[m++] = *w;
+    }
+    pd->n = m;
+}
+
 /* One generated submit, kept alive until its batch is applied. */
 typedef struct gen {
     rj_op op;
     changes c;
     pending pd;
     int plan;
-    int expect; /* 0, RJ_ECONFLICT or RJ_EINVAL */
+    int expect;     /* 0, RJ_ECONFLICT or RJ_EINVAL */
+    bool unchanged; /* expect 0 and no revision */
 } gen;
 
 static Renja__V1__Identity planner;
@@ -412,6 +432,8 @@ static void generate(gen *g)
     if (has_base && p->head > 0 && rnd_n(3) == 0)
         base = p->head - (uint64_t)rnd_n((int)(p->head < 20 ? p->head : 20) + 1);
     g->expect = g->c.n ? 0 : RJ_EINVAL; /* nothing to change */
+    /* What equals head is no change, and so no conflict either. */
+    drop_unchanged(p, &g->pd);
     if (has_base && g->expect == 0)
         for (size_t i = 0; i < g->pd.n; i++)
             if (model_newest(p, g->pd.w[i].key) > base)
@@ -422,8 +444,11 @@ static void generate(gen *g)
         g->expect = RJ_EINVAL;
     }
     op_submit_init(&g->op, p->id, &planner, &g->c, has_base, base);
-    if (g->expect == 0)
-        model_commit(p, &g->pd); /* later submits of the batch see it */
+    if (g->expect == 0) {
+        g->unchanged = g->pd.n == 0;
+        if (!g->unchanged)
+            model_commit(p, &g->pd); /* later submits of the batch see it */
+    }
 }
 
 /* --- checks ------------------------------------------------------------------ */
@@ -768,6 +793,9 @@ static void test_model(void **state)
                          g[i].op.diag.msg, g[i].expect);
             if (g[i].expect == 0) {
                 assert_int_equal(g[i].op.rev, expect_rev[i]);
+                if (g[i].op.unchanged != g[i].unchanged)
+                    fail_msg("submit %d: store says unchanged %d, model %d", done + i,
+                             g[i].op.unchanged, g[i].unchanged);
                 ok++;
             } else if (g[i].expect == RJ_ECONFLICT) {
                 conflicts++;
