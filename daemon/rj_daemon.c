@@ -50,6 +50,7 @@ typedef struct rj_daemon {
     bool draining;
     uint64_t drain_ms;
     watcher *watchers;
+    struct hwatch *hwatchers; /* Health Watch calls */
     int exit_code;
 } rj_daemon;
 
@@ -559,6 +560,63 @@ static void health_cb(rj_call *call, const ProtobufCMessage *request)
     rj_call_reply(call, &resp.base);
 }
 
+/* Health Watch: the status now, then again whenever it changes (SERVING
+ * until a drain starts, then NOT_SERVING); ends with the drain. */
+typedef struct hwatch {
+    struct hwatch *next;
+    rj_daemon *d;
+    rj_call *call;
+    bool known; /* the service asked for is ours */
+} hwatch;
+
+static int health_status(const rj_daemon *d, bool known)
+{
+    if (!known)
+        return GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN;
+    return d->draining ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING
+                       : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+}
+
+static void hwatch_send(hwatch *h)
+{
+    Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+    resp.status = health_status(h->d, h->known);
+    rj_call_send(h->call, &resp.base);
+}
+
+static void hwatch_end(hwatch *h, int status, const char *msg)
+{
+    for (hwatch **p = &h->d->hwatchers; *p; p = &(*p)->next)
+        if (*p == h) {
+            *p = h->next;
+            break;
+        }
+    rj_call_finish(h->call, status, msg);
+    free(h);
+}
+
+static void hwatch_cancel_cb(rj_call *call, void *arg)
+{
+    hwatch_end(arg, RJ_GRPC_CANCELLED, "cancelled");
+}
+
+static void health_watch_cb(rj_call *call, const ProtobufCMessage *request)
+{
+    rj_daemon *d = rj_call_server_data(call);
+    const Grpc__Health__V1__HealthCheckRequest *req =
+        (const Grpc__Health__V1__HealthCheckRequest *)request;
+    hwatch *h = rj_calloc(1, sizeof(*h));
+    h->d = d;
+    h->call = call;
+    /* The health spec: an unknown service is SERVICE_UNKNOWN on the stream
+     * (it may become known later), not an error. */
+    h->known = !req->service[0] || strcmp(req->service, "renja.v1.Renja") == 0;
+    h->next = d->hwatchers;
+    d->hwatchers = h;
+    rj_call_on_cancel(call, hwatch_cancel_cb, h);
+    hwatch_send(h);
+}
+
 #define R(name) "/renja.v1.Renja/" name
 #define REQ(x) &renja__v1__##x##__descriptor
 enum {
@@ -574,6 +632,8 @@ enum {
 static const rj_grpc_method methods[] = {
     {"/grpc.health.v1.Health/Check", &grpc__health__v1__health_check_request__descriptor,
      &grpc__health__v1__health_check_response__descriptor, health_cb, false, false, 0, NULL},
+    {"/grpc.health.v1.Health/Watch", &grpc__health__v1__health_check_request__descriptor,
+     &grpc__health__v1__health_check_response__descriptor, health_watch_cb, true, false, 0, NULL},
     {R("ServerInfo"), REQ(server_info_request), REQ(server_info_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_server_info},
     {R("CreatePlan"), REQ(create_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_create_plan},
     {R("ListPlans"), REQ(list_plans_request), REQ(list_plans_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_list_plans},
@@ -633,6 +693,12 @@ static void signal_cb(uv_signal_t *h, int signum)
     rj_log(RJ_LOG_INFO, "SIG%s: NOT_SERVING, draining for up to %llu ms", sigabbrev_np(signum),
            (unsigned long long)d->drain_ms);
     rj_sd_notify("STOPPING=1");
+    /* Health watchers learn NOT_SERVING, then end with the other streams. */
+    for (hwatch *hw = d->hwatchers, *next; hw; hw = next) {
+        next = hw->next;
+        hwatch_send(hw);
+        hwatch_end(hw, RJ_GRPC_UNAVAILABLE, "server shutting down");
+    }
     /* Streams never end by themselves: end them so the drain can finish. */
     for (watcher *x = d->watchers, *next; x; x = next) {
         next = x->next;

@@ -143,6 +143,7 @@ struct stream {
     bool ct_seen;
     bool timeout_bad;
     bool auth_bad;    /* an authorization header nghttp2 found invalid */
+    char *encoding;   /* grpc-encoding other than identity, for the answer */
     char *bad_header; /* the name of another invalid header, for the answer */
     uint64_t timeout_ms;
     size_t header_bytes;
@@ -428,10 +429,11 @@ static void stream_kick(stream *st)
 {
     conn *c = st->c;
     if (!st->resp_submitted) {
-        nghttp2_nv nv[2];
+        nghttp2_nv nv[3];
         size_t nn = 0;
         nv_add(nv, &nn, ":status", "200");
         nv_add(nv, &nn, "content-type", "application/grpc");
+        nv_add(nv, &nn, "grpc-accept-encoding", "identity");
         nghttp2_data_provider prd;
         prd.source.ptr = st;
         prd.read_callback = data_read_cb;
@@ -455,10 +457,11 @@ static void stream_trailers_only(stream *st, int status, const char *msg)
     char sbuf[16];
     snprintf(sbuf, sizeof(sbuf), "%d", status);
     char *enc = rj_wire_percent_encode(msg ? msg : "");
-    nghttp2_nv nv[4];
+    nghttp2_nv nv[5];
     size_t nn = 0;
     nv_add(nv, &nn, ":status", "200");
     nv_add(nv, &nn, "content-type", "application/grpc");
+    nv_add(nv, &nn, "grpc-accept-encoding", "identity");
     nv_add(nv, &nn, "grpc-status", sbuf);
     if (enc[0])
         nv_add(nv, &nn, "grpc-message", enc);
@@ -705,6 +708,7 @@ static void stream_free(stream *st)
     free(st->method_name);
     free(st->path);
     free(st->bad_header);
+    free(st->encoding);
     free(st->message);
     hdrs_free(&st->hd);
     rj_wire_decoder_free(&st->dec);
@@ -752,6 +756,8 @@ static void stream_headers_done(stream *st)
                              "malformed grpc-timeout header; expected digits and one of HMSmun");
         return;
     }
+    if (st->encoding)
+        return; /* answered when the request ends: stream_request_done */
     if (st->auth_bad) {
         stream_respond_error(st, RJ_GRPC_UNAUTHENTICATED,
                              "malformed authorization header: its value has leading or trailing "
@@ -864,6 +870,19 @@ static void stream_request_done(stream *st)
 {
     conn *c = st->c;
     st->req_done = true;
+    if (st->encoding && !st->ignoring) {
+        /* gRPC compression spec: an encoding the server does not support
+         * is UNIMPLEMENTED, with grpc-accept-encoding (on every answer).
+         * Answered once the request is in, its data dropped unread: an
+         * answer mid-request would reset a client still sending. */
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "grpc-encoding %s is not supported; renjad accepts identity only (send the "
+                 "request uncompressed)",
+                 st->encoding);
+        stream_respond_error(st, RJ_GRPC_UNIMPLEMENTED, msg);
+        return;
+    }
     if (st->ignoring || !st->m)
         return;
     if (rj_wire_decoder_pending(&st->dec) != 0) {
@@ -987,6 +1006,11 @@ static int on_header_cb(nghttp2_session *session, const nghttp2_frame *frame, co
         if (namelen == 12 && memcmp(name, "content-type", 12) == 0) {
             st->ct_seen = true;
             st->ct_ok = starts_with(value, valuelen, "application/grpc");
+        } else if (namelen == 13 && memcmp(name, "grpc-encoding", 13) == 0) {
+            free(st->encoding);
+            st->encoding = valuelen == 8 && memcmp(value, "identity", 8) == 0
+                               ? NULL
+                               : rj_strndup((const char *)value, valuelen > 40 ? 40 : valuelen);
         } else if (namelen == 12 && memcmp(name, "grpc-timeout", 12) == 0) {
             if (rj_wire_parse_timeout((const char *)value, valuelen, &st->timeout_ms) != 0)
                 st->timeout_bad = true;

@@ -106,9 +106,12 @@ def call_raw(ch, path, stream, auth):
     md = [("authorization", auth)] if auth else None
     try:
         if stream:
-            it = ch.unary_stream(path)(b"", metadata=md, timeout=3)
+            # A stream that answers at all has let the call in: its first
+            # message is enough (Health Watch never ends by itself).
+            it = ch.unary_stream(path)(b"", metadata=md, timeout=10)
             for _ in it:
-                pass
+                it.cancel()
+                break
         else:
             ch.unary_unary(path)(b"", metadata=md, timeout=10)
         return SC.OK
