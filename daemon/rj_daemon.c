@@ -47,6 +47,10 @@ typedef struct watcher watcher;
 #define ADMIT_TICK_MS 10
 #define ADMIT_STALL_MS 1000
 #define STALL_CLOSE_MS 10000
+/* Reads computing at once: the libuv pool has 4 threads, and one stays free
+ * for the small work (ServerInfo, a write's checks, a watcher's catch-up)
+ * that must not queue behind big answers. */
+#define READS_AT_ONCE 3
 #define PAGE_RESERVE ((1u << 20) + (64u << 10)) /* a paged answer: one page */
 #define TRIM_MS 1000
 #define RJ_POOL_NICE 10
@@ -71,6 +75,7 @@ typedef struct rj_daemon {
     size_t answer_conn_max, answer_total_max;
     work *waiting, **waiting_tail; /* reads waiting for answer memory */
     size_t n_waiting;
+    unsigned computing; /* admitted reads not yet answered */
     uv_timer_t admit_timer;
     bool admit_active;
     uv_timer_t trim_timer;
@@ -100,6 +105,7 @@ struct work {
     atomic_bool cancelled; /* set on the loop thread, read on the pool thread */
     bool authed;           /* the token was accepted (whatever the role) */
     size_t reserve;        /* answer bytes a read reserves */
+    bool admitted;         /* holds one of the READS_AT_ONCE slots */
     work *next_wait;
 };
 
@@ -476,6 +482,10 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
 static void after_work_cb(uv_work_t *req, int status)
 {
     work *w = req->data;
+    if (w->admitted) { /* its compute slot is free: the admit timer fills it */
+        w->d->computing--;
+        w->admitted = false;
+    }
     if (w->authed)
         rj_call_set_authenticated(w->call);
     if (w->err) {
@@ -569,12 +579,15 @@ static size_t answer_reserve(const work *w)
 
 static bool admit_fits(rj_daemon *d, work *w)
 {
-    return rj_call_conn_held(w->call) + w->reserve <= d->answer_conn_max &&
+    return d->computing < READS_AT_ONCE &&
+           rj_call_conn_held(w->call) + w->reserve <= d->answer_conn_max &&
            rj_grpc_server_held(d->grpc) + w->reserve <= d->answer_total_max;
 }
 
 static void admit_start(rj_daemon *d, work *w)
 {
+    d->computing++;
+    w->admitted = true;
     rj_call_reserve(w->call, w->reserve);
     size_t held = rj_grpc_server_held(d->grpc);
     if (held > d->held_peak)
