@@ -374,9 +374,14 @@ uint64_t rj_call_deadline(const rj_call *call)
 
 void rj_call_reserve(rj_call *call, size_t bytes)
 {
+    /* A call whose stream is gone holds nothing: its answer will be
+     * dropped, and the server may be gone too (after a drain). */
+    if (!call->st) {
+        call->reserved = 0;
+        return;
+    }
     call->srv->reserved = call->srv->reserved - call->reserved + bytes;
-    if (call->st)
-        call->st->c->reserved = call->st->c->reserved - call->reserved + bytes;
+    call->st->c->reserved = call->st->c->reserved - call->reserved + bytes;
     call->reserved = bytes;
 }
 
@@ -771,9 +776,10 @@ static void stream_free(stream *st)
     rj_buf_free(&st->out);
     free(st);
     if (call) {
-        /* The connection no longer holds what its call reserved; the
-         * server does until the call ends. */
+        /* The call's reservation goes with its stream. */
         c->reserved -= call->reserved;
+        c->srv->reserved -= call->reserved;
+        call->reserved = 0;
         call->st = NULL;
         call_cancel(call);
     }
