@@ -282,6 +282,41 @@ void rj_grpc_config_default(rj_grpc_config *cfg)
 /* ------------------------------------------------------------------ */
 /* answer accounting: bytes queued on a stream until HTTP/2 takes them */
 
+/* Giving back an answer of megabytes costs the kernel time in proportion
+ * (its pages are unmapped): hundreds of them at once, when connections
+ * close, would hold the loop for as long. Big buffers are freed on a pool
+ * thread instead. */
+#define FREE_ELSEWHERE (1u << 20)
+
+typedef struct free_req {
+    uv_work_t req;
+    void *p;
+} free_req;
+
+static void free_work_cb(uv_work_t *req)
+{
+    free(((free_req *)req)->p);
+}
+
+static void free_done_cb(uv_work_t *req, int status)
+{
+    free(req);
+}
+
+static void out_free(rj_grpc_server *srv, rj_buf *b)
+{
+    if (b->cap >= FREE_ELSEWHERE) {
+        free_req *r = rj_malloc(sizeof(*r));
+        r->p = b->data;
+        if (uv_queue_work(srv->loop, &r->req, free_work_cb, free_done_cb) == 0) {
+            memset(b, 0, sizeof(*b));
+            return;
+        }
+        free(r);
+    }
+    rj_buf_free(b);
+}
+
 static void out_added(stream *st, size_t n)
 {
     conn *c = st->c;
@@ -454,7 +489,7 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
     }
     st->out_off += n;
     if (st->out_off == st->out.len) {
-        rj_buf_free(&st->out); /* sent: give the memory back at once */
+        out_free(st->c->srv, &st->out); /* sent: give the memory back at once */
         st->out_off = 0;
         if (st->resp_final) {
             /* End of data without END_STREAM: the trailers carry it. */
@@ -773,7 +808,7 @@ static void stream_free(stream *st)
     rj_buf_free(&st->req);
     if (st->out.len > st->out_off)
         out_removed(st, st->out.len - st->out_off);
-    rj_buf_free(&st->out);
+    out_free(c->srv, &st->out);
     free(st);
     if (call) {
         /* The call's reservation goes with its stream. */
@@ -1877,6 +1912,7 @@ size_t rj_grpc_server_close_stalled(rj_grpc_server *srv, uint64_t min_ms)
                  c->unsent, (unsigned long long)(now - c->backlog_since));
         conn_close(c, why);
         n++;
+        break; /* one at a time: each gives back up to 32 MiB */
     }
     return n;
 }

@@ -110,8 +110,9 @@ size_t rj_grpc_server_held(const rj_grpc_server *srv); /* by all */
 /* How long the call's connection has held queued answer bytes without any
  * leaving (0 when it holds none). */
 uint64_t rj_call_conn_stalled_ms(const rj_call *call);
-/* Close every connection that has held answer bytes for min_ms without its
- * client taking any; how many. */
+/* Close a connection that has held answer bytes for min_ms without its
+ * client taking any (one per call: the caller calls again while short of
+ * room); how many (0 or 1). */
 size_t rj_grpc_server_close_stalled(rj_grpc_server *srv, uint64_t min_ms);
 
 /* The call's token was accepted: the connection is in real use (see
