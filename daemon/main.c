@@ -26,6 +26,7 @@ static const char usage_text[] =
     "              [--max-connections N] [--max-unix-connections N]\n"
     "              [--max-connections-per-peer N] [--idle-timeout SECONDS]\n"
     "              [--first-call-timeout SECONDS] [--max-message BYTES]\n"
+    "              [--max-answer-memory MIB]\n"
     "       renjad init --data-dir DIR              create the store; prints an admin token once\n"
     "       renjad token add --data-dir DIR --name NAME --role ROLE [--bidang BIDANG]\n"
     "       renjad token list --data-dir DIR\n"
@@ -71,7 +72,8 @@ static int parse(int argc, char **argv, opts *o)
         O_MAXMSG,
         O_MAXUNIX,
         O_MAXPEER,
-        O_FIRSTCALL
+        O_FIRSTCALL,
+        O_ANSWERMEM
     };
     static const struct option longs[] = {
         {"data-dir", required_argument, NULL, O_DATA},
@@ -87,6 +89,7 @@ static int parse(int argc, char **argv, opts *o)
         {"max-unix-connections", required_argument, NULL, O_MAXUNIX},
         {"max-connections-per-peer", required_argument, NULL, O_MAXPEER},
         {"first-call-timeout", required_argument, NULL, O_FIRSTCALL},
+        {"max-answer-memory", required_argument, NULL, O_ANSWERMEM},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -167,6 +170,14 @@ static int parse(int argc, char **argv, opts *o)
                 return usage_error(
                     "--first-call-timeout \"%s\" is not a positive number of seconds", optarg);
             break;
+        case O_ANSWERMEM: {
+            unsigned long long mib = strtoull(optarg, &end, 10);
+            if (*end || !*optarg || mib < 32 || mib > (1ull << 20))
+                return usage_error("--max-answer-memory \"%s\" is not a number of MiB from 32 up",
+                                   optarg);
+            o->cfg.answer_total_max = (size_t)mib << 20;
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             exit(0);

@@ -2,13 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +38,26 @@ typedef struct watcher watcher;
 #define WATCH_BATCH 256
 #define WATCH_PACE_MS 50
 
+/* Admission of reads (ARCHITECTURE.md, Bounded memory): each reserves what
+ * its answer can take before it starts; one that does not fit waits (until
+ * its deadline, if it has one), and is refused once its own connection has
+ * taken none of its answers for ADMIT_STALL_MS. While others wait for room,
+ * a connection whose client took nothing for STALL_CLOSE_MS is closed: its
+ * answers give the room back. */
+#define ADMIT_TICK_MS 10
+#define ADMIT_PER_TICK 200
+#define ADMIT_STALL_MS 1000
+#define STALL_CLOSE_MS 10000
+/* Reads computing at once: the libuv pool has 4 threads, and one stays free
+ * for the small work (ServerInfo, a write's checks, a watcher's catch-up)
+ * that must not queue behind big answers. */
+#define READS_AT_ONCE 3
+#define PAGE_RESERVE ((1u << 20) + (64u << 10)) /* a paged answer: one page */
+#define TRIM_MS 1000
+#define RJ_POOL_NICE 19
+
+typedef struct work work;
+
 typedef struct rj_daemon {
     uv_loop_t *loop;
     rj_store *store;
@@ -51,11 +74,23 @@ typedef struct rj_daemon {
     uint64_t drain_ms;
     watcher *watchers;
     struct hwatch *hwatchers; /* Health Watch calls */
+    size_t answer_conn_max, answer_total_max;
+    work *waiting, **waiting_tail; /* reads waiting for answer memory */
+    size_t n_waiting;
+    unsigned computing; /* admitted reads not yet answered */
+    uv_prepare_t turn_prepare;
+    uint64_t turn_cpu_at, turn_cpu_max; /* ns of the loop thread's CPU */
+    uv_timer_t admit_timer;
+    bool admit_active;
+    uv_timer_t trim_timer;
+    size_t held_peak; /* since the last malloc_trim */
+    uv_work_t trim_req;
+    bool trimming;
     int exit_code;
 } rj_daemon;
 
 /* One call in flight between the loop, the pool and the writer. */
-typedef struct work {
+struct work {
     uv_work_t req;
     rj_daemon *d;
     rj_call *call;
@@ -73,7 +108,10 @@ typedef struct work {
     rj_op op;
     atomic_bool cancelled; /* set on the loop thread, read on the pool thread */
     bool authed;           /* the token was accepted (whatever the role) */
-} work;
+    size_t reserve;        /* answer bytes a read reserves */
+    bool admitted;         /* holds one of the READS_AT_ONCE slots */
+    work *next_wait;
+};
 
 struct watcher {
     watcher *next;
@@ -162,6 +200,19 @@ static int frame_answer(work *w)
     return 0;
 }
 
+/* Pool threads compute answers at a lower priority than the loop thread:
+ * on a busy machine the loop (Health, accepting, sending) is scheduled
+ * first and answers within milliseconds. Once per thread; where the system
+ * refuses, they keep the default. */
+static void pool_thread_nice(void)
+{
+    static __thread bool done;
+    if (done)
+        return;
+    done = true;
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), RJ_POOL_NICE);
+}
+
 static void fill_ctx(work *w)
 {
     w->ctx.store = w->d->store;
@@ -176,6 +227,7 @@ static void fill_ctx(work *w)
 static void work_cb(uv_work_t *req)
 {
     work *w = req->data;
+    pool_thread_nice();
     /* The deadline passed or the peer left while this waited for a pool
      * thread: nobody wants the answer, and computing it would hold up the
      * calls queued behind. */
@@ -264,9 +316,12 @@ static void watch_cancel_cb(rj_call *call, void *arg)
         watcher_end(x, RJ_GRPC_CANCELLED, "cancelled");
 }
 
+static void pool_thread_nice(void);
+
 static void watch_read_cb(uv_work_t *req)
 {
     watcher *x = req->data;
+    pool_thread_nice();
     rj_snap *snap = NULL;
     x->err = rj_snap_begin(x->d->store, &snap);
     if (x->err)
@@ -431,6 +486,10 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
 static void after_work_cb(uv_work_t *req, int status)
 {
     work *w = req->data;
+    if (w->admitted) { /* its compute slot is free: the admit timer fills it */
+        w->d->computing--;
+        w->admitted = false;
+    }
     if (w->authed)
         rj_call_set_authenticated(w->call);
     if (w->err) {
@@ -507,6 +566,142 @@ static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
     return 0;
 }
 
+/* What a read's answer can take: a page when it asked for pages, else the
+ * message limit (a larger one is refused). */
+static size_t answer_reserve(const work *w)
+{
+    const char *name = strrchr(w->m->path, '/') + 1;
+    bool paged = false;
+    if (strcmp(name, "Log") == 0)
+        paged = ((const Renja__V1__LogRequest *)w->request)->paged;
+    else if (strcmp(name, "Show") == 0)
+        paged = ((const Renja__V1__ShowRequest *)w->request)->paged;
+    else if (strcmp(name, "Export") == 0)
+        paged = ((const Renja__V1__ExportRequest *)w->request)->paged;
+    return paged && PAGE_RESERVE < w->d->max_message ? PAGE_RESERVE : w->d->max_message;
+}
+
+static bool admit_fits(rj_daemon *d, work *w)
+{
+    return d->computing < READS_AT_ONCE &&
+           rj_call_conn_held(w->call) + w->reserve <= d->answer_conn_max &&
+           rj_grpc_server_held(d->grpc) + w->reserve <= d->answer_total_max;
+}
+
+static void admit_start(rj_daemon *d, work *w)
+{
+    d->computing++;
+    w->admitted = true;
+    rj_call_reserve(w->call, w->reserve);
+    size_t held = rj_grpc_server_held(d->grpc);
+    if (held > d->held_peak)
+        d->held_peak = held;
+    uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+}
+
+static void admit_timer_cb(uv_timer_t *t);
+
+static void admit_wait(rj_daemon *d, work *w)
+{
+    w->next_wait = NULL;
+    *d->waiting_tail = w;
+    d->waiting_tail = &w->next_wait;
+    d->n_waiting++;
+    if (!d->admit_active) {
+        d->admit_active = true;
+        uv_timer_start(&d->admit_timer, admit_timer_cb, ADMIT_TICK_MS, ADMIT_TICK_MS);
+    }
+}
+
+/* Admit, refuse or keep each waiting read, in arrival order; a waiter that
+ * does not fit does not hold up the ones behind it on other connections. */
+static void admit_run(rj_daemon *d)
+{
+    bool short_of_room = false;
+    /* Each ending writes to its connection: a few hundred per tick keep
+     * one turn of the loop short when thousands wait. */
+    int budget = ADMIT_PER_TICK;
+    for (work **p = &d->waiting; *p && budget > 0;) {
+        work *w = *p;
+        const char *refuse = NULL;
+        char msg[256];
+        int status = RJ_GRPC_RESOURCE_EXHAUSTED;
+        if (atomic_load(&w->cancelled) || rj_call_cancelled(w->call)) {
+            refuse = "cancelled";
+            status = RJ_GRPC_CANCELLED;
+        } else if (d->draining) {
+            refuse = "server shutting down; retry later";
+            status = RJ_GRPC_UNAVAILABLE;
+        } else if (admit_fits(d, w)) {
+            *p = w->next_wait;
+            d->n_waiting--;
+            admit_start(d, w);
+            budget--;
+            continue;
+        } else if (rj_call_conn_stalled_ms(w->call) >= ADMIT_STALL_MS) {
+            snprintf(msg, sizeof(msg),
+                     "this connection holds %zu bytes of answers its client has not read (at most "
+                     "%zu per connection); read them before asking for more",
+                     rj_call_conn_held(w->call), d->answer_conn_max);
+            refuse = msg;
+        } else {
+            short_of_room |= rj_grpc_server_held(d->grpc) + w->reserve > d->answer_total_max;
+            p = &w->next_wait;
+            continue;
+        }
+        *p = w->next_wait;
+        d->n_waiting--;
+        rj_call_fail(w->call, status, refuse);
+        work_free(w);
+        budget--;
+    }
+    d->waiting_tail = &d->waiting;
+    while (*d->waiting_tail)
+        d->waiting_tail = &(*d->waiting_tail)->next_wait;
+    /* Room held by clients that read nothing, while others wait for it. */
+    if (short_of_room && rj_grpc_server_close_stalled(d->grpc, STALL_CLOSE_MS) > 0)
+        rj_log(RJ_LOG_WARN,
+               "closed connection(s) holding answers their clients did not read "
+               "for %d ms, to make room for others",
+               STALL_CLOSE_MS);
+    if (!d->waiting && d->admit_active) {
+        d->admit_active = false;
+        uv_timer_stop(&d->admit_timer);
+    }
+}
+
+static void admit_timer_cb(uv_timer_t *t)
+{
+    admit_run(t->data);
+}
+
+/* Answers of megabytes leave the allocator's heaps large once freed; give
+ * the memory back to the system when what is held has fallen well below
+ * its peak. malloc_trim walks every heap: on a pool thread, not the loop. */
+static void trim_work_cb(uv_work_t *req)
+{
+    pool_thread_nice();
+    malloc_trim(0);
+}
+
+static void trim_done_cb(uv_work_t *req, int status)
+{
+    rj_daemon *d = req->data;
+    d->trimming = false;
+}
+
+static void trim_timer_cb(uv_timer_t *t)
+{
+    rj_daemon *d = t->data;
+    size_t held = rj_grpc_server_held(d->grpc);
+    if (!d->trimming && d->held_peak >= (32u << 20) && held <= d->held_peak / 4) {
+        d->trimming = true;
+        d->held_peak = held;
+        d->trim_req.data = d;
+        uv_queue_work(d->loop, &d->trim_req, trim_work_cb, trim_done_cb);
+    }
+}
+
 static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
 {
     rj_daemon *d = rj_call_server_data(call);
@@ -538,10 +733,21 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         return;
     }
     rj_call_on_cancel(call, work_cancel_cb, w);
-    if (w->svc->read)
-        uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
-    else
+    if (!w->svc->read) {
         rj_writer_queue(d->writer, &w->op, w, write_prepare);
+        return;
+    }
+    /* ServerInfo's answer is a few bytes and must not wait behind big ones;
+     * Watch's read checks the plan only. */
+    if (m->streaming || w->svc == &rj_svc_server_info) {
+        uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+        return;
+    }
+    w->reserve = answer_reserve(w);
+    if (!d->waiting && admit_fits(d, w))
+        admit_start(d, w);
+    else
+        admit_wait(d, w);
 }
 
 static void health_cb(rj_call *call, const ProtobufCMessage *request)
@@ -699,6 +905,7 @@ static void signal_cb(uv_signal_t *h, int signum)
         hwatch_send(hw);
         hwatch_end(hw, RJ_GRPC_UNAVAILABLE, "server shutting down");
     }
+    admit_run(d); /* waiting reads end now: UNAVAILABLE */
     /* Streams never end by themselves: end them so the drain can finish. */
     for (watcher *x = d->watchers, *next; x; x = next) {
         next = x->next;
@@ -748,9 +955,11 @@ static void sigusr_cb(uv_signal_t *h, int signum)
     if (signum == SIGUSR1)
         rj_log(RJ_LOG_INFO,
                "SIGUSR1: uptime %lld s, %zu connection(s), %zu watcher(s), request limit %llu "
-               "bytes%s",
+               "bytes, %zu bytes of answers held, %zu read(s) waiting for room, longest loop "
+               "turn %llu us%s",
                (long long)((wall_ms() - d->started_ms) / 1000), rj_grpc_server_connections(d->grpc),
-               watcher_count(d), (unsigned long long)d->max_message,
+               watcher_count(d), (unsigned long long)d->max_message, rj_grpc_server_held(d->grpc),
+               d->n_waiting, (unsigned long long)(d->turn_cpu_max / 1000),
                d->draining ? ", draining" : "");
     else
         rj_log(RJ_LOG_INFO, "SIG%s: ignored", sigabbrev_np(signum));
@@ -771,6 +980,26 @@ static void reader_timer_cb(uv_timer_t *t)
         rj_log(RJ_LOG_WARN, "cleared %d stale reader slot(s)", dead);
 }
 
+/* The loop thread's CPU time per turn of the loop: how long a request
+ * (Health) can wait behind the loop's own work. Taken at every prepare (once
+ * per turn); waiting in poll costs no CPU time, so this is work alone, not
+ * the time the system let other threads run. */
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void turn_prepare_cb(uv_prepare_t *h)
+{
+    rj_daemon *d = h->data;
+    uint64_t now = thread_cpu_ns();
+    if (d->turn_cpu_at && now - d->turn_cpu_at > d->turn_cpu_max)
+        d->turn_cpu_max = now - d->turn_cpu_at;
+    d->turn_cpu_at = now;
+}
+
 static void grpc_log_cb(void *ud, const char *line)
 {
     rj_log(RJ_LOG_INFO, "%s", line);
@@ -788,6 +1017,9 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.loop = uv_default_loop();
     d.started_ms = wall_ms();
     d.drain_ms = cfg->drain_ms;
+    d.answer_conn_max = cfg->answer_conn_max ? cfg->answer_conn_max : 32u << 20;
+    d.answer_total_max = cfg->answer_total_max ? cfg->answer_total_max : 256u << 20;
+    d.waiting_tail = &d.waiting;
     signal(SIGPIPE, SIG_IGN);
     /* Until the loop's handlers are installed (and again once they are
      * closed), signals that only ask for a reload or figures are ignored
@@ -833,6 +1065,11 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     if (!gcfg.max_message)
         gcfg.max_message = RJ_WIRE_DEFAULT_MAX;
     d.max_message = gcfg.max_message;
+    /* One answer always fits (up to the message limit). */
+    if (d.answer_conn_max < d.max_message + (64u << 10))
+        d.answer_conn_max = d.max_message + (64u << 10);
+    if (d.answer_total_max < d.answer_conn_max)
+        d.answer_total_max = d.answer_conn_max;
     gcfg.log = grpc_log_cb;
     rj_grpc_server_new(d.loop, &gcfg, methods, sizeof(methods) / sizeof(methods[0]), &d, &d.grpc);
 
@@ -899,6 +1136,17 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     uv_timer_init(d.loop, &d.pace_timer);
     d.pace_timer.data = &d;
     uv_unref((uv_handle_t *)&d.pace_timer);
+    uv_timer_init(d.loop, &d.admit_timer);
+    d.admit_timer.data = &d;
+    uv_unref((uv_handle_t *)&d.admit_timer);
+    uv_prepare_init(d.loop, &d.turn_prepare);
+    d.turn_prepare.data = &d;
+    uv_prepare_start(&d.turn_prepare, turn_prepare_cb);
+    uv_unref((uv_handle_t *)&d.turn_prepare);
+    uv_timer_init(d.loop, &d.trim_timer);
+    d.trim_timer.data = &d;
+    uv_timer_start(&d.trim_timer, trim_timer_cb, TRIM_MS, TRIM_MS);
+    uv_unref((uv_handle_t *)&d.trim_timer);
 
     rj_log(RJ_LOG_INFO, "serving %d listener(s), version %s, data dir %s", listening, RENJA_VERSION,
            cfg->data_dir);
@@ -918,6 +1166,7 @@ out:
     rj_store_close(d.store);
     rj_query_cache_free(d.qcache);
     rj_dirlock_release(lock_fd);
-    rj_log(RJ_LOG_INFO, "stopped");
+    rj_log(RJ_LOG_INFO, "stopped; the longest turn of the loop took %llu us of its CPU",
+           (unsigned long long)(d.turn_cpu_max / 1000));
     return d.exit_code;
 }

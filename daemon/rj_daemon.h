@@ -18,6 +18,12 @@ typedef struct rj_daemon_config {
     const char *listen[RJ_DAEMON_MAX_LISTEN]; /* none: the defaults */
     size_t n_listen;
     uint64_t drain_ms; /* how long in-flight calls may take on SIGTERM */
+    /* Answers held (reserved for calls being computed, or queued unsent):
+     * per connection and for the whole daemon; 0 = the defaults, 32 MiB and
+     * 256 MiB. A call that would go beyond waits for room, and is refused
+     * with RESOURCE_EXHAUSTED when its own client is not reading. */
+    size_t answer_conn_max;
+    size_t answer_total_max;
     rj_grpc_config grpc;
 } rj_daemon_config;
 

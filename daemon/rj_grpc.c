@@ -77,8 +77,10 @@ struct rj_grpc_server {
     listener *listeners;
     size_t n_listeners; /* not yet closed */
     conn *conns;
-    size_t n_conns; /* not yet freed */
-    size_t n_unix;  /* of which on a Unix socket */
+    size_t n_conns;  /* not yet freed */
+    size_t n_unix;   /* of which on a Unix socket */
+    size_t unsent;   /* answer bytes queued on all streams, not yet handed to HTTP/2 */
+    size_t reserved; /* answer bytes reserved by calls (rj_call_reserve) */
     uint64_t n_refused;
     uint64_t next_conn_id;
     bool draining;
@@ -113,7 +115,10 @@ struct conn {
     char peer[80];
     char host[64]; /* the TCP peer's address without the port */
     bool is_unix;
-    bool had_call; /* an authenticated call has ended on it */
+    bool had_call;          /* an authenticated call has ended on it */
+    size_t unsent;          /* answer bytes queued on its streams */
+    size_t reserved;        /* reserved by its calls */
+    uint64_t backlog_since; /* unsent > 0: when bytes last left (or the backlog began) */
     bool handshake_done;
     bool closing;
     bool close_pending; /* asked to close while inside nghttp2 */
@@ -180,6 +185,7 @@ struct rj_call {
     uv_timer_t *timer;
     bool cancelled;
     bool authenticated;
+    size_t reserved; /* rj_call_reserve */
     void (*on_cancel)(rj_call *, void *);
     void *on_cancel_arg;
     rj_call *next_ready;
@@ -275,6 +281,61 @@ void rj_grpc_config_default(rj_grpc_config *cfg)
 }
 
 /* ------------------------------------------------------------------ */
+/* answer accounting: bytes queued on a stream until HTTP/2 takes them */
+
+/* Giving back an answer of megabytes costs the kernel time in proportion
+ * (its pages are unmapped): hundreds of them at once, when connections
+ * close, would hold the loop for as long. Big buffers are freed on a pool
+ * thread instead. */
+#define FREE_ELSEWHERE (1u << 20)
+
+typedef struct free_req {
+    uv_work_t req;
+    void *p;
+} free_req;
+
+static void free_work_cb(uv_work_t *req)
+{
+    free(((free_req *)req)->p);
+}
+
+static void free_done_cb(uv_work_t *req, int status)
+{
+    free(req);
+}
+
+static void out_free(rj_grpc_server *srv, rj_buf *b)
+{
+    if (b->cap >= FREE_ELSEWHERE) {
+        free_req *r = rj_malloc(sizeof(*r));
+        r->p = b->data;
+        if (uv_queue_work(srv->loop, &r->req, free_work_cb, free_done_cb) == 0) {
+            memset(b, 0, sizeof(*b));
+            return;
+        }
+        free(r);
+    }
+    rj_buf_free(b);
+}
+
+static void out_added(stream *st, size_t n)
+{
+    conn *c = st->c;
+    if (c->unsent == 0)
+        c->backlog_since = uv_now(c->srv->loop);
+    c->unsent += n;
+    c->srv->unsent += n;
+}
+
+static void out_removed(stream *st, size_t n)
+{
+    conn *c = st->c;
+    c->unsent -= n;
+    c->srv->unsent -= n;
+    c->backlog_since = uv_now(c->srv->loop);
+}
+
+/* ------------------------------------------------------------------ */
 /* calls */
 
 static void timer_free_cb(uv_handle_t *h)
@@ -294,6 +355,7 @@ static void call_stop_timer(rj_call *call)
 static void call_free(rj_call *call)
 {
     call_stop_timer(call);
+    rj_call_reserve(call, 0);
     /* An authenticated call ending is what keeps a connection open. */
     if (call->authenticated && call->st) {
         call->st->c->had_call = true;
@@ -346,6 +408,37 @@ uint64_t rj_call_deadline(const rj_call *call)
     return call->deadline;
 }
 
+void rj_call_reserve(rj_call *call, size_t bytes)
+{
+    /* A call whose stream is gone holds nothing: its answer will be
+     * dropped, and the server may be gone too (after a drain). */
+    if (!call->st) {
+        call->reserved = 0;
+        return;
+    }
+    call->srv->reserved = call->srv->reserved - call->reserved + bytes;
+    call->st->c->reserved = call->st->c->reserved - call->reserved + bytes;
+    call->reserved = bytes;
+}
+
+size_t rj_call_conn_held(const rj_call *call)
+{
+    return call->st ? call->st->c->unsent + call->st->c->reserved : 0;
+}
+
+uint64_t rj_call_conn_stalled_ms(const rj_call *call)
+{
+    if (!call->st || call->st->c->unsent == 0)
+        return 0;
+    conn *c = call->st->c;
+    return uv_now(c->srv->loop) - c->backlog_since;
+}
+
+size_t rj_grpc_server_held(const rj_grpc_server *srv)
+{
+    return srv->unsent + srv->reserved;
+}
+
 void rj_call_set_authenticated(rj_call *call)
 {
     call->authenticated = true;
@@ -391,11 +484,13 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
     size_t n = avail < length ? avail : length;
     if (n && st->real) /* a peer reading a real answer is active */
         st->c->last_activity = uv_now(st->c->srv->loop);
-    if (n)
+    if (n) {
         memcpy(buf, st->out.data + st->out_off, n);
+        out_removed(st, n);
+    }
     st->out_off += n;
     if (st->out_off == st->out.len) {
-        rj_buf_free(&st->out); /* sent: give the memory back at once */
+        out_free(st->c->srv, &st->out); /* sent: give the memory back at once */
         st->out_off = 0;
         if (st->resp_final) {
             /* End of data without END_STREAM: the trailers carry it. */
@@ -509,6 +604,7 @@ static int stream_queue_message(stream *st, const ProtobufCMessage *msg)
     rj_buf_reserve(&st->out, len);
     protobuf_c_message_pack(msg, (uint8_t *)st->out.data + st->out.len);
     st->out.len += len;
+    out_added(st, sizeof(prefix) + len);
     return 0;
 }
 
@@ -542,6 +638,7 @@ static void call_reply_framed(rj_call *call, rj_buf *out)
             rj_buf_free(out);
             stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
         } else {
+            out_added(st, out->len);
             if (st->out.len == 0) {
                 rj_buf_free(&st->out);
                 st->out = *out;
@@ -713,9 +810,15 @@ static void stream_free(stream *st)
     hdrs_free(&st->hd);
     rj_wire_decoder_free(&st->dec);
     rj_buf_free(&st->req);
-    rj_buf_free(&st->out);
+    if (st->out.len > st->out_off)
+        out_removed(st, st->out.len - st->out_off);
+    out_free(c->srv, &st->out);
     free(st);
     if (call) {
+        /* The call's reservation goes with its stream. */
+        c->reserved -= call->reserved;
+        c->srv->reserved -= call->reserved;
+        call->reserved = 0;
         call->st = NULL;
         call_cancel(call);
     }
@@ -1818,6 +1921,24 @@ int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d)
         return rj_diag_set(d, RJ_EIO, "listen fd %d: %s", fd, uv_strerror(rc));
     }
     return 0;
+}
+
+size_t rj_grpc_server_close_stalled(rj_grpc_server *srv, uint64_t min_ms)
+{
+    uint64_t now = uv_now(srv->loop);
+    size_t n = 0;
+    for (conn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->closing || c->unsent == 0 || now - c->backlog_since < min_ms)
+            continue;
+        char why[160];
+        snprintf(why, sizeof(why), "its client took none of %zu bytes of answers for %llu ms",
+                 c->unsent, (unsigned long long)(now - c->backlog_since));
+        conn_close(c, why);
+        n++;
+        break; /* one at a time: each gives back up to 32 MiB */
+    }
+    return n;
 }
 
 size_t rj_grpc_server_connections(const rj_grpc_server *srv)

@@ -100,6 +100,21 @@ const char *rj_call_header(const rj_call *call, const char *name);
 const char *rj_call_peer(const rj_call *call);
 /* Absolute deadline in uv_now() milliseconds from grpc-timeout; 0 = none. */
 uint64_t rj_call_deadline(const rj_call *call);
+/* Answer memory. A call may reserve bytes for the answer it will send
+ * (replacing what it reserved before; 0 releases); the reservation ends
+ * with the call. Held = reserved + answer bytes queued on streams and not
+ * yet taken by HTTP/2 (the peer's window or socket is full). */
+void rj_call_reserve(rj_call *call, size_t bytes);
+size_t rj_call_conn_held(const rj_call *call);         /* by the call's connection */
+size_t rj_grpc_server_held(const rj_grpc_server *srv); /* by all */
+/* How long the call's connection has held queued answer bytes without any
+ * leaving (0 when it holds none). */
+uint64_t rj_call_conn_stalled_ms(const rj_call *call);
+/* Close a connection that has held answer bytes for min_ms without its
+ * client taking any (one per call: the caller calls again while short of
+ * room); how many (0 or 1). */
+size_t rj_grpc_server_close_stalled(rj_grpc_server *srv, uint64_t min_ms);
+
 /* The call's token was accepted: the connection is in real use (see
  * first_call_timeout_ms and idle_timeout_ms). */
 void rj_call_set_authenticated(rj_call *call);

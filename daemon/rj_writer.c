@@ -25,6 +25,7 @@ struct rj_writer {
     node *pending, *pending_tail; /* queued, not yet applied */
     node *done, *done_tail;       /* applied, not yet reported */
     bool stopping;
+    bool disk_full; /* said once in the log, until a write succeeds again */
     uv_async_t async;
 };
 
@@ -66,8 +67,18 @@ static void *writer_main(void *p)
             if (!x->prepare || x->prepare(x->ctx) == 0)
                 ops[n++] = x->op;
         int rc = n ? rj_store_apply(w->store, ops, n) : 0;
-        if (rc != 0)
+        /* A full disk fails every batch until space is freed: one line for
+         * it, not one per batch. */
+        if (rc == RJ_ETOOBIG) {
+            if (!w->disk_full)
+                rj_log(RJ_LOG_ERROR, "%s (writes are refused until then)", ops[0]->diag.msg);
+            w->disk_full = true;
+        } else if (rc != 0) {
             rj_log(RJ_LOG_ERROR, "write batch of %zu failed: %s", n, rj_strerror(rc));
+        } else if (w->disk_full && n > 0) {
+            rj_log(RJ_LOG_INFO, "writes succeed again: the disk has room");
+            w->disk_full = false;
+        }
 
         pthread_mutex_lock(&w->mu);
         append(&w->done, &w->done_tail, batch, batch_tail);

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1846,6 +1847,20 @@ static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
     return rj_diag_set(&op->diag, RJ_EINVAL, "unknown write operation %d", (int)op->kind);
 }
 
+/* Whether a failed commit ran out of disk. LMDB reports a short write
+ * (what a full disk gives) as EIO, not ENOSPC: an EIO with next to nothing
+ * left on the data dir's file system counts as full too. */
+static bool disk_full(rj_store *s, int rc)
+{
+    if (rc == ENOSPC || rc == EDQUOT)
+        return true;
+    struct statvfs fs;
+    if (rc != EIO || statvfs(s->dir, &fs) != 0)
+        return false;
+    uint64_t avail = (uint64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) * fs.f_frsize;
+    return avail < (64u << 20);
+}
+
 int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
 {
     /* Outputs of a caller's fresh op may be uninitialised: forget them here
@@ -1899,12 +1914,19 @@ int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
         }
         if (rc == 0)
             return 0;
+        bool nospace = disk_full(s, rc);
         for (size_t i = 0; i < n; i++) {
             op_reset(ops[i]);
-            ops[i]->err =
-                rj_diag_set(&ops[i]->diag, RJ_EIO, "store: commit failed: %s", mdb_strerror(rc));
+            if (nospace)
+                ops[i]->err = rj_diag_set(&ops[i]->diag, RJ_ETOOBIG,
+                                          "disk full on %s: the change was not stored; free "
+                                          "space there and retry",
+                                          s->dir);
+            else
+                ops[i]->err = rj_diag_set(&ops[i]->diag, RJ_EIO, "store: commit failed: %s",
+                                          mdb_strerror(rc));
         }
-        return RJ_EIO;
+        return nospace ? RJ_ETOOBIG : RJ_EIO;
     }
 }
 
