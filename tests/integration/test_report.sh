@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # renja report on the loaded seed example, read back with readers we did
 # not write: the XLSX with Debian's python3-openpyxl (every rupiah figure of
-# Tabel 3.3, every cell of Tabel 3.2, every target, realisasi and capaian of
+# Tabel 3.3: pagu sebelum, sesudah and bertambah/(berkurang), every cell of Tabel 3.2, every target, realisasi and capaian of
 # Tabel 2-1, checked against expected.json, which is taken from the seed
 # document), the HTML printed to PDF by headless Chromium and read with
 # pdftotext. Also: no overwrite without --force, the Excel CSV dialect.
@@ -101,6 +101,7 @@ for kode, (before, after) in exp["tabel_3_3_pagu"].items():
         continue
     money("3.3 %s sebelum" % kode, ws.cell(r, 8), before)
     money("3.3 %s sesudah" % kode, ws.cell(r, 9), after)
+    money("3.3 %s bertambah/(berkurang)" % kode, ws.cell(r, 11), exp["tabel_3_3_bertambah"][kode])
     level = kode.count(".")
     bold = bool(ws.cell(r, 3).font.b)
     check("3.3 %s bold" % kode, level < 5, bold)
