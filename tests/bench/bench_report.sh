@@ -23,7 +23,7 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; 
 
 plan=$(/usr/bin/python3 "$here/gen_plan.py" "$N" "$T/plan")
 "$RENJAD" init --data-dir "$T/data" >"$T/token" 2>/dev/null
-"$RENJAD" --data-dir "$T/data" --listen "unix:$T/s.sock" 2>"$T/renjad.log" &
+"$RENJAD" --data-dir "$T/data" --listen "unix:$T/s.sock" --max-message $((64 << 20)) 2>"$T/renjad.log" &
 pid=$!
 for _ in $(seq 1 100); do [ -S "$T/s.sock" ] && break; sleep 0.05; done
 export RENJA_SERVER="unix:$T/s.sock" RENJA_TOKEN
