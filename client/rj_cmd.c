@@ -1178,7 +1178,7 @@ static int report_show(rj_cli *cli, const char *plan, const char *at, bool reali
     req.plan = (char *)plan;
     req.at = (char *)at;
     req.with_realisasi = realisasi;
-    return CALL(cli, "Show", req, show_response, resp);
+    return show_paged(cli, &req, resp);
 }
 
 /* The stages to compare: --stages S1,S2,... or every stage in order (a

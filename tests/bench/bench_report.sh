@@ -23,7 +23,7 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; 
 
 plan=$(/usr/bin/python3 "$here/gen_plan.py" "$N" "$T/plan")
 "$RENJAD" init --data-dir "$T/data" >"$T/token" 2>/dev/null
-"$RENJAD" --data-dir "$T/data" --listen "unix:$T/s.sock" 2>"$T/renjad.log" &
+"$RENJAD" --data-dir "$T/data" --listen "unix:$T/s.sock" --max-message $((64 << 20)) 2>"$T/renjad.log" &
 pid=$!
 for _ in $(seq 1 100); do [ -S "$T/s.sock" ] && break; sleep 0.05; done
 export RENJA_SERVER="unix:$T/s.sock" RENJA_TOKEN
@@ -45,9 +45,16 @@ t=$(now)
 html_s=$(since "$t")
 t=$(now)
 rows=$(/usr/bin/python3 -c '
-import sys, openpyxl
-wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
-print(" ".join("%s=%d" % (n, wb[n].max_row) for n in wb.sheetnames))' "$T/r.xlsx")
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+plan = json.load(open(sys.argv[2]))
+total = sum(i.get("pagu", 0) for i in plan["items"])
+ws = wb["Tabel 3.3 (3.1)"]
+jumlah = ws.cell(ws.max_row, 8).value
+if ws.cell(ws.max_row, 1).value != "Jumlah" or jumlah != total:
+    sys.exit("Jumlah sebelum %r, expected %r" % (jumlah, total))
+print(" ".join("%s=%d" % (n, wb[n].max_row) for n in wb.sheetnames), "; Jumlah sebelum", jumlah)' \
+  "$T/r.xlsx" "$T/plan/1-induk.json")
 open_s=$(since "$t")
 echo "generated plan: $plan"
 echo "report of $N sub kegiatan: xlsx $(stat -c %s "$T/r.xlsx") bytes in ${xlsx_s} s, html $(stat -c %s "$T/r.html") bytes in ${html_s} s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # renja report on the loaded seed example, read back with readers we did
 # not write: the XLSX with Debian's python3-openpyxl (every rupiah figure of
-# Tabel 3.3, every cell of Tabel 3.2, every target, realisasi and capaian of
+# Tabel 3.3: pagu sebelum, sesudah and bertambah/(berkurang), every cell of Tabel 3.2, every target, realisasi and capaian of
 # Tabel 2-1, checked against expected.json, which is taken from the seed
 # document), the HTML printed to PDF by headless Chromium and read with
 # pdftotext. Also: no overwrite without --force, the Excel CSV dialect.
@@ -101,6 +101,7 @@ for kode, (before, after) in exp["tabel_3_3_pagu"].items():
         continue
     money("3.3 %s sebelum" % kode, ws.cell(r, 8), before)
     money("3.3 %s sesudah" % kode, ws.cell(r, 9), after)
+    money("3.3 %s bertambah/(berkurang)" % kode, ws.cell(r, 11), exp["tabel_3_3_bertambah"][kode])
     level = kode.count(".")
     bold = bool(ws.cell(r, 3).font.b)
     check("3.3 %s bold" % kode, level < 5, bold)
@@ -278,7 +279,8 @@ expect_exit "--excel with another format is a usage error" 2 "$RENJA" --format j
 check "the file mode follows the umask" 644 "$(stat -c %a "$T/m.html")"
 
 # --- progress: on a terminal, for a large plan only ----------------------------------------
-/usr/bin/python3 "$RENJA_SRC/tests/bench/gen_plan.py" 1100 "$T/big" >/dev/null
+# 6,000 sub kegiatan: Show answers such a plan in several pages of about 1 MiB.
+/usr/bin/python3 "$RENJA_SRC/tests/bench/gen_plan.py" 6000 "$T/big" >/dev/null
 B=bench/2024
 "$RENJA" plan create $B >/dev/null
 rev=$("$RENJA" --format tsv import $B "$T/big/1-induk.json")
@@ -314,4 +316,22 @@ out=$(on_tty $P "$T/small.xlsx")
 check "no progress for a small plan" "b'' 0" "$out"
 "$RENJA" report $B -o "$T/big2.xlsx" 2>"$T/big.err"
 check "no progress when stderr is not a terminal" 0 "$(stat -c %s "$T/big.err")"
+check "a plan read in pages is whole in the report: every item, every pagu at both stages" ok \
+  "$(/usr/bin/python3 -c '
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1] + "/big2.xlsx", read_only=True)
+ld = lambda n: json.load(open(sys.argv[1] + "/big/" + n))
+induk, per = ld("1-induk.json")["items"], ld("2-perubahan.json")
+pagu = {i["kode"]: i.get("pagu", 0) for i in induk}
+before = sum(pagu.values())
+for i in per["items"]:
+    pagu[i["kode"]] = i["pagu"]
+for r in per["remove"]:
+    del pagu[r["kode"]]
+want = (len(induk), len(induk), before, sum(pagu.values()))
+t33 = [r for r in wb["Tabel 3.3 (3.1)"].iter_rows(min_row=7, values_only=True) if r[1]]
+t21 = [r for r in wb["Tabel 2-1"].iter_rows(min_row=6, values_only=True) if r[0]]
+subs = [r for r in t33 if r[1].count(".") == 5]
+got = (len(t33), len(t21), sum(r[7] or 0 for r in subs), sum(r[8] or 0 for r in subs))
+print("ok" if got == want else "expected %r, got %r" % (want, got))' "$T")"
 finish
