@@ -65,7 +65,8 @@ static Renja__V1__Identity who_of(int role)
 }
 
 /* One write through the service functions, as the daemon does it. */
-static int write_op(const rj_service *svc, const ProtobufCMessage *req, int role, uint64_t *rev)
+static int write_op(const rj_service *svc, const ProtobufCMessage *req, int role, uint64_t *rev,
+                    bool *unchanged)
 {
     Renja__V1__Identity who = who_of(role);
     rj_ctx ctx = {.store = store, .qcache = qcache, .who = &who, .now_ms = 1700000000000};
@@ -90,6 +91,8 @@ static int write_op(const rj_service *svc, const ProtobufCMessage *req, int role
             }
             if (rev)
                 *rev = op.rev;
+            if (unchanged)
+                *unchanged = op.unchanged;
         }
     }
     rj_op_clear(&op);
@@ -143,7 +146,8 @@ static void seed(void)
     Renja__V1__CreatePlanRequest cp = RENJA__V1__CREATE_PLAN_REQUEST__INIT;
     cp.plan = (char *)PLAN;
     cp.nama = (char *)"Dinas Uji";
-    FUZZ_CHECK(write_op(&rj_svc_create_plan, &cp.base, RENJA__V1__ROLE__ROLE_PLANNER, NULL) == 0,
+    FUZZ_CHECK(write_op(&rj_svc_create_plan, &cp.base, RENJA__V1__ROLE__ROLE_PLANNER, NULL, NULL) ==
+                   0,
                "create plan");
     Renja__V1__Change *ch[] = {
         item("2.17", "Koperasi", -1),
@@ -158,7 +162,7 @@ static void seed(void)
     sr.message = (char *)"seed";
     sr.changes = ch;
     sr.n_changes = sizeof(ch) / sizeof(ch[0]);
-    FUZZ_CHECK(write_op(&rj_svc_submit, &sr.base, RENJA__V1__ROLE__ROLE_PLANNER, NULL) == 0,
+    FUZZ_CHECK(write_op(&rj_svc_submit, &sr.base, RENJA__V1__ROLE__ROLE_PLANNER, NULL, NULL) == 0,
                "seed submit");
     for (size_t i = 0; i < sr.n_changes; i++) {
         free(ch[i]->upsert_item);
@@ -218,9 +222,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (own_plan)
         req->plan = (char *)PLAN;
     uint64_t before = head(), rev = 0;
-    int rc = write_op(&rj_svc_submit, &req->base, role, &rev);
+    bool unchanged = false;
+    int rc = write_op(&rj_svc_submit, &req->base, role, &rev, &unchanged);
     uint64_t after = head();
-    if (rc == 0 && strcmp(req->plan, PLAN) == 0) {
+    if (rc == 0 && unchanged && strcmp(req->plan, PLAN) == 0) {
+        /* A submit that changes nothing makes no revision. */
+        FUZZ_CHECK(rev == before && after == before,
+                   "unchanged submit: rev %llu, head %llu -> %llu", (unsigned long long)rev,
+                   (unsigned long long)before, (unsigned long long)after);
+    } else if (rc == 0 && strcmp(req->plan, PLAN) == 0) {
         n_accepted++;
         accepted_here++;
         FUZZ_CHECK(rev == before + 1 && after == rev,
