@@ -40,6 +40,18 @@ struct rj_table {
     row *cur;
 };
 
+static rj_out_layout layout;
+
+void rj_out_set_layout(const rj_out_layout *l)
+{
+    layout = *l;
+}
+
+const rj_out_layout *rj_out_get_layout(void)
+{
+    return &layout;
+}
+
 int rj_out_mode_parse(const char *s)
 {
     static const char *names[] = {"table", "tsv", "csv", "json"};
@@ -303,14 +315,17 @@ static void print_delimited(const rj_table *t, rj_out_mode m, FILE *out)
 {
     rj_buf b = {0}, v = {0};
     bool first = true;
-    if (m == RJ_OUT_CSV) {
+    if (m == RJ_OUT_CSV || layout.header) {
         for (size_t i = 0; i < t->ncols; i++) {
             if (!shown(&t->cols[i], m))
                 continue;
             if (!first)
-                rj_buf_puts(&b, ",");
+                rj_buf_puts(&b, m == RJ_OUT_CSV ? "," : "\t");
             first = false;
-            rj_csv_put(&b, t->cols[i].key, ',');
+            if (m == RJ_OUT_CSV)
+                rj_csv_put(&b, t->cols[i].key, ',');
+            else
+                tsv_put(&b, t->cols[i].key);
         }
         rj_buf_puts(&b, "\n");
     }

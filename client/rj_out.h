@@ -25,6 +25,17 @@ typedef enum rj_out_mode {
     RJ_OUT_JSON,
 } rj_out_mode;
 
+/* How tables are laid out, the same for the whole run: set once by main
+ * before anything is printed (like setlocale). */
+typedef struct rj_out_layout {
+    unsigned width; /* the terminal's columns for the human table; 0: not a terminal, no fitting */
+    bool wide;      /* the human table at full width with every column, even NO_TABLE ones */
+    bool header;    /* tsv starts with a line of column keys too */
+} rj_out_layout;
+
+void rj_out_set_layout(const rj_out_layout *l);
+const rj_out_layout *rj_out_get_layout(void);
+
 /* "table", "tsv", "csv", "json" -> mode; -1 if unknown. */
 int rj_out_mode_parse(const char *s);
 

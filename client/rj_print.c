@@ -523,6 +523,17 @@ static bool row_changed(const Renja__V1__DiffRow *row)
     return false;
 }
 
+bool rj_print_diff_changed(const Renja__V1__DiffResponse *r)
+{
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (row_changed(r->rows[i]))
+            return true;
+    for (size_t i = 0; i < r->n_groups; i++)
+        if (r->groups[i]->pagu_from != r->groups[i]->pagu_to)
+            return true;
+    return r->total && r->total->pagu_from != r->total->pagu_to;
+}
+
 static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("groups");
@@ -1107,7 +1118,13 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
         rj_table_str(t, v->author);
         rj_table_str(t, v->bidang);
         rj_table_str(t, v->message);
+        /* a stream: its header, if any, was printed once before it */
+        rj_out_layout lay = *rj_out_get_layout();
+        rj_out_layout once = lay;
+        once.header = false;
+        rj_out_set_layout(&once);
         rj_table_print(t, RJ_OUT_TSV, out);
+        rj_out_set_layout(&lay);
         rj_table_free(t);
     }
     if (b.len)

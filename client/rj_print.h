@@ -33,6 +33,8 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
                    FILE *out);
 /* changed_only: leave out rows whose pagu, targets and fields are equal. */
 void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_mode m, FILE *out);
+/* Does the diff show any difference (diff --exit-code)? */
+bool rj_print_diff_changed(const Renja__V1__DiffResponse *r);
 void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out);
 void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *out);
 void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE *out);
