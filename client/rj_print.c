@@ -112,7 +112,7 @@ void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *
 {
     rj_table *t = rj_table_new("plans");
     rj_table_col(t, "plan", "Plan", 0);
-    rj_table_col(t, "nama", "Nama", 0);
+    rj_table_col(t, "nama", "Nama", RJ_COL_WRAP);
     rj_table_col(t, "head", "Head", 0);
     rj_table_col(t, "locked", "Locked", 0);
     rj_table_col(t, "locked_by", "Locked by", 0);
@@ -140,8 +140,8 @@ void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, r
     rj_table_meta_str(t, "plan", plan);
     rj_table_col(t, "name", "Tahapan", 0);
     rj_table_col(t, "rev", "Rev", 0);
-    rj_table_col(t, "title", "Judul", 0);
-    rj_table_col(t, "basis", "Dasar", 0);
+    rj_table_col(t, "title", "Judul", RJ_COL_WRAP);
+    rj_table_col(t, "basis", "Dasar", RJ_COL_WRAP);
     rj_table_col(t, "date", "Tanggal", 0);
     rj_table_col(t, "order", "Urutan", 0);
     rj_table_col(t, "set_by", "Oleh", 0);
@@ -264,12 +264,12 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_meta_str(t, "plan", r->plan);
     rj_table_col(t, "rev", "Rev", 0);
     rj_table_col(t, "time", "Waktu", 0);
-    rj_table_col(t, "author", "Oleh", 0);
-    rj_table_col(t, "bidang", "Bidang", 0);
+    rj_table_col(t, "author", "Oleh", RJ_COL_WRAP);
+    rj_table_col(t, "bidang", "Bidang", RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "base_rev", "Base", RJ_COL_NO_TABLE);
-    rj_table_col(t, "message", "Pesan", 0);
+    rj_table_col(t, "message", "Pesan", RJ_COL_WRAP);
     if (history)
-        rj_table_col(t, "changes", "Perubahan", 0);
+        rj_table_col(t, "changes", "Perubahan", RJ_COL_WRAP);
     rj_table_col(t, "keys", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_revisions; i++) {
         const Renja__V1__Revision *v = r->revisions[i];
@@ -367,7 +367,7 @@ static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE
     rj_table_col(t, "tw", "TW", 0);
     rj_table_col(t, "indikator", "Indikator", 0);
     rj_table_col(t, "value", "Realisasi", 0);
-    rj_table_col(t, "text", "Teks", 0);
+    rj_table_col(t, "text", "Teks", RJ_COL_WRAP);
     rj_table_col(t, "anggaran", "Anggaran", 0);
     for (size_t i = 0; i < r->n_realisasi; i++) {
         const Renja__V1__Realisasi *re = r->realisasi[i];
@@ -414,7 +414,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
     if (lines) {
         rj_table_col(t, "kode", "Kode Rekening", 0);
         rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE);
-        rj_table_col(t, "nama", "Uraian", 0);
+        rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
         rj_table_col(t, "pagu", "Pagu", 0);
         rj_table_col(t, "pagu_rollup", "Jumlah Rincian", 0);
         for (size_t i = 0; i < r->n_lines; i++) {
@@ -432,15 +432,15 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
     } else {
         rj_table_col(t, "kode", "Kode", 0);
         rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
-        rj_table_col(t, "nama", "Uraian", 0);
-        rj_table_col(t, "bidang", "Bidang", 0);
+        rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
+        rj_table_col(t, "bidang", "Bidang", RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "pagu", "Pagu", 0);
         rj_table_col(t, "pagu_rollup", "Jumlah", 0);
         rj_table_col(t, "lokasi", "Lokasi", RJ_COL_NO_TABLE);
         rj_table_col(t, "sumber_dana", "Sumber Dana", RJ_COL_NO_TABLE);
-        rj_table_col(t, "indikator", "Indikator", 0);
-        rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY);
-        rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY);
+        rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP | RJ_COL_DROP);
+        rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+        rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         for (size_t i = 0; i < r->n_items; i++) {
             const Renja__V1__Item *it = r->items[i];
             rj_table_row(t);
@@ -537,8 +537,8 @@ bool rj_print_diff_changed(const Renja__V1__DiffResponse *r)
 static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("groups");
-    rj_table_col(t, "key", "Kelompok", 0);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "key", "Kelompok", RJ_COL_WRAP);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "pagu_from", "Sebelum", 0);
     rj_table_col(t, "pagu_to", "Sesudah", 0);
     rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
@@ -579,6 +579,7 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
     rj_table *t = rj_table_new("rows");
     rj_buf b = {0};
     char n[RJ_NUM_MAX];
+    bool marked = false;
     rj_table_meta_str(t, "plan", r->plan);
     rj_buf_puts(&b, "{\"ref\": ");
     rj_json_put_str(&b, r->from_ref);
@@ -630,14 +631,16 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         rj_buf_append(&b, "", 1);
         rj_table_meta(t, "groups", b.data);
     }
+    /* "+" and "-" mark added and removed rows in the human table */
+    rj_table_col(t, "mark", "", RJ_COL_TABLE_ONLY);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "bidang", "Bidang", RJ_COL_NO_TABLE);
     rj_table_col(t, "change", "Perubahan", RJ_COL_NO_TABLE);
-    rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY);
-    rj_table_col(t, "target_from", "Target Sebelum", RJ_COL_FLAT_ONLY);
-    rj_table_col(t, "target_to", "Target Sesudah", RJ_COL_FLAT_ONLY);
+    rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target_from", "Target Sebelum", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target_to", "Target Sesudah", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "pagu_from", "Pagu Sebelum", 0);
     rj_table_col(t, "pagu_to", "Pagu Sesudah", 0);
     rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
@@ -648,6 +651,11 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         if (changed_only && !row_changed(row))
             continue;
         rj_table_row(t);
+        rj_table_str(t, row->change == RENJA__V1__CHANGE_KIND__CHANGE_ADDED     ? "+"
+                        : row->change == RENJA__V1__CHANGE_KIND__CHANGE_REMOVED ? "-"
+                                                                                : "");
+        marked |= row->change == RENJA__V1__CHANGE_KIND__CHANGE_ADDED ||
+                  row->change == RENJA__V1__CHANGE_KIND__CHANGE_REMOVED;
         rj_table_str(t, row->kode);
         rj_table_str(t, row->is_line ? "rekening" : level_name(row->level));
         nama_cell(t, row->nama, row->is_line ? row->depth : (int)row->level, m);
@@ -716,8 +724,11 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         rj_buf_append(&b, "", 1);
         rj_table_raw(t, b.data);
     }
+    if (marked)
+        rj_table_note(t, "+ baru, - dihapus");
     if (r->total && m == RJ_OUT_TABLE) {
         rj_table_footer(t);
+        rj_table_null(t);
         rj_table_null(t);
         rj_table_null(t);
         rj_table_str(t, "Jumlah");
@@ -799,16 +810,16 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     snprintf(real_title, sizeof(real_title), "Realisasi s.d. TW %d", r->tw);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "indikator_no", "No", RJ_COL_NO_TABLE);
-    rj_table_col(t, "indikator", "Indikator Kinerja", 0);
-    rj_table_col(t, "satuan", "Satuan", 0);
-    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "indikator", "Indikator Kinerja", RJ_COL_WRAP);
+    rj_table_col(t, "satuan", "Satuan", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target", "Target", RJ_COL_WRAP);
     rj_table_col(t, "target_text", "Target (teks)", RJ_COL_NO_TABLE);
     rj_table_col(t, "realisasi", real_title, 0);
     rj_table_col(t, "capaian", "Capaian (%)", 0);
-    rj_table_col(t, "predikat", "Predikat", 0);
-    rj_table_col(t, "note", "Catatan", 0);
+    rj_table_col(t, "predikat", "Predikat", RJ_COL_WRAP);
+    rj_table_col(t, "note", "Catatan", RJ_COL_WRAP | RJ_COL_DROP);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__EvalRow *row = r->rows[i];
         rj_table_row(t);
@@ -838,22 +849,31 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
-    if (m == RJ_OUT_TABLE && s)
-        fprintf(out,
-                "\nSangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; belum "
-                "dilaporkan %d, tanpa "
-                "capaian %d\n",
-                s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
-                s->not_reported, s->no_capaian);
     if (m == RJ_OUT_TABLE && s) {
-        /* The seed's "Kesimpulan": what met its target, what has not started. */
-        fprintf(out, "Sub kegiatan yang mencapai target (%zu):", s->n_met);
+        /* The seed's "Kesimpulan": what met its target, what has not started;
+         * wrapped to the terminal like the table above. */
+        rj_buf p = {0};
+        rj_buf_printf(&p,
+                      "Sangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; "
+                      "belum dilaporkan %d, tanpa capaian %d",
+                      s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
+                      s->not_reported, s->no_capaian);
+        rj_buf_append(&p, "", 1);
+        fputc('\n', out);
+        rj_out_paragraph(out, p.data);
+        p.len = 0;
+        rj_buf_printf(&p, "Sub kegiatan yang mencapai target (%zu):", s->n_met);
         for (size_t i = 0; i < s->n_met; i++)
-            fprintf(out, "%s%s", i ? ", " : " ", s->met[i]);
-        fprintf(out, "\nSub kegiatan yang belum dilaksanakan (%zu):", s->n_not_started);
+            rj_buf_printf(&p, "%s%s", i ? ", " : " ", s->met[i]);
+        rj_buf_append(&p, "", 1);
+        rj_out_paragraph(out, p.data);
+        p.len = 0;
+        rj_buf_printf(&p, "Sub kegiatan yang belum dilaksanakan (%zu):", s->n_not_started);
         for (size_t i = 0; i < s->n_not_started; i++)
-            fprintf(out, "%s%s", i ? ", " : " ", s->not_started[i]);
-        fprintf(out, "\n");
+            rj_buf_printf(&p, "%s%s", i ? ", " : " ", s->not_started[i]);
+        rj_buf_append(&p, "", 1);
+        rj_out_paragraph(out, p.data);
+        rj_buf_free(&p);
     }
 }
 
@@ -877,7 +897,7 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
     rj_buf_append(&b, "", 1);
     rj_table_meta(t, "stages", b.data);
     rj_table_col(t, "kode", "Kode", 0);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE | RJ_COL_JSON_ONLY);
     /* One column per value: the server sends one per ref, or one per
      * consecutive pair with --deltas. */
@@ -898,7 +918,12 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
         rj_table_col(t, key, title, RJ_COL_FLAT_ONLY);
     }
     rj_table_col(t, "values", NULL, RJ_COL_JSON_ONLY);
-    rj_table_col(t, "pct", "%", 0);
+    /* The percentage is the change from the first stage to the last. */
+    char pct_title[160] = "%";
+    if (r->n_stages >= 2)
+        snprintf(pct_title, sizeof(pct_title), "%% %s\u2192%s", r->stages[0]->ref,
+                 r->stages[r->n_stages - 1]->ref);
+    rj_table_col(t, "pct", pct_title, 0);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__CompareRow *row = r->rows[i];
         rj_table_row(t);
@@ -939,7 +964,7 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
     rj_table_col(t, "severity", "Tingkat", 0);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "rule", "Aturan", 0);
-    rj_table_col(t, "message", "Pesan", 0);
+    rj_table_col(t, "message", "Pesan", RJ_COL_WRAP);
     for (size_t i = 0; i < r->n_findings; i++) {
         const Renja__V1__Finding *f = r->findings[i];
         rj_table_row(t);
@@ -1156,7 +1181,7 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     /* key/value records */
     rj_table *t = rj_table_new("info");
     rj_table_col(t, "key", "Kunci", 0);
-    rj_table_col(t, "value", "Nilai", 0);
+    rj_table_col(t, "value", "Nilai", RJ_COL_WRAP);
     const char *keys[] = {"version", "uptime_seconds", "started",          "name",
                           "role",    "bidang",         "max_message_bytes"};
     char up[32], mm[32];
