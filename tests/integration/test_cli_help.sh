@@ -57,6 +57,7 @@ check "docs/cli.md is up to date (regenerate: renja-docgen cli.md > docs/cli.md)
   "$(diff "$T/cli.md" "$RENJA_SRC/docs/cli.md" | head -20)"
 
 # --- a plan with stages, for completion and diff -----------------------------------------
+init_store "$T/data"
 start_daemon "$T/data"
 P=contoh/2024
 "$RENJA" plan create $P --nama "Contoh" >/dev/null
