@@ -1220,6 +1220,7 @@ int rj_cmd_main(int argc, char **argv)
             return usage(&cli, "RENJA_FORMAT=%s: expected table, csv, tsv or json", envfmt);
         cli.mode = (rj_out_mode)m;
     }
+    rj_print_default_zone();
     rj_diag d = {{0}};
     int i = 1;
     if (i < argc && strcmp(argv[i], "__complete") == 0) {

@@ -214,7 +214,7 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
         rj_buf_printf(b, "%" PRId64, c->v);
         break;
     case C_BOOL:
-        rj_buf_puts(b, c->v ? "true" : "false");
+        rj_buf_puts(b, m == RJ_OUT_TABLE ? (c->v ? "ya" : "tidak") : c->v ? "true" : "false");
         break;
     case C_MONEY:
         /* The printed tables write a zero amount as "-". */

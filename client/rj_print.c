@@ -1,6 +1,7 @@
 #include "rj_print.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,15 +12,28 @@
 #include "rj_kode.h"
 #include "rj_num.h"
 
-void rj_print_time(int64_t unix_ms, char out[32])
+void rj_print_time(int64_t unix_ms, rj_out_mode m, char out[48])
 {
     out[0] = 0;
     if (unix_ms <= 0)
         return;
     time_t t = (time_t)(unix_ms / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (m != RJ_OUT_TABLE) {
+        gmtime_r(&t, &tm);
+        strftime(out, 48, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return;
+    }
+    localtime_r(&t, &tm);
+    strftime(out, 48, "%Y-%m-%d %H:%M:%S %Z", &tm);
+}
+
+void rj_print_default_zone(void)
+{
+    /* A POSIX zone needs no tz database: WIB is UTC+7 all year. */
+    if (!getenv("TZ"))
+        setenv("TZ", "WIB-7", 1);
+    tzset();
 }
 
 static const char *level_name(Renja__V1__Level l)
@@ -111,16 +125,16 @@ void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, 
 void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("plans");
-    rj_table_col(t, "plan", "Plan", 0);
+    rj_table_col(t, "plan", "Renja", 0);
     rj_table_col(t, "nama", "Nama", RJ_COL_WRAP);
-    rj_table_col(t, "head", "Head", 0);
-    rj_table_col(t, "locked", "Locked", 0);
-    rj_table_col(t, "locked_by", "Locked by", 0);
-    rj_table_col(t, "created", "Created", 0);
+    rj_table_col(t, "head", "Revisi Terakhir", 0);
+    rj_table_col(t, "locked", "Dikunci", 0);
+    rj_table_col(t, "locked_by", "Dikunci Oleh", RJ_COL_WRAP);
+    rj_table_col(t, "created", "Dibuat", 0);
     for (size_t i = 0; i < r->n_plans; i++) {
         const Renja__V1__Plan *p = r->plans[i];
-        char tm[32];
-        rj_print_time(p->created_unix_ms, tm);
+        char tm[48];
+        rj_print_time(p->created_unix_ms, m, tm);
         rj_table_row(t);
         rj_table_str(t, p->id);
         rj_table_str(t, p->nama);
@@ -203,11 +217,13 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
         bool has = c->after ? c->after->has_pagu : c->line_after && c->line_after->has_pagu;
         int64_t pagu = c->after ? c->after->pagu : c->line_after ? c->line_after->pagu : 0;
         money_text(has, pagu, m, t);
-        rj_buf_printf(b, "added%s%s", has ? ", pagu " : "", has ? t : "");
+        /* people read it in Indonesian, machine formats as it always was */
+        rj_buf_printf(b, "%s%s%s", m == RJ_OUT_TABLE ? "ditambahkan" : "added",
+                      has ? ", pagu " : "", has ? t : "");
         return;
     }
     if (c->has_before && !c->has_after) {
-        rj_buf_puts(b, "removed");
+        rj_buf_puts(b, m == RJ_OUT_TABLE ? "dihapus" : "removed");
         return;
     }
     rj_buf tail = {0};
@@ -253,7 +269,7 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
     if (tail.len)
         rj_buf_append(b, tail.data, tail.len);
     else
-        rj_buf_puts(b, "no field changed");
+        rj_buf_puts(b, m == RJ_OUT_TABLE ? "tidak ada isian yang berubah" : "no field changed");
     rj_buf_free(&tail);
 }
 
@@ -273,8 +289,8 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_col(t, "keys", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_revisions; i++) {
         const Renja__V1__Revision *v = r->revisions[i];
-        char tm[32];
-        rj_print_time(v->time_unix_ms, tm);
+        char tm[48];
+        rj_print_time(v->time_unix_ms, m, tm);
         rj_table_row(t);
         rj_table_int(t, (int64_t)v->rev);
         rj_table_str(t, tm);
@@ -289,7 +305,9 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
             for (size_t h = 0; h < r->n_history; h++)
                 if (r->history[h]->revision && r->history[h]->revision->rev == v->rev)
                     history_changes(r->history[h], m, &c);
-            rj_table_str(t, c.len ? c.data : "(below this item)");
+            rj_table_str(t, c.len               ? c.data
+                            : m == RJ_OUT_TABLE ? "(di bawah item ini)"
+                                                : "(below this item)");
             rj_buf_free(&c);
         }
         rj_buf b = {0};
@@ -845,7 +863,9 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         else
             rj_table_null(t);
         rj_table_str(t, row->predikat);
-        rj_table_str(t, row->note);
+        /* people read the note in Indonesian; machine formats keep it as it is */
+        rj_table_str(t,
+                     m == RJ_OUT_TABLE && row->catatan && *row->catatan ? row->catatan : row->note);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
@@ -968,10 +988,14 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
     for (size_t i = 0; i < r->n_findings; i++) {
         const Renja__V1__Finding *f = r->findings[i];
         rj_table_row(t);
-        rj_table_str(t, f->severity);
+        bool human = m == RJ_OUT_TABLE;
+        rj_table_str(t, !human                                ? f->severity
+                        : strcmp(f->severity, "error") == 0   ? "kesalahan"
+                        : strcmp(f->severity, "warning") == 0 ? "peringatan"
+                                                              : f->severity);
         rj_table_str(t, f->kode);
         rj_table_str(t, f->rule);
-        rj_table_str(t, f->message);
+        rj_table_str(t, human && f->pesan && *f->pesan ? f->pesan : f->message);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
@@ -1113,8 +1137,8 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
 
 void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mode m, FILE *out)
 {
-    char tm[32];
-    rj_print_time(v->time_unix_ms, tm);
+    char tm[48];
+    rj_print_time(v->time_unix_ms, m, tm);
     rj_buf b = {0};
     if (m == RJ_OUT_JSON) {
         rj_buf_printf(&b, "{\"plan\": ");
@@ -1161,8 +1185,8 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
 void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *out)
 {
     const Renja__V1__Identity *id = r->identity;
-    char tm[32];
-    rj_print_time(r->started_unix_ms, tm);
+    char tm[48];
+    rj_print_time(r->started_unix_ms, m, tm);
     if (m == RJ_OUT_JSON) {
         rj_buf b = {0};
         rj_buf_puts(&b, "{\"version\": ");
@@ -1184,6 +1208,9 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     rj_table_col(t, "value", "Nilai", RJ_COL_WRAP);
     const char *keys[] = {"version", "uptime_seconds", "started",          "name",
                           "role",    "bidang",         "max_message_bytes"};
+    /* the same for people */
+    const char *words[] = {"versi",  "aktif (detik)",          "mulai", "nama token", "peran",
+                           "bidang", "batas permintaan (bita)"};
     char up[32], mm[32];
     snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
     snprintf(mm, sizeof(mm), "%" PRIu64, r->max_message_bytes);
@@ -1192,7 +1219,7 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
         id ? id->bidang : "", mm};
     for (int i = 0; i < 7; i++) {
         rj_table_row(t);
-        rj_table_str(t, keys[i]);
+        rj_table_str(t, m == RJ_OUT_TABLE ? words[i] : keys[i]);
         rj_table_str(t, vals[i]);
     }
     rj_table_print(t, m, out);
