@@ -18,6 +18,7 @@
 #include "rj_kode.h"
 #include "rj_num.h"
 #include "rj_print.h"
+#include "rj_progress.h"
 #include "rj_rpc.h"
 #include "rj_wire.h"
 
@@ -28,6 +29,7 @@ static int usage(rj_cli *cli, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    rj_progress_quiet();
     fprintf(cli->err, "%s: ", cli->prog);
     vfprintf(cli->err, fmt, ap);
     fputc('\n', cli->err);
@@ -37,6 +39,7 @@ static int usage(rj_cli *cli, const char *fmt, ...)
 
 static int fail(rj_cli *cli, int code, const char *msg)
 {
+    rj_progress_quiet();
     fprintf(cli->err, "%s: %s\n", cli->prog, msg);
     return code;
 }
@@ -759,6 +762,27 @@ static int cmd_watch(rj_cli *cli, const rj_args *a)
     return st == 0 ? 0 : report(cli, st, &d);
 }
 
+/* import and export with a progress line on a terminal when they take a while */
+static int cmd_import_progress(rj_cli *cli, const rj_args *a)
+{
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s into %s", cli->prog, a->pos[1], a->pos[0]);
+    rj_progress_start(cli->err, what);
+    int rc = cmd_import(cli, a);
+    rj_progress_end();
+    return rc;
+}
+
+static int cmd_export_progress(rj_cli *cli, const rj_args *a)
+{
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s", cli->prog, a->pos[0]);
+    rj_progress_start(cli->err, what);
+    int rc = cmd_export(cli, a);
+    rj_progress_end();
+    return rc;
+}
+
 static int cmd_completion(rj_cli *cli, const rj_args *a)
 {
     if (rj_help_completion(a->pos[0], cli->out) < 0)
@@ -1009,7 +1033,7 @@ const rj_command rj_commands[] = {
                         "make the plan exactly the file: items and budget lines the file "
                         "leaves out are removed"},
                        F_END},
-     2, 2, cmd_import, RJ_REQ_SUBMIT,
+     2, 2, cmd_import_progress, RJ_REQ_SUBMIT,
      "Reads the whole FILE (or standard input for -), checks it, and submits it as one "
      "revision: all of it or nothing. Prints the new revision number. A file that does not "
      "parse is refused with its line and column (exit 7).",
@@ -1146,7 +1170,7 @@ const rj_command rj_commands[] = {
      "renja validate diskopukm-sumsel/2024 --at apbd-p\n"
      "renja --format json validate diskopukm-sumsel/2024"},
     {"export", NULL, "PLAN", "the whole plan, importable again (JSON, or CSV with --format csv)",
-     (const rj_flag[]){F_AT("the plan"), F_END}, 1, 1, cmd_export, RJ_REQ_READ,
+     (const rj_flag[]){F_AT("the plan"), F_END}, 1, 1, cmd_export_progress, RJ_REQ_READ,
      "Prints the plan as import reads it (docs/import-format.md): items, budget lines, "
      "realisasi and stages in JSON, or items and budget lines in CSV.",
      "renja export diskopukm-sumsel/2024 --at apbd > apbd.json\n"
