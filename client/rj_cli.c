@@ -56,6 +56,10 @@ const rj_flag rj_cli_globals[] = {
     {"timeout", "SECONDS", "how long to wait for each request (default 30)"},
     {"wide", NULL, "a table at its full width with every column, even wider than the terminal"},
     {"header", NULL, "a first line naming the columns in tsv too (csv always has one)"},
+    {"excel", NULL,
+     "csv for an Indonesian-locale Excel: ';' between fields, CRLF, a UTF-8 byte order mark, "
+     "decimal comma (the same as --csv-dialect excel-id)"},
+    {"csv-dialect", "rfc4180|excel-id", "the kind of csv: rfc4180 (the default) or excel-id"},
     {NULL, NULL, NULL},
 };
 
@@ -67,6 +71,11 @@ const rj_flag *rj_cli_flag(const rj_command *c, const char *name, size_t len)
     return NULL;
 }
 
+const char *rj_cli_dashes(const rj_flag *f)
+{
+    return f->name[0] && !f->name[1] ? "-" : "--";
+}
+
 void rj_cli_name(const rj_command *c, char *out, size_t n)
 {
     snprintf(out, n, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
@@ -76,8 +85,8 @@ void rj_cli_usage(const rj_command *c, char *out, size_t n)
 {
     size_t len = (size_t)snprintf(out, n, "%s", c->args ? c->args : "");
     for (const rj_flag *f = c->flags; f && f->name && len < n; f++)
-        len += (size_t)snprintf(out + len, n - len, "%s[--%s%s%s]", len ? " " : "", f->name,
-                                f->arg ? " " : "", f->arg ? f->arg : "");
+        len += (size_t)snprintf(out + len, n - len, "%s[%s%s%s%s]", len ? " " : "",
+                                rj_cli_dashes(f), f->name, f->arg ? " " : "", f->arg ? f->arg : "");
 }
 
 static int global_value(rj_cli *cli, const char *name, const char *v, rj_diag *d)
@@ -91,6 +100,7 @@ static int global_value(rj_cli *cli, const char *name, const char *v, rj_diag *d
         if (m < 0)
             return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json", v);
         cli->mode = (rj_out_mode)m;
+        cli->format_given = true;
     } else if (strcmp(name, "timeout") == 0) {
         char *end;
         long t = strtol(v, &end, 10);
@@ -101,6 +111,16 @@ static int global_value(rj_cli *cli, const char *name, const char *v, rj_diag *d
         cli->wide = true;
     else if (strcmp(name, "header") == 0)
         cli->header = true;
+    else if (strcmp(name, "excel") == 0)
+        cli->csv_excel = true;
+    else if (strcmp(name, "csv-dialect") == 0) {
+        if (strcmp(v, "excel-id") == 0)
+            cli->csv_excel = true;
+        else if (strcmp(v, "rfc4180") == 0)
+            cli->csv_excel = false;
+        else
+            return rj_diag_set(d, RJ_EINVAL, "--csv-dialect %s: expected rfc4180 or excel-id", v);
+    }
     return 0;
 }
 
@@ -130,6 +150,18 @@ int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
     return 0;
 }
 
+int rj_cli_resolve(rj_cli *cli, rj_diag *d)
+{
+    if (!cli->csv_excel)
+        return 0;
+    if (cli->format_given && cli->mode != RJ_OUT_CSV && cli->mode != RJ_OUT_CSV_EXCEL)
+        return rj_diag_set(d, RJ_EINVAL,
+                           "--excel (--csv-dialect excel-id) is a kind of csv: it does not go "
+                           "with another --format");
+    cli->mode = RJ_OUT_CSV_EXCEL;
+    return 0;
+}
+
 int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_args *a, rj_diag *d)
 {
     memset(a, 0, sizeof(*a));
@@ -138,6 +170,23 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         const char *w = argv[i];
         if (!only_pos && strcmp(w, "--") == 0) {
             only_pos = true;
+            continue;
+        }
+        const rj_flag *sf = NULL;
+        if (!only_pos && w[0] == '-' && w[1] && w[1] != '-' && !w[2] &&
+            (sf = rj_cli_flag(c, w + 1, 1)) != NULL) {
+            /* -X [VALUE]: a one-letter flag of the command. */
+            const char *val = "";
+            if (sf->arg) {
+                if (i + 1 >= argc)
+                    return rj_diag_set(d, RJ_EINVAL, "%s needs a value", w);
+                val = argv[++i];
+            }
+            if (a->nflags == RJ_ARGS_MAX)
+                return rj_diag_set(d, RJ_EINVAL, "too many options");
+            a->flag_name[a->nflags] = w + 1;
+            a->flag_len[a->nflags] = 1;
+            a->flag_val[a->nflags++] = val;
             continue;
         }
         if (only_pos || strncmp(w, "--", 2) != 0) {

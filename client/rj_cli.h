@@ -48,8 +48,10 @@ typedef struct rj_cli {
     const char *server;
     const char *token;
     rj_out_mode mode;
-    bool wide;   /* --wide: the human table at full width, every column */
-    bool header; /* --header: a header line in tsv too */
+    bool wide;         /* --wide: the human table at full width, every column */
+    bool header;       /* --header: a header line in tsv too */
+    bool format_given; /* --format was on the command line */
+    bool csv_excel;    /* --excel / --csv-dialect excel-id */
     int timeout_s;
     rj_rpc *rpc;
     rj_req_kind kind;     /* of the command being run */
@@ -75,7 +77,7 @@ typedef struct rj_args {
 
 /* One flag of a command: the parse spec and its help are the same row. */
 typedef struct rj_flag {
-    const char *name; /* without "--" */
+    const char *name; /* without "--"; a one-letter flag is written -X ("o" for -o FILE) */
     const char *arg;  /* metavariable of its value ("TEXT", "REF"); NULL for a switch */
     const char *help; /* one sentence */
 } rj_flag;
@@ -109,6 +111,9 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
 /* A global option at argv[0]: returns words used (1 or 2), 0 if argv[0] is
  * not one, RJ_EINVAL for a bad value. */
 int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d);
+/* After all options are read: --excel makes the output mode
+ * RJ_OUT_CSV_EXCEL; RJ_EINVAL when another --format was asked for. */
+int rj_cli_resolve(rj_cli *cli, rj_diag *d);
 
 const char *rj_args_get(const rj_args *a, const char *flag); /* NULL if absent */
 bool rj_args_has(const rj_args *a, const char *flag);
@@ -119,6 +124,8 @@ int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, u
 
 /* A flag of c by name (len bytes); NULL if c has none such. */
 const rj_flag *rj_cli_flag(const rj_command *c, const char *name, size_t len);
+/* How f is written: "-" for a one-letter flag (-o FILE), else "--". */
+const char *rj_cli_dashes(const rj_flag *f);
 /* "plan create", "diff": the words that name c. */
 void rj_cli_name(const rj_command *c, char *out, size_t n);
 /* "PLAN FROM TO [--level L] [--all]": the arguments and flags of c. */

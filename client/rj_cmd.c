@@ -1,26 +1,31 @@
 #include "rj_cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "renja/v1/renja.pb-c.h"
 #include "rj_alloc.h"
 #include "rj_help.h"
+#include "rj_html.h"
 #include "rj_input.h"
 #include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_num.h"
 #include "rj_print.h"
 #include "rj_progress.h"
+#include "rj_report.h"
 #include "rj_rpc.h"
 #include "rj_wire.h"
+#include "rj_xlsx.h"
 
 /* --- talking to the server ------------------------------------------------------ */
 
@@ -710,7 +715,11 @@ static int cmd_export(rj_cli *cli, const rj_args *a)
     Renja__V1__ExportResponse *resp = NULL;
     int rc = CALL(cli, "Export", req, export_response, &resp);
     if (rc == 0)
-        rj_print_export(resp, cli->mode == RJ_OUT_CSV ? RJ_OUT_CSV : RJ_OUT_JSON, cli->out);
+        /* The import format: plain RFC 4180 csv even with --excel. */
+        rj_print_export(resp,
+                        cli->mode == RJ_OUT_CSV || cli->mode == RJ_OUT_CSV_EXCEL ? RJ_OUT_CSV
+                                                                                 : RJ_OUT_JSON,
+                        cli->out);
     done(resp);
     return rc;
 }
@@ -878,7 +887,7 @@ static const rj_flag *global_named(const char *w)
 static void complete_flags(const rj_command *c, FILE *out)
 {
     for (const rj_flag *f = c ? c->flags : NULL; f && f->name; f++)
-        fprintf(out, "--%s\n", f->name);
+        fprintf(out, "%s%s\n", rj_cli_dashes(f), f->name);
     for (const rj_flag *f = rj_cli_globals; f->name; f++)
         fprintf(out, "--%s\n", f->name);
     fprintf(out, "--help\n");
@@ -900,13 +909,14 @@ static int complete(rj_cli *cli, int argc, char **argv)
     for (int i = 0; i < argc - 1; i++) {
         const char *w = argv[i];
         want = NULL;
-        if (strncmp(w, "--", 2) == 0) {
-            const rj_flag *f = global_named(w);
-            if (!f && c)
+        bool dash2 = strncmp(w, "--", 2) == 0;
+        if (dash2 || (c && w[0] == '-' && w[1] && !w[2] && rj_cli_flag(c, w + 1, 1))) {
+            const rj_flag *f = dash2 ? global_named(w) : rj_cli_flag(c, w + 1, 1);
+            if (!f && c && dash2)
                 f = rj_cli_flag(c, w + 2, strlen(w + 2));
             if (f && f->arg) {
                 if (i + 1 < argc - 1) {
-                    if (global_named(w))
+                    if (dash2 && global_named(w))
                         rj_cli_global(cli, 2, argv + i, &d);
                     i++;
                 } else
@@ -964,6 +974,293 @@ static int complete(rj_cli *cli, int argc, char **argv)
     if (positional_meta(c, npos, meta, sizeof(meta)))
         complete_value(cli, meta, npos ? pos[0] : NULL, out);
     return 0;
+}
+
+/* --- report ------------------------------------------------------------------------------ */
+
+/* Progress on a terminal, for plans of at least this many rows. */
+#define REPORT_PROGRESS_MIN 1000
+
+typedef struct report_ctx {
+    rj_cli *cli;
+    bool progress;
+    Renja__V1__ListStagesResponse *stages;
+    Renja__V1__ListPlansResponse *plans;
+    Renja__V1__DiffResponse *diff;
+    Renja__V1__ShowResponse *show_from, *show_to, *show_at, *show_head;
+    Renja__V1__EvaluateResponse *eval;
+    Renja__V1__CompareResponse *compare;
+    Renja__V1__ValidateResponse *validate[RJ_REPORT_MAX_VALIDATE];
+    char **stage_refs;
+    size_t nstage_refs;
+    char *stages_arg; /* the copy of --stages the refs point into */
+} report_ctx;
+
+static void report_step(report_ctx *x, const char *what)
+{
+    if (x->progress)
+        fprintf(x->cli->err, "\r\033[Kreport: %s", what);
+}
+
+static void report_rows_cb(size_t done, size_t total, void *arg)
+{
+    report_ctx *x = arg;
+    if (x->progress)
+        fprintf(x->cli->err, "\r\033[Kreport: writing rows %zu of %zu", done, total);
+}
+
+static void report_free(report_ctx *x)
+{
+    done(x->stages), done(x->plans), done(x->diff), done(x->eval), done(x->compare);
+    done(x->show_from), done(x->show_head);
+    if (x->show_to != x->show_from)
+        done(x->show_to);
+    if (x->show_at != x->show_from && x->show_at != x->show_to)
+        done(x->show_at);
+    for (int i = 0; i < RJ_REPORT_MAX_VALIDATE; i++)
+        done(x->validate[i]);
+    free(x->stage_refs);
+    free(x->stages_arg);
+}
+
+static int stage_order_cmp(const void *a, const void *b)
+{
+    const Renja__V1__Stage *x = *(Renja__V1__Stage *const *)a, *y = *(Renja__V1__Stage *const *)b;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+static int report_show(rj_cli *cli, const char *plan, const char *at, bool realisasi,
+                       Renja__V1__ShowResponse **resp)
+{
+    Renja__V1__ShowRequest req = RENJA__V1__SHOW_REQUEST__INIT;
+    req.plan = (char *)plan;
+    req.at = (char *)at;
+    req.with_realisasi = realisasi;
+    return CALL(cli, "Show", req, show_response, resp);
+}
+
+/* The stages to compare: --stages S1,S2,... or every stage in order (a
+ * plan without stages: --from and --to). */
+static int report_stage_refs(report_ctx *x, const rj_args *a, const rj_report_in *in)
+{
+    const char *arg = rj_args_get(a, "stages");
+    if (!arg) {
+        x->stage_refs = rj_calloc(x->stages->n_stages + 2, sizeof(char *));
+        for (size_t i = 0; i < x->stages->n_stages; i++)
+            x->stage_refs[x->nstage_refs++] = x->stages->stages[i]->name;
+        if (x->nstage_refs == 0) {
+            x->stage_refs[x->nstage_refs++] = (char *)in->from;
+            x->stage_refs[x->nstage_refs++] = (char *)in->to;
+        }
+        return 0;
+    }
+    x->stages_arg = rj_strdup(arg);
+    x->stage_refs = rj_calloc(strlen(arg) / 2 + 2, sizeof(char *));
+    for (char *save = NULL, *t = strtok_r(x->stages_arg, ",", &save); t;
+         t = strtok_r(NULL, ",", &save))
+        x->stage_refs[x->nstage_refs++] = t;
+    if (x->nstage_refs == 0)
+        return usage(x->cli, "--stages %s: expected stage names separated by commas", arg);
+    return 0;
+}
+
+/* The latest triwulan with any realisasi reported (1 when none is). */
+static int report_latest_tw(report_ctx *x, const char *plan, int *tw)
+{
+    int rc = report_show(x->cli, plan, "head", true, &x->show_head);
+    if (rc)
+        return rc;
+    *tw = 1;
+    for (size_t i = 0; i < x->show_head->n_realisasi; i++)
+        if (x->show_head->realisasi[i]->tw > *tw)
+            *tw = x->show_head->realisasi[i]->tw;
+    return 0;
+}
+
+static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
+{
+    rj_cli *cli = x->cli;
+    const char *plan = plan_arg(a);
+    Renja__V1__ListStagesRequest sreq = RENJA__V1__LIST_STAGES_REQUEST__INIT;
+    sreq.plan = (char *)plan;
+    int rc = CALL(cli, "ListStages", sreq, list_stages_response, &x->stages);
+    if (rc)
+        return rc;
+    if (x->stages->n_stages > 1)
+        qsort(x->stages->stages, x->stages->n_stages, sizeof(*x->stages->stages), stage_order_cmp);
+    size_t ns = x->stages->n_stages;
+    in->from = rj_args_get(a, "from");
+    in->to = rj_args_get(a, "to");
+    if ((!in->from || !in->to) && ns == 0)
+        return fail(cli, RJ_EXIT_FAILED,
+                    "report: the plan has no stages; give --from REF and --to REF");
+    if (!in->from)
+        in->from = x->stages->stages[0]->name;
+    if (!in->to)
+        in->to = x->stages->stages[ns - 1]->name;
+    in->at = rj_args_get(a, "at") ? rj_args_get(a, "at") : in->from;
+    if ((rc = report_stage_refs(x, a, in)) != 0)
+        return rc;
+    Renja__V1__ListPlansRequest preq = RENJA__V1__LIST_PLANS_REQUEST__INIT;
+    if ((rc = CALL(cli, "ListPlans", preq, list_plans_response, &x->plans)) != 0)
+        return rc;
+    for (size_t i = 0; i < x->plans->n_plans; i++)
+        if (strcmp(x->plans->plans[i]->id, plan) == 0)
+            in->plan_nama = x->plans->plans[i]->nama;
+
+    Renja__V1__DiffRequest dreq = RENJA__V1__DIFF_REQUEST__INIT;
+    dreq.plan = (char *)plan, dreq.from = (char *)in->from, dreq.to = (char *)in->to;
+    dreq.all = true;
+    if ((rc = CALL(cli, "Diff", dreq, diff_response, &x->diff)) != 0)
+        return rc;
+    x->progress = x->progress && x->diff->n_rows >= REPORT_PROGRESS_MIN;
+    report_step(x, "reading the plan at both stages");
+    if ((rc = report_show(cli, plan, in->from, false, &x->show_from)) != 0)
+        return rc;
+    x->show_to = x->show_from;
+    if (strcmp(in->to, in->from) != 0 &&
+        (rc = report_show(cli, plan, in->to, false, &x->show_to)) != 0)
+        return rc;
+    x->show_at = strcmp(in->at, in->from) == 0 ? x->show_from
+                 : strcmp(in->at, in->to) == 0 ? x->show_to
+                                               : NULL;
+    if (!x->show_at && (rc = report_show(cli, plan, in->at, false, &x->show_at)) != 0)
+        return rc;
+    if (!rj_args_has(a, "tw") && (rc = report_latest_tw(x, plan, &in->tw)) != 0)
+        return rc;
+
+    report_step(x, "evaluating (Tabel 2-1)");
+    Renja__V1__EvaluateRequest ereq = RENJA__V1__EVALUATE_REQUEST__INIT;
+    ereq.plan = (char *)plan, ereq.tw = in->tw, ereq.at = (char *)in->at;
+    if ((rc = CALL(cli, "Evaluate", ereq, evaluate_response, &x->eval)) != 0)
+        return rc;
+    report_step(x, "comparing the stages (Tabel 3.2)");
+    Renja__V1__CompareRequest creq = RENJA__V1__COMPARE_REQUEST__INIT;
+    creq.plan = (char *)plan, creq.refs = x->stage_refs, creq.n_refs = x->nstage_refs;
+    creq.what = (char *)"lines";
+    if ((rc = CALL(cli, "Compare", creq, compare_response, &x->compare)) != 0)
+        return rc;
+    report_step(x, "validating");
+    const char *vrefs[2] = {in->from, in->to};
+    size_t nv = x->diff->from_rev == x->diff->to_rev ? 1 : 2;
+    for (size_t i = 0; i < nv; i++) {
+        Renja__V1__ValidateRequest vreq = RENJA__V1__VALIDATE_REQUEST__INIT;
+        vreq.plan = (char *)plan, vreq.at = (char *)vrefs[i];
+        if ((rc = CALL(cli, "Validate", vreq, validate_response, &x->validate[i])) != 0)
+            return rc;
+        in->validate[i] = x->validate[i];
+        in->validate_ref[i] = vrefs[i];
+    }
+    in->nvalidate = nv;
+    in->plan = plan;
+    in->stages = x->stages;
+    in->diff = x->diff;
+    in->show_from = x->show_from, in->show_to = x->show_to, in->show_at = x->show_at;
+    in->eval = x->eval;
+    in->compare = x->compare;
+    return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* Put the finished temporary file in place: without --force, only where
+ * nothing is (link fails on an existing name), so a file that appeared
+ * meanwhile is not replaced either. */
+static int report_commit(rj_cli *cli, const char *tmp, const char *path, bool force)
+{
+    char msg[RJ_DIAG_MAX];
+    if (force ? rename(tmp, path) == 0 : link(tmp, path) == 0) {
+        if (!force)
+            unlink(tmp);
+        return 0;
+    }
+    int err = errno;
+    unlink(tmp);
+    if (err == EEXIST)
+        snprintf(msg, sizeof(msg), "%s exists; give --force to replace it", path);
+    else
+        snprintf(msg, sizeof(msg), "%s: %s", path, strerror(err));
+    return fail(cli, RJ_EXIT_FAILED, msg);
+}
+
+static int report_write(report_ctx *x, const rj_doc *doc, const char *path, bool xlsx, bool force)
+{
+    rj_cli *cli = x->cli;
+    char msg[RJ_DIAG_MAX];
+    char *tmp = rj_asprintf("%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+        free(tmp);
+        return fail(cli, RJ_EXIT_FAILED, msg);
+    }
+    /* mkstemp makes the file 0600; a report is an ordinary file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    int rc = 0;
+    if (xlsx) {
+        close(fd);
+        rj_diag d = {{0}};
+        if (rj_xlsx_write(doc, tmp, report_rows_cb, x, &d) < 0)
+            rc = fail(cli, RJ_EXIT_FAILED, d.msg);
+    } else {
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            rc = fail(cli, RJ_EXIT_FAILED, strerror(errno));
+        } else {
+            rj_html_write(doc, f);
+            bool bad = ferror(f) != 0;
+            if (fclose(f) != 0 || bad) {
+                snprintf(msg, sizeof(msg), "%s: cannot write the file", path);
+                rc = fail(cli, RJ_EXIT_FAILED, msg);
+            }
+        }
+    }
+    if (rc == 0)
+        rc = report_commit(cli, tmp, path, force);
+    else
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+static int cmd_report(rj_cli *cli, const rj_args *a)
+{
+    const char *path = rj_args_get(a, "o") ? rj_args_get(a, "o") : rj_args_get(a, "output");
+    if (!path || !*path)
+        return usage(cli, "report: -o FILE.xlsx or -o FILE.html is required");
+    bool xlsx = ends_with(path, ".xlsx");
+    if (!xlsx && !ends_with(path, ".html") && !ends_with(path, ".htm"))
+        return usage(cli, "report: -o %s: the name must end in .xlsx or .html", path);
+    bool force = rj_args_has(a, "force");
+    if (!force && access(path, F_OK) == 0) {
+        char msg[RJ_DIAG_MAX];
+        snprintf(msg, sizeof(msg), "%s exists; give --force to replace it", path);
+        return fail(cli, RJ_EXIT_FAILED, msg);
+    }
+    rj_diag d = {{0}};
+    uint64_t tw = 0;
+    if (rj_args_uint(a, "tw", 1, 4, &tw, &d))
+        return usage(cli, "%s", d.msg);
+    report_ctx x = {.cli = cli, .progress = isatty(fileno(cli->err))};
+    rj_report_in in = {.tw = (int)tw};
+    int rc = report_fetch(&x, a, &in);
+    if (rc == 0) {
+        report_step(&x, "building the tables");
+        rj_doc *doc = rj_report_build(&in);
+        rc = report_write(&x, doc, path, xlsx, force);
+        rj_doc_free(doc);
+    }
+    if (x.progress)
+        fputs("\r\033[K", cli->err);
+    report_free(&x);
+    return rc;
 }
 
 /* --- the table ------------------------------------------------------------------------ */
@@ -1190,6 +1487,27 @@ const rj_command rj_commands[] = {
      "server when it answers). Load it from your shell's startup file.",
      "source <(renja completion bash)\n"
      "renja completion zsh > \"${fpath[1]}/_renja\""},
+    {"report", NULL, "PLAN",
+     "Tabel 2-1, 2, 3.3 and 3.2 and the validate findings as a workbook or a printable page",
+     (const rj_flag[]){
+         {"o", "FILE.xlsx|FILE.html",
+          "the file to write (required): a workbook (.xlsx) or one printable HTML "
+          "page (.html)"},
+         {"output", "FILE", "the same as -o"},
+         {"from", "REF", "Tabel 3.3's sebelum (default: the first stage)"},
+         {"to", "REF", "Tabel 3.3's sesudah (default: the last stage)"},
+         {"stages", "S1,S2,...", "the columns of Tabel 3.2, in order (default: every stage)"},
+         {"tw", "N", "Tabel 2-1 up to triwulan N (default: the latest with any realisasi)"},
+         {"at", "REF", "the point Tabel 2-1's targets are read at (default: the --from stage)"},
+         {"force", NULL, "replace FILE if it exists"},
+         F_END},
+     1, 1, cmd_report, RJ_REQ_READ,
+     "Writes the Renja Perubahan's tables, ready to hand on, for any plan at any stages "
+     "(renja help reports). An existing FILE is not replaced without --force; the file is "
+     "written under a temporary name beside it and put in place whole. Nothing is printed on "
+     "standard output.",
+     "renja report diskopukm-sumsel/2024 --from apbd --to apbd-p -o renja-perubahan.xlsx\n"
+     "renja report diskopukm-sumsel/2024 -o renja-perubahan.html --force"},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE, NULL, NULL},
 };
 
@@ -1198,6 +1516,10 @@ static int help(rj_cli *cli, int argc, char **argv)
 {
     if (argc == 0) {
         rj_help_all(rj_commands, cli->out);
+        return 0;
+    }
+    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        rj_help_help(cli->out);
         return 0;
     }
     int used;
@@ -1299,7 +1621,7 @@ int rj_cmd_main(int argc, char **argv)
             return 0;
         }
     rj_args a;
-    if (rj_cli_parse(&cli, c, argc - i, argv + i, &a, &d) < 0)
+    if (rj_cli_parse(&cli, c, argc - i, argv + i, &a, &d) < 0 || rj_cli_resolve(&cli, &d) < 0)
         return usage(&cli, "%s", d.msg);
     if (c->min_pos > 0 && c->args && strncmp(c->args, "PLAN", 4) == 0 &&
         rj_plan_id_check(a.pos[0], &d) != 0)

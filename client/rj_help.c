@@ -1,5 +1,6 @@
 #include "rj_help.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "rj_roff.h"
@@ -64,10 +65,93 @@ static const topic topics[] = {
      "  RENJA_TOKEN   the token when --token is not given\n"
      "  RENJA_FORMAT  the output format when --format is not given\n"
      "  TZ            the time zone of the times shown in tables (default WIB)"},
+    {"validate", "validate",
+     "`validate PLAN [--at REF]` checks the plan as of REF (default `head`) and the stages up "
+     "to it. Each finding has a severity, a kode, a rule and a message; the exit status is 7 "
+     "when any finding is an `error`. The human table writes the severity and the message in "
+     "Indonesian (kesalahan, peringatan); csv, tsv and json keep them in English.\n"
+     "\n"
+     "| rule | severity | what |\n"
+     "|---|---|---|\n"
+     "| `rollup-mismatch` | error | a declared parent pagu (item or budget line) differs from "
+     "the sum of its children |\n"
+     "| `missing-parent` | error | the parent kode is absent |\n"
+     "| `level-mismatch` | error | an item's level is not the level of its kode |\n"
+     "| `negative-pagu` | error | a declared pagu below 0 |\n"
+     "| `target-not-number` | warning | an indikator target written as text only |\n"
+     "| `satuan-changed` | warning | an indikator's satuan differs between two consecutive "
+     "stages |\n"
+     "| `row-shift` | warning | a roll-up gap that is exactly the pagu of another row, at every "
+     "stage where the gap exists |\n"
+     "\n"
+     "`row-shift` explains a `rollup-mismatch` the way a printed table slips: the gap (declared "
+     "pagu minus the sum of the children) is looked up among the declared pagu at each stage up "
+     "to REF (stages sharing a revision count once; REF itself when no stage names it). A "
+     "positive gap is matched by any other row of the program tree or any budget line outside "
+     "the parent's own line of descent (its figure may belong among the children); a negative "
+     "gap by a direct child whose pagu is the excess (that figure may belong elsewhere). A row "
+     "is named only when it matches exactly at every stage where the parent has a gap; several "
+     "such rows are a tie and are all named; a gap shared by more than 8 rows at a stage names "
+     "none. On the example:\n"
+     "\n"
+     "```\n"
+     "warning  2.17.01.1.07  row-shift  declared pagu exceeds the sum of its children by "
+     "100.000.000 at apbd, perkada-1, perkada-8 and by 125.290.000 at rancangan-perubahan, "
+     "banggar, apbd-p, head: exactly the pagu of item 2.17.01.1.08 (Penyediaan Jasa Penunjang "
+     "Urusan Pemerintahan Daerah) there, a likely row shift (that figure may belong among its "
+     "children)\n"
+     "```"},
+    {"reports", "Reports",
+     "`renja report PLAN -o FILE` writes the Renja Perubahan's tables, ready to hand on, from "
+     "any plan at any stages. The format follows FILE's name: `.xlsx` (a workbook, written with "
+     "libxlsxwriter) or `.html` (one self-contained page: no network, no scripts; \"print to "
+     "PDF\" in a browser gives the document's tables, each starting a page, A4 landscape, with "
+     "the table header repeated on every page).\n"
+     "\n"
+     "| sheet | what | from |\n"
+     "|---|---|---|\n"
+     "| `Tabel 2-1` | Rekapitulasi Hasil Evaluasi Pelaksanaan Renja: target, realisasi s.d. TW "
+     "`--tw`, capaian per indikator | `eval --tw N --at REF` |\n"
+     "| `Tabel 2` | Pencapaian Kinerja Pelayanan: the seed's header only; the tujuan/sasaran "
+     "indicators of the Renstra are not in the model yet, and the sheet says so | |\n"
+     "| `Tabel 3.3 (3.1)` | program, kegiatan, sub kegiatan with lokasi, target and pagu "
+     "sebelum (`--from`) and sesudah (`--to`), Bertambah/ (Berkurang), the Jumlah row | `diff "
+     "FROM TO --all`, `show --at` both |\n"
+     "| `Tabel 3.2` | the budget lines (rekening) in one column per stage of `--stages` | "
+     "`compare --lines` |\n"
+     "| `Temuan Validasi` | the findings of `validate` at `--from` and at `--to`: where the "
+     "printed figures do not add up | `validate --at` |\n"
+     "\n"
+     "Defaults: `--from` and `--to` the first and last stage in stage order, `--stages` every "
+     "stage, `--tw` the latest triwulan with any realisasi reported, `--at` the `--from` stage. "
+     "An existing FILE is not replaced without `--force` (exit 1); the file is written under a "
+     "temporary name beside FILE and put in place whole, so a failed report leaves nothing "
+     "behind. On a terminal, for a plan of 1,000 rows or more, progress goes to stderr. Nothing "
+     "is printed on stdout.\n"
+     "\n"
+     "In the workbook, numbers are numeric cells, so Excel can add them up: rupiah with the "
+     "display format `#,##0;(#,##0);-` (shown by an Indonesian Excel as `#.##0;(#.##0);-`: "
+     "15.320.055.480, negatives in parentheses, zero as `-`), capaian with two decimals "
+     "(`#,##0.00`), targets and realisasi with the decimals they were given. Column headers are "
+     "the seed's, with merged cells and the numbering row (`1 2 3 … 8=(7/6)*100` in Tabel 2-1, "
+     "`… 11=9-8 12 13` in Tabel 3.3); urusan, program and kegiatan rows are bold, and the name "
+     "column is indented by level. The header rows are frozen; each sheet prints landscape on "
+     "A4, one page wide, with its header rows on every page and the plan's nama and the stages "
+     "in the page header. In Tabel 3.2 a stage's column header is its title in capitals with "
+     "its date (`PERKADA 1 TAHUN 2024 05 FEB 2024`) unless the title carries the date "
+     "already."},
+    {"excel", "CSV for Excel",
+     "`--format csv` writes RFC 4180 CSV (`,`, LF, `-0.74`), which an Indonesian-locale Excel "
+     "opens as one column. `--excel` (or `--format csv --excel`, or `--csv-dialect excel-id`) "
+     "writes what it opens in columns: fields separated by `;`, lines ending CRLF, UTF-8 with a "
+     "byte order mark, decimals with a comma (`-0,74`, `12,23`); rupiah stay plain integers "
+     "(`-113206733`). It applies to every listing command; `export` keeps writing the import "
+     "format. `--excel` with another `--format` is a usage error."},
     {NULL, NULL, NULL},
 };
 
-const char *const rj_help_topics[] = {"refs", "output", "exit-codes", "environment", NULL};
+const char *const rj_help_topics[] = {"refs",     "output",  "exit-codes", "environment",
+                                      "validate", "reports", "excel",      NULL};
 
 /* Words of text wrapped to WIDTH, each line starting with indent spaces;
  * the first line starts at column col (text already printed there). */
@@ -97,31 +181,90 @@ static void wrap(FILE *out, const char *text, int indent, int col)
     fputc('\n', out);
 }
 
-/* A topic's text: paragraphs wrapped, lines starting with two spaces as they are. */
+/* text from column 0, the lines after the first indented by indent */
+static void hang(FILE *out, const char *text, int indent)
+{
+    size_t n = strcspn(text, " ");
+    fwrite(text, 1, n, out);
+    wrap(out, text + n, indent, (int)n > indent ? (int)n : indent + 1);
+}
+
+/* A topic's text is markdown of a few kinds of lines: a paragraph on one
+ * line, blank lines between them, and lines kept as they are: a table row
+ * ("| ..."), a list line ("  0  success") or a line inside a ``` fence. */
+typedef enum line_kind { L_BLANK, L_PARA, L_KEEP, L_FENCE } line_kind;
+
+typedef struct text_line {
+    line_kind kind;
+    const char *s;
+    size_t n;
+    bool fenced; /* L_KEEP inside a fence */
+} text_line;
+
+/* The next line of *p (advanced past it), classified; false at the end. */
+static bool next_line(const char **p, bool *in_fence, text_line *l)
+{
+    if (!**p)
+        return false;
+    l->s = *p;
+    l->n = strcspn(*p, "\n");
+    *p += l->n + ((*p)[l->n] ? 1 : 0);
+    l->fenced = false;
+    if (l->n >= 3 && strncmp(l->s, "```", 3) == 0) {
+        *in_fence = !*in_fence;
+        l->kind = L_FENCE;
+    } else if (*in_fence)
+        l->kind = L_KEEP, l->fenced = true;
+    else if (l->n == 0)
+        l->kind = L_BLANK;
+    else if (l->s[0] == '|' || (l->n >= 2 && strncmp(l->s, "  ", 2) == 0))
+        l->kind = L_KEEP;
+    else
+        l->kind = L_PARA;
+    return true;
+}
+
 static void print_text(FILE *out, const char *text, int indent)
 {
-    const char *p = text;
-    while (*p) {
-        size_t n = strcspn(p, "\n");
-        char line[2048];
-        snprintf(line, sizeof(line), "%.*s", (int)n, p);
-        if (strncmp(line, "  ", 2) == 0)
-            fprintf(out, "%*s%s\n", indent, "", line);
-        else if (!*line)
+    bool fence = false;
+    text_line l;
+    for (const char *p = text; next_line(&p, &fence, &l);) {
+        if (l.kind == L_FENCE)
+            continue;
+        if (l.kind == L_BLANK)
             fputc('\n', out);
-        else
-            wrap(out, line, indent, 0);
-        p += n;
-        if (*p)
-            p++;
+        else if (l.kind == L_KEEP)
+            fprintf(out, "%*s%.*s\n", indent, "", (int)l.n, l.s);
+        else {
+            char *para = strndup(l.s, l.n);
+            wrap(out, para, indent, 0);
+            free(para);
+        }
     }
+}
+
+/* In markdown: paragraphs and tables as they are, list lines in a code block. */
+static void markdown_text(FILE *out, const char *text)
+{
+    bool fence = false, block = false;
+    text_line l;
+    for (const char *p = text; next_line(&p, &fence, &l);) {
+        bool list = l.kind == L_KEEP && !l.fenced && l.s[0] == ' ';
+        if (list && !block)
+            fputs("```\n", out), block = true;
+        else if (!list && block)
+            fputs("```\n", out), block = false;
+        fprintf(out, "%.*s\n", (int)l.n, l.s);
+    }
+    if (block)
+        fputs("```\n", out);
 }
 
 static void flag_line(FILE *out, const rj_flag *f, int indent)
 {
     char head[128];
-    snprintf(head, sizeof(head), "%*s--%s%s%s", indent, "", f->name, f->arg ? " " : "",
-             f->arg ? f->arg : "");
+    snprintf(head, sizeof(head), "%*s%s%s%s%s", indent, "", rj_cli_dashes(f), f->name,
+             f->arg ? " " : "", f->arg ? f->arg : "");
     fputs(head, out);
     int col = (int)strlen(head);
     if (col + 2 > FLAG_COL) {
@@ -166,10 +309,12 @@ void rj_help_all(const rj_command *table, FILE *out)
         flag_line(out, f, 2);
     fprintf(out, "  -h, --help          this help (after a command: the help of that command)\n"
                  "  --version           the version of renja\n");
-    fprintf(out, "\nTopics (renja help TOPIC):");
+    char tl[512] = "Topics (renja help TOPIC):";
     for (int i = 0; rj_help_topics[i]; i++)
-        fprintf(out, " %s", rj_help_topics[i]);
-    fprintf(out, "\n\n");
+        snprintf(tl + strlen(tl), sizeof(tl) - strlen(tl), " %s", rj_help_topics[i]);
+    fputc('\n', out);
+    hang(out, tl, 2);
+    fputc('\n', out);
     print_text(out,
                "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found, 5 "
                "permission denied, 6 server unavailable or no answer within --timeout, 7 "
@@ -207,10 +352,27 @@ void rj_help_command(const rj_command *c, FILE *out)
             p += len + (p[len] ? 1 : 0);
         }
     }
-    fprintf(out, "\nGlobal options:");
+    char g[512] = "Global options:";
     for (const rj_flag *f = rj_cli_globals; f->name; f++)
-        fprintf(out, " --%s", f->name);
+        snprintf(g + strlen(g), sizeof(g) - strlen(g), " --%s", f->name);
     fputc('\n', out);
+    hang(out, g, 2);
+}
+
+void rj_help_help(FILE *out)
+{
+    fputs("usage: renja help [COMMAND|TOPIC]\n\n"
+          "this help, or that of a command or topic: help COMMAND, help TOPIC\n\n",
+          out);
+    print_text(out,
+               "Without a word, the commands, the global options, the topics and the exit "
+               "codes; with a COMMAND (diff, plan create, or plan for all its subcommands) what "
+               "renja COMMAND --help prints; with a TOPIC its text.",
+               0);
+    fprintf(out, "\nTopics:");
+    for (int i = 0; rj_help_topics[i]; i++)
+        fprintf(out, " %s", rj_help_topics[i]);
+    fprintf(out, "\n\nExamples:\n  renja help diff\n  renja help exit-codes\n");
 }
 
 bool rj_help_topic(const char *name, FILE *out)
@@ -228,41 +390,26 @@ bool rj_help_topic(const char *name, FILE *out)
 
 static void roff_text(FILE *out, const char *text)
 {
-    const char *p = text;
-    while (*p) {
-        size_t n = strcspn(p, "\n");
-        if (n == 0) {
-            p++;
+    bool fence = false, block = false;
+    text_line l;
+    for (const char *p = text; next_line(&p, &fence, &l);) {
+        if (l.kind == L_FENCE)
             continue;
-        }
-        char line[4096];
-        snprintf(line, sizeof(line), "%.*s", (int)n, p);
-        if (strncmp(line, "  ", 2) == 0) {
-            /* a block of kept lines */
-            const char *q = p;
-            while (*q && strncmp(q, "  ", 2) == 0)
-                q += strcspn(q, "\n") + (q[strcspn(q, "\n")] ? 1 : 0);
-            char block[4096];
-            snprintf(block, sizeof(block), "%.*s", (int)(q - p), p);
-            size_t bl = strlen(block);
-            if (bl && block[bl - 1] == '\n')
-                block[bl - 1] = 0;
-            rj_roff_verbatim(out, block);
-            p = q;
+        bool keep = l.kind == L_KEEP;
+        if (keep && !block)
+            fputs(".PP\n.RS 4\n.nf\n", out), block = true;
+        else if (!keep && block)
+            fputs(".fi\n.RE\n", out), block = false;
+        if (l.kind == L_BLANK)
             continue;
-        }
-        fputs(".PP\n", out);
-        rj_roff_line(out, line);
-        p += n;
+        char *line = strndup(l.s, l.n);
+        if (!keep)
+            fputs(".PP\n", out);
+        rj_roff_line(out, keep && strncmp(line, "  ", 2) == 0 ? line + 2 : line);
+        free(line);
     }
-}
-
-static const topic *topic_named(const char *name)
-{
-    for (const topic *t = topics; t->name; t++)
-        if (strcmp(t->name, name) == 0)
-            return t;
-    return NULL;
+    if (block)
+        fputs(".fi\n.RE\n", out);
 }
 
 static void roff_section(FILE *out, const char *title)
@@ -288,7 +435,7 @@ void rj_help_man(const rj_command *table, FILE *out)
           ".SH GLOBAL OPTIONS\nThey may come before or after the command.\n",
           out);
     for (const rj_flag *f = rj_cli_globals; f->name; f++)
-        rj_roff_option(out, f->name, f->arg, f->help);
+        rj_roff_option(out, rj_cli_dashes(f), f->name, f->arg, f->help);
     fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nThe help of renja, or of the command it "
           "follows.\n.TP\n\\fB\\-\\-version\\fR\nThe version of renja.\n.SH COMMANDS\n",
           out);
@@ -309,7 +456,7 @@ void rj_help_man(const rj_command *table, FILE *out)
             rj_roff_line(out, c->about);
         }
         for (const rj_flag *f = c->flags; f && f->name; f++)
-            rj_roff_option(out, f->name, f->arg, f->help);
+            rj_roff_option(out, rj_cli_dashes(f), f->name, f->arg, f->help);
         if (c->examples) {
             fputs(".PP\nExamples:\n", out);
             rj_roff_verbatim(out, c->examples);
@@ -318,9 +465,7 @@ void rj_help_man(const rj_command *table, FILE *out)
     fputs(".SS help\n.B renja help\n[\\fICOMMAND\\fR|\\fITOPIC\\fR]\n.PP\nThe help of renja, "
           "of a command, or of a topic: refs, output, exit\\-codes, environment.\n",
           out);
-    const char *order[] = {"refs", "output", "exit-codes", "environment"};
-    for (int i = 0; i < 4; i++) {
-        const topic *t = topic_named(order[i]);
+    for (const topic *t = topics; t->name; t++) {
         roff_section(out, t->title);
         roff_text(out, t->text);
     }
@@ -350,10 +495,12 @@ void rj_help_markdown(const rj_command *table, FILE *out)
         rj_help_command(c, out);
         fputs("```\n", out);
     }
+    fputs("\n### renja help\n\n```\n", out);
+    rj_help_help(out);
+    fputs("```\n", out);
     for (const topic *t = topics; t->name; t++) {
-        fprintf(out, "\n## %s\n\n`renja help %s`\n\n```\n", t->title, t->name);
-        print_text(out, t->text, 0);
-        fputs("```\n", out);
+        fprintf(out, "\n## %s\n\n(`renja help %s`)\n\n", t->title, t->name);
+        markdown_text(out, t->text);
     }
 }
 

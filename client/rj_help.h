@@ -16,7 +16,9 @@
 void rj_help_all(const rj_command *table, FILE *out);
 /* renja help COMMAND: usage, what it does, every flag with a sentence, examples. */
 void rj_help_command(const rj_command *c, FILE *out);
-/* renja help TOPIC (refs, output, exit-codes, environment); false if there
+/* renja help --help. */
+void rj_help_help(FILE *out);
+/* renja help TOPIC (refs, output, exit-codes, ...: rj_help_topics); false if there
  * is no such topic. */
 bool rj_help_topic(const char *name, FILE *out);
 /* The topic names, ended by NULL. */

@@ -226,13 +226,19 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
         }
         break;
     case C_DEC:
-        rj_dec_format(c->v, f, n);
-        rj_buf_puts(b, n);
-        break;
     case C_PCT:
-        rj_pct_format(c->v, f, n);
+        if (c->kind == C_DEC)
+            rj_dec_format(c->v, f, n);
+        else
+            rj_pct_format(c->v, f, n);
+        /* An Indonesian Excel reads 12,23 as a number and 12.23 as a date
+         * or text. */
+        if (m == RJ_OUT_CSV_EXCEL)
+            for (char *p = n; *p; p++)
+                if (*p == '.')
+                    *p = ',';
         rj_buf_puts(b, n);
-        if (m == RJ_OUT_TABLE)
+        if (c->kind == C_PCT && m == RJ_OUT_TABLE)
             rj_buf_puts(b, "%");
         break;
     }
@@ -325,20 +331,25 @@ static void tsv_put(rj_buf *b, const char *s)
 static void print_delimited(const rj_table *t, rj_out_mode m, FILE *out)
 {
     rj_buf b = {0}, v = {0};
+    bool excel = m == RJ_OUT_CSV_EXCEL, csv = m == RJ_OUT_CSV || excel;
+    char sep = excel ? ';' : csv ? ',' : '\t';
+    const char *eol = excel ? "\r\n" : "\n";
     bool first = true;
-    if (m == RJ_OUT_CSV || layout.header) {
+    if (excel)
+        rj_buf_puts(&b, "\xef\xbb\xbf");
+    if (csv || layout.header) {
         for (size_t i = 0; i < t->ncols; i++) {
             if (!shown(&t->cols[i], m))
                 continue;
             if (!first)
-                rj_buf_puts(&b, m == RJ_OUT_CSV ? "," : "\t");
+                rj_buf_append(&b, &sep, 1);
             first = false;
-            if (m == RJ_OUT_CSV)
-                rj_csv_put(&b, t->cols[i].key, ',');
+            if (csv)
+                rj_csv_put(&b, t->cols[i].key, sep);
             else
                 tsv_put(&b, t->cols[i].key);
         }
-        rj_buf_puts(&b, "\n");
+        rj_buf_puts(&b, eol);
     }
     for (size_t r = 0; r < t->nrows; r++) {
         first = true;
@@ -346,17 +357,17 @@ static void print_delimited(const rj_table *t, rj_out_mode m, FILE *out)
             if (!shown(&t->cols[i], m))
                 continue;
             if (!first)
-                rj_buf_puts(&b, m == RJ_OUT_CSV ? "," : "\t");
+                rj_buf_append(&b, &sep, 1);
             first = false;
             v.len = 0;
             cell_text(cell_at(&t->rows[r], i), m, &v);
             rj_buf_append(&v, "", 1);
-            if (m == RJ_OUT_CSV)
-                rj_csv_put(&b, v.data, ',');
+            if (csv)
+                rj_csv_put(&b, v.data, sep);
             else
                 tsv_put(&b, v.data);
         }
-        rj_buf_puts(&b, "\n");
+        rj_buf_puts(&b, eol);
     }
     if (b.len)
         fwrite(b.data, 1, b.len, out);
@@ -454,6 +465,7 @@ void rj_table_print(const rj_table *t, rj_out_mode mode, FILE *out)
         break;
     case RJ_OUT_TSV:
     case RJ_OUT_CSV:
+    case RJ_OUT_CSV_EXCEL:
         print_delimited(t, mode, out);
         break;
     case RJ_OUT_TABLE:

@@ -4,7 +4,8 @@
  *   table  aligned columns with a header, human numbers (15.320.055.480,
  *          (113.206.733), 12,23, -0,74%), an optional footer (Jumlah)
  *   tsv    one record per line, no header, plain numbers
- *   csv    one header line, then one record per line (RFC 4180)
+ *   csv    one header line, then one record per line (RFC 4180); in the
+ *          excel-id dialect ';'-separated, CRLF, BOM, decimal comma
  *   json   one document {"<meta>": ..., "<records>": [{...}, ...]}
  *
  * Columns can be limited to json or to the flat modes, so one table carries
@@ -23,6 +24,9 @@ typedef enum rj_out_mode {
     RJ_OUT_TSV,
     RJ_OUT_CSV,
     RJ_OUT_JSON,
+    /* csv for an Indonesian-locale Excel: ';' between fields, CRLF, a UTF-8
+     * byte order mark, decimal comma (-0,74); plain integers for rupiah. */
+    RJ_OUT_CSV_EXCEL,
 } rj_out_mode;
 
 /* How tables are laid out, the same for the whole run: set once by main

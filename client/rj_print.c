@@ -326,7 +326,8 @@ static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b)
     if (k->target_text && *k->target_text)
         rj_buf_puts(b, k->target_text);
     else if (k->has_target) {
-        rj_dec_format(k->target_e4, m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, n);
+        rj_dec_format(k->target_e4,
+                      m == RJ_OUT_TABLE || m == RJ_OUT_CSV_EXCEL ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, n);
         rj_buf_puts(b, n);
     }
 }
@@ -509,7 +510,8 @@ static void target_side(const char *text, bool has, int64_t e4, rj_out_mode m, r
     if (text && *text)
         rj_buf_puts(b, text);
     else if (has) {
-        rj_dec_format(e4, m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, n);
+        rj_dec_format(e4, m == RJ_OUT_TABLE || m == RJ_OUT_CSV_EXCEL ? RJ_NUM_HUMAN : RJ_NUM_PLAIN,
+                      n);
         rj_buf_puts(b, n);
     }
 }

@@ -26,9 +26,11 @@ void rj_roff_line(FILE *out, const char *s)
     fputc('\n', out);
 }
 
-void rj_roff_option(FILE *out, const char *name, const char *arg, const char *help)
+void rj_roff_option(FILE *out, const char *dashes, const char *name, const char *arg,
+                    const char *help)
 {
-    fputs(".TP\n\\fB\\-\\-", out);
+    fputs(".TP\n\\fB", out);
+    rj_roff_put(out, dashes);
     rj_roff_put(out, name);
     fputs("\\fR", out);
     if (arg) {

@@ -139,7 +139,7 @@ void rj_dcli_man(FILE *out)
     }
     fputs(".SH OPTIONS\n", out);
     for (const rj_dopt *o = rj_dcli_options; o->name; o++)
-        rj_roff_option(out, o->name, o->arg, o->help);
+        rj_roff_option(out, "--", o->name, o->arg, o->help);
     fputs(".SH SIGNALS\n", out);
     paragraphs(out, signals);
     fputs(".SH EXAMPLES\n", out);

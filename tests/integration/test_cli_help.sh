@@ -84,9 +84,11 @@ check "complete a subcommand" "set " "$(complete_words stage s)"
 check "complete a plan id (from the server)" "contoh/2024 " "$(complete_words diff con)"
 check "complete a stage name (from the server)" "apbd apbd-p " "$(complete_words diff $P ap)"
 check "complete a stage name after --at" "perkada-1 " "$(complete_words eval $P --tw 2 --at per)"
-check "complete a flag" "--exit-code " "$(complete_words diff $P apbd apbd-p --ex)"
+check "complete a flag" "--exit-code " "$(complete_words diff $P apbd apbd-p --exi)"
 check "complete a flag's values" "bidang " "$(complete_words diff $P apbd apbd-p --by bi)"
 check "complete the shells" "bash zsh " "$(complete_words completion '')"
+check "complete a one-letter flag" "1" "$(complete_words report $P - | tr ' ' '\n' | grep -cx -- -o)"
+check "a one-letter flag takes its value" "--force " "$(complete_words report $P -o r.xlsx --forc)"
 check "completion without a server offers commands" "health " \
   "$(RENJA_SERVER=unix:$T/none.sock complete_words hea)"
 check "completion without a server is quiet" "" \

@@ -33,6 +33,12 @@ static const rj_command table[] = {
     {"compare", NULL, "PLAN STAGE...", "Tabel 3.2",
      (const rj_flag[]){{"deltas", NULL, "deltas"}, {NULL, NULL, NULL}}, 2, -1, run_nothing,
      RJ_REQ_READ, NULL, NULL},
+    {"report", NULL, "PLAN", "tables",
+     (const rj_flag[]){{"o", "FILE", "the file"},
+                       {"from", "REF", "the first stage"},
+                       {"force", NULL, "replace it"},
+                       {NULL, NULL, NULL}},
+     1, 1, run_nothing, RJ_REQ_READ, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE, NULL, NULL},
 };
 
@@ -123,6 +129,62 @@ static void test_parse(void **state)
     assert_false(rj_args_has(&a, "deltas"));
 }
 
+static void test_short_flags(void **state)
+{
+    rj_cli cli = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
+    rj_args a;
+    rj_diag d = {{0}};
+    char *w[] = {"p/2024", "-o", "r.xlsx", "--force", "--from", "apbd"};
+    assert_int_equal(rj_cli_parse(&cli, &table[4], 6, w, &a, &d), 0);
+    assert_int_equal(a.npos, 1);
+    assert_string_equal(rj_args_get(&a, "o"), "r.xlsx");
+    assert_string_equal(rj_args_get(&a, "from"), "apbd");
+    assert_true(rj_args_has(&a, "force"));
+    char *missing[] = {"p/2024", "-o"};
+    assert_int_equal(rj_cli_parse(&cli, &table[4], 2, missing, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "-o needs a value"));
+    /* A one-letter word the command does not know stays an argument. */
+    char *other[] = {"p/2024", "-x"};
+    assert_int_equal(rj_cli_parse(&cli, &table[4], 2, other, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "unexpected argument \"-x\""));
+    char *imp[] = {"p/2024", "-"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 2, imp, &a, &d), 0);
+    assert_string_equal(a.pos[1], "-");
+}
+
+static void test_excel(void **state)
+{
+    rj_diag d = {{0}};
+    rj_args a;
+    rj_cli cli = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
+    char *w1[] = {"p/2024", "a", "--excel"};
+    assert_int_equal(rj_cli_parse(&cli, &table[3], 3, w1, &a, &d), 0);
+    assert_int_equal(rj_cli_resolve(&cli, &d), 0);
+    assert_int_equal(cli.mode, RJ_OUT_CSV_EXCEL);
+
+    rj_cli c2 = {.server = "unix:/x", .mode = RJ_OUT_TABLE, .timeout_s = 30};
+    char *w2[] = {"p/2024", "a", "--csv-dialect", "excel-id", "--format", "csv"};
+    assert_int_equal(rj_cli_parse(&c2, &table[3], 6, w2, &a, &d), 0);
+    assert_int_equal(rj_cli_resolve(&c2, &d), 0);
+    assert_int_equal(c2.mode, RJ_OUT_CSV_EXCEL);
+
+    rj_cli c3 = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
+    char *w3[] = {"p/2024", "a", "--excel", "--format=json"};
+    assert_int_equal(rj_cli_parse(&c3, &table[3], 4, w3, &a, &d), 0);
+    assert_int_equal(rj_cli_resolve(&c3, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "does not go with another --format"));
+
+    rj_cli c4 = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
+    char *w4[] = {"p/2024", "a", "--csv-dialect", "excel"};
+    assert_int_equal(rj_cli_parse(&c4, &table[3], 4, w4, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "expected rfc4180 or excel-id"));
+    char *w5[] = {"p/2024", "a", "--format", "csv"};
+    rj_cli c5 = {.server = "unix:/x", .mode = RJ_OUT_TSV, .timeout_s = 30};
+    assert_int_equal(rj_cli_parse(&c5, &table[3], 4, w5, &a, &d), 0);
+    assert_int_equal(rj_cli_resolve(&c5, &d), 0);
+    assert_int_equal(c5.mode, RJ_OUT_CSV);
+}
+
 static char *capture(void (*fn)(const rj_command *, FILE *), const rj_command *c)
 {
     char *buf = NULL;
@@ -156,7 +218,8 @@ static void test_help(void **state)
                              "  renja plan create diskopukm-sumsel/2024\n"
                              "\n"
                              "Global options: --server --token --format --timeout "
-                             "--wide --header\n");
+                             "--wide --header --excel\n"
+                             "  --csv-dialect\n");
     free(buf);
     char u[256];
     rj_cli_usage(&table[0], u, sizeof(u));
@@ -216,6 +279,8 @@ int main(void)
         cmocka_unit_test(test_exit_codes),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_short_flags),
+        cmocka_unit_test(test_excel),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_every_command_documented),
         cmocka_unit_test(test_man_and_markdown),

@@ -139,6 +139,15 @@ static void test_diff_tsv_csv(void **state)
            "2.17.01,program,\"Program Penunjang, Urusan\",Sekretariat,modified,"
            "Persentase dokumen perencanaan,100,12.23,8204055000,8090848267,-113206733,-1.38\n");
     free(s);
+    /* The excel-id dialect: BOM, ';', CRLF, decimal comma; no quotes needed
+     * around a comma now. */
+    CAPTURE(s, rj_print_diff(&diff, true, RJ_OUT_CSV_EXCEL, out_));
+    assert_string_equal(
+        s, "\xef\xbb\xbfkode;level;nama;bidang;change;indikator;target_from;target_to;pagu_from;"
+           "pagu_to;delta;pct\r\n"
+           "2.17.01;program;Program Penunjang, Urusan;Sekretariat;modified;"
+           "Persentase dokumen perencanaan;100;12,23;8204055000;8090848267;-113206733;-1,38\r\n");
+    free(s);
 }
 
 static void test_diff_table(void **state)
