@@ -404,9 +404,15 @@ static void render_records(const rj_grid *g, unsigned width, rj_buf *b)
             const char *v = cell(g, r, i);
             if (!v || !*v)
                 continue;
+            v += strspn(v, " ");
+            if (!(g->flags[i] & RJ_FIT_WRAP) && rj_fit_width(v) > vw) {
+                /* a number or a kode is never cut: on a line of its own */
+                rj_buf_printf(b, "%s\n  %s\n", cell(g, 0, i), v);
+                continue;
+            }
             lines name = {0}, val = {0};
             wrap(cell(g, 0, i), lw, &name);
-            wrap(v + strspn(v, " "), vw, &val);
+            wrap(v, vw, &val);
             size_t h = name.n > val.n ? name.n : val.n;
             for (size_t k = 0; k < h; k++) {
                 const char *nm = k < name.n ? name.l[k] : "";
