@@ -557,8 +557,13 @@ bool rj_print_diff_changed(const Renja__V1__DiffResponse *r)
 static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("groups");
+    /* A group by bidang or sumber dana is named by its key: the human table
+     * says it once. */
+    bool named = true;
+    for (size_t i = 0; i < r->n_groups && named; i++)
+        named = strcmp(r->groups[i]->key, r->groups[i]->nama) == 0;
     rj_table_col(t, "key", "Kelompok", RJ_COL_WRAP);
-    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
+    rj_table_col(t, "nama", "Uraian", named ? RJ_COL_NO_TABLE : RJ_COL_MAIN);
     rj_table_col(t, "pagu_from", "Sebelum", 0);
     rj_table_col(t, "pagu_to", "Sesudah", 0);
     rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
@@ -578,7 +583,10 @@ static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *o
     }
     if (r->total && m == RJ_OUT_TABLE) {
         rj_table_footer(t);
-        rj_table_null(t);
+        if (named)
+            rj_table_str(t, "Jumlah");
+        else
+            rj_table_null(t);
         rj_table_str(t, "Jumlah");
         rj_table_money(t, r->total->pagu_from);
         rj_table_money(t, r->total->pagu_to);
