@@ -147,6 +147,54 @@ static int call(rj_cli *cli, const char *method, const void *req,
 #define CALL(cli, method, req, name, resp)                                                         \
     call(cli, method, &(req).base, &renja__v1__##name##__descriptor, (ProtobufCMessage **)(resp))
 
+/* Move the n_src messages of src onto the end of dst (a page into the
+ * answer gathered so far); src keeps none. */
+static void take_page(void *dst_v, size_t *n_dst, void *src_v, size_t *n_src)
+{
+    void ***dst = dst_v, ***src = src_v;
+    if (*n_src == 0)
+        return;
+    *dst = rj_realloc(*dst, (*n_dst + *n_src) * sizeof(void *));
+    memcpy(*dst + *n_dst, *src, *n_src * sizeof(void *));
+    *n_dst += *n_src;
+    *n_src = 0;
+}
+
+/* Show of the whole answer, following its pages: every page after the
+ * first is read at the first page's revision. */
+static int show_paged(rj_cli *cli, Renja__V1__ShowRequest *req, Renja__V1__ShowResponse **out)
+{
+    req->paged = 1;
+    req->offset = 0;
+    Renja__V1__ShowResponse *all = NULL;
+    char at[24];
+    for (;;) {
+        Renja__V1__ShowResponse *r = NULL;
+        int rc = CALL(cli, "Show", *req, show_response, &r);
+        if (rc) {
+            done(all);
+            return rc;
+        }
+        uint64_t next = r->next_offset;
+        if (!all) {
+            all = r;
+            snprintf(at, sizeof(at), "%" PRIu64, r->rev);
+            req->at = at;
+        } else {
+            take_page(&all->items, &all->n_items, &r->items, &r->n_items);
+            take_page(&all->lines, &all->n_lines, &r->lines, &r->n_lines);
+            take_page(&all->realisasi, &all->n_realisasi, &r->realisasi, &r->n_realisasi);
+            done(r);
+        }
+        if (!next || next <= req->offset)
+            break;
+        req->offset = next;
+    }
+    all->next_offset = 0;
+    *out = all;
+    return 0;
+}
+
 /* --- argument helpers ---------------------------------------------------------- */
 
 static const char *plan_arg(const rj_args *a)
@@ -316,7 +364,7 @@ static int show_head(rj_cli *cli, const char *plan, const char *kode,
     req.plan = (char *)plan;
     if (kode)
         req.kode = (char *)kode;
-    return CALL(cli, "Show", req, show_response, resp);
+    return show_paged(cli, &req, resp);
 }
 
 /* Only the plan's head revision, for a new item: the newest entry of the
@@ -523,7 +571,7 @@ static int cmd_show(rj_cli *cli, const rj_args *a)
         req.at = (char *)at;
     req.with_realisasi = rj_args_has(a, "realisasi");
     Renja__V1__ShowResponse *resp = NULL;
-    rc = CALL(cli, "Show", req, show_response, &resp);
+    rc = show_paged(cli, &req, &resp);
     if (rc == 0)
         rj_print_show(resp, lines, req.with_realisasi, cli->mode, cli->out);
     done(resp);
@@ -540,16 +588,41 @@ static int cmd_log(rj_cli *cli, const rj_args *a)
     rj_diag d = {{0}};
     if (rj_args_uint(a, "limit", 0, UINT32_MAX, &limit, &d))
         return usage(cli, "%s", d.msg);
+    uint64_t before = 0;
+    if (rj_args_uint(a, "before", 1, UINT64_MAX, &before, &d))
+        return usage(cli, "%s", d.msg);
     Renja__V1__LogRequest req = RENJA__V1__LOG_REQUEST__INIT;
     req.plan = (char *)plan_arg(a);
     req.kode = kode;
-    req.limit = (uint32_t)limit;
-    Renja__V1__LogResponse *resp = NULL;
-    rc = CALL(cli, "Log", req, log_response, &resp);
-    if (rc == 0)
-        rj_print_log(resp, cli->mode, cli->out);
-    done(resp);
-    return rc;
+    req.before = before;
+    req.paged = 1;
+    /* The daemon answers in pages; follow them until the limit or the
+     * plan's first revision. */
+    Renja__V1__LogResponse *all = NULL;
+    for (;;) {
+        req.limit = (uint32_t)(limit ? limit - (all ? all->n_revisions : 0) : 0);
+        Renja__V1__LogResponse *r = NULL;
+        rc = CALL(cli, "Log", req, log_response, &r);
+        if (rc) {
+            done(all);
+            return rc;
+        }
+        uint64_t next = r->next_before;
+        if (!all) {
+            all = r;
+        } else {
+            take_page(&all->revisions, &all->n_revisions, &r->revisions, &r->n_revisions);
+            take_page(&all->history, &all->n_history, &r->history, &r->n_history);
+            done(r);
+        }
+        if (!next || (req.before && next >= req.before) || (limit && all->n_revisions >= limit))
+            break;
+        req.before = next;
+    }
+    all->next_before = 0;
+    rj_print_log(all, cli->mode, cli->out);
+    done(all);
+    return 0;
 }
 
 static bool is_date(const char *s)
@@ -712,8 +785,34 @@ static int cmd_export(rj_cli *cli, const rj_args *a)
     req.plan = (char *)plan_arg(a);
     if (rj_args_get(a, "at"))
         req.at = (char *)rj_args_get(a, "at");
+    req.paged = 1;
+    /* Pages after the first are read at the first page's revision. */
     Renja__V1__ExportResponse *resp = NULL;
-    int rc = CALL(cli, "Export", req, export_response, &resp);
+    char at[24];
+    int rc;
+    for (;;) {
+        Renja__V1__ExportResponse *r = NULL;
+        rc = CALL(cli, "Export", req, export_response, &r);
+        if (rc) {
+            done(resp);
+            resp = NULL;
+            break;
+        }
+        uint64_t next = r->next_offset;
+        if (!resp) {
+            resp = r;
+            snprintf(at, sizeof(at), "%" PRIu64, r->rev);
+            req.at = at;
+        } else {
+            take_page(&resp->items, &resp->n_items, &r->items, &r->n_items);
+            take_page(&resp->lines, &resp->n_lines, &r->lines, &r->n_lines);
+            take_page(&resp->realisasi, &resp->n_realisasi, &r->realisasi, &r->n_realisasi);
+            done(r);
+        }
+        if (!next || next <= req.offset)
+            break;
+        req.offset = next;
+    }
     if (rc == 0)
         /* The import format: plain RFC 4180 csv even with --excel. */
         rj_print_export(resp,
@@ -1393,6 +1492,7 @@ const rj_command rj_commands[] = {
      "renja show diskopukm-sumsel/2024 --lines --at apbd-p"},
     {"log", NULL, "PLAN [KODE]", "revisions of the plan, or those touching one item",
      (const rj_flag[]){{"limit", "N", "at most N revisions, the newest first (default all)"},
+                       {"before", "REV", "only the revisions before REV (the next page by hand)"},
                        {"rekening", NULL, "KODE is a budget line (kode rekening)"},
                        F_END},
      1, 2, cmd_log, RJ_REQ_READ,

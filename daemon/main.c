@@ -98,6 +98,27 @@ static int parse(int argc, char **argv, opts *o)
             o->cfg.grpc.max_message = (size_t)v;
             break;
         }
+        case RJ_DOPT_MAXUNIX:
+        case RJ_DOPT_MAXPEER: {
+            uint32_t v = (uint32_t)strtoul(optarg, &end, 10);
+            if (*end || !*optarg || v == 0)
+                return usage_error(
+                    c == RJ_DOPT_MAXUNIX
+                        ? "--max-unix-connections \"%s\" is not a positive number"
+                        : "--max-connections-per-peer \"%s\" is not a positive number",
+                    optarg);
+            if (c == RJ_DOPT_MAXUNIX)
+                o->cfg.grpc.max_unix_connections = v;
+            else
+                o->cfg.grpc.max_peer_connections = v;
+            break;
+        }
+        case RJ_DOPT_FIRSTCALL:
+            o->cfg.grpc.first_call_timeout_ms = strtoull(optarg, &end, 10) * 1000;
+            if (*end || !*optarg || o->cfg.grpc.first_call_timeout_ms == 0)
+                return usage_error(
+                    "--first-call-timeout \"%s\" is not a positive number of seconds", optarg);
+            break;
         case RJ_DOPT_HELP:
             rj_dcli_usage(stdout);
             exit(0);

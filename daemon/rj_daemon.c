@@ -67,8 +67,10 @@ typedef struct work {
     int err;
     rj_diag diag;
     ProtobufCMessage *resp;
+    rj_buf framed; /* a read's answer, packed on the pool thread */
     rj_op op;
     atomic_bool cancelled; /* set on the loop thread, read on the pool thread */
+    bool authed;           /* the token was accepted (whatever the role) */
 } work;
 
 struct watcher {
@@ -104,6 +106,7 @@ static void work_free(work *w)
     if (w->who)
         protobuf_c_message_free_unpacked(&w->who->base, NULL);
     rj_op_clear(&w->op);
+    rj_buf_free(&w->framed);
     free(w->token);
     free(w);
 }
@@ -134,6 +137,28 @@ static int authenticate(work *w)
     return 0;
 }
 
+/* Pack a read's answer here on the pool thread (the loop only moves the
+ * bytes), refusing one over the message limit: a default gRPC client
+ * refuses it anyway, and no answer is unbounded. */
+static int frame_answer(work *w)
+{
+    size_t len = protobuf_c_message_get_packed_size(w->resp);
+    if (len > w->d->max_message) {
+        const char *name = strrchr(w->m->path, '/') + 1;
+        bool pageable =
+            strcmp(name, "Log") == 0 || strcmp(name, "Show") == 0 || strcmp(name, "Export") == 0;
+        return rj_diag_set(&w->diag, RJ_ETOOBIG,
+                           "the %s answer would be %zu bytes, over the %llu-byte message limit; %s",
+                           name, len, (unsigned long long)w->d->max_message,
+                           pageable ? "ask for it in pages (paged = true; renja does)"
+                                    : "narrow the request (a kode subtree, fewer refs)");
+    }
+    rj_grpc_frame_message(w->resp, &w->framed);
+    protobuf_c_message_free_unpacked(w->resp, NULL);
+    w->resp = NULL;
+    return 0;
+}
+
 static void work_cb(uv_work_t *req)
 {
     work *w = req->data;
@@ -145,6 +170,7 @@ static void work_cb(uv_work_t *req)
         return;
     }
     w->err = authenticate(w);
+    w->authed = w->m->min_role > 0 && (w->err == 0 || w->err == RJ_EPERM);
     if (w->err)
         return;
     w->ctx.store = w->d->store;
@@ -160,6 +186,8 @@ static void work_cb(uv_work_t *req)
             w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
             rj_snap_end(snap);
         }
+        if (w->err == 0 && !w->m->streaming)
+            w->err = frame_answer(w);
     } else {
         w->op.who = w->who;
         w->op.now_ms = w->ctx.now_ms;
@@ -369,6 +397,8 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
 static void after_work_cb(uv_work_t *req, int status)
 {
     work *w = req->data;
+    if (w->authed)
+        rj_call_set_authenticated(w->call);
     if (w->err) {
         if (w->err == RJ_EAUTH)
             rj_log(RJ_LOG_INFO, "refused %s: %s", w->m->path, w->diag.msg);
@@ -387,7 +417,7 @@ static void after_work_cb(uv_work_t *req, int status)
         return;
     }
     if (w->svc->read) {
-        rj_call_reply(w->call, w->resp);
+        rj_call_reply_framed(w->call, &w->framed);
         work_free(w);
         return;
     }

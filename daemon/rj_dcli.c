@@ -17,8 +17,17 @@ const rj_dopt rj_dcli_options[] = {
     {"log-level", "LEVEL", RJ_DOPT_LOG, "error, warn, info or debug (default info)"},
     {"drain-ms", "MS", RJ_DOPT_DRAIN,
      "on SIGTERM, how long in-flight calls may finish before renjad exits (default 10000)"},
-    {"max-connections", "N", RJ_DOPT_MAXCONN, "at most N client connections (default 1024)"},
-    {"idle-timeout", "SECONDS", RJ_DOPT_IDLE, "close a connection idle for SECONDS (default 300)"},
+    {"max-connections", "N", RJ_DOPT_MAXCONN, "at most N TCP client connections (default 1024)"},
+    {"max-connections-per-peer", "N", RJ_DOPT_MAXPEER,
+     "at most N of the TCP connections from one address (default 128)"},
+    {"max-unix-connections", "N", RJ_DOPT_MAXUNIX,
+     "at most N connections on the Unix socket, apart from the TCP ones, so the host's admin "
+     "always gets in (default 64)"},
+    {"idle-timeout", "SECONDS", RJ_DOPT_IDLE,
+     "close a connection idle for SECONDS since its last call (default 300)"},
+    {"first-call-timeout", "SECONDS", RJ_DOPT_FIRSTCALL,
+     "close a connection that has made no authenticated call within SECONDS of connecting "
+     "(default 10; PINGs, SETTINGS and Health do not count)"},
     {"max-message", "BYTES", RJ_DOPT_MAXMSG,
      "the largest request message accepted (default 4194304 = 4 MiB, at least " RJ_STR(
          RJ_MAX_MESSAGE_MIN) ", at most " RJ_STR(RJ_MAX_MESSAGE_MAX) "); clients are told it in "
@@ -34,7 +43,8 @@ const rj_dopt rj_dcli_options[] = {
 
 const rj_dcmd rj_dcli_commands[] = {
     {"[--data-dir DIR] [--listen ADDR]... [--log-level LEVEL] [--drain-ms MS] "
-     "[--max-connections N] [--idle-timeout SECONDS] [--max-message BYTES]",
+     "[--max-connections N] [--max-unix-connections N] [--max-connections-per-peer N] "
+     "[--idle-timeout SECONDS] [--first-call-timeout SECONDS] [--max-message BYTES]",
      "serve the store in DIR over gRPC until SIGTERM"},
     {"init --data-dir DIR", "create the store; prints an admin token once"},
     {"token add --data-dir DIR --name NAME --role ROLE [--bidang BIDANG]",

@@ -24,6 +24,9 @@ enum {
     RJ_DOPT_MAXCONN,
     RJ_DOPT_IDLE,
     RJ_DOPT_MAXMSG,
+    RJ_DOPT_MAXUNIX,
+    RJ_DOPT_MAXPEER,
+    RJ_DOPT_FIRSTCALL,
     RJ_DOPT_HELP = 'h',
     RJ_DOPT_VERSION = 'V',
 };

@@ -72,6 +72,8 @@ struct rj_grpc_server {
     size_t n_listeners; /* not yet closed */
     conn *conns;
     size_t n_conns; /* not yet freed */
+    size_t n_unix;  /* of which on a Unix socket */
+    uint64_t n_refused;
     uint64_t next_conn_id;
     bool draining;
     bool drain_done;
@@ -100,7 +102,9 @@ struct conn {
     nghttp2_session *session;
     uint64_t id;
     char peer[80];
+    char host[64]; /* the TCP peer's address without the port */
     bool is_unix;
+    bool had_call; /* an authenticated call has ended on it */
     bool handshake_done;
     bool closing;
     bool close_pending; /* asked to close while inside nghttp2 */
@@ -147,6 +151,7 @@ struct stream {
     bool resp_final;     /* status decided; trailers go out after out drains */
     bool resp_done;      /* trailers submitted */
     bool deferred;
+    bool real; /* its call was authenticated: sending its answer is activity */
     int status;
     char *message;
     rj_call *call;
@@ -162,6 +167,7 @@ struct rj_call {
     uint64_t deadline;
     uv_timer_t *timer;
     bool cancelled;
+    bool authenticated;
     void (*on_cancel)(rj_call *, void *);
     void *on_cancel_arg;
     rj_call *next_ready;
@@ -209,8 +215,11 @@ void rj_grpc_config_default(rj_grpc_config *cfg)
     cfg->max_streams = 100;
     cfg->max_header_list = 16 * 1024;
     cfg->max_connections = 1024;
+    cfg->max_unix_connections = 64;
+    cfg->max_peer_connections = 128;
     cfg->idle_timeout_ms = 300000;
     cfg->handshake_timeout_ms = 10000;
+    cfg->first_call_timeout_ms = 10000;
 }
 
 /* ------------------------------------------------------------------ */
@@ -233,6 +242,11 @@ static void call_stop_timer(rj_call *call)
 static void call_free(rj_call *call)
 {
     call_stop_timer(call);
+    /* An authenticated call ending is what keeps a connection open. */
+    if (call->authenticated && call->st) {
+        call->st->c->had_call = true;
+        call->st->c->last_activity = uv_now(call->srv->loop);
+    }
     if (call->st)
         call->st->call = NULL;
     if (call->req)
@@ -276,6 +290,13 @@ uint64_t rj_call_deadline(const rj_call *call)
     return call->deadline;
 }
 
+void rj_call_set_authenticated(rj_call *call)
+{
+    call->authenticated = true;
+    if (call->st)
+        call->st->real = true;
+}
+
 bool rj_call_cancelled(const rj_call *call)
 {
     return call->cancelled;
@@ -307,11 +328,13 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
     stream *st = source->ptr;
     size_t avail = st->out.len - st->out_off;
     size_t n = avail < length ? avail : length;
+    if (n && st->real) /* a peer reading a real answer is active */
+        st->c->last_activity = uv_now(st->c->srv->loop);
     if (n)
         memcpy(buf, st->out.data + st->out_off, n);
     st->out_off += n;
     if (st->out_off == st->out.len) {
-        rj_buf_consume(&st->out, st->out.len);
+        rj_buf_free(&st->out); /* sent: give the memory back at once */
         st->out_off = 0;
         if (st->resp_final) {
             /* End of data without END_STREAM: the trailers carry it. */
@@ -440,32 +463,76 @@ static size_t conn_unread(const conn *c)
     return n;
 }
 
-void rj_call_reply(rj_call *call, const ProtobufCMessage *response)
+/* The unary answer in out (prefix and message), taken over whole. */
+static void call_reply_framed(rj_call *call, rj_buf *out)
 {
     stream *st = call->st;
     if (st && !call->cancelled && !st->resp_final) {
         conn *c = st->c;
         size_t unread = conn_unread(c);
-        if (unread > 0 && unread + protobuf_c_message_get_packed_size(response) > CONN_UNREAD_MAX) {
+        if (unread > 0 && unread + out->len > CONN_UNREAD_MAX) {
             char msg[160];
             snprintf(msg, sizeof(msg),
                      "the client is not reading its responses: %zu bytes wait unread on this "
                      "connection",
                      unread);
+            rj_buf_free(out);
             stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
-        } else if (stream_queue_message(st, response) == 0) {
+        } else {
+            if (st->out.len == 0) {
+                rj_buf_free(&st->out);
+                st->out = *out;
+                st->out_off = 0;
+            } else {
+                rj_buf_append(&st->out, out->data, out->len);
+                rj_buf_free(out);
+            }
+            memset(out, 0, sizeof(*out));
             st->status = 0;
             st->resp_final = true;
             stream_kick(st);
-        } else {
-            stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, "response too large");
         }
         call_free(call);
         if (!c->closing)
             conn_flush(c);
         return;
     }
+    rj_buf_free(out);
     call_free(call);
+}
+
+int rj_grpc_frame_message(const ProtobufCMessage *msg, rj_buf *out)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    if (len > UINT32_MAX)
+        return RJ_ETOOBIG;
+    uint8_t prefix[RJ_WIRE_PREFIX];
+    rj_wire_put_prefix(prefix, (uint32_t)len);
+    if (!out->data) { /* exactly the size: answers can be megabytes */
+        out->data = rj_malloc(sizeof(prefix) + len + 1);
+        out->cap = sizeof(prefix) + len + 1;
+    }
+    rj_buf_reserve(out, sizeof(prefix) + len);
+    rj_buf_append(out, prefix, sizeof(prefix));
+    protobuf_c_message_pack(msg, (uint8_t *)out->data + out->len);
+    out->len += len;
+    return 0;
+}
+
+void rj_call_reply(rj_call *call, const ProtobufCMessage *response)
+{
+    rj_buf out = {0};
+    if (call->st && !call->cancelled && !call->st->resp_final &&
+        rj_grpc_frame_message(response, &out) != 0) {
+        rj_call_fail(call, RJ_GRPC_RESOURCE_EXHAUSTED, "response too large");
+        return;
+    }
+    call_reply_framed(call, &out);
+}
+
+void rj_call_reply_framed(rj_call *call, rj_buf *framed)
+{
+    call_reply_framed(call, framed);
 }
 
 void rj_call_fail(rj_call *call, int grpc_status, const char *message)
@@ -862,10 +929,8 @@ static int on_frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame
     conn *c = user_data;
     switch (frame->hd.type) {
     case NGHTTP2_SETTINGS:
-        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK) && !c->handshake_done) {
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK) && !c->handshake_done)
             c->handshake_done = true;
-            c->last_activity = uv_now(c->srv->loop);
-        }
         return 0;
     case NGHTTP2_HEADERS: {
         stream *st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
@@ -1059,6 +1124,8 @@ static void conn_free_cb(uv_handle_t *h)
     if (c->next)
         c->next->prev = c->prev;
     srv->n_conns--;
+    if (c->is_unix)
+        srv->n_unix--;
     free(c);
     check_drain_done(srv);
 }
@@ -1152,7 +1219,6 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         free(buf->base);
         return;
     }
-    c->last_activity = uv_now(c->srv->loop);
     c->bytes_in += (uint64_t)nread;
     c->in_ng++;
     ssize_t rv = nghttp2_session_mem_recv(c->session, (const uint8_t *)buf->base, (size_t)nread);
@@ -1193,20 +1259,25 @@ static void conn_timer_cb(uv_timer_t *t)
         conn_close(c, "no HTTP/2 preface and SETTINGS within the handshake timeout");
         return;
     }
+    /* Until its first authenticated call a connection has the short
+     * first-call timeout, then the idle timeout from its last call. Only
+     * calls a handler is working on make it busy: a stream whose answer the
+     * peer does not take (a zero window), PINGs and SETTINGS do not, so
+     * nobody holds a slot without a token. */
     uint64_t idle = srv->cfg.idle_timeout_ms;
-    /* Streams whose request is complete wait on us: the connection is busy.
-     * Streams still reading a request (a peer that went quiet half-way)
-     * do not keep it open past the idle timeout. */
+    if (!c->had_call && srv->cfg.first_call_timeout_ms < idle)
+        idle = srv->cfg.first_call_timeout_ms;
     bool busy = c->ready != NULL;
     for (stream *st = c->streams; st && !busy; st = st->next)
-        if (st->req_done || st->resp_submitted)
+        if (st->call)
             busy = true;
     if (busy) {
         c->last_activity = now;
     } else if (now - c->last_activity >= idle) {
         /* Polite close: GOAWAY, then close once written. */
-        slog(srv, "grpc: connection %llu (%s) idle for %llu ms, closing", (unsigned long long)c->id,
-             c->peer, (unsigned long long)idle);
+        slog(srv, "grpc: connection %llu (%s) %s for %llu ms, closing", (unsigned long long)c->id,
+             c->peer, c->had_call ? "idle" : "without an authenticated call",
+             (unsigned long long)idle);
         nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
         conn_flush(c);
         conn_maybe_close(c);
@@ -1279,6 +1350,7 @@ static void describe_peer(conn *c)
             uv_ip4_name(a, host, sizeof(host));
             port = ntohs(a->sin_port);
             snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+            snprintf(c->host, sizeof(c->host), "%s", host);
             return;
         }
         if (ss.ss_family == AF_INET6) {
@@ -1286,6 +1358,7 @@ static void describe_peer(conn *c)
             uv_ip6_name(a, host, sizeof(host));
             port = ntohs(a->sin6_port);
             snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
+            snprintf(c->host, sizeof(c->host), "%s", host);
             return;
         }
     }
@@ -1320,14 +1393,35 @@ static void on_connection(uv_stream_t *server, int status)
         uv_close(&c->h.handle, reject_close_cb);
         return;
     }
-    if (srv->draining || srv->n_conns >= srv->cfg.max_connections) {
-        slog(srv, "grpc: connection refused: %s",
-             srv->draining ? "server is shutting down" : "too many connections");
+    /* The Unix socket has slots of its own: the host's admin gets in
+     * whatever TCP peers do; one TCP address gets a share of the rest. */
+    const char *refused = NULL;
+    if (srv->draining)
+        refused = "server is shutting down";
+    else if (l->is_unix && srv->n_unix >= srv->cfg.max_unix_connections)
+        refused = "too many connections on the Unix socket";
+    else if (!l->is_unix && srv->n_conns - srv->n_unix >= srv->cfg.max_connections)
+        refused = "too many connections";
+    if (!refused && !l->is_unix) {
+        describe_peer(c);
+        size_t same = 0;
+        for (conn *o = srv->conns; o; o = o->next)
+            if (!o->is_unix && !o->closing && strcmp(o->host, c->host) == 0)
+                same++;
+        if (c->host[0] && same >= srv->cfg.max_peer_connections)
+            refused = "too many connections from this address";
+    }
+    if (refused) {
+        if (++srv->n_refused <= 3 || srv->n_refused % 1000 == 0)
+            slog(srv, "grpc: connection%s%s refused: %s (%llu refused so far)",
+                 c->host[0] ? " from " : "", c->host, refused, (unsigned long long)srv->n_refused);
         uv_close(&c->h.handle, reject_close_cb);
         return;
     }
     c->id = ++srv->next_conn_id;
     describe_peer(c);
+    if (l->is_unix)
+        srv->n_unix++;
     if (!l->is_unix)
         uv_tcp_nodelay(&c->h.tcp, 1);
     uv_timer_init(srv->loop, &c->timer);
@@ -1350,6 +1444,8 @@ static void on_connection(uv_stream_t *server, int status)
      * --idle-timeout below the handshake timeout, an idle connection would
      * otherwise outlive its idle timeout. */
     uint64_t first = srv->cfg.handshake_timeout_ms;
+    if (srv->cfg.first_call_timeout_ms < first)
+        first = srv->cfg.first_call_timeout_ms;
     if (srv->cfg.idle_timeout_ms < first)
         first = srv->cfg.idle_timeout_ms;
     uv_timer_start(&c->timer, conn_handshake_timer_cb, first, 0);
@@ -1387,6 +1483,12 @@ int rj_grpc_server_new(uv_loop_t *loop, const rj_grpc_config *cfg, const rj_grpc
         srv->cfg.idle_timeout_ms = def.idle_timeout_ms;
     if (!srv->cfg.handshake_timeout_ms)
         srv->cfg.handshake_timeout_ms = def.handshake_timeout_ms;
+    if (!srv->cfg.max_unix_connections)
+        srv->cfg.max_unix_connections = def.max_unix_connections;
+    if (!srv->cfg.max_peer_connections)
+        srv->cfg.max_peer_connections = def.max_peer_connections;
+    if (!srv->cfg.first_call_timeout_ms)
+        srv->cfg.first_call_timeout_ms = def.first_call_timeout_ms;
     srv->methods = methods;
     srv->n_methods = n_methods;
     srv->ud = ud;

@@ -25,6 +25,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <uv.h>
 
+#include "rj_alloc.h"
 #include "rj_error.h"
 
 typedef struct rj_grpc_server rj_grpc_server;
@@ -49,9 +50,15 @@ typedef struct rj_grpc_config {
     size_t max_message;            /* bytes; larger -> RESOURCE_EXHAUSTED (default 4 MiB) */
     uint32_t max_streams;          /* concurrent streams per connection (default 100) */
     uint32_t max_header_list;      /* bytes (default 16 KiB) */
-    uint32_t max_connections;      /* accepted at once (default 1024) */
-    uint64_t idle_timeout_ms;      /* no stream and no bytes for this long (default 300 s) */
+    uint32_t max_connections;      /* TCP connections accepted at once (default 1024) */
+    uint32_t max_unix_connections; /* Unix socket ones, slots of their own (default 64) */
+    uint32_t max_peer_connections; /* TCP connections from one address (default 128) */
+    uint64_t idle_timeout_ms;      /* no call for this long after the last one (default 300 s) */
     uint64_t handshake_timeout_ms; /* connection preface + SETTINGS (default 10 s) */
+    /* A connection that has completed no authenticated call this long after
+     * it was accepted is closed (default 10 s). PINGs, SETTINGS and calls
+     * without a token (Health) are not activity. */
+    uint64_t first_call_timeout_ms;
     void (*log)(void *ud, const char *line); /* one line, no newline; may be NULL */
     void *log_ud;
 } rj_grpc_config;
@@ -85,6 +92,9 @@ const rj_grpc_method *rj_call_method(const rj_call *call);
 const char *rj_call_header(const rj_call *call, const char *name);
 /* Absolute deadline in uv_now() milliseconds from grpc-timeout; 0 = none. */
 uint64_t rj_call_deadline(const rj_call *call);
+/* The call's token was accepted: the connection is in real use (see
+ * first_call_timeout_ms and idle_timeout_ms). */
+void rj_call_set_authenticated(rj_call *call);
 /* True once the peer reset the stream, the connection closed or the
  * deadline passed (the transport has then already answered, if it could). */
 bool rj_call_cancelled(const rj_call *call);
@@ -93,6 +103,11 @@ void rj_call_on_cancel(rj_call *call, void (*cb)(rj_call *call, void *arg), void
 
 /* Unary: send one message and grpc-status 0, end the call. */
 void rj_call_reply(rj_call *call, const ProtobufCMessage *response);
+/* The same with the message already framed by rj_grpc_frame_message (on
+ * any thread); the call takes framed's bytes over and leaves it empty. */
+void rj_call_reply_framed(rj_call *call, rj_buf *framed);
+/* Append msg with its 5-byte gRPC prefix to out. Any thread. */
+int rj_grpc_frame_message(const ProtobufCMessage *msg, rj_buf *out);
 /* End the call with a non-zero status and a message a person can act on
  * (percent-encoded on the wire; any UTF-8). Trailers-only when nothing was
  * sent yet. */

@@ -7,6 +7,60 @@
 #include "rj_query.h"
 #include "rj_service.h"
 
+/* A page of a paged answer holds about this much: 1 MiB, or half the
+ * message limit when that is lower (--max-message). */
+#define PAGE_MAX (1u << 20)
+static size_t page_bytes(const rj_ctx *ctx)
+{
+    return ctx->max_message && ctx->max_message / 2 < PAGE_MAX ? (size_t)(ctx->max_message / 2)
+                                                               : PAGE_MAX;
+}
+
+static void free_tail(void **v, size_t from, size_t n)
+{
+    for (size_t i = from; i < n; i++)
+        protobuf_c_message_free_unpacked(v[i], NULL);
+}
+
+/* Keep of one array the elements at positions [*skip, ...) of the combined
+ * sequence, while *budget allows (the first one kept always fits). *skip and
+ * *budget are used up as the array is walked; *next is set to the offset
+ * of the first element not kept. */
+static void page_keep(void **v, size_t *n, uint64_t *pos, uint64_t offset, size_t page,
+                      size_t *budget, uint64_t *next)
+{
+    size_t out = 0, i = 0;
+    for (; i < *n; i++, (*pos)++) {
+        if (*pos < offset || *next) {
+            protobuf_c_message_free_unpacked(v[i], NULL);
+            continue;
+        }
+        size_t sz = protobuf_c_message_get_packed_size(v[i]) + 8;
+        if (sz > *budget && *budget < page) {
+            *next = *pos;
+            protobuf_c_message_free_unpacked(v[i], NULL);
+            continue;
+        }
+        *budget = sz > *budget ? 0 : *budget - sz;
+        v[out++] = v[i];
+    }
+    *n = out;
+}
+
+/* Cut a whole answer (items, lines, realisasi) down to the page starting at
+ * offset; returns the next page's offset, 0 when this page is the last. */
+static uint64_t page_cut(size_t page, Renja__V1__Item **items, size_t *n_items,
+                         Renja__V1__BudgetLine **lines, size_t *n_lines,
+                         Renja__V1__Realisasi **reals, size_t *n_reals, uint64_t offset)
+{
+    uint64_t pos = 0, next = 0;
+    size_t budget = page;
+    page_keep((void **)items, n_items, &pos, offset, page, &budget, &next);
+    page_keep((void **)lines, n_lines, &pos, offset, page, &budget, &next);
+    page_keep((void **)reals, n_reals, &pos, offset, page, &budget, &next);
+    return next;
+}
+
 static int plan_exists(rj_snap *snap, const char *plan, Renja__V1__Plan **out, rj_diag *d)
 {
     Renja__V1__Plan *p = NULL;
@@ -50,6 +104,10 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
         if (rc == 0)
             rc = rj_tree_rollup_lines(r->lines, r->n_lines);
     }
+    /* Roll-ups need the whole subtree, so a page is cut from the whole. */
+    if (rc == 0 && q->paged)
+        r->next_offset = page_cut(page_bytes(ctx), r->items, &r->n_items, r->lines, &r->n_lines,
+                                  r->realisasi, &r->n_realisasi, q->offset);
     return rc;
 }
 
@@ -97,29 +155,37 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     renja__v1__log_response__init(r);
     *resp = &r->base;
     r->plan = rj_svc_strdup(q->plan);
+    /* A paged answer takes revisions up to a page's worth of stored bytes;
+     * with a kode each also comes back in its history entry, beside the
+     * item's value before and after. */
+    size_t budget = q->paged ? (q->kode[0] ? page_bytes(ctx) / 4 : page_bytes(ctx)) : 0;
+    bool more = false;
     if (!q->kode[0])
-        return rj_snap_log(snap, q->plan, NULL, false, q->limit, &r->revisions, &r->n_revisions);
-    bool is_item = rj_kode_level(q->kode) != RJ_LEVEL_NONE;
-    if (!is_item && rj_rekening_depth(q->kode) == 0)
-        return rj_diag_set(
-            d, RJ_EINVAL, "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01",
-            q->kode);
-    char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", q->kode);
-    /* Like show: a kode the plan never had is not found (one it had and
-     * removed still has its history). */
-    bool known = false;
-    rc = rj_snap_key_known(snap, q->plan, key, &known);
-    if (rc == 0 && !known)
-        rc = rj_diag_set(d, RJ_ENOTFOUND, "no %s %s in plan %s at any revision",
-                         is_item ? "item" : "budget line", q->kode, q->plan);
-    if (rc) {
+        rc = rj_snap_log_page(snap, q->plan, NULL, false, q->limit, q->before, budget,
+                              &r->revisions, &r->n_revisions, &more);
+    else {
+        bool is_item = rj_kode_level(q->kode) != RJ_LEVEL_NONE;
+        if (!is_item && rj_rekening_depth(q->kode) == 0)
+            return rj_diag_set(
+                d, RJ_EINVAL,
+                "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01", q->kode);
+        char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", q->kode);
+        /* Like show: a kode the plan never had is not found (one it had and
+         * removed still has its history). */
+        bool known = false;
+        rc = rj_snap_key_known(snap, q->plan, key, &known);
+        if (rc == 0 && !known)
+            rc = rj_diag_set(d, RJ_ENOTFOUND, "no %s %s in plan %s at any revision",
+                             is_item ? "item" : "budget line", q->kode, q->plan);
+        if (rc == 0)
+            rc = rj_snap_log_page(snap, q->plan, key, is_item, q->limit, q->before, budget,
+                                  &r->revisions, &r->n_revisions, &more);
         free(key);
-        return rc;
+        if (rc == 0)
+            rc = history(snap, q->plan, q->kode, is_item, r, d);
     }
-    rc = rj_snap_log(snap, q->plan, key, is_item, q->limit, &r->revisions, &r->n_revisions);
-    free(key);
-    if (rc == 0)
-        rc = history(snap, q->plan, q->kode, is_item, r, d);
+    if (rc == 0 && more && r->n_revisions)
+        r->next_before = r->revisions[r->n_revisions - 1]->rev;
     return rc;
 }
 
@@ -147,6 +213,16 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
         rc = rj_tree_rollup_items(r->items, r->n_items);
         if (rc == 0)
             rc = rj_tree_rollup_lines(r->lines, r->n_lines);
+    }
+    if (rc == 0 && q->paged) {
+        r->next_offset = page_cut(page_bytes(ctx), r->items, &r->n_items, r->lines, &r->n_lines,
+                                  r->realisasi, &r->n_realisasi, q->offset);
+        if (q->offset) { /* stages come with the first page only */
+            free_tail((void **)r->stages, 0, r->n_stages);
+            free(r->stages);
+            r->stages = NULL;
+            r->n_stages = 0;
+        }
     }
     return rc;
 }

@@ -2118,15 +2118,19 @@ static bool rev_matches(const Renja__V1__Revision *rv, const char *key, bool sub
     return false;
 }
 
-int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
-                Renja__V1__Revision ***out, size_t *n)
+int rj_snap_log_page(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
+                     uint64_t before, size_t max_bytes, Renja__V1__Revision ***out, size_t *n,
+                     bool *more)
 {
     *out = NULL;
     *n = 0;
+    *more = false;
     uint64_t head;
     int err = plan_head(snap, plan, &head, NULL);
     if (err)
         return err;
+    if (before && before - 1 < head)
+        head = before - 1;
     ptrs list = {0};
     MDB_cursor *c;
     if (mdb_cursor_open(snap->txn, snap->s->revs, &c))
@@ -2137,10 +2141,17 @@ int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, 
     size_t plen = k.n;
     kb_u64(&k, head);
     MDB_val kv = kb_val(&k), dv;
+    size_t bytes = 0;
     int rc = head ? mdb_cursor_get(c, &kv, &dv, MDB_SET_KEY) : MDB_NOTFOUND;
     while (rc == 0 && kv.mv_size == plen + 8 && memcmp(kv.mv_data, k.b, plen) == 0) {
         Renja__V1__Revision *rv = unpack(&renja__v1__revision__descriptor, dv.mv_data, dv.mv_size);
         if (rv && (!key || rev_matches(rv, key, subtree))) {
+            if (max_bytes && list.n > 0 && bytes + dv.mv_size > max_bytes) {
+                protobuf_c_message_free_unpacked(&rv->base, NULL);
+                *more = true;
+                break;
+            }
+            bytes += dv.mv_size;
             ptrs_push(&list, rv);
             if (limit && list.n >= limit)
                 break;
@@ -2157,6 +2168,13 @@ int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, 
     *out = (Renja__V1__Revision **)list.v;
     *n = list.n;
     return 0;
+}
+
+int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
+                Renja__V1__Revision ***out, size_t *n)
+{
+    bool more;
+    return rj_snap_log_page(snap, plan, key, subtree, limit, 0, 0, out, n, &more);
 }
 
 static int get_one(rj_snap *snap, const char *plan, const char *key, uint64_t rev,

@@ -86,9 +86,15 @@ int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__R
                      rj_diag *d);
 /* Revisions newest first; limit 0 = all. When key is not NULL, only the
  * revisions whose keys include it (or, for "item/<kode>", any key of the
- * subtree under kode when subtree is true). */
+ * subtree under kode when subtree is true). The log rj_snap_log_page
+ * reads starts below revision before (0 = at the head) and stops once the
+ * revisions taken hold max_bytes (0 = no bound) of stored bytes; *more then
+ * says older matching revisions may remain. */
 int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
                 Renja__V1__Revision ***out, size_t *n);
+int rj_snap_log_page(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
+                     uint64_t before, size_t max_bytes, Renja__V1__Revision ***out, size_t *n,
+                     bool *more);
 
 /* Has key ("item/<kode>", "line/<kode>") ever had a value in plan, live
  * now or removed since? *known gets the answer. */

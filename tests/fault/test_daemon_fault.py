@@ -730,8 +730,10 @@ def case_idle_connections(dm):
     host, port = dm.tcp.rsplit(":", 1)
     socks = []
     try:
-        for _ in range(1000):
-            s = socket.create_connection((host, int(port)), timeout=10)
+        # From ten addresses: one address gets at most 128 connections.
+        for i in range(1000):
+            s = socket.create_connection((host, int(port)), timeout=10,
+                                         source_address=("127.0.1.%d" % (1 + i % 10), 0))
             s.sendall(h2.PREFACE + h2.settings())
             socks.append(s)
         time.sleep(0.5)
