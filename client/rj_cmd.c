@@ -484,6 +484,9 @@ static int cmd_set(rj_cli *cli, const rj_args *a)
             for (int i = 2; i < a->npos; i++)
                 rj_set_item_field(s, it, a->pos[i], &d);
         }
+        /* Only the fields assigned: the store keeps the others as they are
+         * at head, and the base makes a change since the read a conflict. */
+        rj_set_partial(s, (const char *const *)a->pos + 2, (size_t)(a->npos - 2));
         rc = submit(cli, s);
     }
     done(head);

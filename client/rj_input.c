@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rj_alloc.h"
 #include "rj_csv.h"
@@ -159,6 +160,18 @@ Renja__V1__BudgetLine *rj_submit_upsert_line(rj_submit *s, const Renja__V1__Budg
     c->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_LINE;
     c->upsert_line = l;
     return l;
+}
+
+void rj_submit_partial(rj_submit *s, const char *field)
+{
+    if (!s->req.n_changes)
+        return;
+    Renja__V1__Change *c = s->req.changes[s->req.n_changes - 1];
+    for (size_t i = 0; i < c->n_fields; i++)
+        if (strcmp(c->fields[i], field) == 0)
+            return;
+    c->fields = regrow(s, c->fields, (c->n_fields + 1) * sizeof(*c->fields));
+    c->fields[c->n_fields++] = sdup(s, field);
 }
 
 void rj_submit_remove_item(rj_submit *s, const char *kode, bool recursive)
@@ -375,9 +388,10 @@ static int jdec(reader *r, const rj_json *v, const char *what, const char *kode,
                         kode, what, rj_json_text(v));
     } else if (rj_json_kind(v) == RJ_JSON_STRING) {
         if (rj_dec_parse(rj_json_text(v), out, &nd) < 0)
-            return jerr(
-                r, v, "kode \"%s\": %s: %s (text that is not a number goes in target_text or text)",
-                kode, what, nd.msg);
+            return jerr(r, v, "kode \"%s\": %s: %s%s", kode, what, nd.msg,
+                        rj_dec_ambiguous(rj_json_text(v))
+                            ? ""
+                            : " (text that is not a number goes in target_text or text)");
     } else
         return jerr(r, v, "kode \"%s\": %s: expected a number or a string, found %s", kode, what,
                     rj_json_type_name(rj_json_kind(v)));
@@ -475,6 +489,18 @@ static int json_item(reader *r, const rj_json *o)
     if ((rc = jmoney(r, o, "pagu", kode, &it->pagu, &present)) < 0)
         return rc;
     it->has_pagu = present;
+    /* Keys the item does not have keep the item's fields as they are. */
+    static const char *const fields[] = {"nama",        "bidang",    "lokasi", "pagu",
+                                         "sumber_dana", "indikator", NULL};
+    bool whole = true;
+    for (const char *const *f = fields; *f; f++)
+        whole = whole && rj_json_get(o, *f);
+    if (!whole) {
+        rj_submit_partial(r->s, "kode");
+        for (const char *const *f = fields; *f; f++)
+            if (rj_json_get(o, *f))
+                rj_submit_partial(r->s, *f);
+    }
     const rj_json *ind = rj_json_get(o, "indikator");
     if (!ind || rj_json_kind(ind) == RJ_JSON_NULL)
         return 0;
@@ -500,7 +526,11 @@ static int json_item(reader *r, const rj_json *o)
         k->has_target = present;
         if ((rc = jstr(r, ko, "target_text", &t)) < 0)
             return rc;
-        k->target_text = sdup(r->s, *t || !present ? t : rj_json_text(tv));
+        /* Without target_text, a target written as a string is its text;
+         * a JSON number is plain notation, not how the source wrote it. */
+        if (!rj_json_get(ko, "target_text") && tv && rj_json_kind(tv) == RJ_JSON_STRING)
+            t = rj_json_text(tv);
+        k->target_text = sdup(r->s, t);
         if ((rc = jtren(r, ko, &k->tren)) < 0)
             return rc;
     }
@@ -519,6 +549,13 @@ static int json_line(reader *r, const rj_json *o)
     Renja__V1__BudgetLine *l = rj_submit_upsert_line(r->s, NULL, kode);
     const rj_json *kv = rj_json_get(o, "kode");
     add_seen(r, l->kode, rj_json_line(kv), rj_json_col(kv), true);
+    if (!rj_json_get(o, "nama") || !rj_json_get(o, "pagu")) {
+        rj_submit_partial(r->s, "kode");
+        if (rj_json_get(o, "nama"))
+            rj_submit_partial(r->s, "nama");
+        if (rj_json_get(o, "pagu"))
+            rj_submit_partial(r->s, "pagu");
+    }
     const char *t;
     if ((rc = jstr(r, o, "nama", &t)) < 0)
         return rc;
@@ -558,7 +595,9 @@ static int json_realisasi(reader *r, const rj_json *o)
         const char *t;
         if ((rc = jstr(r, o, "text", &t)) < 0)
             return rc;
-        re->text = sdup(r->s, *t ? t : rj_json_text(v));
+        if (!rj_json_get(o, "text") && rj_json_kind(v) == RJ_JSON_STRING)
+            t = rj_json_text(v);
+        re->text = sdup(r->s, t);
         return 0;
     }
     if ((rc = jmoney(r, o, "anggaran", kode, &re->anggaran, &present)) < 0)
@@ -639,12 +678,22 @@ enum {
     C_INDIKATOR,
     C_SATUAN,
     C_TARGET,
+    C_TARGET_TEXT,
     C_TREN,
+    C_TW,
+    C_IND_NO,
+    C_REAL,
+    C_REAL_TEXT,
+    C_ANGGARAN,
     C_N
 };
-static const char *const csv_cols[C_N] = {"tipe",   "kode",        "nama", "bidang",
-                                          "lokasi", "sumber_dana", "pagu", "indikator",
-                                          "satuan", "target",      "tren"};
+static const char *const csv_cols[C_N] = {
+    "tipe", "kode",         "nama",      "bidang",         "lokasi",      "sumber_dana",
+    "pagu", "indikator",    "satuan",    "target",         "target_text", "tren",
+    "tw",   "indikator_no", "realisasi", "realisasi_text", "anggaran"};
+#define CSV_KNOWN                                                                                  \
+    "tipe, kode, nama, bidang, lokasi, sumber_dana, pagu, indikator, satuan, target, "             \
+    "target_text, tren, tw, indikator_no, realisasi, realisasi_text, anggaran"
 
 static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -658,16 +707,66 @@ static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
     return rj_diag_set(r->d, RJ_EINVAL, "%s:%d:%d: %s", r->name, f->line, f->col, msg);
 }
 
-static void csv_indikator(reader *r, Renja__V1__Item *it, const rj_csv_field *f, const int *col,
-                          Renja__V1__Tren tren, int64_t target, bool has_target)
+typedef struct csv_row {
+    reader *r;
+    const rj_csv_field *f;
+    const int *col;
+} csv_row;
+
+static const char *cell(const csv_row *w, int k)
 {
+    return w->col[k] >= 0 ? w->f[w->col[k]].text : "";
+}
+
+static const rj_csv_field *cellf(const csv_row *w, int k)
+{
+    return &w->f[w->col[k] >= 0 ? w->col[k] : w->col[C_KODE]];
+}
+
+/* The indikator of a row, appended to it. With a target_text column the
+ * target is a number (or empty) and the text is the text cell; without
+ * one the target cell is the text as written, and its value when it is a
+ * number. A number whose reading would be a guess is refused. */
+static int csv_indikator(const csv_row *w, Renja__V1__Item *it, const char *kode)
+{
+    reader *r = w->r;
+    Renja__V1__Tren tren = RENJA__V1__TREN__TREN_POSITIF;
+    const char *tr = cell(w, C_TREN);
+    if (strcmp(tr, "negatif") == 0)
+        tren = RENJA__V1__TREN__TREN_NEGATIF;
+    else if (*tr && strcmp(tr, "positif") != 0)
+        return cerr(r, cellf(w, C_TREN), "kode \"%s\": tren \"%s\": expected positif or negatif",
+                    kode, tr);
+    const char *tt = cell(w, C_TARGET);
+    int64_t target = 0;
+    bool has_target = false;
+    rj_diag nd;
+    if (*tt) {
+        has_target = rj_dec_parse(tt, &target, &nd) == 0;
+        if (!has_target && (w->col[C_TARGET_TEXT] >= 0 || rj_dec_ambiguous(tt)))
+            return cerr(r, cellf(w, C_TARGET), "kode \"%s\": target: %s%s", kode, nd.msg,
+                        rj_dec_ambiguous(tt) ? "" : " (text goes in the target_text column)");
+    }
+    const char *text = w->col[C_TARGET_TEXT] >= 0 ? cell(w, C_TARGET_TEXT) : tt;
+    if (w->col[C_TARGET] < 0 && *text) {
+        /* Only a text column: its value when it is a number. */
+        if (rj_dec_ambiguous(text))
+            return cerr(r, cellf(w, C_TARGET_TEXT), "kode \"%s\": target_text: %s", kode,
+                        (rj_dec_parse(text, &target, &nd), nd.msg));
+        has_target = rj_dec_parse(text, &target, &nd) == 0;
+        if (!has_target)
+            target = 0;
+    }
+    if (!*cell(w, C_INDIKATOR) && !*cell(w, C_SATUAN) && !*tt && !*text && !*tr)
+        return 0;
     Renja__V1__Indikator *k = add_indikator(r->s, it);
-    k->nama = sdup(r->s, col[C_INDIKATOR] >= 0 ? f[col[C_INDIKATOR]].text : "");
-    k->satuan = sdup(r->s, col[C_SATUAN] >= 0 ? f[col[C_SATUAN]].text : "");
-    k->target_text = sdup(r->s, col[C_TARGET] >= 0 ? f[col[C_TARGET]].text : "");
+    k->nama = sdup(r->s, cell(w, C_INDIKATOR));
+    k->satuan = sdup(r->s, cell(w, C_SATUAN));
+    k->target_text = sdup(r->s, text);
     k->has_target = has_target;
     k->target_e4 = target;
     k->tren = tren;
+    return 0;
 }
 
 static bool looks_rekening(const char *k)
@@ -675,6 +774,114 @@ static bool looks_rekening(const char *k)
     /* Rekening start with 4 (pendapatan), 5 (belanja) or 6 (pembiayaan);
      * urusan codes do not. */
     return k[0] >= '4' && k[0] <= '6';
+}
+
+/* Cells of the columns in cols[] (ending with -1) must be empty on a row
+ * of this tipe. */
+static int csv_only_empty(const csv_row *w, const char *tipe, const int *cols)
+{
+    for (; *cols >= 0; cols++)
+        if (*cell(w, *cols))
+            return cerr(w->r, cellf(w, *cols),
+                        "column \"%s\" has a value on a row of tipe %s: expected it empty",
+                        csv_cols[*cols], tipe);
+    return 0;
+}
+
+static int csv_realisasi(const csv_row *w)
+{
+    reader *r = w->r;
+    char kode[RJ_KODE_MAX];
+    rj_diag kd;
+    rj_level lv;
+    const rj_csv_field *kf = cellf(w, C_KODE);
+    if (rj_kode_parse(kf->text, kode, &lv, &kd) < 0)
+        return cerr(r, kf, "%s", kd.msg);
+    static const int item_cols[] = {C_NAMA,        C_BIDANG,    C_LOKASI, C_SUMBER,
+                                    C_PAGU,        C_INDIKATOR, C_SATUAN, C_TARGET,
+                                    C_TARGET_TEXT, C_TREN,      -1};
+    int rc = csv_only_empty(w, "realisasi", item_cols);
+    if (rc)
+        return rc;
+    const char *tw = cell(w, C_TW), *no = cell(w, C_IND_NO);
+    if (strlen(tw) != 1 || tw[0] < '1' || tw[0] > '4')
+        return cerr(r, cellf(w, C_TW), "kode \"%s\": tw \"%s\": expected 1, 2, 3 or 4", kode, tw);
+    int ind = 0;
+    if (*no) {
+        char *end;
+        long v = strtol(no, &end, 10);
+        if (*end || v < 1 || v > 99 || !isdigit((unsigned char)no[0]))
+            return cerr(r, cellf(w, C_IND_NO),
+                        "kode \"%s\": indikator_no \"%s\": expected an indikator number 1..99",
+                        kode, no);
+        ind = (int)v;
+    }
+    const char *val = cell(w, C_REAL), *angg = cell(w, C_ANGGARAN);
+    rj_diag nd;
+    if (ind > 0) {
+        if (*angg)
+            return cerr(r, cellf(w, C_ANGGARAN),
+                        "kode \"%s\": anggaran on a row with indikator_no: expected realisasi "
+                        "anggaran on a row of its own, without indikator_no",
+                        kode);
+        int64_t v;
+        if (!*val)
+            return cerr(r, cellf(w, C_REAL), "kode \"%s\": expected a realisasi for indikator %d",
+                        kode, ind);
+        if (rj_dec_parse(val, &v, &nd) < 0)
+            return cerr(r, cellf(w, C_REAL), "kode \"%s\": realisasi: %s", kode, nd.msg);
+        Renja__V1__Realisasi *re = rj_submit_realisasi(r->s, kode, tw[0] - '0', ind);
+        re->value_e4 = v;
+        re->text = sdup(r->s, w->col[C_REAL_TEXT] >= 0 ? cell(w, C_REAL_TEXT) : val);
+        return 0;
+    }
+    if (*val || *cell(w, C_REAL_TEXT))
+        return cerr(r, cellf(w, *val ? C_REAL : C_REAL_TEXT),
+                    "kode \"%s\": realisasi without indikator_no: expected the indikator number "
+                    "in indikator_no",
+                    kode);
+    int64_t a;
+    bool present = false;
+    if (rj_money_parse(angg, &a, &present, &nd) < 0)
+        return cerr(r, cellf(w, C_ANGGARAN), "kode \"%s\": anggaran: %s", kode, nd.msg);
+    if (!present)
+        return cerr(r, cellf(w, C_ANGGARAN),
+                    "kode \"%s\": expected indikator_no with realisasi, or anggaran", kode);
+    Renja__V1__Realisasi *re = rj_submit_realisasi(r->s, kode, tw[0] - '0', 0);
+    re->anggaran = a;
+    return 0;
+}
+
+/* The fields a row of a file with these columns sets; NULL-ended. Every
+ * item field present: the item is written whole. */
+static size_t csv_fields(const int *col, bool line, const char **out)
+{
+    static const struct {
+        int c;
+        const char *name;
+        bool line;
+    } map[] = {{C_NAMA, "nama", true},
+               {C_BIDANG, "bidang", false},
+               {C_LOKASI, "lokasi", false},
+               {C_PAGU, "pagu", true},
+               {C_SUMBER, "sumber_dana", false},
+               {C_INDIKATOR, "indikator.nama", false},
+               {C_SATUAN, "indikator.satuan", false},
+               {C_TARGET, "indikator.target", false},
+               {C_TREN, "indikator.tren", false}};
+    size_t n = 0, want = 0;
+    out[n++] = "kode";
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (line && !map[i].line)
+            continue;
+        want++;
+        if (col[map[i].c] >= 0 || (map[i].c == C_TARGET && col[C_TARGET_TEXT] >= 0))
+            out[n++] = map[i].name;
+    }
+    if (n == want + 1)
+        n = 0;
+    out[n] = NULL;
+    return n;
 }
 
 static int read_csv(reader *r, const char *text, size_t len)
@@ -697,11 +904,15 @@ static int read_csv(reader *r, const char *text, size_t len)
     }
     for (int i = 0; i < C_N; i++)
         col[i] = -1;
+    /* Trailing columns without a name (a spreadsheet's empty columns) are
+     * ignored; their cells must then be empty. */
     ncols = n;
-    for (size_t i = 0; i < n; i++) {
+    while (ncols > 0 && !*f[ncols - 1].text)
+        ncols--;
+    for (size_t i = 0; i < ncols; i++) {
         int k = -1;
         for (int j = 0; j < C_N; j++)
-            if (strcmp(f[i].text, csv_cols[j]) == 0)
+            if (strcasecmp(f[i].text, csv_cols[j]) == 0)
                 k = j;
         if (k < 0) {
             char shown[64];
@@ -710,10 +921,12 @@ static int read_csv(reader *r, const char *text, size_t len)
             for (char *p = shown; *p; p++)
                 if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
                     *p = '?';
-            rc = cerr(r, &f[i],
-                      "unknown column \"%s\" in the header (known: tipe, kode, nama, bidang, "
-                      "lokasi, sumber_dana, pagu, indikator, satuan, target, tren)",
-                      shown);
+            rc = *f[i].text ? cerr(r, &f[i], "unknown column \"%s\" in the header (known: %s)",
+                                   shown, CSV_KNOWN)
+                            : cerr(r, &f[i],
+                                   "column %zu has no name in the header, but a later one has: "
+                                   "expected a column name (known: %s)",
+                                   i + 1, CSV_KNOWN);
             goto out;
         }
         if (col[k] >= 0) {
@@ -726,26 +939,57 @@ static int read_csv(reader *r, const char *text, size_t len)
         rc = cerr(r, &f[0], "the header has no \"kode\" column");
         goto out;
     }
+    const char *item_fields[C_N + 2], *line_fields[C_N + 2];
+    csv_fields(col, false, item_fields);
+    csv_fields(col, true, line_fields);
     Renja__V1__Item *prev = NULL; /* the item of the previous row, for more indikator */
     int prev_line = 0;
     size_t rows = 0;
     while ((rc = rj_csv_next(c, &f, &n, r->d)) == 1) {
-        rows++;
         int line = rj_csv_row_line(c);
-        if (n != ncols) {
+        bool blank = true;
+        for (size_t i = 0; i < n && blank; i++)
+            blank = !*f[i].text;
+        if (blank)
+            continue; /* a spreadsheet's empty row */
+        rows++;
+        if (n < ncols) {
             rc = rj_diag_set(r->d, RJ_EINVAL,
                              "%s:%d:1: expected %zu fields as in the header, found %zu", r->name,
                              line, ncols, n);
             goto out;
         }
-        const char *tipe = col[C_TIPE] >= 0 ? f[col[C_TIPE]].text : "";
+        for (size_t i = ncols; i < n; i++)
+            if (*f[i].text) {
+                rc = cerr(r, &f[i],
+                          "a value in column %zu, which has no name in the header: expected "
+                          "%zu fields as in the header",
+                          i + 1, ncols);
+                goto out;
+            }
+        csv_row w = {.r = r, .f = f, .col = col};
+        const char *tipe = cell(&w, C_TIPE);
         const rj_csv_field *kf = &f[col[C_KODE]];
         char kode[RJ_KODE_MAX];
         rj_diag kd;
         rj_level lv;
         int depth;
-#define CELL(k) (col[k] >= 0 ? f[col[k]].text : "")
-        if (strcmp(tipe, "hapus") == 0) {
+        static const int real_cols[] = {C_TW, C_IND_NO, C_REAL, C_REAL_TEXT, C_ANGGARAN, -1};
+        if (strcasecmp(tipe, "realisasi") == 0) {
+            prev = NULL;
+            if ((rc = csv_realisasi(&w)) != 0)
+                goto out;
+            continue;
+        }
+        if (*tipe && strcasecmp(tipe, "item") != 0 && strcasecmp(tipe, "rekening") != 0 &&
+            strcasecmp(tipe, "hapus") != 0) {
+            rc = cerr(r, &f[col[C_TIPE]],
+                      "tipe \"%s\": expected item, rekening, realisasi or hapus", tipe);
+            goto out;
+        }
+        if ((rc = csv_only_empty(&w, *tipe ? tipe : "item", real_cols)) != 0)
+            goto out;
+        if (strcasecmp(tipe, "hapus") == 0) {
             prev = NULL;
             if (looks_rekening(kf->text)) {
                 if (rj_rekening_parse(kf->text, kode, &depth, &kd) < 0) {
@@ -764,51 +1008,35 @@ static int read_csv(reader *r, const char *text, size_t len)
         }
         int64_t pagu = 0;
         bool has_pagu = false;
-        if (col[C_PAGU] >= 0 && rj_money_parse(CELL(C_PAGU), &pagu, &has_pagu, &kd) < 0) {
+        if (col[C_PAGU] >= 0 && rj_money_parse(cell(&w, C_PAGU), &pagu, &has_pagu, &kd) < 0) {
             rc = cerr(r, &f[col[C_PAGU]], "kode \"%s\": pagu: %s", kf->text, kd.msg);
             goto out;
         }
-        if (strcmp(tipe, "rekening") == 0) {
+        if (strcasecmp(tipe, "rekening") == 0) {
             prev = NULL;
             if (rj_rekening_parse(kf->text, kode, &depth, &kd) < 0) {
                 rc = cerr(r, kf, "%s", kd.msg);
                 goto out;
             }
             Renja__V1__BudgetLine *l = rj_submit_upsert_line(r->s, NULL, kode);
-            l->nama = sdup(r->s, CELL(C_NAMA));
+            l->nama = sdup(r->s, cell(&w, C_NAMA));
             l->has_pagu = has_pagu;
             l->pagu = pagu;
+            for (const char **fl = line_fields; *fl; fl++)
+                rj_submit_partial(r->s, *fl);
             add_seen(r, l->kode, kf->line, kf->col, true);
             continue;
-        }
-        if (*tipe && strcmp(tipe, "item") != 0) {
-            rc = cerr(r, &f[col[C_TIPE]], "tipe \"%s\": expected item, rekening or hapus", tipe);
-            goto out;
         }
         if (rj_kode_parse(kf->text, kode, &lv, &kd) < 0) {
             rc = cerr(r, kf, "%s", kd.msg);
             goto out;
         }
-        Renja__V1__Tren tren = RENJA__V1__TREN__TREN_POSITIF;
-        const char *tr = CELL(C_TREN);
-        if (strcmp(tr, "negatif") == 0)
-            tren = RENJA__V1__TREN__TREN_NEGATIF;
-        else if (*tr && strcmp(tr, "positif") != 0) {
-            rc = cerr(r, &f[col[C_TREN]], "kode \"%s\": tren \"%s\": expected positif or negatif",
-                      kode, tr);
-            goto out;
-        }
-        /* A target that is not a number is kept as text only. */
-        int64_t target = 0;
-        const char *tt = CELL(C_TARGET);
-        bool has_target = *tt && rj_dec_parse(tt, &target, &kd) == 0;
-        bool has_ind = *CELL(C_INDIKATOR) || *CELL(C_SATUAN) || *tt;
         if (prev && strcmp(prev->kode, kode) == 0) {
             /* A continuation row: item columns empty or equal to the item's. */
             static const int same[] = {C_NAMA, C_BIDANG, C_LOKASI, C_SUMBER};
             const char *have[] = {prev->nama, prev->bidang, prev->lokasi, prev->sumber_dana};
             for (int k = 0; k < 4; k++)
-                if (*CELL(same[k]) && strcmp(CELL(same[k]), have[k]) != 0) {
+                if (*cell(&w, same[k]) && strcmp(cell(&w, same[k]), have[k]) != 0) {
                     rc = cerr(r, &f[col[same[k]]],
                               "kode \"%s\" repeats the item of line %d with a different %s: "
                               "expected it empty (one more indikator) or a new kode",
@@ -822,23 +1050,24 @@ static int read_csv(reader *r, const char *text, size_t len)
                           kode, prev_line);
                 goto out;
             }
-            if (has_ind)
-                csv_indikator(r, prev, f, col, tren, target, has_target);
+            if ((rc = csv_indikator(&w, prev, kode)) != 0)
+                goto out;
             continue;
         }
         Renja__V1__Item *it = rj_submit_upsert_item(r->s, NULL, kode);
-        it->nama = sdup(r->s, CELL(C_NAMA));
-        it->bidang = sdup(r->s, CELL(C_BIDANG));
-        it->lokasi = sdup(r->s, CELL(C_LOKASI));
-        it->sumber_dana = sdup(r->s, CELL(C_SUMBER));
+        it->nama = sdup(r->s, cell(&w, C_NAMA));
+        it->bidang = sdup(r->s, cell(&w, C_BIDANG));
+        it->lokasi = sdup(r->s, cell(&w, C_LOKASI));
+        it->sumber_dana = sdup(r->s, cell(&w, C_SUMBER));
         it->has_pagu = has_pagu;
         it->pagu = pagu;
-        if (has_ind)
-            csv_indikator(r, it, f, col, tren, target, has_target);
+        for (const char **fl = item_fields; *fl; fl++)
+            rj_submit_partial(r->s, *fl);
+        if ((rc = csv_indikator(&w, it, kode)) != 0)
+            goto out;
         add_seen(r, it->kode, kf->line, kf->col, false);
         prev = it;
         prev_line = line;
-#undef CELL
     }
     if (rc < 0) {
         rj_diag pd = *r->d;
@@ -879,6 +1108,9 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
     }
     if (fmt == RJ_INPUT_AUTO)
         fmt = rj_input_format_of(name);
+    /* A byte order mark, as spreadsheets save "CSV UTF-8". */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3, len -= 3;
     reader r = {.s = s, .name = name, .d = d};
     size_t before = s->req.n_changes;
     int rc = fmt == RJ_INPUT_CSV ? read_csv(&r, text, len) : read_json(&r, text, len);
@@ -926,6 +1158,9 @@ void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head)
         else if (c->change_case == RENJA__V1__CHANGE__CHANGE_UPSERT_LINE)
             lines[nl++] = c->upsert_line->kode;
     }
+    /* The file is the whole plan: every upsert is written whole. */
+    for (size_t i = 0; i < n; i++)
+        s->req.changes[i]->n_fields = 0;
     qsort(items, ni, sizeof(char *), str_cmp);
     qsort(lines, nl, sizeof(char *), str_cmp);
     const char *gone = NULL; /* the last item removed with its subtree */
@@ -997,7 +1232,12 @@ int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, r
         else if (sl == 6 && strncmp(sub, "satuan", 6) == 0)
             k->satuan = sdup(s, v);
         else if (sl == 6 && strncmp(sub, "target", 6) == 0) {
-            /* Text that is not a number is kept as the target text only. */
+            /* Text that is not a number is kept as the target text only;
+             * a number whose reading would be a guess is refused. */
+            if (rj_dec_ambiguous(v)) {
+                rj_dec_parse(v, &k->target_e4, &nd);
+                return rj_diag_set(d, RJ_EINVAL, "indikator.%ld.target: %s", no, nd.msg);
+            }
             k->has_target = *v && rj_dec_parse(v, &k->target_e4, &nd) == 0;
             if (!k->has_target)
                 k->target_e4 = 0;
@@ -1017,6 +1257,24 @@ int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, r
                            assign, set_fields);
 #undef IS
     return 0;
+}
+
+void rj_set_partial(rj_submit *s, const char *const *assigns, size_t n)
+{
+    rj_submit_partial(s, "kode");
+    for (size_t i = 0; i < n; i++) {
+        const char *a = assigns[i], *eq = strchr(a, '=');
+        size_t fl = eq ? (size_t)(eq - a) : strlen(a);
+        char name[64];
+        if (fl > 10 && strncmp(a, "indikator.", 10) == 0) {
+            const char *sub = a + 10 + strspn(a + 10, "0123456789");
+            snprintf(name, sizeof(name), "indikator%.*s", (int)(a + fl - sub), sub);
+        } else
+            snprintf(name, sizeof(name), "%.*s", (int)fl, a);
+        if (strcmp(name, "sumber-dana") == 0)
+            snprintf(name, sizeof(name), "sumber_dana");
+        rj_submit_partial(s, name);
+    }
 }
 
 int rj_set_line_field(rj_submit *s, Renja__V1__BudgetLine *line, const char *assign, rj_diag *d)

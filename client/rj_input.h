@@ -35,6 +35,10 @@ void rj_submit_set_base(rj_submit *s, uint64_t rev);
 Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src, const char *kode);
 Renja__V1__BudgetLine *rj_submit_upsert_line(rj_submit *s, const Renja__V1__BudgetLine *src,
                                              const char *kode);
+/* Make the last upsert added partial: it sets only the fields named so
+ * (Change.fields in model.proto; call once per field, "kode" first) and
+ * the store keeps the others as they are at head. */
+void rj_submit_partial(rj_submit *s, const char *field);
 void rj_submit_remove_item(rj_submit *s, const char *kode, bool recursive);
 void rj_submit_remove_line(rj_submit *s, const char *kode);
 Renja__V1__Realisasi *rj_submit_realisasi(rj_submit *s, const char *kode, int tw, int indikator);
@@ -56,6 +60,10 @@ void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head);
  * item, whose strings belong to s. RJ_EINVAL with d naming the known
  * fields or the expected value. */
 int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, rj_diag *d);
+/* Make the upsert that n assignments (each accepted by rj_set_item_field
+ * or rj_set_line_field) were applied to, the last one added, set only the
+ * fields they name. */
+void rj_set_partial(rj_submit *s, const char *const *assigns, size_t n);
 /* The same for a budget line (set --rekening): nama=, pagu=. */
 int rj_set_line_field(rj_submit *s, Renja__V1__BudgetLine *line, const char *assign, rj_diag *d);
 

@@ -319,17 +319,41 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_free(t);
 }
 
+/* One rule for a value wherever people read it (show, diff, eval, log):
+ * the text as the source wrote it, else the value in Indonesian form (in
+ * TSV/CSV/JSON text fields, the plain form). Numeric columns of TSV/CSV
+ * and JSON numbers hold the plain value only (value_plain). */
+static void value_text(const char *text, bool has, int64_t e4, rj_out_mode m, rj_buf *b)
+{
+    char n[RJ_NUM_MAX];
+    if (text && *text)
+        rj_buf_puts(b, text);
+    else if (has) {
+        rj_dec_format(e4, m == RJ_OUT_TABLE || m == RJ_OUT_CSV_EXCEL ? RJ_NUM_HUMAN : RJ_NUM_PLAIN,
+                      n);
+        rj_buf_puts(b, n);
+    }
+}
+
+/* The value for a numeric column: plain, or with the decimal comma an
+ * Indonesian Excel reads as a number (--excel), as rj_out writes numbers. */
+static void value_plain(bool has, int64_t e4, rj_out_mode m, rj_buf *b)
+{
+    char n[RJ_NUM_MAX];
+    if (has) {
+        rj_dec_format(e4, RJ_NUM_PLAIN, n);
+        if (m == RJ_OUT_CSV_EXCEL)
+            for (char *p = n; *p; p++)
+                if (*p == '.')
+                    *p = ',';
+        rj_buf_puts(b, n);
+    }
+}
+
 /* The target of an indikator as people read it: its text, else its value. */
 static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b)
 {
-    char n[RJ_NUM_MAX];
-    if (k->target_text && *k->target_text)
-        rj_buf_puts(b, k->target_text);
-    else if (k->has_target) {
-        rj_dec_format(k->target_e4,
-                      m == RJ_OUT_TABLE || m == RJ_OUT_CSV_EXCEL ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, n);
-        rj_buf_puts(b, n);
-    }
+    value_text(k->target_text, k->has_target, k->target_e4, m, b);
 }
 
 static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
@@ -459,6 +483,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
         rj_table_col(t, "sumber_dana", "Sumber Dana", RJ_COL_NO_TABLE);
         rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+        rj_table_col(t, "target_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
         rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         for (size_t i = 0; i < r->n_items; i++) {
             const Renja__V1__Item *it = r->items[i];
@@ -482,19 +507,27 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
                 rj_buf_free(&b);
             } else {
                 /* One record per item: several indikator are joined. */
-                rj_buf n = {0}, g = {0}, s = {0};
+                rj_buf n = {0}, g = {0}, x = {0}, s = {0};
                 for (size_t k = 0; k < it->n_indikator; k++) {
+                    const Renja__V1__Indikator *ind = it->indikator[k];
                     if (k)
-                        rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&s, "; ");
-                    rj_buf_puts(&n, it->indikator[k]->nama);
-                    target_text(it->indikator[k], m, &g);
-                    rj_buf_puts(&s, it->indikator[k]->satuan);
+                        rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&x, "; "),
+                            rj_buf_puts(&s, "; ");
+                    rj_buf_puts(&n, ind->nama);
+                    if (m == RJ_OUT_TABLE)
+                        target_text(ind, m, &g);
+                    else
+                        value_plain(ind->has_target, ind->target_e4, m, &g);
+                    rj_buf_puts(&x, ind->target_text);
+                    rj_buf_puts(&s, ind->satuan);
                 }
-                rj_buf_append(&n, "", 1), rj_buf_append(&g, "", 1), rj_buf_append(&s, "", 1);
+                rj_buf_append(&n, "", 1), rj_buf_append(&g, "", 1), rj_buf_append(&x, "", 1);
+                rj_buf_append(&s, "", 1);
                 rj_table_str(t, n.data);
                 rj_table_str(t, g.data);
+                rj_table_str(t, x.data);
                 rj_table_str(t, s.data);
-                rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&s);
+                rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
             }
         }
     }
@@ -506,14 +539,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
 
 static void target_side(const char *text, bool has, int64_t e4, rj_out_mode m, rj_buf *b)
 {
-    char n[RJ_NUM_MAX];
-    if (text && *text)
-        rj_buf_puts(b, text);
-    else if (has) {
-        rj_dec_format(e4, m == RJ_OUT_TABLE || m == RJ_OUT_CSV_EXCEL ? RJ_NUM_HUMAN : RJ_NUM_PLAIN,
-                      n);
-        rj_buf_puts(b, n);
-    }
+    value_text(text, has, e4, m, b);
 }
 
 static const char *change_name(Renja__V1__ChangeKind c)
@@ -669,6 +695,8 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
     rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "target_from", "Target Sebelum", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "target_to", "Target Sesudah", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target_from_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
+    rj_table_col(t, "target_to_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
     rj_table_col(t, "pagu_from", "Pagu Sebelum", 0);
     rj_table_col(t, "pagu_to", "Pagu Sesudah", 0);
     rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
@@ -689,20 +717,31 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         nama_cell(t, row->nama, row->is_line ? row->depth : (int)row->level, m);
         rj_table_str(t, row->bidang);
         rj_table_str(t, change_name(row->change));
-        rj_buf in = {0}, tf = {0}, tt = {0};
+        rj_buf in = {0}, tf = {0}, tt = {0}, xf = {0}, xt = {0};
         for (size_t k = 0; k < row->n_targets; k++) {
             const Renja__V1__TargetChange *c = row->targets[k];
             if (k)
-                rj_buf_puts(&in, "; "), rj_buf_puts(&tf, "; "), rj_buf_puts(&tt, "; ");
+                rj_buf_puts(&in, "; "), rj_buf_puts(&tf, "; "), rj_buf_puts(&tt, "; "),
+                    rj_buf_puts(&xf, "; "), rj_buf_puts(&xt, "; ");
             rj_buf_puts(&in, c->nama);
-            target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
-            target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
+            if (m == RJ_OUT_TABLE) {
+                target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
+                target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
+            } else {
+                value_plain(c->has_from, c->from_e4, m, &tf);
+                value_plain(c->has_to, c->to_e4, m, &tt);
+            }
+            rj_buf_puts(&xf, c->from_text);
+            rj_buf_puts(&xt, c->to_text);
         }
         rj_buf_append(&in, "", 1), rj_buf_append(&tf, "", 1), rj_buf_append(&tt, "", 1);
+        rj_buf_append(&xf, "", 1), rj_buf_append(&xt, "", 1);
         rj_table_str(t, in.data);
         rj_table_str(t, tf.data);
         rj_table_str(t, tt.data);
-        rj_buf_free(&in), rj_buf_free(&tf), rj_buf_free(&tt);
+        rj_table_str(t, xf.data);
+        rj_table_str(t, xt.data);
+        rj_buf_free(&in), rj_buf_free(&tf), rj_buf_free(&tt), rj_buf_free(&xf), rj_buf_free(&xt);
         rj_table_money(t, row->pagu_from);
         rj_table_money(t, row->pagu_to);
         rj_table_money(t, row->delta);
@@ -760,7 +799,8 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         rj_table_null(t);
         rj_table_null(t);
         rj_table_str(t, "Jumlah");
-        for (int k = 0; k < 5; k++)
+        /* bidang, change, indikator, target_from/to and their texts */
+        for (int k = 0; k < 7; k++)
             rj_table_null(t);
         rj_table_money(t, r->total->pagu_from);
         rj_table_money(t, r->total->pagu_to);
@@ -845,6 +885,7 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     rj_table_col(t, "target", "Target", RJ_COL_WRAP);
     rj_table_col(t, "target_text", "Target (teks)", RJ_COL_NO_TABLE);
     rj_table_col(t, "realisasi", real_title, 0);
+    rj_table_col(t, "realisasi_text", NULL, RJ_COL_NO_TABLE);
     rj_table_col(t, "capaian", "Capaian (%)", 0);
     rj_table_col(t, "predikat", "Predikat", RJ_COL_WRAP);
     rj_table_col(t, "note", "Catatan", RJ_COL_WRAP | RJ_COL_DROP);
@@ -857,17 +898,31 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         rj_table_int(t, row->indikator_no);
         rj_table_str(t, row->indikator);
         rj_table_str(t, row->satuan);
-        if (row->has_target)
+        /* A person reads the text as the source wrote it (as show and diff
+         * print it); machines read the value in target / realisasi and the
+         * text in the *_text columns. */
+        if (m == RJ_OUT_TABLE && (*row->target_text || row->has_target)) {
+            rj_buf x = {0};
+            value_text(row->target_text, row->has_target, row->target_e4, m, &x);
+            rj_buf_append(&x, "", 1);
+            rj_table_str(t, x.data);
+            rj_buf_free(&x);
+        } else if (row->has_target)
             rj_table_dec(t, row->target_e4);
-        else if (m == RJ_OUT_TABLE)
-            rj_table_str(t, row->target_text);
         else
             rj_table_null(t);
         rj_table_str(t, row->target_text);
-        if (row->reported)
+        if (m == RJ_OUT_TABLE && row->reported) {
+            rj_buf x = {0};
+            value_text(row->realisasi_text, true, row->realisasi_e4, m, &x);
+            rj_buf_append(&x, "", 1);
+            rj_table_str(t, x.data);
+            rj_buf_free(&x);
+        } else if (row->reported)
             rj_table_dec(t, row->realisasi_e4);
         else
             rj_table_null(t);
+        rj_table_str(t, row->reported ? row->realisasi_text : "");
         if (row->has_capaian)
             rj_table_pct(t, row->capaian_e2);
         else
@@ -1013,66 +1068,75 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
 
 /* --- export ---------------------------------------------------------------------------------- */
 
+/* docs/import-format.md, CSV: every column, so that the file carries what
+ * the JSON export carries. Numbers are plain; the text as written is in
+ * target_text and realisasi_text. */
+#define EXPORT_CSV_HEADER                                                                          \
+    "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,target_text,tren,tw,"   \
+    "indikator_no,realisasi,realisasi_text,anggaran\n"
+
+static void csv_cells(rj_buf *b, const char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rj_buf_puts(b, ",");
+        if (cells[i])
+            rj_csv_put(b, cells[i], ',');
+    }
+    rj_buf_puts(b, "\n");
+}
+
 static void export_csv(const Renja__V1__ExportResponse *r, FILE *out)
 {
     rj_buf b = {0};
-    char n[RJ_NUM_MAX];
-    rj_buf_puts(&b, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren\n");
+    char pagu[RJ_NUM_MAX], num[RJ_NUM_MAX], tw[16], no[16];
+    rj_buf_puts(&b, EXPORT_CSV_HEADER);
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
         size_t rows = it->n_indikator ? it->n_indikator : 1;
+        if (it->has_pagu)
+            rj_money_format(it->pagu, RJ_NUM_PLAIN, pagu);
         for (size_t k = 0; k < rows; k++) {
-            rj_buf_puts(&b, "item,");
-            rj_csv_put(&b, it->kode, ',');
+            const char *c[17] = {"item", it->kode};
             if (k == 0) {
-                const char *f[] = {it->nama, it->bidang, it->lokasi, it->sumber_dana};
-                for (int j = 0; j < 4; j++) {
-                    rj_buf_puts(&b, ",");
-                    rj_csv_put(&b, f[j], ',');
-                }
-                rj_buf_puts(&b, ",");
-                if (it->has_pagu) {
-                    rj_money_format(it->pagu, RJ_NUM_PLAIN, n);
-                    rj_buf_puts(&b, n);
-                }
-            } else
-                rj_buf_puts(&b, ",,,,,");
+                c[2] = it->nama, c[3] = it->bidang, c[4] = it->lokasi, c[5] = it->sumber_dana;
+                c[6] = it->has_pagu ? pagu : NULL;
+            }
             if (k < it->n_indikator) {
                 const Renja__V1__Indikator *ind = it->indikator[k];
-                rj_buf_puts(&b, ",");
-                rj_csv_put(&b, ind->nama, ',');
-                rj_buf_puts(&b, ",");
-                rj_csv_put(&b, ind->satuan, ',');
-                rj_buf_puts(&b, ",");
-                /* The text as written when it reads back as the same
-                 * value, else the value itself in the human form. */
-                int64_t v;
-                rj_diag d;
-                if (!ind->has_target ||
-                    (*ind->target_text && rj_dec_parse(ind->target_text, &v, &d) == 0 &&
-                     v == ind->target_e4))
-                    rj_csv_put(&b, ind->target_text, ',');
-                else {
-                    rj_dec_format(ind->target_e4, RJ_NUM_HUMAN, n);
-                    rj_csv_put(&b, n, ',');
+                c[7] = ind->nama, c[8] = ind->satuan;
+                if (ind->has_target) {
+                    rj_dec_format(ind->target_e4, RJ_NUM_PLAIN, num);
+                    c[9] = num;
                 }
-                rj_buf_printf(&b, ",%s\n", tren_name(ind->tren));
-            } else
-                rj_buf_puts(&b, ",,,,\n");
+                c[10] = ind->target_text;
+                c[11] = tren_name(ind->tren);
+            }
+            csv_cells(&b, c, 17);
         }
     }
     for (size_t i = 0; i < r->n_lines; i++) {
         const Renja__V1__BudgetLine *l = r->lines[i];
-        rj_buf_puts(&b, "rekening,");
-        rj_csv_put(&b, l->kode, ',');
-        rj_buf_puts(&b, ",");
-        rj_csv_put(&b, l->nama, ',');
-        rj_buf_puts(&b, ",,,,");
-        if (l->has_pagu) {
-            rj_money_format(l->pagu, RJ_NUM_PLAIN, n);
-            rj_buf_puts(&b, n);
+        if (l->has_pagu)
+            rj_money_format(l->pagu, RJ_NUM_PLAIN, pagu);
+        const char *c[17] = {"rekening", l->kode, l->nama};
+        c[6] = l->has_pagu ? pagu : NULL;
+        csv_cells(&b, c, 17);
+    }
+    for (size_t i = 0; i < r->n_realisasi; i++) {
+        const Renja__V1__Realisasi *re = r->realisasi[i];
+        const char *c[17] = {"realisasi", re->kode};
+        snprintf(tw, sizeof(tw), "%d", re->tw);
+        c[12] = tw;
+        if (re->indikator > 0) {
+            snprintf(no, sizeof(no), "%d", re->indikator);
+            rj_dec_format(re->value_e4, RJ_NUM_PLAIN, num);
+            c[13] = no, c[14] = num, c[15] = re->text;
+        } else {
+            rj_money_format(re->anggaran, RJ_NUM_PLAIN, num);
+            c[16] = num;
         }
-        rj_buf_puts(&b, ",,,,\n");
+        csv_cells(&b, c, 17);
     }
     fwrite(b.data, 1, b.len, out);
     rj_buf_free(&b);

@@ -100,6 +100,24 @@ static bool dot_is_thousands(const char *s, size_t b, size_t dot, size_t e)
     return after == 3 && before >= 1 && before <= 3 && s[b] != '0';
 }
 
+/* "2.125" is 2,125 with a decimal point and 2125 with a thousands
+ * separator: refuse it, naming both readings, instead of guessing. */
+static int ambiguous(const scan *sc, size_t b, size_t dot, size_t e, bool neg)
+{
+    const char *s = sc->s;
+    int q = sc->len > QUOTE_MAX ? QUOTE_MAX : (int)sc->len;
+    const char *sign = neg ? "-" : "";
+    int ib = (int)(dot - b), fb = (int)(e - dot - 1);
+    char dec[RJ_NUM_MAX + QUOTE_MAX], thou[RJ_NUM_MAX + QUOTE_MAX];
+    snprintf(dec, sizeof(dec), "%s%.*s,%.*s", sign, ib, s + b, fb, s + dot + 1);
+    snprintf(thou, sizeof(thou), "%s%.*s%.*s", sign, ib, s + b, fb, s + dot + 1);
+    return rj_diag_set(sc->d, RJ_EINVAL,
+                       "number \"%.*s%s\": ambiguous '.' at position %zu: it reads as %s with a "
+                       "decimal point or as %s with a thousands separator; expected %s or %s, "
+                       "whichever is meant",
+                       q, s, sc->len > QUOTE_MAX ? "..." : "", dot + 1, dec, thou, dec, thou);
+}
+
 static int parse(scan *sc, int64_t *out, bool *present)
 {
     const char *s = sc->s;
@@ -148,10 +166,6 @@ static int parse(scan *sc, int64_t *out, bool *present)
         if (is_digit(c))
             continue;
         if (c == ',') {
-            if (sc->k == KIND_MONEY)
-                return fail(sc, RJ_EINVAL, j,
-                            "decimal comma (money is whole rupiah; thousands are separated by "
-                            "'.')");
             if (comma != end)
                 return fail(sc, RJ_EINVAL, j, "a second decimal comma");
             comma = j;
@@ -176,6 +190,21 @@ static int parse(scan *sc, int64_t *out, bool *present)
     /* Split into integer digits [i, ie) (may contain thousands dots) and
      * fraction digits [fb, end). */
     size_t ie = end, fb = end;
+    if (comma != end && sc->k == KIND_MONEY) {
+        /* Money has no sen: "1.234.567,00" (a spreadsheet's Indonesian
+         * format) is whole rupiah; "1,000" might be an English thousand. */
+        size_t nz = comma + 1;
+        while (nz < end && s[nz] == '0')
+            nz++;
+        if (nz != end || comma + 1 == end)
+            return fail(sc, RJ_EINVAL, comma,
+                        "decimal comma with sen that are not zero (money is whole rupiah; "
+                        "thousands are separated by '.')");
+        if (ndots == 0 && end - comma - 1 == 3)
+            return fail(sc, RJ_EINVAL, comma,
+                        "',' followed by three digits (ambiguous: an English thousands separator "
+                        "or a decimal comma; money is whole rupiah)");
+    }
     if (comma != end) {
         ie = comma;
         fb = comma + 1;
@@ -183,6 +212,8 @@ static int parse(scan *sc, int64_t *out, bool *present)
             return fail(sc, RJ_EINVAL, comma, "no digits after the decimal comma");
         if (ie == i)
             return fail(sc, RJ_EINVAL, comma, "no digits before the decimal comma");
+    } else if (ndots == 1 && sc->k == KIND_DEC && dot_is_thousands(s, i, first_dot, end)) {
+        return ambiguous(sc, i, first_dot, end, neg);
     } else if (ndots == 1 && !dot_is_thousands(s, i, first_dot, end)) {
         if (sc->k == KIND_MONEY)
             return fail(sc, RJ_EINVAL, first_dot,
@@ -271,6 +302,30 @@ int rj_dec_parse(const char *s, int64_t *out, rj_diag *d)
         return rc;
     *out = v;
     return 0;
+}
+
+bool rj_dec_ambiguous(const char *in)
+{
+    const char *s;
+    size_t n;
+    trim(in, &s, &n);
+    if (n && s[n - 1] == '%') {
+        n--;
+        while (n && isspace((unsigned char)s[n - 1]))
+            n--;
+    }
+    size_t b = 0;
+    if (n && s[0] == '(' && s[n - 1] == ')')
+        b = 1, n--;
+    else if (n && s[0] == '-')
+        b = 1;
+    const char *dot = memchr(s + b, '.', n - b);
+    if (!dot)
+        return false;
+    for (size_t i = b; i < n; i++)
+        if (s + i != dot && !is_digit(s[i]))
+            return false;
+    return dot_is_thousands(s, b, (size_t)(dot - s), n);
 }
 
 /* ---- formatting ---------------------------------------------------------- */

@@ -612,7 +612,70 @@ typedef struct touch {
     Renja__V1__Item item;       /* upsert item, level filled, roll-up cleared */
     Renja__V1__BudgetLine line; /* upsert line */
     const Renja__V1__Realisasi *real;
+    unsigned fields; /* F_* of a partial upsert; 0: the whole item or line */
+    /* Owned by a merged partial upsert (freed with the submit): the item
+     * or line at head whose fields it keeps, and its indikator. */
+    ProtobufCMessage *head_val;
+    Renja__V1__Indikator **ind_ptrs;
+    Renja__V1__Indikator *ind_vals;
 } touch;
+
+/* Fields of a partial upsert (Change.fields). */
+enum {
+    F_KODE = 1u << 0,
+    F_NAMA = 1u << 1,
+    F_BIDANG = 1u << 2,
+    F_LOKASI = 1u << 3,
+    F_PAGU = 1u << 4,
+    F_SUMBER = 1u << 5,
+    F_IND_NAMA = 1u << 6,
+    F_IND_SATUAN = 1u << 7,
+    F_IND_TARGET = 1u << 8,
+    F_IND_TREN = 1u << 9,
+};
+#define F_IND (F_IND_NAMA | F_IND_SATUAN | F_IND_TARGET | F_IND_TREN)
+
+static const struct {
+    const char *name;
+    unsigned bits;
+    bool line; /* also a field of a budget line */
+} field_names[] = {
+    {"kode", F_KODE, true},
+    {"nama", F_NAMA, true},
+    {"bidang", F_BIDANG, false},
+    {"lokasi", F_LOKASI, false},
+    {"pagu", F_PAGU, true},
+    {"sumber_dana", F_SUMBER, false},
+    {"indikator", F_IND, false},
+    {"indikator.nama", F_IND_NAMA, false},
+    {"indikator.satuan", F_IND_SATUAN, false},
+    {"indikator.target", F_IND_TARGET, false},
+    {"indikator.tren", F_IND_TREN, false},
+};
+
+/* Change.fields as F_* bits; RJ_EINVAL naming an unknown field. */
+static int parse_fields(rj_op *op, const Renja__V1__Change *ch, bool line, const char *kode,
+                        unsigned *out)
+{
+    *out = 0;
+    for (size_t i = 0; i < ch->n_fields; i++) {
+        const char *f = ch->fields[i] ? ch->fields[i] : "";
+        unsigned bits = 0;
+        for (size_t k = 0; k < sizeof(field_names) / sizeof(field_names[0]); k++)
+            if (strcmp(f, field_names[k].name) == 0 && (!line || field_names[k].line))
+                bits = field_names[k].bits;
+        if (!bits)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "%s %s: unknown field \"%.40s\" in fields; expected %s",
+                               line ? "budget line" : "item", kode, f,
+                               line ? "kode, nama, pagu"
+                                    : "kode, nama, bidang, lokasi, pagu, sumber_dana, indikator, "
+                                      "indikator.nama, indikator.satuan, indikator.target, "
+                                      "indikator.tren");
+        *out |= bits;
+    }
+    return 0;
+}
 
 typedef struct submit {
     rj_store *s;
@@ -768,10 +831,17 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
                                "item %s: pagu %" PRId64 " is out of range; expected 0 up to the "
                                "limit of Rp 1.000 triliun",
                                kode, it->pagu);
-        if (is_editor(op) && (err = editor_may_touch(sb, kode, it->bidang)) != 0)
+        unsigned fields;
+        if ((err = parse_fields(op, ch, false, kode, &fields)) != 0)
+            return err;
+        /* A partial upsert without bidang keeps the item's: judged once
+         * merged (merge_partial). */
+        if (is_editor(op) && (!fields || (fields & F_BIDANG)) &&
+            (err = editor_may_touch(sb, kode, it->bidang)) != 0)
             return err;
         t = touch_add(sb);
         t->kind = K_ITEM;
+        t->fields = fields;
         t->item = *it;
         t->item.level = (Renja__V1__Level)lv;
         t->item.pagu_rollup = 0;
@@ -791,6 +861,9 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
             return editor_no_lines(op, ln->kode);
         if ((err = canon_rekening(op, ln->kode, kode, &depth)) != 0)
             return err;
+        unsigned fields;
+        if ((err = parse_fields(op, ch, true, kode, &fields)) != 0)
+            return err;
         if (ln->has_pagu && (ln->pagu < 0 || ln->pagu > RJ_PAGU_MAX))
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "budget line %s: pagu %" PRId64 " is out of range; expected 0 up "
@@ -798,6 +871,7 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
                                kode, ln->pagu);
         t = touch_add(sb);
         t->kind = K_LINE;
+        t->fields = fields;
         t->line = *ln;
         t->line.depth = 0;
         t->line.pagu_rollup = 0;
@@ -1146,6 +1220,111 @@ static int conflict_on(submit *sb, const char *key)
     return check_conflicts(&one, sb->base, false);
 }
 
+/* One indikator of a partial upsert: the fields it names from the
+ * upsert, the others from indikator `from` at head (or empty). */
+static void merge_indikator(Renja__V1__Indikator *out, const Renja__V1__Indikator *up,
+                            const Renja__V1__Indikator *from, unsigned fields)
+{
+    static const Renja__V1__Indikator none = RENJA__V1__INDIKATOR__INIT;
+    *out = from ? *from : none;
+    if (fields & F_IND_NAMA)
+        out->nama = up->nama;
+    if (fields & F_IND_SATUAN)
+        out->satuan = up->satuan;
+    if (fields & F_IND_TARGET) {
+        out->has_target = up->has_target;
+        out->target_e4 = up->target_e4;
+        out->target_text = up->target_text;
+    }
+    if (fields & F_IND_TREN)
+        out->tren = up->tren;
+}
+
+/* Partial upserts become whole ones: the fields they name over the item
+ * or line at head, read in this write transaction, so that nothing a
+ * concurrent submit wrote in between is lost. */
+static int merge_partial(submit *sb)
+{
+    rj_op *op = sb->op;
+    for (size_t i = 0; i < sb->n; i++) {
+        touch *t = &sb->t[i];
+        if (!t->fields || t->remove || t->kind == K_REAL)
+            continue;
+        MDB_val v;
+        int r = val_at(sb->txn, sb->s->vals, op->plan, t->key, sb->head, &v, NULL);
+        if (r < 0)
+            return rj_diag_set(&op->diag, RJ_EIO, "store: read failed");
+        if (t->kind == K_LINE) {
+            Renja__V1__BudgetLine *old =
+                r == VAL_LIVE ? unpack(&renja__v1__budget_line__descriptor, v.mv_data, v.mv_size)
+                              : NULL;
+            if (r == VAL_LIVE && !old)
+                return rj_diag_set(&op->diag, RJ_EIO, "store: budget line %s is unreadable",
+                                   t->kode);
+            if (old) {
+                t->head_val = &old->base;
+                if (!(t->fields & F_NAMA))
+                    t->line.nama = old->nama;
+                if (!(t->fields & F_PAGU)) {
+                    t->line.has_pagu = old->has_pagu;
+                    t->line.pagu = old->pagu;
+                }
+            }
+            continue;
+        }
+        Renja__V1__Item *old =
+            r == VAL_LIVE ? unpack(&renja__v1__item__descriptor, v.mv_data, v.mv_size) : NULL;
+        if (r == VAL_LIVE && !old)
+            return rj_diag_set(&op->diag, RJ_EIO, "store: item %s is unreadable", t->kode);
+        static const Renja__V1__Item none = RENJA__V1__ITEM__INIT;
+        const Renja__V1__Item *h = old ? old : &none;
+        Renja__V1__Item *it = &t->item;
+        t->head_val = old ? &old->base : NULL;
+        if (!(t->fields & F_NAMA))
+            it->nama = h->nama;
+        if (!(t->fields & F_BIDANG))
+            it->bidang = h->bidang;
+        if (!(t->fields & F_LOKASI))
+            it->lokasi = h->lokasi;
+        if (!(t->fields & F_PAGU)) {
+            it->has_pagu = h->has_pagu;
+            it->pagu = h->pagu;
+        }
+        if (!(t->fields & F_SUMBER))
+            it->sumber_dana = h->sumber_dana;
+        if (!(t->fields & F_IND)) {
+            it->n_indikator = h->n_indikator;
+            it->indikator = h->indikator;
+        } else if ((t->fields & F_IND) != F_IND && it->n_indikator) {
+            size_t n = it->n_indikator;
+            t->ind_ptrs = rj_malloc(n * sizeof(*t->ind_ptrs));
+            t->ind_vals = rj_malloc(n * sizeof(*t->ind_vals));
+            for (size_t k = 0; k < n; k++) {
+                merge_indikator(&t->ind_vals[k], it->indikator[k],
+                                k < h->n_indikator ? h->indikator[k] : NULL, t->fields);
+                t->ind_ptrs[k] = &t->ind_vals[k];
+            }
+            it->indikator = t->ind_ptrs;
+        }
+        int err;
+        if (is_editor(op) && !(t->fields & F_BIDANG) &&
+            (err = editor_may_touch(sb, t->kode, it->bidang)) != 0)
+            return err;
+    }
+    return 0;
+}
+
+static void touches_free(submit *sb)
+{
+    for (size_t i = 0; i < sb->n; i++) {
+        if (sb->t[i].head_val)
+            protobuf_c_message_free_unpacked(sb->t[i].head_val, NULL);
+        free(sb->t[i].ind_ptrs);
+        free(sb->t[i].ind_vals);
+    }
+    free(sb->t);
+}
+
 static int submit_validate(submit *sb)
 {
     rj_op *op = sb->op;
@@ -1182,6 +1361,8 @@ static int submit_validate(submit *sb)
         if ((err = check_conflicts(sb, sb->base, false)) != 0)
             return err;
     }
+    if ((err = merge_partial(sb)) != 0)
+        return err;
 
     /* Removals, which may add implied touches (by index: t may move). */
     {
@@ -1361,7 +1542,7 @@ static int op_submit(rj_store *s, MDB_txn *txn, rj_op *op)
     err = submit_validate(&sb);
     if (err == 0)
         err = submit_write(&sb, p);
-    free(sb.t);
+    touches_free(&sb);
     protobuf_c_message_free_unpacked(&p->base, NULL);
     return err;
 }

@@ -118,7 +118,7 @@ static void test_json_values(void **state)
     const char *j =
         "{\"items\": [{\"kode\": \"2.17.01.101.01\", \"pagu\": \"15.320.055.480\", \"indikator\": ["
         "{\"target\": 12.23}, {\"target\": \"12,23\"}, {\"target\": 105.787}, {\"target\": "
-        "\"105.787\"},"
+        "\"105.787,0\"},"
         "{\"target_text\": \"12 Bulan 3 dok\"}, {\"target\": -4.14, \"tren\": \"negatif\"}]},"
         "{\"kode\": \"2.17\", \"pagu\": null}]}";
     if (read_str(s, "x.json", j, &d) != 0)
@@ -128,7 +128,9 @@ static void test_json_values(void **state)
     assert_string_equal(it->kode, "2.17.01.1.01.0001");
     assert_int_equal(it->pagu, 15320055480);
     assert_int_equal(it->indikator[0]->target_e4, 122300);
-    assert_string_equal(it->indikator[0]->target_text, "12.23");
+    /* A JSON number is not how the source wrote it: no text. */
+    assert_string_equal(it->indikator[0]->target_text, "");
+    assert_string_equal(it->indikator[1]->target_text, "12,23");
     assert_int_equal(it->indikator[1]->target_e4, 122300);
     assert_int_equal(it->indikator[2]->target_e4, 1057870);    /* a JSON number is plain notation */
     assert_int_equal(it->indikator[3]->target_e4, 1057870000); /* a string as people write it */
@@ -153,6 +155,11 @@ static void test_json_errors(void **state)
     expect_error("a.json",
                  "{\"items\": [{\"kode\": \"2.17\",\n \"indikator\": [{\"target\": \"banyak\"}]}]}",
                  "a.json:2:27: kode \"2.17\": target");
+    /* "105.787" is 105787 or 105,787: a guess, refused with both. */
+    expect_error("a.json",
+                 "{\"items\": [{\"kode\": \"2.17\", \"indikator\": [{\"target\": \"105.787\"}]}]}",
+                 "it reads as 105,787 with a decimal point or as 105787 with a thousands "
+                 "separator");
     expect_error("a.json", "{\"items\": [{\"kode\": \"2.17\"},\n{\"kode\": \"2.17\"}]}",
                  "a.json:2:10: kode \"2.17\" appears twice, also on line 1");
     expect_error("a.json", "{\"items\": {}}",
@@ -224,10 +231,100 @@ static void test_csv_more(void **state)
     rj_submit_free(s);
 }
 
+/* As a spreadsheet saves it: a byte order mark, capitalised headers,
+ * trailing empty columns and rows, money with zero sen. */
+static void test_csv_spreadsheet(void **state)
+{
+    (void)state;
+    const char *c = "\xEF\xBB\xBFKode,Nama,PAGU,Target,,\r\n"
+                    "2.17.01.101.01,Penyusunan,\"1.234.567,00\",\"12,5\",,\r\n"
+                    ",,,,,\r\n";
+    rj_submit *s = rj_submit_new("p/2024", "");
+    rj_diag d = {{0}};
+    if (read_str(s, "x.csv", c, &d) != 0)
+        fail_msg("%s", d.msg);
+    Renja__V1__SubmitRequest *req = rj_submit_req(s);
+    assert_int_equal(req->n_changes, 1);
+    Renja__V1__Item *it = req->changes[0]->upsert_item;
+    assert_string_equal(it->kode, "2.17.01.1.01.0001");
+    assert_string_equal(it->nama, "Penyusunan");
+    assert_true(it->has_pagu);
+    assert_int_equal(it->pagu, 1234567);
+    assert_int_equal(it->indikator[0]->target_e4, 125000);
+    rj_submit_free(s);
+}
+
+/* Columns and keys a file does not have are not sent as fields: the
+ * upsert names the ones it sets (Change.fields); a whole row or item
+ * names none. */
+static void test_partial_fields(void **state)
+{
+    (void)state;
+    rj_submit *s = rj_submit_new("p/2024", "");
+    rj_diag d = {{0}};
+    if (read_str(s, "x.csv", "kode,nama,bidang,pagu\n2.17.01,P,Sekretariat,100\n", &d) != 0)
+        fail_msg("%s", d.msg);
+    Renja__V1__Change *ch = rj_submit_req(s)->changes[0];
+    assert_int_equal(ch->n_fields, 4);
+    assert_string_equal(ch->fields[0], "kode");
+    assert_string_equal(ch->fields[1], "nama");
+    assert_string_equal(ch->fields[2], "bidang");
+    assert_string_equal(ch->fields[3], "pagu");
+    rj_submit_free(s);
+
+    s = rj_submit_new("p/2024", "");
+    if (read_str(s, "x.csv", "kode,target_text\n2.17.01,\"66,20\"\n", &d) != 0)
+        fail_msg("%s", d.msg);
+    ch = rj_submit_req(s)->changes[0];
+    assert_int_equal(ch->n_fields, 2);
+    assert_string_equal(ch->fields[1], "indikator.target");
+    assert_true(ch->upsert_item->indikator[0]->has_target);
+    assert_int_equal(ch->upsert_item->indikator[0]->target_e4, 662000);
+    rj_submit_free(s);
+
+    s = rj_submit_new("p/2024", "");
+    if (read_str(s, "x.json",
+                 "{\"items\": [{\"kode\": \"2.17.01\", \"lokasi\": null}, {\"kode\": \"2.17.02\", "
+                 "\"nama\": \"a\", \"bidang\": \"\", \"lokasi\": \"\", \"pagu\": null, "
+                 "\"sumber_dana\": \"\", \"indikator\": []}]}",
+                 &d) != 0)
+        fail_msg("%s", d.msg);
+    ch = rj_submit_req(s)->changes[0];
+    assert_int_equal(ch->n_fields, 2);
+    assert_string_equal(ch->fields[0], "kode");
+    assert_string_equal(ch->fields[1], "lokasi");
+    assert_int_equal(rj_submit_req(s)->changes[1]->n_fields, 0);
+    rj_submit_free(s);
+
+    /* set names what it assigns. */
+    s = rj_submit_new("p/2024", "");
+    Renja__V1__Item *it = rj_submit_upsert_item(s, NULL, "2.17.01");
+    const char *as[] = {"pagu=5", "sumber-dana=PAD", "indikator.2.target=3"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rj_set_item_field(s, it, as[i], &d), 0);
+    rj_set_partial(s, as, 3);
+    ch = rj_submit_req(s)->changes[0];
+    assert_int_equal(ch->n_fields, 4);
+    assert_string_equal(ch->fields[1], "pagu");
+    assert_string_equal(ch->fields[2], "sumber_dana");
+    assert_string_equal(ch->fields[3], "indikator.target");
+    /* An ambiguous target is refused, not kept as text. */
+    assert_int_equal(rj_set_item_field(s, it, "indikator.1.target=2.125", &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "2,125 with a decimal point"));
+    rj_submit_free(s);
+}
+
 static void test_csv_errors(void **state)
 {
     expect_error("items.csv", "kode,nama\n2.17,a\n2.17.01,b,c\n",
-                 "items.csv:3:1: expected 2 fields as in the header, found 3");
+                 "items.csv:3:11: a value in column 3, which has no name in the header");
+    expect_error("items.csv", "kode,nama,pagu\n2.17,a\n",
+                 "items.csv:2:1: expected 3 fields as in the header, found 2");
+    expect_error("items.csv", "kode,,nama\n2.17,,a\n", "items.csv:1:6: column 2 has no name");
+    expect_error("items.csv", "kode,target\n2.17.01,2.125\n",
+                 "items.csv:2:9: kode \"2.17.01\": target: number \"2.125\": ambiguous");
+    expect_error("items.csv", "kode,pagu\n2.17.01,\"1.000,50\"\n",
+                 "items.csv:2:9: kode \"2.17.01\": pagu: money \"1.000,50\"");
     expect_error("items.csv", "kode,nama\n2.17,a\n\n2.17.01.10.01.x,b\n",
                  "items.csv:4:1: kode \"2.17.01.10.01.x\"");
     expect_error("items.csv", "kode,pagu\n2.17,12abc\n", "items.csv:2:6: kode \"2.17\": pagu");
@@ -384,11 +481,12 @@ static void test_example_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_example), cmocka_unit_test(test_json_values),
-        cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_csv_example),
-        cmocka_unit_test(test_csv_more),     cmocka_unit_test(test_csv_errors),
-        cmocka_unit_test(test_garbage),      cmocka_unit_test(test_set_fields),
-        cmocka_unit_test(test_replace),      cmocka_unit_test(test_example_files),
+        cmocka_unit_test(test_json_example),    cmocka_unit_test(test_json_values),
+        cmocka_unit_test(test_json_errors),     cmocka_unit_test(test_csv_example),
+        cmocka_unit_test(test_csv_more),        cmocka_unit_test(test_csv_errors),
+        cmocka_unit_test(test_csv_spreadsheet), cmocka_unit_test(test_partial_fields),
+        cmocka_unit_test(test_garbage),         cmocka_unit_test(test_set_fields),
+        cmocka_unit_test(test_replace),         cmocka_unit_test(test_example_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

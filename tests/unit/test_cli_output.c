@@ -129,24 +129,25 @@ static void test_diff_tsv_csv(void **state)
     assert_int_equal(count_lines(s), 2);
     assert_string_equal(
         s, "2.17.01\tprogram\tProgram Penunjang, Urusan\tSekretariat\tmodified\t"
-           "Persentase dokumen perencanaan\t100\t12.23\t8204055000\t8090848267\t-113206733\t-1.38\n"
-           "2.17.02\tprogram\tUnchanged\t\tunchanged\t\t\t\t100\t100\t0\t\n");
+           "Persentase dokumen perencanaan\t100\t12.23\t\t\t8204055000\t8090848267\t-113206733\t-1."
+           "38\n"
+           "2.17.02\tprogram\tUnchanged\t\tunchanged\t\t\t\t\t\t100\t100\t0\t\n");
     free(s);
     CAPTURE(s, rj_print_diff(&diff, true, RJ_OUT_CSV, out_));
     assert_string_equal(
-        s, "kode,level,nama,bidang,change,indikator,target_from,target_to,pagu_from,pagu_to,delta,"
-           "pct\n"
+        s, "kode,level,nama,bidang,change,indikator,target_from,target_to,target_from_text,"
+           "target_to_text,pagu_from,pagu_to,delta,pct\n"
            "2.17.01,program,\"Program Penunjang, Urusan\",Sekretariat,modified,"
-           "Persentase dokumen perencanaan,100,12.23,8204055000,8090848267,-113206733,-1.38\n");
+           "Persentase dokumen perencanaan,100,12.23,,,8204055000,8090848267,-113206733,-1.38\n");
     free(s);
     /* The excel-id dialect: BOM, ';', CRLF, decimal comma; no quotes needed
      * around a comma now. */
     CAPTURE(s, rj_print_diff(&diff, true, RJ_OUT_CSV_EXCEL, out_));
     assert_string_equal(
-        s, "\xef\xbb\xbfkode;level;nama;bidang;change;indikator;target_from;target_to;pagu_from;"
-           "pagu_to;delta;pct\r\n"
+        s, "\xef\xbb\xbfkode;level;nama;bidang;change;indikator;target_from;target_to;"
+           "target_from_text;target_to_text;pagu_from;pagu_to;delta;pct\r\n"
            "2.17.01;program;Program Penunjang, Urusan;Sekretariat;modified;"
-           "Persentase dokumen perencanaan;100;12,23;8204055000;8090848267;-113206733;-1,38\r\n");
+           "Persentase dokumen perencanaan;100;12,23;;;8204055000;8090848267;-113206733;-1,38\r\n");
     free(s);
 }
 
@@ -256,9 +257,10 @@ static void test_eval(void **state)
     assert_contains(
         s,
         "\"indikator\": \"Jumlah Dokumen\", \"satuan\": \"dokumen\", \"target\": 2, "
-        "\"target_text\": \"2\", \"realisasi\": 1, \"capaian\": 50.00, \"predikat\": \"rendah\"");
+        "\"target_text\": \"2\", \"realisasi\": 1, \"realisasi_text\": \"\", \"capaian\": 50.00, "
+        "\"predikat\": \"rendah\"");
     assert_contains(s, "\"target\": null, \"target_text\": \"12 Bulan 3 dok\", \"realisasi\": "
-                       "null, \"capaian\": null");
+                       "null, \"realisasi_text\": \"\", \"capaian\": null");
     assert_contains(
         s, "\"summary\": {\"sangat_tinggi\": 0, \"tinggi\": 0, \"sedang\": 0, \"rendah\": 1, "
            "\"sangat_rendah\": 0, \"not_reported\": 0, \"no_capaian\": 1, \"met\": "
@@ -267,10 +269,10 @@ static void test_eval(void **state)
     free(s);
     CAPTURE(s, rj_print_eval(&r, RJ_OUT_TSV, out_));
     assert_string_equal(
-        s,
-        "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan Dokumen\t1\tJumlah "
-        "Dokumen\tdokumen\t2\t2\t1\t50.00\trendah\t\n"
-        "2.17.01\tprogram\tProgram\t0\tPersentase\t%\t\t12 Bulan 3 dok\t\t\t\ttarget-not-number\n");
+        s, "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan Dokumen\t1\tJumlah "
+           "Dokumen\tdokumen\t2\t2\t1\t\t50.00\trendah\t\n"
+           "2.17.01\tprogram\tProgram\t0\tPersentase\t%\t\t12 Bulan 3 dok\t\t\t\t\ttarget-not-"
+           "number\n");
     free(s);
     CAPTURE(s, rj_print_eval(&r, RJ_OUT_TABLE, out_));
     assert_contains(s, "Realisasi s.d. TW 2");
@@ -339,16 +341,18 @@ static void test_show(void **state)
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_TSV, out_));
     assert_string_equal(
         s,
-        "2.17.01\tprogram\tProgram \"Penunjang\"\tSekretariat\t\t15320055480\t\t\t\t\t\n"
+        "2.17.01\tprogram\tProgram \"Penunjang\"\tSekretariat\t\t15320055480\t\t\t\t\t\t\n"
         "2.17.01.1.01.0001\tsub kegiatan\tPenyusunan\\tDokumen\tSekretariat\t188500000\t188500000\t"
-        "Sumsel\tPAD\tJumlah Dokumen; Laporan\t12.23; 12 Bulan 3 dok\tdokumen; laporan\n");
+        "Sumsel\tPAD\tJumlah Dokumen; Laporan\t12.23; \t; 12 Bulan 3 dok\tdokumen; laporan\n");
     free(s);
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_CSV, out_));
     assert_string_equal(
-        s, "kode,level,nama,bidang,pagu,pagu_rollup,lokasi,sumber_dana,indikator,target,satuan\n"
-           "2.17.01,program,\"Program \"\"Penunjang\"\"\",Sekretariat,,15320055480,,,,,\n"
-           "2.17.01.1.01.0001,sub kegiatan,Penyusunan\tDokumen,Sekretariat,188500000,188500000,"
-           "Sumsel,PAD,Jumlah Dokumen; Laporan,12.23; 12 Bulan 3 dok,dokumen; laporan\n");
+        s,
+        "kode,level,nama,bidang,pagu,pagu_rollup,lokasi,sumber_dana,indikator,target,target_text,"
+        "satuan\n"
+        "2.17.01,program,\"Program \"\"Penunjang\"\"\",Sekretariat,,15320055480,,,,,,\n"
+        "2.17.01.1.01.0001,sub kegiatan,Penyusunan\tDokumen,Sekretariat,188500000,188500000,"
+        "Sumsel,PAD,Jumlah Dokumen; Laporan,12.23; ,; 12 Bulan 3 dok,dokumen; laporan\n");
     free(s);
     CAPTURE(s, rj_print_show(&r, false, false, RJ_OUT_TABLE, out_));
     assert_contains(s, "15.320.055.480");
@@ -526,12 +530,13 @@ static void test_export_roundtrip_shape(void **state)
     assert_contains(s, "\"target\": 105.7870, \"target_text\": \"105.787\"");
     free(s);
     CAPTURE(s, rj_print_export(&r, RJ_OUT_CSV, out_));
-    /* "105.787" would read back as 105787 from CSV, so the value is written */
+    /* The value plain (a fourth place: never "d.ddd"), the text as written. */
     assert_string_equal(
-        s, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,tren\n"
+        s, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,target_text,tren,"
+           "tw,indikator_no,realisasi,realisasi_text,anggaran\n"
            "item,2.17.01.1.01.0001,\"Penyusunan, "
-           "Dokumen\",Sekretariat,,PAD,188500000,Jumlah,dok,\"105,787\",positif\n"
-           "rekening,5.1.01,Belanja Pegawai,,,,8204055000,,,,\n");
+           "Dokumen\",Sekretariat,,PAD,188500000,Jumlah,dok,105.7870,105.787,positif,,,,,\n"
+           "rekening,5.1.01,Belanja Pegawai,,,,8204055000,,,,,,,,,,\n");
     free(s);
 }
 

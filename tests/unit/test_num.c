@@ -53,6 +53,13 @@ static void test_money_forms(void **state)
         {"-0", 0, "0", "0"},
         {"9223372036854775807", INT64_MAX, "9.223.372.036.854.775.807", NULL},
         {"9.223.372.036.854.775.807", INT64_MAX, NULL, "9223372036854775807"},
+        /* A spreadsheet's Indonesian money format: zero sen. */
+        {"1.234.567,00", 1234567, "1.234.567", "1234567"},
+        {"15.320.055.480,00", 15320055480, "15.320.055.480", "15320055480"},
+        {"(1.234.567,00)", -1234567, "(1.234.567)", "-1234567"},
+        {"Rp 1.000,0", 1000, "1.000", "1000"},
+        {"1,00", 1, "1", "1"},
+        {"1.000,000", 1000, "1.000", "1000"},
         {"-9.223.372.036.854.775.808", INT64_MIN, "(9.223.372.036.854.775.808)",
          "-9223372036854775808"},
     };
@@ -106,8 +113,11 @@ static void test_money_refused(void **state)
         {"12.34", RJ_EINVAL, 3},    /* ambiguous */
         {"1.0000", RJ_EINVAL, 2},   /* ambiguous */
         {"1,5", RJ_EINVAL, 2},      /* whole rupiah */
-        {"1.000,00", RJ_EINVAL, 6}, /* whole rupiah */
-        {"1,000", RJ_EINVAL, 2},    /* not an English thousands separator */
+        {"1.000,50", RJ_EINVAL, 6}, /* whole rupiah */
+        {"1.234.567,01", RJ_EINVAL, 10},
+        {"12,000", RJ_EINVAL, 3}, /* might be an English thousand */
+        {"1.000,", RJ_EINVAL, 6},
+        {"1,000", RJ_EINVAL, 2}, /* not an English thousands separator */
         {"1..000", RJ_EINVAL, 3},
         {"1.000.00", RJ_EINVAL, 7},
         {"1.00.000", RJ_EINVAL, 3},
@@ -155,8 +165,10 @@ static void test_dec_forms(void **state)
         {"12,23%", 122300, "12,23", "12.23"},
         {"12,23 %", 122300, "12,23", "12.23"},
         {"-0,74%", -7400, "-0,74", "-0.74"},
-        {"105.787", 1057870000, NULL, "105787"},
-        {"7.133", 71330000, NULL, "7133"},
+        {"105.787,0", 1057870000, "105.787", "105787"},
+        {"7133", 71330000, "7.133", NULL},
+        {"1.234.567", 12345670000, NULL, "1234567"},
+        {"0.125", 1250, "0,125", "0.1250"},
         {"9,3", 93000, NULL, "9.3"},
         {"0", 0, NULL, NULL},
         {"100", 1000000, NULL, NULL},
@@ -190,8 +202,12 @@ static void test_dec_forms(void **state)
         assert_string_equal(h, cases[i].human ? cases[i].human : cases[i].in);
         assert_string_equal(p, cases[i].plain ? cases[i].plain : cases[i].in);
         int64_t back;
-        assert_int_equal(rj_dec_parse(h, &back, &d), 0);
-        assert_true(back == v);
+        if (rj_dec_ambiguous(h))
+            assert_int_equal(rj_dec_parse(h, &back, &d), RJ_EINVAL);
+        else {
+            assert_int_equal(rj_dec_parse(h, &back, &d), 0);
+            assert_true(back == v);
+        }
         assert_int_equal(rj_dec_parse(p, &back, &d), 0);
         assert_true(back == v);
     }
@@ -222,6 +238,13 @@ static void test_dec_refused(void **state)
         {"12%%", RJ_EINVAL, 3},
         {"922.337.203.685.478", RJ_EOVERFLOW, 1},
         {"922337203685477,5808", RJ_EOVERFLOW, 1},
+        /* One dot, three digits after it: a guess between conventions. */
+        {"2.125", RJ_EINVAL, 2},
+        {"-2.125", RJ_EINVAL, 3},
+        {"(2.125)", RJ_EINVAL, 3},
+        {"7.133", RJ_EINVAL, 2},
+        {"105.787", RJ_EINVAL, 4},
+        {"105.787%", RJ_EINVAL, 4},
         {"-922337203685477,5809", RJ_EOVERFLOW, 2},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -233,6 +256,35 @@ static void test_dec_refused(void **state)
         assert_msg_position("number", bad[i].in, bad[i].pos, &d);
         assert_true(v == 77);
     }
+}
+
+/* The refusal of a guess shows both readings and what to write. */
+static void test_dec_ambiguous(void **state)
+{
+    (void)state;
+    int64_t v;
+    rj_diag d = {{0}};
+    assert_int_equal(rj_dec_parse("2.125", &v, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "ambiguous"));
+    assert_non_null(strstr(d.msg, "2,125 with a decimal point"));
+    assert_non_null(strstr(d.msg, "2125 with a thousands separator"));
+    assert_int_equal(rj_dec_parse("-105.787", &v, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "-105,787 with a decimal point or as -105787"));
+    assert_int_equal(rj_dec_parse("0.125", &v, &d), 0);
+    assert_true(v == 1250);
+    assert_true(rj_dec_ambiguous(" 2.125 "));
+    assert_true(rj_dec_ambiguous("(7.133)"));
+    assert_true(rj_dec_ambiguous("-7.133%"));
+    assert_false(rj_dec_ambiguous("0.125"));
+    assert_false(rj_dec_ambiguous("1.234.567"));
+    assert_false(rj_dec_ambiguous("2,125"));
+    assert_false(rj_dec_ambiguous("2.12"));
+    assert_false(rj_dec_ambiguous("12 Bulan 3.125 dok"));
+    assert_false(rj_dec_ambiguous("1234.567"));
+    /* Money has no decimals: "7.133" is seven thousand. */
+    bool present;
+    assert_int_equal(rj_money_parse("7.133", &v, &present, &d), 0);
+    assert_true(v == 7133);
 }
 
 static void test_pct_e2(void **state)
@@ -357,7 +409,12 @@ static void test_round_trip_sweep(void **state)
         for (int f = 0; f < 2; f++) {
             rj_numfmt fmt = f ? RJ_NUM_PLAIN : RJ_NUM_HUMAN;
             rj_dec_format(v, fmt, buf);
-            if (rj_dec_parse(buf, &back, NULL) != 0 || back != v)
+            /* A human 7.133 is for people: refused, never another value. */
+            bool amb = rj_dec_ambiguous(buf);
+            if (amb && fmt == RJ_NUM_PLAIN)
+                fail_msg("dec %lld -> plain %s is ambiguous", (long long)v, buf);
+            if (amb ? rj_dec_parse(buf, &back, NULL) != RJ_EINVAL
+                    : rj_dec_parse(buf, &back, NULL) != 0 || back != v)
                 fail_msg("dec %lld -> %s", (long long)v, buf);
             rj_money_format(v, fmt, buf);
             if (rj_money_parse(buf, &back, &present, NULL) != 0 || back != v)
@@ -398,6 +455,8 @@ static void test_random_inputs(void **state)
         if (rj_dec_parse(in, &v, &d) == 0) {
             for (int f = 0; f < 2; f++) {
                 rj_dec_format(v, f ? RJ_NUM_PLAIN : RJ_NUM_HUMAN, buf);
+                if (!f && rj_dec_ambiguous(buf))
+                    continue;
                 if (rj_dec_parse(buf, &back, NULL) != 0 || back != v)
                     fail_msg("%s -> %lld -> %s", in, (long long)v, buf);
             }
@@ -419,11 +478,12 @@ static void test_random_inputs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_money_forms),      cmocka_unit_test(test_money_absent),
-        cmocka_unit_test(test_money_refused),    cmocka_unit_test(test_dec_forms),
-        cmocka_unit_test(test_dec_refused),      cmocka_unit_test(test_pct_e2),
-        cmocka_unit_test(test_pct_format),       cmocka_unit_test(test_dec_format),
-        cmocka_unit_test(test_round_trip_sweep), cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_money_forms),   cmocka_unit_test(test_money_absent),
+        cmocka_unit_test(test_money_refused), cmocka_unit_test(test_dec_forms),
+        cmocka_unit_test(test_dec_refused),   cmocka_unit_test(test_dec_ambiguous),
+        cmocka_unit_test(test_pct_e2),        cmocka_unit_test(test_pct_format),
+        cmocka_unit_test(test_dec_format),    cmocka_unit_test(test_round_trip_sweep),
+        cmocka_unit_test(test_random_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1182,6 +1182,137 @@ static void test_reopen(void **state)
     assert_int_equal(dead, 0);
 }
 
+/* fields of a change: only these are set, the store keeps the others as
+ * they are at head, read in the write (so two partial submits of one
+ * item in one batch both land). */
+static void ch_fields(changes *c, const char *const *names)
+{
+    Renja__V1__Change *ch = c->v[c->n - 1];
+    for (; *names; names++) {
+        ch->fields = rj_realloc(ch->fields, (ch->n_fields + 1) * sizeof(*ch->fields));
+        ch->fields[ch->n_fields++] = rj_strdup(*names);
+    }
+}
+
+static Renja__V1__Item *item_at(rj_store *s, const char *kode, uint64_t rev)
+{
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    Renja__V1__Item *it = NULL;
+    assert_int_equal(rj_snap_item(snap, PLAN, kode, rev, &it), 0);
+    rj_snap_end(snap);
+    return it;
+}
+
+static void test_partial_upsert(void **state)
+{
+    fx *f = *state;
+    char diag[RJ_DIAG_MAX];
+    uint64_t base = seed_tree(f->s), rev;
+    const char *k = "2.17.01.1.01.0001";
+
+    /* pagu only: nama, sumber dana and both indikator stay. */
+    changes c = {0};
+    ch_item(&c, k, "umkm", 7777, 0);
+    ch_fields(&c, (const char *[]){"kode", "pagu", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, true, base, &rev, diag), 0);
+    Renja__V1__Item *it = item_at(f->s, k, rev);
+    assert_int_equal(it->pagu, 7777);
+    assert_string_equal(it->nama, "nama 2.17.01.1.01.0001");
+    assert_string_equal(it->sumber_dana, "DAU");
+    assert_int_equal(it->n_indikator, 2);
+    assert_int_equal(it->indikator[1]->target_e4, 20000);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+
+    /* One field of each indikator: the list is the upsert's, the rest of
+     * indikator N is indikator N at head. */
+    ch_item(&c, k, "umkm", -1, 3);
+    for (int i = 0; i < 3; i++) {
+        free(c.v[0]->upsert_item->indikator[i]->satuan);
+        c.v[0]->upsert_item->indikator[i]->satuan = rj_asprintf("s%d", i + 1);
+    }
+    ch_fields(&c, (const char *[]){"kode", "indikator.satuan", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, &rev, diag), 0);
+    it = item_at(f->s, k, rev);
+    assert_int_equal(it->n_indikator, 3);
+    assert_string_equal(it->indikator[0]->satuan, "s1");
+    assert_string_equal(it->indikator[2]->satuan, "s3");
+    assert_string_equal(it->indikator[1]->nama, "indikator 2");
+    assert_int_equal(it->indikator[1]->target_e4, 20000);
+    assert_string_equal(it->indikator[2]->nama, "");
+    assert_false(it->indikator[2]->has_target);
+    assert_int_equal(it->pagu, 7777);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+
+    /* Two partial submits of one item in one batch (no base): both land. */
+    changes a = {0}, b = {0};
+    int ea, eb;
+    ch_item(&a, k, "umkm", 1234, 0);
+    ch_fields(&a, (const char *[]){"kode", "pagu", NULL});
+    ch_item(&b, k, "umkm", -1, 0);
+    free(b.v[0]->upsert_item->lokasi);
+    b.v[0]->upsert_item->lokasi = rj_strdup("Palembang");
+    ch_fields(&b, (const char *[]){"kode", "lokasi", NULL});
+    rj_op *ops[] = {new_submit(&editor, &a, 0), new_submit(&editor, &b, 0)};
+    ops[0]->has_base = ops[1]->has_base = false;
+    assert_int_equal(rj_store_apply(f->s, ops, 2), 0);
+    ea = ops[0]->err, eb = ops[1]->err;
+    for (int i = 0; i < 2; i++) {
+        rj_op_clear(ops[i]);
+        free(ops[i]);
+    }
+    changes_free(&a);
+    changes_free(&b);
+    assert_int_equal(ea, 0);
+    assert_int_equal(eb, 0);
+    it = item_at(f->s, k, head_of(f->s, PLAN));
+    assert_int_equal(it->pagu, 1234);
+    assert_string_equal(it->lokasi, "Palembang");
+    assert_int_equal(it->n_indikator, 3);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+
+    /* A budget line: nama only keeps the pagu. */
+    ch_line(&c, "5.1.02", 1);
+    ch_fields(&c, (const char *[]){"kode", "nama", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, &rev, diag), 0);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    Renja__V1__BudgetLine *ln = NULL;
+    assert_int_equal(rj_snap_line(snap, PLAN, "5.1.02", rev, &ln), 0);
+    rj_snap_end(snap);
+    assert_int_equal(ln->pagu, 3500000);
+    assert_string_equal(ln->nama, "rekening 5.1.02");
+    protobuf_c_message_free_unpacked(&ln->base, NULL);
+
+    /* Permission follows the item's bidang when the upsert has none. */
+    ch_item(&c, "2.17.02.1.01.0001", "", 99, 0);
+    ch_fields(&c, (const char *[]){"kode", "pagu", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &editor, &c, false, 0, NULL, diag), RJ_EPERM);
+    assert_non_null(strstr(diag, "koperasi"));
+    ch_item(&c, "2.17.02.1.01.0001", "", 99, 0);
+    ch_fields(&c, (const char *[]){"kode", "pagu", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &editor2, &c, false, 0, &rev, diag), 0);
+    it = item_at(f->s, "2.17.02.1.01.0001", rev);
+    assert_string_equal(it->bidang, "koperasi");
+    assert_int_equal(it->pagu, 99);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+    /* A new item without bidang is of no bidang: not an editor's. */
+    ch_item(&c, "2.17.01.1.01.0009", "", 5, 0);
+    ch_fields(&c, (const char *[]){"kode", "pagu", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &editor, &c, false, 0, NULL, diag), RJ_EPERM);
+
+    /* An unknown field name is refused, naming the known ones. */
+    ch_item(&c, k, "umkm", 1, 0);
+    ch_fields(&c, (const char *[]){"kode", "pagu_rollup", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, diag), RJ_EINVAL);
+    assert_non_null(strstr(diag, "unknown field \"pagu_rollup\""));
+    assert_non_null(strstr(diag, "indikator.target"));
+    ch_line(&c, "5.1.02", 1);
+    ch_fields(&c, (const char *[]){"kode", "bidang", NULL});
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, diag), RJ_EINVAL);
+    assert_non_null(strstr(diag, "expected kode, nama, pagu"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1199,6 +1330,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_upsert, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
