@@ -1,8 +1,12 @@
 #include "rj_cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int rj_cli_exit_code(int grpc_status, rj_req_kind kind)
 {
@@ -49,7 +53,12 @@ const rj_flag rj_cli_globals[] = {
     {"server", "ADDR",
      "the server: unix:/path/to.sock or HOST:PORT (default $RENJA_SERVER, "
      "then " RJ_CLI_DEFAULT_SERVER ")"},
-    {"token", "TOKEN", "the bearer token (default $RENJA_TOKEN)"},
+    {"token-file", "FILE",
+     "read the bearer token from FILE, which group and others may not read (default "
+     "$RENJA_TOKEN_FILE)"},
+    {"token", "TOKEN",
+     "the bearer token itself (default $RENJA_TOKEN); visible in ps and shell history: prefer "
+     "--token-file"},
     {"format", "FORMAT",
      "table, csv, tsv or json (default $RENJA_FORMAT, then table on a terminal and tsv "
      "otherwise)"},
@@ -93,9 +102,13 @@ static int global_value(rj_cli *cli, const char *name, const char *v, rj_diag *d
 {
     if (strcmp(name, "server") == 0)
         cli->server = v;
-    else if (strcmp(name, "token") == 0)
+    else if (strcmp(name, "token") == 0) {
         cli->token = v;
-    else if (strcmp(name, "format") == 0) {
+        cli->token_file = NULL;
+    } else if (strcmp(name, "token-file") == 0) {
+        cli->token_file = v;
+        cli->token = NULL;
+    } else if (strcmp(name, "format") == 0) {
         int m = rj_out_mode_parse(v);
         if (m < 0)
             return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json", v);
@@ -159,6 +172,57 @@ int rj_cli_resolve(rj_cli *cli, rj_diag *d)
                            "--excel (--csv-dialect excel-id) is a kind of csv: it does not go "
                            "with another --format");
     cli->mode = RJ_OUT_CSV_EXCEL;
+    return 0;
+}
+
+int rj_cli_token_load(rj_cli *cli, rj_diag *d)
+{
+    const char *path = cli->token_file;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return rj_diag_set(d, RJ_EINVAL, "token file %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rj_diag_set(d, RJ_EINVAL, "token file %s: not a regular file", path);
+    }
+    if (st.st_mode & 077) {
+        close(fd);
+        return rj_diag_set(d, RJ_EINVAL,
+                           "token file %s: permissions %04o are too open (group or others may "
+                           "read it); expected 0600 or 0400: chmod 600 %s",
+                           path, (unsigned)(st.st_mode & 07777), path);
+    }
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, cli->token_buf + n, sizeof(cli->token_buf) - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            return rj_diag_set(d, RJ_EINVAL, "token file %s: %s", path, strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n == sizeof(cli->token_buf) - 1) {
+            close(fd);
+            return rj_diag_set(d, RJ_EINVAL,
+                               "token file %s: longer than %zu bytes; expected one token line",
+                               path, sizeof(cli->token_buf) - 2);
+        }
+    }
+    close(fd);
+    cli->token_buf[n] = '\0';
+    if (n > 0 && cli->token_buf[n - 1] == '\n')
+        cli->token_buf[--n] = '\0';
+    if (n > 0 && cli->token_buf[n - 1] == '\r')
+        cli->token_buf[--n] = '\0';
+    if (n == 0 || memchr(cli->token_buf, '\n', n) || strlen(cli->token_buf) != n)
+        return rj_diag_set(d, RJ_EINVAL, "token file %s: expected one line holding the token",
+                           path);
+    cli->token = cli->token_buf;
     return 0;
 }
 

@@ -47,6 +47,8 @@ typedef struct rj_rpc rj_rpc;
 typedef struct rj_cli {
     const char *server;
     const char *token;
+    const char *token_file; /* --token-file or $RENJA_TOKEN_FILE, read by rj_cli_token_load */
+    char token_buf[256];
     rj_out_mode mode;
     bool wide;         /* --wide: the human table at full width, every column */
     bool header;       /* --header: a header line in tsv too */
@@ -61,6 +63,12 @@ typedef struct rj_cli {
     FILE *out, *err;
     const char *prog; /* "renja" */
 } rj_cli;
+
+/* Read cli->token_file into cli->token: a regular file that neither group
+ * nor others may read or write (like an ssh key), holding one token line
+ * (the trailing newline is dropped). Returns 0 or an error in d naming the
+ * file and what was wrong. */
+int rj_cli_token_load(rj_cli *cli, rj_diag *d);
 
 #define RJ_ARGS_MAX 64
 

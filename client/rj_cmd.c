@@ -75,7 +75,7 @@ static int report(rj_cli *cli, int status, rj_diag *d)
         return rj_cli_exit_code(status, cli->kind);
     if (status == RJ_GRPC_UNAUTHENTICATED && !cli->token)
         snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-                 " (no token: give --token or set RENJA_TOKEN)");
+                 " (no token: give --token-file FILE or set RENJA_TOKEN_FILE)");
     fail(cli, 0, msg);
     return rj_cli_exit_code(status, cli->kind);
 }
@@ -319,6 +319,58 @@ static int cmd_plan_unlock(rj_cli *cli, const rj_args *a)
     int rc = CALL(cli, "UnlockPlan", req, plan_response, &resp);
     if (rc == 0)
         rj_print_plan(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_token_add(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__AddTokenRequest req = RENJA__V1__ADD_TOKEN_REQUEST__INIT;
+    req.name = (char *)a->pos[0];
+    const char *role = rj_args_get(a, "role");
+    if (!role)
+        return usage(cli, "token add needs --role viewer|editor|planner|admin");
+    int r = rj_role_parse(role);
+    if (r == 0)
+        return usage(cli, "--role %s: expected viewer, editor, planner or admin", role);
+    req.role = (Renja__V1__Role)r;
+    const char *bidang = rj_args_get(a, "bidang");
+    if (bidang)
+        req.bidang = (char *)bidang;
+    if (r == RENJA__V1__ROLE__ROLE_EDITOR && (!bidang || !*bidang))
+        return usage(cli, "an editor token needs --bidang BIDANG (the bidang it may change)");
+    Renja__V1__TokenResponse *resp = NULL;
+    int rc = CALL(cli, "AddToken", req, token_response, &resp);
+    if (rc == 0) {
+        fprintf(cli->err, "%s: token \"%s\" (%s%s%s) created; it is shown only once\n", cli->prog,
+                resp->identity ? resp->identity->name : req.name, role, bidang ? ", " : "",
+                bidang ? bidang : "");
+        fprintf(cli->out, "%s\n", resp->token);
+    }
+    done(resp);
+    return rc;
+}
+
+static int cmd_token_list(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__ListTokensRequest req = RENJA__V1__LIST_TOKENS_REQUEST__INIT;
+    Renja__V1__ListTokensResponse *resp = NULL;
+    int rc = CALL(cli, "ListTokens", req, list_tokens_response, &resp);
+    if (rc == 0)
+        rj_print_tokens(resp, cli->mode, cli->out);
+    done(resp);
+    return rc;
+}
+
+static int cmd_token_revoke(rj_cli *cli, const rj_args *a)
+{
+    Renja__V1__RevokeTokenRequest req = RENJA__V1__REVOKE_TOKEN_REQUEST__INIT;
+    req.name = (char *)a->pos[0];
+    Renja__V1__TokenResponse *resp = NULL;
+    int rc = CALL(cli, "RevokeToken", req, token_response, &resp);
+    if (rc == 0)
+        fprintf(cli->err, "%s: token \"%s\" revoked; it is refused from its next call on\n",
+                cli->prog, req.name);
     done(resp);
     return rc;
 }
@@ -597,6 +649,18 @@ static int cmd_log(rj_cli *cli, const rj_args *a)
     Renja__V1__LogRequest req = RENJA__V1__LOG_REQUEST__INIT;
     req.plan = (char *)plan_arg(a);
     req.kode = kode;
+    req.events = rj_args_has(a, "events");
+    if (req.events) {
+        if (kode[0])
+            return usage(cli, "log --events lists the plan's events; it takes no KODE");
+        req.limit = (uint32_t)limit;
+        Renja__V1__LogResponse *resp = NULL;
+        rc = CALL(cli, "Log", req, log_response, &resp);
+        if (rc == 0)
+            rj_print_events(resp, cli->mode, cli->out);
+        done(resp);
+        return rc;
+    }
     req.before = before;
     req.paged = 1;
     /* The daemon answers in pages; follow them until the limit or the
@@ -1493,9 +1557,12 @@ const rj_command rj_commands[] = {
      "(Jumlah) and its indikator. With KODE, only that item and what is below it.",
      "renja show diskopukm-sumsel/2024 2.17.01 --at apbd\n"
      "renja show diskopukm-sumsel/2024 --lines --at apbd-p"},
-    {"log", NULL, "PLAN [KODE]", "revisions of the plan, or those touching one item",
+    {"log", NULL, "PLAN [KODE]",
+     "revisions of the plan (who, role, from where), or those touching one item; --events: "
+     "lock, unlock, stage set",
      (const rj_flag[]){{"limit", "N", "at most N revisions, the newest first (default all)"},
                        {"before", "REV", "only the revisions before REV (the next page by hand)"},
+                       {"events", NULL, "the plan's events instead: lock, unlock, stage set"},
                        {"rekening", NULL, "KODE is a budget line (kode rekening)"},
                        F_END},
      1, 2, cmd_log, RJ_REQ_READ,
@@ -1611,6 +1678,19 @@ const rj_command rj_commands[] = {
      "standard output.",
      "renja report diskopukm-sumsel/2024 --from apbd --to apbd-p -o renja-perubahan.xlsx\n"
      "renja report diskopukm-sumsel/2024 -o renja-perubahan.html --force"},
+    {"token", "add", "NAME", "admins: a new token, printed once as the only line on stdout",
+     (const rj_flag[]){
+         {"role", "viewer|editor|planner|admin", "what the token may do (required)"},
+         {"bidang", "BIDANG", "the bidang an editor may write (required for an editor)"},
+         F_END},
+     1, 1, cmd_token_add, RJ_REQ_WRITE,
+     "Adds a token over the API (admins only) and prints it once, alone on stdout, so a script "
+     "can capture it.",
+     "renja token add umkm --role editor --bidang \"Bidang Pemberdayaan Usaha Kecil\""},
+    {"token", "list", "", "admins: the tokens by name, role and bidang (never a secret)", NULL, 0,
+     0, cmd_token_list, RJ_REQ_READ, NULL, "renja token list"},
+    {"token", "revoke", "NAME", "admins: revoke a token; refused from its next call on", NULL, 1, 1,
+     cmd_token_revoke, RJ_REQ_WRITE, NULL, "renja token revoke umkm"},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE, NULL, NULL},
 };
 
@@ -1670,6 +1750,10 @@ int rj_cmd_main(int argc, char **argv)
         cli.mode = (rj_out_mode)m;
     }
     rj_print_default_zone();
+    if (!cli.token) {
+        const char *f = getenv("RENJA_TOKEN_FILE");
+        cli.token_file = f && *f ? f : NULL;
+    }
     rj_diag d = {{0}};
     int i = 1;
     if (i < argc && strcmp(argv[i], "__complete") == 0) {
@@ -1728,6 +1812,8 @@ int rj_cmd_main(int argc, char **argv)
         return usage(&cli, "%s", d.msg);
     if (c->min_pos > 0 && c->args && strncmp(c->args, "PLAN", 4) == 0 &&
         rj_plan_id_check(a.pos[0], &d) != 0)
+        return usage(&cli, "%s", d.msg);
+    if (cli.token_file && c->kind != RJ_REQ_NONE && rj_cli_token_load(&cli, &d) != 0)
         return usage(&cli, "%s", d.msg);
     cli.kind = c->kind;
     rj_out_layout lay = {.width = 0, .wide = cli.wide, .header = cli.header};

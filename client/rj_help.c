@@ -81,6 +81,7 @@ static const topic topics[] = {
     {"environment", "Environment",
      "  RENJA_SERVER  the server when --server is not given\n"
      "  RENJA_TOKEN   the token when --token is not given\n"
+     "  RENJA_TOKEN_FILE  the token's file when no other token is given\n"
      "  RENJA_FORMAT  the output format when --format is not given\n"
      "  TZ            the time zone of the times shown in tables (default WIB)"},
     {"validate", "validate",
@@ -165,11 +166,33 @@ static const topic topics[] = {
      "byte order mark, decimals with a comma (`-0,74`, `12,23`); rupiah stay plain integers "
      "(`-113206733`). It applies to every listing command; `export` keeps writing the import "
      "format. `--excel` with another `--format` is a usage error."},
+    {"tokens", "Tokens",
+     "Every command but `health` sends a bearer token. Keep it in a file only you can read and "
+     "point `renja` at it: `--token-file FILE` or `$RENJA_TOKEN_FILE`. The file holds the token "
+     "on one line; `renja` refuses it (exit 2) when group or others may read or write it "
+     "(`chmod 600 FILE`), like ssh does a private key. `--token TOKEN` and `$RENJA_TOKEN` work "
+     "too, but a token on the command line shows in `ps` and the shell history. On the command "
+     "line `--token` and `--token-file` win over the environment; `$RENJA_TOKEN` wins over "
+     "`$RENJA_TOKEN_FILE`.\n"
+     "\n"
+     "An admin manages tokens over the API: `renja token add NAME --role ROLE [--bidang "
+     "BIDANG]` prints the new token once, as the only line on stdout (an editor token needs its "
+     "bidang); `renja token list` shows name, role and bidang, never a secret; `renja token "
+     "revoke NAME` takes effect on the token's next call. The store keeps only each token's "
+     "SHA-256. `renjad init` and `renjad token add` on the server host make the first tokens.\n"
+     "\n"
+     "`log` shows for every revision who made it (`author`, the token's name, with its `bidang` "
+     "and `role`) and where the call came from (`client`: `tcp HOST:PORT`, or `unix uid U pid "
+     "P` from the Unix socket peer's credentials). `log PLAN --events` lists instead what a "
+     "planner did to the plan without making a revision — `lock` (with the reason), `unlock`, "
+     "`stage set` (the stage and its revision) — with the same who, role, bidang, client and "
+     "time, newest first (record name `events`). Revisions stored before role and client were "
+     "recorded show them empty."},
     {NULL, NULL, NULL},
 };
 
-const char *const rj_help_topics[] = {"refs",     "output",  "exit-codes", "environment",
-                                      "validate", "reports", "excel",      NULL};
+const char *const rj_help_topics[] = {"refs",    "output", "exit-codes", "environment", "validate",
+                                      "reports", "excel",  "tokens",     NULL};
 
 /* Words of text wrapped to WIDTH, each line starting with indent spaces;
  * the first line starts at column col (text already printed there). */

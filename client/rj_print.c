@@ -147,6 +147,23 @@ void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *
     rj_table_free(t);
 }
 
+void rj_print_tokens(const Renja__V1__ListTokensResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("tokens");
+    rj_table_col(t, "name", "Name", 0);
+    rj_table_col(t, "role", "Role", 0);
+    rj_table_col(t, "bidang", "Bidang", 0);
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        const Renja__V1__Identity *id = r->tokens[i];
+        rj_table_row(t);
+        rj_table_str(t, id->name);
+        rj_table_str(t, rj_role_name(id->role));
+        rj_table_str(t, id->bidang);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
 void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m,
                      FILE *out)
 {
@@ -273,6 +290,36 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
     rj_buf_free(&tail);
 }
 
+void rj_print_events(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
+{
+    rj_table *t = rj_table_new("events");
+    rj_table_meta_str(t, "plan", r->plan);
+    rj_table_col(t, "time", "Waktu", 0);
+    rj_table_col(t, "action", "Aksi", 0);
+    rj_table_col(t, "detail", "Keterangan", RJ_COL_WRAP);
+    rj_table_col(t, "author", "Oleh", RJ_COL_WRAP);
+    rj_table_col(t, "role", "Peran", 0);
+    rj_table_col(t, "bidang", "Bidang", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "client", "Dari", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "head", "Revisi Terakhir", 0);
+    for (size_t i = 0; i < r->n_events; i++) {
+        const Renja__V1__PlanEvent *e = r->events[i];
+        char tm[48];
+        rj_print_time(e->time_unix_ms, m, tm);
+        rj_table_row(t);
+        rj_table_str(t, tm);
+        rj_table_str(t, e->action);
+        rj_table_str(t, e->detail);
+        rj_table_str(t, e->name);
+        rj_table_str(t, rj_role_name(e->role));
+        rj_table_str(t, e->bidang);
+        rj_table_str(t, e->client);
+        rj_table_int(t, (int64_t)e->head);
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
 void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
 {
     bool history = r->n_history > 0;
@@ -286,6 +333,8 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_col(t, "message", "Pesan", RJ_COL_WRAP);
     if (history)
         rj_table_col(t, "changes", "Perubahan", RJ_COL_WRAP);
+    rj_table_col(t, "role", "Peran", 0);
+    rj_table_col(t, "client", "Dari", RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "keys", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_revisions; i++) {
         const Renja__V1__Revision *v = r->revisions[i];
@@ -310,6 +359,8 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
                                                 : "(below this item)");
             rj_buf_free(&c);
         }
+        rj_table_str(t, rj_role_name(v->role));
+        rj_table_str(t, v->client);
         rj_buf b = {0};
         keys_json(&b, v->keys, v->n_keys);
         rj_table_raw(t, b.data);

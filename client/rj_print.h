@@ -23,10 +23,13 @@ void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, 
                         FILE *out);
 
 /* Listing commands. */
+void rj_print_tokens(const Renja__V1__ListTokensResponse *r, rj_out_mode m, FILE *out);
 void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out);
 void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, rj_out_mode m,
                      FILE *out);
 void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out);
+/* log --events: lock, unlock and stage set, newest first. */
+void rj_print_events(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out);
 /* lines: the budget lines instead of the items; realisasi: the reported
  * realisasi (in json as "realisasi" beside the items). */
 void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m,

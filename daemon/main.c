@@ -332,6 +332,10 @@ int main(int argc, char **argv)
         return cmd_token(&o);
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(&o);
+    if (strcmp(cmd, "methods") == 0) {
+        rj_daemon_methods(stdout);
+        return 0;
+    }
     if (strcmp(cmd, "restore") == 0)
         return cmd_restore(&o);
     return usage_error("unknown command \"%s\"", cmd);

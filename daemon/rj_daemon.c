@@ -62,6 +62,7 @@ typedef struct work {
     const rj_service *svc;
     const ProtobufCMessage *request; /* owned by the call */
     char *token;
+    char client[96]; /* the peer, for the audit */
     Renja__V1__Identity *who;
     rj_ctx ctx;
     int err;
@@ -105,6 +106,7 @@ static void work_free(work *w)
         protobuf_c_message_free_unpacked(w->resp, NULL);
     if (w->who)
         protobuf_c_message_free_unpacked(&w->who->base, NULL);
+    free((void *)w->op.token); /* the struct from svc_token.c; its strings are the request's */
     rj_op_clear(&w->op);
     rj_buf_free(&w->framed);
     free(w->token);
@@ -190,6 +192,7 @@ static void work_cb(uv_work_t *req)
             w->err = frame_answer(w);
     } else {
         w->op.who = w->who;
+        w->op.client = w->client;
         w->op.now_ms = w->ctx.now_ms;
         w->err = w->svc->prepare(&w->ctx, w->request, &w->op, &w->diag);
     }
@@ -373,9 +376,13 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
 {
     work *w = ctx;
     rj_daemon *d = arg;
+    if (op->err == 0 && (op->kind == RJ_OP_TOKEN_ADD || op->kind == RJ_OP_TOKEN_REVOKE))
+        rj_log(RJ_LOG_INFO, "token %s %s by %s", op->token->name,
+               op->kind == RJ_OP_TOKEN_ADD ? "added" : "revoked", w->who ? w->who->name : "?");
     if (op->err == 0 && op->kind == RJ_OP_SUBMIT && op->revision) {
-        rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s keys=%zu", op->plan,
-               (unsigned long long)op->rev, op->revision->author, op->revision->n_keys);
+        rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s client=%s keys=%zu", op->plan,
+               (unsigned long long)op->rev, op->revision->author, op->revision->client,
+               op->revision->n_keys);
         watchers_publish(d, op->plan, op->revision);
     }
     if (rj_call_cancelled(w->call)) {
@@ -496,6 +503,11 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
      * why); the call owns the request, so changing it here is ours to do. */
     rj_wire_strip_unknown((ProtobufCMessage *)request);
     w->token = bearer_token(rj_call_header(call, "authorization"));
+    const char *peer = rj_call_peer(call);
+    if (strncmp(peer, "unix", 4) == 0)
+        snprintf(w->client, sizeof(w->client), "%s", peer);
+    else
+        snprintf(w->client, sizeof(w->client), "tcp %s", peer);
     w->req.data = w;
     if (d->draining) {
         reply_error(call, RJ_EUNAVAIL, "server shutting down; retry later");
@@ -532,7 +544,8 @@ static void health_cb(rj_call *call, const ProtobufCMessage *request)
 enum {
     VIEWER = RENJA__V1__ROLE__ROLE_VIEWER,
     EDITOR = RENJA__V1__ROLE__ROLE_EDITOR,
-    PLANNER = RENJA__V1__ROLE__ROLE_PLANNER
+    PLANNER = RENJA__V1__ROLE__ROLE_PLANNER,
+    ADMIN = RENJA__V1__ROLE__ROLE_ADMIN
 };
 
 /* The dispatch table: method, messages, handler, streaming, write, role.
@@ -557,8 +570,20 @@ static const rj_grpc_method methods[] = {
     {R("Validate"), REQ(validate_request), REQ(validate_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_validate},
     {R("Export"), REQ(export_request), REQ(export_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_export},
     {R("Watch"), REQ(watch_request), REQ(revision), dispatch_cb, true, false, VIEWER, (void *)&rj_svc_watch},
+    {R("AddToken"), REQ(add_token_request), REQ(token_response), dispatch_cb, false, true, ADMIN, (void *)&rj_svc_add_token},
+    {R("ListTokens"), REQ(list_tokens_request), REQ(list_tokens_response), dispatch_cb, false, false, ADMIN, (void *)&rj_svc_list_tokens},
+    {R("RevokeToken"), REQ(revoke_token_request), REQ(token_response), dispatch_cb, false, true, ADMIN, (void *)&rj_svc_revoke_token},
 };
 // clang-format on
+
+void rj_daemon_methods(FILE *out)
+{
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        const rj_grpc_method *m = &methods[i];
+        fprintf(out, "%s\t%s\t%s\t%s\n", m->path, m->min_role ? rj_role_name(m->min_role) : "none",
+                m->streaming ? "stream" : "unary", m->write ? "write" : "read");
+    }
+}
 
 /* --- lifecycle ---------------------------------------------------------------- */
 

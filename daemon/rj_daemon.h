@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "rj_grpc.h"
 
@@ -19,6 +20,11 @@ typedef struct rj_daemon_config {
     uint64_t drain_ms; /* how long in-flight calls may take on SIGTERM */
     rj_grpc_config grpc;
 } rj_daemon_config;
+
+/* Print the dispatch table, one method a line: path, the least role it
+ * needs ("none" for none), "unary" or "stream", "read" or "write". Tests
+ * generate their permission matrix from it. */
+void rj_daemon_methods(FILE *out);
 
 /* Serve until SIGTERM or SIGINT. Returns the process exit code. */
 int rj_daemon_run(const rj_daemon_config *cfg);

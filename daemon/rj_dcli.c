@@ -53,6 +53,7 @@ const rj_dcmd rj_dcli_commands[] = {
     {"token revoke --data-dir DIR --name NAME", "revoke a token"},
     {"backup --data-dir DIR OUT_FILE", "a consistent copy of the store while the daemon runs"},
     {"restore --data-dir DIR IN_FILE", "bring a backup back; refused while a daemon runs on DIR"},
+    {"methods", "the dispatch table: path, role, kind of every method"},
     {NULL, NULL},
 };
 

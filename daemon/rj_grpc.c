@@ -133,6 +133,8 @@ struct stream {
     bool ct_ok;
     bool ct_seen;
     bool timeout_bad;
+    bool auth_bad;    /* an authorization header nghttp2 found invalid */
+    char *bad_header; /* the name of another invalid header, for the answer */
     uint64_t timeout_ms;
     size_t header_bytes;
     hdrs hd;
@@ -186,6 +188,32 @@ static void slog(rj_grpc_server *srv, const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     srv->cfg.log(srv->cfg.log_ud, line);
+}
+
+void rj_grpc_redact(const char *msg, size_t len, char *out, size_t out_len)
+{
+    static const char mark[] = "value: [";
+    size_t o = 0;
+    if (out_len == 0)
+        return;
+    for (size_t i = 0; i < len && o + 1 < out_len; i++) {
+        if (len - i >= sizeof(mark) - 1 && memcmp(msg + i, mark, sizeof(mark) - 1) == 0) {
+            /* the value runs to the last ']' (a value may hold ']' itself) */
+            size_t start = i + sizeof(mark) - 1, end = len;
+            while (end > start && msg[end - 1] != ']')
+                end--;
+            size_t vlen = end > start ? end - 1 - start : len - start;
+            int n = snprintf(out + o, out_len - o, "value: [%zu bytes, not logged]", vlen);
+            o += n > 0 ? (size_t)n : 0;
+            if (o >= out_len)
+                o = out_len - 1;
+            i = end > start ? end - 1 : len - 1;
+            continue;
+        }
+        unsigned char ch = (unsigned char)msg[i];
+        out[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    out[o] = '\0';
 }
 
 static void hdrs_free(hdrs *h)
@@ -295,6 +323,11 @@ void rj_call_set_authenticated(rj_call *call)
     call->authenticated = true;
     if (call->st)
         call->st->real = true;
+}
+
+const char *rj_call_peer(const rj_call *call)
+{
+    return call->st && call->st->c ? call->st->c->peer : "";
 }
 
 bool rj_call_cancelled(const rj_call *call)
@@ -644,6 +677,7 @@ static void stream_free(stream *st)
     st->call = NULL;
     free(st->method_name);
     free(st->path);
+    free(st->bad_header);
     free(st->message);
     hdrs_free(&st->hd);
     rj_wire_decoder_free(&st->dec);
@@ -689,6 +723,22 @@ static void stream_headers_done(stream *st)
     if (st->timeout_bad) {
         stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
                              "malformed grpc-timeout header; expected digits and one of HMSmun");
+        return;
+    }
+    if (st->auth_bad) {
+        stream_respond_error(st, RJ_GRPC_UNAUTHENTICATED,
+                             "malformed authorization header: its value has leading or trailing "
+                             "whitespace or a control character; expected 'Bearer <token>' "
+                             "(check the token file or $RENJA_TOKEN for a stray space or CR)");
+        return;
+    }
+    if (st->bad_header) {
+        char msg[300];
+        snprintf(msg, sizeof(msg),
+                 "request header %.100s has an invalid value (leading or trailing whitespace "
+                 "or a control character)",
+                 st->bad_header);
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, msg);
         return;
     }
     st->m = st->path ? find_method(c->srv, st->path) : NULL;
@@ -924,6 +974,28 @@ static int on_header_cb(nghttp2_session *session, const nghttp2_frame *frame, co
     return 0;
 }
 
+/* A regular header nghttp2 refuses (RFC 9113: a value with leading or
+ * trailing whitespace, a control character). Without this callback nghttp2
+ * resets the stream and the client learns nothing; here the header is
+ * dropped and the request answered with a status naming it (never its
+ * value, which may be a token). */
+static int on_invalid_header_cb(nghttp2_session *session, const nghttp2_frame *frame,
+                                nghttp2_rcbuf *name, nghttp2_rcbuf *value, uint8_t flags,
+                                void *user_data)
+{
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0;
+    stream *st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+    if (!st)
+        return 0;
+    nghttp2_vec n = nghttp2_rcbuf_get_buf(name);
+    if (n.len == 13 && memcmp(n.base, "authorization", 13) == 0)
+        st->auth_bad = true;
+    else if (!st->bad_header)
+        st->bad_header = rj_strndup((const char *)n.base, n.len > 100 ? 100 : n.len);
+    return 0;
+}
+
 static int on_frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
 {
     conn *c = user_data;
@@ -1028,10 +1100,13 @@ static int on_error_cb(nghttp2_session *session, int lib_error_code, const char 
 {
     conn *c = user_data;
     /* A hostile peer can trigger this per frame: a few lines, then quiet. */
-    if (++c->n_errors <= 3)
-        slog(c->srv, "grpc: connection %llu (%s): protocol error: %.*s%s",
-             (unsigned long long)c->id, c->peer, (int)len, msg,
+    if (++c->n_errors <= 3) {
+        char safe[256];
+        rj_grpc_redact(msg, len, safe, sizeof(safe));
+        slog(c->srv, "grpc: connection %llu (%s): protocol error: %s%s", (unsigned long long)c->id,
+             c->peer, safe,
              c->n_errors == 3 ? " (further errors on this connection not logged)" : "");
+    }
     return 0;
 }
 
@@ -1305,6 +1380,7 @@ static int conn_session_new(conn *c)
     nghttp2_session_callbacks_new(&cbs);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers_cb);
     nghttp2_session_callbacks_set_on_header_callback(cbs, on_header_cb);
+    nghttp2_session_callbacks_set_on_invalid_header_callback2(cbs, on_invalid_header_cb);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv_cb);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk_recv_cb);
     nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send_cb);
@@ -1337,7 +1413,15 @@ static int conn_session_new(conn *c)
 static void describe_peer(conn *c)
 {
     if (c->is_unix) {
-        snprintf(c->peer, sizeof(c->peer), "unix");
+        /* The peer's credentials as the kernel saw them at connect(). */
+        uv_os_fd_t fd;
+        struct ucred cr;
+        socklen_t crlen = sizeof(cr);
+        if (uv_fileno(&c->h.handle, &fd) == 0 &&
+            getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0 && crlen == sizeof(cr))
+            snprintf(c->peer, sizeof(c->peer), "unix uid %u pid %d", (unsigned)cr.uid, (int)cr.pid);
+        else
+            snprintf(c->peer, sizeof(c->peer), "unix");
         return;
     }
     struct sockaddr_storage ss;

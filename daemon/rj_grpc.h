@@ -63,6 +63,11 @@ typedef struct rj_grpc_config {
     void *log_ud;
 } rj_grpc_config;
 
+/* Copy an nghttp2 diagnostic into out for a log line with every header
+ * value ("value: [...]") replaced by its length, and control bytes by '?':
+ * a header may carry a bearer token. */
+void rj_grpc_redact(const char *msg, size_t len, char *out, size_t out_len);
+
 /* Fill cfg with the defaults above. */
 void rj_grpc_config_default(rj_grpc_config *cfg);
 
@@ -90,6 +95,9 @@ void *rj_call_server_data(const rj_call *call); /* the ud given to rj_grpc_serve
 const rj_grpc_method *rj_call_method(const rj_call *call);
 /* A request header by lowercase name ("authorization"), or NULL. */
 const char *rj_call_header(const rj_call *call, const char *name);
+/* Who is calling: "unix uid U pid P" (SO_PEERCRED) or "HOST:PORT" of the
+ * TCP peer; "" once the connection is gone. */
+const char *rj_call_peer(const rj_call *call);
 /* Absolute deadline in uv_now() milliseconds from grpc-timeout; 0 = none. */
 uint64_t rj_call_deadline(const rj_call *call);
 /* The call's token was accepted: the connection is in real use (see

@@ -42,7 +42,7 @@ typedef struct rj_service {
 extern const rj_service rj_svc_server_info, rj_svc_create_plan, rj_svc_list_plans, rj_svc_lock_plan,
     rj_svc_unlock_plan, rj_svc_submit, rj_svc_show, rj_svc_log, rj_svc_set_stage,
     rj_svc_list_stages, rj_svc_diff, rj_svc_compare, rj_svc_evaluate, rj_svc_validate,
-    rj_svc_export, rj_svc_watch;
+    rj_svc_export, rj_svc_watch, rj_svc_add_token, rj_svc_list_tokens, rj_svc_revoke_token;
 
 /* Duplicate a string into malloc'd memory for a response field. */
 char *rj_svc_strdup(const char *s);

@@ -155,6 +155,12 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     renja__v1__log_response__init(r);
     *resp = &r->base;
     r->plan = rj_svc_strdup(q->plan);
+    if (q->events) {
+        if (q->kode[0])
+            return rj_diag_set(d, RJ_EINVAL, "plan events belong to the plan, not to kode %s",
+                               q->kode);
+        return rj_snap_events(snap, q->plan, q->limit, &r->events, &r->n_events);
+    }
     /* A paged answer takes revisions up to a page's worth of stored bytes;
      * with a kode each also comes back in its history entry, beside the
      * item's value before and after. */

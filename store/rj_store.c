@@ -57,7 +57,7 @@
 
 struct rj_store {
     MDB_env *env;
-    MDB_dbi meta, plans, revs, vals, stages, tokens;
+    MDB_dbi meta, plans, revs, vals, stages, tokens, events;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int readers;
@@ -459,6 +459,74 @@ static int op_create_plan(rj_store *s, MDB_txn *txn, rj_op *op)
     return 0;
 }
 
+/* Events: key plan NUL ~seq, so a plan's newest event comes first. */
+static int event_add(rj_store *s, MDB_txn *txn, rj_op *op, const char *action, const char *detail,
+                     uint64_t head)
+{
+    kbuf k = {.n = 0};
+    kb_str(&k, op->plan);
+    kb_nul(&k);
+    size_t pre = k.n;
+    uint64_t seq = 1;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, s->events, &c);
+    if (rc)
+        return mdb_fail(&op->diag, rc, "read events");
+    MDB_val kv = kb_val(&k), dv;
+    rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+    if (rc == 0 && kv.mv_size == pre + 8 && memcmp(kv.mv_data, k.b, pre) == 0)
+        seq = ~get_u64((const unsigned char *)kv.mv_data + pre) + 1;
+    mdb_cursor_close(c);
+    kb_u64(&k, ~seq);
+    Renja__V1__PlanEvent ev = RENJA__V1__PLAN_EVENT__INIT;
+    ev.action = (char *)action;
+    ev.detail = (char *)(detail ? detail : "");
+    ev.name = (char *)(op->who && op->who->name ? op->who->name : "");
+    ev.role = op->who ? op->who->role : RENJA__V1__ROLE__ROLE_UNSPECIFIED;
+    ev.bidang = (char *)(op->who && op->who->bidang ? op->who->bidang : "");
+    ev.client = (char *)(op->client ? op->client : "");
+    ev.time_unix_ms = op->now_ms;
+    ev.head = head;
+    size_t len;
+    void *buf = pack(&ev.base, &len);
+    kv = kb_val(&k);
+    dv = (MDB_val){.mv_size = len, .mv_data = buf};
+    rc = mdb_put(txn, s->events, &kv, &dv, MDB_NOOVERWRITE);
+    free(buf);
+    return rc ? mdb_fail(&op->diag, rc, "write event") : 0;
+}
+
+int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
+                   size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    kbuf k = {.n = 0};
+    kb_str(&k, plan);
+    kb_nul(&k);
+    MDB_cursor *c;
+    if (mdb_cursor_open(snap->txn, snap->s->events, &c))
+        return RJ_EIO;
+    ptrs list = {0};
+    MDB_val kv = kb_val(&k), dv;
+    int rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+    while (rc == 0 && kv.mv_size == k.n + 8 && memcmp(kv.mv_data, k.b, k.n) == 0 &&
+           (limit == 0 || list.n < limit)) {
+        void *m = unpack(&renja__v1__plan_event__descriptor, dv.mv_data, dv.mv_size);
+        if (m)
+            ptrs_push(&list, m);
+        rc = mdb_cursor_get(c, &kv, &dv, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND) {
+        rj_msgs_free(list.v, list.n);
+        return RJ_EIO;
+    }
+    *out = (Renja__V1__PlanEvent **)list.v;
+    *n = list.n;
+    return 0;
+}
+
 static int locked_error(const Renja__V1__Plan *p, rj_diag *d)
 {
     char t[40];
@@ -490,6 +558,9 @@ static int op_lock_plan(rj_store *s, MDB_txn *txn, rj_op *op, bool lock)
         p->lock_reason = lock ? (char *)(op->reason ? op->reason : "") : (char *)"";
         p->locked_unix_ms = lock ? op->now_ms : 0;
         err = plan_put(s, txn, p, 0, &op->diag);
+        if (err == 0)
+            err = event_add(s, txn, op, lock ? "lock" : "unlock", lock ? p->lock_reason : "",
+                            p->head);
         if (err == 0)
             op->plan_out = plan_copy(p);
         p->locked_by = by;
@@ -594,7 +665,11 @@ static int op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op)
     if (rc == 0)
         op->stage_out = unpack(&renja__v1__stage__descriptor, buf, len);
     free(buf);
-    return rc ? mdb_fail(&op->diag, rc, "write stage") : 0;
+    if (rc)
+        return mdb_fail(&op->diag, rc, "write stage");
+    char detail[300];
+    snprintf(detail, sizeof(detail), "%.200s at rev %llu", st.name, (unsigned long long)rev);
+    return event_add(s, txn, op, "stage set", detail, head);
 }
 
 /* --- submit --------------------------------------------------------------- */
@@ -759,6 +834,53 @@ static int editor_may_touch(submit *sb, const char *kode, const char *bidang)
                            "bidang '%s'",
                            kode, bidang ? bidang : "", sb->op->who->name, who_bidang(sb->op));
     return 0;
+}
+
+/* An editor may change, remove or report realisasi of items of its own
+ * bidang only, judged on the plan's head: the item as it is (an upsert's
+ * new value is checked when the change is read), and for a new item its
+ * parent, whose bidang a new child belongs to (a new sub kegiatan under
+ * another bidang's kegiatan would change that kegiatan's roll-up). A parent
+ * new in the same submit is itself an upsert checked here. What is missing
+ * (a parent, an item) is left to the later checks. */
+static int editor_permissions(submit *sb)
+{
+    int err = 0;
+    for (size_t i = 0; i < sb->n && err == 0; i++) {
+        touch *t = &sb->t[i];
+        if (!t->explicit_change || (t->kind != K_ITEM && t->kind != K_REAL))
+            continue;
+        Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
+        if (err)
+            return rj_diag_set(&sb->op->diag, err, "store: read failed");
+        if (old) {
+            err = editor_may_touch(sb, t->kode, old->bidang);
+            protobuf_c_message_free_unpacked(&old->base, NULL);
+            continue;
+        }
+        if (t->kind != K_ITEM || t->remove)
+            continue;
+        char parent[RJ_KODE_MAX], pkey[96];
+        if (!rj_kode_parent(t->kode, parent))
+            continue;
+        snprintf(pkey, sizeof(pkey), "item/%s", parent);
+        if (touch_find(sb, pkey))
+            continue; /* in this submit: judged as itself */
+        Renja__V1__Item *pit = item_at_head(sb, parent, &err);
+        if (err)
+            return rj_diag_set(&sb->op->diag, err, "store: read failed");
+        if (pit) {
+            const char *pb = pit->bidang ? pit->bidang : "";
+            if (strcmp(pb, who_bidang(sb->op)) != 0)
+                err = rj_diag_set(&sb->op->diag, RJ_EPERM,
+                                  "new item %s would be a child of %s, which belongs to bidang "
+                                  "'%s'; a new child belongs to its parent's bidang, and editor %s "
+                                  "may add items only under items of bidang '%s'",
+                                  t->kode, parent, pb, sb->op->who->name, who_bidang(sb->op));
+            protobuf_c_message_free_unpacked(&pit->base, NULL);
+        }
+    }
+    return err;
 }
 
 static int canon_kode(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_level *level,
@@ -1348,6 +1470,12 @@ static int submit_validate(submit *sb)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s appears twice in one submit; give each key once", sb->t[i].key);
 
+    /* Permission before conflicts: an editor touching another bidang's item
+     * is refused as such (RJ_EPERM) whether or not the item also changed
+     * after the base. */
+    if (is_editor(op) && (err = editor_permissions(sb)) != 0)
+        return err;
+
     /* Conflicts first: with a stale base, the checks below would judge the
      * changes against a head the author never saw and refuse them as bad
      * input (missing parent, no such item) instead of as a conflict. */
@@ -1500,6 +1628,8 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
     rv.author = (char *)op->who->name;
     rv.bidang = (char *)who_bidang(op);
     rv.time_unix_ms = op->now_ms;
+    rv.role = op->who ? op->who->role : RENJA__V1__ROLE__ROLE_UNSPECIFIED;
+    rv.client = (char *)(op->client ? op->client : "");
     rv.message = (char *)(op->message ? op->message : "");
     rv.base_rev = op->has_base ? op->base : sb->head;
     rv.keys = keys;
@@ -1565,9 +1695,44 @@ void rj_op_clear(rj_op *op)
         protobuf_c_message_free_unpacked(&op->plan_out->base, NULL);
     if (op->stage_out)
         protobuf_c_message_free_unpacked(&op->stage_out->base, NULL);
+    if (op->token_id)
+        protobuf_c_message_free_unpacked(&op->token_id->base, NULL);
     op->revision = NULL;
     op->plan_out = NULL;
     op->stage_out = NULL;
+    op->token_id = NULL;
+    explicit_bzero(op->token_out, sizeof(op->token_out));
+}
+
+static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Role role,
+                         const char *bidang, char out[RJ_TOKEN_MAX], rj_diag *d);
+static int token_check(const char *name, Renja__V1__Role role, const char *bidang, rj_diag *d);
+static int token_revoke_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Identity **id,
+                            rj_diag *d);
+
+static Renja__V1__Identity *identity_new(const char *name, Renja__V1__Role role, const char *bidang)
+{
+    Renja__V1__Identity *id = rj_malloc(sizeof(*id));
+    renja__v1__identity__init(id);
+    id->name = rj_strdup(name ? name : "");
+    id->role = role;
+    id->bidang = rj_strdup(bidang ? bidang : "");
+    return id;
+}
+
+static int op_token(rj_store *s, MDB_txn *txn, rj_op *op)
+{
+    const Renja__V1__Identity *t = op->token;
+    if (!t)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "token operation without a token");
+    if (op->kind == RJ_OP_TOKEN_REVOKE)
+        return token_revoke_txn(s, txn, t->name, &op->token_id, &op->diag);
+    int err = token_check(t->name, t->role, t->bidang, &op->diag);
+    if (err == 0)
+        err = token_add_txn(s, txn, t->name, t->role, t->bidang, op->token_out, &op->diag);
+    if (err == 0)
+        op->token_id = identity_new(t->name, t->role, t->bidang);
+    return err;
 }
 
 static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
@@ -1583,6 +1748,9 @@ static int apply_one(rj_store *s, MDB_txn *txn, rj_op *op)
         return op_submit(s, txn, op);
     case RJ_OP_SET_STAGE:
         return op_set_stage(s, txn, op);
+    case RJ_OP_TOKEN_ADD:
+    case RJ_OP_TOKEN_REVOKE:
+        return op_token(s, txn, op);
     }
     return rj_diag_set(&op->diag, RJ_EINVAL, "unknown write operation %d", (int)op->kind);
 }
@@ -1596,6 +1764,7 @@ int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
         ops[i]->revision = NULL;
         ops[i]->plan_out = NULL;
         ops[i]->stage_out = NULL;
+        ops[i]->token_id = NULL;
     }
     for (;;) {
         for (size_t i = 0; i < n; i++)
@@ -1713,8 +1882,9 @@ int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
     struct {
         const char *name;
         MDB_dbi *dbi;
-    } dbs[] = {{"meta", &s->meta}, {"plans", &s->plans},   {"revs", &s->revs},
-               {"vals", &s->vals}, {"stages", &s->stages}, {"tokens", &s->tokens}};
+    } dbs[] = {{"meta", &s->meta},    {"plans", &s->plans},   {"revs", &s->revs},
+               {"vals", &s->vals},    {"stages", &s->stages}, {"tokens", &s->tokens},
+               {"events", &s->events}};
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
     long version = 0;
@@ -1965,8 +2135,7 @@ static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1_
     return rc ? mdb_fail(d, rc, "write token") : 0;
 }
 
-int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, const char *bidang,
-                       char out[RJ_TOKEN_MAX], rj_diag *d)
+static int token_check(const char *name, Renja__V1__Role role, const char *bidang, rj_diag *d)
 {
     size_t nl = name ? strlen(name) : 0;
     if (nl == 0 || nl > 128)
@@ -1975,6 +2144,17 @@ int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, cons
         return rj_diag_set(d, RJ_EINVAL,
                            "token role %d is not valid; expected viewer, editor, planner or admin",
                            (int)role);
+    if (role == RENJA__V1__ROLE__ROLE_EDITOR && (!bidang || !*bidang))
+        return rj_diag_set(d, RJ_EINVAL, "an editor token needs a bidang (the one it may change)");
+    return 0;
+}
+
+int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, const char *bidang,
+                       char out[RJ_TOKEN_MAX], rj_diag *d)
+{
+    int cerr = token_check(name, role, bidang, d);
+    if (cerr)
+        return cerr;
     for (;;) {
         MDB_txn *txn;
         int rc = write_begin(s, &txn);
@@ -2042,13 +2222,10 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     return err;
 }
 
-int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
+static int token_list_txn(rj_store *s, MDB_txn *txn, Renja__V1__Identity ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    MDB_txn *txn;
-    if (read_begin(s, &txn))
-        return RJ_EIO;
     MDB_cursor *c;
     ptrs list = {0};
     int rc = mdb_cursor_open(txn, s->tokens, &c);
@@ -2069,7 +2246,6 @@ int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
         }
         mdb_cursor_close(c);
     }
-    read_end(s, txn);
     if (rc && rc != MDB_NOTFOUND) {
         rj_msgs_free(list.v, list.n);
         return RJ_EIO;
@@ -2079,39 +2255,66 @@ int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
     return 0;
 }
 
-int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d)
+int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    MDB_txn *txn;
+    if (read_begin(s, &txn))
+        return RJ_EIO;
+    int rc = token_list_txn(s, txn, out, n);
+    read_end(s, txn);
+    return rc;
+}
+
+int rj_snap_tokens(rj_snap *snap, Renja__V1__Identity ***out, size_t *n)
+{
+    return token_list_txn(snap->s, snap->txn, out, n);
+}
+
+static int token_revoke_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Identity **id,
+                            rj_diag *d)
 {
     if (!name || !*name || strlen(name) > 128)
         return rj_diag_set(d, RJ_ENOTFOUND, "no token named '%s'", name ? name : "");
+    kbuf nk;
+    tok_key(&nk, "n/", name);
+    MDB_val kv = kb_val(&nk), dv;
+    int rc = mdb_get(txn, s->tokens, &kv, &dv);
+    if (rc == MDB_NOTFOUND)
+        return rj_diag_set(d, RJ_ENOTFOUND, "no token named %s", name);
+    if (rc)
+        return mdb_fail(d, rc, "read token");
+    kbuf hk = {.n = 0};
+    kb_str(&hk, "h/");
+    kb_put(&hk, dv.mv_data, dv.mv_size);
+    MDB_val hv = kb_val(&hk), iv;
+    if (id && mdb_get(txn, s->tokens, &hv, &iv) == 0)
+        *id = unpack(&renja__v1__identity__descriptor, iv.mv_data, iv.mv_size);
+    rc = mdb_del(txn, s->tokens, &hv, NULL);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    kv = kb_val(&nk);
+    if (rc == 0)
+        rc = mdb_del(txn, s->tokens, &kv, NULL);
+    return rc ? mdb_fail(d, rc, "revoke token") : 0;
+}
+
+int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d)
+{
     for (;;) {
         MDB_txn *txn;
         int rc = write_begin(s, &txn);
         if (rc)
             return mdb_fail(d, rc, "begin write");
-        kbuf nk;
-        tok_key(&nk, "n/", name);
-        MDB_val kv = kb_val(&nk), dv;
-        rc = mdb_get(txn, s->tokens, &kv, &dv);
-        if (rc == MDB_NOTFOUND) {
+        int err = token_revoke_txn(s, txn, name, NULL, d);
+        if (err) {
             mdb_txn_abort(txn);
-            return rj_diag_set(d, RJ_ENOTFOUND, "no token named %s", name);
+            if (err == ERR_MAPFULL && grow_map(s) == 0)
+                continue;
+            return err;
         }
-        if (rc == 0) {
-            kbuf hk = {.n = 0};
-            kb_str(&hk, "h/");
-            kb_put(&hk, dv.mv_data, dv.mv_size);
-            MDB_val hv = kb_val(&hk);
-            rc = mdb_del(txn, s->tokens, &hv, NULL);
-            if (rc == MDB_NOTFOUND)
-                rc = 0;
-            kv = kb_val(&nk);
-            if (rc == 0)
-                rc = mdb_del(txn, s->tokens, &kv, NULL);
-        }
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
+        rc = mdb_txn_commit(txn);
         if (rc == MDB_MAP_FULL && grow_map(s) == 0)
             continue;
         return rc ? mdb_fail(d, rc, "revoke token") : 0;

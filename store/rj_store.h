@@ -67,6 +67,8 @@ int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, cons
 int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d);
 int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n);
 int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d);
+/* The same list as rj_store_token_list, from a read snapshot. */
+int rj_snap_tokens(rj_snap *snap, Renja__V1__Identity ***out, size_t *n);
 /* Number of tokens stored (0 on a store that init never touched). */
 int rj_store_token_count(rj_store *s, size_t *n);
 
@@ -116,6 +118,10 @@ int rj_snap_lines(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
 int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
                   Renja__V1__Realisasi ***out, size_t *n);
 
+/* The plan's events (lock, unlock, stage set), newest first; limit 0 = all. */
+int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
+                   size_t *n);
+
 /* The keys changed by revisions in (from, to], sorted, each once. Cost
  * follows the number of revisions and keys in the range, not the plan. */
 int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, char ***keys,
@@ -132,6 +138,8 @@ typedef enum rj_op_kind {
     RJ_OP_UNLOCK_PLAN,
     RJ_OP_SUBMIT,
     RJ_OP_SET_STAGE,
+    RJ_OP_TOKEN_ADD,    /* plan unused */
+    RJ_OP_TOKEN_REVOKE, /* plan unused */
 } rj_op_kind;
 
 /* One write request. Inputs are borrowed for the duration of
@@ -140,6 +148,7 @@ typedef struct rj_op {
     rj_op_kind kind;
     const char *plan;
     const Renja__V1__Identity *who; /* author: name, role, bidang */
+    const char *client;             /* where the call came from, for the audit; may be NULL */
     int64_t now_ms;                 /* wall clock of the request */
     const char *nama;               /* CREATE_PLAN */
     const char *reason;             /* LOCK_PLAN */
@@ -148,7 +157,8 @@ typedef struct rj_op {
     const char *message;
     Renja__V1__Change **changes;
     size_t n_changes;
-    const Renja__V1__Stage *stage; /* SET_STAGE; stage->rev 0 = head */
+    const Renja__V1__Stage *stage;    /* SET_STAGE; stage->rev 0 = head */
+    const Renja__V1__Identity *token; /* TOKEN_ADD (name, role, bidang); TOKEN_REVOKE (name) */
 
     /* results */
     int err;
@@ -157,6 +167,8 @@ typedef struct rj_op {
     Renja__V1__Revision *revision; /* SUBMIT: the stored revision record */
     Renja__V1__Plan *plan_out;     /* CREATE/LOCK/UNLOCK */
     Renja__V1__Stage *stage_out;   /* SET_STAGE */
+    char token_out[RJ_TOKEN_MAX];  /* TOKEN_ADD: the new secret; rj_op_clear wipes it */
+    Renja__V1__Identity *token_id; /* TOKEN_ADD/REVOKE: the token's identity */
 } rj_op;
 
 /* Apply ops in one LMDB write transaction, each one atomically (a failing op

@@ -41,7 +41,9 @@ MANWIDTH=80 MANPAGER=cat man -l "$RENJA_BUILD/man/renja.1" >"$T/man.txt" 2>/dev/
 commands=$(RENJA_SERVER=unix:$T/none.sock "$RENJA" __complete '' | grep -vx help |
   while read -r c; do
     subs=$(RENJA_SERVER=unix:$T/none.sock "$RENJA" __complete "$c" '')
-    if [ "$c" = plan ] || [ "$c" = stage ]; then for s in $subs; do echo "$c $s"; done; else echo "$c"; fi
+    if [ "$("$RENJA" help "$c" | grep -c "^usage: renja $c ")" -gt 1 ]; then
+      for s in $subs; do echo "$c $s"; done
+    else echo "$c"; fi
   done)
 check "the table has its commands" "plan create|stage list|diff" \
   "$(echo "$commands" | grep -x -e 'plan create' -e 'stage list' -e diff | paste -sd'|')"

@@ -372,6 +372,8 @@ static void test_write_and_lists(void **state)
     rev.author = "perencana";
     rev.message = "APBD-P";
     rev.time_unix_ms = 1723800000000;
+    rev.role = RENJA__V1__ROLE__ROLE_PLANNER;
+    rev.client = "tcp 10.0.3.7:51234";
     Renja__V1__SubmitResponse sr = RENJA__V1__SUBMIT_RESPONSE__INIT;
     sr.rev = 8;
     sr.revision = &rev;
@@ -389,7 +391,8 @@ static void test_write_and_lists(void **state)
     lr.revisions = revs;
     lr.n_revisions = 1;
     CAPTURE(s, rj_print_log(&lr, RJ_OUT_TSV, out_));
-    assert_string_equal(s, "8\t2024-08-16T09:20:00Z\tperencana\t\t7\tAPBD-P\n");
+    assert_string_equal(s, "8\t2024-08-16T09:20:00Z\tperencana\t\t7\tAPBD-P\tplanner\ttcp "
+                           "10.0.3.7:51234\n");
     free(s);
     CAPTURE(s, rj_print_log(&lr, RJ_OUT_JSON, out_));
     assert_json(s);
