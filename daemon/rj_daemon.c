@@ -161,6 +161,17 @@ static int frame_answer(work *w)
     return 0;
 }
 
+static void fill_ctx(work *w)
+{
+    w->ctx.store = w->d->store;
+    w->ctx.qcache = w->d->qcache;
+    w->ctx.who = w->who;
+    w->ctx.now_ms = wall_ms();
+    w->ctx.started_ms = w->d->started_ms;
+    w->ctx.max_message = w->d->max_message;
+}
+
+/* Reads and Watch, on a pool thread. */
 static void work_cb(uv_work_t *req)
 {
     work *w = req->data;
@@ -175,27 +186,33 @@ static void work_cb(uv_work_t *req)
     w->authed = w->m->min_role > 0 && (w->err == 0 || w->err == RJ_EPERM);
     if (w->err)
         return;
-    w->ctx.store = w->d->store;
-    w->ctx.qcache = w->d->qcache;
-    w->ctx.who = w->who;
-    w->ctx.now_ms = wall_ms();
-    w->ctx.started_ms = w->d->started_ms;
-    w->ctx.max_message = w->d->max_message;
-    if (w->svc->read) {
-        rj_snap *snap = NULL;
-        w->err = rj_snap_begin(w->d->store, &snap);
-        if (w->err == 0) {
-            w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
-            rj_snap_end(snap);
-        }
-        if (w->err == 0 && !w->m->streaming)
-            w->err = frame_answer(w);
-    } else {
-        w->op.who = w->who;
-        w->op.client = w->client;
-        w->op.now_ms = w->ctx.now_ms;
-        w->err = w->svc->prepare(&w->ctx, w->request, &w->op, &w->diag);
+    fill_ctx(w);
+    rj_snap *snap = NULL;
+    w->err = rj_snap_begin(w->d->store, &snap);
+    if (w->err == 0) {
+        w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
+        rj_snap_end(snap);
     }
+    if (w->err == 0 && !w->m->streaming)
+        w->err = frame_answer(w);
+}
+
+/* Writes, on the writer thread just before their batch is applied: a write
+ * goes from the loop to the writer and back, no pool thread in between. */
+static int write_prepare(void *ctx)
+{
+    work *w = ctx;
+    if (atomic_load(&w->cancelled))
+        return w->err = RJ_ECANCELED;
+    w->err = authenticate(w);
+    w->authed = w->m->min_role > 0 && (w->err == 0 || w->err == RJ_EPERM);
+    if (w->err)
+        return w->err;
+    fill_ctx(w);
+    w->op.who = w->who;
+    w->op.client = w->client;
+    w->op.now_ms = w->ctx.now_ms;
+    return w->err = w->svc->prepare(&w->ctx, w->request, &w->op, &w->diag);
 }
 
 /* --- watchers ------------------------------------------------------------- */
@@ -376,6 +393,15 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
 {
     work *w = ctx;
     rj_daemon *d = arg;
+    if (w->authed)
+        rj_call_set_authenticated(w->call);
+    if (w->err) { /* write_prepare refused it; it was not applied */
+        if (w->err == RJ_EAUTH)
+            rj_log(RJ_LOG_INFO, "refused %s: %s", w->m->path, w->diag.msg);
+        reply_error(w->call, w->err, w->diag.msg);
+        work_free(w);
+        return;
+    }
     if (op->err == 0 && (op->kind == RJ_OP_TOKEN_ADD || op->kind == RJ_OP_TOKEN_REVOKE))
         rj_log(RJ_LOG_INFO, "token %s %s by %s", op->token->name,
                op->kind == RJ_OP_TOKEN_ADD ? "added" : "revoked", w->who ? w->who->name : "?");
@@ -423,17 +449,8 @@ static void after_work_cb(uv_work_t *req, int status)
         work_free(w);
         return;
     }
-    if (w->svc->read) {
-        rj_call_reply_framed(w->call, &w->framed);
-        work_free(w);
-        return;
-    }
-    if (w->d->draining) {
-        reply_error(w->call, RJ_EUNAVAIL, "server shutting down; retry on another server or later");
-        work_free(w);
-        return;
-    }
-    rj_writer_queue(w->d->writer, &w->op, w);
+    rj_call_reply_framed(w->call, &w->framed);
+    work_free(w);
 }
 
 /* Until the call is handed on (watcher, writer) or ended; the call ends
@@ -520,7 +537,10 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         return;
     }
     rj_call_on_cancel(call, work_cancel_cb, w);
-    uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+    if (w->svc->read)
+        uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+    else
+        rj_writer_queue(d->writer, &w->op, w, write_prepare);
 }
 
 static void health_cb(rj_call *call, const ProtobufCMessage *request)

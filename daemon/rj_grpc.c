@@ -62,8 +62,14 @@ typedef struct listener {
     struct listener *next;
 } listener;
 
+/* Every read lands in one loop-wide buffer: nghttp2 takes what it keeps
+ * out of it before read_cb returns, so no read allocates. */
+#define READ_BUF 65536
+
 struct rj_grpc_server {
     uv_loop_t *loop;
+    char *rbuf;     /* READ_BUF bytes */
+    bool rbuf_busy; /* between alloc_cb and read_cb */
     rj_grpc_config cfg;
     const rj_grpc_method *methods;
     size_t n_methods;
@@ -83,10 +89,13 @@ struct rj_grpc_server {
     void *done_arg;
 };
 
+/* A request's headers (pseudo-headers aside) in one buffer, each as
+ * "name\0value\0" (HTTP/2 forbids NUL in both): one allocation for all of
+ * them rather than four per header. */
 typedef struct hdrs {
     size_t n;
-    char **names;
-    char **values;
+    char *buf;
+    size_t len, cap;
 } hdrs;
 
 struct conn {
@@ -218,13 +227,27 @@ void rj_grpc_redact(const char *msg, size_t len, char *out, size_t out_len)
 
 static void hdrs_free(hdrs *h)
 {
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->names[i]);
-        free(h->values[i]);
-    }
-    free(h->names);
-    free(h->values);
+    free(h->buf);
     memset(h, 0, sizeof(*h));
+}
+
+static void hdrs_add(hdrs *h, const uint8_t *name, size_t namelen, const uint8_t *value,
+                     size_t valuelen)
+{
+    size_t need = h->len + namelen + valuelen + 2;
+    if (need > h->cap) {
+        h->cap = h->cap ? h->cap : 256;
+        while (h->cap < need)
+            h->cap *= 2;
+        h->buf = rj_realloc(h->buf, h->cap);
+    }
+    char *p = h->buf + h->len;
+    memcpy(p, name, namelen);
+    p[namelen] = '\0';
+    memcpy(p + namelen + 1, value, valuelen);
+    p[namelen + 1 + valuelen] = '\0';
+    h->len = need;
+    h->n++;
 }
 
 static void conn_flush(conn *c);
@@ -307,9 +330,13 @@ const rj_grpc_method *rj_call_method(const rj_call *call)
 
 const char *rj_call_header(const rj_call *call, const char *name)
 {
-    for (size_t i = 0; i < call->hd.n; i++)
-        if (strcmp(call->hd.names[i], name) == 0)
-            return call->hd.values[i];
+    const char *p = call->hd.buf;
+    for (size_t i = 0; i < call->hd.n; i++) {
+        const char *value = p + strlen(p) + 1;
+        if (strcmp(p, name) == 0)
+            return value;
+        p = value + strlen(value) + 1;
+    }
     return NULL;
 }
 
@@ -964,12 +991,7 @@ static int on_header_cb(nghttp2_session *session, const nghttp2_frame *frame, co
             if (rj_wire_parse_timeout((const char *)value, valuelen, &st->timeout_ms) != 0)
                 st->timeout_bad = true;
         }
-        hdrs *h = &st->hd;
-        h->names = rj_realloc(h->names, (h->n + 1) * sizeof(char *));
-        h->values = rj_realloc(h->values, (h->n + 1) * sizeof(char *));
-        h->names[h->n] = rj_strndup((const char *)name, namelen);
-        h->values[h->n] = rj_strndup((const char *)value, valuelen);
-        h->n++;
+        hdrs_add(&st->hd, name, namelen, value, valuelen);
     }
     return 0;
 }
@@ -1268,17 +1290,30 @@ static void conn_maybe_close(conn *c)
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    (void)h;
-    size_t n = 64 * 1024;
-    buf->base = rj_malloc(n);
-    buf->len = n;
+    conn *c = h->data;
+    rj_grpc_server *srv = c->srv;
+    buf->len = READ_BUF;
+    if (!srv->rbuf_busy) {
+        srv->rbuf_busy = true;
+        buf->base = srv->rbuf;
+    } else {
+        buf->base = rj_malloc(READ_BUF);
+    }
+}
+
+static void read_buf_free(conn *c, const uv_buf_t *buf)
+{
+    if (buf->base == c->srv->rbuf)
+        c->srv->rbuf_busy = false;
+    else
+        free(buf->base);
 }
 
 static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     conn *c = s->data;
     if (nread < 0) {
-        free(buf->base);
+        read_buf_free(c, buf);
         if (nread == UV_EOF) {
             const char *why = NULL;
             if (c->ready || c->n_streams)
@@ -1291,14 +1326,14 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (nread == 0 || c->closing) {
-        free(buf->base);
+        read_buf_free(c, buf);
         return;
     }
     c->bytes_in += (uint64_t)nread;
     c->in_ng++;
     ssize_t rv = nghttp2_session_mem_recv(c->session, (const uint8_t *)buf->base, (size_t)nread);
     c->in_ng--;
-    free(buf->base);
+    read_buf_free(c, buf);
     if (rv < 0) {
         const char *why = rv == NGHTTP2_ERR_BAD_CLIENT_MAGIC
                               ? "not an HTTP/2 prior-knowledge client (bad connection preface)"
@@ -1548,6 +1583,7 @@ int rj_grpc_server_new(uv_loop_t *loop, const rj_grpc_config *cfg, const rj_grpc
                        size_t n_methods, void *ud, rj_grpc_server **out)
 {
     rj_grpc_server *srv = rj_calloc(1, sizeof(*srv));
+    srv->rbuf = rj_malloc(READ_BUF);
     srv->loop = loop;
     if (cfg)
         srv->cfg = *cfg;
@@ -1851,5 +1887,6 @@ void rj_grpc_server_free(rj_grpc_server *srv)
     /* Freeing with handles still open would leave them pointing here. */
     assert(!srv->drain_timer_init && (srv->draining ? srv->n_listeners == 0 : true));
     assert(srv->n_conns == 0);
+    free(srv->rbuf);
     free(srv);
 }

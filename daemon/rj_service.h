@@ -2,8 +2,9 @@
  * (svc_plan.c, svc_submit.c, svc_read.c, svc_query.c).
  *
  * Read functions run on a libuv pool thread with their own read snapshot.
- * Write functions are split: prepare (pool thread) turns the request into an
- * rj_op for the writer thread; finish (loop thread) turns the applied op
+ * Write functions are split: prepare (on the writer thread, after the
+ * caller's token is checked there, just before the op's batch is applied)
+ * turns the request into an rj_op; finish (loop thread) turns the applied op
  * into the response.
  *
  * Responses are allocated with malloc throughout, so the dispatcher frees

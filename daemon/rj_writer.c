@@ -11,6 +11,7 @@ typedef struct node {
     struct node *next;
     rj_op *op;
     void *ctx;
+    rj_writer_prepare_fn prepare;
 } node;
 
 struct rj_writer {
@@ -62,8 +63,9 @@ static void *writer_main(void *p)
         }
         n = 0;
         for (node *x = batch; x; x = x->next)
-            ops[n++] = x->op;
-        int rc = rj_store_apply(w->store, ops, n);
+            if (!x->prepare || x->prepare(x->ctx) == 0)
+                ops[n++] = x->op;
+        int rc = n ? rj_store_apply(w->store, ops, n) : 0;
         if (rc != 0)
             rj_log(RJ_LOG_ERROR, "write batch of %zu failed: %s", n, rj_strerror(rc));
 
@@ -112,11 +114,12 @@ int rj_writer_start(uv_loop_t *loop, rj_store *store, rj_writer_done_fn done_cb,
     return 0;
 }
 
-void rj_writer_queue(rj_writer *w, rj_op *op, void *ctx)
+void rj_writer_queue(rj_writer *w, rj_op *op, void *ctx, rj_writer_prepare_fn prepare)
 {
     node *x = rj_calloc(1, sizeof(*x));
     x->op = op;
     x->ctx = ctx;
+    x->prepare = prepare;
     pthread_mutex_lock(&w->mu);
     append(&w->pending, &w->pending_tail, x, x);
     pthread_cond_signal(&w->cv);

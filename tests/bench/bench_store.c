@@ -1,6 +1,11 @@
 /* Store benchmark: prints one line per figure.
  *
  *   bench_store [DIR]     (default: a fresh directory under $TMPDIR or /tmp)
+ *   bench_store --raw-lmdb [DIR]   only the raw LMDB figure below
+ *
+ * First the physical ceiling: raw LMDB synced commits per second, one
+ * writer, one 200-byte put per transaction, opened as the store opens its
+ * environment (durable commits: no MDB_NOSYNC, no MDB_NOMETASYNC).
  *
  * Durable revisions per second with 1 submitter and with 32 submitters
  * behind one writer thread that batches whatever is pending into one
@@ -11,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../unit/test_store_util.h"
 #include "rj_kode.h"
+#include <lmdb.h>
 
 #define PLAN "bench-opd/2024"
 #define BIG "bench-besar/2024"
@@ -181,10 +189,64 @@ static double run_clients(rj_store *s, int n_clients, int per_client, long *comm
     return (double)(n_clients * per_client) / dt;
 }
 
+/* Synced one-put commits/s straight on LMDB, in a subdirectory of dir. */
+static double raw_lmdb(const char *dir)
+{
+    char sub[4096];
+    snprintf(sub, sizeof(sub), "%s/raw-lmdb", dir);
+    mkdir(sub, 0700);
+    MDB_env *env;
+    MDB_dbi dbi;
+    MDB_txn *txn;
+    int rc = mdb_env_create(&env);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize(env, 64u << 20);
+    if (rc == 0)
+        rc = mdb_env_open(env, sub, MDB_NOTLS, 0600);
+    if (rc == 0 && (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+        rc = mdb_dbi_open(txn, NULL, 0, &dbi);
+        rc = rc ? rc : mdb_txn_commit(txn);
+    }
+    if (rc) {
+        fprintf(stderr, "bench_store: raw LMDB in %s: %s\n", sub, mdb_strerror(rc));
+        exit(1);
+    }
+    char value[200];
+    memset(value, 'v', sizeof(value));
+    int n = 2000;
+    double t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        char key[32];
+        int kn = snprintf(key, sizeof(key), "key-%08d", i);
+        MDB_val k = {.mv_size = (size_t)kn, .mv_data = key};
+        MDB_val v = {.mv_size = sizeof(value), .mv_data = value};
+        if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0 &&
+            (rc = mdb_put(txn, dbi, &k, &v, 0)) == 0)
+            rc = mdb_txn_commit(txn);
+        if (rc) {
+            fprintf(stderr, "bench_store: raw LMDB commit: %s\n", mdb_strerror(rc));
+            exit(1);
+        }
+    }
+    double rate = n / (now_s() - t0);
+    mdb_env_close(env);
+    return rate;
+}
+
 int main(int argc, char **argv)
 {
     planner = ident("perencana", RENJA__V1__ROLE__ROLE_PLANNER, "");
+    bool raw_only = argc > 1 && strcmp(argv[1], "--raw-lmdb") == 0;
+    if (raw_only)
+        argc--, argv++;
     char *dir = argc > 1 ? rj_strdup(argv[1]) : tmp_dir();
+    printf("raw LMDB synced commits/s (1 writer, 200-byte put): %.0f\n", raw_lmdb(dir));
+    if (raw_only) {
+        if (argc <= 1)
+            rm_rf(dir);
+        free(dir);
+        return 0;
+    }
     rj_store *s;
     rj_diag d;
     int err = rj_store_open(dir, &s, &d);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Durability: renjad receiving a stream of submits from several clients is
-# killed with SIGKILL at random moments; after each restart every revision a
+# Durability: renjad receiving a stream of submits from four concurrent
+# clients is killed with SIGKILL at random moments, 100 times
+# (CRASH_ROUNDS); after every tenth restart and the last, every revision a
 # client saw acknowledged is there with its message, revisions are numbered
-# without gaps, and the store opens cleanly.
+# without gaps, and the store opens cleanly; at the end each acknowledged
+# revision of the last ten rounds holds exactly the pagu it set.
 source "$(dirname "$0")/../integration/lib.sh"
 
 D="$T/data"
@@ -23,14 +25,16 @@ writer() { # writer W ROUND: submit until the daemon goes away
   done
 }
 
-ROUNDS=${CRASH_ROUNDS:-5}
+ROUNDS=${CRASH_ROUNDS:-100}
 for round in $(seq 1 $ROUNDS); do
   pids=()
   for w in 1 2 3 4; do writer $w $round & pids+=($!); done
-  sleep "0.$((RANDOM % 9 + 1))"
+  # 20..300 ms of writes: some rounds are killed before any lands
+  sleep "$(printf '0.%03d' $((RANDOM % 281 + 20)))"
   kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
   for p in "${pids[@]}"; do wait "$p" || true; done
   start_daemon "$D"
+  [ $((round % 10)) = 0 ] || [ "$round" = "$ROUNDS" ] || continue
   "$RENJA" --format json log $P >"$T/log.json" || { fail "log after restart $round"; continue; }
   /usr/bin/python3 - "$T/log.json" "$T/acks" <<'PY' && pass "round $round: every acknowledged revision survived" || fail "round $round"
 import json, sys
@@ -42,5 +46,27 @@ print("revisions %d, acknowledged %d, missing %d, gaps %d" % (len(revs), len(ack
 sys.exit(1 if missing or gaps else 0)
 PY
 done
+# Exact content: the pagu each acknowledged revision of the last ten rounds
+# set (message wW-rR-I sets pagu I on 2.17.0W), read as of that revision.
+/usr/bin/python3 - "$T/acks" "$ROUNDS" "$RENJA" $P <<'PY' && pass "every acknowledged revision of the last ten rounds holds its pagu" || fail "exact content"
+import json, subprocess, sys
+acks, rounds, renja, plan = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+bad = n = 0
+for line in open(acks).read().splitlines():
+    rev, msg = line.split(" ", 1)
+    w, r, i = msg.split("-")
+    if int(r[1:]) <= rounds - 10:
+        continue
+    kode = "2.17.0" + w[1:]
+    out = subprocess.run([renja, "--format", "json", "show", plan, kode, "--at", rev],
+                         capture_output=True, text=True, check=True).stdout
+    items = [x for x in json.loads(out)["items"] if x["kode"] == kode]
+    n += 1
+    if not items or items[0].get("pagu") != int(i):
+        bad += 1
+        print("rev %s (%s): %s, expected pagu %s" % (rev, msg, items[:1], i))
+print("checked %d acknowledged revisions, %d wrong" % (n, bad))
+sys.exit(1 if bad else 0)
+PY
 check "the daemon still serves" "SERVING" "$("$RENJA" health)"
 finish
