@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "grpc/health/v1/health.pb-c.h"
@@ -238,25 +239,75 @@ static int submit(rj_cli *cli, rj_submit *s)
 
 /* --- commands ---------------------------------------------------------------------- */
 
-static int cmd_health(rj_cli *cli, const rj_args *a)
+static uint64_t mono_ms(void)
 {
-    int rc = connect_once(cli);
-    if (rc)
-        return rc;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* One health check: the gRPC status, *serving set on OK. With quiet, a
+ * failure to connect is not reported here (the caller may try again). */
+static int health_once(rj_cli *cli, int timeout_ms, bool *serving,
+                       Grpc__Health__V1__HealthCheckResponse__ServingStatus *status, rj_diag *d)
+{
+    *serving = false;
+    if (!cli->rpc && rj_rpc_connect(cli->server, timeout_ms, &cli->rpc, d) < 0) {
+        cli->rpc = NULL;
+        return RJ_GRPC_UNAVAILABLE;
+    }
     Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
     Grpc__Health__V1__HealthCheckResponse *resp = NULL;
-    rj_diag d = {{0}};
     int st = rj_rpc_call(cli->rpc, "/grpc.health.v1.Health/Check", NULL, &req.base,
                          &grpc__health__v1__health_check_response__descriptor,
-                         (ProtobufCMessage **)&resp, cli->timeout_s * 1000, &d);
-    if (st != 0)
+                         (ProtobufCMessage **)&resp, timeout_ms, d);
+    if (st == 0) {
+        *status = resp->status;
+        *serving = resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+        done(resp);
+    } else {
+        /* A connection that failed is not used again. */
+        rj_rpc_close(cli->rpc);
+        cli->rpc = NULL;
+    }
+    return st;
+}
+
+static int cmd_health(rj_cli *cli, const rj_args *a)
+{
+    uint64_t wait_s = 0;
+    rj_diag d = {{0}};
+    if (rj_args_uint(a, "wait", 0, 86400, &wait_s, &d))
+        return usage(cli, "%s", d.msg);
+    /* --wait: until SERVING or the time is up, trying again every 100 ms
+     * (a daemon just started may not listen yet, or still be starting). */
+    uint64_t until = mono_ms() + wait_s * 1000;
+    Grpc__Health__V1__HealthCheckResponse__ServingStatus status =
+        GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__UNKNOWN;
+    bool serving = false;
+    int st;
+    for (;;) {
+        rj_diag_clear(&d);
+        uint64_t now = mono_ms();
+        int left = now < until ? (int)(until - now) : 0;
+        int t = wait_s && left < cli->timeout_s * 1000 ? (left > 100 ? left : 100)
+                                                       : cli->timeout_s * 1000;
+        st = health_once(cli, t, &serving, &status, &d);
+        if (serving || mono_ms() + 100 > until)
+            break;
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    if (st != 0) {
+        if (wait_s && d.msg[0]) {
+            size_t n = strlen(d.msg);
+            if (n + 40 < sizeof(d.msg))
+                snprintf(d.msg + n, sizeof(d.msg) - n, " (after waiting %" PRIu64 " s)", wait_s);
+        }
         return report(cli, st, &d);
-    rj_print_health(resp->status, cli->mode, cli->out);
-    rc = resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
-             ? 0
-             : RJ_EXIT_FAILED;
-    done(resp);
-    return rc;
+    }
+    rj_print_health(status, cli->mode, cli->out);
+    return serving ? 0 : RJ_EXIT_FAILED;
 }
 
 static int cmd_info(rj_cli *cli, const rj_args *a)
@@ -1455,8 +1506,13 @@ static int cmd_report(rj_cli *cli, const rj_args *a)
     }
 
 const rj_command rj_commands[] = {
-    {"health", NULL, "", "SERVING or not (exit 0 only when SERVING); needs no token", NULL, 0, 0,
-     cmd_health, RJ_REQ_NONE,
+    {"health", NULL, "",
+     "SERVING or not (exit 0 only when SERVING); needs no token; --wait retries until SERVING",
+     (const rj_flag[]){{"wait", "SECONDS",
+                        "retry for up to SECONDS until the daemon answers SERVING (a daemon just "
+                        "started)"},
+                       F_END},
+     0, 0, cmd_health, RJ_REQ_NONE,
      "Asks the standard gRPC health service. Prints SERVING, NOT_SERVING (the daemon is "
      "shutting down) or SERVICE_UNKNOWN; exit 0 only for SERVING, 6 when nothing answers.",
      "renja health\n"

@@ -28,14 +28,17 @@ if [[ -z ${RENJA_TOKEN:-} ]]; then
 fi
 
 # Run the CLI with machine output; its own message is already on stderr.
-renja() {
-    "$RENJA" --format tsv "$@"
+# Not named renja: with RENJA unset, "$RENJA" is "renja", and a function of
+# that name would call itself. command runs the program on PATH (or the
+# path given in RENJA), never a function.
+cli() {
+    command "$RENJA" --format tsv "$@"
 }
 
 # submit FILE MESSAGE: import one revision, print its number.
 submit() {
     local file=$1 msg=$2 out rc=0
-    out=$(renja import "$PLAN" "$here/$file" --message "$msg") || rc=$?
+    out=$(cli import "$PLAN" "$here/$file" --message "$msg") || rc=$?
     ((rc == 0)) || die "$rc" "import of $file into $PLAN was refused (exit $rc)"
     [[ $out =~ ^[0-9]+$ ]] ||
         die 1 "import of $file printed '$out', expected a revision number"
@@ -49,12 +52,12 @@ stage() {
         --title "$title" --basis "$basis")
     [[ -n $date ]] && args+=(--date "$date")
     local rc=0
-    renja "${args[@]}" >/dev/null || rc=$?
+    cli "${args[@]}" >/dev/null || rc=$?
     ((rc == 0)) || die "$rc" "stage set $name --rev $rev on $PLAN was refused (exit $rc)"
 }
 
 rc=0
-renja plan create "$PLAN" \
+cli plan create "$PLAN" \
     --nama "Renja Dinas Koperasi dan UKM Provinsi Sumatera Selatan 2024" >/dev/null || rc=$?
 ((rc == 0)) || die "$rc" "plan create $PLAN was refused (exit $rc)"
 

@@ -112,4 +112,17 @@ rc=0; wait "$DAEMON_PID" || rc=$?
 DAEMON_PID=""
 check "SIGTERM: renjad exits 0" 0 "$rc"
 check "SIGTERM: the socket file is removed" 0 "$([ -e "$SOCK" ] && echo 1 || echo 0)"
+
+# --- health --wait: a script can start renjad and wait until it serves ---------------
+expect_exit "health --wait on nothing exits 6 when the time is up" 6 \
+  "$RENJA" --server "unix:$SOCK" health --wait 1
+case "$(cat "$T/err")" in *"(after waiting 1 s)") pass "it says how long it waited" ;;
+  *) fail "health --wait message: $(cat "$T/err")" ;; esac
+(sleep 0.5; exec "$RENJAD" --data-dir "$D" --listen "unix:$SOCK" 2>>"$D/late.log") &
+LATE=$!
+expect_exit "health --wait sees a daemon that starts later" 0 "$RENJA" --server "unix:$SOCK" health --wait 20
+check "and prints SERVING" SERVING "$(cat "$T/out")"
+kill -TERM "$LATE"; rc=0; wait "$LATE" || rc=$?
+check "the late daemon exits 0" 0 "$rc"
+expect_exit "health --wait takes seconds" 2 "$RENJA" health --wait soon
 finish
