@@ -49,88 +49,116 @@ const rj_command *rj_cli_find(const rj_command *table, int argc, char **argv, in
     return NULL;
 }
 
-/* Is name among the comma-separated flags? *value gets whether it takes a
- * value. */
-static bool flag_known(const char *flags, const char *name, size_t len, bool *value)
+const rj_flag rj_cli_globals[] = {
+    {"server", "ADDR",
+     "the server: unix:/path/to.sock or HOST:PORT (default $RENJA_SERVER, "
+     "then " RJ_CLI_DEFAULT_SERVER ")"},
+    {"token-file", "FILE",
+     "read the bearer token from FILE, which group and others may not read (default "
+     "$RENJA_TOKEN_FILE)"},
+    {"token", "TOKEN",
+     "the bearer token itself (default $RENJA_TOKEN); visible in ps and shell history: prefer "
+     "--token-file"},
+    {"format", "FORMAT",
+     "table, csv, tsv or json (default $RENJA_FORMAT, then table on a terminal and tsv "
+     "otherwise)"},
+    {"timeout", "SECONDS", "how long to wait for each request (default 30)"},
+    {"wide", NULL, "a table at its full width with every column, even wider than the terminal"},
+    {"header", NULL, "a first line naming the columns in tsv too (csv always has one)"},
+    {"excel", NULL,
+     "csv for an Indonesian-locale Excel: ';' between fields, CRLF, a UTF-8 byte order mark, "
+     "decimal comma (the same as --csv-dialect excel-id)"},
+    {"csv-dialect", "rfc4180|excel-id", "the kind of csv: rfc4180 (the default) or excel-id"},
+    {NULL, NULL, NULL},
+};
+
+const rj_flag *rj_cli_flag(const rj_command *c, const char *name, size_t len)
 {
-    const char *p = flags ? flags : "";
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        size_t nl = n && p[n - 1] == '=' ? n - 1 : n;
-        if (nl == len && strncmp(p, name, len) == 0) {
-            *value = nl != n;
-            return true;
-        }
-        p += n;
-        if (*p == ',')
-            p++;
+    for (const rj_flag *f = c->flags; f && f->name; f++)
+        if (strlen(f->name) == len && strncmp(f->name, name, len) == 0)
+            return f;
+    return NULL;
+}
+
+const char *rj_cli_dashes(const rj_flag *f)
+{
+    return f->name[0] && !f->name[1] ? "-" : "--";
+}
+
+void rj_cli_name(const rj_command *c, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+}
+
+void rj_cli_usage(const rj_command *c, char *out, size_t n)
+{
+    size_t len = (size_t)snprintf(out, n, "%s", c->args ? c->args : "");
+    for (const rj_flag *f = c->flags; f && f->name && len < n; f++)
+        len += (size_t)snprintf(out + len, n - len, "%s[%s%s%s%s]", len ? " " : "",
+                                rj_cli_dashes(f), f->name, f->arg ? " " : "", f->arg ? f->arg : "");
+}
+
+static int global_value(rj_cli *cli, const char *name, const char *v, rj_diag *d)
+{
+    if (strcmp(name, "server") == 0)
+        cli->server = v;
+    else if (strcmp(name, "token") == 0) {
+        cli->token = v;
+        cli->token_file = NULL;
+    } else if (strcmp(name, "token-file") == 0) {
+        cli->token_file = v;
+        cli->token = NULL;
+    } else if (strcmp(name, "format") == 0) {
+        int m = rj_out_mode_parse(v);
+        if (m < 0)
+            return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json", v);
+        cli->mode = (rj_out_mode)m;
+        cli->format_given = true;
+    } else if (strcmp(name, "timeout") == 0) {
+        char *end;
+        long t = strtol(v, &end, 10);
+        if (end == v || *end || t < 1 || t > 86400)
+            return rj_diag_set(d, RJ_EINVAL, "--timeout %s: expected seconds, 1..86400", v);
+        cli->timeout_s = (int)t;
+    } else if (strcmp(name, "wide") == 0)
+        cli->wide = true;
+    else if (strcmp(name, "header") == 0)
+        cli->header = true;
+    else if (strcmp(name, "excel") == 0)
+        cli->csv_excel = true;
+    else if (strcmp(name, "csv-dialect") == 0) {
+        if (strcmp(v, "excel-id") == 0)
+            cli->csv_excel = true;
+        else if (strcmp(v, "rfc4180") == 0)
+            cli->csv_excel = false;
+        else
+            return rj_diag_set(d, RJ_EINVAL, "--csv-dialect %s: expected rfc4180 or excel-id", v);
     }
-    return false;
+    return 0;
 }
 
 int rj_cli_global(rj_cli *cli, int argc, char **argv, rj_diag *d)
 {
-    static const char *const names[] = {"--server",  "--token",       "--format",
-                                        "--timeout", "--csv-dialect", "--token-file"};
     const char *arg = argv[0];
-    if (strcmp(arg, "--excel") == 0) {
-        cli->csv_excel = true;
-        return 1;
-    }
-    for (int i = 0; i < 6; i++) {
-        size_t n = strlen(names[i]);
-        const char *v;
-        int used;
-        if (strncmp(arg, names[i], n) != 0)
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    for (const rj_flag *f = rj_cli_globals; f->name; f++) {
+        size_t n = strlen(f->name);
+        const char *v = "";
+        int used = 1;
+        if (strncmp(arg + 2, f->name, n) != 0 || (arg[2 + n] != '=' && arg[2 + n] != 0))
             continue;
-        if (arg[n] == '=')
-            v = arg + n + 1, used = 1;
-        else if (arg[n] == 0) {
+        if (!f->arg && arg[2 + n] == '=')
+            return rj_diag_set(d, RJ_EINVAL, "--%s takes no value", f->name);
+        if (f->arg && arg[2 + n] == '=')
+            v = arg + n + 3;
+        else if (f->arg) {
             if (argc < 2)
-                return rj_diag_set(d, RJ_EINVAL, "%s needs a value", names[i]);
+                return rj_diag_set(d, RJ_EINVAL, "--%s needs a value", f->name);
             v = argv[1], used = 2;
-        } else
-            continue;
-        switch (i) {
-        case 0:
-            cli->server = v;
-            break;
-        case 1:
-            cli->token = v;
-            cli->token_file = NULL;
-            break;
-        case 5:
-            cli->token_file = v;
-            cli->token = NULL;
-            break;
-        case 2: {
-            int m = rj_out_mode_parse(v);
-            if (m < 0)
-                return rj_diag_set(d, RJ_EINVAL, "--format %s: expected table, csv, tsv or json",
-                                   v);
-            cli->mode = (rj_out_mode)m;
-            cli->format_given = true;
-            break;
         }
-        case 3: {
-            char *end;
-            long t = strtol(v, &end, 10);
-            if (end == v || *end || t < 1 || t > 86400)
-                return rj_diag_set(d, RJ_EINVAL, "--timeout %s: expected seconds, 1..86400", v);
-            cli->timeout_s = (int)t;
-            break;
-        }
-        case 4:
-            if (strcmp(v, "excel-id") == 0)
-                cli->csv_excel = true;
-            else if (strcmp(v, "rfc4180") == 0)
-                cli->csv_excel = false;
-            else
-                return rj_diag_set(d, RJ_EINVAL, "--csv-dialect %s: expected rfc4180 or excel-id",
-                                   v);
-            break;
-        }
-        return used;
+        int rc = global_value(cli, f->name, v, d);
+        return rc < 0 ? rc : used;
     }
     return 0;
 }
@@ -208,12 +236,12 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
             only_pos = true;
             continue;
         }
-        bool short_takes = false;
+        const rj_flag *sf = NULL;
         if (!only_pos && w[0] == '-' && w[1] && w[1] != '-' && !w[2] &&
-            flag_known(c->flags, w + 1, 1, &short_takes)) {
+            (sf = rj_cli_flag(c, w + 1, 1)) != NULL) {
             /* -X [VALUE]: a one-letter flag of the command. */
             const char *val = "";
-            if (short_takes) {
+            if (sf->arg) {
                 if (i + 1 >= argc)
                     return rj_diag_set(d, RJ_EINVAL, "%s needs a value", w);
                 val = argv[++i];
@@ -241,8 +269,9 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         const char *name = w + 2;
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        bool takes;
-        if (!flag_known(c->flags, name, len, &takes))
+        const rj_flag *f = rj_cli_flag(c, name, len);
+        bool takes = f && f->arg;
+        if (!f)
             return rj_diag_set(d, RJ_EINVAL, "unknown option --%.*s for %s%s%s", (int)len, name,
                                c->name, c->sub ? " " : "", c->sub ? c->sub : "");
         const char *val = "";
@@ -262,13 +291,14 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         a->flag_len[a->nflags] = len;
         a->flag_val[a->nflags++] = val;
     }
+    char n[64], u[512];
+    rj_cli_name(c, n, sizeof(n));
+    rj_cli_usage(c, u, sizeof(u));
     if (a->npos < c->min_pos)
-        return rj_diag_set(d, RJ_EINVAL, "missing arguments (usage: renja %s%s%s %s)", c->name,
-                           c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
+        return rj_diag_set(d, RJ_EINVAL, "missing arguments (usage: renja %s %s)", n, u);
     if (c->max_pos >= 0 && a->npos > c->max_pos)
-        return rj_diag_set(d, RJ_EINVAL, "unexpected argument \"%s\" (usage: renja %s%s%s %s)",
-                           a->pos[c->max_pos], c->name, c->sub ? " " : "", c->sub ? c->sub : "",
-                           c->usage);
+        return rj_diag_set(d, RJ_EINVAL, "unexpected argument \"%s\" (usage: renja %s %s)",
+                           a->pos[c->max_pos], n, u);
     return 0;
 }
 
@@ -302,54 +332,4 @@ int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, u
 bad:
     return rj_diag_set(d, RJ_EINVAL, "--%s %s: expected a whole number %" PRIu64 "..%" PRIu64, flag,
                        v, lo, hi);
-}
-
-static void name_of(const rj_command *c, char *out, size_t n)
-{
-    snprintf(out, n, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
-}
-
-void rj_cli_help(const rj_command *table, FILE *out)
-{
-    fprintf(out, "usage: renja [--server ADDR] [--token-file FILE | --token TOKEN]\n"
-                 "             [--format table|csv|tsv|json] [--timeout SECONDS]\n"
-                 "             [--excel] COMMAND [ARGS...]\n\n"
-                 "Commands:\n");
-    size_t w = 0;
-    for (const rj_command *c = table; c->name; c++) {
-        char n[64];
-        name_of(c, n, sizeof(n));
-        if (strlen(n) > w)
-            w = strlen(n);
-    }
-    for (const rj_command *c = table; c->name; c++) {
-        char n[64];
-        name_of(c, n, sizeof(n));
-        fprintf(out, "  %-*s  %s\n", (int)w, n, c->help);
-    }
-    fprintf(out,
-            "\nGlobal options:\n"
-            "  --server ADDR      unix:/path or HOST:PORT (default $RENJA_SERVER, then %s)\n"
-            "  --token-file FILE  read the bearer token from FILE, which group and others\n"
-            "                     may not read (default $RENJA_TOKEN_FILE)\n"
-            "  --token TOKEN      the bearer token itself (default $RENJA_TOKEN); visible\n"
-            "                     in ps and shell history: prefer --token-file\n"
-            "  --format FORMAT    table, csv, tsv or json (default table on a terminal, else tsv)\n"
-            "  --timeout SECONDS  per request (default %d)\n"
-            "  --excel            csv for an Indonesian-locale Excel: ';', CRLF, UTF-8 BOM,\n"
-            "                     decimal comma (also: --csv-dialect excel-id; rfc4180 is the "
-            "default)\n"
-            "  --version, --help\n\n"
-            "Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 conflict, 4 not found,\n"
-            "5 permission denied, 6 server unavailable or no answer within --timeout,\n"
-            "7 validation failed.\n"
-            "Run 'renja COMMAND --help' for the arguments of a command.\n",
-            RJ_CLI_DEFAULT_SERVER, RJ_CLI_DEFAULT_TIMEOUT);
-}
-
-void rj_cli_command_help(const rj_command *c, FILE *out)
-{
-    char n[64];
-    name_of(c, n, sizeof(n));
-    fprintf(out, "usage: renja %s %s\n\n%s\n", n, c->usage, c->help);
 }

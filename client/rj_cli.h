@@ -31,6 +31,7 @@ enum {
     RJ_EXIT_DENIED = 5,
     RJ_EXIT_UNAVAILABLE = 6,
     RJ_EXIT_INVALID = 7,
+    RJ_EXIT_CHANGES = 8, /* diff --exit-code found differences: not a failure */
 };
 
 typedef enum rj_req_kind {
@@ -49,6 +50,8 @@ typedef struct rj_cli {
     const char *token_file; /* --token-file or $RENJA_TOKEN_FILE, read by rj_cli_token_load */
     char token_buf[256];
     rj_out_mode mode;
+    bool wide;         /* --wide: the human table at full width, every column */
+    bool header;       /* --header: a header line in tsv too */
     bool format_given; /* --format was on the command line */
     bool csv_excel;    /* --excel / --csv-dialect excel-id */
     int timeout_s;
@@ -84,19 +87,29 @@ typedef struct rj_args {
     int nflags;
 } rj_args;
 
+/* One flag of a command: the parse spec and its help are the same row. */
+typedef struct rj_flag {
+    const char *name; /* without "--"; a one-letter flag is written -X ("o" for -o FILE) */
+    const char *arg;  /* metavariable of its value ("TEXT", "REF"); NULL for a switch */
+    const char *help; /* one sentence */
+} rj_flag;
+
 typedef struct rj_command {
     const char *name;
-    const char *sub;   /* subcommand or NULL */
-    const char *usage; /* arguments after the name, e.g. "PLAN KODE [--at REF]" */
-    const char *help;  /* one line */
-    /* Flags the command takes, comma-separated; a trailing '=' takes a
-     * value: "message=,base=,replace". A one-letter flag is written -X on
-     * the command line ("o=" for -o FILE). */
-    const char *flags;
+    const char *sub;      /* subcommand or NULL */
+    const char *args;     /* positional arguments, e.g. "PLAN KODE" (usage adds the flags) */
+    const char *help;     /* one line, for the list of commands */
+    const rj_flag *flags; /* NULL, or ended by a row with name NULL */
     int min_pos, max_pos; /* max_pos -1: unlimited */
     int (*run)(rj_cli *cli, const rj_args *a);
     rj_req_kind kind;
+    const char *about;    /* NULL or a paragraph: what the arguments mean, what it prints */
+    const char *examples; /* NULL or command lines, one per line */
 } rj_command;
+
+/* The global options (--server, --format, ...), ended by a row with name
+ * NULL; rj_cli_global parses them. */
+extern const rj_flag rj_cli_globals[];
 
 /* The one mapping from gRPC status to exit code. */
 int rj_cli_exit_code(int grpc_status, rj_req_kind kind);
@@ -121,8 +134,13 @@ bool rj_args_has(const rj_args *a, const char *flag);
 int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, uint64_t *out,
                  rj_diag *d);
 
-/* Help generated from the table: all commands, or one. */
-void rj_cli_help(const rj_command *table, FILE *out);
-void rj_cli_command_help(const rj_command *c, FILE *out);
+/* A flag of c by name (len bytes); NULL if c has none such. */
+const rj_flag *rj_cli_flag(const rj_command *c, const char *name, size_t len);
+/* How f is written: "-" for a one-letter flag (-o FILE), else "--". */
+const char *rj_cli_dashes(const rj_flag *f);
+/* "plan create", "diff": the words that name c. */
+void rj_cli_name(const rj_command *c, char *out, size_t n);
+/* "PLAN FROM TO [--level L] [--all]": the arguments and flags of c. */
+void rj_cli_usage(const rj_command *c, char *out, size_t n);
 
 #endif

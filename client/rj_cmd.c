@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,12 +15,14 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "renja/v1/renja.pb-c.h"
 #include "rj_alloc.h"
+#include "rj_help.h"
 #include "rj_html.h"
 #include "rj_input.h"
 #include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_num.h"
 #include "rj_print.h"
+#include "rj_progress.h"
 #include "rj_report.h"
 #include "rj_rpc.h"
 #include "rj_wire.h"
@@ -32,6 +35,7 @@ static int usage(rj_cli *cli, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    rj_progress_quiet();
     fprintf(cli->err, "%s: ", cli->prog);
     vfprintf(cli->err, fmt, ap);
     fputc('\n', cli->err);
@@ -41,6 +45,7 @@ static int usage(rj_cli *cli, const char *fmt, ...)
 
 static int fail(rj_cli *cli, int code, const char *msg)
 {
+    rj_progress_quiet();
     fprintf(cli->err, "%s: %s\n", cli->prog, msg);
     return code;
 }
@@ -961,8 +966,11 @@ static int cmd_diff(rj_cli *cli, const rj_args *a)
         return usage(cli, "--all and --changed-only exclude each other");
     Renja__V1__DiffResponse *resp = NULL;
     int rc = CALL(cli, "Diff", req, diff_response, &resp);
-    if (rc == 0)
+    if (rc == 0) {
         rj_print_diff(resp, rj_args_has(a, "changed-only"), cli->mode, cli->out);
+        if (rj_args_has(a, "exit-code") && rj_print_diff_changed(resp))
+            rc = RJ_EXIT_CHANGES;
+    }
     done(resp);
     return rc;
 }
@@ -1111,11 +1119,218 @@ static int cmd_watch(rj_cli *cli, const rj_args *a)
     req.plan = (char *)plan_arg(a);
     req.from = from;
     watch_ctx w = {cli, req.plan};
+    if (cli->header && cli->mode == RJ_OUT_TSV)
+        fprintf(cli->out, "rev\ttime\tauthor\tbidang\tmessage\n");
     int st = rj_rpc_stream(cli->rpc, "/renja.v1.Renja/Watch", cli->token, &req.base,
                            &renja__v1__revision__descriptor, watch_cb, &w, 0, &d);
     if (st == RJ_GRPC_CANCELLED && ferror(cli->out))
         return RJ_EXIT_OK;
     return st == 0 ? 0 : report(cli, st, &d);
+}
+
+/* import and export with a progress line on a terminal when they take a while */
+static int cmd_import_progress(rj_cli *cli, const rj_args *a)
+{
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s into %s", cli->prog, a->pos[1], a->pos[0]);
+    rj_progress_start(cli->err, what);
+    int rc = cmd_import(cli, a);
+    rj_progress_end();
+    return rc;
+}
+
+static int cmd_export_progress(rj_cli *cli, const rj_args *a)
+{
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s", cli->prog, a->pos[0]);
+    rj_progress_start(cli->err, what);
+    int rc = cmd_export(cli, a);
+    rj_progress_end();
+    return rc;
+}
+
+static int cmd_completion(rj_cli *cli, const rj_args *a)
+{
+    if (rj_help_completion(a->pos[0], cli->out) < 0)
+        return usage(cli, "%s: expected bash or zsh", a->pos[0]);
+    return 0;
+}
+
+/* --- completion candidates (renja __complete) ------------------------------------------- */
+
+static void complete_plans(rj_cli *cli, FILE *out)
+{
+    Renja__V1__ListPlansRequest req = RENJA__V1__LIST_PLANS_REQUEST__INIT;
+    Renja__V1__ListPlansResponse *resp = NULL;
+    if (CALL(cli, "ListPlans", req, list_plans_response, &resp) == 0)
+        for (size_t i = 0; i < resp->n_plans; i++)
+            fprintf(out, "%s\n", resp->plans[i]->id);
+    done(resp);
+}
+
+static void complete_stages(rj_cli *cli, const char *plan, FILE *out)
+{
+    fprintf(out, "head\n");
+    if (!plan)
+        return;
+    Renja__V1__ListStagesRequest req = RENJA__V1__LIST_STAGES_REQUEST__INIT;
+    req.plan = (char *)plan;
+    Renja__V1__ListStagesResponse *resp = NULL;
+    if (CALL(cli, "ListStages", req, list_stages_response, &resp) == 0)
+        for (size_t i = 0; i < resp->n_stages; i++)
+            fprintf(out, "%s\n", resp->stages[i]->name);
+    done(resp);
+}
+
+/* Candidates for a value named by a metavariable (REF, bash|zsh, PLAN). */
+static void complete_value(rj_cli *cli, const char *meta, const char *plan, FILE *out)
+{
+    if (strcmp(meta, "PLAN") == 0)
+        complete_plans(cli, out);
+    else if (strcmp(meta, "REF") == 0 || strcmp(meta, "FROM") == 0 || strcmp(meta, "TO") == 0 ||
+             strcmp(meta, "STAGE") == 0 || strcmp(meta, "NAME") == 0)
+        complete_stages(cli, plan, out);
+    else if (strcmp(meta, "FORMAT") == 0)
+        fprintf(out, "table\ncsv\ntsv\njson\n");
+    else if (strchr(meta, '|'))
+        for (const char *p = meta; *p;) {
+            size_t n = strcspn(p, "|");
+            /* FILE|- offers no words: the shell completes file names */
+            if (!(n == 1 && *p == '-') && strncmp(p, "FILE", n) != 0)
+                fprintf(out, "%.*s\n", (int)n, p);
+            p += n + (p[n] ? 1 : 0);
+        }
+}
+
+/* The metavariable of positional argument k of c: "PLAN", "FROM", ...;
+ * the last one repeats when it ends in "...". */
+static bool positional_meta(const rj_command *c, int k, char *out, size_t n)
+{
+    const char *tok[16];
+    size_t len[16];
+    int ntok = 0;
+    for (const char *p = c->args ? c->args : ""; *p && ntok < 16;) {
+        p += strspn(p, " ");
+        size_t l = strcspn(p, " ");
+        if (l)
+            tok[ntok] = p, len[ntok++] = l;
+        p += l;
+    }
+    if (ntok == 0)
+        return false;
+    if (k >= ntok) {
+        if (len[ntok - 1] < 3 || strncmp(tok[ntok - 1] + len[ntok - 1] - 3, "...", 3) != 0)
+            return false;
+        k = ntok - 1;
+    }
+    const char *t = tok[k];
+    size_t l = len[k];
+    while (l && *t == '[')
+        t++, l--;
+    while (l && (t[l - 1] == ']' || t[l - 1] == '.'))
+        l--;
+    snprintf(out, n, "%.*s", (int)l, t);
+    return true;
+}
+
+static const rj_flag *global_named(const char *w)
+{
+    for (const rj_flag *f = rj_cli_globals; f->name; f++)
+        if (strcmp(w + 2, f->name) == 0)
+            return f;
+    return NULL;
+}
+
+static void complete_flags(const rj_command *c, FILE *out)
+{
+    for (const rj_flag *f = c ? c->flags : NULL; f && f->name; f++)
+        fprintf(out, "%s%s\n", rj_cli_dashes(f), f->name);
+    for (const rj_flag *f = rj_cli_globals; f->name; f++)
+        fprintf(out, "--%s\n", f->name);
+    fprintf(out, "--help\n");
+}
+
+/* argv: the words after "renja", the last one being completed (maybe "").
+ * Prints the candidates, one per line; the shell filters them by prefix. */
+static int complete(rj_cli *cli, int argc, char **argv)
+{
+    FILE *out = cli->out;
+    if (argc < 1)
+        return 0;
+    const char *cur = argv[argc - 1];
+    const rj_command *c = NULL;
+    const char *name = NULL, *pos[RJ_ARGS_MAX];
+    int npos = 0;
+    const char *want = NULL; /* metavariable of the value the previous flag takes */
+    rj_diag d = {{0}};
+    for (int i = 0; i < argc - 1; i++) {
+        const char *w = argv[i];
+        want = NULL;
+        bool dash2 = strncmp(w, "--", 2) == 0;
+        if (dash2 || (c && w[0] == '-' && w[1] && !w[2] && rj_cli_flag(c, w + 1, 1))) {
+            const rj_flag *f = dash2 ? global_named(w) : rj_cli_flag(c, w + 1, 1);
+            if (!f && c && dash2)
+                f = rj_cli_flag(c, w + 2, strlen(w + 2));
+            if (f && f->arg) {
+                if (i + 1 < argc - 1) {
+                    if (dash2 && global_named(w))
+                        rj_cli_global(cli, 2, argv + i, &d);
+                    i++;
+                } else
+                    want = f->arg;
+            } else if (strchr(w, '='))
+                rj_cli_global(cli, 1, argv + i, &d);
+            continue;
+        }
+        if (!name) {
+            name = w;
+            int used;
+            c = rj_cli_find(rj_commands, 1, argv + i, &used);
+            if (c && c->sub)
+                c = NULL;
+            continue;
+        }
+        if (!c && strcmp(name, "help") != 0) {
+            char *two[] = {(char *)name, (char *)w};
+            int used;
+            c = rj_cli_find(rj_commands, 2, two, &used);
+            continue;
+        }
+        if (npos < RJ_ARGS_MAX)
+            pos[npos++] = w;
+    }
+    if (want) {
+        complete_value(cli, want, npos ? pos[0] : NULL, out);
+        return 0;
+    }
+    if (strncmp(cur, "-", 1) == 0) {
+        complete_flags(c, out);
+        return 0;
+    }
+    if (!name || (name && strcmp(name, "help") == 0 && npos == 0 && !c)) {
+        if (name && strcmp(name, "help") == 0)
+            for (int i = 0; rj_help_topics[i]; i++)
+                fprintf(out, "%s\n", rj_help_topics[i]);
+        const char *prev = "";
+        for (const rj_command *k = rj_commands; k->name; k++) {
+            if (strcmp(k->name, prev) != 0)
+                fprintf(out, "%s\n", k->name);
+            prev = k->name;
+        }
+        if (!name)
+            fprintf(out, "help\n");
+        return 0;
+    }
+    if (!c) {
+        for (const rj_command *k = rj_commands; k->name; k++)
+            if (k->sub && strcmp(k->name, name) == 0)
+                fprintf(out, "%s\n", k->sub);
+        return 0;
+    }
+    char meta[64];
+    if (positional_meta(c, npos, meta, sizeof(meta)))
+        complete_value(cli, meta, npos ? pos[0] : NULL, out);
+    return 0;
 }
 
 /* --- report ------------------------------------------------------------------------------ */
@@ -1407,76 +1622,311 @@ static int cmd_report(rj_cli *cli, const rj_args *a)
 
 /* --- the table ------------------------------------------------------------------------ */
 
+/* Flags shared by several commands. */
+#define F_MESSAGE                                                                                  \
+    {                                                                                              \
+        "message", "TEXT", "the message of the new revision, as a commit message"                  \
+    }
+#define F_BASE                                                                                     \
+    {                                                                                              \
+        "base", "REV",                                                                             \
+            "the revision your change is based on: refused as a conflict (exit 3) if someone "     \
+            "changed "                                                                             \
+            "the same item after it (default: the head revision)"                                  \
+    }
+#define F_AT(what)                                                                                 \
+    {                                                                                              \
+        "at", "REF",                                                                               \
+            "the point to read " what " at: a stage name, a revision number or head "              \
+            "(default head)"                                                                       \
+    }
+#define F_END                                                                                      \
+    {                                                                                              \
+        NULL, NULL, NULL                                                                           \
+    }
+
 const rj_command rj_commands[] = {
-    {"health", NULL, "[--wait SECONDS]",
+    {"health", NULL, "",
      "SERVING or not (exit 0 only when SERVING); needs no token; --wait retries until SERVING",
-     "wait=", 0, 0, cmd_health, RJ_REQ_NONE},
-    {"info", NULL, "", "server version, uptime, request size limit and who you are", "", 0, 0,
-     cmd_info, RJ_REQ_READ},
-    {"plan", "create", "PLAN [--nama TEXT]",
-     "create a plan (PLAN is opd-slug/tahun, e.g. diskopukm-sumsel/2024)", "nama=", 1, 1,
-     cmd_plan_create, RJ_REQ_WRITE},
-    {"plan", "list", "", "list the plans", "", 0, 0, cmd_plan_list, RJ_REQ_READ},
-    {"plan", "lock", "PLAN [--reason TEXT]", "lock a plan against changes", "reason=", 1, 1,
-     cmd_plan_lock, RJ_REQ_WRITE},
-    {"plan", "unlock", "PLAN", "unlock a plan", "", 1, 1, cmd_plan_unlock, RJ_REQ_WRITE},
-    {"import", NULL,
-     "PLAN FILE|- [--message TEXT] [--base REV] [--input-format csv|json] [--replace]",
-     "one revision from a CSV or JSON file (docs/import-format.md)",
-     "message=,base=,input-format=,replace", 2, 2, cmd_import, RJ_REQ_SUBMIT},
-    {"set", NULL, "PLAN KODE FIELD=VALUE... [--message TEXT] [--base REV] [--rekening]",
+     (const rj_flag[]){{"wait", "SECONDS",
+                        "retry for up to SECONDS until the daemon answers SERVING (a daemon just "
+                        "started)"},
+                       F_END},
+     0, 0, cmd_health, RJ_REQ_NONE,
+     "Asks the standard gRPC health service. Prints SERVING, NOT_SERVING (the daemon is "
+     "shutting down) or SERVICE_UNKNOWN; exit 0 only for SERVING, 6 when nothing answers.",
+     "renja health\n"
+     "renja --server 127.0.0.1:7024 health"},
+    {"info", NULL, "", "server version, uptime, request size limit and who you are", NULL, 0, 0,
+     cmd_info, RJ_REQ_READ,
+     "Prints the daemon's version, when it started, the largest request it accepts, and the "
+     "name, role and bidang of the "
+     "token you use.",
+     "renja info"},
+    {"plan", "create", "PLAN", "create a plan (PLAN is opd-slug/tahun, e.g. diskopukm-sumsel/2024)",
+     (const rj_flag[]){{"nama", "TEXT", "the name of the perangkat daerah, as a title"}, F_END}, 1,
+     1, cmd_plan_create, RJ_REQ_WRITE,
+     "PLAN names one Renja: the perangkat daerah as a lowercase slug and the fiscal year. "
+     "Prints the plan id.",
+     "renja plan create diskopukm-sumsel/2024 --nama \"Dinas Koperasi dan UKM Provinsi Sumatera "
+     "Selatan\""},
+    {"plan", "list", "", "list the plans", NULL, 0, 0, cmd_plan_list, RJ_REQ_READ,
+     "One record per plan: id, nama, head revision, whether it is locked, by whom, and when it "
+     "was created.",
+     "renja plan list\n"
+     "renja --format tsv plan list | cut -f1"},
+    {"plan", "lock", "PLAN", "lock a plan against changes",
+     (const rj_flag[]){{"reason", "TEXT", "why, shown to whoever is refused a change"}, F_END}, 1,
+     1, cmd_plan_lock, RJ_REQ_WRITE,
+     "A locked plan refuses every change (exit 1) until a planner unlocks it; reads go on.",
+     "renja plan lock diskopukm-sumsel/2024 --reason \"APBD-P 2024 ditetapkan\""},
+    {"plan", "unlock", "PLAN", "unlock a plan", NULL, 1, 1, cmd_plan_unlock, RJ_REQ_WRITE, NULL,
+     "renja plan unlock diskopukm-sumsel/2024"},
+    {"import", NULL, "PLAN FILE|-", "one revision from a CSV or JSON file (docs/import-format.md)",
+     (const rj_flag[]){F_MESSAGE,
+                       F_BASE,
+                       {"input-format", "csv|json",
+                        "the format of FILE (default: by its extension; - is read as JSON "
+                        "unless this says csv)"},
+                       {"replace", NULL,
+                        "make the plan exactly the file: items and budget lines the file "
+                        "leaves out are removed"},
+                       F_END},
+     2, 2, cmd_import_progress, RJ_REQ_SUBMIT,
+     "Reads the whole FILE (or standard input for -), checks it, and submits it as one "
+     "revision: all of it or nothing. Prints the new revision number. A file that does not "
+     "parse is refused with its line and column (exit 7).",
+     "renja import diskopukm-sumsel/2024 02-apbd.json --message \"APBD induk\"\n"
+     "renja export diskopukm-sumsel/2024 --at apbd | renja import diskopukm-sumsel/2024 - "
+     "--replace"},
+    {"set", NULL, "PLAN KODE FIELD=VALUE...",
      "one revision changing one item (fields: nama bidang lokasi pagu sumber-dana "
      "indikator.N.nama|satuan|target|tren)",
-     "message=,base=,rekening", 3, -1, cmd_set, RJ_REQ_SUBMIT},
-    {"rm", NULL,
-     "PLAN KODE [--recursive] [--rekening] [--indikator N] [--message TEXT] [--base REV]",
+     (const rj_flag[]){F_MESSAGE,
+                       F_BASE,
+                       {"rekening", NULL,
+                        "KODE is a budget line (kode rekening, e.g. 5.1.02.01.01.0024): only "
+                        "nama= and pagu="},
+                       F_END},
+     3, -1, cmd_set, RJ_REQ_SUBMIT,
+     "Changes the named fields of one item and keeps the others; an item that does not exist "
+     "yet is created (its parent must exist). Fields: nama=, bidang=, lokasi=, pagu= (pagu=- "
+     "clears it), sumber-dana=, and per indikator N (from 1) indikator.N.nama=, .satuan=, "
+     ".target=, .tren=positif|negatif. Values are written as people write them: "
+     "pagu=15.320.055.480, indikator.1.target=12,23. Prints the new revision number.",
+     "renja set diskopukm-sumsel/2024 2.17.01.1.06.0009 pagu=382.350.747 --message "
+     "\"pergeseran\"\n"
+     "renja set diskopukm-sumsel/2024 2.17.01.1.01.0001 indikator.1.target=2"},
+    {"rm", NULL, "PLAN KODE",
      "remove an item (with --recursive, its subtree), a budget line, or an item's indikator N",
-     "recursive,rekening,indikator=,message=,base=", 2, 2, cmd_rm, RJ_REQ_SUBMIT},
-    {"realisasi", NULL,
-     "PLAN KODE --tw N [--indikator I] VALUE | --anggaran RUPIAH [--message TEXT]",
-     "report realisasi (cumulative s.d. TW N)", "tw=,indikator=,anggaran=,message=,base=,clear", 2,
-     3, cmd_realisasi, RJ_REQ_SUBMIT},
-    {"show", NULL, "PLAN [KODE] [--at REF] [--lines] [--realisasi]",
-     "the tree or a subtree as of a point", "at=,lines,realisasi", 1, 2, cmd_show, RJ_REQ_READ},
-    {"log", NULL, "PLAN [KODE] [--limit N] [--before REV] [--rekening] | PLAN --events [--limit N]",
+     (const rj_flag[]){{"recursive", NULL, "remove the item and everything below it"},
+                       {"rekening", NULL, "KODE is a budget line (kode rekening)"},
+                       {"indikator", "N",
+                        "remove the item's indikator N with its realisasi; the indikator after "
+                        "it move up one number"},
+                       F_MESSAGE,
+                       F_BASE,
+                       F_END},
+     2, 2, cmd_rm, RJ_REQ_SUBMIT,
+     "An item with children is refused unless --recursive is given. Prints the new revision "
+     "number.",
+     "renja rm diskopukm-sumsel/2024 2.17.01.1.07.0005 --message \"sub kegiatan ditiadakan\"\n"
+     "renja rm diskopukm-sumsel/2024 2.17.01.1.01.0001 --indikator 2"},
+    {"realisasi", NULL, "PLAN KODE [VALUE]", "report realisasi (cumulative s.d. TW N)",
+     (const rj_flag[]){{"tw", "N", "the triwulan, 1 to 4: VALUE is the realisasi up to its end"},
+                       {"indikator", "I", "which indikator of the item, from 1 (default 1)"},
+                       {"anggaran", "RUPIAH",
+                        "report the realisasi anggaran (money spent) instead of an indikator"},
+                       F_MESSAGE,
+                       F_BASE,
+                       {"clear", NULL, "withdraw the realisasi reported for this triwulan"},
+                       F_END},
+     2, 3, cmd_realisasi, RJ_REQ_SUBMIT,
+     "Reports one realisasi of one sub kegiatan: the value of an indikator (VALUE, e.g. 1 or "
+     "45,5) or, with --anggaran, the rupiah spent, each cumulative up to the end of triwulan "
+     "N. Prints the new revision number.",
+     "renja realisasi diskopukm-sumsel/2024 2.17.01.1.01.0001 --tw 2 --indikator 1 1\n"
+     "renja realisasi diskopukm-sumsel/2024 2.17.01.1.01.0001 --tw 2 --anggaran 22.900.000"},
+    {"show", NULL, "PLAN [KODE]", "the tree or a subtree as of a point",
+     (const rj_flag[]){
+         F_AT("the plan"),
+         {"lines", NULL, "the budget lines (kode rekening) instead of the program tree"},
+         {"realisasi", NULL, "the realisasi reported, one record per report"},
+         F_END},
+     1, 2, cmd_show, RJ_REQ_READ,
+     "One record per item: kode, nama, bidang, the declared pagu, the sum of its children "
+     "(Jumlah) and its indikator. With KODE, only that item and what is below it.",
+     "renja show diskopukm-sumsel/2024 2.17.01 --at apbd\n"
+     "renja show diskopukm-sumsel/2024 --lines --at apbd-p"},
+    {"log", NULL, "PLAN [KODE]",
      "revisions of the plan (who, role, from where), or those touching one item; --events: "
      "lock, unlock, stage set",
-     "limit=,before=,rekening,events", 1, 2, cmd_log, RJ_REQ_READ},
-    {"stage", "set", "PLAN NAME --rev REV [--title T] [--basis B] [--date YYYY-MM-DD] [--order N]",
-     "name a revision as a stage (tahapan)", "rev=,title=,basis=,date=,order=", 2, 2, cmd_stage_set,
-     RJ_REQ_WRITE},
-    {"stage", "list", "PLAN", "the stages of a plan", "", 1, 1, cmd_stage_list, RJ_REQ_READ},
-    {"diff", NULL,
-     "PLAN FROM TO [--level L] [--by bidang|sumber-dana|rekening] [--all] [--changed-only]",
-     "what changed between two points (Tabel 3.3)", "level=,by=,all,changed-only", 3, 3, cmd_diff,
-     RJ_REQ_READ},
-    {"compare", NULL, "PLAN STAGE... [--deltas] [--items|--lines|--all-rows]",
-     "pagu across stages (Tabel 3.2)", "deltas,items,lines,all-rows", 2, -1, cmd_compare,
-     RJ_REQ_READ},
-    {"eval", NULL, "PLAN --tw N [--at REF] [--realisasi-at REF]",
-     "capaian kinerja per indikator (Tabel 2-1)", "tw=,at=,realisasi-at=", 1, 1, cmd_eval,
-     RJ_REQ_READ},
-    {"validate", NULL, "PLAN [--at REF]", "consistency report; exit 7 if any error", "at=", 1, 1,
-     cmd_validate, RJ_REQ_READ},
-    {"export", NULL, "PLAN [--at REF]",
-     "the whole plan, importable again (JSON, or CSV with --format csv)", "at=", 1, 1, cmd_export,
-     RJ_REQ_READ},
-    {"watch", NULL, "PLAN [--from REV]", "one line per new revision until interrupted", "from=", 1,
-     1, cmd_watch, RJ_REQ_READ},
-    {"report", NULL,
-     "PLAN -o FILE.xlsx|FILE.html [--from REF --to REF] [--stages S1,S2,...] [--tw N --at REF] "
-     "[--force]",
+     (const rj_flag[]){{"limit", "N", "at most N revisions, the newest first (default all)"},
+                       {"before", "REV", "only the revisions before REV (the next page by hand)"},
+                       {"events", NULL, "the plan's events instead: lock, unlock, stage set"},
+                       {"rekening", NULL, "KODE is a budget line (kode rekening)"},
+                       F_END},
+     1, 2, cmd_log, RJ_REQ_READ,
+     "One record per revision, newest first: number, time, author, bidang and message. With "
+     "KODE, only the revisions that touched the item or its subtree, and what each changed.",
+     "renja log diskopukm-sumsel/2024 --limit 5\n"
+     "renja log diskopukm-sumsel/2024 2.17.01.1.06.0009"},
+    {"stage", "set", "PLAN NAME", "name a revision as a stage (tahapan)",
+     (const rj_flag[]){{"rev", "REV", "the revision the stage names: a number or head (required)"},
+                       {"title", "T", "the stage as the document titles it"},
+                       {"basis", "B", "its legal basis (dasar hukum), e.g. the Perda or Perkada"},
+                       {"date", "YYYY-MM-DD", "the date of its basis"},
+                       {"order", "N", "its place among the stages (default: after the others)"},
+                       F_END},
+     2, 2, cmd_stage_set, RJ_REQ_WRITE,
+     "A stage is a name for a revision (apbd, apbd-p, ...); diff, compare, eval and --at take "
+     "stage names. A stage never moves once set. Prints the stage name.",
+     "renja stage set diskopukm-sumsel/2024 apbd --rev 2 --title \"APBD 2024\" --basis \"Perda "
+     "APBD 2024\"\n"
+     "renja stage set diskopukm-sumsel/2024 apbd-p --rev head --date 2024-09-30"},
+    {"stage", "list", "PLAN", "the stages of a plan", NULL, 1, 1, cmd_stage_list, RJ_REQ_READ,
+     "One record per stage in its order: name, revision, title, basis, date, order, who set it.",
+     "renja stage list diskopukm-sumsel/2024"},
+    {"diff", NULL, "PLAN FROM TO", "what changed between two points (Tabel 3.3)",
+     (const rj_flag[]){
+         {"level", "L",
+          "only rows at level L and above: urusan, program, kegiatan or "
+          "sub-kegiatan"},
+         {"by", "bidang|sumber-dana|rekening",
+          "group the sub kegiatan by bidang or sumber dana, or show the budget "
+          "lines down to jenis"},
+         {"all", NULL, "every row, the unchanged too"},
+         {"changed-only", NULL, "leave out rows whose pagu, targets and fields did not change"},
+         {"exit-code", NULL,
+          "exit 8 when there are differences and 0 when there are none, as git "
+          "diff --exit-code does"},
+         F_END},
+     3, 3, cmd_diff, RJ_REQ_READ,
+     "FROM and TO are stage names, revision numbers or head. One row per item whose pagu or "
+     "targets differ: pagu before and after, the difference and its percentage, with the "
+     "total as Jumlah; the human table marks added and removed rows in its Ket. column.",
+     "renja diff diskopukm-sumsel/2024 apbd apbd-p\n"
+     "renja diff diskopukm-sumsel/2024 apbd apbd-p --by bidang"},
+    {"compare", NULL, "PLAN STAGE...", "pagu across stages (Tabel 3.2)",
+     (const rj_flag[]){
+         {"deltas", NULL, "the difference between each stage and the next instead of the pagu"},
+         {"items", NULL, "the program tree instead of the budget lines"},
+         {"lines", NULL, "the budget lines (the default)"},
+         {"all-rows", NULL, "both the program tree and the budget lines"},
+         F_END},
+     2, -1, cmd_compare, RJ_REQ_READ,
+     "One column per stage, in the order given, and the change from the first stage to the "
+     "last in percent.",
+     "renja compare diskopukm-sumsel/2024 apbd perkada-1 perkada-8 apbd-p\n"
+     "renja compare diskopukm-sumsel/2024 apbd apbd-p --items"},
+    {"eval", NULL, "PLAN", "capaian kinerja per indikator (Tabel 2-1)",
+     (const rj_flag[]){{"tw", "N", "the triwulan, 1 to 4 (required)"},
+                       F_AT("the targets"),
+                       {"realisasi-at", "REF", "the point to read the realisasi at (default head)"},
+                       F_END},
+     1, 1, cmd_eval, RJ_REQ_READ,
+     "One row per indikator of each sub kegiatan: target, realisasi up to triwulan N, capaian "
+     "and predikat (Permendagri 86/2017), then how many rows have each predikat and which sub "
+     "kegiatan met their target or have not started.",
+     "renja eval diskopukm-sumsel/2024 --tw 2 --at apbd\n"
+     "renja --format json eval diskopukm-sumsel/2024 --tw 2 --at apbd-p"},
+    {"validate", NULL, "PLAN", "consistency report; exit 7 if any error",
+     (const rj_flag[]){F_AT("the plan"), F_END}, 1, 1, cmd_validate, RJ_REQ_READ,
+     "One record per finding: severity, kode, rule and message. Errors (a pagu that differs "
+     "from the sum of its children, a missing parent, ...) make the exit status 7; warnings "
+     "do not.",
+     "renja validate diskopukm-sumsel/2024 --at apbd-p\n"
+     "renja --format json validate diskopukm-sumsel/2024"},
+    {"export", NULL, "PLAN", "the whole plan, importable again (JSON, or CSV with --format csv)",
+     (const rj_flag[]){F_AT("the plan"), F_END}, 1, 1, cmd_export_progress, RJ_REQ_READ,
+     "Prints the plan as import reads it (docs/import-format.md): items, budget lines, "
+     "realisasi and stages in JSON, or items and budget lines in CSV.",
+     "renja export diskopukm-sumsel/2024 --at apbd > apbd.json\n"
+     "renja --format csv export diskopukm-sumsel/2024 > renja.csv"},
+    {"watch", NULL, "PLAN", "one line per new revision until interrupted",
+     (const rj_flag[]){
+         {"from", "REV", "start with revision REV (default: only revisions made from now on)"},
+         F_END},
+     1, 1, cmd_watch, RJ_REQ_READ,
+     "Prints each revision as it is made (tsv: rev, time, author, bidang, message; json: one "
+     "object per line) until interrupted.",
+     "renja watch diskopukm-sumsel/2024\n"
+     "renja --format json watch diskopukm-sumsel/2024 --from 4"},
+    {"completion", NULL, "bash|zsh", "a shell completion script", NULL, 1, 1, cmd_completion,
+     RJ_REQ_NONE,
+     "Prints a script that completes commands, flags, plan ids and stage names (asked of the "
+     "server when it answers). Load it from your shell's startup file.",
+     "source <(renja completion bash)\n"
+     "renja completion zsh > \"${fpath[1]}/_renja\""},
+    {"report", NULL, "PLAN",
      "Tabel 2-1, 2, 3.3 and 3.2 and the validate findings as a workbook or a printable page",
-     "o=,output=,from=,to=,stages=,tw=,at=,force", 1, 1, cmd_report, RJ_REQ_READ},
-    {"token", "add", "NAME --role viewer|editor|planner|admin [--bidang BIDANG]",
-     "admins: a new token, printed once as the only line on stdout", "role=,bidang=", 1, 1,
-     cmd_token_add, RJ_REQ_WRITE},
-    {"token", "list", "", "admins: the tokens by name, role and bidang (never a secret)", "", 0, 0,
-     cmd_token_list, RJ_REQ_READ},
-    {"token", "revoke", "NAME", "admins: revoke a token; refused from its next call on", "", 1, 1,
-     cmd_token_revoke, RJ_REQ_WRITE},
-    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
+     (const rj_flag[]){
+         {"o", "FILE.xlsx|FILE.html",
+          "the file to write (required): a workbook (.xlsx) or one printable HTML "
+          "page (.html)"},
+         {"output", "FILE", "the same as -o"},
+         {"from", "REF", "Tabel 3.3's sebelum (default: the first stage)"},
+         {"to", "REF", "Tabel 3.3's sesudah (default: the last stage)"},
+         {"stages", "S1,S2,...", "the columns of Tabel 3.2, in order (default: every stage)"},
+         {"tw", "N", "Tabel 2-1 up to triwulan N (default: the latest with any realisasi)"},
+         {"at", "REF", "the point Tabel 2-1's targets are read at (default: the --from stage)"},
+         {"force", NULL, "replace FILE if it exists"},
+         F_END},
+     1, 1, cmd_report, RJ_REQ_READ,
+     "Writes the Renja Perubahan's tables, ready to hand on, for any plan at any stages "
+     "(renja help reports). An existing FILE is not replaced without --force; the file is "
+     "written under a temporary name beside it and put in place whole. Nothing is printed on "
+     "standard output.",
+     "renja report diskopukm-sumsel/2024 --from apbd --to apbd-p -o renja-perubahan.xlsx\n"
+     "renja report diskopukm-sumsel/2024 -o renja-perubahan.html --force"},
+    {"token", "add", "NAME", "admins: a new token, printed once as the only line on stdout",
+     (const rj_flag[]){
+         {"role", "viewer|editor|planner|admin", "what the token may do (required)"},
+         {"bidang", "BIDANG", "the bidang an editor may write (required for an editor)"},
+         F_END},
+     1, 1, cmd_token_add, RJ_REQ_WRITE,
+     "Adds a token over the API (admins only) and prints it once, alone on stdout, so a script "
+     "can capture it.",
+     "renja token add umkm --role editor --bidang \"Bidang Pemberdayaan Usaha Kecil\""},
+    {"token", "list", "", "admins: the tokens by name, role and bidang (never a secret)", NULL, 0,
+     0, cmd_token_list, RJ_REQ_READ, NULL, "renja token list"},
+    {"token", "revoke", "NAME", "admins: revoke a token; refused from its next call on", NULL, 1, 1,
+     cmd_token_revoke, RJ_REQ_WRITE, NULL, "renja token revoke umkm"},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE, NULL, NULL},
 };
+
+/* renja help [COMMAND|TOPIC]: 0, or 2 for a word that names neither. */
+static int help(rj_cli *cli, int argc, char **argv)
+{
+    if (argc == 0) {
+        rj_help_all(rj_commands, cli->out);
+        return 0;
+    }
+    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        rj_help_help(cli->out);
+        return 0;
+    }
+    int used;
+    const rj_command *c = rj_cli_find(rj_commands, argc, argv, &used);
+    if (c) {
+        rj_help_command(c, cli->out);
+        return 0;
+    }
+    if (rj_help_topic(argv[0], cli->out))
+        return 0;
+    /* "help plan": every plan subcommand */
+    bool any = false;
+    for (const rj_command *k = rj_commands; k->name; k++)
+        if (k->sub && strcmp(k->name, argv[0]) == 0) {
+            if (any)
+                fputc('\n', cli->out);
+            rj_help_command(k, cli->out);
+            any = true;
+        }
+    if (any)
+        return 0;
+    return usage(cli, "help %s: no such command or topic (see renja help)", argv[0]);
+}
 
 int rj_cmd_main(int argc, char **argv)
 {
@@ -1493,17 +1943,36 @@ int rj_cmd_main(int argc, char **argv)
         cli.server = RJ_CLI_DEFAULT_SERVER;
     if (cli.token && !*cli.token)
         cli.token = NULL;
+    const char *envfmt = getenv("RENJA_FORMAT");
+    if (envfmt && *envfmt) {
+        int m = rj_out_mode_parse(envfmt);
+        if (m < 0)
+            return usage(&cli, "RENJA_FORMAT=%s: expected table, csv, tsv or json", envfmt);
+        cli.mode = (rj_out_mode)m;
+    }
+    rj_print_default_zone();
     if (!cli.token) {
         const char *f = getenv("RENJA_TOKEN_FILE");
         cli.token_file = f && *f ? f : NULL;
     }
     rj_diag d = {{0}};
     int i = 1;
-    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
-        if (strcmp(argv[i], "--help") == 0) {
-            rj_cli_help(rj_commands, stdout);
-            return 0;
-        }
+    if (i < argc && strcmp(argv[i], "__complete") == 0) {
+        /* Candidates for the shell's completion: quiet, and quick when no
+         * server answers. */
+        FILE *null = fopen("/dev/null", "w");
+        cli.err = null ? null : stderr;
+        cli.timeout_s = 2;
+        int rc = complete(&cli, argc - 2, argv + 2);
+        if (cli.rpc)
+            rj_rpc_close(cli.rpc);
+        if (null)
+            fclose(null);
+        return rc;
+    }
+    while (i < argc && strncmp(argv[i], "-", 1) == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return help(&cli, 0, NULL);
         if (strcmp(argv[i], "--version") == 0) {
             printf("renja %s\n", RENJA_VERSION);
             return 0;
@@ -1512,29 +1981,21 @@ int rj_cmd_main(int argc, char **argv)
         if (used < 0)
             return usage(&cli, "%s", d.msg);
         if (used == 0)
-            return usage(&cli, "unknown option %s (see renja --help)", argv[i]);
+            return usage(&cli, "unknown option %s (see renja help)", argv[i]);
         i += used;
     }
     if (i >= argc)
-        return usage(&cli, "no command given (see renja --help)");
-
-    if (strcmp(argv[i], "help") == 0) {
-        int used;
-        const rj_command *c =
-            i + 1 < argc ? rj_cli_find(rj_commands, argc - i - 1, argv + i + 1, &used) : NULL;
-        if (c)
-            rj_cli_command_help(c, stdout);
-        else
-            rj_cli_help(rj_commands, stdout);
-        return 0;
-    }
+        return usage(&cli, "no command given (see renja help)");
+    if (strcmp(argv[i], "help") == 0)
+        return help(&cli, argc - i - 1, argv + i + 1);
     int used = 0;
     const rj_command *c = rj_cli_find(rj_commands, argc - i, argv + i, &used);
     if (!c) {
         /* "plan" alone, or an unknown word. */
         for (const rj_command *k = rj_commands; k->name; k++)
             if (strcmp(k->name, argv[i]) == 0)
-                return usage(&cli, "%s: expected a subcommand (see renja help)", argv[i]);
+                return usage(&cli, "%s: expected a subcommand (see renja help %s)", argv[i],
+                             argv[i]);
         return usage(&cli, "unknown command \"%s\" (see renja help)", argv[i]);
     }
     i += used;
@@ -1544,17 +2005,24 @@ int rj_cmd_main(int argc, char **argv)
     cli.prog = prog;
     for (int k = i; k < argc && strcmp(argv[k], "--") != 0; k++)
         if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-            rj_cli_command_help(c, stdout);
+            rj_help_command(c, stdout);
             return 0;
         }
     rj_args a;
     if (rj_cli_parse(&cli, c, argc - i, argv + i, &a, &d) < 0 || rj_cli_resolve(&cli, &d) < 0)
         return usage(&cli, "%s", d.msg);
-    if (c->min_pos > 0 && strncmp(c->usage, "PLAN", 4) == 0 && rj_plan_id_check(a.pos[0], &d) != 0)
+    if (c->min_pos > 0 && c->args && strncmp(c->args, "PLAN", 4) == 0 &&
+        rj_plan_id_check(a.pos[0], &d) != 0)
         return usage(&cli, "%s", d.msg);
     if (cli.token_file && c->kind != RJ_REQ_NONE && rj_cli_token_load(&cli, &d) != 0)
         return usage(&cli, "%s", d.msg);
     cli.kind = c->kind;
+    rj_out_layout lay = {.width = 0, .wide = cli.wide, .header = cli.header};
+    struct winsize ws;
+    if (cli.mode == RJ_OUT_TABLE && !cli.wide && isatty(STDOUT_FILENO) &&
+        ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        lay.width = ws.ws_col;
+    rj_out_set_layout(&lay);
     /* A closed reader (renja ... | head) is not an error of ours. */
     signal(SIGPIPE, SIG_IGN);
     int rc = c->run(&cli, &a);

@@ -6,6 +6,7 @@
 
 #include "rj_alloc.h"
 #include "rj_csv.h"
+#include "rj_fit.h"
 #include "rj_json.h"
 #include "rj_num.h"
 
@@ -37,8 +38,21 @@ struct rj_table {
     size_t nrows, caprows;
     row footer;
     bool has_footer;
+    rj_buf notes;
     row *cur;
 };
+
+static rj_out_layout layout;
+
+void rj_out_set_layout(const rj_out_layout *l)
+{
+    layout = *l;
+}
+
+const rj_out_layout *rj_out_get_layout(void)
+{
+    return &layout;
+}
 
 int rj_out_mode_parse(const char *s)
 {
@@ -78,6 +92,7 @@ void rj_table_free(rj_table *t)
         row_free(&t->rows[i]);
     free(t->rows);
     row_free(&t->footer);
+    rj_buf_free(&t->notes);
     free(t->records);
     free(t);
 }
@@ -166,8 +181,16 @@ void rj_table_raw(rj_table *t, const char *json)
     add(t, (cell){C_RAW, 0, rj_strdup(json)});
 }
 
+void rj_table_note(rj_table *t, const char *text)
+{
+    rj_buf_puts(&t->notes, text);
+    rj_buf_puts(&t->notes, "\n");
+}
+
 static bool shown(const col *c, rj_out_mode m)
 {
+    if (m != RJ_OUT_TABLE && (c->flags & RJ_COL_TABLE_ONLY))
+        return false;
     if (m == RJ_OUT_JSON)
         return !(c->flags & RJ_COL_FLAT_ONLY);
     if (c->flags & RJ_COL_JSON_ONLY)
@@ -191,7 +214,7 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
         rj_buf_printf(b, "%" PRId64, c->v);
         break;
     case C_BOOL:
-        rj_buf_puts(b, c->v ? "true" : "false");
+        rj_buf_puts(b, m == RJ_OUT_TABLE ? (c->v ? "ya" : "tidak") : c->v ? "true" : "false");
         break;
     case C_MONEY:
         /* The printed tables write a zero amount as "-". */
@@ -314,14 +337,17 @@ static void print_delimited(const rj_table *t, rj_out_mode m, FILE *out)
     bool first = true;
     if (excel)
         rj_buf_puts(&b, "\xef\xbb\xbf");
-    if (csv) {
+    if (csv || layout.header) {
         for (size_t i = 0; i < t->ncols; i++) {
             if (!shown(&t->cols[i], m))
                 continue;
             if (!first)
                 rj_buf_append(&b, &sep, 1);
             first = false;
-            rj_csv_put(&b, t->cols[i].key, sep);
+            if (csv)
+                rj_csv_put(&b, t->cols[i].key, sep);
+            else
+                tsv_put(&b, t->cols[i].key);
         }
         rj_buf_puts(&b, eol);
     }
@@ -349,15 +375,6 @@ static void print_delimited(const rj_table *t, rj_out_mode m, FILE *out)
     rj_buf_free(&v);
 }
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static size_t width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xc0) != 0x80;
-    return w;
-}
-
 static bool right_aligned(const rj_table *t, size_t i)
 {
     for (size_t r = 0; r < t->nrows; r++) {
@@ -368,17 +385,31 @@ static bool right_aligned(const rj_table *t, size_t i)
     return false;
 }
 
+static unsigned fit_flags(const rj_table *t, size_t i)
+{
+    unsigned f = t->cols[i].flags, out = 0;
+    if (right_aligned(t, i))
+        out |= RJ_FIT_RIGHT;
+    else if (f & RJ_COL_WRAP)
+        out |= RJ_FIT_WRAP;
+    if (f & RJ_COL_MAIN)
+        out |= RJ_FIT_MAIN | RJ_FIT_WRAP;
+    if (f & RJ_COL_DROP)
+        out |= RJ_FIT_DROP;
+    return out;
+}
+
 static void print_table(const rj_table *t, FILE *out)
 {
     size_t nr = t->nrows + 1 + (t->has_footer ? 1 : 0);
-    char **text = rj_calloc(nr * (t->ncols ? t->ncols : 1), sizeof(char *));
-    size_t *w = rj_calloc(t->ncols ? t->ncols : 1, sizeof(size_t));
-    bool *right = rj_calloc(t->ncols ? t->ncols : 1, sizeof(bool));
+    size_t nc = t->ncols ? t->ncols : 1;
+    char **text = rj_calloc(nr * nc, sizeof(char *));
+    unsigned *flags = rj_calloc(nc, sizeof(unsigned));
     rj_buf v = {0};
     for (size_t i = 0; i < t->ncols; i++) {
         if (!shown(&t->cols[i], RJ_OUT_TABLE))
             continue;
-        right[i] = right_aligned(t, i);
+        flags[i] = fit_flags(t, i);
         for (size_t r = 0; r < nr; r++) {
             v.len = 0;
             if (r == 0)
@@ -393,57 +424,37 @@ static void print_table(const rj_table *t, FILE *out)
                 if (*p == '\n' || *p == '\r' || *p == '\t')
                     *p = ' ';
             text[r * t->ncols + i] = rj_strdup(v.data);
-            size_t cw = width(v.data);
-            if (cw > w[i])
-                w[i] = cw;
         }
     }
-    rj_buf b = {0};
-    for (size_t r = 0; r < nr; r++) {
-        if (r == 1 || (t->has_footer && r == nr - 1)) {
-            /* A rule under the header and above the footer. */
-            bool first = true;
-            for (size_t i = 0; i < t->ncols; i++) {
-                if (!text[i])
-                    continue;
-                if (!first)
-                    rj_buf_puts(&b, "  ");
-                first = false;
-                for (size_t k = 0; k < w[i]; k++)
-                    rj_buf_append(&b, "-", 1);
-            }
-            rj_buf_puts(&b, "\n");
-        }
-        bool first = true;
-        size_t pending = 0; /* spaces owed before the next cell, so lines end without blanks */
-        for (size_t i = 0; i < t->ncols; i++) {
-            const char *s = text[r * t->ncols + i];
-            if (!s)
-                continue;
-            if (!first)
-                pending += 2;
-            first = false;
-            size_t pad = w[i] - width(s);
-            if (right[i])
-                pending += pad;
-            if (*s) {
-                for (; pending; pending--)
-                    rj_buf_append(&b, " ", 1);
-                rj_buf_puts(&b, s);
-            }
-            if (!right[i])
-                pending += pad;
-        }
-        rj_buf_puts(&b, "\n");
+    rj_grid g = {nr, t->ncols, (const char *const *)text, flags, t->has_footer};
+    rj_buf b = {0}, dropped = {0};
+    rj_fit_render(&g, layout.wide ? 0 : layout.width, &b, &dropped);
+    if (t->notes.len)
+        rj_buf_append(&b, t->notes.data, t->notes.len);
+    if (dropped.len) {
+        rj_buf note = {0};
+        rj_buf_printf(&note, "Kolom yang tidak muat: %.*s (--wide menampilkan semua).",
+                      (int)dropped.len, dropped.data);
+        rj_buf_append(&note, "", 1);
+        rj_fit_paragraph(note.data, layout.width, 0, &b);
+        rj_buf_free(&note);
     }
     fwrite(b.data, 1, b.len, out);
     rj_buf_free(&b);
+    rj_buf_free(&dropped);
     rj_buf_free(&v);
     for (size_t k = 0; k < nr * t->ncols; k++)
         free(text[k]);
     free(text);
-    free(w);
-    free(right);
+    free(flags);
+}
+
+void rj_out_paragraph(FILE *out, const char *text)
+{
+    rj_buf b = {0};
+    rj_fit_paragraph(text, layout.wide ? 0 : layout.width, 2, &b);
+    fwrite(b.data, 1, b.len, out);
+    rj_buf_free(&b);
 }
 
 void rj_table_print(const rj_table *t, rj_out_mode mode, FILE *out)

@@ -29,6 +29,17 @@ typedef enum rj_out_mode {
     RJ_OUT_CSV_EXCEL,
 } rj_out_mode;
 
+/* How tables are laid out, the same for the whole run: set once by main
+ * before anything is printed (like setlocale). */
+typedef struct rj_out_layout {
+    unsigned width; /* the terminal's columns for the human table; 0: not a terminal, no fitting */
+    bool wide;      /* the human table at full width with every column, even NO_TABLE ones */
+    bool header;    /* tsv starts with a line of column keys too */
+} rj_out_layout;
+
+void rj_out_set_layout(const rj_out_layout *l);
+const rj_out_layout *rj_out_get_layout(void);
+
 /* "table", "tsv", "csv", "json" -> mode; -1 if unknown. */
 int rj_out_mode_parse(const char *s);
 
@@ -36,6 +47,11 @@ enum {
     RJ_COL_JSON_ONLY = 1 << 0, /* not in table, tsv, csv */
     RJ_COL_FLAT_ONLY = 1 << 1, /* not in json */
     RJ_COL_NO_TABLE = 1 << 2,  /* not in the human table */
+    /* How the human table fits a terminal (rj_fit.h): */
+    RJ_COL_WRAP = 1 << 3,       /* text that may wrap */
+    RJ_COL_DROP = 1 << 4,       /* left out when the table is too wide (--wide shows it) */
+    RJ_COL_MAIN = 1 << 5,       /* the Uraian: wraps, and moves under its row if need be */
+    RJ_COL_TABLE_ONLY = 1 << 6, /* only in the human table (a mark, a label) */
 };
 
 typedef struct rj_table rj_table;
@@ -63,6 +79,11 @@ void rj_table_dec(rj_table *t, int64_t e4);
 void rj_table_pct(rj_table *t, int64_t e2);
 void rj_table_raw(rj_table *t, const char *json); /* JSON text, e.g. an array */
 
+/* A line printed under the human table (a legend); other modes ignore it. */
+void rj_table_note(rj_table *t, const char *text);
+
 void rj_table_print(const rj_table *t, rj_out_mode mode, FILE *out);
+/* A paragraph for people (a summary line), wrapped to the terminal's width. */
+void rj_out_paragraph(FILE *out, const char *text);
 
 #endif

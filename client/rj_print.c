@@ -1,6 +1,7 @@
 #include "rj_print.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,15 +12,28 @@
 #include "rj_kode.h"
 #include "rj_num.h"
 
-void rj_print_time(int64_t unix_ms, char out[32])
+void rj_print_time(int64_t unix_ms, rj_out_mode m, char out[48])
 {
     out[0] = 0;
     if (unix_ms <= 0)
         return;
     time_t t = (time_t)(unix_ms / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (m != RJ_OUT_TABLE) {
+        gmtime_r(&t, &tm);
+        strftime(out, 48, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return;
+    }
+    localtime_r(&t, &tm);
+    strftime(out, 48, "%Y-%m-%d %H:%M:%S %Z", &tm);
+}
+
+void rj_print_default_zone(void)
+{
+    /* A POSIX zone needs no tz database: WIB is UTC+7 all year. */
+    if (!getenv("TZ"))
+        setenv("TZ", "WIB-7", 1);
+    tzset();
 }
 
 static const char *level_name(Renja__V1__Level l)
@@ -111,16 +125,16 @@ void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, 
 void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("plans");
-    rj_table_col(t, "plan", "Plan", 0);
-    rj_table_col(t, "nama", "Nama", 0);
-    rj_table_col(t, "head", "Head", 0);
-    rj_table_col(t, "locked", "Locked", 0);
-    rj_table_col(t, "locked_by", "Locked by", 0);
-    rj_table_col(t, "created", "Created", 0);
+    rj_table_col(t, "plan", "Renja", 0);
+    rj_table_col(t, "nama", "Nama", RJ_COL_WRAP);
+    rj_table_col(t, "head", "Revisi Terakhir", 0);
+    rj_table_col(t, "locked", "Dikunci", 0);
+    rj_table_col(t, "locked_by", "Dikunci Oleh", RJ_COL_WRAP);
+    rj_table_col(t, "created", "Dibuat", 0);
     for (size_t i = 0; i < r->n_plans; i++) {
         const Renja__V1__Plan *p = r->plans[i];
-        char tm[32];
-        rj_print_time(p->created_unix_ms, tm);
+        char tm[48];
+        rj_print_time(p->created_unix_ms, m, tm);
         rj_table_row(t);
         rj_table_str(t, p->id);
         rj_table_str(t, p->nama);
@@ -157,8 +171,8 @@ void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, r
     rj_table_meta_str(t, "plan", plan);
     rj_table_col(t, "name", "Tahapan", 0);
     rj_table_col(t, "rev", "Rev", 0);
-    rj_table_col(t, "title", "Judul", 0);
-    rj_table_col(t, "basis", "Dasar", 0);
+    rj_table_col(t, "title", "Judul", RJ_COL_WRAP);
+    rj_table_col(t, "basis", "Dasar", RJ_COL_WRAP);
     rj_table_col(t, "date", "Tanggal", 0);
     rj_table_col(t, "order", "Urutan", 0);
     rj_table_col(t, "set_by", "Oleh", 0);
@@ -220,11 +234,13 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
         bool has = c->after ? c->after->has_pagu : c->line_after && c->line_after->has_pagu;
         int64_t pagu = c->after ? c->after->pagu : c->line_after ? c->line_after->pagu : 0;
         money_text(has, pagu, m, t);
-        rj_buf_printf(b, "added%s%s", has ? ", pagu " : "", has ? t : "");
+        /* people read it in Indonesian, machine formats as it always was */
+        rj_buf_printf(b, "%s%s%s", m == RJ_OUT_TABLE ? "ditambahkan" : "added",
+                      has ? ", pagu " : "", has ? t : "");
         return;
     }
     if (c->has_before && !c->has_after) {
-        rj_buf_puts(b, "removed");
+        rj_buf_puts(b, m == RJ_OUT_TABLE ? "dihapus" : "removed");
         return;
     }
     rj_buf tail = {0};
@@ -270,7 +286,7 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
     if (tail.len)
         rj_buf_append(b, tail.data, tail.len);
     else
-        rj_buf_puts(b, "no field changed");
+        rj_buf_puts(b, m == RJ_OUT_TABLE ? "tidak ada isian yang berubah" : "no field changed");
     rj_buf_free(&tail);
 }
 
@@ -280,16 +296,16 @@ void rj_print_events(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_meta_str(t, "plan", r->plan);
     rj_table_col(t, "time", "Waktu", 0);
     rj_table_col(t, "action", "Aksi", 0);
-    rj_table_col(t, "detail", "Keterangan", 0);
-    rj_table_col(t, "author", "Oleh", 0);
+    rj_table_col(t, "detail", "Keterangan", RJ_COL_WRAP);
+    rj_table_col(t, "author", "Oleh", RJ_COL_WRAP);
     rj_table_col(t, "role", "Peran", 0);
-    rj_table_col(t, "bidang", "Bidang", 0);
-    rj_table_col(t, "client", "Dari", 0);
-    rj_table_col(t, "head", "Head", 0);
+    rj_table_col(t, "bidang", "Bidang", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "client", "Dari", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "head", "Revisi Terakhir", 0);
     for (size_t i = 0; i < r->n_events; i++) {
         const Renja__V1__PlanEvent *e = r->events[i];
-        char tm[32];
-        rj_print_time(e->time_unix_ms, tm);
+        char tm[48];
+        rj_print_time(e->time_unix_ms, m, tm);
         rj_table_row(t);
         rj_table_str(t, tm);
         rj_table_str(t, e->action);
@@ -311,19 +327,19 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_meta_str(t, "plan", r->plan);
     rj_table_col(t, "rev", "Rev", 0);
     rj_table_col(t, "time", "Waktu", 0);
-    rj_table_col(t, "author", "Oleh", 0);
-    rj_table_col(t, "bidang", "Bidang", 0);
+    rj_table_col(t, "author", "Oleh", RJ_COL_WRAP);
+    rj_table_col(t, "bidang", "Bidang", RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "base_rev", "Base", RJ_COL_NO_TABLE);
-    rj_table_col(t, "message", "Pesan", 0);
+    rj_table_col(t, "message", "Pesan", RJ_COL_WRAP);
     if (history)
-        rj_table_col(t, "changes", "Perubahan", 0);
+        rj_table_col(t, "changes", "Perubahan", RJ_COL_WRAP);
     rj_table_col(t, "role", "Peran", 0);
-    rj_table_col(t, "client", "Dari", 0);
+    rj_table_col(t, "client", "Dari", RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "keys", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_revisions; i++) {
         const Renja__V1__Revision *v = r->revisions[i];
-        char tm[32];
-        rj_print_time(v->time_unix_ms, tm);
+        char tm[48];
+        rj_print_time(v->time_unix_ms, m, tm);
         rj_table_row(t);
         rj_table_int(t, (int64_t)v->rev);
         rj_table_str(t, tm);
@@ -338,7 +354,9 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
             for (size_t h = 0; h < r->n_history; h++)
                 if (r->history[h]->revision && r->history[h]->revision->rev == v->rev)
                     history_changes(r->history[h], m, &c);
-            rj_table_str(t, c.len ? c.data : "(below this item)");
+            rj_table_str(t, c.len               ? c.data
+                            : m == RJ_OUT_TABLE ? "(di bawah item ini)"
+                                                : "(below this item)");
             rj_buf_free(&c);
         }
         rj_table_str(t, rj_role_name(v->role));
@@ -443,7 +461,7 @@ static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE
     rj_table_col(t, "tw", "TW", 0);
     rj_table_col(t, "indikator", "Indikator", 0);
     rj_table_col(t, "value", "Realisasi", 0);
-    rj_table_col(t, "text", "Teks", 0);
+    rj_table_col(t, "text", "Teks", RJ_COL_WRAP);
     rj_table_col(t, "anggaran", "Anggaran", 0);
     for (size_t i = 0; i < r->n_realisasi; i++) {
         const Renja__V1__Realisasi *re = r->realisasi[i];
@@ -490,7 +508,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
     if (lines) {
         rj_table_col(t, "kode", "Kode Rekening", 0);
         rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE);
-        rj_table_col(t, "nama", "Uraian", 0);
+        rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
         rj_table_col(t, "pagu", "Pagu", 0);
         rj_table_col(t, "pagu_rollup", "Jumlah Rincian", 0);
         for (size_t i = 0; i < r->n_lines; i++) {
@@ -508,16 +526,16 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
     } else {
         rj_table_col(t, "kode", "Kode", 0);
         rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
-        rj_table_col(t, "nama", "Uraian", 0);
-        rj_table_col(t, "bidang", "Bidang", 0);
+        rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
+        rj_table_col(t, "bidang", "Bidang", RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "pagu", "Pagu", 0);
         rj_table_col(t, "pagu_rollup", "Jumlah", 0);
         rj_table_col(t, "lokasi", "Lokasi", RJ_COL_NO_TABLE);
         rj_table_col(t, "sumber_dana", "Sumber Dana", RJ_COL_NO_TABLE);
-        rj_table_col(t, "indikator", "Indikator", 0);
-        rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY);
+        rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP | RJ_COL_DROP);
+        rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "target_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
-        rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY);
+        rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         for (size_t i = 0; i < r->n_items; i++) {
             const Renja__V1__Item *it = r->items[i];
             rj_table_row(t);
@@ -602,11 +620,27 @@ static bool row_changed(const Renja__V1__DiffRow *row)
     return false;
 }
 
+bool rj_print_diff_changed(const Renja__V1__DiffResponse *r)
+{
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (row_changed(r->rows[i]))
+            return true;
+    for (size_t i = 0; i < r->n_groups; i++)
+        if (r->groups[i]->pagu_from != r->groups[i]->pagu_to)
+            return true;
+    return r->total && r->total->pagu_from != r->total->pagu_to;
+}
+
 static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("groups");
-    rj_table_col(t, "key", "Kelompok", 0);
-    rj_table_col(t, "nama", "Uraian", 0);
+    /* A group by bidang or sumber dana is named by its key: the human table
+     * says it once. */
+    bool named = true;
+    for (size_t i = 0; i < r->n_groups && named; i++)
+        named = strcmp(r->groups[i]->key, r->groups[i]->nama) == 0;
+    rj_table_col(t, "key", "Kelompok", RJ_COL_WRAP);
+    rj_table_col(t, "nama", "Uraian", named ? RJ_COL_NO_TABLE : RJ_COL_MAIN);
     rj_table_col(t, "pagu_from", "Sebelum", 0);
     rj_table_col(t, "pagu_to", "Sesudah", 0);
     rj_table_col(t, "delta", "Bertambah (Berkurang)", 0);
@@ -626,7 +660,10 @@ static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *o
     }
     if (r->total && m == RJ_OUT_TABLE) {
         rj_table_footer(t);
-        rj_table_null(t);
+        if (named)
+            rj_table_str(t, "Jumlah");
+        else
+            rj_table_null(t);
         rj_table_str(t, "Jumlah");
         rj_table_money(t, r->total->pagu_from);
         rj_table_money(t, r->total->pagu_to);
@@ -647,6 +684,7 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
     rj_table *t = rj_table_new("rows");
     rj_buf b = {0};
     char n[RJ_NUM_MAX];
+    bool marked = false;
     rj_table_meta_str(t, "plan", r->plan);
     rj_buf_puts(&b, "{\"ref\": ");
     rj_json_put_str(&b, r->from_ref);
@@ -698,14 +736,16 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         rj_buf_append(&b, "", 1);
         rj_table_meta(t, "groups", b.data);
     }
+    /* "+" and "-" mark added and removed rows in the human table */
+    rj_table_col(t, "mark", "", RJ_COL_TABLE_ONLY);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "bidang", "Bidang", RJ_COL_NO_TABLE);
     rj_table_col(t, "change", "Perubahan", RJ_COL_NO_TABLE);
-    rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY);
-    rj_table_col(t, "target_from", "Target Sebelum", RJ_COL_FLAT_ONLY);
-    rj_table_col(t, "target_to", "Target Sesudah", RJ_COL_FLAT_ONLY);
+    rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target_from", "Target Sebelum", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target_to", "Target Sesudah", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
     rj_table_col(t, "target_from_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
     rj_table_col(t, "target_to_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
     rj_table_col(t, "pagu_from", "Pagu Sebelum", 0);
@@ -718,6 +758,11 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         if (changed_only && !row_changed(row))
             continue;
         rj_table_row(t);
+        rj_table_str(t, row->change == RENJA__V1__CHANGE_KIND__CHANGE_ADDED     ? "+"
+                        : row->change == RENJA__V1__CHANGE_KIND__CHANGE_REMOVED ? "-"
+                                                                                : "");
+        marked |= row->change == RENJA__V1__CHANGE_KIND__CHANGE_ADDED ||
+                  row->change == RENJA__V1__CHANGE_KIND__CHANGE_REMOVED;
         rj_table_str(t, row->kode);
         rj_table_str(t, row->is_line ? "rekening" : level_name(row->level));
         nama_cell(t, row->nama, row->is_line ? row->depth : (int)row->level, m);
@@ -797,8 +842,11 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         rj_buf_append(&b, "", 1);
         rj_table_raw(t, b.data);
     }
+    if (marked)
+        rj_table_note(t, "+ baru, - dihapus");
     if (r->total && m == RJ_OUT_TABLE) {
         rj_table_footer(t);
+        rj_table_null(t);
         rj_table_null(t);
         rj_table_null(t);
         rj_table_str(t, "Jumlah");
@@ -881,17 +929,17 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     snprintf(real_title, sizeof(real_title), "Realisasi s.d. TW %d", r->tw);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "level", "Level", RJ_COL_NO_TABLE);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "indikator_no", "No", RJ_COL_NO_TABLE);
-    rj_table_col(t, "indikator", "Indikator Kinerja", 0);
-    rj_table_col(t, "satuan", "Satuan", 0);
-    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "indikator", "Indikator Kinerja", RJ_COL_WRAP);
+    rj_table_col(t, "satuan", "Satuan", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "target", "Target", RJ_COL_WRAP);
     rj_table_col(t, "target_text", "Target (teks)", RJ_COL_NO_TABLE);
     rj_table_col(t, "realisasi", real_title, 0);
     rj_table_col(t, "realisasi_text", NULL, RJ_COL_NO_TABLE);
     rj_table_col(t, "capaian", "Capaian (%)", 0);
-    rj_table_col(t, "predikat", "Predikat", 0);
-    rj_table_col(t, "note", "Catatan", 0);
+    rj_table_col(t, "predikat", "Predikat", RJ_COL_WRAP);
+    rj_table_col(t, "note", "Catatan", RJ_COL_WRAP | RJ_COL_DROP);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__EvalRow *row = r->rows[i];
         rj_table_row(t);
@@ -931,26 +979,37 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         else
             rj_table_null(t);
         rj_table_str(t, row->predikat);
-        rj_table_str(t, row->note);
+        /* people read the note in Indonesian; machine formats keep it as it is */
+        rj_table_str(t,
+                     m == RJ_OUT_TABLE && row->catatan && *row->catatan ? row->catatan : row->note);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
-    if (m == RJ_OUT_TABLE && s)
-        fprintf(out,
-                "\nSangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; belum "
-                "dilaporkan %d, tanpa "
-                "capaian %d\n",
-                s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
-                s->not_reported, s->no_capaian);
     if (m == RJ_OUT_TABLE && s) {
-        /* The seed's "Kesimpulan": what met its target, what has not started. */
-        fprintf(out, "Sub kegiatan yang mencapai target (%zu):", s->n_met);
+        /* The seed's "Kesimpulan": what met its target, what has not started;
+         * wrapped to the terminal like the table above. */
+        rj_buf p = {0};
+        rj_buf_printf(&p,
+                      "Sangat tinggi %d, tinggi %d, sedang %d, rendah %d, sangat rendah %d; "
+                      "belum dilaporkan %d, tanpa capaian %d",
+                      s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
+                      s->not_reported, s->no_capaian);
+        rj_buf_append(&p, "", 1);
+        fputc('\n', out);
+        rj_out_paragraph(out, p.data);
+        p.len = 0;
+        rj_buf_printf(&p, "Sub kegiatan yang mencapai target (%zu):", s->n_met);
         for (size_t i = 0; i < s->n_met; i++)
-            fprintf(out, "%s%s", i ? ", " : " ", s->met[i]);
-        fprintf(out, "\nSub kegiatan yang belum dilaksanakan (%zu):", s->n_not_started);
+            rj_buf_printf(&p, "%s%s", i ? ", " : " ", s->met[i]);
+        rj_buf_append(&p, "", 1);
+        rj_out_paragraph(out, p.data);
+        p.len = 0;
+        rj_buf_printf(&p, "Sub kegiatan yang belum dilaksanakan (%zu):", s->n_not_started);
         for (size_t i = 0; i < s->n_not_started; i++)
-            fprintf(out, "%s%s", i ? ", " : " ", s->not_started[i]);
-        fprintf(out, "\n");
+            rj_buf_printf(&p, "%s%s", i ? ", " : " ", s->not_started[i]);
+        rj_buf_append(&p, "", 1);
+        rj_out_paragraph(out, p.data);
+        rj_buf_free(&p);
     }
     if (m == RJ_OUT_TABLE && r->n_anggaran) {
         /* Serapan: realisasi anggaran against the sub kegiatan's pagu. */
@@ -998,7 +1057,7 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
     rj_buf_append(&b, "", 1);
     rj_table_meta(t, "stages", b.data);
     rj_table_col(t, "kode", "Kode", 0);
-    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE | RJ_COL_JSON_ONLY);
     /* One column per value: the server sends one per ref, or one per
      * consecutive pair with --deltas. */
@@ -1019,7 +1078,12 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
         rj_table_col(t, key, title, RJ_COL_FLAT_ONLY);
     }
     rj_table_col(t, "values", NULL, RJ_COL_JSON_ONLY);
-    rj_table_col(t, "pct", "%", 0);
+    /* The percentage is the change from the first stage to the last. */
+    char pct_title[160] = "%";
+    if (r->n_stages >= 2)
+        snprintf(pct_title, sizeof(pct_title), "%% %s\u2192%s", r->stages[0]->ref,
+                 r->stages[r->n_stages - 1]->ref);
+    rj_table_col(t, "pct", pct_title, 0);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__CompareRow *row = r->rows[i];
         rj_table_row(t);
@@ -1060,14 +1124,18 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
     rj_table_col(t, "severity", "Tingkat", 0);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "rule", "Aturan", 0);
-    rj_table_col(t, "message", "Pesan", 0);
+    rj_table_col(t, "message", "Pesan", RJ_COL_WRAP);
     for (size_t i = 0; i < r->n_findings; i++) {
         const Renja__V1__Finding *f = r->findings[i];
         rj_table_row(t);
-        rj_table_str(t, f->severity);
+        bool human = m == RJ_OUT_TABLE;
+        rj_table_str(t, !human                                ? f->severity
+                        : strcmp(f->severity, "error") == 0   ? "kesalahan"
+                        : strcmp(f->severity, "warning") == 0 ? "peringatan"
+                                                              : f->severity);
         rj_table_str(t, f->kode);
         rj_table_str(t, f->rule);
-        rj_table_str(t, f->message);
+        rj_table_str(t, human && f->pesan && *f->pesan ? f->pesan : f->message);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
@@ -1218,8 +1286,8 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
 
 void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mode m, FILE *out)
 {
-    char tm[32];
-    rj_print_time(v->time_unix_ms, tm);
+    char tm[48];
+    rj_print_time(v->time_unix_ms, m, tm);
     rj_buf b = {0};
     if (m == RJ_OUT_JSON) {
         rj_buf_printf(&b, "{\"plan\": ");
@@ -1248,7 +1316,13 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
         rj_table_str(t, v->author);
         rj_table_str(t, v->bidang);
         rj_table_str(t, v->message);
+        /* a stream: its header, if any, was printed once before it */
+        rj_out_layout lay = *rj_out_get_layout();
+        rj_out_layout once = lay;
+        once.header = false;
+        rj_out_set_layout(&once);
         rj_table_print(t, RJ_OUT_TSV, out);
+        rj_out_set_layout(&lay);
         rj_table_free(t);
     }
     if (b.len)
@@ -1260,8 +1334,8 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
 void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *out)
 {
     const Renja__V1__Identity *id = r->identity;
-    char tm[32];
-    rj_print_time(r->started_unix_ms, tm);
+    char tm[48];
+    rj_print_time(r->started_unix_ms, m, tm);
     if (m == RJ_OUT_JSON) {
         rj_buf b = {0};
         rj_buf_puts(&b, "{\"version\": ");
@@ -1280,9 +1354,12 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     /* key/value records */
     rj_table *t = rj_table_new("info");
     rj_table_col(t, "key", "Kunci", 0);
-    rj_table_col(t, "value", "Nilai", 0);
+    rj_table_col(t, "value", "Nilai", RJ_COL_WRAP);
     const char *keys[] = {"version", "uptime_seconds", "started",          "name",
                           "role",    "bidang",         "max_message_bytes"};
+    /* the same for people */
+    const char *words[] = {"versi",  "aktif (detik)",          "mulai", "nama token", "peran",
+                           "bidang", "batas permintaan (bita)"};
     char up[32], mm[32];
     snprintf(up, sizeof(up), "%" PRId64, r->uptime_seconds);
     snprintf(mm, sizeof(mm), "%" PRIu64, r->max_message_bytes);
@@ -1291,7 +1368,7 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
         id ? id->bidang : "", mm};
     for (int i = 0; i < 7; i++) {
         rj_table_row(t);
-        rj_table_str(t, keys[i]);
+        rj_table_str(t, m == RJ_OUT_TABLE ? words[i] : keys[i]);
         rj_table_str(t, vals[i]);
     }
     rj_table_print(t, m, out);

@@ -36,6 +36,8 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
                    FILE *out);
 /* changed_only: leave out rows whose pagu, targets and fields are equal. */
 void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_mode m, FILE *out);
+/* Does the diff show any difference (diff --exit-code)? */
+bool rj_print_diff_changed(const Renja__V1__DiffResponse *r);
 void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out);
 void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *out);
 void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE *out);
@@ -50,7 +52,13 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
 void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_out_mode m,
                      FILE *out);
 
-/* "2024-08-16T10:00:00Z" for a time in Unix milliseconds ("" for 0). */
-void rj_print_time(int64_t unix_ms, char out[32]);
+/* A time in Unix milliseconds ("" for 0): for machine formats in UTC, ISO
+ * 8601 with its offset ("2024-08-16T10:00:00Z"); for people (RJ_OUT_TABLE)
+ * in the zone of $TZ, "2024-08-16 17:00:00 WIB" (main makes an unset TZ
+ * WIB, see rj_print_default_zone). */
+void rj_print_time(int64_t unix_ms, rj_out_mode m, char out[48]);
+/* The zone of times shown to people when TZ is unset: WIB (UTC+7), that of
+ * the plans' own region; call before the first time is printed. */
+void rj_print_default_zone(void);
 
 #endif

@@ -8,44 +8,21 @@
 
 #include "rj_daemon.h"
 #include "rj_dirlock.h"
+#include "rj_dcli.h"
 #include "rj_ident.h"
 #include "rj_log.h"
 #include "rj_store.h"
 
 #define DEFAULT_DATA_DIR "/var/lib/renjad"
-/* Bounds of --max-message: below 64 KiB a single ordinary command could be
- * refused (clients send anything this small without asking for the limit);
- * above 1 GiB one request could hold most of a small machine's memory. */
-#define RJ_MAX_MESSAGE_MIN 65536
-#define RJ_MAX_MESSAGE_MAX 1073741824
 #define RJ_STR_(x) #x
 #define RJ_STR(x) RJ_STR_(x)
-
-static const char usage_text[] =
-    "usage: renjad [--data-dir DIR] [--listen ADDR]... [--log-level LEVEL] [--drain-ms MS]\n"
-    "              [--max-connections N] [--max-unix-connections N]\n"
-    "              [--max-connections-per-peer N] [--idle-timeout SECONDS]\n"
-    "              [--first-call-timeout SECONDS] [--max-message BYTES]\n"
-    "              [--max-answer-memory MIB]\n"
-    "       renjad init --data-dir DIR              create the store; prints an admin token once\n"
-    "       renjad token add --data-dir DIR --name NAME --role ROLE [--bidang BIDANG]\n"
-    "       renjad token list --data-dir DIR\n"
-    "       renjad token revoke --data-dir DIR --name NAME\n"
-    "       renjad backup --data-dir DIR OUT_FILE    consistent copy while the daemon runs\n"
-    "       renjad restore --data-dir DIR IN_FILE    refused while a daemon runs on DIR\n"
-    "       renjad methods                          the dispatch table: path, role, kind\n"
-    "\n"
-    "ADDR is unix:/path/to.sock, HOST:PORT or [::1]:PORT. Default: unix:DIR/" RJ_DAEMON_SOCKET_NAME
-    " and " RJ_DAEMON_DEFAULT_TCP ".\n"
-    "ROLE is viewer, editor, planner or admin. LEVEL is error, warn, info or debug.\n"
-    "--max-message is the largest request message accepted (default 4194304 = 4 MiB,\n"
-    "at least " RJ_STR(RJ_MAX_MESSAGE_MIN) ", at most " RJ_STR(RJ_MAX_MESSAGE_MAX) ").\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "renjad: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage_text);
+    fputc('\n', stderr);
+    rj_dcli_usage(stderr);
     return 2;
 }
 
@@ -59,88 +36,59 @@ typedef struct opts {
 
 static int parse(int argc, char **argv, opts *o)
 {
-    enum {
-        O_DATA = 1,
-        O_LISTEN,
-        O_LOG,
-        O_NAME,
-        O_ROLE,
-        O_BIDANG,
-        O_DRAIN,
-        O_MAXCONN,
-        O_IDLE,
-        O_MAXMSG,
-        O_MAXUNIX,
-        O_MAXPEER,
-        O_FIRSTCALL,
-        O_ANSWERMEM
-    };
-    static const struct option longs[] = {
-        {"data-dir", required_argument, NULL, O_DATA},
-        {"listen", required_argument, NULL, O_LISTEN},
-        {"log-level", required_argument, NULL, O_LOG},
-        {"name", required_argument, NULL, O_NAME},
-        {"role", required_argument, NULL, O_ROLE},
-        {"bidang", required_argument, NULL, O_BIDANG},
-        {"drain-ms", required_argument, NULL, O_DRAIN},
-        {"max-connections", required_argument, NULL, O_MAXCONN},
-        {"idle-timeout", required_argument, NULL, O_IDLE},
-        {"max-message", required_argument, NULL, O_MAXMSG},
-        {"max-unix-connections", required_argument, NULL, O_MAXUNIX},
-        {"max-connections-per-peer", required_argument, NULL, O_MAXPEER},
-        {"first-call-timeout", required_argument, NULL, O_FIRSTCALL},
-        {"max-answer-memory", required_argument, NULL, O_ANSWERMEM},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {0},
-    };
+    /* getopt's table from the one table of options */
+    static struct option longs[32];
+    size_t n = 0;
+    for (const rj_dopt *d = rj_dcli_options; d->name && n + 1 < 32; d++, n++)
+        longs[n] = (struct option){d->name, d->arg ? required_argument : no_argument, NULL, d->id};
+    longs[n] = (struct option){0};
     int c, level;
     char *end;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
         switch (c) {
-        case O_DATA:
+        case RJ_DOPT_DATA:
             o->data_dir = optarg;
             break;
-        case O_LISTEN:
+        case RJ_DOPT_LISTEN:
             if (o->cfg.n_listen == RJ_DAEMON_MAX_LISTEN)
                 return usage_error("too many --listen (at most %s)", "16");
             o->cfg.listen[o->cfg.n_listen++] = optarg;
             break;
-        case O_LOG:
+        case RJ_DOPT_LOG:
             level = rj_log_level_parse(optarg);
             if (level < 0)
                 return usage_error(
                     "unknown --log-level \"%s\"; expected error, warn, info or debug", optarg);
             rj_log_set_level((rj_log_level)level);
             break;
-        case O_NAME:
+        case RJ_DOPT_NAME:
             o->name = optarg;
             break;
-        case O_ROLE:
+        case RJ_DOPT_ROLE:
             o->role = optarg;
             break;
-        case O_BIDANG:
+        case RJ_DOPT_BIDANG:
             o->bidang = optarg;
             break;
-        case O_DRAIN:
+        case RJ_DOPT_DRAIN:
             o->cfg.drain_ms = strtoull(optarg, &end, 10);
             if (*end || !*optarg)
                 return usage_error("--drain-ms \"%s\" is not a number of milliseconds", optarg);
             break;
-        case O_MAXCONN:
+        case RJ_DOPT_MAXCONN:
             o->cfg.grpc.max_connections = (uint32_t)strtoul(optarg, &end, 10);
             if (*end || !*optarg || o->cfg.grpc.max_connections == 0)
                 return usage_error("--max-connections \"%s\" is not a positive number", optarg);
             break;
-        case O_IDLE:
+        case RJ_DOPT_IDLE:
             o->cfg.grpc.idle_timeout_ms = strtoull(optarg, &end, 10) * 1000;
             if (*end || !*optarg || o->cfg.grpc.idle_timeout_ms == 0)
                 return usage_error("--idle-timeout \"%s\" is not a positive number of seconds",
                                    optarg);
             break;
-        case O_MAXMSG: {
+        case RJ_DOPT_MAXMSG: {
             unsigned long long v = strtoull(optarg, &end, 10);
             if (*end || !*optarg || optarg[0] == '-' || v < RJ_MAX_MESSAGE_MIN ||
                 v > RJ_MAX_MESSAGE_MAX)
@@ -150,27 +98,28 @@ static int parse(int argc, char **argv, opts *o)
             o->cfg.grpc.max_message = (size_t)v;
             break;
         }
-        case O_MAXUNIX:
-        case O_MAXPEER: {
+        case RJ_DOPT_MAXUNIX:
+        case RJ_DOPT_MAXPEER: {
             uint32_t v = (uint32_t)strtoul(optarg, &end, 10);
             if (*end || !*optarg || v == 0)
                 return usage_error(
-                    c == O_MAXUNIX ? "--max-unix-connections \"%s\" is not a positive number"
-                                   : "--max-connections-per-peer \"%s\" is not a positive number",
+                    c == RJ_DOPT_MAXUNIX
+                        ? "--max-unix-connections \"%s\" is not a positive number"
+                        : "--max-connections-per-peer \"%s\" is not a positive number",
                     optarg);
-            if (c == O_MAXUNIX)
+            if (c == RJ_DOPT_MAXUNIX)
                 o->cfg.grpc.max_unix_connections = v;
             else
                 o->cfg.grpc.max_peer_connections = v;
             break;
         }
-        case O_FIRSTCALL:
+        case RJ_DOPT_FIRSTCALL:
             o->cfg.grpc.first_call_timeout_ms = strtoull(optarg, &end, 10) * 1000;
             if (*end || !*optarg || o->cfg.grpc.first_call_timeout_ms == 0)
                 return usage_error(
                     "--first-call-timeout \"%s\" is not a positive number of seconds", optarg);
             break;
-        case O_ANSWERMEM: {
+        case RJ_DOPT_ANSWERMEM: {
             unsigned long long mib = strtoull(optarg, &end, 10);
             if (*end || !*optarg || mib < 32 || mib > (1ull << 20))
                 return usage_error("--max-answer-memory \"%s\" is not a number of MiB from 32 up",
@@ -178,10 +127,10 @@ static int parse(int argc, char **argv, opts *o)
             o->cfg.answer_total_max = (size_t)mib << 20;
             break;
         }
-        case 'h':
-            fputs(usage_text, stdout);
+        case RJ_DOPT_HELP:
+            rj_dcli_usage(stdout);
             exit(0);
-        case 'V':
+        case RJ_DOPT_VERSION:
             printf("renjad %s\n", RENJA_VERSION);
             exit(0);
         default:

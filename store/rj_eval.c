@@ -76,6 +76,7 @@ static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
     *met = false;
     if (!r) {
         row->note = rj_q_str("not reported");
+        row->catatan = rj_q_str("belum dilaporkan");
         s->not_reported++;
         return row;
     }
@@ -85,11 +86,15 @@ static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
     bool negatif = ind->tren == RENJA__V1__TREN__TREN_NEGATIF;
     int64_t num = negatif ? ind->target_e4 : r->value_e4;
     int64_t den = negatif ? r->value_e4 : ind->target_e4;
-    if (!ind->has_target)
-        row->note =
-            rj_asprintf("target is not a number: \"%s\"", ind->target_text ? ind->target_text : "");
-    else if (den == 0)
+    /* note for machine formats, catatan the same for people */
+    if (!ind->has_target) {
+        const char *t = ind->target_text ? ind->target_text : "";
+        row->note = rj_asprintf("target is not a number: \"%s\"", t);
+        row->catatan = rj_asprintf("target bukan angka: \"%s\"", t);
+    } else if (den == 0) {
         row->note = rj_q_str(negatif ? "realisasi is 0 (tren negatif)" : "target is 0");
+        row->catatan = rj_q_str(negatif ? "realisasi 0 (tren negatif)" : "target 0");
+    }
     if (row->note != protobuf_c_empty_string && row->note != NULL) {
         s->no_capaian++;
         return row;
@@ -102,6 +107,7 @@ static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
          * and counts as no_capaian, so the predikat counts and no_capaian
          * still partition the reported rows. */
         row->note = rj_q_str("capaian is out of range (beyond int64 hundredths)");
+        row->catatan = rj_q_str("capaian di luar jangkauan (melebihi int64 perseratusan)");
         s->no_capaian++;
         return row;
     }

@@ -307,8 +307,9 @@ static bool has_cand(const entry *e, const cand *c)
     return false;
 }
 
-/* "by 100.000.000 at apbd, perkada-1 and by 125.290.000 at apbd-p" */
-static char *gap_clause(const rj_shift *s, entry *const *g, size_t m)
+/* "by 100.000.000 at apbd, perkada-1 and by 125.290.000 at apbd-p"; in
+ * Indonesian (id) "sebesar 100.000.000 pada apbd, perkada-1 dan ..." */
+static char *gap_clause(const rj_shift *s, entry *const *g, size_t m, bool id)
 {
     char *out = rj_strdup("");
     bool *done = rj_calloc(m, sizeof *done);
@@ -325,7 +326,8 @@ static char *gap_clause(const rj_shift *s, entry *const *g, size_t m)
                 free(at);
                 at = more;
             }
-        char *next = rj_asprintf("%s%sby %s at %s", out, *out ? " and " : "", amount, at);
+        char *next = rj_asprintf(id ? "%s%ssebesar %s pada %s" : "%s%sby %s at %s", out,
+                                 *out ? (id ? " dan " : " and ") : "", amount, at);
         free(at);
         free(out);
         out = next;
@@ -334,15 +336,15 @@ static char *gap_clause(const rj_shift *s, entry *const *g, size_t m)
     return out;
 }
 
-/* "item 2.17.01.1.08 (Nama), budget line 5.2.03 (Nama) and ..." */
-static char *rows_clause(const cand *c, size_t n)
+/* "item 2.17.01.1.08 (Nama), budget line 5.2.03 (Nama) and ..."; in
+ * Indonesian (id) "item ..., rekening ... dan ..." */
+static char *rows_clause(const cand *c, size_t n, bool id)
 {
     char *out = rj_strdup("");
     for (size_t k = 0; k < n; k++) {
-        const char *sep = k == 0 ? "" : k + 1 == n ? " and " : ", ";
-        char *next =
-            rj_asprintf("%s%s%s %s (%s)", out, sep, c[k].kind == KIND_ITEM ? "item" : "budget line",
-                        c[k].kode, c[k].nama);
+        const char *sep = k == 0 ? "" : k + 1 == n ? (id ? " dan " : " and ") : ", ";
+        const char *kind = c[k].kind == KIND_ITEM ? "item" : id ? "rekening" : "budget line";
+        char *next = rj_asprintf("%s%s%s %s (%s)", out, sep, kind, c[k].kode, c[k].nama);
         free(out);
         out = next;
     }
@@ -368,9 +370,9 @@ static void report_one(const rj_shift *s, entry *const *g, size_t m,
         return;
     qsort(keep, nk, sizeof *keep, cand_cmp);
     bool pos = g[0]->gap > 0;
-    char *gaps = gap_clause(s, g, m);
-    char *rows = rows_clause(keep, nk);
-    char *msg;
+    char *gaps = gap_clause(s, g, m, false);
+    char *rows = rows_clause(keep, nk, false);
+    char *msg, *pesan;
     if (pos)
         msg = rj_asprintf("declared pagu exceeds the sum of its children %s: exactly the pagu of "
                           "%s%s there, a likely row shift (%s among its children)",
@@ -381,7 +383,23 @@ static void report_one(const rj_shift *s, entry *const *g, size_t m,
                           "of %s %s there, a likely row shift (%s to another row)",
                           gaps, nk > 1 ? "each of its children" : "its child", rows,
                           nk > 1 ? "one of those figures may belong" : "that figure may belong");
-    rj_validate_finding(out, "warning", g[0]->kode, "row-shift", msg);
+    free(gaps);
+    free(rows);
+    gaps = gap_clause(s, g, m, true);
+    rows = rows_clause(keep, nk, true);
+    if (pos)
+        pesan =
+            rj_asprintf("pagu melebihi jumlah rinciannya %s: tepat sebesar pagu %s%s di sana, "
+                        "kemungkinan baris bergeser (%s salah satu rinciannya)",
+                        gaps, nk > 1 ? "masing-masing " : "", rows,
+                        nk > 1 ? "salah satu angka itu mungkin milik" : "angka itu mungkin milik");
+    else
+        pesan =
+            rj_asprintf("jumlah rinciannya melebihi pagu %s: tepat sebesar pagu %s %s di sana, "
+                        "kemungkinan baris bergeser (%s baris lain)",
+                        gaps, nk > 1 ? "masing-masing rinciannya" : "rinciannya", rows,
+                        nk > 1 ? "salah satu angka itu mungkin milik" : "angka itu mungkin milik");
+    rj_validate_finding(out, "warning", g[0]->kode, "row-shift", msg, pesan);
     free(gaps);
     free(rows);
 }

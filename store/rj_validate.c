@@ -10,7 +10,7 @@
 #include "rj_tree.h"
 
 void rj_validate_finding(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
-                         const char *rule, char *message)
+                         const char *rule, char *message, char *pesan)
 {
     size_t n = out->n_findings;
     /* grow at powers of two: the message keeps no capacity field */
@@ -22,13 +22,14 @@ void rj_validate_finding(Renja__V1__ValidateResponse *out, const char *severity,
     f->kode = rj_q_str(kode);
     f->rule = rj_q_str(rule);
     f->message = message;
+    f->pesan = pesan;
     out->findings[out->n_findings++] = f;
 }
 
 static void add(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
-                const char *rule, char *message /* taken */)
+                const char *rule, char *message /* taken */, char *pesan /* taken */)
 {
-    rj_validate_finding(out, severity, kode, rule, message);
+    rj_validate_finding(out, severity, kode, rule, message, pesan);
 }
 
 static void rollup_mismatch(Renja__V1__ValidateResponse *out, const rj_tree_node *x)
@@ -38,20 +39,24 @@ static void rollup_mismatch(Renja__V1__ValidateResponse *out, const rj_tree_node
     rj_money_format(x->child_sum, RJ_NUM_HUMAN, sum);
     /* both are int64 sums that fitted; their difference may not */
     __int128 dv = (__int128)x->pagu - x->child_sum;
-    if (dv > INT64_MAX || dv < INT64_MIN)
+    bool huge = dv > INT64_MAX || dv < INT64_MIN;
+    if (huge)
         snprintf(diff, sizeof diff, "more than int64");
     else
         rj_money_format((int64_t)dv, RJ_NUM_HUMAN, diff);
     add(out, "error", x->kode, "rollup-mismatch",
         rj_asprintf("declared pagu %s differs from the sum of its children %s by %s", declared, sum,
-                    diff));
+                    diff),
+        rj_asprintf("pagu %s berbeda dari jumlah rinciannya %s sebesar %s", declared, sum,
+                    huge ? "lebih dari int64" : diff));
 }
 
 static void negative(Renja__V1__ValidateResponse *out, const char *kode, int64_t pagu)
 {
     char v[RJ_NUM_MAX];
     rj_money_format(pagu, RJ_NUM_HUMAN, v);
-    add(out, "error", kode, "negative-pagu", rj_asprintf("declared pagu %s is negative", v));
+    add(out, "error", kode, "negative-pagu", rj_asprintf("declared pagu %s is negative", v),
+        rj_asprintf("pagu %s bernilai negatif", v));
 }
 
 static int kode_cmp_item(const void *key, const void *elem)
@@ -83,11 +88,14 @@ void rj_validate_serapan(Renja__V1__Item *const *items, size_t n_items,
             rj_pct_format(e2, RJ_NUM_HUMAN, pct);
             add(out, "warning", it->kode, "serapan-over-pagu",
                 rj_asprintf("realisasi anggaran s.d. TW %d %s exceeds the pagu %s: serapan %s%%",
+                            r->tw, real, p, pct),
+                rj_asprintf("realisasi anggaran s.d. TW %d %s melebihi pagu %s: serapan %s%%",
                             r->tw, real, p, pct));
         } else
             add(out, "warning", it->kode, "serapan-over-pagu",
                 rj_asprintf("realisasi anggaran s.d. TW %d %s against a pagu of %s", r->tw, real,
-                            p));
+                            p),
+                rj_asprintf("realisasi anggaran s.d. TW %d %s dengan pagu %s", r->tw, real, p));
     }
 }
 
@@ -101,7 +109,8 @@ static void check_nodes(Renja__V1__ValidateResponse *out, const rj_tree_node *no
         /* nodes[].parent is the nearest present ancestor: the direct
          * parent is missing when that is not the kode's own parent */
         if (has_up && (x->parent == RJ_TREE_ROOT || strcmp(nodes[x->parent].kode, up) != 0))
-            add(out, "error", x->kode, "missing-parent", rj_asprintf("parent %s is missing", up));
+            add(out, "error", x->kode, "missing-parent", rj_asprintf("parent %s is missing", up),
+                rj_asprintf("induknya, %s, tidak ada", up));
         if (x->has_pagu && x->pagu < 0)
             negative(out, x->kode, x->pagu);
         if (x->n_children > 0 && x->has_pagu && x->pagu != x->child_sum)
@@ -122,19 +131,24 @@ int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__Budg
         for (size_t i = 0; i < n_items; i++) {
             const Renja__V1__Item *it = items[i];
             rj_level want = rj_kode_level(it->kode);
+            const char *lv = it->level ? rj_level_name((rj_level)it->level) : NULL;
             if ((int)it->level != (int)want)
                 add(out, "error", it->kode, "level-mismatch",
                     want == RJ_LEVEL_NONE
                         ? rj_asprintf("kode %s is not a canonical program-tree kode", it->kode)
-                        : rj_asprintf("level is %s but kode %s is a %s",
-                                      it->level ? rj_level_name((rj_level)it->level)
-                                                : "unspecified",
-                                      it->kode, rj_level_name(want)));
+                        : rj_asprintf("level is %s but kode %s is a %s", lv ? lv : "unspecified",
+                                      it->kode, rj_level_name(want)),
+                    want == RJ_LEVEL_NONE
+                        ? rj_asprintf("kode %s bukan kode pohon program yang baku", it->kode)
+                        : rj_asprintf("tingkatnya %s, padahal kode %s adalah %s",
+                                      lv ? lv : "tidak disebut", it->kode, rj_level_name(want)));
             for (size_t k = 0; k < it->n_indikator; k++) {
                 const Renja__V1__Indikator *ind = it->indikator[k];
                 if (!ind->has_target && ind->target_text && *ind->target_text)
                     add(out, "warning", it->kode, "target-not-number",
                         rj_asprintf("target of indikator %zu is not a number: \"%s\"", k + 1,
+                                    ind->target_text),
+                        rj_asprintf("target indikator %zu bukan angka: \"%s\"", k + 1,
                                     ind->target_text));
             }
         }
@@ -163,6 +177,9 @@ void rj_validate_satuan(Renja__V1__Item *const *a, size_t na, const char *stage_
             if (strcmp(sa ? sa : "", sb ? sb : "") != 0)
                 add(out, "warning", b[j]->kode, "satuan-changed",
                     rj_asprintf("satuan of indikator %zu changed from \"%s\" at %s to \"%s\" at %s",
+                                k + 1, sa ? sa : "", stage_a, sb ? sb : "", stage_b),
+                    rj_asprintf("satuan indikator %zu berubah dari \"%s\" pada %s menjadi \"%s\" "
+                                "pada %s",
                                 k + 1, sa ? sa : "", stage_a, sb ? sb : "", stage_b));
         }
     }
@@ -215,7 +232,8 @@ size_t rj_validate_duplicates(Renja__V1__Change *const *changes, size_t n,
             if (strncmp(keys[i], "real/", 5) == 0)
                 *strchr(kode, '/') = '\0';
             add(out, "error", kode, "duplicate-kode",
-                rj_asprintf("%s appears %zu times in one submit", keys[i], j - i));
+                rj_asprintf("%s appears %zu times in one submit", keys[i], j - i),
+                rj_asprintf("%s muncul %zu kali dalam satu pengiriman", keys[i], j - i));
             added++;
         }
         i = j;

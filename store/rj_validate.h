@@ -53,9 +53,10 @@ void rj_validate_serapan(Renja__V1__Item *const *items, size_t n_items,
 size_t rj_validate_duplicates(Renja__V1__Change *const *changes, size_t n,
                               Renja__V1__ValidateResponse *out);
 
-/* Append one finding; message is malloc'd and taken. */
+/* Append one finding; message (English, for machine formats) and pesan
+ * (the same in Indonesian, for people) are malloc'd and taken. */
 void rj_validate_finding(Renja__V1__ValidateResponse *out, const char *severity, const char *kode,
-                         const char *rule, char *message);
+                         const char *rule, char *message, char *pesan);
 
 void rj_validate_sort(Renja__V1__ValidateResponse *out);
 

@@ -8,21 +8,38 @@
 #include <cmocka.h>
 
 #include "rj_cli.h"
+#include "rj_cmd.h"
+#include "rj_help.h"
 
 static int run_nothing(rj_cli *cli, const rj_args *a)
 {
     return 0;
 }
 
+static const rj_flag import_flags[] = {
+    {"message", "TEXT", "the message"},
+    {"base", "REV", "the base revision"},
+    {"replace", NULL, "replace the plan"},
+    {NULL, NULL, NULL},
+};
+
 static const rj_command table[] = {
-    {"import", NULL, "PLAN FILE [--message TEXT] [--replace]", "one revision from a file",
-     "message=,base=,replace", 2, 2, run_nothing, RJ_REQ_SUBMIT},
-    {"plan", "create", "PLAN [--nama TEXT]", "create a plan", "nama=", 1, 1, run_nothing,
-     RJ_REQ_WRITE},
-    {"plan", "list", "", "list the plans", "", 0, 0, run_nothing, RJ_REQ_READ},
-    {"compare", NULL, "PLAN STAGE...", "Tabel 3.2", "deltas", 2, -1, run_nothing, RJ_REQ_READ},
-    {"report", NULL, "PLAN -o FILE", "tables", "o=,from=,force", 1, 1, run_nothing, RJ_REQ_READ},
-    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE},
+    {"import", NULL, "PLAN FILE", "one revision from a file", import_flags, 2, 2, run_nothing,
+     RJ_REQ_SUBMIT, NULL, NULL},
+    {"plan", "create", "PLAN", "create a plan",
+     (const rj_flag[]){{"nama", "TEXT", "the name"}, {NULL, NULL, NULL}}, 1, 1, run_nothing,
+     RJ_REQ_WRITE, "Creates it.", "renja plan create diskopukm-sumsel/2024"},
+    {"plan", "list", "", "list the plans", NULL, 0, 0, run_nothing, RJ_REQ_READ, NULL, NULL},
+    {"compare", NULL, "PLAN STAGE...", "Tabel 3.2",
+     (const rj_flag[]){{"deltas", NULL, "deltas"}, {NULL, NULL, NULL}}, 2, -1, run_nothing,
+     RJ_REQ_READ, NULL, NULL},
+    {"report", NULL, "PLAN", "tables",
+     (const rj_flag[]){{"o", "FILE", "the file"},
+                       {"from", "REF", "the first stage"},
+                       {"force", NULL, "replace it"},
+                       {NULL, NULL, NULL}},
+     1, 1, run_nothing, RJ_REQ_READ, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, RJ_REQ_NONE, NULL, NULL},
 };
 
 static void test_exit_codes(void **state)
@@ -168,30 +185,105 @@ static void test_excel(void **state)
     assert_int_equal(c5.mode, RJ_OUT_CSV);
 }
 
-static void test_help(void **state)
+static char *capture(void (*fn)(const rj_command *, FILE *), const rj_command *c)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    rj_cli_help(table, f);
+    fn(c, f);
     fclose(f);
+    return buf;
+}
+
+static void test_help(void **state)
+{
+    char *buf = capture(rj_help_all, table);
     assert_non_null(strstr(buf, "  import       one revision from a file\n"));
     assert_non_null(strstr(buf, "  plan create  create a plan\n"));
     assert_non_null(strstr(buf, RJ_CLI_DEFAULT_SERVER));
+    assert_non_null(strstr(buf, "  --wide "));
+    assert_non_null(strstr(buf, "8 differences"));
     free(buf);
-    f = open_memstream(&buf, &len);
-    rj_cli_command_help(&table[1], f);
+    buf = capture(rj_help_command, &table[1]);
+    assert_string_equal(buf, "usage: renja plan create PLAN [--nama TEXT]\n"
+                             "\n"
+                             "create a plan\n"
+                             "\n"
+                             "Creates it.\n"
+                             "\n"
+                             "Options:\n"
+                             "  --nama TEXT         the name\n"
+                             "\n"
+                             "Examples:\n"
+                             "  renja plan create diskopukm-sumsel/2024\n"
+                             "\n"
+                             "Global options: --server --token-file --token --format "
+                             "--timeout --wide\n"
+                             "  --header --excel --csv-dialect\n");
+    free(buf);
+    char u[256];
+    rj_cli_usage(&table[0], u, sizeof(u));
+    assert_string_equal(u, "PLAN FILE [--message TEXT] [--base REV] [--replace]");
+}
+
+/* Every command of renja says what it does, each flag with a sentence, and
+ * shows how it is used on the seed plan. */
+static void test_every_command_documented(void **state)
+{
+    for (const rj_command *c = rj_commands; c->name; c++) {
+        char n[64];
+        rj_cli_name(c, n, sizeof(n));
+        if (!c->examples || !strstr(c->examples, "renja "))
+            fail_msg("%s has no example", n);
+        for (const rj_flag *f = c->flags; f && f->name; f++)
+            if (!f->help || strlen(f->help) < 10)
+                fail_msg("%s --%s has no sentence of help", n, f->name);
+        char *buf = capture(rj_help_command, c);
+        for (const rj_flag *f = c->flags; f && f->name; f++) {
+            char want[64];
+            snprintf(want, sizeof(want), "  --%s", f->name);
+            if (!strstr(buf, want))
+                fail_msg("help of %s misses --%s", n, f->name);
+        }
+        /* help fits a terminal of 80 columns */
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+            if (strlen(line) > 79 && strncmp(line, "  renja ", 8) != 0)
+                fail_msg("help of %s has a line of %zu columns: %s", n, strlen(line), line);
+        free(buf);
+    }
+}
+
+static void test_man_and_markdown(void **state)
+{
+    char *buf = capture(rj_help_man, rj_commands);
+    assert_non_null(strstr(buf, ".TH RENJA 1"));
+    assert_non_null(strstr(buf, ".SS diff\n"));
+    assert_non_null(strstr(buf, "\\fB\\-\\-exit\\-code\\fR"));
+    free(buf);
+    buf = capture(rj_help_markdown, rj_commands);
+    assert_non_null(strstr(buf, "### renja stage set\n"));
+    free(buf);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    assert_int_equal(rj_help_completion("bash", f), 0);
+    assert_int_equal(rj_help_completion("fish", f), -1);
     fclose(f);
-    assert_string_equal(buf, "usage: renja plan create PLAN [--nama TEXT]\n\ncreate a plan\n");
-    free(buf);
+    assert_non_null(strstr(out, "complete -o default -F _renja renja"));
+    free(out);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exit_codes), cmocka_unit_test(test_find),
-        cmocka_unit_test(test_parse),      cmocka_unit_test(test_short_flags),
-        cmocka_unit_test(test_excel),      cmocka_unit_test(test_help),
+        cmocka_unit_test(test_exit_codes),
+        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_short_flags),
+        cmocka_unit_test(test_excel),
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_every_command_documented),
+        cmocka_unit_test(test_man_and_markdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,6 +119,9 @@ static void test_notes_summary_anggaran(void **state)
     assert_string_equal(r[0]->note, "target is not a number: \"12 Bulan 3 dok\"");
     assert_string_equal(r[1]->note, "target is 0");
     assert_string_equal(r[2]->note, "realisasi is 0 (tren negatif)");
+    assert_string_equal(r[0]->catatan, "target bukan angka: \"12 Bulan 3 dok\"");
+    assert_string_equal(r[1]->catatan, "target 0");
+    assert_string_equal(r[2]->catatan, "realisasi 0 (tren negatif)");
     assert_false(r[3]->reported);
     assert_string_equal(r[3]->note, "not reported");
     assert_int_equal(r[4]->capaian_e2, 10000);

@@ -64,6 +64,9 @@ static char *report(rj_shift *s)
     for (size_t i = 0; i < out.n_findings; i++) {
         assert_string_equal(out.findings[i]->rule, "row-shift");
         assert_string_equal(out.findings[i]->severity, "warning");
+        /* the same finding for people, in Indonesian */
+        assert_non_null(strstr(out.findings[i]->pesan, "kemungkinan baris bergeser"));
+        assert_non_null(strstr(out.findings[i]->pesan, "sebesar "));
         char *next =
             rj_asprintf("%s%s: %s\n", txt, out.findings[i]->kode, out.findings[i]->message);
         free(txt);

@@ -38,24 +38,32 @@ static void test_rules(void **state)
     Renja__V1__ValidateResponse out = RENJA__V1__VALIDATE_RESPONSE__INIT;
     assert_int_equal(rj_validate_version(it, n, ln, 4, &out, NULL), 0);
     rj_validate_sort(&out);
-    static const char *want[][3] = {
+    /* kode, rule, message (English, machine formats), pesan (Indonesian, for people) */
+    static const char *want[][4] = {
         {"2.17.01", "rollup-mismatch",
          "declared pagu 3.520.000.000 differs from the sum of its children 3.519.500.000 by "
-         "500.000"},
+         "500.000",
+         "pagu 3.520.000.000 berbeda dari jumlah rinciannya 3.519.500.000 sebesar 500.000"},
         {"2.17.01.1.01.0001", "target-not-number",
-         "target of indikator 1 is not a number: \"12 Bulan 3 dok\""},
-        {"2.17.03.1.01", "missing-parent", "parent 2.17.03 is missing"},
+         "target of indikator 1 is not a number: \"12 Bulan 3 dok\"",
+         "target indikator 1 bukan angka: \"12 Bulan 3 dok\""},
+        {"2.17.03.1.01", "missing-parent", "parent 2.17.03 is missing",
+         "induknya, 2.17.03, tidak ada"},
         {"2.17.03.1.01", "rollup-mismatch",
-         "declared pagu 10 differs from the sum of its children (5.000) by 5.010"},
-        {"2.17.03.1.01.0001", "negative-pagu", "declared pagu (5.000) is negative"},
-        {"2.17.04", "level-mismatch", "level is kegiatan but kode 2.17.04 is a program"},
-        {"5.2.02.01", "missing-parent", "parent 5.2.02 is missing"},
+         "declared pagu 10 differs from the sum of its children (5.000) by 5.010",
+         "pagu 10 berbeda dari jumlah rinciannya (5.000) sebesar 5.010"},
+        {"2.17.03.1.01.0001", "negative-pagu", "declared pagu (5.000) is negative",
+         "pagu (5.000) bernilai negatif"},
+        {"2.17.04", "level-mismatch", "level is kegiatan but kode 2.17.04 is a program",
+         "tingkatnya kegiatan, padahal kode 2.17.04 adalah program"},
+        {"5.2.02.01", "missing-parent", "parent 5.2.02 is missing", "induknya, 5.2.02, tidak ada"},
     };
     size_t nw = sizeof want / sizeof want[0];
     for (size_t i = 0; i < out.n_findings && i < nw; i++) {
         assert_string_equal(out.findings[i]->kode, want[i][0]);
         assert_string_equal(out.findings[i]->rule, want[i][1]);
         assert_string_equal(out.findings[i]->message, want[i][2]);
+        assert_string_equal(out.findings[i]->pesan, want[i][3]);
     }
     assert_int_equal(out.n_findings, nw);
     assert_string_equal(out.findings[1]->severity, "warning");
@@ -92,6 +100,9 @@ static void test_satuan_changed(void **state)
     assert_string_equal(
         out.findings[0]->message,
         "satuan of indikator 1 changed from \"Dokumen\" at apbd to \"Laporan\" at apbd-p");
+    assert_string_equal(
+        out.findings[0]->pesan,
+        "satuan indikator 1 berubah dari \"Dokumen\" pada apbd menjadi \"Laporan\" pada apbd-p");
     free_out(&out);
     fx_free(a, 2);
     fx_free(b, 2);
@@ -130,6 +141,7 @@ static void test_duplicates(void **state)
     assert_string_equal(out.findings[0]->kode, "2.17.01");
     assert_string_equal(out.findings[0]->rule, "duplicate-kode");
     assert_string_equal(out.findings[0]->message, "item/2.17.01 appears 2 times in one submit");
+    assert_string_equal(out.findings[0]->pesan, "item/2.17.01 muncul 2 kali dalam satu pengiriman");
     assert_string_equal(out.findings[1]->kode, "2.17.02");
     assert_string_equal(out.findings[1]->message, "real/2.17.02/2/1 appears 2 times in one submit");
     assert_int_equal(rj_validate_duplicates(c + 1, 2, &out), 0);
