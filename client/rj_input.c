@@ -108,6 +108,56 @@ static Renja__V1__Indikator *add_indikator(rj_submit *s, Renja__V1__Item *it)
     return k;
 }
 
+void rj_submit_target_part(rj_submit *s, Renja__V1__Indikator *k, int64_t value_e4,
+                           const char *satuan)
+{
+    k->parts = regrow(s, k->parts, (k->n_parts + 1) * sizeof(*k->parts));
+    Renja__V1__TargetPart *p = keep(s, rj_malloc(sizeof(*p)));
+    renja__v1__target_part__init(p);
+    p->value_e4 = value_e4;
+    p->satuan = sdup(s, satuan);
+    k->parts[k->n_parts++] = p;
+}
+
+void rj_submit_add_sasaran(rj_submit *s, Renja__V1__Item *it, const char *kode)
+{
+    it->sasaran = regrow(s, it->sasaran, (it->n_sasaran + 1) * sizeof(*it->sasaran));
+    it->sasaran[it->n_sasaran++] = sdup(s, kode);
+}
+
+Renja__V1__Indikator *rj_submit_goal_indikator(rj_submit *s, Renja__V1__Goal *g)
+{
+    g->indikator = regrow(s, g->indikator, (g->n_indikator + 1) * sizeof(*g->indikator));
+    Renja__V1__Indikator *k = keep(s, rj_malloc(sizeof(*k)));
+    renja__v1__indikator__init(k);
+    k->nama = sdup(s, "");
+    k->satuan = sdup(s, "");
+    k->target_text = sdup(s, "");
+    g->indikator[g->n_indikator++] = k;
+    return k;
+}
+
+Renja__V1__Goal *rj_submit_upsert_goal(rj_submit *s, const char *kode)
+{
+    Renja__V1__Goal *g = keep(s, rj_malloc(sizeof(*g)));
+    renja__v1__goal__init(g);
+    g->kode = sdup(s, kode);
+    g->kind = (Renja__V1__GoalKind)rj_goal_kind_of(kode);
+    g->nama = sdup(s, "");
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_GOAL;
+    c->upsert_goal = g;
+    return g;
+}
+
+void rj_submit_remove_goal(rj_submit *s, const char *kode, bool recursive)
+{
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_GOAL;
+    c->remove_goal = sdup(s, kode);
+    c->recursive = recursive;
+}
+
 Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src, const char *kode)
 {
     Renja__V1__Item *it = keep(s, rj_malloc(sizeof(*it)));
@@ -121,6 +171,8 @@ Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src,
         it->has_pagu = src->has_pagu;
         it->pagu = src->pagu;
         it->sumber_dana = sdup(s, src->sumber_dana);
+        for (size_t i = 0; i < src->n_sasaran; i++)
+            rj_submit_add_sasaran(s, it, src->sasaran[i]);
         for (size_t i = 0; i < src->n_indikator; i++) {
             const Renja__V1__Indikator *a = src->indikator[i];
             Renja__V1__Indikator *k = add_indikator(s, it);
@@ -130,6 +182,9 @@ Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src,
             k->target_e4 = a->target_e4;
             k->target_text = sdup(s, a->target_text);
             k->tren = a->tren;
+            k->formula = a->formula;
+            for (size_t j = 0; j < a->n_parts; j++)
+                rj_submit_target_part(s, k, a->parts[j]->value_e4, a->parts[j]->satuan);
         }
     } else {
         it->kode = sdup(s, kode);
@@ -418,6 +473,20 @@ static int jkode(reader *r, const rj_json *obj, const char *key, bool rekening,
     return 0;
 }
 
+/* A kode of the program tree, or of a tujuan or sasaran (T1, T1.S2). */
+static int jkode_or_goal(reader *r, const rj_json *obj, const char *key, char out[RJ_KODE_MAX])
+{
+    const rj_json *v = rj_json_get(obj, key);
+    if (v && rj_json_kind(v) == RJ_JSON_STRING &&
+        (rj_json_text(v)[0] == 'T' || rj_json_text(v)[0] == 't')) {
+        rj_diag kd;
+        if (rj_goal_parse(rj_json_text(v), out, NULL, &kd) < 0)
+            return jerr(r, v, "%s", kd.msg);
+        return 0;
+    }
+    return jkode(r, obj, key, false, out);
+}
+
 static int jint(reader *r, const rj_json *obj, const char *key, int lo, int hi, int *out,
                 bool required)
 {
@@ -459,10 +528,16 @@ static int expect_kind(reader *r, const rj_json *v, rj_json_type t, const char *
     return 0;
 }
 
+static int json_indikator(reader *r, const rj_json *o, const char *kode, Renja__V1__Item *it,
+                          Renja__V1__Goal *g);
+static int json_parts(reader *r, const rj_json *ko, const char *kode, Renja__V1__Indikator *k);
+static int json_breakdown(reader *r, const rj_json *o, const char *kode, Renja__V1__Realisasi *re);
+
 static int json_item(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "level",       "nama",        "bidang",    "lokasi",
-                                        "pagu", "pagu_rollup", "sumber_dana", "indikator", NULL};
+    static const char *const known[] = {"kode",      "level",   "nama",        "bidang",
+                                        "lokasi",    "pagu",    "pagu_rollup", "sumber_dana",
+                                        "indikator", "sasaran", NULL};
     char kode[RJ_KODE_MAX];
     int rc;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "items[]")) < 0 ||
@@ -490,8 +565,8 @@ static int json_item(reader *r, const rj_json *o)
         return rc;
     it->has_pagu = present;
     /* Keys the item does not have keep the item's fields as they are. */
-    static const char *const fields[] = {"nama",        "bidang",    "lokasi", "pagu",
-                                         "sumber_dana", "indikator", NULL};
+    static const char *const fields[] = {"nama",      "bidang",  "lokasi", "pagu", "sumber_dana",
+                                         "indikator", "sasaran", NULL};
     bool whole = true;
     for (const char *const *f = fields; *f; f++)
         whole = whole && rj_json_get(o, *f);
@@ -501,19 +576,50 @@ static int json_item(reader *r, const rj_json *o)
             if (rj_json_get(o, *f))
                 rj_submit_partial(r->s, *f);
     }
+    const rj_json *sa = rj_json_get(o, "sasaran");
+    if (sa && rj_json_kind(sa) != RJ_JSON_NULL) {
+        if ((rc = expect_kind(r, sa, RJ_JSON_ARRAY, "sasaran")) < 0)
+            return rc;
+        for (size_t i = 0; i < rj_json_len(sa); i++) {
+            const rj_json *e = rj_json_at(sa, i);
+            char g[RJ_KODE_MAX];
+            rj_goal_kind gk;
+            rj_diag kd;
+            if ((rc = expect_kind(r, e, RJ_JSON_STRING, "sasaran[]")) < 0)
+                return rc;
+            if (rj_goal_parse(rj_json_text(e), g, &gk, &kd) < 0)
+                return jerr(r, e, "%s", kd.msg);
+            if (gk != RJ_GOAL_SASARAN)
+                return jerr(r, e,
+                            "kode \"%s\": sasaran \"%s\" is a tujuan; expected a sasaran "
+                            "T<n>.S<m>",
+                            kode, g);
+            rj_submit_add_sasaran(r->s, it, g);
+        }
+    }
+    return json_indikator(r, o, kode, it, NULL);
+}
+
+/* The "indikator" array of an item (it) or a goal (g). */
+static int json_indikator(reader *r, const rj_json *o, const char *kode, Renja__V1__Item *it,
+                          Renja__V1__Goal *g)
+{
+    const char *t;
+    bool present;
+    int rc;
     const rj_json *ind = rj_json_get(o, "indikator");
     if (!ind || rj_json_kind(ind) == RJ_JSON_NULL)
         return 0;
     if ((rc = expect_kind(r, ind, RJ_JSON_ARRAY, "indikator")) < 0)
         return rc;
     for (size_t i = 0; i < rj_json_len(ind); i++) {
-        static const char *const kknown[] = {"nama",        "satuan", "target",
-                                             "target_text", "tren",   NULL};
+        static const char *const kknown[] = {"nama", "satuan", "target",  "target_text",
+                                             "tren", "parts",  "formula", NULL};
         const rj_json *ko = rj_json_at(ind, i);
         if ((rc = expect_kind(r, ko, RJ_JSON_OBJECT, "indikator[]")) < 0 ||
             (rc = check_keys(r, ko, "an indikator", kknown)) < 0)
             return rc;
-        Renja__V1__Indikator *k = add_indikator(r->s, it);
+        Renja__V1__Indikator *k = it ? add_indikator(r->s, it) : rj_submit_goal_indikator(r->s, g);
         if ((rc = jstr(r, ko, "nama", &t)) < 0)
             return rc;
         k->nama = sdup(r->s, t);
@@ -533,8 +639,135 @@ static int json_item(reader *r, const rj_json *o)
         k->target_text = sdup(r->s, t);
         if ((rc = jtren(r, ko, &k->tren)) < 0)
             return rc;
+        if ((rc = json_parts(r, ko, kode, k)) < 0)
+            return rc;
+        if ((rc = jstr(r, ko, "formula", &t)) < 0)
+            return rc;
+        if (strcmp(t, "ratio") == 0)
+            k->formula = RENJA__V1__FORMULA__FORMULA_RATIO;
+        else if (strcmp(t, "growth") == 0)
+            k->formula = RENJA__V1__FORMULA__FORMULA_GROWTH;
+        else if (*t)
+            return jerr(r, rj_json_get(ko, "formula"),
+                        "kode \"%s\": formula \"%s\": expected ratio or growth", kode, t);
     }
     return 0;
+}
+
+/* "breakdown": [{"lokasi": ..., "num": .., "den": ..}] (a ratio) or
+ * [{"lokasi": ..., "before": .., "after": ..}] (a growth). */
+static int json_breakdown(reader *r, const rj_json *o, const char *kode, Renja__V1__Realisasi *re)
+{
+    const rj_json *a = rj_json_get(o, "breakdown");
+    int rc;
+    if (!a || rj_json_kind(a) == RJ_JSON_NULL)
+        return 0;
+    if ((rc = expect_kind(r, a, RJ_JSON_ARRAY, "breakdown")) < 0)
+        return rc;
+    size_t n = rj_json_len(a);
+    re->breakdown = regrow(r->s, re->breakdown, (n ? n : 1) * sizeof(*re->breakdown));
+    for (size_t i = 0; i < n; i++) {
+        static const char *const known[] = {"lokasi", "num", "den", "before", "after", "pct", NULL};
+        const rj_json *bo = rj_json_at(a, i);
+        if ((rc = expect_kind(r, bo, RJ_JSON_OBJECT, "breakdown[]")) < 0 ||
+            (rc = check_keys(r, bo, "a breakdown row", known)) < 0)
+            return rc;
+        Renja__V1__BreakdownRow *b = keep(r->s, rj_malloc(sizeof(*b)));
+        renja__v1__breakdown_row__init(b);
+        const char *t;
+        if ((rc = jstr(r, bo, "lokasi", &t)) < 0)
+            return rc;
+        b->lokasi = sdup(r->s, t);
+        bool pn, pd, pb, pa;
+        if ((rc = jdec(r, rj_json_get(bo, "num"), "num", kode, &b->num_e4, &pn)) < 0 ||
+            (rc = jdec(r, rj_json_get(bo, "den"), "den", kode, &b->den_e4, &pd)) < 0 ||
+            (rc = jdec(r, rj_json_get(bo, "before"), "before", kode, &b->before_e4, &pb)) < 0 ||
+            (rc = jdec(r, rj_json_get(bo, "after"), "after", kode, &b->after_e4, &pa)) < 0)
+            return rc;
+        if (!((pn && pd && !pb && !pa) || (pb && pa && !pn && !pd)))
+            return jerr(r, bo,
+                        "kode \"%s\": a breakdown row has \"num\" and \"den\" (a ratio) or "
+                        "\"before\" and \"after\" (a growth)",
+                        kode);
+        re->breakdown[re->n_breakdown++] = b;
+    }
+    return 0;
+}
+
+/* "parts": a target in several units, [{"value": 12, "satuan": "bulan"},
+ * ...]. Without a target or satuan of its own the indikator takes the
+ * first part's (what readers without parts see); with them they must be
+ * the first part's. */
+static int json_parts(reader *r, const rj_json *ko, const char *kode, Renja__V1__Indikator *k)
+{
+    const rj_json *pa = rj_json_get(ko, "parts");
+    int rc;
+    if (!pa || rj_json_kind(pa) == RJ_JSON_NULL)
+        return 0;
+    if ((rc = expect_kind(r, pa, RJ_JSON_ARRAY, "parts")) < 0)
+        return rc;
+    for (size_t i = 0; i < rj_json_len(pa); i++) {
+        static const char *const known[] = {"value", "satuan", NULL};
+        const rj_json *po = rj_json_at(pa, i);
+        const char *u;
+        int64_t v;
+        bool present;
+        if ((rc = expect_kind(r, po, RJ_JSON_OBJECT, "parts[]")) < 0 ||
+            (rc = check_keys(r, po, "a target part", known)) < 0 ||
+            (rc = jdec(r, rj_json_get(po, "value"), "parts[].value", kode, &v, &present)) < 0 ||
+            (rc = jstr(r, po, "satuan", &u)) < 0)
+            return rc;
+        if (!present || !*u)
+            return jerr(r, po, "kode \"%s\": a target part needs a \"value\" and a \"satuan\"",
+                        kode);
+        rj_submit_target_part(r->s, k, v, u);
+    }
+    if (!k->n_parts)
+        return 0;
+    const Renja__V1__TargetPart *first = k->parts[0];
+    if (!*k->satuan)
+        k->satuan = sdup(r->s, first->satuan);
+    if (!k->has_target) {
+        k->has_target = true;
+        k->target_e4 = first->value_e4;
+    }
+    if (k->target_e4 != first->value_e4 || strcmp(k->satuan, first->satuan) != 0)
+        return jerr(r, pa,
+                    "kode \"%s\": target and satuan must be those of the first part "
+                    "(or left out)",
+                    kode);
+    return 0;
+}
+
+static int json_goal(reader *r, const rj_json *o)
+{
+    static const char *const known[] = {"kode", "kind", "nama", "indikator", NULL};
+    char kode[RJ_KODE_MAX];
+    int rc;
+    if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "goals[]")) < 0 ||
+        (rc = check_keys(r, o, "a tujuan or sasaran", known)) < 0)
+        return rc;
+    const rj_json *kv = rj_json_get(o, "kode");
+    if (!kv)
+        return jerr(r, o, "expected a \"kode\" member (T1 or T1.S2)");
+    if (rj_json_kind(kv) != RJ_JSON_STRING)
+        return jerr(r, kv, "\"kode\": expected a string, found %s",
+                    rj_json_type_name(rj_json_kind(kv)));
+    rj_diag kd;
+    rj_goal_kind gk;
+    if (rj_goal_parse(rj_json_text(kv), kode, &gk, &kd) < 0)
+        return jerr(r, kv, "%s", kd.msg);
+    const char *t;
+    if ((rc = jstr(r, o, "kind", &t)) < 0)
+        return rc;
+    if (*t && strcmp(t, rj_goal_kind_name(gk)) != 0)
+        return jerr(r, rj_json_get(o, "kind"), "kode \"%s\" is a %s, not a %s", kode,
+                    rj_goal_kind_name(gk), t);
+    Renja__V1__Goal *g = rj_submit_upsert_goal(r->s, kode);
+    if ((rc = jstr(r, o, "nama", &t)) < 0)
+        return rc;
+    g->nama = sdup(r->s, t);
+    return json_indikator(r, o, kode, NULL, g);
 }
 
 static int json_line(reader *r, const rj_json *o)
@@ -569,13 +802,13 @@ static int json_line(reader *r, const rj_json *o)
 
 static int json_realisasi(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "tw",       "indikator", "value",
-                                        "text", "anggaran", "clear",     NULL};
+    static const char *const known[] = {"kode",   "tw",       "indikator", "value",     "text",
+                                        "satuan", "anggaran", "clear",     "breakdown", NULL};
     char kode[RJ_KODE_MAX];
     int rc, tw, ind;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "realisasi[]")) < 0 ||
         (rc = check_keys(r, o, "a realisasi", known)) < 0 ||
-        (rc = jkode(r, o, "kode", false, kode)) < 0 ||
+        (rc = jkode_or_goal(r, o, "kode", kode)) < 0 ||
         (rc = jint(r, o, "tw", 1, 4, &tw, true)) < 0 ||
         (rc = jint(r, o, "indikator", 1, 999, &ind, false)) < 0)
         return rc;
@@ -598,7 +831,10 @@ static int json_realisasi(reader *r, const rj_json *o)
         if (!rj_json_get(o, "text") && rj_json_kind(v) == RJ_JSON_STRING)
             t = rj_json_text(v);
         re->text = sdup(r->s, t);
-        return 0;
+        if ((rc = jstr(r, o, "satuan", &t)) < 0)
+            return rc;
+        re->satuan = sdup(r->s, t);
+        return json_breakdown(r, o, kode, re);
     }
     if ((rc = jmoney(r, o, "anggaran", kode, &re->anggaran, &present)) < 0)
         return rc;
@@ -610,12 +846,23 @@ static int json_realisasi(reader *r, const rj_json *o)
 
 static int json_remove(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "line", "recursive", NULL};
+    static const char *const known[] = {"kode", "line", "goal", "recursive", NULL};
     char kode[RJ_KODE_MAX];
     int rc;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "remove[]")) < 0 ||
         (rc = check_keys(r, o, "a removal", known)) < 0)
         return rc;
+    const rj_json *gv = rj_json_get(o, "goal");
+    if (gv) {
+        rj_diag kd;
+        if ((rc = expect_kind(r, gv, RJ_JSON_STRING, "\"goal\"")) < 0)
+            return rc;
+        if (rj_goal_parse(rj_json_text(gv), kode, NULL, &kd) < 0)
+            return jerr(r, gv, "%s", kd.msg);
+        const rj_json *rec = rj_json_get(o, "recursive");
+        rj_submit_remove_goal(r->s, kode, rec && rj_json_kind(rec) == RJ_JSON_TRUE);
+        return 0;
+    }
     if (rj_json_get(o, "line")) {
         if ((rc = jkode(r, o, "line", true, kode)) < 0)
             return rc;
@@ -623,7 +870,9 @@ static int json_remove(reader *r, const rj_json *o)
         return 0;
     }
     if (!rj_json_get(o, "kode"))
-        return jerr(r, o, "expected \"kode\" (an item) or \"line\" (a rekening)");
+        return jerr(r, o,
+                    "expected \"kode\" (an item), \"line\" (a rekening) or \"goal\" (a "
+                    "tujuan or sasaran)");
     if ((rc = jkode(r, o, "kode", false, kode)) < 0)
         return rc;
     const rj_json *rec = rj_json_get(o, "recursive");
@@ -638,12 +887,13 @@ static int read_json(reader *r, const char *text, size_t len)
     int rc = rj_json_parse(text, len, 0, &root, &pd);
     if (rc < 0)
         return rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
-    static const char *const known[] = {"plan",      "nama",   "rev",    "items", "lines",
-                                        "realisasi", "remove", "stages", NULL};
+    static const char *const known[] = {"plan",  "nama",      "rev",    "goals",  "items",
+                                        "lines", "realisasi", "remove", "stages", NULL};
     static const struct {
         const char *key;
         int (*fn)(reader *, const rj_json *);
-    } parts[] = {{"items", json_item},
+    } parts[] = {{"goals", json_goal},
+                 {"items", json_item},
                  {"lines", json_line},
                  {"realisasi", json_realisasi},
                  {"remove", json_remove}};
@@ -1174,6 +1424,19 @@ void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head)
         rj_submit_remove_item(s, k, true);
         gone = k;
     }
+    /* Tujuan and sasaran the file does not name, sasaran before tujuan. */
+    size_t ng = 0;
+    char **goals = rj_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (s->req.changes[i]->change_case == RENJA__V1__CHANGE__CHANGE_UPSERT_GOAL)
+            goals[ng++] = s->req.changes[i]->upsert_goal->kode;
+    qsort(goals, ng, sizeof(char *), str_cmp);
+    for (size_t i = head->n_goals; i-- > 0;) {
+        const char *k = head->goals[i]->kode;
+        if (!bsearch(&k, goals, ng, sizeof(char *), str_cmp))
+            rj_submit_remove_goal(s, k, false);
+    }
+    free(goals);
     /* Budget lines: children first, so that no parent is left with a child
      * it no longer has. */
     for (size_t i = head->n_lines; i-- > 0;) {

@@ -210,7 +210,10 @@ static void money_text(bool has, int64_t v, rj_out_mode m, char out[RJ_NUM_MAX])
 
 static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b);
 
-/* What one revision changed in one item or budget line. */
+static void indikator_changes(rj_buf *tail, Renja__V1__Indikator *const *xi, size_t nx,
+                              Renja__V1__Indikator *const *yi, size_t ny, rj_out_mode m);
+
+/* What one revision changed in one item, budget line or goal. */
 static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_buf *b)
 {
     static const Renja__V1__Item no_item = RENJA__V1__ITEM__INIT;
@@ -228,7 +231,13 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
         return;
     }
     rj_buf tail = {0};
-    if (c->line_before || c->line_after) {
+    if (c->goal_before || c->goal_after) {
+        static const Renja__V1__Goal no_goal = RENJA__V1__GOAL__INIT;
+        const Renja__V1__Goal *x = c->goal_before ? c->goal_before : &no_goal;
+        const Renja__V1__Goal *y = c->goal_after ? c->goal_after : &no_goal;
+        field_change(&tail, "nama", x->nama, y->nama);
+        indikator_changes(&tail, x->indikator, x->n_indikator, y->indikator, y->n_indikator, m);
+    } else if (c->line_before || c->line_after) {
         const Renja__V1__BudgetLine *x = c->line_before ? c->line_before : &no_line;
         const Renja__V1__BudgetLine *y = c->line_after ? c->line_after : &no_line;
         field_change(&tail, "nama", x->nama, y->nama);
@@ -245,27 +254,15 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
         money_text(y->has_pagu, y->pagu, m, t);
         field_change(&tail, "pagu", f, t);
         field_change(&tail, "sumber-dana", x->sumber_dana, y->sumber_dana);
-        size_t n = x->n_indikator > y->n_indikator ? x->n_indikator : y->n_indikator;
-        for (size_t i = 0; i < n; i++) {
-            static const Renja__V1__Indikator none = RENJA__V1__INDIKATOR__INIT;
-            const Renja__V1__Indikator *a = i < x->n_indikator ? x->indikator[i] : &none;
-            const Renja__V1__Indikator *z = i < y->n_indikator ? y->indikator[i] : &none;
-            char name[48];
-            snprintf(name, sizeof(name), "indikator.%zu.nama", i + 1);
-            field_change(&tail, name, a->nama, z->nama);
-            snprintf(name, sizeof(name), "indikator.%zu.satuan", i + 1);
-            field_change(&tail, name, a->satuan, z->satuan);
-            rj_buf ta = {0}, tz = {0};
-            target_text(a, m, &ta);
-            target_text(z, m, &tz);
-            snprintf(name, sizeof(name), "indikator.%zu.target", i + 1);
-            field_change(&tail, name, ta.data ? ta.data : "", tz.data ? tz.data : "");
-            rj_buf_free(&ta);
-            rj_buf_free(&tz);
-            snprintf(name, sizeof(name), "indikator.%zu.tren", i + 1);
-            field_change(&tail, name, i < x->n_indikator ? tren_name(a->tren) : "",
-                         i < y->n_indikator ? tren_name(z->tren) : "");
-        }
+        rj_buf sf = {0}, st = {0};
+        for (size_t i = 0; i < x->n_sasaran; i++)
+            rj_buf_printf(&sf, "%s%s", i ? " " : "", x->sasaran[i]);
+        for (size_t i = 0; i < y->n_sasaran; i++)
+            rj_buf_printf(&st, "%s%s", i ? " " : "", y->sasaran[i]);
+        rj_buf_append(&sf, "", 1), rj_buf_append(&st, "", 1);
+        field_change(&tail, "sasaran", sf.data, st.data);
+        rj_buf_free(&sf), rj_buf_free(&st);
+        indikator_changes(&tail, x->indikator, x->n_indikator, y->indikator, y->n_indikator, m);
     }
     if (tail.len)
         rj_buf_append(b, tail.data, tail.len);
@@ -302,6 +299,33 @@ void rj_print_events(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
+}
+
+/* indikator.N.FIELD: from -> to for every field that differs. */
+static void indikator_changes(rj_buf *tail, Renja__V1__Indikator *const *xi, size_t nx,
+                              Renja__V1__Indikator *const *yi, size_t ny, rj_out_mode m)
+{
+    size_t n = nx > ny ? nx : ny;
+    for (size_t i = 0; i < n; i++) {
+        static const Renja__V1__Indikator none = RENJA__V1__INDIKATOR__INIT;
+        const Renja__V1__Indikator *a = i < nx ? xi[i] : &none;
+        const Renja__V1__Indikator *z = i < ny ? yi[i] : &none;
+        char name[48];
+        snprintf(name, sizeof(name), "indikator.%zu.nama", i + 1);
+        field_change(tail, name, a->nama, z->nama);
+        snprintf(name, sizeof(name), "indikator.%zu.satuan", i + 1);
+        field_change(tail, name, a->satuan, z->satuan);
+        rj_buf ta = {0}, tz = {0};
+        target_text(a, m, &ta);
+        target_text(z, m, &tz);
+        snprintf(name, sizeof(name), "indikator.%zu.target", i + 1);
+        field_change(tail, name, ta.data ? ta.data : "", tz.data ? tz.data : "");
+        rj_buf_free(&ta);
+        rj_buf_free(&tz);
+        snprintf(name, sizeof(name), "indikator.%zu.tren", i + 1);
+        field_change(tail, name, i < nx ? tren_name(a->tren) : "",
+                     i < ny ? tren_name(z->tren) : "");
+    }
 }
 
 void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
@@ -389,11 +413,11 @@ static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b)
     value_text(k->target_text, k->has_target, k->target_e4, m, b);
 }
 
-static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
+static void indikator_list_json(rj_buf *b, Renja__V1__Indikator *const *ind, size_t n)
 {
     rj_buf_puts(b, "[");
-    for (size_t i = 0; i < it->n_indikator; i++) {
-        const Renja__V1__Indikator *k = it->indikator[i];
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__Indikator *k = ind[i];
         rj_buf_puts(b, i ? ", {\"nama\": " : "{\"nama\": ");
         rj_json_put_str(b, k->nama);
         rj_buf_puts(b, ", \"satuan\": ");
@@ -405,9 +429,29 @@ static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
             rj_buf_puts(b, "null");
         rj_buf_puts(b, ", \"target_text\": ");
         rj_json_put_str(b, k->target_text);
-        rj_buf_printf(b, ", \"tren\": \"%s\"}", tren_name(k->tren));
+        rj_buf_printf(b, ", \"tren\": \"%s\"", tren_name(k->tren));
+        if (k->formula != RENJA__V1__FORMULA__FORMULA_NONE)
+            rj_buf_printf(b, ", \"formula\": \"%s\"",
+                          k->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth");
+        if (k->n_parts) {
+            rj_buf_puts(b, ", \"parts\": [");
+            for (size_t p = 0; p < k->n_parts; p++) {
+                rj_buf_puts(b, p ? ", {\"value\": " : "{\"value\": ");
+                put_dec(b, k->parts[p]->value_e4);
+                rj_buf_puts(b, ", \"satuan\": ");
+                rj_json_put_str(b, k->parts[p]->satuan);
+                rj_buf_puts(b, "}");
+            }
+            rj_buf_puts(b, "]");
+        }
+        rj_buf_puts(b, "}");
     }
     rj_buf_puts(b, "]");
+}
+
+static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
+{
+    indikator_list_json(b, it->indikator, it->n_indikator);
 }
 
 /* A listing of one plan as of one revision: its JSON document carries both. */
@@ -421,6 +465,41 @@ static rj_table *table_at(const char *records, const char *plan, uint64_t rev)
     return t;
 }
 
+/* Breakdown rows as JSON: {"lokasi", "num", "den"} or {"lokasi", "before",
+ * "after"} (whichever the row holds), with "pct" when ev is given. */
+static void breakdown_json(rj_buf *b, Renja__V1__BreakdownRow *const *rows, size_t n,
+                           Renja__V1__EvalBreakdown *const *ev)
+{
+    char p[RJ_NUM_MAX];
+    rj_buf_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__BreakdownRow *x = ev ? ev[i]->row : rows[i];
+        rj_buf_puts(b, i ? ", {\"lokasi\": " : "{\"lokasi\": ");
+        rj_json_put_str(b, x->lokasi);
+        if (x->before_e4 || x->after_e4) {
+            rj_buf_puts(b, ", \"before\": ");
+            put_dec(b, x->before_e4);
+            rj_buf_puts(b, ", \"after\": ");
+            put_dec(b, x->after_e4);
+        } else {
+            rj_buf_puts(b, ", \"num\": ");
+            put_dec(b, x->num_e4);
+            rj_buf_puts(b, ", \"den\": ");
+            put_dec(b, x->den_e4);
+        }
+        if (ev) {
+            rj_buf_puts(b, ", \"pct\": ");
+            if (ev[i]->has_pct) {
+                rj_pct_format(ev[i]->pct_e2, RJ_NUM_PLAIN, p);
+                rj_buf_puts(b, p);
+            } else
+                rj_buf_puts(b, "null");
+        }
+        rj_buf_puts(b, "}");
+    }
+    rj_buf_puts(b, "]");
+}
+
 static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
 {
     rj_buf_puts(b, "{\"kode\": ");
@@ -431,6 +510,14 @@ static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
         put_dec(b, re->value_e4);
         rj_buf_puts(b, ", \"text\": ");
         rj_json_put_str(b, re->text);
+        if (re->satuan && *re->satuan) {
+            rj_buf_puts(b, ", \"satuan\": ");
+            rj_json_put_str(b, re->satuan);
+        }
+        if (re->n_breakdown) {
+            rj_buf_puts(b, ", \"breakdown\": ");
+            breakdown_json(b, re->breakdown, re->n_breakdown, NULL);
+        }
     } else
         rj_buf_printf(b, ", \"anggaran\": %" PRId64, re->anggaran);
     rj_buf_puts(b, "}");
@@ -464,6 +551,69 @@ static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
+}
+
+static void indikator_list_json(rj_buf *b, Renja__V1__Indikator *const *ind, size_t n);
+
+static void goal_json(rj_buf *b, const Renja__V1__Goal *g)
+{
+    rj_buf_puts(b, "{\"kode\": ");
+    rj_json_put_str(b, g->kode);
+    rj_buf_printf(b, ", \"kind\": \"%s\", \"nama\": ", rj_goal_kind_name((rj_goal_kind)g->kind));
+    rj_json_put_str(b, g->nama);
+    rj_buf_puts(b, ", \"indikator\": ");
+    indikator_list_json(b, g->indikator, g->n_indikator);
+    rj_buf_puts(b, "}");
+}
+
+/* The tujuan and sasaran of a whole-plan show: a JSON array for the
+ * document (when there are any), or a table of their own before the
+ * program tree's. */
+static void show_goals(const Renja__V1__ShowResponse *r, rj_table *doc, rj_out_mode m, FILE *out)
+{
+    if (m == RJ_OUT_JSON && r->n_goals) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_goals; i++) {
+            if (i)
+                rj_buf_puts(&b, ", ");
+            goal_json(&b, r->goals[i]);
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(doc, "goals", b.data);
+        rj_buf_free(&b);
+        return;
+    }
+    if (m != RJ_OUT_TABLE || !r->n_goals)
+        return;
+    rj_table *t = rj_table_new("goals");
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Tujuan/Sasaran", 0);
+    rj_table_col(t, "indikator", "Indikator", 0);
+    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "satuan", "Satuan", 0);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const Renja__V1__Goal *g = r->goals[i];
+        size_t n = g->n_indikator ? g->n_indikator : 1;
+        for (size_t k = 0; k < n; k++) {
+            const Renja__V1__Indikator *ind = k < g->n_indikator ? g->indikator[k] : NULL;
+            rj_table_row(t);
+            rj_table_str(t, k ? "" : g->kode);
+            rj_table_str(t, k ? "" : g->nama);
+            rj_buf tb = {0};
+            if (ind)
+                target_text(ind, m, &tb);
+            rj_buf_append(&tb, "", 1);
+            rj_table_str(t, ind ? ind->nama : "");
+            rj_table_str(t, tb.data);
+            rj_table_str(t, ind ? ind->satuan : "");
+            rj_buf_free(&tb);
+        }
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+    fprintf(out, "\n");
 }
 
 void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m,
@@ -563,6 +713,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
                 rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
             }
         }
+        show_goals(r, t, m, out);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
@@ -634,6 +785,112 @@ static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *o
         if (r->total->has_pct)
             rj_table_pct(t, r->total->pct_e2);
     }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+/* The targets of a diff row as a JSON array (no NUL appended). */
+static void targets_json(rj_buf *b, const Renja__V1__DiffRow *row)
+{
+    rj_buf_puts(b, "[");
+    for (size_t k = 0; k < row->n_targets; k++) {
+        const Renja__V1__TargetChange *c = row->targets[k];
+        rj_buf_puts(b, k ? ", {\"indikator\": " : "{\"indikator\": ");
+        rj_json_put_str(b, c->nama);
+        rj_buf_puts(b, ", \"satuan\": ");
+        rj_json_put_str(b, *c->satuan_to ? c->satuan_to : c->satuan_from);
+        rj_buf_puts(b, ", \"from\": ");
+        if (*c->from_text || c->has_from) {
+            rj_buf tx = {0};
+            target_side(c->from_text, c->has_from, c->from_e4, RJ_OUT_JSON, &tx);
+            rj_buf_append(&tx, "", 1);
+            rj_json_put_str(b, tx.data);
+            rj_buf_free(&tx);
+        } else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"to\": ");
+        if (*c->to_text || c->has_to) {
+            rj_buf tx = {0};
+            target_side(c->to_text, c->has_to, c->to_e4, RJ_OUT_JSON, &tx);
+            rj_buf_append(&tx, "", 1);
+            rj_json_put_str(b, tx.data);
+            rj_buf_free(&tx);
+        } else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"from_value\": ");
+        if (c->has_from)
+            put_dec(b, c->from_e4);
+        else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"to_value\": ");
+        if (c->has_to)
+            put_dec(b, c->to_e4);
+        else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, "}");
+    }
+    rj_buf_puts(b, "]");
+}
+
+static const char *goal_kind_of(const char *kode)
+{
+    return rj_goal_kind_name(rj_goal_kind_of(kode));
+}
+
+/* Tujuan and sasaran that changed: a JSON array for the document, or a
+ * table of their own after the program tree's. */
+static void diff_goals(const Renja__V1__DiffResponse *r, rj_table *doc, rj_out_mode m, FILE *out)
+{
+    if (m == RJ_OUT_JSON) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_goals; i++) {
+            const Renja__V1__DiffRow *g = r->goals[i];
+            rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
+            rj_json_put_str(&b, g->kode);
+            rj_buf_printf(&b, ", \"kind\": \"%s\", \"nama\": ", goal_kind_of(g->kode));
+            rj_json_put_str(&b, g->nama);
+            rj_buf_printf(&b, ", \"change\": \"%s\", \"targets\": ", change_name(g->change));
+            targets_json(&b, g);
+            rj_buf_puts(&b, "}");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(doc, "goals", b.data);
+        rj_buf_free(&b);
+        return;
+    }
+    if (m != RJ_OUT_TABLE || !r->n_goals)
+        return;
+    rj_table *t = rj_table_new("goals");
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Tujuan/Sasaran", 0);
+    rj_table_col(t, "change", "Perubahan", 0);
+    rj_table_col(t, "indikator", "Indikator", 0);
+    rj_table_col(t, "target_from", "Target Sebelum", 0);
+    rj_table_col(t, "target_to", "Target Sesudah", 0);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const Renja__V1__DiffRow *g = r->goals[i];
+        size_t n = g->n_targets ? g->n_targets : 1;
+        for (size_t k = 0; k < n; k++) {
+            const Renja__V1__TargetChange *c = k < g->n_targets ? g->targets[k] : NULL;
+            rj_table_row(t);
+            rj_table_str(t, k ? "" : g->kode);
+            rj_table_str(t, k ? "" : g->nama);
+            rj_table_str(t, k ? "" : change_name(g->change));
+            rj_buf tf = {0}, tt = {0};
+            if (c) {
+                target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
+                target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
+            }
+            rj_buf_append(&tf, "", 1), rj_buf_append(&tt, "", 1);
+            rj_table_str(t, c ? c->nama : "");
+            rj_table_str(t, tf.data);
+            rj_table_str(t, tt.data);
+            rj_buf_free(&tf), rj_buf_free(&tt);
+        }
+    }
+    fprintf(out, "\nTujuan dan sasaran\n");
     rj_table_print(t, m, out);
     rj_table_free(t);
 }
@@ -756,44 +1013,7 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         else
             rj_table_null(t);
         b.len = 0;
-        rj_buf_puts(&b, "[");
-        for (size_t k = 0; k < row->n_targets; k++) {
-            const Renja__V1__TargetChange *c = row->targets[k];
-            rj_buf_puts(&b, k ? ", {\"indikator\": " : "{\"indikator\": ");
-            rj_json_put_str(&b, c->nama);
-            rj_buf_puts(&b, ", \"satuan\": ");
-            rj_json_put_str(&b, *c->satuan_to ? c->satuan_to : c->satuan_from);
-            rj_buf_puts(&b, ", \"from\": ");
-            if (*c->from_text || c->has_from) {
-                rj_buf tx = {0};
-                target_side(c->from_text, c->has_from, c->from_e4, RJ_OUT_JSON, &tx);
-                rj_buf_append(&tx, "", 1);
-                rj_json_put_str(&b, tx.data);
-                rj_buf_free(&tx);
-            } else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"to\": ");
-            if (*c->to_text || c->has_to) {
-                rj_buf tx = {0};
-                target_side(c->to_text, c->has_to, c->to_e4, RJ_OUT_JSON, &tx);
-                rj_buf_append(&tx, "", 1);
-                rj_json_put_str(&b, tx.data);
-                rj_buf_free(&tx);
-            } else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"from_value\": ");
-            if (c->has_from)
-                put_dec(&b, c->from_e4);
-            else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"to_value\": ");
-            if (c->has_to)
-                put_dec(&b, c->to_e4);
-            else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, "}");
-        }
-        rj_buf_puts(&b, "]");
+        targets_json(&b, row);
         rj_buf_append(&b, "", 1);
         rj_table_raw(t, b.data);
     }
@@ -812,11 +1032,172 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
             rj_table_pct(t, r->total->pct_e2);
     }
     rj_buf_free(&b);
+    if (m == RJ_OUT_JSON)
+        diff_goals(r, t, m, out);
     rj_table_print(t, m, out);
     rj_table_free(t);
+    if (m != RJ_OUT_JSON)
+        diff_goals(r, t, m, out);
 }
 
 /* --- eval (Tabel 2-1) -------------------------------------------------------------------- */
+
+/* The JSON-only cells of an eval row: the total its breakdown gives, and
+ * the breakdown (null without one). */
+static void eval_row_breakdown(rj_table *t, const Renja__V1__EvalRow *row)
+{
+    if (row->has_computed)
+        rj_table_dec(t, row->computed_e4);
+    else
+        rj_table_null(t);
+    if (!row->n_breakdown) {
+        rj_table_null(t);
+        return;
+    }
+    rj_buf b = {0};
+    breakdown_json(&b, NULL, row->n_breakdown, row->breakdown);
+    rj_buf_append(&b, "", 1);
+    rj_table_raw(t, b.data);
+    rj_buf_free(&b);
+}
+
+/* In the table: one table per row with a breakdown, after the rows. */
+static void eval_breakdown_tables(Renja__V1__EvalRow *const *rows, size_t n, FILE *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__EvalRow *row = rows[i];
+        if (!row->n_breakdown)
+            continue;
+        bool growth = row->breakdown[0]->row->before_e4 || row->breakdown[0]->row->after_e4;
+        rj_table *t = rj_table_new("breakdown");
+        rj_table_col(t, "lokasi", "Kab/Kota", 0);
+        rj_table_col(t, "a", growth ? "Sebelum" : "Pembilang", 0);
+        rj_table_col(t, "b", growth ? "Sesudah" : "Penyebut", 0);
+        rj_table_col(t, "pct", "%", 0);
+        for (size_t k = 0; k < row->n_breakdown; k++) {
+            const Renja__V1__EvalBreakdown *e = row->breakdown[k];
+            rj_table_row(t);
+            rj_table_str(t, e->row->lokasi);
+            rj_table_dec(t, growth ? e->row->before_e4 : e->row->num_e4);
+            rj_table_dec(t, growth ? e->row->after_e4 : e->row->den_e4);
+            if (e->has_pct)
+                rj_table_pct(t, e->pct_e2);
+            else
+                rj_table_null(t);
+        }
+        char total[RJ_NUM_MAX] = "-", stated[RJ_NUM_MAX];
+        if (row->has_computed) /* in hundredths, as capaian */
+            rj_pct_format((row->computed_e4 + (row->computed_e4 < 0 ? -50 : 50)) / 100,
+                          RJ_NUM_HUMAN, total);
+        rj_dec_format(row->realisasi_e4, RJ_NUM_HUMAN, stated);
+        fprintf(out, "\nRincian per lokasi: %s indikator %d (%s): dihitung %s, dilaporkan %s\n",
+                row->kode, row->indikator_no, row->indikator, total, stated);
+        rj_table_print(t, RJ_OUT_TABLE, out);
+        rj_table_free(t);
+    }
+}
+
+static void dec_json(rj_buf *b, bool has, int64_t e4)
+{
+    if (has)
+        put_dec(b, e4);
+    else
+        rj_buf_puts(b, "null");
+}
+
+/* Tabel 2: the tujuan and sasaran, a JSON array for the document or a
+ * table of their own before Tabel 2-1's. */
+static void eval_goals(const Renja__V1__EvaluateResponse *r, rj_table *doc, rj_out_mode m,
+                       FILE *out)
+{
+    char n[RJ_NUM_MAX];
+    if (m == RJ_OUT_JSON) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_goal_rows; i++) {
+            const Renja__V1__EvalRow *row = r->goal_rows[i];
+            rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
+            rj_json_put_str(&b, row->kode);
+            rj_buf_printf(&b, ", \"kind\": \"%s\", \"nama\": ",
+                          rj_goal_kind_name(rj_goal_kind_of(row->kode)));
+            rj_json_put_str(&b, row->nama);
+            rj_buf_printf(&b, ", \"indikator_no\": %d, \"indikator\": ", row->indikator_no);
+            rj_json_put_str(&b, row->indikator);
+            rj_buf_puts(&b, ", \"satuan\": ");
+            rj_json_put_str(&b, row->satuan);
+            rj_buf_puts(&b, ", \"target\": ");
+            dec_json(&b, row->has_target, row->target_e4);
+            rj_buf_puts(&b, ", \"target_text\": ");
+            rj_json_put_str(&b, row->target_text);
+            rj_buf_puts(&b, ", \"realisasi\": ");
+            dec_json(&b, row->reported, row->realisasi_e4);
+            rj_buf_puts(&b, ", \"capaian\": ");
+            if (row->has_capaian) {
+                rj_pct_format(row->capaian_e2, RJ_NUM_PLAIN, n);
+                rj_buf_puts(&b, n);
+            } else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, ", \"predikat\": ");
+            rj_json_put_str(&b, row->predikat);
+            rj_buf_puts(&b, ", \"note\": ");
+            rj_json_put_str(&b, row->note);
+            rj_buf_puts(&b, ", \"computed\": ");
+            dec_json(&b, row->has_computed, row->computed_e4);
+            rj_buf_puts(&b, ", \"breakdown\": ");
+            if (row->n_breakdown)
+                breakdown_json(&b, NULL, row->n_breakdown, row->breakdown);
+            else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, "}");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(doc, "goals", b.data);
+        rj_buf_free(&b);
+        return;
+    }
+    if (m != RJ_OUT_TABLE || !r->n_goal_rows)
+        return;
+    char real_title[32];
+    snprintf(real_title, sizeof(real_title), "Realisasi s.d. TW %d", r->tw);
+    rj_table *t = rj_table_new("goals");
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Tujuan/Sasaran", 0);
+    rj_table_col(t, "indikator", "Indikator Kinerja", 0);
+    rj_table_col(t, "satuan", "Satuan", 0);
+    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "realisasi", real_title, 0);
+    rj_table_col(t, "capaian", "Capaian (%)", 0);
+    rj_table_col(t, "predikat", "Predikat", 0);
+    rj_table_col(t, "note", "Catatan", 0);
+    for (size_t i = 0; i < r->n_goal_rows; i++) {
+        const Renja__V1__EvalRow *row = r->goal_rows[i];
+        bool first = i == 0 || strcmp(r->goal_rows[i - 1]->kode, row->kode) != 0;
+        rj_table_row(t);
+        rj_table_str(t, first ? row->kode : "");
+        rj_table_str(t, first ? row->nama : "");
+        rj_table_str(t, row->indikator);
+        rj_table_str(t, row->satuan);
+        if (row->has_target)
+            rj_table_dec(t, row->target_e4);
+        else
+            rj_table_str(t, row->target_text);
+        if (row->reported)
+            rj_table_dec(t, row->realisasi_e4);
+        else
+            rj_table_null(t);
+        if (row->has_capaian)
+            rj_table_pct(t, row->capaian_e2);
+        else
+            rj_table_null(t);
+        rj_table_str(t, row->predikat);
+        rj_table_str(t, row->note);
+    }
+    fprintf(out, "Pencapaian kinerja pelayanan (tujuan dan sasaran)\n");
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+    fprintf(out, "\nIndikator program, kegiatan dan sub kegiatan\n");
+}
 
 void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out)
 {
@@ -892,6 +1273,8 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     rj_table_col(t, "capaian", "Capaian (%)", 0);
     rj_table_col(t, "predikat", "Predikat", 0);
     rj_table_col(t, "note", "Catatan", 0);
+    rj_table_col(t, "computed", NULL, RJ_COL_JSON_ONLY);
+    rj_table_col(t, "breakdown", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__EvalRow *row = r->rows[i];
         rj_table_row(t);
@@ -932,7 +1315,9 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
             rj_table_null(t);
         rj_table_str(t, row->predikat);
         rj_table_str(t, row->note);
+        eval_row_breakdown(t, row);
     }
+    eval_goals(r, t, m, out);
     rj_table_print(t, m, out);
     rj_table_free(t);
     if (m == RJ_OUT_TABLE && s)
@@ -951,6 +1336,10 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         for (size_t i = 0; i < s->n_not_started; i++)
             fprintf(out, "%s%s", i ? ", " : " ", s->not_started[i]);
         fprintf(out, "\n");
+    }
+    if (m == RJ_OUT_TABLE) {
+        eval_breakdown_tables(r->goal_rows, r->n_goal_rows, out);
+        eval_breakdown_tables(r->rows, r->n_rows, out);
     }
 }
 
@@ -1136,7 +1525,12 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
     rj_json_put_str(&b, r->plan ? r->plan->id : "");
     rj_buf_puts(&b, ",\n  \"nama\": ");
     rj_json_put_str(&b, r->plan ? r->plan->nama : "");
-    rj_buf_printf(&b, ",\n  \"rev\": %" PRIu64 ",\n  \"items\": [", r->rev);
+    rj_buf_printf(&b, ",\n  \"rev\": %" PRIu64 ",\n  \"goals\": [", r->rev);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        rj_buf_puts(&b, i ? ",\n    " : "\n    ");
+        goal_json(&b, r->goals[i]);
+    }
+    rj_buf_puts(&b, r->n_goals ? "\n  ],\n  \"items\": [" : "],\n  \"items\": [");
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
         rj_buf_puts(&b, i ? ",\n    {\"kode\": " : "\n    {\"kode\": ");
@@ -1155,6 +1549,11 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
         rj_json_put_str(&b, it->sumber_dana);
         rj_buf_puts(&b, ", \"indikator\": ");
         indikator_json(&b, it);
+        if (it->n_sasaran) {
+            rj_buf_puts(&b, ", \"sasaran\": ");
+            keys_json(&b, it->sasaran, it->n_sasaran);
+            b.len--; /* keys_json ends with a NUL */
+        }
         rj_buf_puts(&b, "}");
     }
     rj_buf_puts(&b, r->n_items ? "\n  ],\n  \"lines\": [" : "],\n  \"lines\": [");
