@@ -311,6 +311,8 @@ typedef struct reader {
     rj_diag *d;
     seen *seen;
     size_t n_seen, cap_seen;
+    Renja__V1__Realisasi *last_real; /* CSV: the realisasi a rincian row adds to */
+    Renja__V1__Goal *last_goal;      /* CSV: the goal a continuation row adds to */
 } reader;
 
 static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
@@ -565,10 +567,12 @@ static int json_item(reader *r, const rj_json *o)
         return rc;
     it->has_pagu = present;
     /* Keys the item does not have keep the item's fields as they are. */
-    static const char *const fields[] = {"nama",      "bidang",  "lokasi", "pagu", "sumber_dana",
-                                         "indikator", "sasaran", NULL};
+    static const char *const fields[] = {"nama",        "bidang",    "lokasi",  "pagu",
+                                         "sumber_dana", "indikator", "sasaran", NULL};
+    /* Whole with every field but sasaran (which export leaves out when a
+     * program names none). */
     bool whole = true;
-    for (const char *const *f = fields; *f; f++)
+    for (const char *const *f = fields; *f && strcmp(*f, "sasaran") != 0; f++)
         whole = whole && rj_json_get(o, *f);
     if (!whole) {
         rj_submit_partial(r->s, "kode");
@@ -935,15 +939,45 @@ enum {
     C_REAL,
     C_REAL_TEXT,
     C_ANGGARAN,
+    C_SASARAN,
+    C_FORMULA,
+    C_PARTS,
+    C_REAL_SATUAN,
+    C_NUM,
+    C_DEN,
+    C_BEFORE,
+    C_AFTER,
     C_N
 };
-static const char *const csv_cols[C_N] = {
-    "tipe", "kode",         "nama",      "bidang",         "lokasi",      "sumber_dana",
-    "pagu", "indikator",    "satuan",    "target",         "target_text", "tren",
-    "tw",   "indikator_no", "realisasi", "realisasi_text", "anggaran"};
+static const char *const csv_cols[C_N] = {"tipe",
+                                          "kode",
+                                          "nama",
+                                          "bidang",
+                                          "lokasi",
+                                          "sumber_dana",
+                                          "pagu",
+                                          "indikator",
+                                          "satuan",
+                                          "target",
+                                          "target_text",
+                                          "tren",
+                                          "tw",
+                                          "indikator_no",
+                                          "realisasi",
+                                          "realisasi_text",
+                                          "anggaran",
+                                          "sasaran",
+                                          "formula",
+                                          "parts",
+                                          "realisasi_satuan",
+                                          "num",
+                                          "den",
+                                          "before",
+                                          "after"};
 #define CSV_KNOWN                                                                                  \
     "tipe, kode, nama, bidang, lokasi, sumber_dana, pagu, indikator, satuan, target, "             \
-    "target_text, tren, tw, indikator_no, realisasi, realisasi_text, anggaran"
+    "target_text, tren, tw, indikator_no, realisasi, realisasi_text, anggaran, sasaran, "          \
+    "formula, parts, realisasi_satuan, num, den, before, after"
 
 static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -977,7 +1011,10 @@ static const rj_csv_field *cellf(const csv_row *w, int k)
  * target is a number (or empty) and the text is the text cell; without
  * one the target cell is the text as written, and its value when it is a
  * number. A number whose reading would be a guess is refused. */
-static int csv_indikator(const csv_row *w, Renja__V1__Item *it, const char *kode)
+static int csv_formula_parts(const csv_row *w, Renja__V1__Indikator *k, const char *kode);
+
+static int csv_indikator(const csv_row *w, Renja__V1__Item *it, Renja__V1__Goal *g,
+                         const char *kode)
 {
     reader *r = w->r;
     Renja__V1__Tren tren = RENJA__V1__TREN__TREN_POSITIF;
@@ -1007,15 +1044,59 @@ static int csv_indikator(const csv_row *w, Renja__V1__Item *it, const char *kode
         if (!has_target)
             target = 0;
     }
-    if (!*cell(w, C_INDIKATOR) && !*cell(w, C_SATUAN) && !*tt && !*text && !*tr)
+    if (!*cell(w, C_INDIKATOR) && !*cell(w, C_SATUAN) && !*tt && !*text && !*tr &&
+        !*cell(w, C_PARTS) && !*cell(w, C_FORMULA))
         return 0;
-    Renja__V1__Indikator *k = add_indikator(r->s, it);
+    Renja__V1__Indikator *k = it ? add_indikator(r->s, it) : rj_submit_goal_indikator(r->s, g);
     k->nama = sdup(r->s, cell(w, C_INDIKATOR));
     k->satuan = sdup(r->s, cell(w, C_SATUAN));
     k->target_text = sdup(r->s, text);
     k->has_target = has_target;
     k->target_e4 = target;
     k->tren = tren;
+    return csv_formula_parts(w, k, kode);
+}
+
+/* formula: ratio or growth; parts: "12 bulan; 3 dok" (value and satuan,
+ * parts separated by ';'). */
+static int csv_formula_parts(const csv_row *w, Renja__V1__Indikator *k, const char *kode)
+{
+    reader *r = w->r;
+    const char *f = cell(w, C_FORMULA);
+    if (strcmp(f, "ratio") == 0)
+        k->formula = RENJA__V1__FORMULA__FORMULA_RATIO;
+    else if (strcmp(f, "growth") == 0)
+        k->formula = RENJA__V1__FORMULA__FORMULA_GROWTH;
+    else if (*f)
+        return cerr(r, cellf(w, C_FORMULA), "kode \"%s\": formula \"%s\": expected ratio or growth",
+                    kode, f);
+    const char *p = cell(w, C_PARTS);
+    while (*p) {
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char part[256];
+        snprintf(part, sizeof(part), "%.*s", (int)(n < sizeof(part) ? n : sizeof(part) - 1), p);
+        char *v = part;
+        while (*v == ' ')
+            v++;
+        char *sp = strchr(v, ' ');
+        int64_t val;
+        rj_diag nd;
+        if (!sp || !sp[1])
+            return cerr(r, cellf(w, C_PARTS),
+                        "kode \"%s\": parts: \"%s\": expected a value and a satuan, e.g. "
+                        "\"12 bulan; 3 dok\"",
+                        kode, part);
+        *sp = '\0';
+        char *u = sp + 1;
+        size_t ul = strlen(u);
+        while (ul && u[ul - 1] == ' ')
+            u[--ul] = '\0';
+        if (rj_dec_parse(v, &val, &nd) < 0)
+            return cerr(r, cellf(w, C_PARTS), "kode \"%s\": parts: %s", kode, nd.msg);
+        rj_submit_target_part(r->s, k, val, u);
+        p = end ? end + 1 : p + n;
+    }
     return 0;
 }
 
@@ -1038,6 +1119,69 @@ static int csv_only_empty(const csv_row *w, const char *tipe, const int *cols)
     return 0;
 }
 
+/* A tipe rincian row: one lokasi of the breakdown of the realisasi row
+ * just before it (same kode, tw and indikator_no). */
+static int csv_rincian(const csv_row *w)
+{
+    reader *r = w->r;
+    Renja__V1__Realisasi *re = r->last_real;
+    const char *k = cell(w, C_KODE), *tw = cell(w, C_TW), *no = cell(w, C_IND_NO);
+    char want_tw[16], want_no[16];
+    if (re) {
+        snprintf(want_tw, sizeof(want_tw), "%d", re->tw);
+        snprintf(want_no, sizeof(want_no), "%d", re->indikator);
+    }
+    char kode[RJ_KODE_MAX];
+    rj_diag kd;
+    rj_level lv;
+    bool ok = (k[0] == 'T' || k[0] == 't') ? rj_goal_parse(k, kode, NULL, &kd) == 0
+                                           : rj_kode_parse(k, kode, &lv, &kd) == 0;
+    if (!re || !ok || strcmp(kode, re->kode) != 0 || strcmp(tw, want_tw) != 0 ||
+        strcmp(no, want_no) != 0)
+        return cerr(r, cellf(w, C_KODE),
+                    "a rincian row (kode \"%s\", tw \"%s\", indikator_no \"%s\") must follow "
+                    "the realisasi row of the same kode, tw and indikator_no",
+                    k, tw, no);
+    Renja__V1__BreakdownRow *b = keep(r->s, rj_malloc(sizeof(*b)));
+    renja__v1__breakdown_row__init(b);
+    b->lokasi = sdup(r->s, cell(w, C_LOKASI));
+    static const int cols[] = {C_NUM, C_DEN, C_BEFORE, C_AFTER};
+    int64_t *vals[] = {&b->num_e4, &b->den_e4, &b->before_e4, &b->after_e4};
+    for (int i = 0; i < 4; i++) {
+        const char *v = cell(w, cols[i]);
+        rj_diag nd;
+        if (*v && rj_dec_parse(v, vals[i], &nd) < 0)
+            return cerr(r, cellf(w, cols[i]), "kode \"%s\": %s: %s", kode, csv_cols[cols[i]],
+                        nd.msg);
+    }
+    re->breakdown = regrow(r->s, re->breakdown, (re->n_breakdown + 1) * sizeof(*re->breakdown));
+    re->breakdown[re->n_breakdown++] = b;
+    return 0;
+}
+
+/* tipe tujuan or sasaran: a goal row, or one more indikator of the goal of
+ * the row before (same kode). */
+static int csv_goal(const csv_row *w, const char *tipe)
+{
+    reader *r = w->r;
+    char kode[RJ_KODE_MAX];
+    rj_diag kd;
+    rj_goal_kind gk;
+    const rj_csv_field *kf = cellf(w, C_KODE);
+    if (rj_goal_parse(kf->text, kode, &gk, &kd) < 0)
+        return cerr(r, kf, "%s", kd.msg);
+    if (strcasecmp(tipe, rj_goal_kind_name(gk)) != 0)
+        return cerr(r, cellf(w, C_TIPE), "kode \"%s\" is a %s, not a %s", kode,
+                    rj_goal_kind_name(gk), tipe);
+    Renja__V1__Goal *g = r->last_goal;
+    if (!g || strcmp(g->kode, kode) != 0) {
+        g = rj_submit_upsert_goal(r->s, kode);
+        g->nama = sdup(r->s, cell(w, C_NAMA));
+        r->last_goal = g;
+    }
+    return csv_indikator(w, NULL, g, kode);
+}
+
 static int csv_realisasi(const csv_row *w)
 {
     reader *r = w->r;
@@ -1045,11 +1189,13 @@ static int csv_realisasi(const csv_row *w)
     rj_diag kd;
     rj_level lv;
     const rj_csv_field *kf = cellf(w, C_KODE);
-    if (rj_kode_parse(kf->text, kode, &lv, &kd) < 0)
+    if ((kf->text[0] == 'T' || kf->text[0] == 't') ? rj_goal_parse(kf->text, kode, NULL, &kd) < 0
+                                                   : rj_kode_parse(kf->text, kode, &lv, &kd) < 0)
         return cerr(r, kf, "%s", kd.msg);
-    static const int item_cols[] = {C_NAMA,        C_BIDANG,    C_LOKASI, C_SUMBER,
-                                    C_PAGU,        C_INDIKATOR, C_SATUAN, C_TARGET,
-                                    C_TARGET_TEXT, C_TREN,      -1};
+    static const int item_cols[] = {C_NAMA,      C_BIDANG,  C_LOKASI, C_SUMBER,      C_PAGU,
+                                    C_INDIKATOR, C_SATUAN,  C_TARGET, C_TARGET_TEXT, C_TREN,
+                                    C_SASARAN,   C_FORMULA, C_PARTS,  C_NUM,         C_DEN,
+                                    C_BEFORE,    C_AFTER,   -1};
     int rc = csv_only_empty(w, "realisasi", item_cols);
     if (rc)
         return rc;
@@ -1083,6 +1229,8 @@ static int csv_realisasi(const csv_row *w)
         Renja__V1__Realisasi *re = rj_submit_realisasi(r->s, kode, tw[0] - '0', ind);
         re->value_e4 = v;
         re->text = sdup(r->s, w->col[C_REAL_TEXT] >= 0 ? cell(w, C_REAL_TEXT) : val);
+        re->satuan = sdup(r->s, cell(w, C_REAL_SATUAN));
+        r->last_real = re;
         return 0;
     }
     if (*val || *cell(w, C_REAL_TEXT))
@@ -1130,6 +1278,8 @@ static size_t csv_fields(const int *col, bool line, const char **out)
     }
     if (n == want + 1)
         n = 0;
+    else if (!line && col[C_SASARAN] >= 0) /* named when given; never needed for whole */
+        out[n++] = "sasaran";
     out[n] = NULL;
     return n;
 }
@@ -1224,17 +1374,35 @@ static int read_csv(reader *r, const char *text, size_t len)
         rj_diag kd;
         rj_level lv;
         int depth;
-        static const int real_cols[] = {C_TW, C_IND_NO, C_REAL, C_REAL_TEXT, C_ANGGARAN, -1};
+        static const int real_cols[] = {C_TW,       C_IND_NO,      C_REAL, C_REAL_TEXT,
+                                        C_ANGGARAN, C_REAL_SATUAN, C_NUM,  C_DEN,
+                                        C_BEFORE,   C_AFTER,       -1};
         if (strcasecmp(tipe, "realisasi") == 0) {
             prev = NULL;
             if ((rc = csv_realisasi(&w)) != 0)
                 goto out;
             continue;
         }
+        if (strcasecmp(tipe, "rincian") == 0) {
+            prev = NULL;
+            if ((rc = csv_rincian(&w)) != 0)
+                goto out;
+            continue;
+        }
+        r->last_real = NULL;
+        if (strcasecmp(tipe, "tujuan") == 0 || strcasecmp(tipe, "sasaran") == 0) {
+            prev = NULL;
+            if ((rc = csv_only_empty(&w, tipe, real_cols)) != 0 || (rc = csv_goal(&w, tipe)) != 0)
+                goto out;
+            continue;
+        }
+        r->last_goal = NULL;
         if (*tipe && strcasecmp(tipe, "item") != 0 && strcasecmp(tipe, "rekening") != 0 &&
             strcasecmp(tipe, "hapus") != 0) {
             rc = cerr(r, &f[col[C_TIPE]],
-                      "tipe \"%s\": expected item, rekening, realisasi or hapus", tipe);
+                      "tipe \"%s\": expected item, rekening, realisasi, rincian, tujuan, sasaran "
+                      "or hapus",
+                      tipe);
             goto out;
         }
         if ((rc = csv_only_empty(&w, *tipe ? tipe : "item", real_cols)) != 0)
@@ -1300,7 +1468,7 @@ static int read_csv(reader *r, const char *text, size_t len)
                           kode, prev_line);
                 goto out;
             }
-            if ((rc = csv_indikator(&w, prev, kode)) != 0)
+            if ((rc = csv_indikator(&w, prev, NULL, kode)) != 0)
                 goto out;
             continue;
         }
@@ -1313,7 +1481,26 @@ static int read_csv(reader *r, const char *text, size_t len)
         it->pagu = pagu;
         for (const char **fl = item_fields; *fl; fl++)
             rj_submit_partial(r->s, *fl);
-        if ((rc = csv_indikator(&w, it, kode)) != 0)
+        for (const char *sp = cell(&w, C_SASARAN); *sp;) {
+            while (*sp == ' ')
+                sp++;
+            size_t sl = strcspn(sp, " ");
+            if (!sl)
+                break;
+            char in[RJ_KODE_MAX], g[RJ_KODE_MAX];
+            rj_goal_kind gk;
+            snprintf(in, sizeof(in), "%.*s", (int)(sl < sizeof(in) ? sl : sizeof(in) - 1), sp);
+            if (rj_goal_parse(in, g, &gk, &kd) < 0 || gk != RJ_GOAL_SASARAN) {
+                rc = cerr(r, &f[col[C_SASARAN]],
+                          "kode \"%s\": sasaran \"%s\": expected sasaran kodes T<n>.S<m> "
+                          "separated by blanks",
+                          kode, in);
+                goto out;
+            }
+            rj_submit_add_sasaran(r->s, it, g);
+            sp += sl;
+        }
+        if ((rc = csv_indikator(&w, it, NULL, kode)) != 0)
             goto out;
         add_seen(r, it->kode, kf->line, kf->col, false);
         prev = it;

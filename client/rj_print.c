@@ -1445,7 +1445,9 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
  * target_text and realisasi_text. */
 #define EXPORT_CSV_HEADER                                                                          \
     "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,target_text,tren,tw,"   \
-    "indikator_no,realisasi,realisasi_text,anggaran\n"
+    "indikator_no,realisasi,realisasi_text,anggaran,sasaran,formula,parts,realisasi_satuan,num,"   \
+    "den,before,after\n"
+#define CSV_NCOLS 25
 
 static void csv_cells(rj_buf *b, const char *const *cells, size_t n)
 {
@@ -1458,60 +1460,110 @@ static void csv_cells(rj_buf *b, const char *const *cells, size_t n)
     rj_buf_puts(b, "\n");
 }
 
+/* The indikator cells of a CSV row (item or goal); parts is the buffer
+ * behind the parts cell. */
+static void csv_indikator_cells(const char **c, const Renja__V1__Indikator *ind,
+                                char num[RJ_NUM_MAX], rj_buf *parts)
+{
+    c[7] = ind->nama, c[8] = ind->satuan;
+    if (ind->has_target) {
+        rj_dec_format(ind->target_e4, RJ_NUM_PLAIN, num);
+        c[9] = num;
+    }
+    c[10] = ind->target_text;
+    c[11] = tren_name(ind->tren);
+    if (ind->formula != RENJA__V1__FORMULA__FORMULA_NONE)
+        c[18] = ind->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth";
+    parts->len = 0;
+    for (size_t p = 0; p < ind->n_parts; p++) {
+        char v[RJ_NUM_MAX];
+        rj_dec_format(ind->parts[p]->value_e4, RJ_NUM_PLAIN, v);
+        rj_buf_printf(parts, "%s%s %s", p ? "; " : "", v, ind->parts[p]->satuan);
+    }
+    rj_buf_append(parts, "", 1);
+    c[19] = parts->data;
+}
+
 static void export_csv(const Renja__V1__ExportResponse *r, FILE *out)
 {
-    rj_buf b = {0};
+    rj_buf b = {0}, parts = {0}, sas = {0};
     char pagu[RJ_NUM_MAX], num[RJ_NUM_MAX], tw[16], no[16];
     rj_buf_puts(&b, EXPORT_CSV_HEADER);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const Renja__V1__Goal *g = r->goals[i];
+        size_t rows = g->n_indikator ? g->n_indikator : 1;
+        for (size_t k = 0; k < rows; k++) {
+            const char *c[CSV_NCOLS] = {rj_goal_kind_name(rj_goal_kind_of(g->kode)), g->kode};
+            if (k == 0)
+                c[2] = g->nama;
+            if (k < g->n_indikator)
+                csv_indikator_cells(c, g->indikator[k], num, &parts);
+            csv_cells(&b, c, CSV_NCOLS);
+        }
+    }
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
         size_t rows = it->n_indikator ? it->n_indikator : 1;
         if (it->has_pagu)
             rj_money_format(it->pagu, RJ_NUM_PLAIN, pagu);
+        sas.len = 0;
+        for (size_t k = 0; k < it->n_sasaran; k++)
+            rj_buf_printf(&sas, "%s%s", k ? " " : "", it->sasaran[k]);
+        rj_buf_append(&sas, "", 1);
         for (size_t k = 0; k < rows; k++) {
-            const char *c[17] = {"item", it->kode};
+            const char *c[CSV_NCOLS] = {"item", it->kode};
             if (k == 0) {
                 c[2] = it->nama, c[3] = it->bidang, c[4] = it->lokasi, c[5] = it->sumber_dana;
                 c[6] = it->has_pagu ? pagu : NULL;
+                c[17] = sas.data;
             }
-            if (k < it->n_indikator) {
-                const Renja__V1__Indikator *ind = it->indikator[k];
-                c[7] = ind->nama, c[8] = ind->satuan;
-                if (ind->has_target) {
-                    rj_dec_format(ind->target_e4, RJ_NUM_PLAIN, num);
-                    c[9] = num;
-                }
-                c[10] = ind->target_text;
-                c[11] = tren_name(ind->tren);
-            }
-            csv_cells(&b, c, 17);
+            if (k < it->n_indikator)
+                csv_indikator_cells(c, it->indikator[k], num, &parts);
+            csv_cells(&b, c, CSV_NCOLS);
         }
     }
     for (size_t i = 0; i < r->n_lines; i++) {
         const Renja__V1__BudgetLine *l = r->lines[i];
         if (l->has_pagu)
             rj_money_format(l->pagu, RJ_NUM_PLAIN, pagu);
-        const char *c[17] = {"rekening", l->kode, l->nama};
+        const char *c[CSV_NCOLS] = {"rekening", l->kode, l->nama};
         c[6] = l->has_pagu ? pagu : NULL;
-        csv_cells(&b, c, 17);
+        csv_cells(&b, c, CSV_NCOLS);
     }
     for (size_t i = 0; i < r->n_realisasi; i++) {
         const Renja__V1__Realisasi *re = r->realisasi[i];
-        const char *c[17] = {"realisasi", re->kode};
+        const char *c[CSV_NCOLS] = {"realisasi", re->kode};
         snprintf(tw, sizeof(tw), "%d", re->tw);
         c[12] = tw;
         if (re->indikator > 0) {
             snprintf(no, sizeof(no), "%d", re->indikator);
             rj_dec_format(re->value_e4, RJ_NUM_PLAIN, num);
-            c[13] = no, c[14] = num, c[15] = re->text;
+            c[13] = no, c[14] = num, c[15] = re->text, c[20] = re->satuan;
         } else {
             rj_money_format(re->anggaran, RJ_NUM_PLAIN, num);
             c[16] = num;
         }
-        csv_cells(&b, c, 17);
+        csv_cells(&b, c, CSV_NCOLS);
+        /* its breakdown: one rincian row per lokasi, right after it */
+        for (size_t k = 0; k < re->n_breakdown; k++) {
+            const Renja__V1__BreakdownRow *x = re->breakdown[k];
+            char v[4][RJ_NUM_MAX];
+            const int64_t vals[] = {x->num_e4, x->den_e4, x->before_e4, x->after_e4};
+            const char *rc[CSV_NCOLS] = {"rincian", re->kode};
+            rc[4] = x->lokasi, rc[12] = tw, rc[13] = no;
+            bool ratio = x->num_e4 || x->den_e4, growth = x->before_e4 || x->after_e4;
+            for (int j = 0; j < 4; j++)
+                if (j < 2 ? ratio || !growth : growth) {
+                    rj_dec_format(vals[j], RJ_NUM_PLAIN, v[j]);
+                    rc[21 + j] = v[j];
+                }
+            csv_cells(&b, rc, CSV_NCOLS);
+        }
     }
     fwrite(b.data, 1, b.len, out);
     rj_buf_free(&b);
+    rj_buf_free(&parts);
+    rj_buf_free(&sas);
 }
 
 void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *out)

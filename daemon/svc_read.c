@@ -227,8 +227,11 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
                                   &r->revisions, &r->n_revisions, &more);
         free(key);
         if (rc == 0)
-            rc = history(snap, q->plan, q->kode, is_item ? H_ITEM : is_goal ? H_GOAL : H_LINE, r,
-                         d);
+            rc = history(snap, q->plan, q->kode,
+                         is_item   ? H_ITEM
+                         : is_goal ? H_GOAL
+                                   : H_LINE,
+                         r, d);
     }
     if (rc == 0 && more && r->n_revisions)
         r->next_before = r->revisions[r->n_revisions - 1]->rev;

@@ -72,7 +72,7 @@ cat >"$T/b.json" <<'JSON'
    {"nama": "Lain", "satuan": "%", "target": 1}]}],
  "realisasi": [
    {"kode": "2.17.06", "tw": 2, "indikator": 1, "value": "60,49", "breakdown": [
-     {"lokasi": "Ogan Komering Ulu", "num": 285, "den": 395}, {"lokasi": "Palembang", "num": "723", "den": "1.130"}]},
+     {"lokasi": "Ogan Komering Ulu", "num": 285, "den": 395}, {"lokasi": "Palembang", "num": "723", "den": 1130}]},
    {"kode": "2.17.06", "tw": 2, "indikator": 2, "value": 47, "breakdown": [
      {"lokasi": "Banyuasin", "before": "114,47", "after": "371,68"}]}]}
 JSON
