@@ -240,6 +240,11 @@ static int kode_arg(rj_cli *cli, const char *in, bool rekening, char out[RJ_KODE
     rj_diag d = {{0}};
     rj_level lv;
     int depth;
+    if (!rekening && (in[0] == 'T' || in[0] == 't')) { /* a tujuan or sasaran */
+        if (rj_goal_parse(in, out, NULL, &d))
+            return usage(cli, "%s", d.msg);
+        return 0;
+    }
     if (rekening ? rj_rekening_parse(in, out, &depth, &d) : rj_kode_parse(in, out, &lv, &d)) {
         if (!rekening && in[0] >= '4' && in[0] <= '6')
             return usage(cli, "%s (for a rekening, add --rekening)", d.msg);
@@ -749,6 +754,8 @@ static int cmd_rm(rj_cli *cli, const rj_args *a)
     else if (rc == 0) {
         if (rekening)
             rj_submit_remove_line(s, kode);
+        else if (rj_goal_kind_of(kode) != RJ_GOAL_NONE)
+            rj_submit_remove_goal(s, kode, rj_args_has(a, "recursive"));
         else
             rj_submit_remove_item(s, kode, rj_args_has(a, "recursive"));
         rc = submit(cli, s);

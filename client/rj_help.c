@@ -104,6 +104,44 @@ static const topic topics[] = {
      "  RENJA_TOKEN_FILE  the token's file when no other token is given\n"
      "  RENJA_FORMAT  the output format when --format is not given\n"
      "  TZ            the time zone of the times shown in tables (default WIB)"},
+    {"goals", "Tujuan, sasaran, units and breakdowns",
+     "The tujuan and sasaran of the Renstra and their indikator (Tabel 2, \"Pencapaian Kinerja "
+     "Pelayanan\") are plan content like items: kode `T1` for a tujuan, `T1.S2` for its "
+     "sasaran 2; written by `import` (JSON `goals`, see docs/import-format.md) by planners and "
+     "admins only, kept per revision and stage. A program names the sasaran it serves "
+     "(`sasaran` of an item).\n"
+     "\n"
+     "`show PLAN` (whole plan) lists them: a table of their own before the program tree, "
+     "`goals` in `json` when the plan has any (not in `tsv`/`csv`). `eval` evaluates their "
+     "indikator as it does the program tree's (capaian, predikat, note), targets as of `--at`, "
+     "in a section of its own: the table \"Pencapaian kinerja pelayanan\" before the indikator "
+     "of the program tree, `goals` in `json` (each with `kode`, `kind`, `nama`, "
+     "`indikator_no`, `indikator`, `satuan`, `target`, `target_text`, `realisasi`, `capaian`, "
+     "`predikat`, `note`); they are not in `rows` nor in `summary`. `diff` lists the tujuan and "
+     "sasaran added, removed or changed (nama, indikator): `goals` in `json` (`kode`, `kind`, "
+     "`nama`, `change`, `targets`), a table \"Tujuan dan sasaran\" after the program tree's. "
+     "`log PLAN T1`, `realisasi PLAN T1.S2 --tw 2 --indikator 1 60,5` and `rm PLAN T1 "
+     "--recursive` take a goal kode where they take an item's. `export` writes them (`goals`, "
+     "and `sasaran` of programs; in `csv` rows of tipe `tujuan` and `sasaran`).\n"
+     "\n"
+     "Units. A realisasi keeps the unit it was counted in (`satuan`: given in the import, else "
+     "the indikator's satuan when it is reported); a target may have several parts in "
+     "different units (\"12 Bulan 3 dok\": 12 bulan and 3 dok, `parts` in "
+     "docs/import-format.md). `eval` measures a realisasi against the part of the target in its "
+     "unit (compared without regard to case; the row's `target` and `satuan` are then that "
+     "part's). Where the target has no part in that unit there is no capaian: the row's `note` "
+     "says \"realisasi is counted in bulan, the target in paket\", it counts as `no_capaian`, "
+     "and `validate` warns `satuan-mismatch`. A realisasi stored without a unit is measured "
+     "against the target as it is.\n"
+     "\n"
+     "Breakdown by lokasi. A realisasi may carry its figures per lokasi (kab/kota), with the "
+     "indikator's `formula` (ratio or growth) declared once (docs/import-format.md). `eval` "
+     "gives each row with one `breakdown` (`lokasi`, `num` and `den` or `before` and `after`, "
+     "and `pct`, that lokasi's percentage) and `computed`, the total the formula gives from all "
+     "lokasi (ratio of the sums, four decimals); in the table, one \"Rincian per lokasi\" table "
+     "per such row after the others, headed with the computed and the reported figure. Capaian "
+     "stays that of the stated realisasi. `validate` warns `breakdown-mismatch` where the two "
+     "disagree."},
     {"validate", "validate",
      "`validate PLAN [--at REF]` checks the plan as of REF (default `head`) and the stages up "
      "to it. Each finding has a severity, a kode, a rule and a message; the exit status is 7 "
@@ -117,7 +155,14 @@ static const topic topics[] = {
      "| `missing-parent` | error | the parent kode is absent |\n"
      "| `level-mismatch` | error | an item's level is not the level of its kode |\n"
      "| `negative-pagu` | error | a declared pagu below 0 |\n"
-     "| `target-not-number` | warning | an indikator target written as text only |\n"
+     "| `target-not-number` | warning | an indikator target (of an item, tujuan or sasaran) "
+     "written as text only |\n"
+     "| `missing-sasaran` | warning | a program names a sasaran the plan does not have |\n"
+     "| `breakdown-mismatch` | warning | a stated realisasi differs from the total of its "
+     "breakdown by lokasi, compared at the decimals it is written with (`60,5` agrees with "
+     "60,4881 %) |\n"
+     "| `satuan-mismatch` | warning | a realisasi is counted in a unit its indikator's target "
+     "(or none of the target's parts) is in |\n"
      "| `satuan-changed` | warning | an indikator's satuan differs between two consecutive "
      "stages |\n"
      "| `serapan-over-pagu` | warning | a sub kegiatan's realisasi anggaran (s.d. a triwulan) "
@@ -153,8 +198,9 @@ static const topic topics[] = {
      "|---|---|---|\n"
      "| `Tabel 2-1` | Rekapitulasi Hasil Evaluasi Pelaksanaan Renja: target, realisasi s.d. TW "
      "`--tw`, capaian per indikator | `eval --tw N --at REF` |\n"
-     "| `Tabel 2` | Pencapaian Kinerja Pelayanan: the seed's header only; the tujuan/sasaran "
-     "indicators of the Renstra are not in the model yet, and the sheet says so | |\n"
+     "| `Tabel 2` | Pencapaian Kinerja Pelayanan: each tujuan and sasaran with its indikator "
+     "numbered under it, target, realisasi s.d. TW `--tw` and capaian (the seed's columns and "
+     "Capaian Kinerja) | `eval --tw N --at REF`, its `goals` |\n"
      "| `Tabel 3.3 (3.1)` | program, kegiatan, sub kegiatan with lokasi, target and pagu "
      "sebelum (`--from`) and sesudah (`--to`), Bertambah/ (Berkurang), the Jumlah row | `diff "
      "FROM TO --all`, `show --at` both |\n"
@@ -213,8 +259,8 @@ static const topic topics[] = {
     {NULL, NULL, NULL},
 };
 
-const char *const rj_help_topics[] = {"refs",    "output", "exit-codes", "environment", "validate",
-                                      "reports", "excel",  "tokens",     NULL};
+const char *const rj_help_topics[] = {"refs",     "output",  "exit-codes", "environment", "goals",
+                                      "validate", "reports", "excel",      "tokens",      NULL};
 
 /* Words of text wrapped to WIDTH, each line starting with indent spaces;
  * the first line starts at column col (text already printed there). */

@@ -113,6 +113,56 @@ static Renja__V1__Indikator *add_indikator(rj_submit *s, Renja__V1__Item *it)
     return k;
 }
 
+void rj_submit_target_part(rj_submit *s, Renja__V1__Indikator *k, int64_t value_e4,
+                           const char *satuan)
+{
+    k->parts = regrow(s, k->parts, (k->n_parts + 1) * sizeof(*k->parts));
+    Renja__V1__TargetPart *p = keep(s, rj_malloc(sizeof(*p)));
+    renja__v1__target_part__init(p);
+    p->value_e4 = value_e4;
+    p->satuan = sdup(s, satuan);
+    k->parts[k->n_parts++] = p;
+}
+
+void rj_submit_add_sasaran(rj_submit *s, Renja__V1__Item *it, const char *kode)
+{
+    it->sasaran = regrow(s, it->sasaran, (it->n_sasaran + 1) * sizeof(*it->sasaran));
+    it->sasaran[it->n_sasaran++] = sdup(s, kode);
+}
+
+Renja__V1__Indikator *rj_submit_goal_indikator(rj_submit *s, Renja__V1__Goal *g)
+{
+    g->indikator = regrow(s, g->indikator, (g->n_indikator + 1) * sizeof(*g->indikator));
+    Renja__V1__Indikator *k = keep(s, rj_malloc(sizeof(*k)));
+    renja__v1__indikator__init(k);
+    k->nama = sdup(s, "");
+    k->satuan = sdup(s, "");
+    k->target_text = sdup(s, "");
+    g->indikator[g->n_indikator++] = k;
+    return k;
+}
+
+Renja__V1__Goal *rj_submit_upsert_goal(rj_submit *s, const char *kode)
+{
+    Renja__V1__Goal *g = keep(s, rj_malloc(sizeof(*g)));
+    renja__v1__goal__init(g);
+    g->kode = sdup(s, kode);
+    g->kind = (Renja__V1__GoalKind)rj_goal_kind_of(kode);
+    g->nama = sdup(s, "");
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_GOAL;
+    c->upsert_goal = g;
+    return g;
+}
+
+void rj_submit_remove_goal(rj_submit *s, const char *kode, bool recursive)
+{
+    Renja__V1__Change *c = add_change(s);
+    c->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_GOAL;
+    c->remove_goal = sdup(s, kode);
+    c->recursive = recursive;
+}
+
 Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src, const char *kode)
 {
     Renja__V1__Item *it = keep(s, rj_malloc(sizeof(*it)));
@@ -126,6 +176,8 @@ Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src,
         it->has_pagu = src->has_pagu;
         it->pagu = src->pagu;
         it->sumber_dana = sdup(s, src->sumber_dana);
+        for (size_t i = 0; i < src->n_sasaran; i++)
+            rj_submit_add_sasaran(s, it, src->sasaran[i]);
         for (size_t i = 0; i < src->n_indikator; i++) {
             const Renja__V1__Indikator *a = src->indikator[i];
             Renja__V1__Indikator *k = add_indikator(s, it);
@@ -135,6 +187,9 @@ Renja__V1__Item *rj_submit_upsert_item(rj_submit *s, const Renja__V1__Item *src,
             k->target_e4 = a->target_e4;
             k->target_text = sdup(s, a->target_text);
             k->tren = a->tren;
+            k->formula = a->formula;
+            for (size_t j = 0; j < a->n_parts; j++)
+                rj_submit_target_part(s, k, a->parts[j]->value_e4, a->parts[j]->satuan);
         }
     } else {
         it->kode = sdup(s, kode);
@@ -261,6 +316,8 @@ typedef struct reader {
     rj_diag *d;
     seen *seen;
     size_t n_seen, cap_seen;
+    Renja__V1__Realisasi *last_real; /* CSV: the realisasi a rincian row adds to */
+    Renja__V1__Goal *last_goal;      /* CSV: the goal a continuation row adds to */
 } reader;
 
 static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
@@ -423,6 +480,20 @@ static int jkode(reader *r, const rj_json *obj, const char *key, bool rekening,
     return 0;
 }
 
+/* A kode of the program tree, or of a tujuan or sasaran (T1, T1.S2). */
+static int jkode_or_goal(reader *r, const rj_json *obj, const char *key, char out[RJ_KODE_MAX])
+{
+    const rj_json *v = rj_json_get(obj, key);
+    if (v && rj_json_kind(v) == RJ_JSON_STRING &&
+        (rj_json_text(v)[0] == 'T' || rj_json_text(v)[0] == 't')) {
+        rj_diag kd;
+        if (rj_goal_parse(rj_json_text(v), out, NULL, &kd) < 0)
+            return jerr(r, v, "%s", kd.msg);
+        return 0;
+    }
+    return jkode(r, obj, key, false, out);
+}
+
 static int jint(reader *r, const rj_json *obj, const char *key, int lo, int hi, int *out,
                 bool required)
 {
@@ -464,10 +535,16 @@ static int expect_kind(reader *r, const rj_json *v, rj_json_type t, const char *
     return 0;
 }
 
+static int json_indikator(reader *r, const rj_json *o, const char *kode, Renja__V1__Item *it,
+                          Renja__V1__Goal *g);
+static int json_parts(reader *r, const rj_json *ko, const char *kode, Renja__V1__Indikator *k);
+static int json_breakdown(reader *r, const rj_json *o, const char *kode, Renja__V1__Realisasi *re);
+
 static int json_item(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "level",       "nama",        "bidang",    "lokasi",
-                                        "pagu", "pagu_rollup", "sumber_dana", "indikator", NULL};
+    static const char *const known[] = {"kode",      "level",   "nama",        "bidang",
+                                        "lokasi",    "pagu",    "pagu_rollup", "sumber_dana",
+                                        "indikator", "sasaran", NULL};
     char kode[RJ_KODE_MAX];
     int rc;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "items[]")) < 0 ||
@@ -495,10 +572,12 @@ static int json_item(reader *r, const rj_json *o)
         return rc;
     it->has_pagu = present;
     /* Keys the item does not have keep the item's fields as they are. */
-    static const char *const fields[] = {"nama",        "bidang",    "lokasi", "pagu",
-                                         "sumber_dana", "indikator", NULL};
+    static const char *const fields[] = {"nama",        "bidang",    "lokasi",  "pagu",
+                                         "sumber_dana", "indikator", "sasaran", NULL};
+    /* Whole with every field but sasaran (which export leaves out when a
+     * program names none). */
     bool whole = true;
-    for (const char *const *f = fields; *f; f++)
+    for (const char *const *f = fields; *f && strcmp(*f, "sasaran") != 0; f++)
         whole = whole && rj_json_get(o, *f);
     if (!whole) {
         rj_submit_partial(r->s, "kode");
@@ -506,19 +585,50 @@ static int json_item(reader *r, const rj_json *o)
             if (rj_json_get(o, *f))
                 rj_submit_partial(r->s, *f);
     }
+    const rj_json *sa = rj_json_get(o, "sasaran");
+    if (sa && rj_json_kind(sa) != RJ_JSON_NULL) {
+        if ((rc = expect_kind(r, sa, RJ_JSON_ARRAY, "sasaran")) < 0)
+            return rc;
+        for (size_t i = 0; i < rj_json_len(sa); i++) {
+            const rj_json *e = rj_json_at(sa, i);
+            char g[RJ_KODE_MAX];
+            rj_goal_kind gk;
+            rj_diag kd;
+            if ((rc = expect_kind(r, e, RJ_JSON_STRING, "sasaran[]")) < 0)
+                return rc;
+            if (rj_goal_parse(rj_json_text(e), g, &gk, &kd) < 0)
+                return jerr(r, e, "%s", kd.msg);
+            if (gk != RJ_GOAL_SASARAN)
+                return jerr(r, e,
+                            "kode \"%s\": sasaran \"%s\" is a tujuan; expected a sasaran "
+                            "T<n>.S<m>",
+                            kode, g);
+            rj_submit_add_sasaran(r->s, it, g);
+        }
+    }
+    return json_indikator(r, o, kode, it, NULL);
+}
+
+/* The "indikator" array of an item (it) or a goal (g). */
+static int json_indikator(reader *r, const rj_json *o, const char *kode, Renja__V1__Item *it,
+                          Renja__V1__Goal *g)
+{
+    const char *t;
+    bool present;
+    int rc;
     const rj_json *ind = rj_json_get(o, "indikator");
     if (!ind || rj_json_kind(ind) == RJ_JSON_NULL)
         return 0;
     if ((rc = expect_kind(r, ind, RJ_JSON_ARRAY, "indikator")) < 0)
         return rc;
     for (size_t i = 0; i < rj_json_len(ind); i++) {
-        static const char *const kknown[] = {"nama",        "satuan", "target",
-                                             "target_text", "tren",   NULL};
+        static const char *const kknown[] = {"nama", "satuan", "target",  "target_text",
+                                             "tren", "parts",  "formula", NULL};
         const rj_json *ko = rj_json_at(ind, i);
         if ((rc = expect_kind(r, ko, RJ_JSON_OBJECT, "indikator[]")) < 0 ||
             (rc = check_keys(r, ko, "an indikator", kknown)) < 0)
             return rc;
-        Renja__V1__Indikator *k = add_indikator(r->s, it);
+        Renja__V1__Indikator *k = it ? add_indikator(r->s, it) : rj_submit_goal_indikator(r->s, g);
         if ((rc = jstr(r, ko, "nama", &t)) < 0)
             return rc;
         k->nama = sdup(r->s, t);
@@ -538,8 +648,135 @@ static int json_item(reader *r, const rj_json *o)
         k->target_text = sdup(r->s, t);
         if ((rc = jtren(r, ko, &k->tren)) < 0)
             return rc;
+        if ((rc = json_parts(r, ko, kode, k)) < 0)
+            return rc;
+        if ((rc = jstr(r, ko, "formula", &t)) < 0)
+            return rc;
+        if (strcmp(t, "ratio") == 0)
+            k->formula = RENJA__V1__FORMULA__FORMULA_RATIO;
+        else if (strcmp(t, "growth") == 0)
+            k->formula = RENJA__V1__FORMULA__FORMULA_GROWTH;
+        else if (*t)
+            return jerr(r, rj_json_get(ko, "formula"),
+                        "kode \"%s\": formula \"%s\": expected ratio or growth", kode, t);
     }
     return 0;
+}
+
+/* "breakdown": [{"lokasi": ..., "num": .., "den": ..}] (a ratio) or
+ * [{"lokasi": ..., "before": .., "after": ..}] (a growth). */
+static int json_breakdown(reader *r, const rj_json *o, const char *kode, Renja__V1__Realisasi *re)
+{
+    const rj_json *a = rj_json_get(o, "breakdown");
+    int rc;
+    if (!a || rj_json_kind(a) == RJ_JSON_NULL)
+        return 0;
+    if ((rc = expect_kind(r, a, RJ_JSON_ARRAY, "breakdown")) < 0)
+        return rc;
+    size_t n = rj_json_len(a);
+    re->breakdown = regrow(r->s, re->breakdown, (n ? n : 1) * sizeof(*re->breakdown));
+    for (size_t i = 0; i < n; i++) {
+        static const char *const known[] = {"lokasi", "num", "den", "before", "after", "pct", NULL};
+        const rj_json *bo = rj_json_at(a, i);
+        if ((rc = expect_kind(r, bo, RJ_JSON_OBJECT, "breakdown[]")) < 0 ||
+            (rc = check_keys(r, bo, "a breakdown row", known)) < 0)
+            return rc;
+        Renja__V1__BreakdownRow *b = keep(r->s, rj_malloc(sizeof(*b)));
+        renja__v1__breakdown_row__init(b);
+        const char *t;
+        if ((rc = jstr(r, bo, "lokasi", &t)) < 0)
+            return rc;
+        b->lokasi = sdup(r->s, t);
+        bool pn, pd, pb, pa;
+        if ((rc = jdec(r, rj_json_get(bo, "num"), "num", kode, &b->num_e4, &pn)) < 0 ||
+            (rc = jdec(r, rj_json_get(bo, "den"), "den", kode, &b->den_e4, &pd)) < 0 ||
+            (rc = jdec(r, rj_json_get(bo, "before"), "before", kode, &b->before_e4, &pb)) < 0 ||
+            (rc = jdec(r, rj_json_get(bo, "after"), "after", kode, &b->after_e4, &pa)) < 0)
+            return rc;
+        if (!((pn && pd && !pb && !pa) || (pb && pa && !pn && !pd)))
+            return jerr(r, bo,
+                        "kode \"%s\": a breakdown row has \"num\" and \"den\" (a ratio) or "
+                        "\"before\" and \"after\" (a growth)",
+                        kode);
+        re->breakdown[re->n_breakdown++] = b;
+    }
+    return 0;
+}
+
+/* "parts": a target in several units, [{"value": 12, "satuan": "bulan"},
+ * ...]. Without a target or satuan of its own the indikator takes the
+ * first part's (what readers without parts see); with them they must be
+ * the first part's. */
+static int json_parts(reader *r, const rj_json *ko, const char *kode, Renja__V1__Indikator *k)
+{
+    const rj_json *pa = rj_json_get(ko, "parts");
+    int rc;
+    if (!pa || rj_json_kind(pa) == RJ_JSON_NULL)
+        return 0;
+    if ((rc = expect_kind(r, pa, RJ_JSON_ARRAY, "parts")) < 0)
+        return rc;
+    for (size_t i = 0; i < rj_json_len(pa); i++) {
+        static const char *const known[] = {"value", "satuan", NULL};
+        const rj_json *po = rj_json_at(pa, i);
+        const char *u;
+        int64_t v;
+        bool present;
+        if ((rc = expect_kind(r, po, RJ_JSON_OBJECT, "parts[]")) < 0 ||
+            (rc = check_keys(r, po, "a target part", known)) < 0 ||
+            (rc = jdec(r, rj_json_get(po, "value"), "parts[].value", kode, &v, &present)) < 0 ||
+            (rc = jstr(r, po, "satuan", &u)) < 0)
+            return rc;
+        if (!present || !*u)
+            return jerr(r, po, "kode \"%s\": a target part needs a \"value\" and a \"satuan\"",
+                        kode);
+        rj_submit_target_part(r->s, k, v, u);
+    }
+    if (!k->n_parts)
+        return 0;
+    const Renja__V1__TargetPart *first = k->parts[0];
+    if (!*k->satuan)
+        k->satuan = sdup(r->s, first->satuan);
+    if (!k->has_target) {
+        k->has_target = true;
+        k->target_e4 = first->value_e4;
+    }
+    if (k->target_e4 != first->value_e4 || strcmp(k->satuan, first->satuan) != 0)
+        return jerr(r, pa,
+                    "kode \"%s\": target and satuan must be those of the first part "
+                    "(or left out)",
+                    kode);
+    return 0;
+}
+
+static int json_goal(reader *r, const rj_json *o)
+{
+    static const char *const known[] = {"kode", "kind", "nama", "indikator", NULL};
+    char kode[RJ_KODE_MAX];
+    int rc;
+    if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "goals[]")) < 0 ||
+        (rc = check_keys(r, o, "a tujuan or sasaran", known)) < 0)
+        return rc;
+    const rj_json *kv = rj_json_get(o, "kode");
+    if (!kv)
+        return jerr(r, o, "expected a \"kode\" member (T1 or T1.S2)");
+    if (rj_json_kind(kv) != RJ_JSON_STRING)
+        return jerr(r, kv, "\"kode\": expected a string, found %s",
+                    rj_json_type_name(rj_json_kind(kv)));
+    rj_diag kd;
+    rj_goal_kind gk;
+    if (rj_goal_parse(rj_json_text(kv), kode, &gk, &kd) < 0)
+        return jerr(r, kv, "%s", kd.msg);
+    const char *t;
+    if ((rc = jstr(r, o, "kind", &t)) < 0)
+        return rc;
+    if (*t && strcmp(t, rj_goal_kind_name(gk)) != 0)
+        return jerr(r, rj_json_get(o, "kind"), "kode \"%s\" is a %s, not a %s", kode,
+                    rj_goal_kind_name(gk), t);
+    Renja__V1__Goal *g = rj_submit_upsert_goal(r->s, kode);
+    if ((rc = jstr(r, o, "nama", &t)) < 0)
+        return rc;
+    g->nama = sdup(r->s, t);
+    return json_indikator(r, o, kode, NULL, g);
 }
 
 static int json_line(reader *r, const rj_json *o)
@@ -574,13 +811,13 @@ static int json_line(reader *r, const rj_json *o)
 
 static int json_realisasi(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "tw",       "indikator", "value",
-                                        "text", "anggaran", "clear",     NULL};
+    static const char *const known[] = {"kode",   "tw",       "indikator", "value",     "text",
+                                        "satuan", "anggaran", "clear",     "breakdown", NULL};
     char kode[RJ_KODE_MAX];
     int rc, tw, ind;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "realisasi[]")) < 0 ||
         (rc = check_keys(r, o, "a realisasi", known)) < 0 ||
-        (rc = jkode(r, o, "kode", false, kode)) < 0 ||
+        (rc = jkode_or_goal(r, o, "kode", kode)) < 0 ||
         (rc = jint(r, o, "tw", 1, 4, &tw, true)) < 0 ||
         (rc = jint(r, o, "indikator", 1, 999, &ind, false)) < 0)
         return rc;
@@ -603,7 +840,10 @@ static int json_realisasi(reader *r, const rj_json *o)
         if (!rj_json_get(o, "text") && rj_json_kind(v) == RJ_JSON_STRING)
             t = rj_json_text(v);
         re->text = sdup(r->s, t);
-        return 0;
+        if ((rc = jstr(r, o, "satuan", &t)) < 0)
+            return rc;
+        re->satuan = sdup(r->s, t);
+        return json_breakdown(r, o, kode, re);
     }
     if ((rc = jmoney(r, o, "anggaran", kode, &re->anggaran, &present)) < 0)
         return rc;
@@ -615,12 +855,23 @@ static int json_realisasi(reader *r, const rj_json *o)
 
 static int json_remove(reader *r, const rj_json *o)
 {
-    static const char *const known[] = {"kode", "line", "recursive", NULL};
+    static const char *const known[] = {"kode", "line", "goal", "recursive", NULL};
     char kode[RJ_KODE_MAX];
     int rc;
     if ((rc = expect_kind(r, o, RJ_JSON_OBJECT, "remove[]")) < 0 ||
         (rc = check_keys(r, o, "a removal", known)) < 0)
         return rc;
+    const rj_json *gv = rj_json_get(o, "goal");
+    if (gv) {
+        rj_diag kd;
+        if ((rc = expect_kind(r, gv, RJ_JSON_STRING, "\"goal\"")) < 0)
+            return rc;
+        if (rj_goal_parse(rj_json_text(gv), kode, NULL, &kd) < 0)
+            return jerr(r, gv, "%s", kd.msg);
+        const rj_json *rec = rj_json_get(o, "recursive");
+        rj_submit_remove_goal(r->s, kode, rec && rj_json_kind(rec) == RJ_JSON_TRUE);
+        return 0;
+    }
     if (rj_json_get(o, "line")) {
         if ((rc = jkode(r, o, "line", true, kode)) < 0)
             return rc;
@@ -628,7 +879,9 @@ static int json_remove(reader *r, const rj_json *o)
         return 0;
     }
     if (!rj_json_get(o, "kode"))
-        return jerr(r, o, "expected \"kode\" (an item) or \"line\" (a rekening)");
+        return jerr(r, o,
+                    "expected \"kode\" (an item), \"line\" (a rekening) or \"goal\" (a "
+                    "tujuan or sasaran)");
     if ((rc = jkode(r, o, "kode", false, kode)) < 0)
         return rc;
     const rj_json *rec = rj_json_get(o, "recursive");
@@ -643,12 +896,13 @@ static int read_json(reader *r, const char *text, size_t len)
     int rc = rj_json_parse(text, len, 0, &root, &pd);
     if (rc < 0)
         return rj_diag_set(r->d, rc, "%s:%s", r->name, pd.msg);
-    static const char *const known[] = {"plan",      "nama",   "rev",    "items", "lines",
-                                        "realisasi", "remove", "stages", NULL};
+    static const char *const known[] = {"plan",  "nama",      "rev",    "goals",  "items",
+                                        "lines", "realisasi", "remove", "stages", NULL};
     static const struct {
         const char *key;
         int (*fn)(reader *, const rj_json *);
-    } parts[] = {{"items", json_item},
+    } parts[] = {{"goals", json_goal},
+                 {"items", json_item},
                  {"lines", json_line},
                  {"realisasi", json_realisasi},
                  {"remove", json_remove}};
@@ -692,15 +946,45 @@ enum {
     C_REAL,
     C_REAL_TEXT,
     C_ANGGARAN,
+    C_SASARAN,
+    C_FORMULA,
+    C_PARTS,
+    C_REAL_SATUAN,
+    C_NUM,
+    C_DEN,
+    C_BEFORE,
+    C_AFTER,
     C_N
 };
-static const char *const csv_cols[C_N] = {
-    "tipe", "kode",         "nama",      "bidang",         "lokasi",      "sumber_dana",
-    "pagu", "indikator",    "satuan",    "target",         "target_text", "tren",
-    "tw",   "indikator_no", "realisasi", "realisasi_text", "anggaran"};
+static const char *const csv_cols[C_N] = {"tipe",
+                                          "kode",
+                                          "nama",
+                                          "bidang",
+                                          "lokasi",
+                                          "sumber_dana",
+                                          "pagu",
+                                          "indikator",
+                                          "satuan",
+                                          "target",
+                                          "target_text",
+                                          "tren",
+                                          "tw",
+                                          "indikator_no",
+                                          "realisasi",
+                                          "realisasi_text",
+                                          "anggaran",
+                                          "sasaran",
+                                          "formula",
+                                          "parts",
+                                          "realisasi_satuan",
+                                          "num",
+                                          "den",
+                                          "before",
+                                          "after"};
 #define CSV_KNOWN                                                                                  \
     "tipe, kode, nama, bidang, lokasi, sumber_dana, pagu, indikator, satuan, target, "             \
-    "target_text, tren, tw, indikator_no, realisasi, realisasi_text, anggaran"
+    "target_text, tren, tw, indikator_no, realisasi, realisasi_text, anggaran, sasaran, "          \
+    "formula, parts, realisasi_satuan, num, den, before, after"
 
 static int cerr(reader *r, const rj_csv_field *f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -734,7 +1018,10 @@ static const rj_csv_field *cellf(const csv_row *w, int k)
  * target is a number (or empty) and the text is the text cell; without
  * one the target cell is the text as written, and its value when it is a
  * number. A number whose reading would be a guess is refused. */
-static int csv_indikator(const csv_row *w, Renja__V1__Item *it, const char *kode)
+static int csv_formula_parts(const csv_row *w, Renja__V1__Indikator *k, const char *kode);
+
+static int csv_indikator(const csv_row *w, Renja__V1__Item *it, Renja__V1__Goal *g,
+                         const char *kode)
 {
     reader *r = w->r;
     Renja__V1__Tren tren = RENJA__V1__TREN__TREN_POSITIF;
@@ -764,15 +1051,59 @@ static int csv_indikator(const csv_row *w, Renja__V1__Item *it, const char *kode
         if (!has_target)
             target = 0;
     }
-    if (!*cell(w, C_INDIKATOR) && !*cell(w, C_SATUAN) && !*tt && !*text && !*tr)
+    if (!*cell(w, C_INDIKATOR) && !*cell(w, C_SATUAN) && !*tt && !*text && !*tr &&
+        !*cell(w, C_PARTS) && !*cell(w, C_FORMULA))
         return 0;
-    Renja__V1__Indikator *k = add_indikator(r->s, it);
+    Renja__V1__Indikator *k = it ? add_indikator(r->s, it) : rj_submit_goal_indikator(r->s, g);
     k->nama = sdup(r->s, cell(w, C_INDIKATOR));
     k->satuan = sdup(r->s, cell(w, C_SATUAN));
     k->target_text = sdup(r->s, text);
     k->has_target = has_target;
     k->target_e4 = target;
     k->tren = tren;
+    return csv_formula_parts(w, k, kode);
+}
+
+/* formula: ratio or growth; parts: "12 bulan; 3 dok" (value and satuan,
+ * parts separated by ';'). */
+static int csv_formula_parts(const csv_row *w, Renja__V1__Indikator *k, const char *kode)
+{
+    reader *r = w->r;
+    const char *f = cell(w, C_FORMULA);
+    if (strcmp(f, "ratio") == 0)
+        k->formula = RENJA__V1__FORMULA__FORMULA_RATIO;
+    else if (strcmp(f, "growth") == 0)
+        k->formula = RENJA__V1__FORMULA__FORMULA_GROWTH;
+    else if (*f)
+        return cerr(r, cellf(w, C_FORMULA), "kode \"%s\": formula \"%s\": expected ratio or growth",
+                    kode, f);
+    const char *p = cell(w, C_PARTS);
+    while (*p) {
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char part[256];
+        snprintf(part, sizeof(part), "%.*s", (int)(n < sizeof(part) ? n : sizeof(part) - 1), p);
+        char *v = part;
+        while (*v == ' ')
+            v++;
+        char *sp = strchr(v, ' ');
+        int64_t val;
+        rj_diag nd;
+        if (!sp || !sp[1])
+            return cerr(r, cellf(w, C_PARTS),
+                        "kode \"%s\": parts: \"%s\": expected a value and a satuan, e.g. "
+                        "\"12 bulan; 3 dok\"",
+                        kode, part);
+        *sp = '\0';
+        char *u = sp + 1;
+        size_t ul = strlen(u);
+        while (ul && u[ul - 1] == ' ')
+            u[--ul] = '\0';
+        if (rj_dec_parse(v, &val, &nd) < 0)
+            return cerr(r, cellf(w, C_PARTS), "kode \"%s\": parts: %s", kode, nd.msg);
+        rj_submit_target_part(r->s, k, val, u);
+        p = end ? end + 1 : p + n;
+    }
     return 0;
 }
 
@@ -795,6 +1126,69 @@ static int csv_only_empty(const csv_row *w, const char *tipe, const int *cols)
     return 0;
 }
 
+/* A tipe rincian row: one lokasi of the breakdown of the realisasi row
+ * just before it (same kode, tw and indikator_no). */
+static int csv_rincian(const csv_row *w)
+{
+    reader *r = w->r;
+    Renja__V1__Realisasi *re = r->last_real;
+    const char *k = cell(w, C_KODE), *tw = cell(w, C_TW), *no = cell(w, C_IND_NO);
+    char want_tw[16], want_no[16];
+    if (re) {
+        snprintf(want_tw, sizeof(want_tw), "%d", re->tw);
+        snprintf(want_no, sizeof(want_no), "%d", re->indikator);
+    }
+    char kode[RJ_KODE_MAX];
+    rj_diag kd;
+    rj_level lv;
+    bool ok = (k[0] == 'T' || k[0] == 't') ? rj_goal_parse(k, kode, NULL, &kd) == 0
+                                           : rj_kode_parse(k, kode, &lv, &kd) == 0;
+    if (!re || !ok || strcmp(kode, re->kode) != 0 || strcmp(tw, want_tw) != 0 ||
+        strcmp(no, want_no) != 0)
+        return cerr(r, cellf(w, C_KODE),
+                    "a rincian row (kode \"%s\", tw \"%s\", indikator_no \"%s\") must follow "
+                    "the realisasi row of the same kode, tw and indikator_no",
+                    k, tw, no);
+    Renja__V1__BreakdownRow *b = keep(r->s, rj_malloc(sizeof(*b)));
+    renja__v1__breakdown_row__init(b);
+    b->lokasi = sdup(r->s, cell(w, C_LOKASI));
+    static const int cols[] = {C_NUM, C_DEN, C_BEFORE, C_AFTER};
+    int64_t *vals[] = {&b->num_e4, &b->den_e4, &b->before_e4, &b->after_e4};
+    for (int i = 0; i < 4; i++) {
+        const char *v = cell(w, cols[i]);
+        rj_diag nd;
+        if (*v && rj_dec_parse(v, vals[i], &nd) < 0)
+            return cerr(r, cellf(w, cols[i]), "kode \"%s\": %s: %s", kode, csv_cols[cols[i]],
+                        nd.msg);
+    }
+    re->breakdown = regrow(r->s, re->breakdown, (re->n_breakdown + 1) * sizeof(*re->breakdown));
+    re->breakdown[re->n_breakdown++] = b;
+    return 0;
+}
+
+/* tipe tujuan or sasaran: a goal row, or one more indikator of the goal of
+ * the row before (same kode). */
+static int csv_goal(const csv_row *w, const char *tipe)
+{
+    reader *r = w->r;
+    char kode[RJ_KODE_MAX];
+    rj_diag kd;
+    rj_goal_kind gk;
+    const rj_csv_field *kf = cellf(w, C_KODE);
+    if (rj_goal_parse(kf->text, kode, &gk, &kd) < 0)
+        return cerr(r, kf, "%s", kd.msg);
+    if (strcasecmp(tipe, rj_goal_kind_name(gk)) != 0)
+        return cerr(r, cellf(w, C_TIPE), "kode \"%s\" is a %s, not a %s", kode,
+                    rj_goal_kind_name(gk), tipe);
+    Renja__V1__Goal *g = r->last_goal;
+    if (!g || strcmp(g->kode, kode) != 0) {
+        g = rj_submit_upsert_goal(r->s, kode);
+        g->nama = sdup(r->s, cell(w, C_NAMA));
+        r->last_goal = g;
+    }
+    return csv_indikator(w, NULL, g, kode);
+}
+
 static int csv_realisasi(const csv_row *w)
 {
     reader *r = w->r;
@@ -802,11 +1196,13 @@ static int csv_realisasi(const csv_row *w)
     rj_diag kd;
     rj_level lv;
     const rj_csv_field *kf = cellf(w, C_KODE);
-    if (rj_kode_parse(kf->text, kode, &lv, &kd) < 0)
+    if ((kf->text[0] == 'T' || kf->text[0] == 't') ? rj_goal_parse(kf->text, kode, NULL, &kd) < 0
+                                                   : rj_kode_parse(kf->text, kode, &lv, &kd) < 0)
         return cerr(r, kf, "%s", kd.msg);
-    static const int item_cols[] = {C_NAMA,        C_BIDANG,    C_LOKASI, C_SUMBER,
-                                    C_PAGU,        C_INDIKATOR, C_SATUAN, C_TARGET,
-                                    C_TARGET_TEXT, C_TREN,      -1};
+    static const int item_cols[] = {C_NAMA,      C_BIDANG,  C_LOKASI, C_SUMBER,      C_PAGU,
+                                    C_INDIKATOR, C_SATUAN,  C_TARGET, C_TARGET_TEXT, C_TREN,
+                                    C_SASARAN,   C_FORMULA, C_PARTS,  C_NUM,         C_DEN,
+                                    C_BEFORE,    C_AFTER,   -1};
     int rc = csv_only_empty(w, "realisasi", item_cols);
     if (rc)
         return rc;
@@ -840,6 +1236,8 @@ static int csv_realisasi(const csv_row *w)
         Renja__V1__Realisasi *re = rj_submit_realisasi(r->s, kode, tw[0] - '0', ind);
         re->value_e4 = v;
         re->text = sdup(r->s, w->col[C_REAL_TEXT] >= 0 ? cell(w, C_REAL_TEXT) : val);
+        re->satuan = sdup(r->s, cell(w, C_REAL_SATUAN));
+        r->last_real = re;
         return 0;
     }
     if (*val || *cell(w, C_REAL_TEXT))
@@ -887,6 +1285,8 @@ static size_t csv_fields(const int *col, bool line, const char **out)
     }
     if (n == want + 1)
         n = 0;
+    else if (!line && col[C_SASARAN] >= 0) /* named when given; never needed for whole */
+        out[n++] = "sasaran";
     out[n] = NULL;
     return n;
 }
@@ -982,17 +1382,35 @@ static int read_csv(reader *r, const char *text, size_t len)
         rj_diag kd;
         rj_level lv;
         int depth;
-        static const int real_cols[] = {C_TW, C_IND_NO, C_REAL, C_REAL_TEXT, C_ANGGARAN, -1};
+        static const int real_cols[] = {C_TW,       C_IND_NO,      C_REAL, C_REAL_TEXT,
+                                        C_ANGGARAN, C_REAL_SATUAN, C_NUM,  C_DEN,
+                                        C_BEFORE,   C_AFTER,       -1};
         if (strcasecmp(tipe, "realisasi") == 0) {
             prev = NULL;
             if ((rc = csv_realisasi(&w)) != 0)
                 goto out;
             continue;
         }
+        if (strcasecmp(tipe, "rincian") == 0) {
+            prev = NULL;
+            if ((rc = csv_rincian(&w)) != 0)
+                goto out;
+            continue;
+        }
+        r->last_real = NULL;
+        if (strcasecmp(tipe, "tujuan") == 0 || strcasecmp(tipe, "sasaran") == 0) {
+            prev = NULL;
+            if ((rc = csv_only_empty(&w, tipe, real_cols)) != 0 || (rc = csv_goal(&w, tipe)) != 0)
+                goto out;
+            continue;
+        }
+        r->last_goal = NULL;
         if (*tipe && strcasecmp(tipe, "item") != 0 && strcasecmp(tipe, "rekening") != 0 &&
             strcasecmp(tipe, "hapus") != 0) {
             rc = cerr(r, &f[col[C_TIPE]],
-                      "tipe \"%s\": expected item, rekening, realisasi or hapus", tipe);
+                      "tipe \"%s\": expected item, rekening, realisasi, rincian, tujuan, sasaran "
+                      "or hapus",
+                      tipe);
             goto out;
         }
         if ((rc = csv_only_empty(&w, *tipe ? tipe : "item", real_cols)) != 0)
@@ -1058,7 +1476,7 @@ static int read_csv(reader *r, const char *text, size_t len)
                           kode, prev_line);
                 goto out;
             }
-            if ((rc = csv_indikator(&w, prev, kode)) != 0)
+            if ((rc = csv_indikator(&w, prev, NULL, kode)) != 0)
                 goto out;
             continue;
         }
@@ -1071,7 +1489,26 @@ static int read_csv(reader *r, const char *text, size_t len)
         it->pagu = pagu;
         for (const char **fl = item_fields; *fl; fl++)
             rj_submit_partial(r->s, *fl);
-        if ((rc = csv_indikator(&w, it, kode)) != 0)
+        for (const char *sp = cell(&w, C_SASARAN); *sp;) {
+            while (*sp == ' ')
+                sp++;
+            size_t sl = strcspn(sp, " ");
+            if (!sl)
+                break;
+            char in[RJ_KODE_MAX], g[RJ_KODE_MAX];
+            rj_goal_kind gk;
+            snprintf(in, sizeof(in), "%.*s", (int)(sl < sizeof(in) ? sl : sizeof(in) - 1), sp);
+            if (rj_goal_parse(in, g, &gk, &kd) < 0 || gk != RJ_GOAL_SASARAN) {
+                rc = cerr(r, &f[col[C_SASARAN]],
+                          "kode \"%s\": sasaran \"%s\": expected sasaran kodes T<n>.S<m> "
+                          "separated by blanks",
+                          kode, in);
+                goto out;
+            }
+            rj_submit_add_sasaran(r->s, it, g);
+            sp += sl;
+        }
+        if ((rc = csv_indikator(&w, it, NULL, kode)) != 0)
             goto out;
         add_seen(r, it->kode, kf->line, kf->col, false);
         prev = it;
@@ -1193,6 +1630,19 @@ void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head)
         rj_submit_remove_item(s, k, true);
         gone = k;
     }
+    /* Tujuan and sasaran the file does not name, sasaran before tujuan. */
+    size_t ng = 0;
+    char **goals = rj_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (s->req.changes[i]->change_case == RENJA__V1__CHANGE__CHANGE_UPSERT_GOAL)
+            goals[ng++] = s->req.changes[i]->upsert_goal->kode;
+    qsort(goals, ng, sizeof(char *), str_cmp);
+    for (size_t i = head->n_goals; i-- > 0;) {
+        const char *k = head->goals[i]->kode;
+        if (!bsearch(&k, goals, ng, sizeof(char *), str_cmp))
+            rj_submit_remove_goal(s, k, false);
+    }
+    free(goals);
     /* Budget lines: children first, so that no parent is left with a child
      * it no longer has. */
     for (size_t i = head->n_lines; i-- > 0;) {

@@ -42,6 +42,16 @@ void rj_submit_partial(rj_submit *s, const char *field);
 void rj_submit_remove_item(rj_submit *s, const char *kode, bool recursive);
 void rj_submit_remove_line(rj_submit *s, const char *kode);
 Renja__V1__Realisasi *rj_submit_realisasi(rj_submit *s, const char *kode, int tw, int indikator);
+/* One more part (value, satuan) of the target of indikator k. */
+void rj_submit_target_part(rj_submit *s, Renja__V1__Indikator *k, int64_t value_e4,
+                           const char *satuan);
+/* One more sasaran (canonical kode, copied) named by program it. */
+void rj_submit_add_sasaran(rj_submit *s, Renja__V1__Item *it, const char *kode);
+/* A new tujuan or sasaran (canonical kode) upserted by the request, empty
+ * but for kode and kind; and one more (empty) indikator of it. */
+Renja__V1__Goal *rj_submit_upsert_goal(rj_submit *s, const char *kode);
+Renja__V1__Indikator *rj_submit_goal_indikator(rj_submit *s, Renja__V1__Goal *g);
+void rj_submit_remove_goal(rj_submit *s, const char *kode, bool recursive);
 
 /* "items.csv" -> RJ_INPUT_CSV, "-" or anything else -> RJ_INPUT_JSON. */
 rj_input_format rj_input_format_of(const char *name);
@@ -55,8 +65,8 @@ int rj_input_read(rj_submit *s, const char *name, const char *text, size_t len, 
 char *rj_submit_keep_str(rj_submit *s, const char *str);
 /* The file line that change i (0-based) was read from, 0 if none. */
 int rj_submit_change_line(const rj_submit *s, size_t i);
-/* For import --replace: add removals for the items and budget lines of head
- * that s does not upsert (children before parents are covered by removing
+/* For import --replace: add removals for the items, budget lines, tujuan
+ * and sasaran of head that s does not upsert (children before parents are covered by removing
  * the topmost missing item recursively when nothing of its subtree stays). */
 void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head);
 

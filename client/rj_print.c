@@ -224,7 +224,10 @@ static void money_text(bool has, int64_t v, rj_out_mode m, char out[RJ_NUM_MAX])
 
 static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b);
 
-/* What one revision changed in one item or budget line. */
+static void indikator_changes(rj_buf *tail, Renja__V1__Indikator *const *xi, size_t nx,
+                              Renja__V1__Indikator *const *yi, size_t ny, rj_out_mode m);
+
+/* What one revision changed in one item, budget line or goal. */
 static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_buf *b)
 {
     static const Renja__V1__Item no_item = RENJA__V1__ITEM__INIT;
@@ -244,7 +247,13 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
         return;
     }
     rj_buf tail = {0};
-    if (c->line_before || c->line_after) {
+    if (c->goal_before || c->goal_after) {
+        static const Renja__V1__Goal no_goal = RENJA__V1__GOAL__INIT;
+        const Renja__V1__Goal *x = c->goal_before ? c->goal_before : &no_goal;
+        const Renja__V1__Goal *y = c->goal_after ? c->goal_after : &no_goal;
+        field_change(&tail, "nama", x->nama, y->nama);
+        indikator_changes(&tail, x->indikator, x->n_indikator, y->indikator, y->n_indikator, m);
+    } else if (c->line_before || c->line_after) {
         const Renja__V1__BudgetLine *x = c->line_before ? c->line_before : &no_line;
         const Renja__V1__BudgetLine *y = c->line_after ? c->line_after : &no_line;
         field_change(&tail, "nama", x->nama, y->nama);
@@ -261,27 +270,15 @@ static void history_changes(const Renja__V1__ItemChange *c, rj_out_mode m, rj_bu
         money_text(y->has_pagu, y->pagu, m, t);
         field_change(&tail, "pagu", f, t);
         field_change(&tail, "sumber-dana", x->sumber_dana, y->sumber_dana);
-        size_t n = x->n_indikator > y->n_indikator ? x->n_indikator : y->n_indikator;
-        for (size_t i = 0; i < n; i++) {
-            static const Renja__V1__Indikator none = RENJA__V1__INDIKATOR__INIT;
-            const Renja__V1__Indikator *a = i < x->n_indikator ? x->indikator[i] : &none;
-            const Renja__V1__Indikator *z = i < y->n_indikator ? y->indikator[i] : &none;
-            char name[48];
-            snprintf(name, sizeof(name), "indikator.%zu.nama", i + 1);
-            field_change(&tail, name, a->nama, z->nama);
-            snprintf(name, sizeof(name), "indikator.%zu.satuan", i + 1);
-            field_change(&tail, name, a->satuan, z->satuan);
-            rj_buf ta = {0}, tz = {0};
-            target_text(a, m, &ta);
-            target_text(z, m, &tz);
-            snprintf(name, sizeof(name), "indikator.%zu.target", i + 1);
-            field_change(&tail, name, ta.data ? ta.data : "", tz.data ? tz.data : "");
-            rj_buf_free(&ta);
-            rj_buf_free(&tz);
-            snprintf(name, sizeof(name), "indikator.%zu.tren", i + 1);
-            field_change(&tail, name, i < x->n_indikator ? tren_name(a->tren) : "",
-                         i < y->n_indikator ? tren_name(z->tren) : "");
-        }
+        rj_buf sf = {0}, st = {0};
+        for (size_t i = 0; i < x->n_sasaran; i++)
+            rj_buf_printf(&sf, "%s%s", i ? " " : "", x->sasaran[i]);
+        for (size_t i = 0; i < y->n_sasaran; i++)
+            rj_buf_printf(&st, "%s%s", i ? " " : "", y->sasaran[i]);
+        rj_buf_append(&sf, "", 1), rj_buf_append(&st, "", 1);
+        field_change(&tail, "sasaran", sf.data, st.data);
+        rj_buf_free(&sf), rj_buf_free(&st);
+        indikator_changes(&tail, x->indikator, x->n_indikator, y->indikator, y->n_indikator, m);
     }
     if (tail.len)
         rj_buf_append(b, tail.data, tail.len);
@@ -318,6 +315,33 @@ void rj_print_events(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
+}
+
+/* indikator.N.FIELD: from -> to for every field that differs. */
+static void indikator_changes(rj_buf *tail, Renja__V1__Indikator *const *xi, size_t nx,
+                              Renja__V1__Indikator *const *yi, size_t ny, rj_out_mode m)
+{
+    size_t n = nx > ny ? nx : ny;
+    for (size_t i = 0; i < n; i++) {
+        static const Renja__V1__Indikator none = RENJA__V1__INDIKATOR__INIT;
+        const Renja__V1__Indikator *a = i < nx ? xi[i] : &none;
+        const Renja__V1__Indikator *z = i < ny ? yi[i] : &none;
+        char name[48];
+        snprintf(name, sizeof(name), "indikator.%zu.nama", i + 1);
+        field_change(tail, name, a->nama, z->nama);
+        snprintf(name, sizeof(name), "indikator.%zu.satuan", i + 1);
+        field_change(tail, name, a->satuan, z->satuan);
+        rj_buf ta = {0}, tz = {0};
+        target_text(a, m, &ta);
+        target_text(z, m, &tz);
+        snprintf(name, sizeof(name), "indikator.%zu.target", i + 1);
+        field_change(tail, name, ta.data ? ta.data : "", tz.data ? tz.data : "");
+        rj_buf_free(&ta);
+        rj_buf_free(&tz);
+        snprintf(name, sizeof(name), "indikator.%zu.tren", i + 1);
+        field_change(tail, name, i < nx ? tren_name(a->tren) : "",
+                     i < ny ? tren_name(z->tren) : "");
+    }
 }
 
 void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
@@ -407,11 +431,11 @@ static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b)
     value_text(k->target_text, k->has_target, k->target_e4, m, b);
 }
 
-static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
+static void indikator_list_json(rj_buf *b, Renja__V1__Indikator *const *ind, size_t n)
 {
     rj_buf_puts(b, "[");
-    for (size_t i = 0; i < it->n_indikator; i++) {
-        const Renja__V1__Indikator *k = it->indikator[i];
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__Indikator *k = ind[i];
         rj_buf_puts(b, i ? ", {\"nama\": " : "{\"nama\": ");
         rj_json_put_str(b, k->nama);
         rj_buf_puts(b, ", \"satuan\": ");
@@ -423,9 +447,29 @@ static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
             rj_buf_puts(b, "null");
         rj_buf_puts(b, ", \"target_text\": ");
         rj_json_put_str(b, k->target_text);
-        rj_buf_printf(b, ", \"tren\": \"%s\"}", tren_name(k->tren));
+        rj_buf_printf(b, ", \"tren\": \"%s\"", tren_name(k->tren));
+        if (k->formula != RENJA__V1__FORMULA__FORMULA_NONE)
+            rj_buf_printf(b, ", \"formula\": \"%s\"",
+                          k->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth");
+        if (k->n_parts) {
+            rj_buf_puts(b, ", \"parts\": [");
+            for (size_t p = 0; p < k->n_parts; p++) {
+                rj_buf_puts(b, p ? ", {\"value\": " : "{\"value\": ");
+                put_dec(b, k->parts[p]->value_e4);
+                rj_buf_puts(b, ", \"satuan\": ");
+                rj_json_put_str(b, k->parts[p]->satuan);
+                rj_buf_puts(b, "}");
+            }
+            rj_buf_puts(b, "]");
+        }
+        rj_buf_puts(b, "}");
     }
     rj_buf_puts(b, "]");
+}
+
+static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
+{
+    indikator_list_json(b, it->indikator, it->n_indikator);
 }
 
 /* A listing of one plan as of one revision: its JSON document carries both. */
@@ -439,6 +483,41 @@ static rj_table *table_at(const char *records, const char *plan, uint64_t rev)
     return t;
 }
 
+/* Breakdown rows as JSON: {"lokasi", "num", "den"} or {"lokasi", "before",
+ * "after"} (whichever the row holds), with "pct" when ev is given. */
+static void breakdown_json(rj_buf *b, Renja__V1__BreakdownRow *const *rows, size_t n,
+                           Renja__V1__EvalBreakdown *const *ev)
+{
+    char p[RJ_NUM_MAX];
+    rj_buf_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__BreakdownRow *x = ev ? ev[i]->row : rows[i];
+        rj_buf_puts(b, i ? ", {\"lokasi\": " : "{\"lokasi\": ");
+        rj_json_put_str(b, x->lokasi);
+        if (x->before_e4 || x->after_e4) {
+            rj_buf_puts(b, ", \"before\": ");
+            put_dec(b, x->before_e4);
+            rj_buf_puts(b, ", \"after\": ");
+            put_dec(b, x->after_e4);
+        } else {
+            rj_buf_puts(b, ", \"num\": ");
+            put_dec(b, x->num_e4);
+            rj_buf_puts(b, ", \"den\": ");
+            put_dec(b, x->den_e4);
+        }
+        if (ev) {
+            rj_buf_puts(b, ", \"pct\": ");
+            if (ev[i]->has_pct) {
+                rj_pct_format(ev[i]->pct_e2, RJ_NUM_PLAIN, p);
+                rj_buf_puts(b, p);
+            } else
+                rj_buf_puts(b, "null");
+        }
+        rj_buf_puts(b, "}");
+    }
+    rj_buf_puts(b, "]");
+}
+
 static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
 {
     rj_buf_puts(b, "{\"kode\": ");
@@ -449,6 +528,14 @@ static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
         put_dec(b, re->value_e4);
         rj_buf_puts(b, ", \"text\": ");
         rj_json_put_str(b, re->text);
+        if (re->satuan && *re->satuan) {
+            rj_buf_puts(b, ", \"satuan\": ");
+            rj_json_put_str(b, re->satuan);
+        }
+        if (re->n_breakdown) {
+            rj_buf_puts(b, ", \"breakdown\": ");
+            breakdown_json(b, re->breakdown, re->n_breakdown, NULL);
+        }
     } else
         rj_buf_printf(b, ", \"anggaran\": %" PRId64, re->anggaran);
     rj_buf_puts(b, "}");
@@ -482,6 +569,69 @@ static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
+}
+
+static void indikator_list_json(rj_buf *b, Renja__V1__Indikator *const *ind, size_t n);
+
+static void goal_json(rj_buf *b, const Renja__V1__Goal *g)
+{
+    rj_buf_puts(b, "{\"kode\": ");
+    rj_json_put_str(b, g->kode);
+    rj_buf_printf(b, ", \"kind\": \"%s\", \"nama\": ", rj_goal_kind_name((rj_goal_kind)g->kind));
+    rj_json_put_str(b, g->nama);
+    rj_buf_puts(b, ", \"indikator\": ");
+    indikator_list_json(b, g->indikator, g->n_indikator);
+    rj_buf_puts(b, "}");
+}
+
+/* The tujuan and sasaran of a whole-plan show: a JSON array for the
+ * document (when there are any), or a table of their own before the
+ * program tree's. */
+static void show_goals(const Renja__V1__ShowResponse *r, rj_table *doc, rj_out_mode m, FILE *out)
+{
+    if (m == RJ_OUT_JSON && r->n_goals) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_goals; i++) {
+            if (i)
+                rj_buf_puts(&b, ", ");
+            goal_json(&b, r->goals[i]);
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(doc, "goals", b.data);
+        rj_buf_free(&b);
+        return;
+    }
+    if (m != RJ_OUT_TABLE || !r->n_goals)
+        return;
+    rj_table *t = rj_table_new("goals");
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Tujuan/Sasaran", RJ_COL_WRAP);
+    rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP);
+    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "satuan", "Satuan", 0);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const Renja__V1__Goal *g = r->goals[i];
+        size_t n = g->n_indikator ? g->n_indikator : 1;
+        for (size_t k = 0; k < n; k++) {
+            const Renja__V1__Indikator *ind = k < g->n_indikator ? g->indikator[k] : NULL;
+            rj_table_row(t);
+            rj_table_str(t, k ? "" : g->kode);
+            rj_table_str(t, k ? "" : g->nama);
+            rj_buf tb = {0};
+            if (ind)
+                target_text(ind, m, &tb);
+            rj_buf_append(&tb, "", 1);
+            rj_table_str(t, ind ? ind->nama : "");
+            rj_table_str(t, tb.data);
+            rj_table_str(t, ind ? ind->satuan : "");
+            rj_buf_free(&tb);
+        }
+    }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+    fprintf(out, "\n");
 }
 
 void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi, rj_out_mode m,
@@ -581,6 +731,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
                 rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
             }
         }
+        show_goals(r, t, m, out);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
@@ -671,6 +822,112 @@ static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *o
         if (r->total->has_pct)
             rj_table_pct(t, r->total->pct_e2);
     }
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+}
+
+/* The targets of a diff row as a JSON array (no NUL appended). */
+static void targets_json(rj_buf *b, const Renja__V1__DiffRow *row)
+{
+    rj_buf_puts(b, "[");
+    for (size_t k = 0; k < row->n_targets; k++) {
+        const Renja__V1__TargetChange *c = row->targets[k];
+        rj_buf_puts(b, k ? ", {\"indikator\": " : "{\"indikator\": ");
+        rj_json_put_str(b, c->nama);
+        rj_buf_puts(b, ", \"satuan\": ");
+        rj_json_put_str(b, *c->satuan_to ? c->satuan_to : c->satuan_from);
+        rj_buf_puts(b, ", \"from\": ");
+        if (*c->from_text || c->has_from) {
+            rj_buf tx = {0};
+            target_side(c->from_text, c->has_from, c->from_e4, RJ_OUT_JSON, &tx);
+            rj_buf_append(&tx, "", 1);
+            rj_json_put_str(b, tx.data);
+            rj_buf_free(&tx);
+        } else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"to\": ");
+        if (*c->to_text || c->has_to) {
+            rj_buf tx = {0};
+            target_side(c->to_text, c->has_to, c->to_e4, RJ_OUT_JSON, &tx);
+            rj_buf_append(&tx, "", 1);
+            rj_json_put_str(b, tx.data);
+            rj_buf_free(&tx);
+        } else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"from_value\": ");
+        if (c->has_from)
+            put_dec(b, c->from_e4);
+        else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, ", \"to_value\": ");
+        if (c->has_to)
+            put_dec(b, c->to_e4);
+        else
+            rj_buf_puts(b, "null");
+        rj_buf_puts(b, "}");
+    }
+    rj_buf_puts(b, "]");
+}
+
+static const char *goal_kind_of(const char *kode)
+{
+    return rj_goal_kind_name(rj_goal_kind_of(kode));
+}
+
+/* Tujuan and sasaran that changed: a JSON array for the document, or a
+ * table of their own after the program tree's. */
+static void diff_goals(const Renja__V1__DiffResponse *r, rj_table *doc, rj_out_mode m, FILE *out)
+{
+    if (m == RJ_OUT_JSON) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_goals; i++) {
+            const Renja__V1__DiffRow *g = r->goals[i];
+            rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
+            rj_json_put_str(&b, g->kode);
+            rj_buf_printf(&b, ", \"kind\": \"%s\", \"nama\": ", goal_kind_of(g->kode));
+            rj_json_put_str(&b, g->nama);
+            rj_buf_printf(&b, ", \"change\": \"%s\", \"targets\": ", change_name(g->change));
+            targets_json(&b, g);
+            rj_buf_puts(&b, "}");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(doc, "goals", b.data);
+        rj_buf_free(&b);
+        return;
+    }
+    if (m != RJ_OUT_TABLE || !r->n_goals)
+        return;
+    rj_table *t = rj_table_new("goals");
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Tujuan/Sasaran", RJ_COL_WRAP);
+    rj_table_col(t, "change", "Perubahan", 0);
+    rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP);
+    rj_table_col(t, "target_from", "Target Sebelum", 0);
+    rj_table_col(t, "target_to", "Target Sesudah", 0);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const Renja__V1__DiffRow *g = r->goals[i];
+        size_t n = g->n_targets ? g->n_targets : 1;
+        for (size_t k = 0; k < n; k++) {
+            const Renja__V1__TargetChange *c = k < g->n_targets ? g->targets[k] : NULL;
+            rj_table_row(t);
+            rj_table_str(t, k ? "" : g->kode);
+            rj_table_str(t, k ? "" : g->nama);
+            rj_table_str(t, k ? "" : change_name(g->change));
+            rj_buf tf = {0}, tt = {0};
+            if (c) {
+                target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
+                target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
+            }
+            rj_buf_append(&tf, "", 1), rj_buf_append(&tt, "", 1);
+            rj_table_str(t, c ? c->nama : "");
+            rj_table_str(t, tf.data);
+            rj_table_str(t, tt.data);
+            rj_buf_free(&tf), rj_buf_free(&tt);
+        }
+    }
+    fprintf(out, "\nTujuan dan sasaran\n");
     rj_table_print(t, m, out);
     rj_table_free(t);
 }
@@ -801,44 +1058,7 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         else
             rj_table_null(t);
         b.len = 0;
-        rj_buf_puts(&b, "[");
-        for (size_t k = 0; k < row->n_targets; k++) {
-            const Renja__V1__TargetChange *c = row->targets[k];
-            rj_buf_puts(&b, k ? ", {\"indikator\": " : "{\"indikator\": ");
-            rj_json_put_str(&b, c->nama);
-            rj_buf_puts(&b, ", \"satuan\": ");
-            rj_json_put_str(&b, *c->satuan_to ? c->satuan_to : c->satuan_from);
-            rj_buf_puts(&b, ", \"from\": ");
-            if (*c->from_text || c->has_from) {
-                rj_buf tx = {0};
-                target_side(c->from_text, c->has_from, c->from_e4, RJ_OUT_JSON, &tx);
-                rj_buf_append(&tx, "", 1);
-                rj_json_put_str(&b, tx.data);
-                rj_buf_free(&tx);
-            } else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"to\": ");
-            if (*c->to_text || c->has_to) {
-                rj_buf tx = {0};
-                target_side(c->to_text, c->has_to, c->to_e4, RJ_OUT_JSON, &tx);
-                rj_buf_append(&tx, "", 1);
-                rj_json_put_str(&b, tx.data);
-                rj_buf_free(&tx);
-            } else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"from_value\": ");
-            if (c->has_from)
-                put_dec(&b, c->from_e4);
-            else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"to_value\": ");
-            if (c->has_to)
-                put_dec(&b, c->to_e4);
-            else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, "}");
-        }
-        rj_buf_puts(&b, "]");
+        targets_json(&b, row);
         rj_buf_append(&b, "", 1);
         rj_table_raw(t, b.data);
     }
@@ -860,11 +1080,176 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
             rj_table_pct(t, r->total->pct_e2);
     }
     rj_buf_free(&b);
+    if (m == RJ_OUT_JSON)
+        diff_goals(r, t, m, out);
     rj_table_print(t, m, out);
     rj_table_free(t);
+    if (m != RJ_OUT_JSON)
+        diff_goals(r, t, m, out);
 }
 
 /* --- eval (Tabel 2-1) -------------------------------------------------------------------- */
+
+/* The JSON-only cells of an eval row: the total its breakdown gives, and
+ * the breakdown (null without one). */
+static void eval_row_breakdown(rj_table *t, const Renja__V1__EvalRow *row)
+{
+    if (row->has_computed)
+        rj_table_dec(t, row->computed_e4);
+    else
+        rj_table_null(t);
+    if (!row->n_breakdown) {
+        rj_table_null(t);
+        return;
+    }
+    rj_buf b = {0};
+    breakdown_json(&b, NULL, row->n_breakdown, row->breakdown);
+    rj_buf_append(&b, "", 1);
+    rj_table_raw(t, b.data);
+    rj_buf_free(&b);
+}
+
+/* In the table: one table per row with a breakdown, after the rows. */
+static void eval_breakdown_tables(Renja__V1__EvalRow *const *rows, size_t n, FILE *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const Renja__V1__EvalRow *row = rows[i];
+        if (!row->n_breakdown)
+            continue;
+        bool growth = row->breakdown[0]->row->before_e4 || row->breakdown[0]->row->after_e4;
+        rj_table *t = rj_table_new("breakdown");
+        rj_table_col(t, "lokasi", "Kab/Kota", 0);
+        rj_table_col(t, "a", growth ? "Sebelum" : "Pembilang", 0);
+        rj_table_col(t, "b", growth ? "Sesudah" : "Penyebut", 0);
+        rj_table_col(t, "pct", "%", 0);
+        for (size_t k = 0; k < row->n_breakdown; k++) {
+            const Renja__V1__EvalBreakdown *e = row->breakdown[k];
+            rj_table_row(t);
+            rj_table_str(t, e->row->lokasi);
+            rj_table_dec(t, growth ? e->row->before_e4 : e->row->num_e4);
+            rj_table_dec(t, growth ? e->row->after_e4 : e->row->den_e4);
+            if (e->has_pct)
+                rj_table_pct(t, e->pct_e2);
+            else
+                rj_table_null(t);
+        }
+        char total[RJ_NUM_MAX] = "-", stated[RJ_NUM_MAX];
+        if (row->has_computed) /* in hundredths, as capaian */
+            rj_pct_format((row->computed_e4 + (row->computed_e4 < 0 ? -50 : 50)) / 100,
+                          RJ_NUM_HUMAN, total);
+        rj_dec_format(row->realisasi_e4, RJ_NUM_HUMAN, stated);
+        char *head = rj_asprintf("Rincian per lokasi: %s indikator %d (%s): dihitung %s, "
+                                 "dilaporkan %s",
+                                 row->kode, row->indikator_no, row->indikator, total, stated);
+        fprintf(out, "\n");
+        rj_out_paragraph(out, head);
+        free(head);
+        rj_table_print(t, RJ_OUT_TABLE, out);
+        rj_table_free(t);
+    }
+}
+
+static void dec_json(rj_buf *b, bool has, int64_t e4)
+{
+    if (has)
+        put_dec(b, e4);
+    else
+        rj_buf_puts(b, "null");
+}
+
+/* Tabel 2: the tujuan and sasaran, a JSON array for the document or a
+ * table of their own before Tabel 2-1's. */
+static void eval_goals(const Renja__V1__EvaluateResponse *r, rj_table *doc, rj_out_mode m,
+                       FILE *out)
+{
+    char n[RJ_NUM_MAX];
+    if (m == RJ_OUT_JSON) {
+        rj_buf b = {0};
+        rj_buf_puts(&b, "[");
+        for (size_t i = 0; i < r->n_goal_rows; i++) {
+            const Renja__V1__EvalRow *row = r->goal_rows[i];
+            rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
+            rj_json_put_str(&b, row->kode);
+            rj_buf_printf(&b, ", \"kind\": \"%s\", \"nama\": ",
+                          rj_goal_kind_name(rj_goal_kind_of(row->kode)));
+            rj_json_put_str(&b, row->nama);
+            rj_buf_printf(&b, ", \"indikator_no\": %d, \"indikator\": ", row->indikator_no);
+            rj_json_put_str(&b, row->indikator);
+            rj_buf_puts(&b, ", \"satuan\": ");
+            rj_json_put_str(&b, row->satuan);
+            rj_buf_puts(&b, ", \"target\": ");
+            dec_json(&b, row->has_target, row->target_e4);
+            rj_buf_puts(&b, ", \"target_text\": ");
+            rj_json_put_str(&b, row->target_text);
+            rj_buf_puts(&b, ", \"realisasi\": ");
+            dec_json(&b, row->reported, row->realisasi_e4);
+            rj_buf_puts(&b, ", \"capaian\": ");
+            if (row->has_capaian) {
+                rj_pct_format(row->capaian_e2, RJ_NUM_PLAIN, n);
+                rj_buf_puts(&b, n);
+            } else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, ", \"predikat\": ");
+            rj_json_put_str(&b, row->predikat);
+            rj_buf_puts(&b, ", \"note\": ");
+            rj_json_put_str(&b, row->note);
+            rj_buf_puts(&b, ", \"computed\": ");
+            dec_json(&b, row->has_computed, row->computed_e4);
+            rj_buf_puts(&b, ", \"breakdown\": ");
+            if (row->n_breakdown)
+                breakdown_json(&b, NULL, row->n_breakdown, row->breakdown);
+            else
+                rj_buf_puts(&b, "null");
+            rj_buf_puts(&b, "}");
+        }
+        rj_buf_puts(&b, "]");
+        rj_buf_append(&b, "", 1);
+        rj_table_meta(doc, "goals", b.data);
+        rj_buf_free(&b);
+        return;
+    }
+    if (m != RJ_OUT_TABLE || !r->n_goal_rows)
+        return;
+    char real_title[32];
+    snprintf(real_title, sizeof(real_title), "Realisasi s.d. TW %d", r->tw);
+    rj_table *t = rj_table_new("goals");
+    rj_table_col(t, "kode", "Kode", 0);
+    rj_table_col(t, "nama", "Tujuan/Sasaran", RJ_COL_WRAP);
+    rj_table_col(t, "indikator", "Indikator Kinerja", RJ_COL_WRAP);
+    rj_table_col(t, "satuan", "Satuan", 0);
+    rj_table_col(t, "target", "Target", 0);
+    rj_table_col(t, "realisasi", real_title, 0);
+    rj_table_col(t, "capaian", "Capaian (%)", 0);
+    rj_table_col(t, "predikat", "Predikat", RJ_COL_WRAP);
+    rj_table_col(t, "note", "Catatan", RJ_COL_WRAP | RJ_COL_DROP);
+    for (size_t i = 0; i < r->n_goal_rows; i++) {
+        const Renja__V1__EvalRow *row = r->goal_rows[i];
+        bool first = i == 0 || strcmp(r->goal_rows[i - 1]->kode, row->kode) != 0;
+        rj_table_row(t);
+        rj_table_str(t, first ? row->kode : "");
+        rj_table_str(t, first ? row->nama : "");
+        rj_table_str(t, row->indikator);
+        rj_table_str(t, row->satuan);
+        if (row->has_target)
+            rj_table_dec(t, row->target_e4);
+        else
+            rj_table_str(t, row->target_text);
+        if (row->reported)
+            rj_table_dec(t, row->realisasi_e4);
+        else
+            rj_table_null(t);
+        if (row->has_capaian)
+            rj_table_pct(t, row->capaian_e2);
+        else
+            rj_table_null(t);
+        rj_table_str(t, row->predikat);
+        rj_table_str(t, row->catatan && *row->catatan ? row->catatan : row->note);
+    }
+    fprintf(out, "Pencapaian kinerja pelayanan (tujuan dan sasaran)\n");
+    rj_table_print(t, m, out);
+    rj_table_free(t);
+    fprintf(out, "\nIndikator program, kegiatan dan sub kegiatan\n");
+}
 
 void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out)
 {
@@ -940,6 +1325,8 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
     rj_table_col(t, "capaian", "Capaian (%)", 0);
     rj_table_col(t, "predikat", "Predikat", RJ_COL_WRAP);
     rj_table_col(t, "note", "Catatan", RJ_COL_WRAP | RJ_COL_DROP);
+    rj_table_col(t, "computed", NULL, RJ_COL_JSON_ONLY);
+    rj_table_col(t, "breakdown", NULL, RJ_COL_JSON_ONLY);
     for (size_t i = 0; i < r->n_rows; i++) {
         const Renja__V1__EvalRow *row = r->rows[i];
         rj_table_row(t);
@@ -982,7 +1369,9 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         /* people read the note in Indonesian; machine formats keep it as it is */
         rj_table_str(t,
                      m == RJ_OUT_TABLE && row->catatan && *row->catatan ? row->catatan : row->note);
+        eval_row_breakdown(t, row);
     }
+    eval_goals(r, t, m, out);
     rj_table_print(t, m, out);
     rj_table_free(t);
     if (m == RJ_OUT_TABLE && s) {
@@ -1034,6 +1423,10 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         fprintf(out, "\nSerapan anggaran s.d. TW %d\n", r->tw);
         rj_table_print(a, m, out);
         rj_table_free(a);
+    }
+    if (m == RJ_OUT_TABLE) {
+        eval_breakdown_tables(r->goal_rows, r->n_goal_rows, out);
+        eval_breakdown_tables(r->rows, r->n_rows, out);
     }
 }
 
@@ -1148,7 +1541,9 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
  * target_text and realisasi_text. */
 #define EXPORT_CSV_HEADER                                                                          \
     "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,target_text,tren,tw,"   \
-    "indikator_no,realisasi,realisasi_text,anggaran\n"
+    "indikator_no,realisasi,realisasi_text,anggaran,sasaran,formula,parts,realisasi_satuan,num,"   \
+    "den,before,after\n"
+#define CSV_NCOLS 25
 
 static void csv_cells(rj_buf *b, const char *const *cells, size_t n)
 {
@@ -1161,60 +1556,110 @@ static void csv_cells(rj_buf *b, const char *const *cells, size_t n)
     rj_buf_puts(b, "\n");
 }
 
+/* The indikator cells of a CSV row (item or goal); parts is the buffer
+ * behind the parts cell. */
+static void csv_indikator_cells(const char **c, const Renja__V1__Indikator *ind,
+                                char num[RJ_NUM_MAX], rj_buf *parts)
+{
+    c[7] = ind->nama, c[8] = ind->satuan;
+    if (ind->has_target) {
+        rj_dec_format(ind->target_e4, RJ_NUM_PLAIN, num);
+        c[9] = num;
+    }
+    c[10] = ind->target_text;
+    c[11] = tren_name(ind->tren);
+    if (ind->formula != RENJA__V1__FORMULA__FORMULA_NONE)
+        c[18] = ind->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth";
+    parts->len = 0;
+    for (size_t p = 0; p < ind->n_parts; p++) {
+        char v[RJ_NUM_MAX];
+        rj_dec_format(ind->parts[p]->value_e4, RJ_NUM_PLAIN, v);
+        rj_buf_printf(parts, "%s%s %s", p ? "; " : "", v, ind->parts[p]->satuan);
+    }
+    rj_buf_append(parts, "", 1);
+    c[19] = parts->data;
+}
+
 static void export_csv(const Renja__V1__ExportResponse *r, FILE *out)
 {
-    rj_buf b = {0};
+    rj_buf b = {0}, parts = {0}, sas = {0};
     char pagu[RJ_NUM_MAX], num[RJ_NUM_MAX], tw[16], no[16];
     rj_buf_puts(&b, EXPORT_CSV_HEADER);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const Renja__V1__Goal *g = r->goals[i];
+        size_t rows = g->n_indikator ? g->n_indikator : 1;
+        for (size_t k = 0; k < rows; k++) {
+            const char *c[CSV_NCOLS] = {rj_goal_kind_name(rj_goal_kind_of(g->kode)), g->kode};
+            if (k == 0)
+                c[2] = g->nama;
+            if (k < g->n_indikator)
+                csv_indikator_cells(c, g->indikator[k], num, &parts);
+            csv_cells(&b, c, CSV_NCOLS);
+        }
+    }
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
         size_t rows = it->n_indikator ? it->n_indikator : 1;
         if (it->has_pagu)
             rj_money_format(it->pagu, RJ_NUM_PLAIN, pagu);
+        sas.len = 0;
+        for (size_t k = 0; k < it->n_sasaran; k++)
+            rj_buf_printf(&sas, "%s%s", k ? " " : "", it->sasaran[k]);
+        rj_buf_append(&sas, "", 1);
         for (size_t k = 0; k < rows; k++) {
-            const char *c[17] = {"item", it->kode};
+            const char *c[CSV_NCOLS] = {"item", it->kode};
             if (k == 0) {
                 c[2] = it->nama, c[3] = it->bidang, c[4] = it->lokasi, c[5] = it->sumber_dana;
                 c[6] = it->has_pagu ? pagu : NULL;
+                c[17] = sas.data;
             }
-            if (k < it->n_indikator) {
-                const Renja__V1__Indikator *ind = it->indikator[k];
-                c[7] = ind->nama, c[8] = ind->satuan;
-                if (ind->has_target) {
-                    rj_dec_format(ind->target_e4, RJ_NUM_PLAIN, num);
-                    c[9] = num;
-                }
-                c[10] = ind->target_text;
-                c[11] = tren_name(ind->tren);
-            }
-            csv_cells(&b, c, 17);
+            if (k < it->n_indikator)
+                csv_indikator_cells(c, it->indikator[k], num, &parts);
+            csv_cells(&b, c, CSV_NCOLS);
         }
     }
     for (size_t i = 0; i < r->n_lines; i++) {
         const Renja__V1__BudgetLine *l = r->lines[i];
         if (l->has_pagu)
             rj_money_format(l->pagu, RJ_NUM_PLAIN, pagu);
-        const char *c[17] = {"rekening", l->kode, l->nama};
+        const char *c[CSV_NCOLS] = {"rekening", l->kode, l->nama};
         c[6] = l->has_pagu ? pagu : NULL;
-        csv_cells(&b, c, 17);
+        csv_cells(&b, c, CSV_NCOLS);
     }
     for (size_t i = 0; i < r->n_realisasi; i++) {
         const Renja__V1__Realisasi *re = r->realisasi[i];
-        const char *c[17] = {"realisasi", re->kode};
+        const char *c[CSV_NCOLS] = {"realisasi", re->kode};
         snprintf(tw, sizeof(tw), "%d", re->tw);
         c[12] = tw;
         if (re->indikator > 0) {
             snprintf(no, sizeof(no), "%d", re->indikator);
             rj_dec_format(re->value_e4, RJ_NUM_PLAIN, num);
-            c[13] = no, c[14] = num, c[15] = re->text;
+            c[13] = no, c[14] = num, c[15] = re->text, c[20] = re->satuan;
         } else {
             rj_money_format(re->anggaran, RJ_NUM_PLAIN, num);
             c[16] = num;
         }
-        csv_cells(&b, c, 17);
+        csv_cells(&b, c, CSV_NCOLS);
+        /* its breakdown: one rincian row per lokasi, right after it */
+        for (size_t k = 0; k < re->n_breakdown; k++) {
+            const Renja__V1__BreakdownRow *x = re->breakdown[k];
+            char v[4][RJ_NUM_MAX];
+            const int64_t vals[] = {x->num_e4, x->den_e4, x->before_e4, x->after_e4};
+            const char *rc[CSV_NCOLS] = {"rincian", re->kode};
+            rc[4] = x->lokasi, rc[12] = tw, rc[13] = no;
+            bool ratio = x->num_e4 || x->den_e4, growth = x->before_e4 || x->after_e4;
+            for (int j = 0; j < 4; j++)
+                if (j < 2 ? ratio || !growth : growth) {
+                    rj_dec_format(vals[j], RJ_NUM_PLAIN, v[j]);
+                    rc[21 + j] = v[j];
+                }
+            csv_cells(&b, rc, CSV_NCOLS);
+        }
     }
     fwrite(b.data, 1, b.len, out);
     rj_buf_free(&b);
+    rj_buf_free(&parts);
+    rj_buf_free(&sas);
 }
 
 void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *out)
@@ -1228,7 +1673,12 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
     rj_json_put_str(&b, r->plan ? r->plan->id : "");
     rj_buf_puts(&b, ",\n  \"nama\": ");
     rj_json_put_str(&b, r->plan ? r->plan->nama : "");
-    rj_buf_printf(&b, ",\n  \"rev\": %" PRIu64 ",\n  \"items\": [", r->rev);
+    rj_buf_printf(&b, ",\n  \"rev\": %" PRIu64 ",\n  \"goals\": [", r->rev);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        rj_buf_puts(&b, i ? ",\n    " : "\n    ");
+        goal_json(&b, r->goals[i]);
+    }
+    rj_buf_puts(&b, r->n_goals ? "\n  ],\n  \"items\": [" : "],\n  \"items\": [");
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
         rj_buf_puts(&b, i ? ",\n    {\"kode\": " : "\n    {\"kode\": ");
@@ -1247,6 +1697,11 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
         rj_json_put_str(&b, it->sumber_dana);
         rj_buf_puts(&b, ", \"indikator\": ");
         indikator_json(&b, it);
+        if (it->n_sasaran) {
+            rj_buf_puts(&b, ", \"sasaran\": ");
+            keys_json(&b, it->sasaran, it->n_sasaran);
+            b.len--; /* keys_json ends with a NUL */
+        }
         rj_buf_puts(&b, "}");
     }
     rj_buf_puts(&b, r->n_items ? "\n  ],\n  \"lines\": [" : "],\n  \"lines\": [");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rj_alloc.h"
+#include "rj_kode.h"
 #include "rj_num.h"
 
 /* --- an index of items by kode (open addressing; plans hold 10^4..10^5) --- */
@@ -262,28 +263,69 @@ static void tabel_2_1(rj_doc *d, const rj_report_in *in)
 
 /* --- Tabel 2 ----------------------------------------------------------------------- */
 
-/* Tabel 2 (Pencapaian Kinerja Pelayanan) reports the tujuan and sasaran
- * indicators of the Renstra, which the model does not hold yet. The sheet
- * has the seed's header and says so; once the model carries those
- * indicators, their rows belong here. */
+/* Tabel 2 (Pencapaian Kinerja Pelayanan): the indikator of the Renstra's
+ * tujuan and sasaran, from eval's goal rows, each goal a bold row with its
+ * indikator numbered under it. The seed's five columns, and the capaian
+ * that eval computes from them. */
+enum { T2_NO, T2_IND, T2_TARGET, T2_REAL, T2_NOTE, T2_CAP, T2_N };
+
 static void tabel_2(rj_doc *d, const rj_report_in *in)
 {
     const char *th = tahun_of(in->plan);
     char *title = rj_asprintf("Tabel 2 Pencapaian Kinerja Pelayanan %s\nTahun %s sampai dengan "
                               "Triwulan %s",
                               opd_of(in), th, roman(in->tw));
-    rj_sheet *s = rj_doc_sheet(d, "Tabel 2", title, "indikator tujuan dan sasaran", 5, 1);
-    free(title);
-    const char *head[] = {"No.", "Indikator Kinerja", "Target Kinerja",
-                          "Realisasi/ Proyeksi Capaian Kinerja Renstra", "Catatan Analisis"};
-    static const double width[] = {6, 60, 16, 24, 40};
-    for (int c = 0; c < 5; c++) {
+    char *at = ref_label(in, in->at);
+    char *ctx = rj_asprintf("indikator tujuan dan sasaran, s.d. TW %s %s, target: %s",
+                            roman(in->tw), th, at);
+    rj_sheet *s = rj_doc_sheet(d, "Tabel 2", title, ctx, T2_N, 1);
+    free(title), free(at), free(ctx);
+    const char *head[T2_N] = {"No.",
+                              "Indikator Kinerja",
+                              "Target Kinerja",
+                              "Realisasi/ Proyeksi Capaian Kinerja Renstra",
+                              "Catatan Analisis",
+                              "Capaian Kinerja (%)"};
+    static const double width[T2_N] = {6, 60, 16, 24, 40, 12};
+    for (int c = 0; c < T2_N; c++) {
         rj_sheet_span(s, 0, c, 0, c, head[c]);
-        rj_sheet_col(s, c, width[c], false);
+        rj_sheet_col(s, c, width[c], c == T2_IND);
     }
-    rj_sheet_note(s,
-                  "Indikator tujuan dan sasaran Renstra belum tersimpan di renja, sehingga tabel "
-                  "ini belum terisi dari data.");
+    const Renja__V1__EvaluateResponse *ev = in->eval;
+    if (!ev || !ev->n_goal_rows) {
+        rj_sheet_note(s, "Renja ini belum memuat tujuan dan sasaran beserta indikatornya.");
+        return;
+    }
+    int no = 0;
+    for (size_t i = 0; i < ev->n_goal_rows; i++) {
+        const Renja__V1__EvalRow *e = ev->goal_rows[i];
+        if (i == 0 || strcmp(ev->goal_rows[i - 1]->kode, e->kode) != 0) {
+            rj_row *g = rj_sheet_row(s, RJ_ROW_PROGRAM, 0);
+            char *t = rj_asprintf("%s %s: %s",
+                                  rj_goal_kind_of(e->kode) == RJ_GOAL_TUJUAN ? "Tujuan" : "Sasaran",
+                                  e->kode, e->nama ? e->nama : "");
+            rj_row_text(g, T2_IND, t);
+            free(t);
+        }
+        rj_row *r = rj_sheet_row(s, RJ_ROW_PLAIN, 1);
+        char nb[16];
+        snprintf(nb, sizeof(nb), "%d", ++no);
+        rj_row_text(r, T2_NO, nb);
+        char *ind = e->satuan && *e->satuan ? rj_asprintf("%s (%s)", e->indikator, e->satuan)
+                                            : rj_strdup(e->indikator ? e->indikator : "");
+        rj_row_text(r, T2_IND, ind);
+        free(ind);
+        if (e->has_target)
+            rj_row_dec(r, T2_TARGET, e->target_e4, rj_dec_places(e->target_e4));
+        else
+            rj_row_text(r, T2_TARGET, e->target_text);
+        if (e->reported)
+            rj_row_dec(r, T2_REAL, e->realisasi_e4, rj_dec_places(e->realisasi_e4));
+        if (e->has_capaian)
+            rj_row_pct(r, T2_CAP, e->capaian_e2);
+        else if (e->catatan && *e->catatan)
+            rj_row_text(r, T2_NOTE, e->catatan);
+    }
 }
 
 /* --- Tabel 3.3 --------------------------------------------------------------------- */

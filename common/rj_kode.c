@@ -362,3 +362,83 @@ bool rj_rekening_parent(const char *canon, char out[RJ_KODE_MAX])
     out[n] = '\0';
     return true;
 }
+
+/* --- tujuan and sasaran --------------------------------------------------- */
+
+/* One "<letter><number>" segment at *p; advances *p. */
+static int goal_segment(const char **p, char letter, int *num)
+{
+    const char *s = *p;
+    if (*s != letter && *s != letter + ('a' - 'A'))
+        return -1;
+    s++;
+    int v = 0, digits = 0;
+    while (*s >= '0' && *s <= '9' && digits < 3) {
+        v = v * 10 + (*s - '0');
+        s++;
+        digits++;
+    }
+    if (!digits || v < 1 || v > 99)
+        return -1;
+    *num = v;
+    *p = s;
+    return 0;
+}
+
+int rj_goal_parse(const char *in, char out[RJ_KODE_MAX], rj_goal_kind *kind, rj_diag *d)
+{
+    const char *s = in ? in : "";
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    char buf[RJ_KODE_MAX];
+    if (n >= sizeof buf)
+        return rj_diag_set(d, RJ_EINVAL, "goal kode %.24s... is too long: expected T1 or T1.S2", s);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    const char *p = buf;
+    int t = 0, sa = 0;
+    bool ok = goal_segment(&p, 'T', &t) == 0;
+    if (ok && *p == '.') {
+        p++;
+        ok = goal_segment(&p, 'S', &sa) == 0;
+    }
+    if (!ok || *p)
+        return rj_diag_set(d, RJ_EINVAL,
+                           "goal kode \"%s\": expected a tujuan T<n> or a sasaran T<n>.S<m> "
+                           "(n, m from 1 to 99), e.g. T1 or T1.S2",
+                           buf);
+    if (sa)
+        snprintf(out, RJ_KODE_MAX, "T%d.S%d", t, sa);
+    else
+        snprintf(out, RJ_KODE_MAX, "T%d", t);
+    if (kind)
+        *kind = sa ? RJ_GOAL_SASARAN : RJ_GOAL_TUJUAN;
+    return 0;
+}
+
+rj_goal_kind rj_goal_kind_of(const char *canon)
+{
+    char tmp[RJ_KODE_MAX];
+    rj_goal_kind k;
+    if (!canon || rj_goal_parse(canon, tmp, &k, NULL) || strcmp(tmp, canon) != 0)
+        return RJ_GOAL_NONE;
+    return k;
+}
+
+bool rj_goal_parent(const char *canon, char out[RJ_KODE_MAX])
+{
+    if (rj_goal_kind_of(canon) != RJ_GOAL_SASARAN)
+        return false;
+    size_t n = (size_t)(strchr(canon, '.') - canon);
+    memmove(out, canon, n);
+    out[n] = '\0';
+    return true;
+}
+
+const char *rj_goal_kind_name(rj_goal_kind kind)
+{
+    return kind == RJ_GOAL_TUJUAN ? "tujuan" : kind == RJ_GOAL_SASARAN ? "sasaran" : "unspecified";
+}

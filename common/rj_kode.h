@@ -63,4 +63,20 @@ int rj_rekening_parse(const char *in, char out[RJ_KODE_MAX], int *depth, rj_diag
 int rj_rekening_depth(const char *canon); /* 0 if not canonical */
 bool rj_rekening_parent(const char *canon, char out[RJ_KODE_MAX]);
 
+/* Tujuan and sasaran of the Renstra (Tabel 2): canonical T<n> (tujuan n)
+ * and T<n>.S<m> (sasaran m of tujuan n), n and m from 1 to 99 without
+ * leading zeros. Input: letters in either case, leading zeros and
+ * surrounding blanks dropped ("t01.s2" -> "T1.S2"). Byte order keeps a
+ * tujuan's sasaran right after it. */
+typedef enum rj_goal_kind {
+    RJ_GOAL_NONE = 0,
+    RJ_GOAL_TUJUAN = 1,
+    RJ_GOAL_SASARAN = 2,
+} rj_goal_kind; /* same numbers as Renja__V1__GoalKind */
+
+int rj_goal_parse(const char *in, char out[RJ_KODE_MAX], rj_goal_kind *kind, rj_diag *d);
+rj_goal_kind rj_goal_kind_of(const char *canon);               /* RJ_GOAL_NONE if not canonical */
+bool rj_goal_parent(const char *canon, char out[RJ_KODE_MAX]); /* a sasaran's tujuan */
+const char *rj_goal_kind_name(rj_goal_kind kind);              /* "tujuan", "sasaran" */
+
 #endif

@@ -96,6 +96,10 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
         rc = rj_snap_lines(snap, q->plan, q->kode, rev, &r->lines, &r->n_lines);
     if (rc == 0 && q->with_realisasi)
         rc = rj_snap_reals(snap, q->plan, q->kode, rev, &r->realisasi, &r->n_realisasi);
+    /* tujuan and sasaran sit above the program tree: whole plan only, and
+     * with the first page */
+    if (rc == 0 && !q->kode[0] && (!q->paged || q->offset == 0))
+        rc = rj_snap_goals(snap, q->plan, "", rev, &r->goals, &r->n_goals);
     if (rc == 0 && q->kode[0] && r->n_items == 0 && r->n_lines == 0)
         rc = rj_diag_set(d, RJ_ENOTFOUND, "no item or budget line %s in plan %s at revision %llu",
                          q->kode, q->plan, (unsigned long long)rev);
@@ -111,13 +115,39 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     return rc;
 }
 
-/* The history of one item or line: its value before and after each revision
- * that touched it. */
-static int history(rj_snap *snap, const char *plan, const char *kode, bool is_item,
+enum { H_ITEM, H_LINE, H_GOAL };
+
+static int goal_at(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
+                   Renja__V1__Goal **out)
+{
+    Renja__V1__Goal **g = NULL;
+    size_t n = 0;
+    *out = NULL;
+    if (rj_snap_goals(snap, plan, kode, rev, &g, &n) == 0)
+        for (size_t i = 0; i < n; i++)
+            if (!*out && strcmp(g[i]->kode, kode) == 0) {
+                *out = g[i];
+                g[i] = NULL;
+            }
+    for (size_t i = 0; i < n; i++)
+        if (g[i])
+            protobuf_c_message_free_unpacked(&g[i]->base, NULL);
+    free(g);
+    return *out ? 0 : RJ_ENOTFOUND;
+}
+
+/* The history of one item, line or goal: its value before and after each
+ * revision that touched it. */
+static int history(rj_snap *snap, const char *plan, const char *kode, int kind,
                    Renja__V1__LogResponse *r, rj_diag *d)
 {
+    bool is_item = kind == H_ITEM;
     r->history = rj_calloc(r->n_revisions ? r->n_revisions : 1, sizeof(*r->history));
-    char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", kode);
+    char *key = rj_asprintf("%s/%s",
+                            kind == H_ITEM   ? "item"
+                            : kind == H_LINE ? "line"
+                                             : "goal",
+                            kode);
     for (size_t i = 0; i < r->n_revisions; i++) {
         const Renja__V1__Revision *rv = r->revisions[i];
         bool touched = false;
@@ -133,6 +163,10 @@ static int history(rj_snap *snap, const char *plan, const char *kode, bool is_it
             c->has_before =
                 rv->rev > 0 && rj_snap_item(snap, plan, kode, rv->rev - 1, &c->before) == 0;
             c->has_after = rj_snap_item(snap, plan, kode, rv->rev, &c->after) == 0;
+        } else if (kind == H_GOAL) {
+            c->has_before =
+                rv->rev > 0 && goal_at(snap, plan, kode, rv->rev - 1, &c->goal_before) == 0;
+            c->has_after = goal_at(snap, plan, kode, rv->rev, &c->goal_after) == 0;
         } else {
             c->has_before =
                 rv->rev > 0 && rj_snap_line(snap, plan, kode, rv->rev - 1, &c->line_before) == 0;
@@ -171,24 +205,33 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
                               &r->revisions, &r->n_revisions, &more);
     else {
         bool is_item = rj_kode_level(q->kode) != RJ_LEVEL_NONE;
-        if (!is_item && rj_rekening_depth(q->kode) == 0)
-            return rj_diag_set(
-                d, RJ_EINVAL,
-                "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001 or 5.1.01", q->kode);
-        char *key = rj_asprintf("%s/%s", is_item ? "item" : "line", q->kode);
+        bool is_goal = rj_goal_kind_of(q->kode) != RJ_GOAL_NONE;
+        if (!is_item && !is_goal && rj_rekening_depth(q->kode) == 0)
+            return rj_diag_set(d, RJ_EINVAL,
+                               "kode \"%s\" is not canonical: expected e.g. 2.17.01.1.01.0001, "
+                               "5.1.01 or T1.S2",
+                               q->kode);
+        char *key = rj_asprintf("%s/%s", is_item ? "item" : is_goal ? "goal" : "line", q->kode);
         /* Like show: a kode the plan never had is not found (one it had and
          * removed still has its history). */
         bool known = false;
         rc = rj_snap_key_known(snap, q->plan, key, &known);
         if (rc == 0 && !known)
             rc = rj_diag_set(d, RJ_ENOTFOUND, "no %s %s in plan %s at any revision",
-                             is_item ? "item" : "budget line", q->kode, q->plan);
+                             is_item   ? "item"
+                             : is_goal ? "tujuan or sasaran"
+                                       : "budget line",
+                             q->kode, q->plan);
         if (rc == 0)
             rc = rj_snap_log_page(snap, q->plan, key, is_item, q->limit, q->before, budget,
                                   &r->revisions, &r->n_revisions, &more);
         free(key);
         if (rc == 0)
-            rc = history(snap, q->plan, q->kode, is_item, r, d);
+            rc = history(snap, q->plan, q->kode,
+                         is_item   ? H_ITEM
+                         : is_goal ? H_GOAL
+                                   : H_LINE,
+                         r, d);
     }
     if (rc == 0 && more && r->n_revisions)
         r->next_before = r->revisions[r->n_revisions - 1]->rev;
@@ -215,6 +258,9 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
         rc = rj_snap_reals(snap, q->plan, "", rev, &r->realisasi, &r->n_realisasi);
     if (rc == 0)
         rc = rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages);
+    /* tujuan and sasaran come with the first page, as the stages */
+    if (rc == 0 && (!q->paged || q->offset == 0))
+        rc = rj_snap_goals(snap, q->plan, "", rev, &r->goals, &r->n_goals);
     if (rc == 0) {
         rc = rj_tree_rollup_items(r->items, r->n_items);
         if (rc == 0)

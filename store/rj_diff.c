@@ -164,13 +164,13 @@ static int set_amounts(Renja__V1__DiffRow *r, const rj_tree_node *nf, const rj_t
     return 0;
 }
 
-static void add_targets(Renja__V1__DiffRow *r, const Renja__V1__Item *f, const Renja__V1__Item *t)
+static void add_indikator_changes(Renja__V1__DiffRow *r, Renja__V1__Indikator *const *fi, size_t nf,
+                                  Renja__V1__Indikator *const *ti, size_t nt)
 {
-    size_t nf = f ? f->n_indikator : 0, nt = t ? t->n_indikator : 0;
     size_t n = nf > nt ? nf : nt, cap = 0;
     for (size_t i = 0; i < n; i++) {
-        const Renja__V1__Indikator *a = i < nf ? f->indikator[i] : NULL;
-        const Renja__V1__Indikator *b = i < nt ? t->indikator[i] : NULL;
+        const Renja__V1__Indikator *a = i < nf ? fi[i] : NULL;
+        const Renja__V1__Indikator *b = i < nt ? ti[i] : NULL;
         if (!ind_differs(a, b))
             continue;
         Renja__V1__TargetChange *tc = rj_malloc(sizeof *tc);
@@ -190,6 +190,57 @@ static void add_targets(Renja__V1__DiffRow *r, const Renja__V1__Item *f, const R
             tc->to_e4 = b->target_e4;
         }
         rj_ptrs_push((void ***)&r->targets, &r->n_targets, &cap, tc);
+    }
+}
+
+static void add_targets(Renja__V1__DiffRow *r, const Renja__V1__Item *f, const Renja__V1__Item *t)
+{
+    add_indikator_changes(r, f ? f->indikator : NULL, f ? f->n_indikator : 0,
+                          t ? t->indikator : NULL, t ? t->n_indikator : 0);
+}
+
+static bool goal_differs(const Renja__V1__Goal *f, const Renja__V1__Goal *t)
+{
+    if (str_differs(f->nama, t->nama) || f->n_indikator != t->n_indikator)
+        return true;
+    for (size_t i = 0; i < f->n_indikator; i++)
+        if (ind_differs(f->indikator[i], t->indikator[i]))
+            return true;
+    return false;
+}
+
+static Renja__V1__DiffRow *goal_row(const Renja__V1__Goal *f, const Renja__V1__Goal *t)
+{
+    const Renja__V1__Goal *now = t ? t : f;
+    Renja__V1__DiffRow *r = rj_malloc(sizeof *r);
+    renja__v1__diff_row__init(r);
+    r->kode = rj_q_str(now->kode);
+    r->nama = rj_q_str(now->nama);
+    r->change = !f                   ? RENJA__V1__CHANGE_KIND__CHANGE_ADDED
+                : !t                 ? RENJA__V1__CHANGE_KIND__CHANGE_REMOVED
+                : goal_differs(f, t) ? RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED
+                                     : RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED;
+    if (f && t && str_differs(f->nama, t->nama))
+        r->nama_from = rj_q_str(f->nama);
+    add_indikator_changes(r, f ? f->indikator : NULL, f ? f->n_indikator : 0,
+                          t ? t->indikator : NULL, t ? t->n_indikator : 0);
+    return r;
+}
+
+void rj_diff_goals(Renja__V1__Goal *const *from, size_t nf, Renja__V1__Goal *const *to, size_t nt,
+                   bool all, Renja__V1__DiffResponse *out)
+{
+    size_t i = 0, j = 0, cap = 0;
+    while (i < nf || j < nt) {
+        int c = i == nf ? 1 : j == nt ? -1 : strcmp(from[i]->kode, to[j]->kode);
+        const Renja__V1__Goal *f = c <= 0 ? from[i++] : NULL;
+        const Renja__V1__Goal *t = c >= 0 ? to[j++] : NULL;
+        Renja__V1__DiffRow *r = goal_row(f, t);
+        if (!all && r->change == RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED) {
+            protobuf_c_message_free_unpacked(&r->base, NULL);
+            continue;
+        }
+        rj_ptrs_push((void ***)&out->goals, &out->n_goals, &cap, r);
     }
 }
 

@@ -74,4 +74,10 @@ typedef struct rj_diff_items {
 int rj_diff_compute_items(const rj_diff_input *in, const rj_diff_items *items,
                           Renja__V1__DiffResponse *out, rj_diag *d);
 
+/* out->goals: one row per tujuan or sasaran added, removed or changed
+ * (nama, indikator: targets as in item rows; no pagu), every one with all.
+ * from and to sorted by kode. */
+void rj_diff_goals(Renja__V1__Goal *const *from, size_t nf, Renja__V1__Goal *const *to, size_t nt,
+                   bool all, Renja__V1__DiffResponse *out);
+
 #endif

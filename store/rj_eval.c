@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rj_kode.h"
 #include "rj_num.h"
@@ -53,24 +54,151 @@ static void count(Renja__V1__EvalSummary *s, const char *predikat)
         s->sangat_rendah++;
 }
 
+/* What a row says about its owner: an item, or a goal (no level, bidang
+ * or lokasi). */
+typedef struct owner {
+    const char *kode, *nama, *bidang, *lokasi;
+    Renja__V1__Level level;
+    Renja__V1__Indikator *const *indikator;
+} owner;
+
+static owner item_owner(const Renja__V1__Item *it)
+{
+    return (owner){it->kode,
+                   it->nama,
+                   it->bidang,
+                   it->lokasi,
+                   it->level ? it->level : (Renja__V1__Level)rj_kode_level(it->kode),
+                   it->indikator};
+}
+
+static bool same_unit(const char *a, const char *b)
+{
+    return strcasecmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* The target a realisasi is measured against: with a unit given, the part
+ * of the target in that unit. false when the target has no such part (the
+ * realisasi is counted in another unit). */
+static bool target_for(const Renja__V1__Indikator *ind, const Renja__V1__Realisasi *r, bool *has,
+                       int64_t *e4, const char **satuan)
+{
+    *has = ind->has_target;
+    *e4 = ind->target_e4;
+    *satuan = ind->satuan;
+    if (!r || !r->satuan || !*r->satuan)
+        return true; /* unit unknown: stored before units were kept */
+    for (size_t i = 0; i < ind->n_parts; i++)
+        if (same_unit(ind->parts[i]->satuan, r->satuan)) {
+            *has = true;
+            *e4 = ind->parts[i]->value_e4;
+            *satuan = ind->parts[i]->satuan;
+            return true;
+        }
+    if (ind->n_parts)
+        return false;
+    return !ind->has_target || same_unit(ind->satuan, r->satuan);
+}
+
+/* "paket" or "bulan + dok": the units of a target, for a note. */
+static char *target_units(const Renja__V1__Indikator *ind)
+{
+    if (!ind->n_parts)
+        return rj_strdup(ind->satuan ? ind->satuan : "");
+    char *out = rj_strdup("");
+    for (size_t i = 0; i < ind->n_parts; i++) {
+        char *next = rj_asprintf("%s%s%s", out, i ? " + " : "",
+                                 ind->parts[i]->satuan ? ind->parts[i]->satuan : "");
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+/* num / den x 100 with four decimals, half away from zero; false when den
+ * is 0 or the result leaves int64. */
+static bool pct_e4(__int128 num, __int128 den, int64_t *out)
+{
+    if (den == 0)
+        return false;
+    __int128 n = num * 1000000;
+    bool neg = (n < 0) != (den < 0);
+    unsigned __int128 an = (unsigned __int128)(n < 0 ? -n : n);
+    unsigned __int128 ad = (unsigned __int128)(den < 0 ? -den : den);
+    unsigned __int128 q = an / ad, r = an % ad;
+    if (2 * r >= ad)
+        q++;
+    if (q > (unsigned __int128)INT64_MAX)
+        return false;
+    *out = neg ? -(int64_t)q : (int64_t)q;
+    return true;
+}
+
+bool rj_eval_breakdown_total(Renja__V1__Formula f, Renja__V1__BreakdownRow *const *rows, size_t n,
+                             int64_t *out_e4)
+{
+    __int128 a = 0, b = 0; /* ratio: num, den; growth: after, before */
+    if (!n || (f != RENJA__V1__FORMULA__FORMULA_RATIO && f != RENJA__V1__FORMULA__FORMULA_GROWTH))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool ratio = f == RENJA__V1__FORMULA__FORMULA_RATIO;
+        a += ratio ? rows[i]->num_e4 : rows[i]->after_e4;
+        b += ratio ? rows[i]->den_e4 : rows[i]->before_e4;
+    }
+    return f == RENJA__V1__FORMULA__FORMULA_RATIO ? pct_e4(a, b, out_e4) : pct_e4(a - b, b, out_e4);
+}
+
+/* The breakdown of a realisasi, each lokasi with its percentage, and the
+ * total the formula gives. */
+static void eval_breakdown(Renja__V1__EvalRow *row, const Renja__V1__Indikator *ind,
+                           const Renja__V1__Realisasi *r)
+{
+    if (!r->n_breakdown || ind->formula == RENJA__V1__FORMULA__FORMULA_NONE)
+        return;
+    bool ratio = ind->formula == RENJA__V1__FORMULA__FORMULA_RATIO;
+    row->breakdown = rj_calloc(r->n_breakdown, sizeof *row->breakdown);
+    for (size_t i = 0; i < r->n_breakdown; i++) {
+        const Renja__V1__BreakdownRow *b = r->breakdown[i];
+        Renja__V1__EvalBreakdown *e = rj_malloc(sizeof *e);
+        renja__v1__eval_breakdown__init(e);
+        e->row = rj_malloc(sizeof *e->row);
+        renja__v1__breakdown_row__init(e->row);
+        e->row->lokasi = rj_q_str(b->lokasi);
+        e->row->num_e4 = b->num_e4;
+        e->row->den_e4 = b->den_e4;
+        e->row->before_e4 = b->before_e4;
+        e->row->after_e4 = b->after_e4;
+        int64_t pct;
+        if (ratio)
+            e->has_pct = rj_pct_e2(b->num_e4, b->den_e4, &pct);
+        else
+            e->has_pct = rj_pct_e2(b->after_e4 - b->before_e4, b->before_e4, &pct);
+        e->pct_e2 = e->has_pct ? pct : 0;
+        row->breakdown[row->n_breakdown++] = e;
+    }
+    row->has_computed =
+        rj_eval_breakdown_total(ind->formula, r->breakdown, r->n_breakdown, &row->computed_e4);
+}
+
 /* One row; *met tells whether the capaian reached 100. */
-static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
-                                    const Renja__V1__Realisasi *r, Renja__V1__EvalSummary *s,
-                                    bool *met)
+static Renja__V1__EvalRow *eval_row(const owner *it, size_t i, const Renja__V1__Realisasi *r,
+                                    Renja__V1__EvalSummary *s, bool *met)
 {
     const Renja__V1__Indikator *ind = it->indikator[i];
     Renja__V1__EvalRow *row = rj_malloc(sizeof *row);
     renja__v1__eval_row__init(row);
     row->kode = rj_q_str(it->kode);
-    row->level = it->level ? it->level : (Renja__V1__Level)rj_kode_level(it->kode);
+    row->level = it->level;
     row->nama = rj_q_str(it->nama);
     row->bidang = rj_q_str(it->bidang);
     row->lokasi = rj_q_str(it->lokasi);
     row->indikator_no = (int32_t)(i + 1);
     row->indikator = rj_q_str(ind->nama);
-    row->satuan = rj_q_str(ind->satuan);
-    row->has_target = ind->has_target;
-    row->target_e4 = ind->target_e4;
+    const char *satuan;
+    bool has_target;
+    bool unit_ok = target_for(ind, r, &has_target, &row->target_e4, &satuan);
+    row->has_target = has_target;
+    row->satuan = rj_q_str(satuan);
     row->target_text = rj_q_str(ind->target_text);
     row->tren = ind->tren;
     *met = false;
@@ -83,11 +211,21 @@ static Renja__V1__EvalRow *eval_row(const Renja__V1__Item *it, size_t i,
     row->reported = true;
     row->realisasi_e4 = r->value_e4;
     row->realisasi_text = rj_q_str(r->text);
+    eval_breakdown(row, ind, r);
+    if (!unit_ok) {
+        char *units = target_units(ind);
+        row->note = rj_asprintf("realisasi is counted in %s, the target in %s", r->satuan, units);
+        row->catatan =
+            rj_asprintf("realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
+        free(units);
+        s->no_capaian++;
+        return row;
+    }
     bool negatif = ind->tren == RENJA__V1__TREN__TREN_NEGATIF;
-    int64_t num = negatif ? ind->target_e4 : r->value_e4;
-    int64_t den = negatif ? r->value_e4 : ind->target_e4;
+    int64_t num = negatif ? row->target_e4 : r->value_e4;
+    int64_t den = negatif ? r->value_e4 : row->target_e4;
     /* note for machine formats, catatan the same for people */
-    if (!ind->has_target) {
+    if (!row->has_target) {
         const char *t = ind->target_text ? ind->target_text : "";
         row->note = rj_asprintf("target is not a number: \"%s\"", t);
         row->catatan = rj_asprintf("target bukan angka: \"%s\"", t);
@@ -140,10 +278,11 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         const Renja__V1__Item *it = in->items[k];
         bool leaf = rj_kode_level(it->kode) == RJ_LEVEL_SUB_KEGIATAN;
         bool all_met = it->n_indikator > 0, any_reported = false, all_zero = true;
+        owner o = item_owner(it);
         for (size_t i = 0; i < it->n_indikator; i++) {
             const Renja__V1__Realisasi *r = find_real(rs, nr, it->kode, (int)(i + 1));
             bool met;
-            Renja__V1__EvalRow *row = eval_row(it, i, r, s, &met);
+            Renja__V1__EvalRow *row = eval_row(&o, i, r, s, &met);
             rj_ptrs_push((void ***)&out->rows, &out->n_rows, &cap_rows, row);
             all_met = all_met && met;
             if (r) {
@@ -168,6 +307,20 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
             a->realisasi = ra->anggaran;
             a->has_serapan = rj_pct_e2(a->realisasi, a->pagu, &a->serapan_e2);
             rj_ptrs_push((void ***)&out->anggaran, &out->n_anggaran, &cap_ang, a);
+        }
+    }
+    /* Tabel 2: the tujuan and sasaran, counted in a summary of their own
+     * that is not returned (the summary is Tabel 2-1's). */
+    Renja__V1__EvalSummary gs = RENJA__V1__EVAL_SUMMARY__INIT;
+    size_t cap_goal = 0;
+    for (size_t k = 0; k < in->n_goals; k++) {
+        const Renja__V1__Goal *g = in->goals[k];
+        owner o = {g->kode, g->nama, "", "", RENJA__V1__LEVEL__LEVEL_UNSPECIFIED, g->indikator};
+        for (size_t i = 0; i < g->n_indikator; i++) {
+            bool met;
+            Renja__V1__EvalRow *row =
+                eval_row(&o, i, find_real(rs, nr, g->kode, (int)(i + 1)), &gs, &met);
+            rj_ptrs_push((void ***)&out->goal_rows, &out->n_goal_rows, &cap_goal, row);
         }
     }
     free(rs);

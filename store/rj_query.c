@@ -532,6 +532,22 @@ static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__Diff
     return err;
 }
 
+/* Tujuan and sasaran are few: both sides are read whole. */
+static int diff_goals(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, bool all,
+                      Renja__V1__DiffResponse *out)
+{
+    Renja__V1__Goal **fg = NULL, **tg = NULL;
+    size_t nfg = 0, ntg = 0;
+    int err = rj_snap_goals(snap, plan, "", from, &fg, &nfg);
+    if (!err)
+        err = rj_snap_goals(snap, plan, "", to, &tg, &ntg);
+    if (!err)
+        rj_diff_goals(fg, nfg, tg, ntg, all, out);
+    rj_msgs_free((void **)fg, nfg);
+    rj_msgs_free((void **)tg, ntg);
+    return err;
+}
+
 static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
                     Renja__V1__DiffResponse *out, rj_diag *d)
 {
@@ -632,6 +648,8 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     } else if (err != RJ_ENOTFOUND && d && !d->msg[0]) {
         rj_diag_set(d, err, "diff of plan %s: reading the store failed", req->plan);
     }
+    if (!err)
+        err = diff_goals(snap, req->plan, from, to, req->all, out);
     fast_out_free(&fo);
     if (tree) {
         free(ti);
@@ -770,14 +788,19 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
     Renja__V1__Realisasi **reals = NULL;
     size_t ni = 0, nr = 0;
     err = rj_snap_items(snap, req->plan, "", at, &items, &ni);
+    Renja__V1__Goal **goals = NULL;
+    size_t ng = 0;
     if (!err)
         err = rj_snap_reals(snap, req->plan, "", rat, &reals, &nr);
+    if (!err)
+        err = rj_snap_goals(snap, req->plan, "", at, &goals, &ng);
     if (err)
         rj_diag_set(d, err, "reading plan %s failed", req->plan);
     if (!err) {
-        rj_eval_input in = {items, ni, reals, nr, req->tw};
+        rj_eval_input in = {items, ni, reals, nr, req->tw, goals, ng};
         err = rj_eval_compute(&in, out, d);
     }
+    rj_msgs_free((void **)goals, ng);
     rj_msgs_free((void **)items, ni);
     rj_msgs_free((void **)reals, nr);
     return err;
@@ -853,14 +876,25 @@ int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
                     (unsigned long long)rev);
     if (!err)
         err = rj_validate_version(items, ni, lines, nl, out, d);
+    Renja__V1__Goal **goals = NULL;
+    size_t ng = 0;
+    if (!err && (err = rj_snap_goals(snap, req->plan, "", rev, &goals, &ng)) != 0)
+        rj_diag_set(d, err, "reading the goals of plan %s at revision %llu failed", req->plan,
+                    (unsigned long long)rev);
+    if (!err)
+        rj_validate_goals(goals, ng, items, ni, out);
     Renja__V1__Realisasi **reals = NULL;
     size_t nr = 0;
     if (!err && (err = rj_snap_reals(snap, req->plan, "", rev, &reals, &nr)) != 0)
         rj_diag_set(d, err, "reading the realisasi of plan %s at revision %llu failed", req->plan,
                     (unsigned long long)rev);
-    if (!err)
+    if (!err) {
         rj_validate_serapan(items, ni, reals, nr, out);
+        rj_validate_units(items, ni, goals, ng, reals, nr, out);
+        rj_validate_breakdowns(items, ni, goals, ng, reals, nr, out);
+    }
     rj_msgs_free((void **)reals, nr);
+    rj_msgs_free((void **)goals, ng);
     rj_shift *shift = rj_shift_new();
     bool rev_seen = false;
     if (!err)

@@ -675,7 +675,20 @@ static int op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op)
 
 /* --- submit --------------------------------------------------------------- */
 
-enum { K_ITEM, K_LINE, K_REAL };
+enum { K_ITEM, K_LINE, K_REAL, K_GOAL };
+
+static const char *kind_prefix(int kind)
+{
+    return kind == K_ITEM ? "item" : kind == K_LINE ? "line" : kind == K_GOAL ? "goal" : "real";
+}
+
+static const char *kind_what(int kind)
+{
+    return kind == K_ITEM   ? "item"
+           : kind == K_LINE ? "budget line"
+           : kind == K_GOAL ? "goal"
+                            : "realisasi";
+}
 
 typedef struct touch {
     char key[96];
@@ -687,6 +700,7 @@ typedef struct touch {
     int tw, ind;
     Renja__V1__Item item;       /* upsert item, level filled, roll-up cleared */
     Renja__V1__BudgetLine line; /* upsert line */
+    Renja__V1__Goal goal;       /* upsert goal, kind filled */
     const Renja__V1__Realisasi *real;
     unsigned fields; /* F_* of a partial upsert; 0: the whole item or line */
     /* Owned by a merged partial upsert (freed with the submit): the item
@@ -694,7 +708,8 @@ typedef struct touch {
     ProtobufCMessage *head_val;
     Renja__V1__Indikator **ind_ptrs;
     Renja__V1__Indikator *ind_vals;
-    size_t idx; /* 1-based place in the request's changes; 0 when implied */
+    size_t idx;        /* 1-based place in the request's changes; 0 when implied */
+    char *fill_satuan; /* realisasi given without satuan: its indikator's (owned) */
 } touch;
 
 /* Fields of a partial upsert (Change.fields). */
@@ -709,6 +724,7 @@ enum {
     F_IND_SATUAN = 1u << 7,
     F_IND_TARGET = 1u << 8,
     F_IND_TREN = 1u << 9,
+    F_SASARAN = 1u << 10,
 };
 #define F_IND (F_IND_NAMA | F_IND_SATUAN | F_IND_TARGET | F_IND_TREN)
 
@@ -728,6 +744,7 @@ static const struct {
     {"indikator.satuan", F_IND_SATUAN, false},
     {"indikator.target", F_IND_TARGET, false},
     {"indikator.tren", F_IND_TREN, false},
+    {"sasaran", F_SASARAN, false},
 };
 
 /* Change.fields as F_* bits; RJ_EINVAL naming an unknown field. */
@@ -748,7 +765,7 @@ static int parse_fields(rj_op *op, const Renja__V1__Change *ch, bool line, const
                                line ? "kode, nama, pagu"
                                     : "kode, nama, bidang, lokasi, pagu, sumber_dana, indikator, "
                                       "indikator.nama, indikator.satuan, indikator.target, "
-                                      "indikator.tren");
+                                      "indikator.tren, sasaran");
         *out |= bits;
     }
     return 0;
@@ -802,6 +819,12 @@ static bool is_editor(const rj_op *op)
 static const char *who_bidang(const rj_op *op)
 {
     return op->who->bidang ? op->who->bidang : "";
+}
+
+/* A tujuan or sasaran kode (T1, T1.S2), as a realisasi's kode may be. */
+static bool is_goal_kode(const char *kode)
+{
+    return kode && (kode[0] == 'T' || kode[0] == 't');
 }
 
 /* The item live at head (before this submit), or NULL. */
@@ -880,6 +903,89 @@ static const char *level_str(int lv)
 
 /* Parse one change into a touch; checks that need nothing but the change
  * itself. */
+static int canon_goal(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_goal_kind *kind)
+{
+    rj_diag d;
+    if (!in || !*in)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "goal: kode is empty");
+    if (rj_goal_parse(in, out, kind, &d) < 0)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "%s", d.msg);
+    if (strcmp(in, out) != 0)
+        return rj_diag_set(&op->diag, RJ_EINVAL, "goal kode %s is not canonical; expected %s", in,
+                           out);
+    return 0;
+}
+
+/* The sasaran an item names: programs only, canonical sasaran kodes. That
+ * they exist is validate's (missing-sasaran), so that a sasaran can be
+ * renumbered before or after the programs. */
+static int check_sasaran(rj_op *op, const char *kode, rj_level lv, const Renja__V1__Item *it)
+{
+    if (it->n_sasaran && lv != RJ_LEVEL_PROGRAM)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "item %s: only a program names the sasaran it serves; this is a %s",
+                           kode, rj_level_name(lv));
+    for (size_t i = 0; i < it->n_sasaran; i++)
+        if (rj_goal_kind_of(it->sasaran[i]) != RJ_GOAL_SASARAN)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "item %s: sasaran \"%s\" is not a canonical sasaran kode; "
+                               "expected T<n>.S<m>, e.g. T1.S2",
+                               kode, it->sasaran[i] ? it->sasaran[i] : "");
+    return 0;
+}
+
+#define RJ_BREAKDOWN_MAX 1000
+#define RJ_BREAKDOWN_VALUE_MAX 1000000000000000LL /* 10^11 in e4: no sum leaves int64 */
+
+/* The rows of a realisasi's breakdown: at most RJ_BREAKDOWN_MAX, each
+ * naming its lokasi once, values within bounds; on an indikator (that is
+ * judged with the indikator, check_breakdown). */
+static int check_breakdown_rows(rj_op *op, const char *kode, const Renja__V1__Realisasi *r)
+{
+    if (!r->n_breakdown)
+        return 0;
+    if (r->indikator == 0)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "realisasi anggaran of %s: a breakdown by lokasi is for realisasi "
+                           "kinerja (an indikator)",
+                           kode);
+    if (r->n_breakdown > RJ_BREAKDOWN_MAX)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "realisasi of %s: %zu lokasi in the breakdown; at most %d", kode,
+                           r->n_breakdown, RJ_BREAKDOWN_MAX);
+    for (size_t i = 0; i < r->n_breakdown; i++) {
+        const Renja__V1__BreakdownRow *b = r->breakdown[i];
+        if (!b->lokasi || !*b->lokasi)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "realisasi of %s: breakdown row %zu has no lokasi", kode, i + 1);
+        const int64_t v[] = {b->num_e4, b->den_e4, b->before_e4, b->after_e4};
+        for (int k = 0; k < 4; k++)
+            if (v[k] > RJ_BREAKDOWN_VALUE_MAX || v[k] < -RJ_BREAKDOWN_VALUE_MAX)
+                return rj_diag_set(&op->diag, RJ_EINVAL,
+                                   "realisasi of %s: breakdown row %s: a value beyond 10^11", kode,
+                                   b->lokasi);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->breakdown[j]->lokasi, b->lokasi) == 0)
+                return rj_diag_set(&op->diag, RJ_EINVAL,
+                                   "realisasi of %s: lokasi \"%s\" appears twice in the "
+                                   "breakdown",
+                                   kode, b->lokasi);
+    }
+    return 0;
+}
+
+/* A breakdown needs the indikator's formula to add up. */
+static int check_breakdown(submit *sb, const touch *t, const Renja__V1__Indikator *ind)
+{
+    if (t->remove || !t->real || !t->real->n_breakdown ||
+        ind->formula != RENJA__V1__FORMULA__FORMULA_NONE)
+        return 0;
+    return rj_diag_set(&sb->op->diag, RJ_EINVAL,
+                       "realisasi of %s: indikator %d has a breakdown by lokasi but no formula; "
+                       "declare its formula (ratio or growth) on the indikator",
+                       t->kode, t->ind);
+}
+
 static int parse_change(submit *sb, const Renja__V1__Change *ch)
 {
     rj_op *op = sb->op;
@@ -903,6 +1009,8 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
                                kode, it->pagu);
         unsigned fields;
         if ((err = parse_fields(op, ch, false, kode, &fields)) != 0)
+            return err;
+        if ((err = check_sasaran(op, kode, lv, it)) != 0)
             return err;
         t = touch_add(sb);
         t->kind = K_ITEM;
@@ -949,9 +1057,38 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
         t->remove = true;
         break;
     }
+    case RENJA__V1__CHANGE__CHANGE_UPSERT_GOAL: {
+        const Renja__V1__Goal *g = ch->upsert_goal;
+        rj_goal_kind gk;
+        if ((err = canon_goal(op, g->kode, kode, &gk)) != 0)
+            return err;
+        if (g->kind != RENJA__V1__GOAL_KIND__GOAL_KIND_UNSPECIFIED && (int)g->kind != (int)gk)
+            return rj_diag_set(&op->diag, RJ_EINVAL,
+                               "goal %s: kind %s does not fit the kode, which is a %s", kode,
+                               rj_goal_kind_name((rj_goal_kind)g->kind), rj_goal_kind_name(gk));
+        t = touch_add(sb);
+        t->kind = K_GOAL;
+        t->goal = *g;
+        t->goal.kind = (Renja__V1__GoalKind)gk;
+        break;
+    }
+    case RENJA__V1__CHANGE__CHANGE_REMOVE_GOAL: {
+        rj_goal_kind gk;
+        if ((err = canon_goal(op, ch->remove_goal, kode, &gk)) != 0)
+            return err;
+        t = touch_add(sb);
+        t->kind = K_GOAL;
+        t->remove = true;
+        break;
+    }
     case RENJA__V1__CHANGE__CHANGE_REALISASI: {
         const Renja__V1__Realisasi *r = ch->realisasi;
-        if ((err = canon_kode(op, r->kode, kode, &lv, "realisasi of item")) != 0)
+        rj_goal_kind gk = RJ_GOAL_NONE;
+        if (r->kode && (r->kode[0] == 'T' || r->kode[0] == 't')) {
+            /* the realisasi of a tujuan or sasaran indikator */
+            if ((err = canon_goal(op, r->kode, kode, &gk)) != 0)
+                return err;
+        } else if ((err = canon_kode(op, r->kode, kode, &lv, "realisasi of item")) != 0)
             return err;
         if (r->tw < 1 || r->tw > 4)
             return rj_diag_set(&op->diag, RJ_EINVAL,
@@ -967,6 +1104,8 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
                                "realisasi of item %s: anggaran %" PRId64 " is beyond the limit "
                                "of Rp 1.000 triliun",
                                kode, r->anggaran);
+        if ((err = check_breakdown_rows(op, kode, r)) != 0)
+            return err;
         t = touch_add(sb);
         t->kind = K_REAL;
         t->real = r;
@@ -984,7 +1123,7 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
     if (t->kind == K_REAL)
         snprintf(t->key, sizeof(t->key), "real/%s/%d/%d", kode, t->tw, t->ind);
     else
-        snprintf(t->key, sizeof(t->key), "%s/%s", t->kind == K_ITEM ? "item" : "line", kode);
+        snprintf(t->key, sizeof(t->key), "%s/%s", kind_prefix(t->kind), kode);
     return 0;
 }
 
@@ -1066,9 +1205,9 @@ static int drop_realisasi(submit *sb)
     int err = 0;
     for (size_t i = 0; i < sb->n && err == 0; i++) {
         const touch *t = &sb->t[i];
-        if (t->kind != K_ITEM || t->remove || !t->explicit_change)
+        if ((t->kind != K_ITEM && t->kind != K_GOAL) || t->remove || !t->explicit_change)
             continue;
-        drop_walk w = {.n_ind = t->item.n_indikator};
+        drop_walk w = {.n_ind = t->kind == K_ITEM ? t->item.n_indikator : t->goal.n_indikator};
         char prefix[96];
         snprintf(prefix, sizeof(prefix), "real/%s/", t->kode);
         err = walk(sb->txn, sb->s->vals, sb->op->plan, prefix, sb->head, drop_walk_cb, &w);
@@ -1104,7 +1243,7 @@ static int check_removal(submit *sb, size_t idx)
 {
     rj_op *op = sb->op;
     touch root = sb->t[idx];
-    const char *what = root.kind == K_ITEM ? "item" : "budget line";
+    const char *what = kind_what(root.kind);
     int err = 0;
     if (root.kind == K_ITEM) {
         Renja__V1__Item *old = item_at_head(sb, root.kode, &err);
@@ -1123,7 +1262,7 @@ static int check_removal(submit *sb, size_t idx)
         if (err)
             return rj_diag_set(&op->diag, err, "store: read failed");
         return rj_diag_set(&op->diag, RJ_ENOTFOUND,
-                           "cannot remove budget line %s: it does not exist at revision %" PRIu64,
+                           "cannot remove %s %s: it does not exist at revision %" PRIu64, what,
                            root.kode, sb->head);
     }
 
@@ -1167,12 +1306,12 @@ static int check_removal(submit *sb, size_t idx)
     }
     add.n = 0;
     sub_walk_free(&w);
-    if (err || root.kind != K_ITEM) {
+    if (err || root.kind == K_LINE) {
         free(add.v);
         return err;
     }
 
-    /* The realisasi of every removed item goes with it. */
+    /* The realisasi of every removed item (or goal) goes with it. */
     sub_walk r = {.sb = sb, .root = &root, .kind = K_REAL};
     snprintf(prefix, sizeof(prefix), "real/%s", root.kode);
     err = walk(sb->txn, sb->s->vals, op->plan, prefix, sb->head, sub_walk_cb, &r);
@@ -1292,10 +1431,12 @@ static void merge_indikator(Renja__V1__Indikator *out, const Renja__V1__Indikato
         out->nama = up->nama;
     if (fields & F_IND_SATUAN)
         out->satuan = up->satuan;
-    if (fields & F_IND_TARGET) {
+    if (fields & F_IND_TARGET) { /* a target in several units is a target too */
         out->has_target = up->has_target;
         out->target_e4 = up->target_e4;
         out->target_text = up->target_text;
+        out->n_parts = up->n_parts;
+        out->parts = up->parts;
     }
     if (fields & F_IND_TREN)
         out->tren = up->tren;
@@ -1353,6 +1494,10 @@ static int merge_partial(submit *sb)
         }
         if (!(t->fields & F_SUMBER))
             it->sumber_dana = h->sumber_dana;
+        if (!(t->fields & F_SASARAN)) {
+            it->n_sasaran = h->n_sasaran;
+            it->sasaran = h->sasaran;
+        }
         if (!(t->fields & F_IND)) {
             it->n_indikator = h->n_indikator;
             it->indikator = h->indikator;
@@ -1378,6 +1523,7 @@ static void touches_free(submit *sb)
             protobuf_c_message_free_unpacked(sb->t[i].head_val, NULL);
         free(sb->t[i].ind_ptrs);
         free(sb->t[i].ind_vals);
+        free(sb->t[i].fill_satuan);
     }
     free(sb->t);
 }
@@ -1417,20 +1563,33 @@ static int drop_unchanged(submit *sb)
         int r = 0;
         if (t->kind == K_ITEM && !t->remove)
             r = same_at_head(sb, t->key, &t->item.base, &same);
+        else if (t->kind == K_GOAL && !t->remove)
+            r = same_at_head(sb, t->key, &t->goal.base, &same);
         else if (t->kind == K_LINE && !t->remove)
             r = same_at_head(sb, t->key, &t->line.base, &same);
         else if (t->kind == K_REAL && t->remove) {
-            /* Clearing what is not there, on an item that is: an unknown
-             * item stays an error. */
+            /* Clearing what is not there, on an item or goal that is: an
+             * unknown one stays an error. */
             char ikey[96];
-            snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
+            snprintf(ikey, sizeof(ikey), "%s/%s", is_goal_kode(t->kode) ? "goal" : "item", t->kode);
             r = same_at_head(sb, t->key, NULL, &same);
             if (r == 0 && same && !live_at_head(sb, ikey, &r))
                 same = false;
         } else if (t->kind == K_REAL) {
             Renja__V1__Realisasi real = *t->real;
             real.clear = false;
+            /* Reported without its unit, a realisasi is stored in its
+             * indikator's (fill_satuan): the same again is no change. */
+            Renja__V1__Realisasi *stored = NULL;
+            MDB_val v;
+            if ((!real.satuan || !*real.satuan) &&
+                val_at(sb->txn, sb->s->vals, sb->op->plan, t->key, sb->head, &v, NULL) ==
+                    VAL_LIVE &&
+                (stored = unpack(&renja__v1__realisasi__descriptor, v.mv_data, v.mv_size)) != NULL)
+                real.satuan = stored->satuan;
             r = same_at_head(sb, t->key, &real.base, &same);
+            if (stored)
+                protobuf_c_message_free_unpacked(&stored->base, NULL);
         }
         if (r < 0)
             return rj_diag_set(&sb->op->diag, RJ_EIO, "store: read failed");
@@ -1442,6 +1601,7 @@ static int drop_unchanged(submit *sb)
             protobuf_c_message_free_unpacked(t->head_val, NULL);
         free(t->ind_ptrs);
         free(t->ind_vals);
+        free(t->fill_satuan);
     }
     sb->n = m; /* the order, and so sortedness, is kept */
     return 0;
@@ -1492,6 +1652,11 @@ static int editor_check(submit *sb)
         what[0] = '\0';
         if (t->kind == K_LINE) {
             snprintf(what, sizeof(what), "budget line %s", t->kode);
+        } else if (t->kind == K_GOAL) {
+            snprintf(what, sizeof(what), "%s %s",
+                     rj_goal_kind_of(t->kode) == RJ_GOAL_TUJUAN ? "tujuan" : "sasaran", t->kode);
+        } else if (t->kind == K_REAL && is_goal_kode(t->kode)) {
+            snprintf(what, sizeof(what), "realisasi of goal %s", t->kode);
         } else {
             Renja__V1__Item *old = item_at_head(sb, t->kode, &err);
             if (err)
@@ -1529,13 +1694,81 @@ static int editor_check(submit *sb)
     if (n)
         err = rj_diag_set(&op->diag, RJ_EPERM,
                           "editor %s may change only items of bidang '%s', add items only "
-                          "under them, report their realisasi, and change no budget line; %zu "
+                          "under them, report their realisasi, and change no budget line, "
+                          "tujuan or sasaran; %zu "
                           "change(s) refused: %s%s%.0zu%s",
                           op->who->name, mine, n, list.data ? list.data : "",
                           shown < n ? "; and " : "", shown < n ? n - shown : 0,
                           shown < n ? " more" : "");
     rj_buf_free(&list);
     return err;
+}
+
+/* A realisasi kinerja reported without its unit is counted in the unit of
+ * its indikator at the revision it is reported in: kept, so that a later
+ * change of unit does not compare it with a target in another one. */
+static void fill_satuan(touch *t, const Renja__V1__Indikator *ind)
+{
+    if (t->remove || !t->real || (t->real->satuan && *t->real->satuan) || !ind->satuan ||
+        !*ind->satuan)
+        return;
+    free(t->fill_satuan);
+    t->fill_satuan = rj_strdup(ind->satuan);
+}
+
+/* The goal of a goal realisasi exists after this submit and has the
+ * indikator. */
+static int check_goal_realisasi(submit *sb, touch *t)
+{
+    rj_op *op = sb->op;
+    char gkey[96];
+    snprintf(gkey, sizeof(gkey), "goal/%s", t->kode);
+    const touch *gt = touch_find(sb, gkey);
+    Renja__V1__Goal *owned = NULL;
+    size_t n_ind = 0;
+    bool ok;
+    int err = 0;
+    if (gt) {
+        ok = !gt->remove;
+        n_ind = gt->goal.n_indikator;
+        if (ok && t->ind >= 1 && (size_t)t->ind <= n_ind) {
+            fill_satuan(t, gt->goal.indikator[t->ind - 1]);
+            err = check_breakdown(sb, t, gt->goal.indikator[t->ind - 1]);
+        }
+    } else {
+        MDB_val v;
+        int r = val_at(sb->txn, sb->s->vals, op->plan, gkey, sb->head, &v, NULL);
+        if (r < 0)
+            return rj_diag_set(&op->diag, r, "store: read failed");
+        ok = r == VAL_LIVE;
+        if (ok && (owned = unpack(&renja__v1__goal__descriptor, v.mv_data, v.mv_size)) != NULL)
+            n_ind = owned->n_indikator;
+        if (owned && t->ind >= 1 && (size_t)t->ind <= n_ind) {
+            fill_satuan(t, owned->indikator[t->ind - 1]);
+            err = check_breakdown(sb, t, owned->indikator[t->ind - 1]);
+        }
+        if (owned)
+            protobuf_c_message_free_unpacked(&owned->base, NULL);
+        if (!ok && (err = conflict_on(sb, gkey)) != 0)
+            return err;
+    }
+    if (err)
+        return err;
+    if (!ok)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "realisasi of goal %s: no such tujuan or sasaran at the new revision",
+                           t->kode);
+    if (t->ind == 0)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "realisasi of goal %s: indikator 0 is realisasi anggaran, which a "
+                           "goal has none of; expected 1..%zu",
+                           t->kode, n_ind);
+    if ((size_t)t->ind > n_ind)
+        return rj_diag_set(&op->diag, RJ_EINVAL,
+                           "realisasi of goal %s: indikator %d does not exist; the goal has %zu "
+                           "indikator",
+                           t->kode, t->ind, n_ind);
+    return 0;
 }
 
 static int submit_validate(submit *sb)
@@ -1622,11 +1855,12 @@ static int submit_validate(submit *sb)
         if (!t->explicit_change || t->remove || t->kind == K_REAL)
             continue;
         char parent[RJ_KODE_MAX], pkey[96];
-        bool has = t->kind == K_ITEM ? rj_kode_parent(t->kode, parent)
-                                     : rj_rekening_parent(t->kode, parent);
+        bool has = t->kind == K_ITEM   ? rj_kode_parent(t->kode, parent)
+                   : t->kind == K_GOAL ? rj_goal_parent(t->kode, parent)
+                                       : rj_rekening_parent(t->kode, parent);
         if (!has)
             continue;
-        snprintf(pkey, sizeof(pkey), "%s/%s", t->kind == K_ITEM ? "item" : "line", parent);
+        snprintf(pkey, sizeof(pkey), "%s/%s", kind_prefix(t->kind), parent);
         touch *pt = touch_find(sb, pkey);
         err = 0;
         bool ok = pt ? !pt->remove : live_at_head(sb, pkey, &err);
@@ -1638,13 +1872,18 @@ static int submit_validate(submit *sb)
             return rj_diag_set(&op->diag, RJ_EINVAL,
                                "%s %s: missing parent %s; add the parent first (in this submit "
                                "or before)",
-                               t->kind == K_ITEM ? "item" : "budget line", t->kode, parent);
+                               kind_what(t->kind), t->kode, parent);
     }
 
     for (size_t i = 0; i < sb->n; i++) {
         touch *t = &sb->t[i];
         if (t->kind != K_REAL || !t->explicit_change)
             continue;
+        if (rj_goal_kind_of(t->kode) != RJ_GOAL_NONE) {
+            if ((err = check_goal_realisasi(sb, t)) != 0)
+                return err;
+            continue;
+        }
         const Renja__V1__Item *it;
         Renja__V1__Item *owned;
         err = 0;
@@ -1669,6 +1908,10 @@ static int submit_validate(submit *sb)
                               "realisasi of item %s: indikator %d does not exist; the item has "
                               "%zu indikator",
                               t->kode, t->ind, it->n_indikator);
+        if (ok && !err && t->ind > 0) {
+            fill_satuan(t, it->indikator[t->ind - 1]);
+            err = check_breakdown(sb, t, it->indikator[t->ind - 1]);
+        }
         if (owned)
             protobuf_c_message_free_unpacked(&owned->base, NULL);
         if (err)
@@ -1697,9 +1940,13 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
                 buf = pack_val(&t->item.base, &len);
             else if (t->kind == K_LINE)
                 buf = pack_val(&t->line.base, &len);
+            else if (t->kind == K_GOAL)
+                buf = pack_val(&t->goal.base, &len);
             else {
                 Renja__V1__Realisasi r = *t->real;
                 r.clear = false;
+                if (t->fill_satuan)
+                    r.satuan = t->fill_satuan;
                 buf = pack_val(&r.base, &len);
             }
         }
@@ -2785,10 +3032,10 @@ static int real_cmp(const void *a, const void *b)
 static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev, int kind,
                        void ***out, size_t *n)
 {
-    static const char *const kinds[] = {"item/", "line/", "real/"};
-    static const ProtobufCMessageDescriptor *const descs[] = {&renja__v1__item__descriptor,
-                                                              &renja__v1__budget_line__descriptor,
-                                                              &renja__v1__realisasi__descriptor};
+    static const char *const kinds[] = {"item/", "line/", "real/", "goal/"};
+    static const ProtobufCMessageDescriptor *const descs[] = {
+        &renja__v1__item__descriptor, &renja__v1__budget_line__descriptor,
+        &renja__v1__realisasi__descriptor, &renja__v1__goal__descriptor};
     *out = NULL;
     *n = 0;
     if (!prefix)
@@ -2832,6 +3079,12 @@ int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
                   Renja__V1__Realisasi ***out, size_t *n)
 {
     return list_values(snap, plan, prefix, rev, K_REAL, (void ***)out, n);
+}
+
+int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
+                  Renja__V1__Goal ***out, size_t *n)
+{
+    return list_values(snap, plan, prefix, rev, K_GOAL, (void ***)out, n);
 }
 
 static int str_cmp(const void *a, const void *b)

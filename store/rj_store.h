@@ -15,7 +15,9 @@
  * Revision.keys:
  *   "item/<kode>"                 program-tree item (canonical kode)
  *   "line/<kode>"                 budget line (canonical rekening kode)
- *   "real/<kode>/<tw>/<ind>"      realisasi; ind 0 = realisasi anggaran
+ *   "goal/<kode>"                 tujuan or sasaran (canonical T1, T1.S2)
+ *   "real/<kode>/<tw>/<ind>"      realisasi of an item or a goal; ind 0 =
+ *                                 realisasi anggaran (items only)
  * A removal is stored as a tombstone at that revision.
  *
  * Refs: "head" or "" (the plan's head), a decimal revision number (must be
@@ -117,6 +119,8 @@ int rj_snap_lines(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
                   Renja__V1__BudgetLine ***out, size_t *n);
 int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
                   Renja__V1__Realisasi ***out, size_t *n);
+int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
+                  Renja__V1__Goal ***out, size_t *n);
 
 /* The plan's events (lock, unlock, stage set), newest first; limit 0 = all. */
 int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
@@ -181,7 +185,8 @@ typedef struct rj_op {
  * SUBMIT checks: plan exists and is not locked (RJ_ELOCKED naming who
  * locked it and why); the author's role allows each change (editors: items
  * of their own bidang and realisasi only; planners and admins: anything;
- * viewers: nothing -> RJ_EPERM); every kode canonical-parsable with its level
+ * viewers: nothing -> RJ_EPERM; tujuan, sasaran and their realisasi are
+ * planners' and admins' only); every kode canonical-parsable with its level
  * fitting its place; a child's parent exists at this revision (same submit
  * or earlier); no key twice in one submit; 0 <= pagu <= RJ_PAGU_MAX and
  * |anggaran| <= RJ_PAGU_MAX; with has_base, no key

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "rj_eval.h"
 #include "rj_kode.h"
 #include "rj_num.h"
 #include "rj_qutil.h"
@@ -156,6 +158,168 @@ int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__Budg
     free(in);
     free(ln);
     return err;
+}
+
+static const char *goal_kode(const void *arr, size_t i)
+{
+    return ((Renja__V1__Goal *const *)arr)[i]->kode;
+}
+
+void rj_validate_goals(Renja__V1__Goal *const *goals, size_t n_goals, Renja__V1__Item *const *items,
+                       size_t n_items, Renja__V1__ValidateResponse *out)
+{
+    for (size_t g = 0; g < n_goals; g++)
+        for (size_t k = 0; k < goals[g]->n_indikator; k++) {
+            const Renja__V1__Indikator *ind = goals[g]->indikator[k];
+            if (!ind->has_target && ind->target_text && *ind->target_text)
+                add(out, "warning", goals[g]->kode, "target-not-number",
+                    rj_asprintf("target of indikator %zu is not a number: \"%s\"", k + 1,
+                                ind->target_text),
+                    rj_asprintf("target indikator %zu bukan angka: \"%s\"", k + 1,
+                                ind->target_text));
+        }
+    for (size_t i = 0; i < n_items; i++)
+        for (size_t k = 0; k < items[i]->n_sasaran; k++) {
+            const char *sa = items[i]->sasaran[k];
+            if (rj_tree_find(goals, n_goals, goal_kode, sa) == RJ_TREE_ROOT)
+                add(out, "warning", items[i]->kode, "missing-sasaran",
+                    rj_asprintf("names sasaran %s, which the plan does not have", sa),
+                    rj_asprintf("menyebut sasaran %s, yang tidak ada di renja ini", sa));
+        }
+}
+
+/* Does the target of ind have a part (or its satuan) in unit u? */
+static bool target_in(const Renja__V1__Indikator *ind, const char *u)
+{
+    if (!ind->n_parts)
+        return strcasecmp(ind->satuan ? ind->satuan : "", u) == 0;
+    for (size_t i = 0; i < ind->n_parts; i++)
+        if (strcasecmp(ind->parts[i]->satuan ? ind->parts[i]->satuan : "", u) == 0)
+            return true;
+    return false;
+}
+
+static const char *item_kode(const void *arr, size_t i);
+
+/* The indikator a realisasi reports on, or NULL. */
+static const Renja__V1__Indikator *real_indikator(Renja__V1__Item *const *items, size_t n_items,
+                                                  Renja__V1__Goal *const *goals, size_t n_goals,
+                                                  const Renja__V1__Realisasi *r)
+{
+    Renja__V1__Indikator *const *ind = NULL;
+    size_t n = 0, i = rj_tree_find(items, n_items, item_kode, r->kode);
+    if (i != RJ_TREE_ROOT) {
+        ind = items[i]->indikator;
+        n = items[i]->n_indikator;
+    } else if ((i = rj_tree_find(goals, n_goals, goal_kode, r->kode)) != RJ_TREE_ROOT) {
+        ind = goals[i]->indikator;
+        n = goals[i]->n_indikator;
+    }
+    return r->indikator >= 1 && (size_t)r->indikator <= n ? ind[r->indikator - 1] : NULL;
+}
+
+/* Decimal places of a number as written ("60,5" -> 1, "47" -> 0); 4 when
+ * nothing is written. */
+static int decimals_of(const char *text)
+{
+    if (!text || !*text)
+        return 4;
+    const char *sep = strrchr(text, ',');
+    if (!sep)
+        sep = strrchr(text, '.');
+    /* "7.133" is thousands, not decimals: three digits after a '.' */
+    if (!sep || (*sep == '.' && strlen(sep + 1) == 3 && !strchr(text, ',')))
+        return 0;
+    int n = 0;
+    for (const char *p = sep + 1; *p >= '0' && *p <= '9'; p++)
+        n++;
+    return n > 4 ? 4 : n;
+}
+
+static int64_t round_e4(int64_t v, int places)
+{
+    int64_t div = 1;
+    for (int i = places; i < 4; i++)
+        div *= 10;
+    int64_t q = v / div, r = v % div;
+    if (2 * (r < 0 ? -r : r) >= div)
+        q += v < 0 ? -1 : 1;
+    return q * div;
+}
+
+void rj_validate_breakdowns(Renja__V1__Item *const *items, size_t n_items,
+                            Renja__V1__Goal *const *goals, size_t n_goals,
+                            Renja__V1__Realisasi *const *reals, size_t n_reals,
+                            Renja__V1__ValidateResponse *out)
+{
+    for (size_t k = 0; k < n_reals; k++) {
+        const Renja__V1__Realisasi *r = reals[k];
+        if (!r->n_breakdown)
+            continue;
+        const Renja__V1__Indikator *x = real_indikator(items, n_items, goals, n_goals, r);
+        int64_t total;
+        if (!x || !rj_eval_breakdown_total(x->formula, r->breakdown, r->n_breakdown, &total))
+            continue;
+        int places = decimals_of(r->text);
+        if (round_e4(total, places) == round_e4(r->value_e4, places))
+            continue;
+        char stated[RJ_NUM_MAX], computed[RJ_NUM_MAX];
+        rj_dec_format(r->value_e4, RJ_NUM_HUMAN, stated);
+        rj_pct_format(round_e4(total, 2) / 100, RJ_NUM_HUMAN, computed);
+        add(out, "warning", r->kode, "breakdown-mismatch",
+            rj_asprintf("realisasi of indikator %d (s.d. TW %d) is stated as %s but its "
+                        "breakdown by %zu lokasi gives %s (%s)",
+                        r->indikator, r->tw, r->text && *r->text ? r->text : stated, r->n_breakdown,
+                        computed,
+                        x->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth"),
+            rj_asprintf("realisasi indikator %d (s.d. TW %d) tertulis %s tetapi rinciannya "
+                        "per %zu lokasi memberi %s (%s)",
+                        r->indikator, r->tw, r->text && *r->text ? r->text : stated, r->n_breakdown,
+                        computed,
+                        x->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "rasio" : "pertumbuhan"));
+    }
+}
+
+void rj_validate_units(Renja__V1__Item *const *items, size_t n_items, Renja__V1__Goal *const *goals,
+                       size_t n_goals, Renja__V1__Realisasi *const *reals, size_t n_reals,
+                       Renja__V1__ValidateResponse *out)
+{
+    for (size_t k = 0; k < n_reals; k++) {
+        const Renja__V1__Realisasi *r = reals[k];
+        if (r->indikator < 1 || !r->satuan || !*r->satuan)
+            continue;
+        Renja__V1__Indikator *const *ind = NULL;
+        size_t n = 0, i = rj_tree_find(items, n_items, item_kode, r->kode);
+        if (i != RJ_TREE_ROOT) {
+            ind = items[i]->indikator;
+            n = items[i]->n_indikator;
+        } else if ((i = rj_tree_find(goals, n_goals, goal_kode, r->kode)) != RJ_TREE_ROOT) {
+            ind = goals[i]->indikator;
+            n = goals[i]->n_indikator;
+        }
+        if ((size_t)r->indikator > n)
+            continue;
+        const Renja__V1__Indikator *x = ind[r->indikator - 1];
+        if (!x->has_target && !x->n_parts)
+            continue; /* a text target: target-not-number says it */
+        if (target_in(x, r->satuan))
+            continue;
+        char *units = rj_strdup("");
+        for (size_t p = 0; p < (x->n_parts ? x->n_parts : 1); p++) {
+            const char *u = x->n_parts ? x->parts[p]->satuan : x->satuan;
+            char *next = rj_asprintf("%s%s%s", units, p ? " + " : "", u ? u : "");
+            free(units);
+            units = next;
+        }
+        add(out, "warning", r->kode, "satuan-mismatch",
+            rj_asprintf("realisasi of indikator %d (s.d. TW %d) is counted in %s, its target in "
+                        "%s: no capaian",
+                        r->indikator, r->tw, r->satuan, units),
+            rj_asprintf("realisasi indikator %d (s.d. TW %d) dihitung dalam %s, targetnya "
+                        "dalam %s: tanpa capaian",
+                        r->indikator, r->tw, r->satuan, units));
+        free(units);
+    }
 }
 
 static const char *item_kode(const void *arr, size_t i)

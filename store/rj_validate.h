@@ -10,6 +10,13 @@
  *   level-mismatch (error)     item.level is not the level of its kode
  *   negative-pagu (error)      a declared pagu below 0
  *   target-not-number (warning) an indikator target written as text only
+ *                              (of an item or of a tujuan or sasaran)
+ *   missing-sasaran (warning)  a program names a sasaran the plan lacks
+ *   satuan-mismatch (warning)  a realisasi counted in a unit its target has
+ *                              no part in (no capaian for it)
+ *   breakdown-mismatch (warning) a stated realisasi differs from the total
+ *                              of its breakdown by lokasi (compared at the
+ *                              decimals the realisasi is written with)
  *   satuan-changed (warning)   an indikator's satuan differs between two
  *                              consecutive stages (same indikator number)
  *   duplicate-kode (error)     a key twice in one submit
@@ -34,6 +41,23 @@
 /* items and lines sorted by kode; items' pagu_rollup gets filled. */
 int rj_validate_version(Renja__V1__Item **items, size_t n_items, Renja__V1__BudgetLine **lines,
                         size_t n_lines, Renja__V1__ValidateResponse *out, rj_diag *d);
+
+/* Goal rules: target-not-number of goal indikator; missing-sasaran of
+ * items naming a sasaran not among goals (sorted by kode). */
+void rj_validate_goals(Renja__V1__Goal *const *goals, size_t n_goals, Renja__V1__Item *const *items,
+                       size_t n_items, Renja__V1__ValidateResponse *out);
+
+/* satuan-mismatch over the realisasi (any triwulan) of items and goals,
+ * both sorted by kode; realisasi without satuan are not judged. */
+void rj_validate_units(Renja__V1__Item *const *items, size_t n_items, Renja__V1__Goal *const *goals,
+                       size_t n_goals, Renja__V1__Realisasi *const *reals, size_t n_reals,
+                       Renja__V1__ValidateResponse *out);
+
+/* breakdown-mismatch over the realisasi of items and goals (sorted). */
+void rj_validate_breakdowns(Renja__V1__Item *const *items, size_t n_items,
+                            Renja__V1__Goal *const *goals, size_t n_goals,
+                            Renja__V1__Realisasi *const *reals, size_t n_reals,
+                            Renja__V1__ValidateResponse *out);
 
 /* satuan-changed between stage a (earlier) and stage b, both sorted by kode;
  * findings carry the kode and name both stages. */

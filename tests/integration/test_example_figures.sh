@@ -139,6 +139,62 @@ for kode_ind, cap in exp["tabel_2_1_capaian"].items():
     prec = exp["tabel_2_1_precision"].get(kode_ind, 2)
     check("Tabel 2-1 capaian %s" % kode_ind, cap, round(got, prec) if isinstance(got, (int, float)) else got)
 evp = ld("eval-apbdp.json")
+# The two kab/kota tables of section 2.2, figure by figure: koperasi aktif
+# on 2.17.06 (Tabel 2-1's 60,49) and T1.S2 #1, pertumbuhan omzet on T1.S2 #2.
+def whole(p):  # a percentage as the seed prints it: whole, half away from zero
+    return int(abs(p) + 0.5 + 1e-9) * (1 if p >= 0 else -1)
+kk = exp["kab_kota"]
+allrows = ev["rows"] + ev["goals"]
+def ev_row(kode, n):
+    rs = [r for r in allrows if r["kode"] == kode and r["indikator_no"] == n]
+    return rs[0] if rs else {}
+for kode, n in (("2.17.06", 1), ("T1.S2", 1)):
+    b = ev_row(kode, n).get("breakdown") or []
+    check("koperasi aktif by kab/kota on %s #%d" % (kode, n),
+          [(r["lokasi"], r["aktif"], r["jumlah"], r["pct"]) for r in kk["koperasi_aktif"]["rows"]],
+          [(x["lokasi"], x["num"], x["den"], whole(x["pct"])) for x in b])
+    check("koperasi aktif Jumlah on %s #%d" % (kode, n),
+          (kk["koperasi_aktif"]["jumlah"]["aktif"], kk["koperasi_aktif"]["jumlah"]["jumlah"]),
+          (sum(x["num"] for x in b), sum(x["den"] for x in b)))
+    check("koperasi aktif recomputed on %s #%d" % (kode, n), kk["koperasi_aktif"]["recomputed"],
+          round(ev_row(kode, n).get("computed") or 0, 2))
+b = ev_row("T1.S2", 2).get("breakdown") or []
+odd = kk["omzet"]["seed_inconsistent"]
+check("omzet by kab/kota on T1.S2 #2",
+      [(r["lokasi"], r["des_2023"], r["juni_2024"], r["pct"]) for r in kk["omzet"]["rows"] if r["lokasi"] not in odd],
+      [(x["lokasi"], x["before"], x["after"], whole(x["pct"])) for x in b if x["lokasi"] not in odd])
+check("omzet: the seed's odd row is computed from its own figures", [-6.5],
+      [x["pct"] for x in b if x["lokasi"] in odd])
+check("omzet recomputed", kk["omzet"]["recomputed"], round(ev_row("T1.S2", 2).get("computed") or 0, 2))
+check("omzet Jumlah % as printed", kk["omzet"]["jumlah"]["pct"], whole(kk["omzet"]["recomputed"]))
+check("validate: breakdown-mismatch only where Tabel 2 (47) contradicts its rows (54,08)",
+      [("T1.S2", True)],
+      [(x["kode"], "indikator 2" in x["message"] and "54,08" in x["message"])
+       for x in ld("validate-head.json")["findings"] if x["rule"] == "breakdown-mismatch"])
+
+# Tabel 2: the tujuan and sasaran indikator, figure by figure.
+goals = {"%s#%d" % (g["kode"], g["indikator_no"]): g for g in ev["goals"]}
+check("Tabel 2 indikator", sorted(exp["tabel_2"]), sorted(goals))
+for key, want in exp["tabel_2"].items():
+    g = goals.get(key, {})
+    for field in ("target", "realisasi", "capaian"):
+        check("Tabel 2 row %d %s %s" % (want["no"], key, field), want[field], g.get(field))
+check("Tabel 2 is not in the rows of Tabel 2-1", [], [r["kode"] for r in ev["rows"] if r["kode"].startswith("T")])
+# Realisasi counted in the unit of Tabel 2-1 against a target in another
+# unit at apbd-p: no capaian, and the row says why (not 150 or 300 %).
+for kode, (ru, tu) in exp["units_apbd_p"].items():
+    rs = [r for r in evp["rows"] if r["kode"] == kode]
+    check("apbd-p %s: no capaian across units" % kode, [None], [r["capaian"] for r in rs])
+    check("apbd-p %s: the note names both units" % kode,
+          ["realisasi is counted in %s, the target in %s" % (ru, tu)], [r["note"] for r in rs])
+check("apbd-p: every other reported row has its capaian", [],
+      [r["kode"] for r in evp["rows"] if r["realisasi"] is not None and r["capaian"] is None
+       and r["kode"] not in exp["units_apbd_p"]])
+vh = ld("validate-head.json")["findings"]
+check("validate at head: satuan-mismatch exactly there", sorted(exp["units_apbd_p"]),
+      sorted(x["kode"] for x in vh if x["rule"] == "satuan-mismatch"))
+row = [r for r in ev["rows"] if r["kode"] == "2.17.01.1.06.0001"]
+check("apbd: 6 bulan of '12 Bulan 3 dok' is 50 %", [50], [r["capaian"] for r in row])
 check("at apbd-p the revised target applies (139 of 913)", [15.22],
       sorted(set(r["capaian"] for r in find(evp["rows"], 913, 139))))
 print("%d passed, %d failed" % (passed, failed))

@@ -183,6 +183,28 @@ check("2-1 sub kegiatan named as in the seed", "Sub Kegiatan Penyusunan Dokumen 
 ws = wb["Tabel 2"]
 check("2 header", ["No.", "Indikator Kinerja", "Target Kinerja", "Realisasi/ Proyeksi Capaian Kinerja Renstra", "Catatan Analisis"],
       [ws.cell(4, c).value for c in range(1, 6)])
+check("2 capaian column", "Capaian Kinerja (%)", ws.cell(4, 6).value)
+# Each goal is a row "Tujuan T1: ..." / "Sasaran T1.S2: ..."; its indikator
+# are numbered under it.
+t2, goal, n = {}, None, 0
+for r in range(5, ws.max_row + 1):
+    name = ws.cell(r, 2).value or ""
+    if name.startswith("Tujuan ") or name.startswith("Sasaran "):
+        goal, n = name.split(" ")[1].rstrip(":"), 0
+        check("2 goal row %s bold" % goal, True, bool(ws.cell(r, 2).font.b))
+    elif ws.cell(r, 1).value:
+        n += 1
+        t2["%s#%d" % (goal, n)] = r
+check("2 indikator rows", sorted(exp["tabel_2"]), sorted(t2))
+check("2 numbered 1..n", [str(i + 1) for i in range(len(t2))], [ws.cell(r, 1).value for r in sorted(t2.values())])
+for key, want in exp["tabel_2"].items():
+    r = t2.get(key)
+    if r is None:
+        continue
+    for col, what in ((3, "target"), (4, "realisasi"), (6, "capaian")):
+        c = ws.cell(r, col)
+        check("2 %s %s is a number" % (key, what), True, is_num(c))
+        check("2 %s %s" % (key, what), want[what], round(c.value, 2) if is_num(c) else c.value)
 ws = wb["Temuan Validasi"]
 check("findings header", ["Tahapan", "Tingkat", "Kode", "Aturan", "Pesan"], [ws.cell(4, c).value for c in range(1, 6)])
 got = sorted(ws.cell(r, 3).value for r in range(5, ws.max_row + 1)

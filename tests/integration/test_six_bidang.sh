@@ -117,7 +117,7 @@ check "every acknowledged revision is in the log, by its author, and nothing els
 # log order.
 Q=replay/2024
 "$RENJA" plan create $Q >/dev/null
-json '{"items": j["items"], "lines": j["lines"], "realisasi": j["realisasi"]}' <"$T/start.json" >"$T/start-body.json"
+json '{"goals": j.get("goals", []), "items": j["items"], "lines": j["lines"], "realisasi": j["realisasi"]}' <"$T/start.json" >"$T/start-body.json"
 "$RENJA" import $Q "$T/start-body.json" >/dev/null
 while IFS=$'\t' read -r kode lok; do
   # shellcheck disable=SC2086

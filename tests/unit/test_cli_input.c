@@ -314,6 +314,48 @@ static void test_partial_fields(void **state)
     rj_submit_free(s);
 }
 
+/* CSV rows of goals, realisasi with unit and breakdown, parts, formula and
+ * sasaran. */
+static void test_csv_goals_breakdown(void **state)
+{
+    (void)state;
+    rj_submit *s = rj_submit_new("p/2024", "");
+    rj_diag d = {{0}};
+    const char *csv =
+        "tipe,kode,nama,indikator,satuan,target,formula,parts,sasaran,tw,indikator_no,realisasi,"
+        "realisasi_satuan,lokasi,num,den\n"
+        "tujuan,T1,Kontribusi,PDRB,%,3.93,,,,,,,,,,\n"
+        "sasaran,T1.S2,Koperasi,Aktif,%,66.2,ratio,,,,,,,,,\n"
+        "sasaran,T1.S2,,Paket,bulan,12,,12 bulan; 3 dok,,,,,,,,\n"
+        "item,2.17.06,Program,,,,,,T1.S2,,,,,,,\n"
+        "realisasi,T1.S2,,,,,,,,2,1,60.49,%,,,\n"
+        "rincian,T1.S2,,,,,,,,2,1,,,Lahat,134,472\n"
+        "rincian,T1.S2,,,,,,,,2,1,,,PALI,123,141\n";
+    if (read_str(s, "g.csv", csv, &d) != 0)
+        fail_msg("%s", d.msg);
+    Renja__V1__SubmitRequest *q = rj_submit_req(s);
+    assert_int_equal(q->n_changes, 4);
+    const Renja__V1__Goal *g = q->changes[1]->upsert_goal;
+    assert_string_equal(g->kode, "T1.S2");
+    assert_int_equal(g->n_indikator, 2);
+    assert_int_equal(g->indikator[0]->formula, RENJA__V1__FORMULA__FORMULA_RATIO);
+    assert_int_equal(g->indikator[1]->n_parts, 2);
+    assert_string_equal(g->indikator[1]->parts[1]->satuan, "dok");
+    assert_int_equal(g->indikator[1]->parts[1]->value_e4, 30000);
+    assert_int_equal(q->changes[2]->upsert_item->n_sasaran, 1);
+    const Renja__V1__Realisasi *r = q->changes[3]->realisasi;
+    assert_string_equal(r->satuan, "%");
+    assert_int_equal(r->n_breakdown, 2);
+    assert_string_equal(r->breakdown[1]->lokasi, "PALI");
+    assert_int_equal(r->breakdown[1]->den_e4, 1410000);
+    rj_submit_free(s);
+    expect_error("r.csv", "tipe,kode,tw,indikator_no,lokasi,num,den\nrincian,T1,2,1,Lahat,1,2\n",
+                 "r.csv:2:9: a rincian row (kode \"T1\", tw \"2\", indikator_no \"1\") must "
+                 "follow the realisasi row of the same kode, tw and indikator_no");
+    expect_error("s.csv", "tipe,kode,nama\nsasaran,T1,x\n",
+                 "s.csv:2:1: kode \"T1\" is a tujuan, not a sasaran");
+}
+
 static void test_csv_errors(void **state)
 {
     expect_error("items.csv", "kode,nama\n2.17,a\n2.17.01,b,c\n",
@@ -481,12 +523,19 @@ static void test_example_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_example),    cmocka_unit_test(test_json_values),
-        cmocka_unit_test(test_json_errors),     cmocka_unit_test(test_csv_example),
-        cmocka_unit_test(test_csv_more),        cmocka_unit_test(test_csv_errors),
-        cmocka_unit_test(test_csv_spreadsheet), cmocka_unit_test(test_partial_fields),
-        cmocka_unit_test(test_garbage),         cmocka_unit_test(test_set_fields),
-        cmocka_unit_test(test_replace),         cmocka_unit_test(test_example_files),
+        cmocka_unit_test(test_json_example),
+        cmocka_unit_test(test_json_values),
+        cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_csv_example),
+        cmocka_unit_test(test_csv_more),
+        cmocka_unit_test(test_csv_errors),
+        cmocka_unit_test(test_csv_goals_breakdown),
+        cmocka_unit_test(test_csv_spreadsheet),
+        cmocka_unit_test(test_partial_fields),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_set_fields),
+        cmocka_unit_test(test_replace),
+        cmocka_unit_test(test_example_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

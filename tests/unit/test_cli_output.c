@@ -536,10 +536,11 @@ static void test_export_roundtrip_shape(void **state)
     /* The value plain (a fourth place: never "d.ddd"), the text as written. */
     assert_string_equal(
         s, "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,target_text,tren,"
-           "tw,indikator_no,realisasi,realisasi_text,anggaran\n"
+           "tw,indikator_no,realisasi,realisasi_text,anggaran,sasaran,formula,parts,"
+           "realisasi_satuan,num,den,before,after\n"
            "item,2.17.01.1.01.0001,\"Penyusunan, "
-           "Dokumen\",Sekretariat,,PAD,188500000,Jumlah,dok,105.7870,105.787,positif,,,,,\n"
-           "rekening,5.1.01,Belanja Pegawai,,,,8204055000,,,,,,,,,,\n");
+           "Dokumen\",Sekretariat,,PAD,188500000,Jumlah,dok,105.7870,105.787,positif,,,,,,,,,,,,,\n"
+           "rekening,5.1.01,Belanja Pegawai,,,,8204055000,,,,,,,,,,,,,,,,,,\n");
     free(s);
 }
 

@@ -426,10 +426,60 @@ static void test_int64_limits(void **state)
     fx_free(t3, 3);
 }
 
+static Renja__V1__Goal *fx_goal(const char *kode, const char *nama, int64_t target_e4,
+                                const char *text)
+{
+    Renja__V1__Goal *g = rj_malloc(sizeof *g);
+    renja__v1__goal__init(g);
+    g->kode = rj_strdup(kode);
+    g->nama = rj_strdup(nama);
+    Renja__V1__Item tmp = RENJA__V1__ITEM__INIT;
+    fx_ind(&tmp, "ind", "%", text == NULL, target_e4, text ? text : "");
+    g->indikator = tmp.indikator;
+    g->n_indikator = tmp.n_indikator;
+    return g;
+}
+
+/* Goal rows: added, removed, a changed target, an unchanged one only with
+ * all. */
+static void test_goals(void **state)
+{
+    (void)state;
+    Renja__V1__Goal *f[] = {fx_goal("T1", "Tujuan", 39300, NULL),
+                            fx_goal("T1.S1", "Satu", 30000, NULL),
+                            fx_goal("T1.S2", "Dua", 160000, NULL)};
+    Renja__V1__Goal *t[] = {fx_goal("T1", "Tujuan", 40000, NULL),
+                            fx_goal("T1.S2", "Dua", 160000, NULL),
+                            fx_goal("T1.S3", "Tiga", 10000, NULL)};
+    Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
+    rj_diff_goals(f, 3, t, 3, false, &out);
+    assert_int_equal(out.n_goals, 3);
+    assert_string_equal(out.goals[0]->kode, "T1");
+    assert_int_equal(out.goals[0]->change, RENJA__V1__CHANGE_KIND__CHANGE_MODIFIED);
+    assert_int_equal(out.goals[0]->n_targets, 1);
+    assert_int_equal(out.goals[0]->targets[0]->from_e4, 39300);
+    assert_int_equal(out.goals[0]->targets[0]->to_e4, 40000);
+    assert_string_equal(out.goals[1]->kode, "T1.S1");
+    assert_int_equal(out.goals[1]->change, RENJA__V1__CHANGE_KIND__CHANGE_REMOVED);
+    assert_string_equal(out.goals[2]->kode, "T1.S3");
+    assert_int_equal(out.goals[2]->change, RENJA__V1__CHANGE_KIND__CHANGE_ADDED);
+    assert_int_equal(out.goals[0]->pagu_from + out.goals[0]->pagu_to, 0);
+    Renja__V1__DiffResponse all = RENJA__V1__DIFF_RESPONSE__INIT;
+    rj_diff_goals(f, 3, t, 3, true, &all);
+    assert_int_equal(all.n_goals, 4);
+    assert_string_equal(all.goals[2]->kode, "T1.S2");
+    assert_int_equal(all.goals[2]->change, RENJA__V1__CHANGE_KIND__CHANGE_UNCHANGED);
+    rj_query_clear(&out.base);
+    rj_query_clear(&all.base);
+    fx_free(f, 3);
+    fx_free(t, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_figures),
+        cmocka_unit_test(test_goals),
         cmocka_unit_test(test_changed_keys_same_rows),
         cmocka_unit_test(test_added_removed_targets),
         cmocka_unit_test(test_rollup_differs_and_level),

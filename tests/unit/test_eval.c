@@ -32,7 +32,7 @@ static void test_seed_capaian(void **state)
         rs[i] = fx_real("2.17.01.1.01.0001", 2, (int)i + 1, cases[i].real, 0);
     }
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
-    rj_eval_input in = {it, 1, rs, n, 2};
+    rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = n, .tw = 2};
     assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
     assert_int_equal(out.n_rows, n);
     for (size_t i = 0; i < n; i++) {
@@ -109,7 +109,7 @@ static void test_notes_summary_anggaran(void **state)
     };
     size_t nr = sizeof rs / sizeof rs[0];
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
-    rj_eval_input in = {it, 4, rs, nr, 2};
+    rj_eval_input in = {.items = it, .n_items = 4, .reals = rs, .n_reals = nr, .tw = 2};
     assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
     assert_int_equal(out.n_rows, 7);
     assert_string_equal(out.rows[0]->kode, "2.17.01");
@@ -142,7 +142,7 @@ static void test_notes_summary_anggaran(void **state)
 
     /* triwulan I: only the fourth indikator reported, with realisasi 3 */
     Renja__V1__EvaluateResponse o1 = RENJA__V1__EVALUATE_RESPONSE__INIT;
-    rj_eval_input in1 = {it, 4, rs, nr, 1};
+    rj_eval_input in1 = {.items = it, .n_items = 4, .reals = rs, .n_reals = nr, .tw = 1};
     assert_int_equal(rj_eval_compute(&in1, &o1, NULL), 0);
     assert_int_equal(o1.summary->not_reported, 6);
     assert_int_equal(o1.n_anggaran, 0);
@@ -202,7 +202,7 @@ static void test_int64_limits(void **state)
     }
     rs[n] = fx_real("2.17.01.1.01.0001", 4, 0, 0, INT64_MAX);
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
-    rj_eval_input in = {it, 1, rs, n + 1, 4};
+    rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = n + 1, .tw = 4};
     assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
     assert_int_equal(out.n_rows, n);
     int no_capaian = 0;
@@ -233,10 +233,214 @@ static void test_int64_limits(void **state)
         (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
 }
 
+static Renja__V1__Goal *goal(const char *kode, const char *nama)
+{
+    Renja__V1__Goal *g = rj_malloc(sizeof *g);
+    renja__v1__goal__init(g);
+    g->kode = rj_strdup(kode);
+    g->nama = rj_strdup(nama);
+    return g;
+}
+
+static void goal_ind(Renja__V1__Goal *g, int64_t target_e4)
+{
+    Renja__V1__Item tmp = RENJA__V1__ITEM__INIT;
+    tmp.indikator = g->indikator;
+    tmp.n_indikator = g->n_indikator;
+    fx_ind(&tmp, "ind", "%", true, target_e4, "");
+    g->indikator = tmp.indikator;
+    g->n_indikator = tmp.n_indikator;
+}
+
+/* Tabel 2: goal rows get capaian like item rows, in goal order, and count
+ * in no summary; an item's realisasi never lands on a goal. */
+static void test_goal_rows(void **state)
+{
+    (void)state;
+    Renja__V1__Goal *g[2] = {goal("T1", "Tujuan"), goal("T1.S2", "Sasaran")};
+    goal_ind(g[0], 39300);  /* 3,93 */
+    goal_ind(g[0], 50000);  /* 5 */
+    goal_ind(g[1], 662000); /* 66,2 */
+    goal_ind(g[1], 160000); /* 16 */
+    Renja__V1__Item *it[1] = {fx_item("2.17.06", false, 0, "Program", "B", "")};
+    fx_ind(it[0], "Persentase koperasi aktif", "%", true, 662000, "");
+    Renja__V1__Realisasi *rs[] = {fx_real("T1", 2, 1, 21200, 0), fx_real("T1", 2, 2, 2800, 0),
+                                  fx_real("T1.S2", 2, 1, 605000, 0),
+                                  fx_real("T1.S2", 3, 2, 470000, 0), /* another triwulan */
+                                  fx_real("2.17.06", 2, 1, 604900, 0)};
+    size_t nr = sizeof rs / sizeof rs[0];
+    Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    rj_eval_input in = {
+        .items = it, .n_items = 1, .reals = rs, .n_reals = nr, .tw = 2, .goals = g, .n_goals = 2};
+    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(out.n_rows, 1);
+    assert_int_equal(out.rows[0]->capaian_e2, 9137);
+    assert_int_equal(out.n_goal_rows, 4);
+    static const struct {
+        const char *kode;
+        int no;
+        bool has;
+        int64_t cap;
+        const char *predikat, *note;
+    } want[] = {{"T1", 1, true, 5394, "Rendah", ""},
+                {"T1", 2, true, 560, "Sangat Rendah", ""},
+                {"T1.S2", 1, true, 9139, "Sangat Tinggi", ""},
+                {"T1.S2", 2, false, 0, "", "not reported"}};
+    for (size_t i = 0; i < 4; i++) {
+        const Renja__V1__EvalRow *r = out.goal_rows[i];
+        assert_string_equal(r->kode, want[i].kode);
+        assert_int_equal(r->indikator_no, want[i].no);
+        assert_int_equal(r->level, RENJA__V1__LEVEL__LEVEL_UNSPECIFIED);
+        assert_int_equal(r->has_capaian, want[i].has);
+        assert_int_equal(r->capaian_e2, want[i].cap);
+        assert_string_equal(r->predikat, want[i].predikat);
+        assert_string_equal(r->note, want[i].note);
+    }
+    /* the summary is Tabel 2-1's: the one item row only */
+    assert_int_equal(out.summary->sangat_tinggi, 1);
+    assert_int_equal(out.summary->rendah + out.summary->sangat_rendah, 0);
+    assert_int_equal(out.summary->not_reported, 0);
+    fx_free(it, 1);
+    fx_free(rs, nr);
+    fx_free(g, 2);
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+}
+
+static void add_part(Renja__V1__Indikator *k, int64_t v, const char *satuan)
+{
+    k->parts = rj_realloc(k->parts, (k->n_parts + 1) * sizeof *k->parts);
+    Renja__V1__TargetPart *p = rj_malloc(sizeof *p);
+    renja__v1__target_part__init(p);
+    p->value_e4 = v;
+    p->satuan = rj_strdup(satuan);
+    k->parts[k->n_parts++] = p;
+}
+
+static void set_satuan(Renja__V1__Realisasi *r, const char *satuan)
+{
+    free(r->satuan == protobuf_c_empty_string ? NULL : r->satuan);
+    r->satuan = rj_strdup(satuan);
+}
+
+/* Units: the part in the realisasi's unit (any case), none in another unit
+ * (the note says why, counted as no_capaian), a realisasi without unit
+ * against the target as it is. */
+static void test_units(void **state)
+{
+    (void)state;
+    Renja__V1__Item *it[1] = {fx_item("2.17.01.1.06.0001", true, 1, "Sub", "S", "")};
+    Renja__V1__Indikator *k = fx_ind(it[0], "Paket", "bulan", true, E4(12), "12 Bulan 3 dok");
+    add_part(k, E4(12), "bulan");
+    add_part(k, E4(3), "dok");
+    fx_ind(it[0], "Jenis", "paket", true, E4(2), "");
+    fx_ind(it[0], "Lama", "paket", true, E4(4), "");
+    Renja__V1__Realisasi *rs[] = {fx_real("2.17.01.1.06.0001", 2, 1, E4(3), 0),
+                                  fx_real("2.17.01.1.06.0001", 2, 2, E4(6), 0),
+                                  fx_real("2.17.01.1.06.0001", 2, 3, E4(6), 0)};
+    set_satuan(rs[0], "DOK");   /* the second part, another case */
+    set_satuan(rs[1], "jenis"); /* a unit the target has not */
+    /* rs[2]: no unit, as stored before units were kept */
+    Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = 3, .tw = 2};
+    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(out.n_rows, 3);
+    assert_true(out.rows[0]->has_capaian);
+    assert_int_equal(out.rows[0]->capaian_e2, 10000);
+    assert_int_equal(out.rows[0]->target_e4, E4(3));
+    assert_string_equal(out.rows[0]->satuan, "dok");
+    assert_false(out.rows[1]->has_capaian);
+    assert_string_equal(out.rows[1]->note, "realisasi is counted in jenis, the target in paket");
+    assert_string_equal(out.rows[1]->predikat, "");
+    assert_true(out.rows[2]->has_capaian);
+    assert_int_equal(out.rows[2]->capaian_e2, 15000);
+    assert_int_equal(out.summary->no_capaian, 1);
+    assert_int_equal(out.summary->sangat_tinggi, 2);
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    /* a unit no part has: the note lists the parts */
+    set_satuan(rs[0], "lembar");
+    Renja__V1__EvaluateResponse o2 = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    assert_int_equal(rj_eval_compute(&in, &o2, NULL), 0);
+    assert_string_equal(o2.rows[0]->note,
+                        "realisasi is counted in lembar, the target in bulan + dok");
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof o2), &o2, sizeof o2), NULL);
+    fx_free(it, 1);
+    fx_free(rs, 3);
+}
+
+static void add_row(Renja__V1__Realisasi *r, const char *lokasi, int64_t a, int64_t b, bool growth)
+{
+    r->breakdown = rj_realloc(r->breakdown, (r->n_breakdown + 1) * sizeof *r->breakdown);
+    Renja__V1__BreakdownRow *x = rj_malloc(sizeof *x);
+    renja__v1__breakdown_row__init(x);
+    x->lokasi = rj_strdup(lokasi);
+    if (growth) {
+        x->before_e4 = a;
+        x->after_e4 = b;
+    } else {
+        x->num_e4 = a;
+        x->den_e4 = b;
+    }
+    r->breakdown[r->n_breakdown++] = x;
+}
+
+/* A breakdown by lokasi: each lokasi's percentage and the formula's total
+ * (ratio of sums, not mean of ratios); capaian stays the stated value's;
+ * no formula, no breakdown shown; a zero denominator has no percentage. */
+static void test_breakdown(void **state)
+{
+    (void)state;
+    Renja__V1__Item *it[1] = {fx_item("2.17.06", false, 0, "Program", "B", "")};
+    fx_ind(it[0], "Koperasi aktif", "%", true, 662000, "")->formula =
+        RENJA__V1__FORMULA__FORMULA_RATIO;
+    fx_ind(it[0], "Omzet", "%", true, 160000, "")->formula = RENJA__V1__FORMULA__FORMULA_GROWTH;
+    fx_ind(it[0], "Tanpa formula", "%", true, 10000, "");
+    Renja__V1__Realisasi *rs[] = {fx_real("2.17.06", 2, 1, 604900, 0),
+                                  fx_real("2.17.06", 2, 2, 470000, 0),
+                                  fx_real("2.17.06", 2, 3, 10000, 0)};
+    add_row(rs[0], "Ogan Komering Ulu", E4(285), E4(395), false);
+    add_row(rs[0], "Musi Banyuasin", E4(376), E4(387), false);
+    add_row(rs[0], "Kosong", 0, 0, false);
+    add_row(rs[1], "Musi Banyuasin", 431000, 403000, true); /* 43,10 -> 40,30 */
+    add_row(rs[1], "Banyuasin", 1144700, 3716800, true);    /* 114,47 -> 371,68 */
+    add_row(rs[2], "Lahat", 1, 2, false);
+    Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = 3, .tw = 2};
+    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    const Renja__V1__EvalRow *a = out.rows[0], *g = out.rows[1], *n = out.rows[2];
+    assert_int_equal(a->n_breakdown, 3);
+    assert_string_equal(a->breakdown[0]->row->lokasi, "Ogan Komering Ulu");
+    assert_int_equal(a->breakdown[0]->pct_e2, 7215);
+    assert_int_equal(a->breakdown[1]->pct_e2, 9716);
+    assert_false(a->breakdown[2]->has_pct);
+    assert_true(a->has_computed);
+    assert_int_equal(a->computed_e4, 845269); /* 661 / 782 = 84,5269 % */
+    assert_int_equal(a->capaian_e2, 9137);    /* of the stated 60,49 */
+    assert_int_equal(g->breakdown[0]->pct_e2, -650);
+    assert_int_equal(g->breakdown[1]->pct_e2, 22470);
+    assert_int_equal(g->computed_e4, 1614584); /* (411,98 - 157,57) / 157,57 */
+    assert_int_equal(n->n_breakdown, 0);
+    assert_false(n->has_computed);
+    protobuf_c_message_free_unpacked(
+        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    int64_t v;
+    assert_false(
+        rj_eval_breakdown_total(RENJA__V1__FORMULA__FORMULA_NONE, rs[0]->breakdown, 3, &v));
+    assert_false(
+        rj_eval_breakdown_total(RENJA__V1__FORMULA__FORMULA_RATIO, rs[0]->breakdown, 0, &v));
+    fx_free(it, 1);
+    fx_free(rs, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_capaian),
+        cmocka_unit_test(test_goal_rows),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_breakdown),
         cmocka_unit_test(test_predikat_boundaries),
         cmocka_unit_test(test_notes_summary_anggaran),
         cmocka_unit_test(test_int64_limits),

@@ -303,6 +303,42 @@ static void test_parent(void **state)
     assert_string_equal(out, "unchanged");
 }
 
+static void test_goal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *canon;
+        rj_goal_kind kind;
+    } ok[] = {{"T1", "T1", RJ_GOAL_TUJUAN},        {"t1", "T1", RJ_GOAL_TUJUAN},
+              {" T01 ", "T1", RJ_GOAL_TUJUAN},     {"T99", "T99", RJ_GOAL_TUJUAN},
+              {"T1.S2", "T1.S2", RJ_GOAL_SASARAN}, {"t2.s10", "T2.S10", RJ_GOAL_SASARAN}};
+    char out[RJ_KODE_MAX];
+    rj_goal_kind k;
+    rj_diag d;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        assert_int_equal(rj_goal_parse(ok[i].in, out, &k, &d), 0);
+        assert_string_equal(out, ok[i].canon);
+        assert_int_equal(k, ok[i].kind);
+        assert_int_equal(rj_goal_kind_of(ok[i].canon), ok[i].kind);
+    }
+    static const char *bad[] = {"",     "T",    "T0",     "T100",  "S1",   "T1.S0",
+                                "T1S1", "T1.S", "T1.S2.", "T1.T2", "2.17", "T1 .S2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(rj_goal_parse(bad[i], out, &k, &d), RJ_EINVAL);
+        assert_non_null(strstr(d.msg, "expected a tujuan T<n> or a sasaran T<n>.S<m>"));
+    }
+    assert_int_equal(rj_goal_kind_of("t1"), RJ_GOAL_NONE); /* not canonical */
+    assert_true(rj_goal_parent("T1.S2", out));
+    assert_string_equal(out, "T1");
+    strcpy(out, "T3.S1");
+    assert_true(rj_goal_parent(out, out)); /* in place */
+    assert_string_equal(out, "T3");
+    assert_false(rj_goal_parent("T1", out));
+    assert_false(rj_kode_in_subtree("T10", "T1"));
+    assert_true(rj_kode_in_subtree("T1.S1", "T1"));
+    assert_string_equal(rj_goal_kind_name(RJ_GOAL_SASARAN), "sasaran");
+}
+
 static void test_subtree(void **state)
 {
     (void)state;
@@ -465,11 +501,17 @@ static void test_random_inputs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_codes), cmocka_unit_test(test_documented_forms),
-        cmocka_unit_test(test_malformed),  cmocka_unit_test(test_message_text),
-        cmocka_unit_test(test_level),      cmocka_unit_test(test_parent),
-        cmocka_unit_test(test_subtree),    cmocka_unit_test(test_byte_order_is_tree_order),
-        cmocka_unit_test(test_rekening),   cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_seed_codes),
+        cmocka_unit_test(test_documented_forms),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_message_text),
+        cmocka_unit_test(test_level),
+        cmocka_unit_test(test_parent),
+        cmocka_unit_test(test_goal),
+        cmocka_unit_test(test_subtree),
+        cmocka_unit_test(test_byte_order_is_tree_order),
+        cmocka_unit_test(test_rekening),
+        cmocka_unit_test(test_random_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,6 +249,24 @@ static int head_indikator(mplan *p, const char *kode)
     return n;
 }
 
+/* The satuan of indikator ind (1-based) of kode at head, malloc'd, or NULL:
+ * what the store records for a realisasi reported without one. */
+static char *head_satuan(mplan *p, const char *kode, int ind)
+{
+    char key[96];
+    snprintf(key, sizeof(key), "item/%s", kode);
+    const hist *h = model_get(p, key, p->head);
+    if (!h || ind < 1)
+        return NULL;
+    Renja__V1__Item *it = renja__v1__item__unpack(NULL, h->len, h->bytes);
+    char *s = NULL;
+    if ((size_t)ind <= it->n_indikator && it->indikator[ind - 1]->satuan &&
+        *it->indikator[ind - 1]->satuan)
+        s = rj_strdup(it->indikator[ind - 1]->satuan);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+    return s;
+}
+
 static void gen_upsert_item(mplan *p, changes *c, pending *pd)
 {
     const char *kode = item_kodes[rnd_n(n_item_kodes)];
@@ -376,7 +394,11 @@ static void gen_real(mplan *p, changes *c, pending *pd)
     ch_real(c, kode, tw, ind, rnd_n(1000000) - 1000, clear);
     Renja__V1__Realisasi exp = *c->v[c->n - 1]->realisasi;
     exp.clear = false;
+    char *satuan = head_satuan(p, kode, ind);
+    if (satuan)
+        exp.satuan = satuan;
     pending_add(pd, key, clear ? NULL : &exp.base);
+    free(satuan);
 }
 
 /* A write of the value a key already has at head (or a removal of what is

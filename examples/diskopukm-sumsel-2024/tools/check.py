@@ -125,10 +125,13 @@ def line_parent(k):
 # ---- replay ---------------------------------------------------------------
 
 items, lines, real = {}, {}, {}
+goals, greal = {}, {}  # tujuan and sasaran (Tabel 2), their realisasi
 snap = {}
 for fname, stages in REVS:
     with open(os.path.join(DATA, fname), encoding="utf-8") as f:
         doc = json.load(f)
+    for g in doc.get("goals", []):
+        goals[g["kode"]] = g
     for it in doc.get("items", []):
         k = kode(it["kode"])
         items[k] = dict(it, kode=k, pagu=money(it.get("pagu")))
@@ -147,6 +150,9 @@ for fname, stages in REVS:
         else:
             lines.pop(rm["line"], None)
     for r in doc.get("realisasi", []):
+        if r["kode"].startswith("T"):
+            greal[(r["kode"], r["tw"], r["indikator"])] = r
+            continue
         real[(kode(r["kode"]), r["tw"], r.get("indikator", 0))] = r
     for s in stages:
         snap[s] = (json.loads(json.dumps(items)), json.loads(json.dumps(lines)))
@@ -349,6 +355,22 @@ t = dec(apbdp["2.17.07.1.01.0002"]["indikator"][0]["target"])
 expect("capaian 2.17.07.1.01.0002 at apbd-p (139/913, hundredths)",
        capaian_e2(dec(real[("2.17.07.1.01.0002", 2, 1)]["value"]), t), 1522)
 
+# Tabel 2: the rows in the seed's order, (goal, indikator) -> capaian as
+# realisasi / target x 100 of the printed cells (the seed prints no capaian).
+TABEL_2 = [(("T1", 1), "3,93", "2,12", 5394), (("T1.S1", 1), "3", "0,02", 67),
+           (("T1.S1", 2), "3,14", "3,09", 9841), (("T1", 2), "5", "0,28", 560),
+           (("T1.S2", 1), "66,2", "60,5", 9139), (("T1.S2", 2), "16", "47", 29375)]
+print("== Tabel 2 (tujuan and sasaran) at apbd, tw 2")
+expect("goal realisasi s.d. TW II", sorted((k, n) for (k, tw, n) in greal if tw == 2),
+       sorted(k for k, _, _, _ in TABEL_2))
+for (g, n), t_cell, r_cell, cap in TABEL_2:
+    ind = goals[g]["indikator"][n - 1]
+    t, r = dec(ind["target"]), dec(greal[(g, 2, n)]["value"])
+    expect("Tabel 2 target of %s #%d" % (g, n), t, dec(t_cell))
+    expect("Tabel 2 realisasi of %s #%d" % (g, n), r, dec(r_cell))
+    expect("Tabel 2 capaian of %s #%d" % (g, n), capaian_e2(r, t), cap)
+    print("   %-6s %d %6s / %-6s = %s" % (g, n, r_cell, t_cell, cap / 100))
+
 # ---- optional: every pagu against the seed's cells ---------------------------
 
 if "--seed" in sys.argv:
@@ -452,6 +474,16 @@ if "--seed" in sys.argv:
             if k in ("2.17.01.1.02", "2.17.01.1.02.0003"):
                 after = targets(apbd, k)  # no indikator printed: kept from apbd
             expect("seed Tabel 3.3 sesudah targets of %s" % k, got, after)
+    # Tabel 2: target and realisasi cells, row by row
+    t2 = text[text.index("*Tabel 2 Pencapaian"):text.index("Secara umum, dari enam indikator")]
+    t2rows = [ln.split("\t") for ln in t2.split("\n") if re.match(r"^\d\t", ln)]
+    expect("seed Tabel 2 row count", len(t2rows), len(TABEL_2))
+    for c, ((g, n), _, _, _) in zip(t2rows, TABEL_2):
+        ind = goals[g]["indikator"][n - 1]
+        expect("seed Tabel 2 row %s indikator" % c[0], ind["nama"], c[1].strip())
+        expect("seed Tabel 2 row %s target" % c[0], dec(ind["target"]), dec(c[2].rstrip("%")))
+        expect("seed Tabel 2 row %s realisasi" % c[0], dec(greal[(g, 2, n)]["value"]),
+               dec(c[3].rstrip("%")))
     print("== compared with", seed)
 
 print("%d failure(s)" % len(failures))
