@@ -85,6 +85,39 @@ const char *rj_cli_dashes(const rj_flag *f)
     return f->name[0] && !f->name[1] ? "-" : "--";
 }
 
+/* One-letter aliases of flags, for every command that has the flag: -m
+ * TEXT is --message TEXT, as in git commit. */
+static const struct {
+    char letter;
+    const char *name;
+} aliases[] = {{'m', "message"}};
+
+char rj_cli_flag_letter(const rj_flag *f)
+{
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (strcmp(aliases[i].name, f->name) == 0)
+            return aliases[i].letter;
+    return 0;
+}
+
+void rj_cli_flag_label(const rj_flag *f, char *out, size_t n)
+{
+    char x = rj_cli_flag_letter(f);
+    if (x)
+        snprintf(out, n, "-%c, --%s", x, f->name);
+    else
+        snprintf(out, n, "%s%s", rj_cli_dashes(f), f->name);
+}
+
+/* The flag of c written -X: a one-letter flag, or a flag's alias. */
+static const rj_flag *letter_flag(const rj_command *c, char x)
+{
+    for (const rj_flag *f = c->flags; f && f->name; f++)
+        if ((f->name[0] == x && !f->name[1]) || rj_cli_flag_letter(f) == x)
+            return f;
+    return NULL;
+}
+
 void rj_cli_name(const rj_command *c, char *out, size_t n)
 {
     snprintf(out, n, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
@@ -238,8 +271,8 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
         }
         const rj_flag *sf = NULL;
         if (!only_pos && w[0] == '-' && w[1] && w[1] != '-' && !w[2] &&
-            (sf = rj_cli_flag(c, w + 1, 1)) != NULL) {
-            /* -X [VALUE]: a one-letter flag of the command. */
+            (sf = letter_flag(c, w[1])) != NULL) {
+            /* -X [VALUE]: a one-letter flag of the command, or an alias. */
             const char *val = "";
             if (sf->arg) {
                 if (i + 1 >= argc)
@@ -248,8 +281,8 @@ int rj_cli_parse(rj_cli *cli, const rj_command *c, int argc, char **argv, rj_arg
             }
             if (a->nflags == RJ_ARGS_MAX)
                 return rj_diag_set(d, RJ_EINVAL, "too many options");
-            a->flag_name[a->nflags] = w + 1;
-            a->flag_len[a->nflags] = 1;
+            a->flag_name[a->nflags] = sf->name;
+            a->flag_len[a->nflags] = strlen(sf->name);
             a->flag_val[a->nflags++] = val;
             continue;
         }

@@ -138,6 +138,10 @@ int rj_args_uint(const rj_args *a, const char *flag, uint64_t lo, uint64_t hi, u
 const rj_flag *rj_cli_flag(const rj_command *c, const char *name, size_t len);
 /* How f is written: "-" for a one-letter flag (-o FILE), else "--". */
 const char *rj_cli_dashes(const rj_flag *f);
+/* "-m, --message" for a flag with an alias, else "--message" or "-o". */
+void rj_cli_flag_label(const rj_flag *f, char *out, size_t n);
+/* The one-letter alias of f ('m' for --message), or 0. */
+char rj_cli_flag_letter(const rj_flag *f);
 /* "plan create", "diff": the words that name c. */
 void rj_cli_name(const rj_command *c, char *out, size_t n);
 /* "PLAN FROM TO [--level L] [--all]": the arguments and flags of c. */

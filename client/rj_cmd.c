@@ -1252,6 +1252,9 @@ static void complete_flags(const rj_command *c, FILE *out)
 {
     for (const rj_flag *f = c ? c->flags : NULL; f && f->name; f++)
         fprintf(out, "%s%s\n", rj_cli_dashes(f), f->name);
+    for (const rj_flag *f = c ? c->flags : NULL; f && f->name; f++)
+        if (rj_cli_flag_letter(f))
+            fprintf(out, "-%c\n", rj_cli_flag_letter(f));
     for (const rj_flag *f = rj_cli_globals; f->name; f++)
         fprintf(out, "--%s\n", f->name);
     fprintf(out, "--help\n");

@@ -371,9 +371,10 @@ static void markdown_text(FILE *out, const char *text)
 
 static void flag_line(FILE *out, const rj_flag *f, int indent)
 {
-    char head[128];
-    snprintf(head, sizeof(head), "%*s%s%s%s%s", indent, "", rj_cli_dashes(f), f->name,
-             f->arg ? " " : "", f->arg ? f->arg : "");
+    char head[128], label[64];
+    rj_cli_flag_label(f, label, sizeof(label));
+    snprintf(head, sizeof(head), "%*s%s%s%s", indent, "", label, f->arg ? " " : "",
+             f->arg ? f->arg : "");
     fputs(head, out);
     int col = (int)strlen(head);
     if (col + 2 > FLAG_COL) {
@@ -564,8 +565,11 @@ void rj_help_man(const rj_command *table, FILE *out)
             fputs(".PP\n", out);
             rj_roff_line(out, c->about);
         }
-        for (const rj_flag *f = c->flags; f && f->name; f++)
-            rj_roff_option(out, rj_cli_dashes(f), f->name, f->arg, f->help);
+        for (const rj_flag *f = c->flags; f && f->name; f++) {
+            char label[64];
+            rj_cli_flag_label(f, label, sizeof(label));
+            rj_roff_option(out, "", label, f->arg, f->help);
+        }
         if (c->examples) {
             fputs(".PP\nExamples:\n", out);
             rj_roff_verbatim(out, c->examples);

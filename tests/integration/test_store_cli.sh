@@ -13,7 +13,8 @@ expect_exit "bad plan id" 2 "$RENJA" plan create "Bad Plan"
 r1=$("$RENJA" set $P 2.17 nama="Urusan Koperasi" --message "urusan")
 check "first revision" 1 "$r1"
 r2=$("$RENJA" set $P 2.17.01 nama="Program Penunjang" bidang=Sekretariat --message "program")
-r3=$("$RENJA" set $P 2.17.01.101 nama="Perencanaan" bidang=Sekretariat)
+r3=$("$RENJA" set $P 2.17.01.101 nama="Perencanaan" bidang=Sekretariat -m "kegiatan")
+check "-m is --message" "kegiatan" "$("$RENJA" --format json log $P --limit 1 | json 'j["revisions"][0]["message"]')"
 r4=$("$RENJA" set $P 2.17.01.101.01 nama="Penyusunan Dokumen" bidang=Sekretariat pagu=188.500.000 \
      indikator.1.nama="Jumlah Dokumen" indikator.1.satuan=dokumen indikator.1.target=2)
 check "revisions count up" "2 3 4" "$r2 $r3 $r4"

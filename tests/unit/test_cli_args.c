@@ -147,6 +147,14 @@ static void test_short_flags(void **state)
     char *other[] = {"p/2024", "-x"};
     assert_int_equal(rj_cli_parse(&cli, &table[4], 2, other, &a, &d), RJ_EINVAL);
     assert_non_null(strstr(d.msg, "unexpected argument \"-x\""));
+    /* -m TEXT is --message TEXT, as in git commit. */
+    char *m[] = {"p/2024", "f.csv", "-m", "APBD 2024"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 4, m, &a, &d), 0);
+    assert_int_equal(a.npos, 2);
+    assert_string_equal(rj_args_get(&a, "message"), "APBD 2024");
+    char *mv[] = {"p/2024", "f.csv", "-m"};
+    assert_int_equal(rj_cli_parse(&cli, &table[0], 3, mv, &a, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "-m needs a value"));
     char *imp[] = {"p/2024", "-"};
     assert_int_equal(rj_cli_parse(&cli, &table[0], 2, imp, &a, &d), 0);
     assert_string_equal(a.pos[1], "-");
@@ -240,8 +248,9 @@ static void test_every_command_documented(void **state)
                 fail_msg("%s --%s has no sentence of help", n, f->name);
         char *buf = capture(rj_help_command, c);
         for (const rj_flag *f = c->flags; f && f->name; f++) {
-            char want[64];
-            snprintf(want, sizeof(want), "  --%s", f->name);
+            char want[80], label[64];
+            rj_cli_flag_label(f, label, sizeof(label));
+            snprintf(want, sizeof(want), "  %s", label);
             if (!strstr(buf, want))
                 fail_msg("help of %s misses --%s", n, f->name);
         }
