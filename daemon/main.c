@@ -127,6 +127,15 @@ static int parse(int argc, char **argv, opts *o)
             o->cfg.answer_total_max = (size_t)mib << 20;
             break;
         }
+        case RJ_DOPT_TLSCERT:
+            o->cfg.tls_cert = optarg;
+            break;
+        case RJ_DOPT_TLSKEY:
+            o->cfg.tls_key = optarg;
+            break;
+        case RJ_DOPT_INSECURE:
+            o->cfg.insecure_listen = true;
+            break;
         case RJ_DOPT_HELP:
             rj_dcli_usage(stdout);
             exit(0);
@@ -331,6 +340,10 @@ int main(int argc, char **argv)
         if (o.argc > 0)
             return usage_error("unexpected argument \"%s\"", o.argv[0]);
         o.cfg.data_dir = o.data_dir;
+        if (!o.cfg.tls_cert != !o.cfg.tls_key)
+            return usage_error("%s", o.cfg.tls_cert
+                                         ? "--tls-cert needs --tls-key (the certificate's key)"
+                                         : "--tls-key needs --tls-cert (the certificate)");
         return rj_daemon_run(&o.cfg);
     }
     if (strcmp(cmd, "init") == 0)

@@ -1,7 +1,11 @@
 #include "rj_daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -86,6 +90,7 @@ typedef struct rj_daemon {
     size_t held_peak; /* since the last malloc_trim */
     uv_work_t trim_req;
     bool trimming;
+    const char *tls_cert, *tls_key; /* re-read on SIGHUP; NULL: no TLS */
     int exit_code;
 } rj_daemon;
 
@@ -915,28 +920,103 @@ static void signal_cb(uv_signal_t *h, int signum)
     rj_grpc_server_drain(d->grpc, d->drain_ms, drained_cb, d);
 }
 
-/* What SIGHUP re-reads. Nothing yet: the daemon has no configuration file,
- * and its flags are fixed for its lifetime. When renjad serves TLS, the
- * certificate and key are re-read here (a failed re-read keeps the old
- * ones and says so); the daemon never stops on SIGHUP. */
-static int reload(rj_daemon *d)
+/* TLS: a context from the certificate and key files, given to the server
+ * for the connections it accepts from now on. */
+static int tls_load(rj_daemon *d, bool reload)
 {
-    (void)d;
+    rj_tls_ctx *ctx;
+    char about[512];
+    rj_diag diag = {{0}};
+    if (rj_tls_ctx_new(d->tls_cert, d->tls_key, &ctx, about, sizeof(about), &diag) != 0) {
+        rj_log(RJ_LOG_ERROR, "%s: %s", reload ? "SIGHUP" : "cannot start", diag.msg);
+        return -1;
+    }
+    rj_grpc_server_set_tls(d->grpc, ctx);
+    rj_log(strstr(about, "EXPIRED") ? RJ_LOG_WARN : RJ_LOG_INFO,
+           "%s TLS certificate %s (%s), key %s%s",
+           reload ? "SIGHUP: reloaded" : "TCP listeners serve TLS:", d->tls_cert, about, d->tls_key,
+           reload ? "; new connections get it, open ones keep theirs" : "");
     return 0;
 }
 
+/* What SIGHUP re-reads: the TLS certificate and key (the daemon has no
+ * configuration file, and its other flags are fixed for its lifetime).
+ * New connections get the new certificate, open ones keep theirs; one that
+ * does not load leaves the old in use. The daemon never stops on SIGHUP. */
 static void sighup_cb(uv_signal_t *h, int signum)
 {
     rj_daemon *d = h->data;
     if (d->draining)
         return;
     rj_sd_notify("RELOADING=1");
-    int rc = reload(d);
-    if (rc)
-        rj_log(RJ_LOG_WARN, "SIGHUP: reload failed (%s); serving on as before", rj_strerror(rc));
-    else
-        rj_log(RJ_LOG_INFO, "SIGHUP: nothing to reload; serving on");
+    if (!d->tls_cert)
+        rj_log(RJ_LOG_INFO, "SIGHUP: nothing to reload (no TLS); serving on");
+    else if (tls_load(d, true) != 0)
+        rj_log(RJ_LOG_WARN,
+               "SIGHUP: reload failed; new connections keep the certificate loaded before; "
+               "serving on");
     rj_sd_notify("READY=1");
+}
+
+/* Loopback: 127.0.0.0/8, ::1 (and ::ffff:127.0.0.0/104). */
+static bool sockaddr_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(a))
+            return true;
+        return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+    }
+    return false;
+}
+
+/* A plaintext TCP listener on ADDR (HOST:PORT, or a socket from systemd
+ * when fd >= 0) must be on loopback, or allowed by --insecure-listen (and
+ * then warned about). 0, or -1 having said why. */
+static int plaintext_check(const rj_daemon_config *cfg, const char *addr, int fd)
+{
+    bool loopback = true;
+    if (fd >= 0) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+            (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+            return 0; /* a Unix socket (or not a socket: listen_fd says so) */
+        loopback = sockaddr_loopback((struct sockaddr *)&ss);
+    } else {
+        rj_addr a;
+        rj_diag diag = {{0}};
+        if (rj_addr_parse(addr, &a, &diag) != 0 || a.is_unix)
+            return 0; /* listen says what is wrong with it */
+        struct addrinfo hints, *res = NULL;
+        memset(&hints, 0, sizeof(hints));
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+        if (getaddrinfo(a.host, "1", &hints, &res) != 0)
+            return 0;
+        for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+            if (!sockaddr_loopback(ai->ai_addr))
+                loopback = false;
+        freeaddrinfo(res);
+    }
+    if (loopback)
+        return 0;
+    if (!cfg->insecure_listen) {
+        rj_log(RJ_LOG_ERROR,
+               "refusing plaintext TCP on %s, which is not a loopback address: tokens and data "
+               "would cross the network in clear; serve TLS with --tls-cert FILE --tls-key FILE, "
+               "or accept plaintext with --insecure-listen",
+               addr);
+        return -1;
+    }
+    rj_log(RJ_LOG_WARN,
+           "plaintext TCP on %s (--insecure-listen): tokens and data cross the network in clear; "
+           "serve TLS with --tls-cert and --tls-key",
+           addr);
+    return 0;
 }
 
 static size_t watcher_count(const rj_daemon *d)
@@ -1072,19 +1152,16 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         d.answer_total_max = d.answer_conn_max;
     gcfg.log = grpc_log_cb;
     rj_grpc_server_new(d.loop, &gcfg, methods, sizeof(methods) / sizeof(methods[0]), &d, &d.grpc);
+    d.tls_cert = cfg->tls_cert;
+    d.tls_key = cfg->tls_key;
+    if (d.tls_cert && tls_load(&d, false) != 0) {
+        d.exit_code = 1;
+        goto out;
+    }
 
     int listening = 0;
     int fds[RJ_SD_MAX_FDS];
     int n_fds = rj_sd_listen_fds(fds, RJ_SD_MAX_FDS);
-    for (int i = 0; i < n_fds; i++) {
-        if (rj_grpc_server_listen_fd(d.grpc, fds[i], &diag) != 0) {
-            rj_log(RJ_LOG_ERROR, "socket from systemd (fd %d): %s", fds[i], diag.msg);
-            d.exit_code = 1;
-            goto out;
-        }
-        rj_log(RJ_LOG_INFO, "listening on fd %d from systemd", fds[i]);
-        listening++;
-    }
     char default_unix[4096];
     const char *defaults[2] = {default_unix, RJ_DAEMON_DEFAULT_TCP};
     const char *const *addrs = cfg->listen;
@@ -1101,6 +1178,30 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         addrs = defaults;
         n_addrs = 2;
     }
+    /* Plaintext beyond loopback only when asked for: before binding any. */
+    for (int i = 0; !d.tls_cert && i < n_fds; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "the socket from systemd (fd %d)", fds[i]);
+        if (plaintext_check(cfg, what, fds[i]) != 0) {
+            d.exit_code = 1;
+            goto out;
+        }
+    }
+    for (size_t i = 0; !d.tls_cert && i < n_addrs; i++)
+        if (plaintext_check(cfg, addrs[i], -1) != 0) {
+            d.exit_code = 1;
+            goto out;
+        }
+    for (int i = 0; i < n_fds; i++) {
+        if (rj_grpc_server_listen_fd(d.grpc, fds[i], &diag) != 0) {
+            rj_log(RJ_LOG_ERROR, "socket from systemd (fd %d): %s", fds[i], diag.msg);
+            d.exit_code = 1;
+            goto out;
+        }
+        rj_log(RJ_LOG_INFO, "listening on fd %d from systemd%s", fds[i],
+               d.tls_cert ? " (TLS on TCP)" : "");
+        listening++;
+    }
     for (size_t i = 0; i < n_addrs; i++) {
         char bound[256];
         if (rj_grpc_server_listen(d.grpc, addrs[i], bound, sizeof(bound), &diag) != 0) {
@@ -1108,7 +1209,8 @@ int rj_daemon_run(const rj_daemon_config *cfg)
             d.exit_code = 1;
             goto out;
         }
-        rj_log(RJ_LOG_INFO, "listening on %s", bound);
+        rj_log(RJ_LOG_INFO, "listening on %s%s", bound,
+               d.tls_cert && strncmp(bound, "unix:", 5) != 0 ? " (TLS)" : "");
         listening++;
     }
 

@@ -24,6 +24,13 @@ typedef struct rj_daemon_config {
      * with RESOURCE_EXHAUSTED when its own client is not reading. */
     size_t answer_conn_max;
     size_t answer_total_max;
+    /* TLS on every TCP listener: PEM certificate (chain) and key, re-read on
+     * SIGHUP; both NULL: plaintext. */
+    const char *tls_cert;
+    const char *tls_key;
+    /* Plaintext TCP on an address other than loopback is refused unless
+     * this is set. */
+    bool insecure_listen;
     rj_grpc_config grpc;
 } rj_daemon_config;
 

@@ -14,6 +14,16 @@ const rj_dopt rj_dcli_options[] = {
     {"listen", "ADDR", RJ_DOPT_LISTEN,
      "listen on ADDR: unix:/path/to.sock, HOST:PORT or [::1]:PORT; may be given up to 16 "
      "times (default unix:DIR/" RJ_DAEMON_SOCKET_NAME " and " RJ_DAEMON_DEFAULT_TCP ")"},
+    {"tls-cert", "FILE", RJ_DOPT_TLSCERT,
+     "serve TLS (1.2 or later, ALPN h2) on every TCP listener with the PEM certificate in "
+     "FILE, then any intermediate ones; needs --tls-key; re-read on SIGHUP (the Unix socket "
+     "stays plaintext)"},
+    {"tls-key", "FILE", RJ_DOPT_TLSKEY,
+     "the PEM private key of --tls-cert (unencrypted; keep it readable by renjad alone); "
+     "re-read on SIGHUP"},
+    {"insecure-listen", NULL, RJ_DOPT_INSECURE,
+     "allow plaintext TCP on an address other than loopback (127.0.0.0/8, ::1): tokens and "
+     "data then cross the network in clear; without it renjad refuses to start on one"},
     {"log-level", "LEVEL", RJ_DOPT_LOG, "error, warn, info or debug (default info)"},
     {"drain-ms", "MS", RJ_DOPT_DRAIN,
      "on SIGTERM, how long in-flight calls may finish before renjad exits (default 10000)"},
@@ -45,7 +55,8 @@ const rj_dopt rj_dcli_options[] = {
 };
 
 const rj_dcmd rj_dcli_commands[] = {
-    {"[--data-dir DIR] [--listen ADDR]... [--log-level LEVEL] [--drain-ms MS] "
+    {"[--data-dir DIR] [--listen ADDR]... [--tls-cert FILE --tls-key FILE] [--insecure-listen] "
+     "[--log-level LEVEL] [--drain-ms MS] "
      "[--max-connections N] [--max-unix-connections N] [--max-connections-per-peer N] "
      "[--idle-timeout SECONDS] [--first-call-timeout SECONDS] [--max-message BYTES] "
      "[--max-answer-memory MIB]",
@@ -118,7 +129,10 @@ static const char description[] =
 static const char signals[] =
     "SIGTERM: report NOT_SERVING, stop accepting, let in-flight calls finish (up to "
     "--drain-ms) and exit 0. Under systemd renjad sends READY=1 and STOPPING=1 and takes its "
-    "sockets from socket activation (LISTEN_FDS).";
+    "sockets from socket activation (LISTEN_FDS).\n"
+    "SIGHUP: re-read --tls-cert and --tls-key; new connections get the new certificate, open "
+    "ones keep theirs and nothing is dropped. A certificate or key that does not load (or "
+    "does not match) is logged and the old one stays in use.";
 
 static void paragraphs(FILE *out, const char *text)
 {
@@ -163,6 +177,8 @@ void rj_dcli_man(FILE *out)
                           "--bidang \"Bidang Pemberdayaan Usaha Kecil\"\n"
                           "renjad --data-dir /srv/renja --listen unix:/srv/renja/renjad.sock "
                           "--listen 127.0.0.1:7024\n"
+                          "renjad --data-dir /srv/renja --listen 0.0.0.0:7024 --tls-cert "
+                          "/etc/renjad/cert.pem --tls-key /etc/renjad/key.pem\n"
                           "renjad backup --data-dir /srv/renja /backup/renja.mdb");
     fputs(".SH EXIT STATUS\n0 on success (and after a clean SIGTERM), 1 on failure, 2 for a "
           "usage error, 4 when token revoke finds no such token.\n"

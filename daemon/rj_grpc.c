@@ -17,6 +17,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "rj_alloc.h"
+#include "rj_tls.h"
 #include "rj_utf8.h"
 #include "rj_wire.h"
 
@@ -70,6 +71,11 @@ struct rj_grpc_server {
     uv_loop_t *loop;
     char *rbuf;     /* READ_BUF bytes */
     bool rbuf_busy; /* between alloc_cb and read_cb */
+    /* TLS on the TCP listeners: the context new connections take (each
+     * keeps its own reference), and one loop-wide buffer for what they
+     * decrypt (READ_BUF bytes), both NULL without TLS. */
+    rj_tls_ctx *tls;
+    char *tlsbuf;
     rj_grpc_config cfg;
     const rj_grpc_method *methods;
     size_t n_methods;
@@ -111,6 +117,7 @@ struct conn {
     int open_handles;
     rj_grpc_server *srv;
     nghttp2_session *session;
+    rj_tls *tls; /* NULL: plaintext (the Unix socket, or TCP without TLS) */
     uint64_t id;
     char peer[80];
     char host[64]; /* the TCP peer's address without the port */
@@ -1291,11 +1298,17 @@ static void write_cb(uv_write_t *req, int status)
     conn_maybe_close(c);
 }
 
+static void conn_flush_tls(conn *c);
+
 /* Pull frames out of nghttp2 into one buffer per uv_write. */
 static void conn_flush(conn *c)
 {
     if (c->closing || c->in_ng)
         return;
+    if (c->tls) {
+        conn_flush_tls(c);
+        return;
+    }
     rj_buf b = {0};
     c->in_ng++;
     while (c->pending_out + b.len < OUT_HIGH) {
@@ -1331,6 +1344,66 @@ static void conn_flush(conn *c)
         }
     }
     rj_buf_free(&b);
+    if (c->close_pending)
+        conn_close(c, NULL);
+}
+
+/* Write the ciphertext the connection's TLS has ready; false when the
+ * connection was closed. */
+static bool conn_write_tls(conn *c)
+{
+    size_t n = rj_tls_pending(c->tls);
+    if (!n)
+        return true;
+    write_req *w = rj_malloc(sizeof(*w) + n);
+    w->c = c;
+    w->len = rj_tls_take(c->tls, w->data, n);
+    uv_buf_t ub = uv_buf_init(w->data, (unsigned)w->len);
+    c->pending_out += w->len;
+    int rc = uv_write(&w->req, &c->h.stream, &ub, 1, write_cb);
+    if (rc < 0) {
+        c->pending_out -= w->len;
+        free(w);
+        conn_close(c, uv_strerror(rc));
+        return false;
+    }
+    return true;
+}
+
+/* conn_flush over TLS: nghttp2's frames (once the handshake is done) go
+ * through SSL_write into the write BIO; what is there (handshake records
+ * too) goes out in one uv_write. */
+static void conn_flush_tls(conn *c)
+{
+    if (rj_tls_ready(c->tls)) {
+        rj_buf b = {0};
+        c->in_ng++;
+        while (c->pending_out + b.len < OUT_HIGH) {
+            const uint8_t *data;
+            ssize_t n = nghttp2_session_mem_send(c->session, &data);
+            if (n < 0) {
+                c->in_ng--;
+                rj_buf_free(&b);
+                slog(c->srv, "grpc: connection %llu (%s): send failed: %s",
+                     (unsigned long long)c->id, c->peer, nghttp2_strerror((int)n));
+                conn_close(c, NULL);
+                return;
+            }
+            if (n == 0)
+                break;
+            rj_buf_append(&b, data, (size_t)n);
+        }
+        c->in_ng--;
+        char why[256];
+        int rc = b.len ? rj_tls_write(c->tls, b.data, b.len, why, sizeof(why)) : 0;
+        rj_buf_free(&b);
+        if (rc < 0) {
+            conn_close(c, why);
+            return;
+        }
+    }
+    if (!conn_write_tls(c))
+        return;
     if (c->close_pending)
         conn_close(c, NULL);
 }
@@ -1383,6 +1456,8 @@ static void conn_close(conn *c, const char *why)
         nghttp2_session_del(c->session);
         c->session = NULL;
     }
+    rj_tls_free(c->tls);
+    c->tls = NULL;
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->timer, conn_free_cb);
     if (!uv_is_closing(&c->h.handle))
@@ -1405,6 +1480,11 @@ static void conn_maybe_close(conn *c)
         return;
     if (nghttp2_session_want_read(c->session) || nghttp2_session_want_write(c->session))
         return;
+    if (c->tls) {
+        rj_tls_shutdown(c->tls); /* close_notify, written before the FIN */
+        if (!conn_write_tls(c))
+            return;
+    }
     uv_shutdown_t *req = rj_malloc(sizeof(*req));
     req->data = c;
     c->shutting_down = true;
@@ -1436,6 +1516,50 @@ static void read_buf_free(conn *c, const uv_buf_t *buf)
         free(buf->base);
 }
 
+/* A TLS failure: the log says who and why, the alert OpenSSL wrote (if
+ * any) goes out, then the connection closes. */
+static void conn_fail_tls(conn *c, const char *why)
+{
+    if (why[0])
+        slog(c->srv, "grpc: connection %llu (%s) closed: %s", (unsigned long long)c->id, c->peer,
+             why);
+    uv_read_stop(&c->h.stream);
+    if (!conn_write_tls(c))
+        return;
+    uv_shutdown_t *req = rj_malloc(sizeof(*req));
+    req->data = c;
+    c->shutting_down = true;
+    if (uv_shutdown(req, &c->h.stream, shutdown_cb) < 0) {
+        free(req);
+        c->shutting_down = false;
+        conn_close(c, NULL);
+    }
+}
+
+/* Decrypt what was fed and hand it to nghttp2, until TLS needs more
+ * ciphertext: 0, or nghttp2's error. *failed: TLS failed and the
+ * connection is on its way out. */
+static ssize_t conn_recv_tls(conn *c, bool *failed)
+{
+    char why[320];
+    for (;;) {
+        ssize_t n = rj_tls_read(c->tls, c->srv->tlsbuf, READ_BUF, why, sizeof(why));
+        if (n == 0)
+            return 0;
+        if (n < 0) {
+            *failed = true;
+            conn_fail_tls(c, why);
+            return 0;
+        }
+        c->in_ng++;
+        ssize_t rv =
+            nghttp2_session_mem_recv(c->session, (const uint8_t *)c->srv->tlsbuf, (size_t)n);
+        c->in_ng--;
+        if (rv < 0 || c->close_pending)
+            return rv;
+    }
+}
+
 static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     conn *c = s->data;
@@ -1445,6 +1569,8 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             const char *why = NULL;
             if (c->ready || c->n_streams)
                 why = "peer closed with requests in flight";
+            else if (c->tls && !rj_tls_ready(c->tls) && c->bytes_in > 0)
+                why = "peer closed during the TLS handshake";
             else if (!c->handshake_done && c->bytes_in > 0)
                 why = "peer closed during the HTTP/2 handshake";
             conn_close(c, why);
@@ -1456,15 +1582,31 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         read_buf_free(c, buf);
         return;
     }
+    bool first = c->bytes_in == 0;
     c->bytes_in += (uint64_t)nread;
-    c->in_ng++;
-    ssize_t rv = nghttp2_session_mem_recv(c->session, (const uint8_t *)buf->base, (size_t)nread);
-    c->in_ng--;
-    read_buf_free(c, buf);
+    ssize_t rv;
+    bool hello = false; /* a TLS ClientHello on a plaintext port */
+    if (c->tls) {
+        rj_tls_feed(c->tls, buf->base, (size_t)nread);
+        read_buf_free(c, buf);
+        bool failed = false;
+        rv = conn_recv_tls(c, &failed);
+        if (failed || c->closing)
+            return;
+    } else {
+        hello = first && nread >= 3 && buf->base[0] == 0x16 && buf->base[1] == 0x03;
+        c->in_ng++;
+        rv = nghttp2_session_mem_recv(c->session, (const uint8_t *)buf->base, (size_t)nread);
+        c->in_ng--;
+        read_buf_free(c, buf);
+    }
     if (rv < 0) {
-        const char *why = rv == NGHTTP2_ERR_BAD_CLIENT_MAGIC
-                              ? "not an HTTP/2 prior-knowledge client (bad connection preface)"
-                              : nghttp2_strerror((int)rv);
+        const char *why =
+            rv != NGHTTP2_ERR_BAD_CLIENT_MAGIC ? nghttp2_strerror((int)rv)
+            : hello ? "a TLS client on a plaintext port (bad connection preface: a TLS "
+                      "ClientHello; start renjad with --tls-cert and --tls-key, or connect "
+                      "without TLS)"
+                    : "not an HTTP/2 prior-knowledge client (bad connection preface)";
         c->close_pending = false;
         conn_close(c, why);
         return;
@@ -1679,6 +1821,15 @@ static void on_connection(uv_stream_t *server, int status)
     srv->conns = c;
     srv->n_conns++;
     c->last_activity = uv_now(srv->loop);
+    if (!l->is_unix && srv->tls) {
+        c->tls = rj_tls_new(srv->tls);
+        if (!c->tls) {
+            slog(srv, "grpc: connection %llu (%s): cannot start TLS (out of memory)",
+                 (unsigned long long)c->id, c->peer);
+            conn_close(c, NULL);
+            return;
+        }
+    }
     rc = conn_session_new(c);
     if (rc != 0) {
         slog(srv, "grpc: connection %llu: cannot start HTTP/2 session: %s",
@@ -1700,7 +1851,20 @@ static void on_connection(uv_stream_t *server, int status)
         conn_close(c, uv_strerror(rc));
         return;
     }
-    conn_flush(c); /* our SETTINGS go out at once */
+    conn_flush(c); /* our SETTINGS go out at once (over TLS, after the handshake) */
+}
+
+void rj_grpc_server_set_tls(rj_grpc_server *srv, rj_tls_ctx *ctx)
+{
+    rj_tls_ctx_free(srv->tls);
+    srv->tls = ctx;
+    if (ctx && !srv->tlsbuf)
+        srv->tlsbuf = rj_malloc(READ_BUF);
+}
+
+bool rj_grpc_server_tls(const rj_grpc_server *srv)
+{
+    return srv->tls != NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2032,6 +2196,8 @@ void rj_grpc_server_free(rj_grpc_server *srv)
     /* Freeing with handles still open would leave them pointing here. */
     assert(!srv->drain_timer_init && (srv->draining ? srv->n_listeners == 0 : true));
     assert(srv->n_conns == 0);
+    rj_tls_ctx_free(srv->tls);
+    free(srv->tlsbuf);
     free(srv->rbuf);
     free(srv);
 }

@@ -1,4 +1,5 @@
-/* gRPC server over cleartext HTTP/2 (prior knowledge) on libuv + nghttp2.
+/* gRPC server over HTTP/2 on libuv + nghttp2: cleartext (prior knowledge),
+ * or TLS with ALPN h2 on TCP (rj_tls.h).
  *
  * The transport owns sockets, nghttp2 sessions, message framing, limits,
  * deadlines and trailers. It knows nothing of renja's methods beyond the
@@ -27,6 +28,7 @@
 
 #include "rj_alloc.h"
 #include "rj_error.h"
+#include "rj_tls.h"
 
 typedef struct rj_grpc_server rj_grpc_server;
 typedef struct rj_call rj_call;
@@ -78,6 +80,12 @@ int rj_grpc_server_new(uv_loop_t *loop, const rj_grpc_config *cfg, const rj_grpc
  * bound receives the address actually bound, e.g. "127.0.0.1:43117". */
 int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, size_t bound_len,
                           rj_diag *d);
+/* TLS on every TCP listener (the Unix socket stays plaintext) for the
+ * connections accepted from now on; those already open keep the context
+ * they started with. The server takes ctx over (and frees the one it had);
+ * NULL: plaintext. */
+void rj_grpc_server_set_tls(rj_grpc_server *srv, rj_tls_ctx *ctx);
+bool rj_grpc_server_tls(const rj_grpc_server *srv);
 /* Serve an already listening socket (systemd LISTEN_FDS). */
 int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d);
 /* Stop accepting, send GOAWAY to every connection, let in-flight calls

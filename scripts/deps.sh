@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libuv1-dev liblmdb-dev libprotobuf-c-dev
       protobuf-c-compiler libnghttp2-dev libcmocka-dev python3-grpcio python3-protobuf
-      protobuf-compiler libxlsxwriter-dev python3-openpyxl chromium poppler-utils
+      protobuf-compiler libxlsxwriter-dev libssl-dev openssl python3-openpyxl chromium poppler-utils
       clang-14 curl man-db)
 missing=()
 for p in "${pkgs[@]}"; do
