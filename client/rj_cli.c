@@ -53,6 +53,12 @@ const rj_flag rj_cli_globals[] = {
     {"server", "ADDR",
      "the server: unix:/path/to.sock or HOST:PORT (default $RENJA_SERVER, "
      "then " RJ_CLI_DEFAULT_SERVER ")"},
+    {"cacert", "FILE",
+     "TLS to a HOST:PORT server, its certificate verified against the CA certificate(s) in "
+     "PEM FILE and its host name checked (default $RENJA_CACERT)"},
+    {"tls", NULL,
+     "TLS to a HOST:PORT server, its certificate verified against the system's CA "
+     "certificates and its host name checked"},
     {"token-file", "FILE",
      "read the bearer token from FILE, which group and others may not read (default "
      "$RENJA_TOKEN_FILE)"},
@@ -135,7 +141,16 @@ static int global_value(rj_cli *cli, const char *name, const char *v, rj_diag *d
 {
     if (strcmp(name, "server") == 0)
         cli->server = v;
-    else if (strcmp(name, "token") == 0) {
+    else if (strcmp(name, "cacert") == 0) {
+        if (!*v)
+            return rj_diag_set(d, RJ_EINVAL, "--cacert needs a file of PEM CA certificates");
+        cli->cacert = v;
+        cli->tls = true;
+        cli->tls_given = true;
+    } else if (strcmp(name, "tls") == 0) {
+        cli->tls = true;
+        cli->tls_given = true;
+    } else if (strcmp(name, "token") == 0) {
         cli->token = v;
         cli->token_file = NULL;
     } else if (strcmp(name, "token-file") == 0) {

@@ -46,6 +46,9 @@ typedef struct rj_rpc rj_rpc;
 /* Global options and the connection, made on first use. */
 typedef struct rj_cli {
     const char *server;
+    const char *cacert; /* --cacert or $RENJA_CACERT: TLS, verified against this CA */
+    bool tls;           /* --tls: TLS, verified against the system's CA certificates */
+    bool tls_given;     /* --cacert or --tls on the command line */
     const char *token;
     const char *token_file; /* --token-file or $RENJA_TOKEN_FILE, read by rj_cli_token_load */
     char token_buf[256];

@@ -55,7 +55,8 @@ static int connect_once(rj_cli *cli)
     if (cli->rpc)
         return 0;
     rj_diag d = {{0}};
-    int rc = rj_rpc_connect(cli->server, cli->timeout_s * 1000, &cli->rpc, &d);
+    int rc = rj_rpc_connect_tls(cli->server, cli->timeout_s * 1000, cli->tls, cli->cacert,
+                                &cli->rpc, &d);
     if (rc < 0) {
         cli->rpc = NULL;
         if (!d.msg[0])
@@ -292,7 +293,8 @@ static int health_once(rj_cli *cli, int timeout_ms, bool *serving,
                        Grpc__Health__V1__HealthCheckResponse__ServingStatus *status, rj_diag *d)
 {
     *serving = false;
-    if (!cli->rpc && rj_rpc_connect(cli->server, timeout_ms, &cli->rpc, d) < 0) {
+    if (!cli->rpc &&
+        rj_rpc_connect_tls(cli->server, timeout_ms, cli->tls, cli->cacert, &cli->rpc, d) < 0) {
         cli->rpc = NULL;
         return RJ_GRPC_UNAVAILABLE;
     }
@@ -1965,6 +1967,11 @@ int rj_cmd_main(int argc, char **argv)
         const char *f = getenv("RENJA_TOKEN_FILE");
         cli.token_file = f && *f ? f : NULL;
     }
+    const char *ca = getenv("RENJA_CACERT");
+    if (ca && *ca) {
+        cli.cacert = ca;
+        cli.tls = true;
+    }
     rj_diag d = {{0}};
     int i = 1;
     if (i < argc && strcmp(argv[i], "__complete") == 0) {
@@ -2026,6 +2033,20 @@ int rj_cmd_main(int argc, char **argv)
         return usage(&cli, "%s", d.msg);
     if (cli.token_file && c->kind != RJ_REQ_NONE && rj_cli_token_load(&cli, &d) != 0)
         return usage(&cli, "%s", d.msg);
+    /* TLS is for TCP: the Unix socket is plaintext (and $RENJA_CACERT does
+     * not apply to it). */
+    if (cli.tls && strncmp(cli.server, "unix:", 5) == 0) {
+        if (cli.tls_given)
+            return usage(&cli,
+                         "--cacert and --tls are for a HOST:PORT server; %s is a Unix socket, "
+                         "which is plaintext",
+                         cli.server);
+        cli.tls = false;
+        cli.cacert = NULL;
+    }
+    if (cli.cacert && c->run != cmd_completion && access(cli.cacert, R_OK) != 0)
+        return usage(&cli, "%s %s: %s", cli.tls_given ? "--cacert" : "RENJA_CACERT", cli.cacert,
+                     strerror(errno));
     cli.kind = c->kind;
     rj_out_layout lay = {.width = 0, .wide = cli.wide, .header = cli.header};
     struct winsize ws;

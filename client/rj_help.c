@@ -102,6 +102,8 @@ static const topic topics[] = {
      "  RENJA_SERVER  the server when --server is not given\n"
      "  RENJA_TOKEN   the token when --token is not given\n"
      "  RENJA_TOKEN_FILE  the token's file when no other token is given\n"
+     "  RENJA_CACERT  the CA certificate(s) when --cacert is not given: TLS to a HOST:PORT "
+     "server\n"
      "  RENJA_FORMAT  the output format when --format is not given\n"
      "  TZ            the time zone of the times shown in tables (default WIB)"},
     {"goals", "Tujuan, sasaran, units and breakdowns",
@@ -234,6 +236,24 @@ static const topic topics[] = {
      "byte order mark, decimals with a comma (`-0,74`, `12,23`); rupiah stay plain integers "
      "(`-113206733`). It applies to every listing command; `export` keeps writing the import "
      "format. `--excel` with another `--format` is a usage error."},
+    {"tls", "TLS",
+     "A `HOST:PORT` server started with `renjad --tls-cert FILE --tls-key FILE` speaks TLS "
+     "(1.2 or later, HTTP/2 by ALPN `h2`); its Unix socket stays plaintext. Give `renja` the "
+     "CA certificate that signed the server's certificate with `--cacert FILE` (or "
+     "`$RENJA_CACERT`), or `--tls` when a CA the system trusts signed it. `renja` checks the "
+     "certificate's chain, its dates, and that it is for the host of `--server` (a name is "
+     "also sent as SNI; an IP address must be in the certificate as one); a token never "
+     "leaves before that. `$RENJA_CACERT` does not apply to a `unix:` server; `--cacert` or "
+     "`--tls` with one is a usage error.\n"
+     "\n"
+     "Each failure says which it is, and exits 6: `certificate verify failed: ...` with the "
+     "reason (the CA did not sign it, `certificate has expired`, `host name mismatch` or `IP "
+     "address mismatch`), the server and the CA file; `TLS handshake with ADDR failed: the "
+     "server does not speak TLS` for a plaintext port; `the server at ADDR did not speak "
+     "HTTP/2 in clear; does it need --cacert/--tls?` for plaintext to a TLS port.\n"
+     "\n"
+     "    renja --server renja.example.go.id:7024 --cacert /etc/renja/ca.pem health\n"
+     "    export RENJA_SERVER=renja.example.go.id:7024 RENJA_CACERT=/etc/renja/ca.pem"},
     {"tokens", "Tokens",
      "Every command but `health` sends a bearer token. Keep it in a file only you can read and "
      "point `renja` at it: `--token-file FILE` or `$RENJA_TOKEN_FILE`. The file holds the token "
@@ -259,8 +279,9 @@ static const topic topics[] = {
     {NULL, NULL, NULL},
 };
 
-const char *const rj_help_topics[] = {"refs",     "output",  "exit-codes", "environment", "goals",
-                                      "validate", "reports", "excel",      "tokens",      NULL};
+const char *const rj_help_topics[] = {"refs",  "output",   "exit-codes", "environment",
+                                      "goals", "validate", "reports",    "excel",
+                                      "tls",   "tokens",   NULL};
 
 /* Words of text wrapped to WIDTH, each line starting with indent spaces;
  * the first line starts at column col (text already printed there). */

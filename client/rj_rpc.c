@@ -18,6 +18,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "rj_alloc.h"
+#include "rj_tlsc.h"
 #include "rj_wire.h"
 
 #ifndef RENJA_VERSION
@@ -55,6 +56,9 @@ typedef struct rpc_call {
 
 struct rj_rpc {
     int fd;
+    rj_tlsc *tls; /* NULL: cleartext */
+    bool is_tcp;
+    bool got_frame; /* the server has sent an HTTP/2 frame */
     nghttp2_session *session;
     char addr[256];
     char authority[128];
@@ -169,6 +173,12 @@ static int on_stream_close_cb(nghttp2_session *session, int32_t stream_id, uint3
     return 0;
 }
 
+static int on_frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
+{
+    ((rj_rpc *)user_data)->got_frame = true;
+    return 0;
+}
+
 static ssize_t body_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
                             size_t length, uint32_t *data_flags, nghttp2_data_source *source,
                             void *user_data)
@@ -225,6 +235,7 @@ static int session_start(rj_rpc *rpc)
     nghttp2_session_callbacks_set_on_header_callback(cbs, on_header_cb);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk_recv_cb);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close_cb);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv_cb);
     int rv = nghttp2_session_client_new(&rpc->session, cbs, rpc);
     nghttp2_session_callbacks_del(cbs);
     if (rv != 0)
@@ -240,6 +251,12 @@ static int session_start(rj_rpc *rpc)
 }
 
 int rj_rpc_connect(const char *addr, int timeout_ms, rj_rpc **out, rj_diag *d)
+{
+    return rj_rpc_connect_tls(addr, timeout_ms, false, NULL, out, d);
+}
+
+int rj_rpc_connect_tls(const char *addr, int timeout_ms, bool tls, const char *cafile, rj_rpc **out,
+                       rj_diag *d)
 {
     *out = NULL;
     rj_addr a;
@@ -294,8 +311,18 @@ int rj_rpc_connect(const char *addr, int timeout_ms, rj_rpc **out, rj_diag *d)
         return rj_diag_set(d, RJ_EUNAVAIL, "cannot connect to renjad at %s: %s", addr,
                            strerror(err));
     }
+    rj_tlsc *t = NULL;
+    if (tls && !a.is_unix) {
+        rc = rj_tlsc_connect(fd, addr, a.host, cafile, timeout_ms, &t, d);
+        if (rc < 0) {
+            close(fd);
+            return rc;
+        }
+    }
     rj_rpc *rpc = rj_calloc(1, sizeof(*rpc));
     rpc->fd = fd;
+    rpc->tls = t;
+    rpc->is_tcp = !a.is_unix;
     snprintf(rpc->addr, sizeof(rpc->addr), "%s", addr);
     if (a.is_unix)
         snprintf(rpc->authority, sizeof(rpc->authority), "localhost");
@@ -319,6 +346,7 @@ void rj_rpc_close(rj_rpc *rpc)
         return;
     if (rpc->session)
         nghttp2_session_del(rpc->session);
+    rj_tlsc_free(rpc->tls);
     if (rpc->fd >= 0)
         close(rpc->fd);
     rj_buf_free(&rpc->out);
@@ -353,13 +381,33 @@ static int pump_out(rj_rpc *rpc)
         if (rpc->out.len == 0)
             return 0;
         while (rpc->out.len > 0) {
+            if (rpc->tls) {
+                bool again;
+                char why[256];
+                ssize_t w =
+                    rj_tlsc_send(rpc->tls, rpc->out.data, rpc->out.len, &again, why, sizeof(why));
+                if (w < 0 && again)
+                    return 0;
+                if (w < 0) {
+                    mark_broken(rpc, "connection to %s failed: TLS: %s", why);
+                    return -1;
+                }
+                rj_buf_consume(&rpc->out, (size_t)w);
+                continue;
+            }
             ssize_t w = send(rpc->fd, rpc->out.data, rpc->out.len, MSG_NOSIGNAL);
             if (w < 0) {
                 if (errno == EINTR)
                     continue;
                 if (errno == EAGAIN || errno == EWOULDBLOCK)
                     return 0;
-                mark_broken(rpc, "connection to %s failed: %s", strerror(errno));
+                if (!rpc->got_frame && rpc->is_tcp && (errno == ECONNRESET || errno == EPIPE))
+                    mark_broken(rpc,
+                                "the server at %s did not speak HTTP/2 in clear; does it need "
+                                "--cacert/--tls? (%s)",
+                                "it reset the connection");
+                else
+                    mark_broken(rpc, "connection to %s failed: %s", strerror(errno));
                 return -1;
             }
             rj_buf_consume(&rpc->out, (size_t)w);
@@ -388,7 +436,9 @@ static int run_until_closed(rj_rpc *rpc, rpc_call *cl, uint64_t until)
         struct pollfd p = {.fd = rpc->fd, .events = POLLIN};
         if (rpc->out.len > 0)
             p.events |= POLLOUT;
-        int rc = poll(&p, 1, wait);
+        /* TLS may hold decrypted bytes the socket no longer shows. */
+        int rc =
+            rpc->tls && rj_tlsc_buffered(rpc->tls) ? (p.revents = POLLIN, 1) : poll(&p, 1, wait);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -398,20 +448,53 @@ static int run_until_closed(rj_rpc *rpc, rpc_call *cl, uint64_t until)
         if (rc == 0)
             continue;
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t n = recv(rpc->fd, buf, sizeof(buf), 0);
-            if (n < 0) {
-                if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            ssize_t n;
+            if (rpc->tls) {
+                bool again;
+                char why[256];
+                n = rj_tlsc_recv(rpc->tls, buf, sizeof(buf), &again, why, sizeof(why));
+                if (n < 0 && again)
                     continue;
-                mark_broken(rpc, "connection to %s failed: %s", strerror(errno));
-                return -1;
+                if (n < 0) {
+                    mark_broken(rpc, "connection to %s failed: TLS: %s", why);
+                    return -1;
+                }
+            } else {
+                n = recv(rpc->fd, buf, sizeof(buf), 0);
+                if (n < 0) {
+                    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+                        continue;
+                    if (!rpc->got_frame && rpc->is_tcp && errno == ECONNRESET)
+                        mark_broken(rpc,
+                                    "the server at %s did not speak HTTP/2 in clear; does it "
+                                    "need --cacert/--tls? (%s)",
+                                    "it reset the connection");
+                    else
+                        mark_broken(rpc, "connection to %s failed: %s", strerror(errno));
+                    return -1;
+                }
             }
             if (n == 0) {
-                mark_broken(rpc, "connection to %s closed by the server%s", "");
+                if (!rpc->got_frame && !rpc->tls && rpc->is_tcp)
+                    mark_broken(rpc,
+                                "the server at %s did not speak HTTP/2 in clear; does it need "
+                                "--cacert/--tls?%s",
+                                " (or it refused the connection: see its log)");
+                else
+                    mark_broken(rpc, "connection to %s closed by the server%s", "");
                 return cl->closed ? 0 : -1;
             }
             ssize_t r = nghttp2_session_mem_recv(rpc->session, buf, (size_t)n);
             if (r < 0) {
-                mark_broken(rpc, "connection to %s: HTTP/2 error: %s", nghttp2_strerror((int)r));
+                if (!rpc->got_frame && !rpc->tls && rpc->is_tcp)
+                    mark_broken(rpc,
+                                "the server at %s did not speak HTTP/2 in clear; does it need "
+                                "--cacert/--tls? (%s)",
+                                n > 0 && (buf[0] == 21 || buf[0] == 22) ? "it answered with TLS"
+                                                                        : nghttp2_strerror((int)r));
+                else
+                    mark_broken(rpc, "connection to %s: HTTP/2 error: %s",
+                                nghttp2_strerror((int)r));
                 return -1;
             }
         }
@@ -485,7 +568,7 @@ static int do_call(rj_rpc *rpc, const char *path, const char *token, const Proto
         nn++;                                                                                      \
     } while (0)
     NV(":method", "POST");
-    NV(":scheme", "http");
+    NV(":scheme", rpc->tls ? "https" : "http");
     NV(":path", path);
     NV(":authority", rpc->authority);
     NV("content-type", "application/grpc");

@@ -1,7 +1,10 @@
-/* Blocking gRPC client over one cleartext HTTP/2 connection (nghttp2).
+/* Blocking gRPC client over one HTTP/2 connection (nghttp2): cleartext, or
+ * TLS on TCP (rj_tlsc.h).
  * Links neither LMDB nor the store. One rj_rpc per thread. */
 #ifndef RJ_RPC_H
 #define RJ_RPC_H
+
+#include <stdbool.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -12,6 +15,13 @@ typedef struct rj_rpc rj_rpc;
 /* Connect to "unix:/path" or "HOST:PORT". Returns RJ_EUNAVAIL (with a
  * message naming the address and the OS error) when nothing listens. */
 int rj_rpc_connect(const char *addr, int timeout_ms, rj_rpc **out, rj_diag *d);
+/* The same over TLS for a TCP address when tls is set: the server's
+ * certificate verified against cafile (NULL: the system's CA
+ * certificates) and the address's host; a Unix socket stays plaintext.
+ * Failures of the handshake are RJ_EUNAVAIL with a message that names the
+ * case; RJ_EINVAL when cafile cannot be read. */
+int rj_rpc_connect_tls(const char *addr, int timeout_ms, bool tls, const char *cafile, rj_rpc **out,
+                       rj_diag *d);
 void rj_rpc_close(rj_rpc *rpc);
 
 /* A unary call on path ("/renja.v1.Renja/Show"). token may be NULL (no
