@@ -932,10 +932,9 @@ static int tls_load(rj_daemon *d, bool reload)
         return -1;
     }
     rj_grpc_server_set_tls(d->grpc, ctx);
-    rj_log(strstr(about, "EXPIRED") ? RJ_LOG_WARN : RJ_LOG_INFO,
-           "%s TLS certificate %s (%s), key %s%s",
-           reload ? "SIGHUP: reloaded" : "TCP listeners serve TLS:", d->tls_cert, about, d->tls_key,
-           reload ? "; new connections get it, open ones keep theirs" : "");
+    rj_log(strstr(about, "EXPIRED") ? RJ_LOG_WARN : RJ_LOG_INFO, "%s certificate %s (%s), key %s%s",
+           reload ? "SIGHUP: reloaded TLS" : "TCP listeners serve TLS:", d->tls_cert, about,
+           d->tls_key, reload ? "; new connections get it, open ones keep theirs" : "");
     return 0;
 }
 

@@ -34,7 +34,9 @@ struct rj_tls {
 /* The last OpenSSL error of this thread as text; the queue is cleared. */
 static void ssl_reason(char *out, size_t len)
 {
-    unsigned long e = ERR_peek_last_error();
+    /* The first error is the cause ("bad base64 decode"); the last, where
+     * it surfaced ("PEM lib"). */
+    unsigned long e = ERR_peek_error();
     const char *r = e ? ERR_reason_error_string(e) : NULL;
     if (r)
         snprintf(out, len, "%s", r);
@@ -140,6 +142,13 @@ int rj_tls_ctx_new(const char *cert_file, const char *key_file, rj_tls_ctx **out
                            cert_file, why);
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+        unsigned long e = ERR_peek_last_error();
+        if (ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) {
+            ERR_clear_error();
+            SSL_CTX_free(ctx);
+            return rj_diag_set(d, RJ_EINVAL, "TLS key %s does not belong to the certificate in %s",
+                               key_file, cert_file);
+        }
         ssl_reason(why, sizeof(why));
         SSL_CTX_free(ctx);
         return rj_diag_set(d, RJ_EINVAL, "TLS key %s: %s (expected an unencrypted PEM private key)",

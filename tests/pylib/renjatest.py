@@ -82,6 +82,34 @@ class Daemon:
         return rc
 
 
+def tls_ca(d, name, cn):
+    """A self-signed CA in d: (d/name.pem, d/name.key)."""
+    crt, key = os.path.join(d, name + ".pem"), os.path.join(d, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", crt, "-days", "30", "-subj", "/CN=" + cn,
+                    "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+                   check=True, capture_output=True)
+    return crt, key
+
+
+def tls_cert(d, name, ca, sans, serial, days=10, cn=None):
+    """A server certificate signed by ca (a tls_ca pair) for the subjectAltName
+    entries sans ("DNS:localhost", "IP:127.0.0.1"), with the serial number
+    serial; days < 0 makes one that has expired. (d/name.pem, d/name.key)."""
+    crt, key, csr = (os.path.join(d, name + e) for e in (".pem", ".key", ".csr"))
+    ext = os.path.join(d, name + ".ext")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=%s\nextendedKeyUsage=serverAuth\n" % ",".join(sans))
+    subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", csr, "-subj", "/CN=" + (cn or sans[0].split(":", 1)[1])],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1],
+                    "-set_serial", str(serial), "-days", str(days), "-extfile", ext, "-out", crt],
+                   check=True, capture_output=True)
+    return crt, key
+
+
 class Results:
     def __init__(self):
         self.passed = 0
