@@ -1,7 +1,8 @@
 """Permission matrix: every method of renjad's dispatch table (from `renjad
 methods`, checked against the .proto files so a new RPC cannot escape it) x
 {no token, malformed, wrong, revoked, viewer, editor, planner, admin}, over
-the Unix socket and TCP, with Debian's python3-grpcio. Plus the ownership
+the Unix socket and TCP+TLS (renjad --tls-cert, grpcio's
+ssl_channel_credentials), with Debian's python3-grpcio. Plus the ownership
 cases of Submit: an editor changing another bidang's item, adding a child
 under another bidang's kegiatan, moving an item into another bidang, and
 reporting realisasi of a foreign indikator."""
@@ -19,7 +20,12 @@ import renjatest  # noqa: E402
 
 tmp, cleanup = renjatest.tempdir()
 model_pb2, renja_pb2, health_pb2 = renjatest.load_protos(tmp)
-daemon = renjatest.Daemon(tmp)
+pki = os.path.join(tmp, "pki")
+os.makedirs(pki)
+ca = renjatest.tls_ca(pki, "ca", "renja test CA")
+cert = renjatest.tls_cert(pki, "server", ca, ["DNS:localhost", "IP:127.0.0.1"], 0x1001)
+daemon = renjatest.Daemon(tmp, extra=["--tls-cert", cert[0], "--tls-key", cert[1]])
+tls_creds = grpc.ssl_channel_credentials(root_certificates=open(ca[0], "rb").read())
 res = renjatest.Results()
 SC = grpc.StatusCode
 ROLES = {"none": 0, "viewer": 1, "editor": 2, "planner": 3, "admin": 4}
@@ -129,9 +135,11 @@ def expected(min_role, who):
 
 counter = itertools.count(1)
 moves = itertools.count(0)
-for transport in ("unix:" + daemon.sock, daemon.tcp):
-    tname = "unix" if transport.startswith("unix:") else "tcp"
-    with grpc.insecure_channel(transport) as ch:
+res.check("the TCP listener serves TLS", "listening on %s (TLS)" % daemon.tcp in
+          open(os.path.join(daemon.dir, "renjad.log")).read())
+for tname, channel in (("unix", lambda: grpc.insecure_channel("unix:" + daemon.sock)),
+                       ("tcp+tls", lambda: grpc.secure_channel(daemon.tcp, tls_creds))):
+    with channel() as ch:
         for (path, min_role, stream), who in itertools.product(table, creds):
             got = call_raw(ch, path, stream, creds[who])
             exp = expected(min_role, who)
