@@ -13,7 +13,7 @@ fence's info string:
   ```sh           run in a fresh bash (set -euo pipefail) from the markdown
                   file's directory (in a copy of the tree), with only the
                   installed renjad and renja on PATH and RENJA, RENJAD,
-                  RENJA_SERVER, RENJA_TOKEN, RENJA_TOKEN_FILE unset. Every line must exit 0,
+                  RENJA_SERVER, RENJA_TOKEN, RENJA_TOKEN_FILE, RENJA_CACERT unset. Every line must exit 0,
                   except one ending in "# exit N", which must exit N. Programs
                   a block leaves running in the background must exit 0 on
                   SIGTERM at its end.
@@ -137,7 +137,7 @@ def checked(line):
 def clean_env(path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("RENJA", "RENJAD", "RENJA_SERVER", "RENJA_TOKEN", "RENJA_TOKEN_FILE",
-                         "RENJA_BUILD")}
+                         "RENJA_CACERT", "RENJA_BUILD")}
     env["PATH"] = path
     env["FUNCNEST"] = "100"
     return env

@@ -225,9 +225,9 @@ static void test_help(void **state)
                              "Examples:\n"
                              "  renja plan create diskopukm-sumsel/2024\n"
                              "\n"
-                             "Global options: --server --token-file --token --format "
-                             "--timeout --wide\n"
-                             "  --header --excel --csv-dialect\n");
+                             "Global options: --server --cacert --tls --token-file --token "
+                             "--format --timeout\n"
+                             "  --wide --header --excel --csv-dialect\n");
     free(buf);
     char u[256];
     rj_cli_usage(&table[0], u, sizeof(u));
