@@ -1635,7 +1635,9 @@ static void conn_timer_cb(uv_timer_t *t)
     rj_grpc_server *srv = c->srv;
     uint64_t now = uv_now(srv->loop);
     if (!c->handshake_done) {
-        conn_close(c, "no HTTP/2 preface and SETTINGS within the handshake timeout");
+        conn_close(c, c->tls && !rj_tls_ready(c->tls)
+                          ? "no TLS handshake within the handshake timeout"
+                          : "no HTTP/2 preface and SETTINGS within the handshake timeout");
         return;
     }
     /* Until its first authenticated call a connection has the short
@@ -1672,7 +1674,9 @@ static void conn_handshake_timer_cb(uv_timer_t *t)
 {
     conn *c = t->data;
     if (!c->handshake_done) {
-        conn_close(c, "no HTTP/2 preface and SETTINGS within the handshake timeout");
+        conn_close(c, c->tls && !rj_tls_ready(c->tls)
+                          ? "no TLS handshake within the handshake timeout"
+                          : "no HTTP/2 preface and SETTINGS within the handshake timeout");
         return;
     }
     conn_timer_cb(t);

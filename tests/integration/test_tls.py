@@ -164,7 +164,16 @@ try:
     res.check("--tls (system roots) refuses a private CA's certificate: exit 6",
               rc == 6 and "certificate verify failed" in err and "system's CA" in err, err)
 
-    exp = daemon("expired", expired)
+    exp = daemon("expired", expired, extra=["--first-call-timeout", "1"])
+    with socket.create_connection(("127.0.0.1", int(exp.tcp.rsplit(":", 1)[1])), timeout=10) as s:
+        t0 = time.time()
+        got = s.recv(100)  # nothing sent: the server gives up
+        waited = time.time() - t0
+    res.check("a TCP client that never starts TLS is closed within the handshake timeout",
+              got == b"" and waited < 5, "%r after %.1f s" % (got, waited))
+    res.check("... and the log says so",
+              wait_log(exp, r"closed: no TLS handshake within the handshake timeout") is not None,
+              log_of(exp)[-400:])
     res.check("an expired certificate is logged as EXPIRED at start",
               re.search(r"warn: TCP listeners serve TLS: .*EXPIRED on", log_of(exp)) is not None)
     rc, out, err = renja("--server", exp.tcp, "--cacert", ca[0], "health")
@@ -285,6 +294,17 @@ try:
                         text=True, timeout=30)
     res.check("--tls-cert without --tls-key is a usage error",
               rc.returncode == 2 and "--tls-key" in rc.stderr, rc.stderr)
+    missing = os.path.join(pki, "missing.pem")
+    rc = subprocess.run([renjatest.RENJAD, "--data-dir", ins, "--listen", "127.0.0.1:0", "--tls-cert", missing,
+                         "--tls-key", good[1]], capture_output=True, text=True, timeout=30)
+    res.check("a missing certificate file: renjad does not start, naming it",
+              rc.returncode == 1 and ("TLS certificate %s: No such file or directory" % missing) in rc.stderr,
+              rc.stderr)
+    rc = subprocess.run([renjatest.RENJAD, "--data-dir", ins, "--listen", "127.0.0.1:0", "--tls-cert", good[0],
+                         "--tls-key", fresh[1]], capture_output=True, text=True, timeout=30)
+    res.check("a key of another certificate: renjad does not start, saying so",
+              rc.returncode == 1 and ("TLS key %s does not belong to the certificate in %s" % (fresh[1], good[0]))
+              in rc.stderr, rc.stderr)
 
     # --- SIGHUP under load ----------------------------------------------------
     res.check("before the reload a new connection gets serial 0x1001", serial_of(A)[0] == 0x1001)
