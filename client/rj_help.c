@@ -95,7 +95,8 @@ static const topic topics[] = {
      "  3  conflict: someone changed the same item after your base revision; re-read, retry\n"
      "  4  not found (plan, stage, revision, item)\n"
      "  5  permission denied, or a missing or invalid token\n"
-     "  6  server unavailable (not running, wrong address) or no answer within --timeout\n"
+     "  6  server unavailable (not running, wrong address, TLS refused: see renja help tls) or "
+     "no answer within --timeout\n"
      "  7  validation failed (validate, or a submit rejected for invalid data)\n"
      "  8  differences found (diff --exit-code only); no differences is 0"},
     {"environment", "Environment",
