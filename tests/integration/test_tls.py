@@ -231,6 +231,26 @@ try:
     with ctx.wrap_socket(socket.create_connection((h, int(p)), timeout=10), server_hostname="localhost") as t:
         res.check("TLS 1.2 with h2 is accepted", t.version() == "TLSv1.2" and t.selected_alpn_protocol() == "h2",
                   str(t.version()))
+    # TLS 1.1 (allowed on our side only for this check) is refused by renjad.
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        old.check_hostname = False
+        old.verify_mode = ssl.CERT_NONE
+        old.set_ciphers("DEFAULT@SECLEVEL=0")
+        old.minimum_version = ssl.TLSVersion.TLSv1
+        old.maximum_version = ssl.TLSVersion.TLSv1_1
+        old.set_alpn_protocols(["h2"])
+    try:
+        with old.wrap_socket(socket.create_connection((h, int(p)), timeout=10)):
+            pass
+        res.check("TLS 1.1 is refused", False, "handshake succeeded")
+    except ssl.SSLError as e:
+        res.check("TLS 1.1 is refused (protocol version alert)", "protocol version" in str(e), str(e))
+    res.check("TLS 1.1: the log says the client offers only TLS below 1.2",
+              wait_log(main, r"closed: TLS handshake failed: unsupported protocol \(the client offers only TLS "
+                       r"below 1\.2\)") is not None, log_of(main)[-400:])
     res.check("the daemon serves on after the refusals", health_ok(A, "--cacert", ca[0]) and main.alive())
 
     # --- grpcio over TLS ----------------------------------------------------
