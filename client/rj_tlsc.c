@@ -216,12 +216,15 @@ int rj_tlsc_connect(int fd, const char *addr, const char *host, const char *cafi
         if (rc == 0) {
             SSL_set_ex_data(t->ssl, note_index, NULL);
             rj_tlsc_free(t);
+            bool whole = timeout_ms % 1000 == 0;
             return rj_diag_set(d, RJ_EUNAVAIL,
-                               "TLS handshake with %s failed: no answer within %d ms", addr,
-                               timeout_ms);
+                               "TLS handshake with %s failed: no answer within %d %s (--timeout "
+                               "SECONDS waits longer)",
+                               addr, whole ? timeout_ms / 1000 : timeout_ms, whole ? "s" : "ms");
         }
     }
     SSL_set_ex_data(t->ssl, note_index, NULL);
+    BIO_set_callback_ex(SSL_get_rbio(t->ssl), NULL); /* the first byte is known */
     const unsigned char *proto = NULL;
     unsigned plen = 0;
     SSL_get0_alpn_selected(t->ssl, &proto, &plen);

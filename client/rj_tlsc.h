@@ -3,7 +3,8 @@
  * CA file or the system's roots and its host name (or IP address)
  * checked, SNI sent for names, ALPN h2 offered and required. rj_rpc moves
  * its HTTP/2 bytes through rj_tlsc_send and rj_tlsc_recv instead of
- * send(2) and recv(2).
+ * send(2) and recv(2). OpenSSL writes to the socket with write(2): the
+ * process must ignore SIGPIPE (renja does).
  */
 #ifndef RJ_TLSC_H
 #define RJ_TLSC_H
