@@ -9,8 +9,12 @@
  * Input: byte 0 picks options (bit 0: prepend the client preface, so that
  * mutations of frames are not all lost at the preface; bit 1: close the
  * client side right after writing, else read the answers first; bits 2-3:
- * how the rest is cut into writes). The handlers answer at once, stream
- * a few messages, fail, or hold the call until the connection has gone.
+ * how the rest is cut into writes; bits 4-6 all set: over TLS, to the
+ * server's TCP listener, the bytes encrypted by an in-process OpenSSL
+ * client after a real handshake, so the transport's TLS path (decrypt,
+ * nghttp2, encrypt, close_notify or an abrupt close) sees them; 1 input
+ * in 8 pays for a handshake). The handlers answer at once, stream a few
+ * messages, fail, or hold the call until the connection has gone.
  *
  * Invariants: every connection is freed once the client has closed, and
  * the server then holds no answer bytes (its accounting returns to zero);
@@ -25,8 +29,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "fuzz_util.h"
 #include "grpc/health/v1/health.pb-c.h"
@@ -35,6 +46,9 @@
 static uv_loop_t loop;
 static rj_grpc_server *srv;
 static char sock_path[108];
+static char crt_path[64], key_path[64];
+static int tls_port;
+static SSL_CTX *client_ctx;
 static rj_call *held[64]; /* calls ended only after the connection went */
 static size_t n_held;
 static unsigned long long bytes_out, n_inputs;
@@ -92,6 +106,37 @@ static void at_exit(void)
     if (getenv("RJ_FUZZ_STATS"))
         fprintf(stderr, "fuzz_conn: %llu inputs, %llu bytes answered\n", n_inputs, bytes_out);
     unlink(sock_path);
+    unlink(crt_path);
+    unlink(key_path);
+    SSL_CTX_free(client_ctx);
+}
+
+/* A throwaway key and self-signed certificate for the TLS listener. */
+static void make_cert(void)
+{
+    EVP_PKEY *pk = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    FUZZ_CHECK(pk && x, "cannot make a test key");
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, pk);
+    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1,
+                               0);
+    X509_set_issuer_name(x, name);
+    FUZZ_CHECK(X509_sign(x, pk, EVP_sha256()) > 0, "cannot sign the test certificate");
+    snprintf(crt_path, sizeof(crt_path), "/tmp/renja-fuzz-conn.%d.crt", (int)getpid());
+    snprintf(key_path, sizeof(key_path), "/tmp/renja-fuzz-conn.%d.key", (int)getpid());
+    FILE *f = fopen(crt_path, "w");
+    FUZZ_CHECK(f && PEM_write_X509(f, x), "cannot write %s", crt_path);
+    fclose(f);
+    f = fopen(key_path, "w");
+    FUZZ_CHECK(f && PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), "cannot write %s",
+               key_path);
+    fclose(f);
+    X509_free(x);
+    EVP_PKEY_free(pk);
 }
 
 static void init(void)
@@ -112,6 +157,32 @@ static void init(void)
     rj_diag d = {{0}};
     FUZZ_CHECK(rj_grpc_server_listen(srv, addr, NULL, 0, &d) == 0, "listen: %s", d.msg);
     atexit(at_exit);
+    /* TLS on the TCP listener (the Unix socket stays plaintext). */
+    make_cert();
+    rj_tls_ctx *ctx;
+    FUZZ_CHECK(rj_tls_ctx_new(crt_path, key_path, &ctx, NULL, 0, &d) == 0, "TLS: %s", d.msg);
+    rj_grpc_server_set_tls(srv, ctx);
+    char bound[64];
+    FUZZ_CHECK(rj_grpc_server_listen(srv, "127.0.0.1:0", bound, sizeof(bound), &d) == 0,
+               "listen: %s", d.msg);
+    tls_port = atoi(strrchr(bound, ':') + 1);
+    client_ctx = SSL_CTX_new(TLS_client_method());
+    FUZZ_CHECK(client_ctx, "client SSL_CTX");
+    SSL_CTX_set_mode(client_ctx,
+                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    static const unsigned char alpn[] = {2, 'h', '2'};
+    SSL_CTX_set_alpn_protos(client_ctx, alpn, sizeof(alpn));
+}
+
+static SSL *ssl; /* the client's TLS, on inputs sent over TLS */
+
+static ssize_t client_recv(int fd, char *buf, size_t len)
+{
+    if (!ssl)
+        return recv(fd, buf, len, MSG_DONTWAIT);
+    int n = SSL_read(ssl, buf, (int)len);
+    ERR_clear_error();
+    return n > 0 ? n : -1;
 }
 
 static void run_loop(int fd, bool read_answers)
@@ -123,7 +194,7 @@ static void run_loop(int fd, bool read_answers)
         uv_run(&loop, UV_RUN_NOWAIT);
         bool moved = false;
         ssize_t n;
-        while (fd >= 0 && read_answers && (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+        while (fd >= 0 && read_answers && (n = client_recv(fd, buf, sizeof(buf))) > 0) {
             bytes_out += (unsigned long long)n;
             moved = true;
         }
@@ -131,6 +202,21 @@ static void run_loop(int fd, bool read_answers)
         bool ready = poll(&p, 1, 0) > 0;
         idle = moved || ready ? 0 : idle + 1;
     }
+}
+
+/* send(2), or SSL_write over TLS; -1 with errno EAGAIN when it would
+ * block, another errno when the server closed on us. */
+static ssize_t client_send(int fd, const void *p, size_t n)
+{
+    if (!ssl)
+        return send(fd, p, n, MSG_NOSIGNAL);
+    int w = SSL_write(ssl, p, (int)n);
+    if (w > 0)
+        return w;
+    int e = SSL_get_error(ssl, w);
+    ERR_clear_error();
+    errno = e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
+    return -1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -142,23 +228,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n_inputs++;
     uint8_t opt = data[0];
     data++, size--;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    FUZZ_CHECK(fd >= 0, "socket: %s", strerror(errno));
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-    FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect: %s",
-               strerror(errno));
-    fcntl(fd, F_SETFL, O_NONBLOCK);
+    bool tls = (opt & 0x70) == 0x70;
+    int fd;
+    if (tls) {
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        FUZZ_CHECK(fd >= 0, "socket: %s", strerror(errno));
+        struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tls_port)};
+        in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        fcntl(fd, F_SETFL, O_NONBLOCK);
+        int r = connect(fd, (struct sockaddr *)&in, sizeof(in));
+        FUZZ_CHECK(r == 0 || errno == EINPROGRESS, "connect: %s", strerror(errno));
+        ssl = SSL_new(client_ctx);
+        FUZZ_CHECK(ssl && SSL_set_fd(ssl, fd) == 1, "client SSL");
+        SSL_set_connect_state(ssl);
+        int hs = 0;
+        for (int rounds = 0; rounds < 10000 && hs != 1; rounds++) {
+            hs = SSL_do_handshake(ssl);
+            if (hs != 1) {
+                int e = SSL_get_error(ssl, hs);
+                FUZZ_CHECK(e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE,
+                           "TLS handshake with the server failed (error %d)", e);
+                uv_run(&loop, UV_RUN_NOWAIT);
+            }
+        }
+        ERR_clear_error();
+        FUZZ_CHECK(hs == 1, "no TLS handshake");
+    } else {
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        FUZZ_CHECK(fd >= 0, "socket: %s", strerror(errno));
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
+        FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect: %s",
+                   strerror(errno));
+        fcntl(fd, F_SETFL, O_NONBLOCK);
+    }
     static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
     size_t chunk = (opt >> 2 & 3) == 0 ? size : (size_t)1 << (2 * (opt >> 2 & 3) + 2);
     if (opt & 1) {
-        if (send(fd, preface, sizeof(preface) - 1, MSG_NOSIGNAL) < 0)
+        if (client_send(fd, preface, sizeof(preface) - 1) < 0)
             goto done;
         run_loop(fd, true);
     }
     for (size_t off = 0; off < size;) {
         size_t n = size - off < chunk ? size - off : chunk;
-        ssize_t w = send(fd, data + off, n, MSG_NOSIGNAL);
+        ssize_t w = client_send(fd, data + off, n);
         if (w < 0 && errno != EAGAIN)
             break; /* the server closed on us */
         if (w > 0)
@@ -168,6 +281,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!(opt & 2))
         run_loop(fd, true);
 done:
+    if (ssl) {
+        if (!(opt & 2))
+            SSL_shutdown(ssl); /* close_notify; else an abrupt close */
+        SSL_free(ssl);
+        ssl = NULL;
+        ERR_clear_error();
+    }
     close(fd);
     run_loop(-1, false);
     /* Calls the handlers held end now: their streams are gone. */
