@@ -326,6 +326,40 @@ try:
               rc.returncode == 1 and ("TLS key %s does not belong to the certificate in %s" % (fresh[1], good[0]))
               in rc.stderr, rc.stderr)
 
+    # Sockets from systemd (LISTEN_FDS) follow the same rules.
+    def activated(host, extra):
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind((host, 0))
+        ls.listen(16)
+        lfd = ls.fileno()
+        env = dict(os.environ, LISTEN_FDS="1")
+        env.pop("NOTIFY_SOCKET", None)
+        log = open(os.path.join(tmp, "activated.log"), "w+")
+        pr = subprocess.Popen(["/bin/sh", "-c", 'LISTEN_PID=$$ exec "$0" "$@" 3<&%d' % lfd,
+                               renjatest.RENJAD, "--data-dir", ins, *extra], env=env, pass_fds=(lfd,),
+                              stderr=log)
+        return ls, pr, log
+
+    ls, pr, log = activated("0.0.0.0", [])
+    rc = pr.wait(timeout=30)
+    log.seek(0)
+    text = log.read()
+    res.check("a 0.0.0.0 socket from systemd without TLS is refused, naming it",
+              rc == 1 and "refusing plaintext TCP on the socket from systemd (fd 3)" in text, text)
+    ls.close()
+    ls, pr, log = activated("127.0.0.1", ["--tls-cert", good[0], "--tls-key", good[1]])
+    port = ls.getsockname()[1]
+    ok = False
+    deadline = time.time() + 10
+    while time.time() < deadline and not ok:
+        ok = health_ok("127.0.0.1:%d" % port, "--cacert", ca[0])
+        if not ok:
+            time.sleep(0.1)
+    res.check("a socket from systemd serves TLS with --tls-cert", ok)
+    pr.send_signal(signal.SIGTERM)
+    res.check("... and stops cleanly", pr.wait(timeout=30) == 0)
+    ls.close()
+
     # --- SIGHUP under load ----------------------------------------------------
     res.check("before the reload a new connection gets serial 0x1001", serial_of(A)[0] == 0x1001)
     stop = os.path.join(tmp, "stop")
