@@ -1866,11 +1866,6 @@ void rj_grpc_server_set_tls(rj_grpc_server *srv, rj_tls_ctx *ctx)
         srv->tlsbuf = rj_malloc(READ_BUF);
 }
 
-bool rj_grpc_server_tls(const rj_grpc_server *srv)
-{
-    return srv->tls != NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* server */
 

@@ -85,7 +85,6 @@ int rj_grpc_server_listen(rj_grpc_server *srv, const char *addr, char *bound, si
  * they started with. The server takes ctx over (and frees the one it had);
  * NULL: plaintext. */
 void rj_grpc_server_set_tls(rj_grpc_server *srv, rj_tls_ctx *ctx);
-bool rj_grpc_server_tls(const rj_grpc_server *srv);
 /* Serve an already listening socket (systemd LISTEN_FDS). */
 int rj_grpc_server_listen_fd(rj_grpc_server *srv, int fd, rj_diag *d);
 /* Stop accepting, send GOAWAY to every connection, let in-flight calls
