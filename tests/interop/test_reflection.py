@@ -285,14 +285,34 @@ try:
             feed.put(req("v1alpha" if i % 2 else "v1", list_services=""))
             it.cancel()
             feed.close()
+        # Cancelled before any message, and deadlines passing on streams
+        # that sent nothing or wait after an answer.
+        for i in range(10):
+            feed = Feed()
+            it = stream(ch, "v1", feed)
+            time.sleep(0.02)
+            it.cancel()
+            feed.close()
+        for i in range(6):
+            feed = Feed()
+            it = stream(ch, "v1", feed, timeout=0.3)
+            if i % 2:
+                feed.put(req("v1", list_services=""))
+            try:
+                got = list(it)
+                res.check("a stream past its deadline ends", False, "ended OK after %d" % len(got))
+            except grpc.RpcError as e:
+                res.check("a stream past its deadline: DEADLINE_EXCEEDED (%s)" % (
+                    "after an answer" if i % 2 else "no message"), e.code() == SC.DEADLINE_EXCEEDED, str(e.code()))
+            feed.close()
         time.sleep(0.5)
         r = list(stream(ch, "v1", iter([req("v1", list_services="")])))
-        res.check("after 20 cancelled streams a new one is answered", len(r) == 1)
+        res.check("after the cancelled and expired streams a new one is answered", len(r) == 1)
         os.kill(daemon.proc.pid, signal.SIGUSR1)
         time.sleep(0.5)
         log = open(os.path.join(daemon.dir, "renjad.log")).read()
         m = re.findall(r"SIGUSR1: .*?(\d+) bytes of answers held", log)
-        res.check("nothing held after the cancelled streams", m and m[-1] == "0", str(m[-1:]))
+        res.check("nothing held after the cancelled and expired streams", m and m[-1] == "0", str(m[-1:]))
 
         # A drain ends an open stream at once with UNAVAILABLE.
         feed = Feed()
