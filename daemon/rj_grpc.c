@@ -168,7 +168,9 @@ struct stream {
     size_t inq_off, inq_n;
     size_t in_delivered; /* messages handed over so far */
     bool in_end_told;    /* the handler had its NULL (END_STREAM) */
-    size_t buffered;     /* this stream's share of c->buffered */
+    int in_err;          /* a status to end with once the queued messages are handed over */
+    char *in_err_msg;
+    size_t buffered; /* this stream's share of c->buffered */
     int n_msgs;
     bool req_done;    /* END_STREAM from the peer */
     bool ignoring;    /* already answered; drop further DATA */
@@ -852,6 +854,23 @@ static bool stream_in(const stream *st)
     return st->m && (st->m->streaming & RJ_GRPC_STREAM_IN);
 }
 
+/* Refuse the rest of a request: at once, or for a client-streaming call
+ * with messages queued before the bad one, once those are handed over (in
+ * order, as the client sent them). Nothing more is read meanwhile. */
+static void stream_fail_input(stream *st, int status, const char *msg)
+{
+    if (!stream_in(st) || !st->call || st->inq_off == st->inq.len) {
+        stream_respond_error(st, status, msg);
+        return;
+    }
+    st->ignoring = true;
+    rj_wire_decoder_free(&st->dec);
+    stream_account(st);
+    st->in_err = status;
+    free(st->in_err_msg);
+    st->in_err_msg = rj_strdup(msg);
+}
+
 static rj_call *call_new(stream *st, ProtobufCMessage *req)
 {
     conn *c = st->c;
@@ -909,6 +928,7 @@ static void stream_free(stream *st)
     free(st->bad_header);
     free(st->encoding);
     free(st->message);
+    free(st->in_err_msg);
     hdrs_free(&st->hd);
     rj_wire_decoder_free(&st->dec);
     rj_buf_free(&st->req);
@@ -1008,7 +1028,7 @@ static void stream_take_messages(stream *st)
                          "%zu request messages (%zu bytes) wait unanswered on this stream, the "
                          "most it queues: the client sends requests without reading the answers",
                          st->inq_n, queued);
-                stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+                stream_fail_input(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
                 return;
             }
             uint32_t l = (uint32_t)len;
@@ -1115,8 +1135,8 @@ static void stream_request_done(stream *st)
     if (st->ignoring || !st->m)
         return;
     if (rj_wire_decoder_pending(&st->dec) != 0) {
-        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
-                             "request ended inside a message (truncated gRPC frame)");
+        stream_fail_input(st, RJ_GRPC_INVALID_ARGUMENT,
+                          "request ended inside a message (truncated gRPC frame)");
         return;
     }
     if (stream_in(st))
@@ -1152,7 +1172,7 @@ static bool stream_deliverable(const stream *st)
         return false;
     if (st->inq_off < st->inq.len)
         return st->out.len - st->out_off < IN_PACE;
-    return st->req_done && !st->in_end_told;
+    return st->in_err || (st->req_done && !st->in_end_told);
 }
 
 /* Hand the next queued message (or NULL at the end) to the handler. */
@@ -1191,6 +1211,9 @@ static void stream_deliver(stream *st)
             stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, bad);
             return;
         }
+    } else if (st->in_err) {
+        stream_respond_error(st, st->in_err, st->in_err_msg);
+        return;
     } else {
         st->in_end_told = true;
     }
@@ -1362,11 +1385,11 @@ static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_
     if (rc == RJ_ETOOBIG) {
         char msg[RJ_DIAG_MAX + 64];
         snprintf(msg, sizeof(msg), "request %s (renjad --max-message BYTES raises it)", d.msg);
-        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+        stream_fail_input(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
         return 0;
     }
     if (rc < 0) {
-        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, d.msg);
+        stream_fail_input(st, RJ_GRPC_INVALID_ARGUMENT, d.msg);
         return 0;
     }
     stream_take_messages(st);

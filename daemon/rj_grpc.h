@@ -24,10 +24,11 @@
  * handler returned and while the stream holds under 64 KiB of answers the
  * client has not taken: a client that sends without reading has its
  * requests queued, up to the message limit (--max-message) in bytes and
- * 16384 messages, and is then answered RESOURCE_EXHAUSTED. A message that
- * does not unpack ends the stream with INVALID_ARGUMENT, naming it. Either
- * way, and on a deadline or RST_STREAM, the call is cancelled (on_cancel)
- * and must still be ended by its handler.
+ * 16384 messages, and is then answered RESOURCE_EXHAUSTED. That, a message
+ * over the limit, a truncated frame, and a message that does not unpack
+ * (INVALID_ARGUMENT, naming it) end the stream after the messages queued
+ * before them are handed over; the call is then cancelled (on_cancel), as
+ * on a deadline or RST_STREAM, and must still be ended by its handler.
  */
 #ifndef RJ_GRPC_H
 #define RJ_GRPC_H

@@ -246,6 +246,20 @@ try:
                 res.check(v + ": the two answers before it arrived", len(answers) == 2, str(len(answers)))
 
     with grpc.insecure_channel("unix:" + daemon.sock) as ch:
+        # A message over the limit mid-stream (4 MiB by default).
+        big = [req("v1", list_services=""), req("v1", host="x" * (5 << 20), list_services="")]
+        it = stream(ch, "v1", iter(big))
+        answers = []
+        try:
+            for g in it:
+                answers.append(g)
+            res.check("a 5 MiB message mid-stream is refused", False, "ended OK")
+        except grpc.RpcError as e:
+            res.check("a 5 MiB message mid-stream: RESOURCE_EXHAUSTED naming --max-message",
+                      e.code() == SC.RESOURCE_EXHAUSTED and "--max-message" in e.details(),
+                      "%s %s" % (e.code(), e.details()))
+        res.check("the answer before the big message arrived", len(answers) == 1, str(len(answers)))
+
         # A client that sends and never reads: queued up to the message
         # limit, then RESOURCE_EXHAUSTED; the daemon's memory stays bounded.
         def rss_kib():
