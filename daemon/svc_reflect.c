@@ -264,6 +264,8 @@ static int sym_cmp(const void *a, const void *b)
 static const symbol *find_sym(const rj_reflect *r, const char *name)
 {
     symbol key = {(char *)name, 0, 0};
+    if (!r->n_syms)
+        return NULL;
     return bsearch(&key, r->syms, r->n_syms, sizeof(*r->syms), sym_cmp);
 }
 
@@ -335,7 +337,8 @@ int rj_reflect_new_from(const unsigned char *set, size_t set_len, const rj_grpc_
                 return rc;
             }
     }
-    qsort(r->syms, r->n_syms, sizeof(*r->syms), sym_cmp);
+    if (r->n_syms)
+        qsort(r->syms, r->n_syms, sizeof(*r->syms), sym_cmp);
     /* The services: "/pkg.Service/Method" of the table, each once. */
     for (size_t i = 0; i < n_methods; i++) {
         const char *p = methods[i].path;
