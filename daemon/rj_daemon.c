@@ -20,11 +20,14 @@
 #include <unistd.h>
 
 #include "grpc/health/v1/health.pb-c.h"
+#include "grpc/reflection/v1/reflection.pb-c.h"
+#include "grpc/reflection/v1alpha/reflection.pb-c.h"
 #include "renja/v1/renja.pb-c.h"
 #include "rj_alloc.h"
 #include "rj_dirlock.h"
 #include "rj_ident.h"
 #include "rj_log.h"
+#include "rj_reflect.h"
 #include "rj_sd.h"
 #include "rj_wire.h"
 #include "rj_service.h"
@@ -78,6 +81,8 @@ typedef struct rj_daemon {
     uint64_t drain_ms;
     watcher *watchers;
     struct hwatch *hwatchers; /* Health Watch calls */
+    rj_reflect *reflect;
+    struct rstream *rstreams; /* reflection streams */
     size_t answer_conn_max, answer_total_max;
     work *waiting, **waiting_tail; /* reads waiting for answer memory */
     size_t n_waiting;
@@ -828,6 +833,94 @@ static void health_watch_cb(rj_call *call, const ProtobufCMessage *request)
     hwatch_send(h);
 }
 
+/* Server reflection (grpc.reflection.v1 and v1alpha ServerReflectionInfo):
+ * one bidirectional stream, each request answered at once from the
+ * embedded descriptors, until the client half-closes. It needs no token,
+ * like Health: it tells the API's shape, which proto/ publishes anyway, and
+ * nothing of the data. Streams end with the drain. */
+typedef struct rstream {
+    struct rstream *next, **pprev;
+    rj_call *call;
+} rstream;
+
+static void rstream_end(rstream *r, int status, const char *msg)
+{
+    *r->pprev = r->next;
+    if (r->next)
+        r->next->pprev = r->pprev;
+    rj_call_finish(r->call, status, msg);
+    free(r);
+}
+
+static void rstream_cancel_cb(rj_call *call, void *arg)
+{
+    rstream_end(arg, RJ_GRPC_CANCELLED, "cancelled");
+}
+
+static void reflect_cb(rj_call *call, const ProtobufCMessage *request)
+{
+    rj_daemon *d = rj_call_server_data(call);
+    rstream *r = rj_call_user(call);
+    if (!r) {
+        r = rj_calloc(1, sizeof(*r));
+        r->call = call;
+        r->next = d->rstreams;
+        if (d->rstreams)
+            d->rstreams->pprev = &r->next;
+        r->pprev = &d->rstreams;
+        d->rstreams = r;
+        rj_call_set_user(call, r);
+        rj_call_on_cancel(call, rstream_cancel_cb, r);
+        if (d->draining) {
+            rstream_end(r, RJ_GRPC_UNAVAILABLE, "server shutting down");
+            return;
+        }
+    }
+    if (!request) { /* the client half-closed */
+        rstream_end(r, 0, NULL);
+        return;
+    }
+    /* v1alpha has the v1 messages under another name: the same bytes. */
+    const Grpc__Reflection__V1__ServerReflectionRequest *req =
+        (const Grpc__Reflection__V1__ServerReflectionRequest *)request;
+    ProtobufCMessage *v1 = NULL;
+    if (request->descriptor != &grpc__reflection__v1__server_reflection_request__descriptor) {
+        size_t len = protobuf_c_message_get_packed_size(request);
+        uint8_t *buf = rj_malloc(len ? len : 1);
+        protobuf_c_message_pack(request, buf);
+        v1 = protobuf_c_message_unpack(&grpc__reflection__v1__server_reflection_request__descriptor,
+                                       NULL, len, buf);
+        free(buf);
+        if (!v1) {
+            rstream_end(r, RJ_GRPC_INTERNAL, "cannot read the v1alpha request as v1");
+            return;
+        }
+        req = (const Grpc__Reflection__V1__ServerReflectionRequest *)v1;
+    }
+    rj_buf framed = {0};
+    int rc = rj_reflect_answer(d->reflect, req, &framed);
+    if (v1)
+        protobuf_c_message_free_unpacked(v1, NULL);
+    if (rc != 0) {
+        rj_buf_free(&framed);
+        rstream_end(r, RJ_GRPC_RESOURCE_EXHAUSTED, "reflection answer too large");
+        return;
+    }
+    /* The transport holds at most one answer beyond 64 KiB per stream; the
+     * daemon's total still bounds them all. */
+    size_t held = rj_grpc_server_held(d->grpc);
+    if (held + framed.len > d->answer_total_max) {
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "renjad holds %zu bytes of answers, its limit (--max-answer-memory); try again",
+                 held);
+        rj_buf_free(&framed);
+        rstream_end(r, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+        return;
+    }
+    rj_call_send_framed(call, &framed);
+}
+
 #define R(name) "/renja.v1.Renja/" name
 #define REQ(x) &renja__v1__##x##__descriptor
 enum {
@@ -845,6 +938,10 @@ static const rj_grpc_method methods[] = {
      &grpc__health__v1__health_check_response__descriptor, health_cb, false, false, 0, NULL},
     {"/grpc.health.v1.Health/Watch", &grpc__health__v1__health_check_request__descriptor,
      &grpc__health__v1__health_check_response__descriptor, health_watch_cb, true, false, 0, NULL},
+    {"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", &grpc__reflection__v1__server_reflection_request__descriptor,
+     &grpc__reflection__v1__server_reflection_response__descriptor, reflect_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL},
+    {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &grpc__reflection__v1alpha__server_reflection_request__descriptor,
+     &grpc__reflection__v1alpha__server_reflection_response__descriptor, reflect_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL},
     {R("ServerInfo"), REQ(server_info_request), REQ(server_info_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_server_info},
     {R("CreatePlan"), REQ(create_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_create_plan},
     {R("ListPlans"), REQ(list_plans_request), REQ(list_plans_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_list_plans},
@@ -871,8 +968,12 @@ void rj_daemon_methods(FILE *out)
 {
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
         const rj_grpc_method *m = &methods[i];
+        const char *kind = m->streaming == (RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT) ? "bidi"
+                           : m->streaming == RJ_GRPC_STREAM_IN ? "client-stream"
+                           : m->streaming                      ? "stream"
+                                                               : "unary";
         fprintf(out, "%s\t%s\t%s\t%s\n", m->path, m->min_role ? rj_role_name(m->min_role) : "none",
-                m->streaming ? "stream" : "unary", m->write ? "write" : "read");
+                kind, m->write ? "write" : "read");
     }
 }
 
@@ -910,6 +1011,8 @@ static void signal_cb(uv_signal_t *h, int signum)
         hwatch_send(hw);
         hwatch_end(hw, RJ_GRPC_UNAVAILABLE, "server shutting down");
     }
+    while (d->rstreams)
+        rstream_end(d->rstreams, RJ_GRPC_UNAVAILABLE, "server shutting down");
     admit_run(d); /* waiting reads end now: UNAVAILABLE */
     /* Streams never end by themselves: end them so the drain can finish. */
     for (watcher *x = d->watchers, *next; x; x = next) {
@@ -1112,10 +1215,15 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         return 1;
     }
     rj_diag diag = {{0}};
+    if (rj_reflect_new(methods, sizeof(methods) / sizeof(methods[0]), &d.reflect, &diag) != 0) {
+        rj_log(RJ_LOG_ERROR, "server reflection: %s", diag.msg);
+        return 1;
+    }
     int lock_fd;
     int rc = rj_dirlock_take(cfg->data_dir, "renjad", &lock_fd, &diag);
     if (rc) {
         rj_log(RJ_LOG_ERROR, "%s", diag.msg);
+        rj_reflect_free(d.reflect);
         return 1;
     }
     rc = rj_store_open(cfg->data_dir, &d.store, &diag);
@@ -1123,6 +1231,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_log(RJ_LOG_ERROR, "cannot open store in %s: %s", cfg->data_dir,
                diag.msg[0] ? diag.msg : rj_strerror(rc));
         rj_dirlock_release(lock_fd);
+        rj_reflect_free(d.reflect);
         return 1;
     }
     size_t n_tokens = 0;
@@ -1137,6 +1246,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_query_cache_free(d.qcache);
         rj_store_close(d.store);
         rj_dirlock_release(lock_fd);
+        rj_reflect_free(d.reflect);
         return 1;
     }
 
@@ -1266,6 +1376,7 @@ out:
     uv_loop_close(d.loop);
     rj_store_close(d.store);
     rj_query_cache_free(d.qcache);
+    rj_reflect_free(d.reflect);
     rj_dirlock_release(lock_fd);
     rj_log(RJ_LOG_INFO, "stopped; the longest turn of the loop took %llu us of its CPU",
            (unsigned long long)(d.turn_cpu_max / 1000));

@@ -46,6 +46,13 @@
  * are refused: a client sending 100 requests per connection and reading
  * none would otherwise make us hold 100 responses per connection. */
 #define CONN_UNREAD_MAX (32u << 20)
+/* Client-streaming calls: the next request message goes to the handler only
+ * while its stream holds fewer answer bytes than this that HTTP/2 has not
+ * taken; at most IN_QUEUE_MSGS messages (and the message limit in bytes)
+ * wait meanwhile. One read can bring thousands of small messages at once,
+ * so the count is well above what a client that reads ever queues. */
+#define IN_PACE (64u << 10)
+#define IN_QUEUE_MSGS 16384
 
 typedef struct conn conn;
 typedef struct stream stream;
@@ -161,7 +168,15 @@ struct stream {
     size_t header_bytes;
     hdrs hd;
     rj_wire_decoder dec;
-    rj_buf req;      /* the one request message */
+    rj_buf req; /* the one request message */
+    /* Client-streaming: complete messages not yet handed to the handler,
+     * each as a 4-byte length and its bytes, from inq_off on. */
+    rj_buf inq;
+    size_t inq_off, inq_n;
+    size_t in_delivered; /* messages handed over so far */
+    bool in_end_told;    /* the handler had its NULL (END_STREAM) */
+    int in_err;          /* a status to end with once the queued messages are handed over */
+    char *in_err_msg;
     size_t buffered; /* this stream's share of c->buffered */
     int n_msgs;
     bool req_done;    /* END_STREAM from the peer */
@@ -192,9 +207,13 @@ struct rj_call {
     uv_timer_t *timer;
     bool cancelled;
     bool authenticated;
+    /* A client-streaming call its handler has not seen yet: ended by the
+     * transport itself when it is cancelled. */
+    bool unseen;
     size_t reserved; /* rj_call_reserve */
     void (*on_cancel)(rj_call *, void *);
     void *on_cancel_arg;
+    void *user;
     rj_call *next_ready;
 };
 
@@ -384,6 +403,10 @@ static void call_cancel(rj_call *call)
         return;
     call->cancelled = true;
     call_stop_timer(call);
+    if (call->unseen) {
+        call_free(call);
+        return;
+    }
     if (call->on_cancel)
         call->on_cancel(call, call->on_cancel_arg);
 }
@@ -461,6 +484,16 @@ const char *rj_call_peer(const rj_call *call)
 bool rj_call_cancelled(const rj_call *call)
 {
     return call->cancelled;
+}
+
+void rj_call_set_user(rj_call *call, void *user)
+{
+    call->user = user;
+}
+
+void *rj_call_user(const rj_call *call)
+{
+    return call->user;
 }
 
 void rj_call_on_cancel(rj_call *call, void (*cb)(rj_call *call, void *arg), void *arg)
@@ -595,9 +628,13 @@ static void stream_end(stream *st, int status, const char *msg)
     stream_kick(st);
 }
 
+/* The transport ends the stream; a call already running on it (a
+ * client-streaming one) is cancelled. */
 static void stream_respond_error(stream *st, int status, const char *msg)
 {
     stream_end(st, status, msg);
+    if (st->call)
+        call_cancel(st->call);
 }
 
 static int stream_queue_message(stream *st, const ProtobufCMessage *msg)
@@ -729,6 +766,28 @@ int rj_call_send(rj_call *call, const ProtobufCMessage *msg)
     return 0;
 }
 
+int rj_call_send_framed(rj_call *call, rj_buf *framed)
+{
+    stream *st = call->st;
+    if (!st || call->cancelled || st->resp_final) {
+        rj_buf_free(framed);
+        return RJ_ECANCELED;
+    }
+    out_added(st, framed->len);
+    if (st->out.len == 0) {
+        rj_buf_free(&st->out);
+        st->out = *framed;
+        st->out_off = 0;
+    } else {
+        rj_buf_append(&st->out, framed->data, framed->len);
+        rj_buf_free(framed);
+    }
+    memset(framed, 0, sizeof(*framed));
+    stream_kick(st);
+    call_flush(call);
+    return 0;
+}
+
 size_t rj_call_pending(const rj_call *call)
 {
     if (!call->st || call->cancelled)
@@ -783,7 +842,7 @@ static stream *stream_new(conn *c, int32_t id)
 /* Keep c->buffered equal to the request bytes its streams hold. */
 static void stream_account(stream *st)
 {
-    size_t now = rj_wire_decoder_pending(&st->dec) + st->req.len;
+    size_t now = rj_wire_decoder_pending(&st->dec) + st->req.len + (st->inq.len - st->inq_off);
     st->c->buffered = st->c->buffered - st->buffered + now;
     st->buffered = now;
 }
@@ -792,7 +851,69 @@ static void stream_drop_request(stream *st)
 {
     rj_wire_decoder_free(&st->dec);
     rj_buf_free(&st->req);
+    rj_buf_free(&st->inq);
+    st->inq_off = st->inq_n = 0;
     stream_account(st);
+}
+
+static bool stream_in(const stream *st)
+{
+    return st->m && (st->m->streaming & RJ_GRPC_STREAM_IN);
+}
+
+/* Refuse the rest of a request: at once, or for a client-streaming call
+ * with messages queued before the bad one, once those are handed over (in
+ * order, as the client sent them). Nothing more is read meanwhile. */
+static void stream_fail_input(stream *st, int status, const char *msg)
+{
+    if (!stream_in(st) || !st->call || st->inq_off == st->inq.len) {
+        stream_respond_error(st, status, msg);
+        return;
+    }
+    st->ignoring = true;
+    rj_wire_decoder_free(&st->dec);
+    stream_account(st);
+    st->in_err = status;
+    free(st->in_err_msg);
+    st->in_err_msg = rj_strdup(msg);
+}
+
+static rj_call *call_new(stream *st, ProtobufCMessage *req)
+{
+    conn *c = st->c;
+    rj_call *call = rj_calloc(1, sizeof(*call));
+    call->srv = c->srv;
+    call->ud = c->srv->ud;
+    call->m = st->m;
+    call->st = st;
+    call->req = req;
+    call->hd = st->hd;
+    memset(&st->hd, 0, sizeof(st->hd));
+    if (st->timeout_ms)
+        call->deadline = st->started + st->timeout_ms;
+    st->call = call;
+    return call;
+}
+
+static void deadline_cb(uv_timer_t *t);
+
+/* Start the call's deadline timer; false (the stream answered, the call
+ * freed) when the deadline has passed already. */
+static bool call_arm_deadline(rj_call *call)
+{
+    if (!call->deadline)
+        return true;
+    uint64_t now = uv_now(call->srv->loop);
+    if (now >= call->deadline) {
+        stream_end(call->st, RJ_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+        call_free(call);
+        return false;
+    }
+    call->timer = rj_malloc(sizeof(*call->timer));
+    uv_timer_init(call->srv->loop, call->timer);
+    call->timer->data = call;
+    uv_timer_start(call->timer, deadline_cb, call->deadline - now, 0);
+    return true;
 }
 
 /* Forget a stream; its call (if any) is cancelled. */
@@ -814,6 +935,7 @@ static void stream_free(stream *st)
     free(st->bad_header);
     free(st->encoding);
     free(st->message);
+    free(st->in_err_msg);
     hdrs_free(&st->hd);
     rj_wire_decoder_free(&st->dec);
     rj_buf_free(&st->req);
@@ -891,6 +1013,13 @@ static void stream_headers_done(stream *st)
         stream_respond_error(st, RJ_GRPC_UNIMPLEMENTED, msg);
         return;
     }
+    /* A client-streaming call starts now: its deadline runs, and each
+     * message goes to the handler as it arrives. */
+    if (stream_in(st)) {
+        rj_call *call = call_new(st, NULL);
+        call->unseen = true;
+        call_arm_deadline(call);
+    }
 }
 
 static void stream_take_messages(stream *st)
@@ -898,6 +1027,23 @@ static void stream_take_messages(stream *st)
     const uint8_t *m;
     size_t len;
     while (!st->ignoring && rj_wire_decoder_next(&st->dec, &m, &len) == 1) {
+        if (st->call && stream_in(st)) {
+            size_t queued = st->inq.len - st->inq_off;
+            if (st->inq_n >= IN_QUEUE_MSGS || queued + len > st->c->srv->cfg.max_message) {
+                char msg[300];
+                snprintf(msg, sizeof(msg),
+                         "%zu request messages (%zu bytes) wait unanswered on this stream, the "
+                         "most it queues: the client sends requests without reading the answers",
+                         st->inq_n, queued);
+                stream_fail_input(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+                return;
+            }
+            uint32_t l = (uint32_t)len;
+            rj_buf_append(&st->inq, &l, sizeof(l));
+            rj_buf_append(&st->inq, m, len);
+            st->inq_n++;
+            continue;
+        }
         if (++st->n_msgs > 1) {
             stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
                                  "more than one request message for a unary or "
@@ -996,10 +1142,12 @@ static void stream_request_done(stream *st)
     if (st->ignoring || !st->m)
         return;
     if (rj_wire_decoder_pending(&st->dec) != 0) {
-        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT,
-                             "request ended inside a message (truncated gRPC frame)");
+        stream_fail_input(st, RJ_GRPC_INVALID_ARGUMENT,
+                          "request ended inside a message (truncated gRPC frame)");
         return;
     }
+    if (stream_in(st))
+        return; /* the handler learns of the end after its queued messages */
     ProtobufCMessage *req = protobuf_c_message_unpack(st->m->request, NULL, st->req.len,
                                                       st->req.data ? (const uint8_t *)st->req.data
                                                                    : (const uint8_t *)"");
@@ -1016,24 +1164,75 @@ static void stream_request_done(stream *st)
         stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, bad);
         return;
     }
-    rj_call *call = rj_calloc(1, sizeof(*call));
-    call->srv = c->srv;
-    call->ud = c->srv->ud;
-    call->m = st->m;
-    call->st = st;
-    call->req = req;
-    call->hd = st->hd;
-    memset(&st->hd, 0, sizeof(st->hd));
-    if (st->timeout_ms)
-        call->deadline = st->started + st->timeout_ms;
-    st->call = call;
+    rj_call *call = call_new(st, req);
     st->ignoring = true;
     stream_drop_request(st);
     *c->ready_tail = call;
     c->ready_tail = &call->next_ready;
 }
 
-/* Run the handlers of the requests completed by the last mem_recv. */
+/* A client-streaming stream whose handler can take its next message, or
+ * the end of the client's messages, now. */
+static bool stream_deliverable(const stream *st)
+{
+    if (!st->call || st->call->cancelled || st->resp_final || !stream_in(st))
+        return false;
+    if (st->inq_off < st->inq.len)
+        return st->out.len - st->out_off < IN_PACE;
+    return st->in_err || (st->req_done && !st->in_end_told);
+}
+
+/* Hand the next queued message (or NULL at the end) to the handler. */
+static void stream_deliver(stream *st)
+{
+    rj_call *call = st->call;
+    ProtobufCMessage *req = NULL;
+    if (st->inq_off < st->inq.len) {
+        uint32_t len;
+        memcpy(&len, st->inq.data + st->inq_off, sizeof(len));
+        const uint8_t *p = (const uint8_t *)st->inq.data + st->inq_off + sizeof(len);
+        size_t n = ++st->in_delivered;
+        char bad[400] = "";
+        req = protobuf_c_message_unpack(st->m->request, NULL, len, p);
+        if (!req) {
+            snprintf(bad, sizeof(bad), "request message %zu is not a valid %.200s message", n,
+                     st->m->request->name);
+        } else {
+            char why[300];
+            if (check_strings(st->m->request, p, len, 0, why, sizeof(why)) != 0) {
+                protobuf_c_message_free_unpacked(req, NULL);
+                req = NULL;
+                snprintf(bad, sizeof(bad), "request message %zu: %s", n, why);
+            }
+        }
+        st->inq_off += sizeof(len) + len;
+        st->inq_n--;
+        if (st->inq_off == st->inq.len) {
+            st->inq.len = st->inq_off = 0;
+        } else if (st->inq_off >= (64u << 10) && st->inq_off * 2 >= st->inq.len) {
+            rj_buf_consume(&st->inq, st->inq_off); /* keep the buffer near what it holds */
+            st->inq_off = 0;
+        }
+        stream_account(st);
+        if (bad[0]) {
+            stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, bad);
+            return;
+        }
+    } else if (st->in_err) {
+        stream_respond_error(st, st->in_err, st->in_err_msg);
+        return;
+    } else {
+        st->in_end_told = true;
+    }
+    if (call->req)
+        protobuf_c_message_free_unpacked(call->req, NULL);
+    call->req = req;
+    call->unseen = false;
+    call->m->handler(call, req);
+}
+
+/* Run the handlers of the requests completed by the last mem_recv, and
+ * hand client-streaming calls the messages they can take. */
 static void conn_dispatch(conn *c)
 {
     while (c->ready) {
@@ -1046,19 +1245,20 @@ static void conn_dispatch(conn *c)
             call_free(call);
             continue;
         }
-        if (call->deadline) {
-            uint64_t now = uv_now(c->srv->loop);
-            if (now >= call->deadline) {
-                stream_end(call->st, RJ_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
-                call_free(call);
-                continue;
-            }
-            call->timer = rj_malloc(sizeof(*call->timer));
-            uv_timer_init(c->srv->loop, call->timer);
-            call->timer->data = call;
-            uv_timer_start(call->timer, deadline_cb, call->deadline - now, 0);
-        }
+        if (!call_arm_deadline(call))
+            continue;
         call->m->handler(call, call->req);
+    }
+    /* Client-streaming calls: one message (or the end) at a time, to the
+     * first stream that can take one. A handler may end its stream and
+     * nghttp2 free it under our feet: walk again from the head each time. */
+    while (!c->closing) {
+        stream *st = c->streams;
+        while (st && !stream_deliverable(st))
+            st = st->next;
+        if (!st)
+            break;
+        stream_deliver(st);
     }
 }
 
@@ -1192,11 +1392,11 @@ static int on_data_chunk_recv_cb(nghttp2_session *session, uint8_t flags, int32_
     if (rc == RJ_ETOOBIG) {
         char msg[RJ_DIAG_MAX + 64];
         snprintf(msg, sizeof(msg), "request %s (renjad --max-message BYTES raises it)", d.msg);
-        stream_respond_error(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
+        stream_fail_input(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
         return 0;
     }
     if (rc < 0) {
-        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, d.msg);
+        stream_fail_input(st, RJ_GRPC_INVALID_ARGUMENT, d.msg);
         return 0;
     }
     stream_take_messages(st);
@@ -1295,6 +1495,11 @@ static void write_cb(uv_write_t *req, int status)
             uv_read_start(&c->h.stream, alloc_cb, read_cb);
         }
     }
+    /* Answers left: client-streaming calls may take their next messages. */
+    if (!c->closing)
+        conn_dispatch(c);
+    if (c->closing)
+        return;
     conn_maybe_close(c);
 }
 
@@ -1650,8 +1855,8 @@ static void conn_timer_cb(uv_timer_t *t)
         idle = srv->cfg.first_call_timeout_ms;
     bool busy = c->ready != NULL;
     for (stream *st = c->streams; st && !busy; st = st->next)
-        if (st->call)
-            busy = true;
+        if (st->call && (!stream_in(st) || stream_deliverable(st)))
+            busy = true; /* a client-streaming call waiting for its client is not */
     if (busy) {
         c->last_activity = now;
     } else if (now - c->last_activity >= idle) {

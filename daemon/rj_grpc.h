@@ -15,6 +15,21 @@
  * or rj_call_finish(), even if the peer went away meanwhile (the reply is
  * then dropped). The request message is owned by the call and freed when
  * the call ends. Metadata strings live as long as the call.
+ *
+ * Client-streaming and bidirectional methods (RJ_GRPC_STREAM_IN): the call
+ * is created when the request headers are in (the deadline runs from
+ * there), and the handler is called once per request message, in order, as
+ * each arrives, then once more with request NULL after the client's
+ * END_STREAM. A message stays valid until the next call of the handler or
+ * the end of the call. The next message is handed over only after the
+ * handler returned and while the stream holds under 64 KiB of answers the
+ * client has not taken: a client that sends without reading has its
+ * requests queued, up to the message limit (--max-message) in bytes and
+ * 16384 messages, and is then answered RESOURCE_EXHAUSTED. That, a message
+ * over the limit, a truncated frame, and a message that does not unpack
+ * (INVALID_ARGUMENT, naming it) end the stream after the messages queued
+ * before them are handed over; the call is then cancelled (on_cancel), as
+ * on a deadline or RST_STREAM, and must still be ended by its handler.
  */
 #ifndef RJ_GRPC_H
 #define RJ_GRPC_H
@@ -37,15 +52,18 @@ typedef void (*rj_grpc_handler_fn)(rj_call *call, const ProtobufCMessage *reques
 
 /* One row of the dispatch table. The transport reads path, request and
  * handler; the rest is for the handler's own use (rj_call_method). */
+#define RJ_GRPC_STREAM_OUT 1u /* server-streaming: many responses (true in a table row) */
+#define RJ_GRPC_STREAM_IN 2u  /* client-streaming: many requests */
+
 typedef struct rj_grpc_method {
     const char *path; /* "/renja.v1.Renja/Show" */
     const ProtobufCMessageDescriptor *request;
     const ProtobufCMessageDescriptor *response;
     rj_grpc_handler_fn handler;
-    bool streaming; /* server-streaming response */
-    bool write;     /* goes to the writer thread */
-    int min_role;   /* Renja__V1__Role; 0 = no token needed */
-    void *impl;     /* the service function behind a generic handler */
+    unsigned streaming; /* 0 unary; RJ_GRPC_STREAM_OUT, RJ_GRPC_STREAM_IN or both (bidi) */
+    bool write;         /* goes to the writer thread */
+    int min_role;       /* Renja__V1__Role; 0 = no token needed */
+    void *impl;         /* the service function behind a generic handler */
 } rj_grpc_method;
 
 typedef struct rj_grpc_config {
@@ -128,6 +146,10 @@ void rj_call_set_authenticated(rj_call *call);
 /* True once the peer reset the stream, the connection closed or the
  * deadline passed (the transport has then already answered, if it could). */
 bool rj_call_cancelled(const rj_call *call);
+/* A pointer of the handler's own that lives with the call (NULL at first):
+ * a client-streaming handler finds its state again on each message. */
+void rj_call_set_user(rj_call *call, void *user);
+void *rj_call_user(const rj_call *call);
 /* Called once on the loop thread when the call becomes cancelled. */
 void rj_call_on_cancel(rj_call *call, void (*cb)(rj_call *call, void *arg), void *arg);
 
@@ -144,6 +166,10 @@ int rj_grpc_frame_message(const ProtobufCMessage *msg, rj_buf *out);
 void rj_call_fail(rj_call *call, int grpc_status, const char *message);
 /* Streaming: queue one message. RJ_ECANCELED when the call is cancelled. */
 int rj_call_send(rj_call *call, const ProtobufCMessage *msg);
+/* Streaming: queue one message already framed by rj_grpc_frame_message;
+ * the call takes framed's bytes over and leaves it empty. RJ_ECANCELED
+ * when the call is cancelled. */
+int rj_call_send_framed(rj_call *call, rj_buf *framed);
 /* Streaming: end with a status (0 = OK). */
 void rj_call_finish(rj_call *call, int grpc_status, const char *message);
 /* Streaming: response bytes queued but not yet handed to HTTP/2 (the peer's

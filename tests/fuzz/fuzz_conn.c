@@ -14,11 +14,14 @@
  * client after a real handshake, so the transport's TLS path (decrypt,
  * nghttp2, encrypt, close_notify or an abrupt close) sees them; 1 input
  * in 8 pays for a handshake). The handlers answer at once, stream a few
- * messages, fail, or hold the call until the connection has gone.
+ * messages, fail, or hold the call until the connection has gone;
+ * /f/Bidi is bidirectional: each request message is answered with a few
+ * messages as it arrives ("hold" makes it wait for the end of the
+ * connection), and the call ends after the client's END_STREAM.
  *
  * Invariants: every connection is freed once the client has closed, and
  * the server then holds no answer bytes (its accounting returns to zero);
- * nothing leaks (ASan). */
+ * every bidirectional call has ended; nothing leaks (ASan). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,6 +55,7 @@ static SSL_CTX *client_ctx;
 static rj_call *held[64]; /* calls ended only after the connection went */
 static size_t n_held;
 static unsigned long long bytes_out, n_inputs;
+static long n_bidi; /* bidirectional calls not yet ended */
 
 static void echo_cb(rj_call *call, const ProtobufCMessage *req)
 {
@@ -87,6 +91,42 @@ static void hold_cb(rj_call *call, const ProtobufCMessage *req)
         rj_call_fail(call, RJ_GRPC_RESOURCE_EXHAUSTED, "too many held");
 }
 
+static void bidi_cancel_cb(rj_call *call, void *arg)
+{
+    n_bidi--;
+    rj_call_finish(call, RJ_GRPC_CANCELLED, "cancelled");
+}
+
+static void bidi_cb(rj_call *call, const ProtobufCMessage *req)
+{
+    if (!rj_call_user(call)) {
+        rj_call_set_user(call, &n_bidi);
+        rj_call_on_cancel(call, bidi_cancel_cb, NULL);
+        rj_call_reserve(call, 1024);
+        n_bidi++;
+    }
+    if (!req) {
+        n_bidi--;
+        rj_call_finish(call, 0, NULL);
+        return;
+    }
+    const Grpc__Health__V1__HealthCheckRequest *r =
+        (const Grpc__Health__V1__HealthCheckRequest *)req;
+    if (strcmp(r->service, "hold") == 0)
+        return; /* no answer: the connection's end cancels the call */
+    size_t n = strlen(r->service) % 4;
+    Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+    for (size_t i = 0; i < n; i++) {
+        resp.status = (Grpc__Health__V1__HealthCheckResponse__ServingStatus)(i % 3);
+        rj_buf framed = {0};
+        rj_grpc_frame_message(&resp.base, &framed);
+        int rc = i % 2 ? rj_call_send_framed(call, &framed) : rj_call_send(call, &resp.base);
+        rj_buf_free(&framed);
+        if (rc != 0)
+            break;
+    }
+}
+
 #define HC &grpc__health__v1__health_check_request__descriptor
 #define HR &grpc__health__v1__health_check_response__descriptor
 static const rj_grpc_method methods[] = {
@@ -94,6 +134,7 @@ static const rj_grpc_method methods[] = {
     {"/f/Fail", HC, HR, fail_cb, false, false, 0, NULL},
     {"/f/Stream", HC, HR, stream_cb, true, false, 0, NULL},
     {"/f/Hold", HC, HR, hold_cb, false, false, 0, NULL},
+    {"/f/Bidi", HC, HR, bidi_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL},
 };
 
 static void log_cb(void *ud, const char *line)
@@ -300,5 +341,6 @@ done:
                rj_grpc_server_connections(srv));
     FUZZ_CHECK(rj_grpc_server_held(srv) == 0, "%zu answer bytes held after every call ended",
                rj_grpc_server_held(srv));
+    FUZZ_CHECK(n_bidi == 0, "%ld bidirectional call(s) never ended", n_bidi);
     return 0;
 }

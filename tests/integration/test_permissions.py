@@ -35,10 +35,14 @@ table = []
 for line in subprocess.run([renjatest.RENJAD, "methods"], check=True, capture_output=True,
                            text=True).stdout.splitlines():
     path, role, kind, rw = line.split("\t")
-    table.append((path, ROLES[role], kind == "stream"))
+    assert kind in ("unary", "stream", "bidi"), kind  # a new kind needs a way to call it below
+    table.append((path, ROLES[role], kind))
 declared = set()
 for proto, service in (("renja/v1/renja.proto", "renja.v1.Renja"),
-                       ("grpc/health/v1/health.proto", "grpc.health.v1.Health")):
+                       ("grpc/health/v1/health.proto", "grpc.health.v1.Health"),
+                       ("grpc/reflection/v1/reflection.proto", "grpc.reflection.v1.ServerReflection"),
+                       ("grpc/reflection/v1alpha/reflection.proto",
+                        "grpc.reflection.v1alpha.ServerReflection")):
     text = open(os.path.join(renjatest.SRC, "proto", proto)).read()
     for name in re.findall(r"^\s*rpc\s+(\w+)\s*\(", text, re.M):
         declared.add("/%s/%s" % (service, name))
@@ -53,6 +57,10 @@ res.check("every dispatched method is declared in a .proto", served <= declared,
           str(sorted(served - declared)))
 res.check("the table has the token methods", {"/renja.v1.Renja/AddToken",
                                                "/renja.v1.Renja/RevokeToken"} <= served)
+res.check("the table has both reflection services, bidirectional",
+          {(p, k) for p, _, k in table if "ServerReflection" in p} ==
+          {("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "bidi"),
+           ("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", "bidi")})
 
 
 # --- credentials --------------------------------------------------------------
@@ -107,11 +115,16 @@ def head(ch):
     return r.revisions[0].rev
 
 
-def call_raw(ch, path, stream, auth):
+def call_raw(ch, path, kind, auth):
     """An empty request message to path; the status code that came back."""
     md = [("authorization", auth)] if auth else None
     try:
-        if stream:
+        if kind == "bidi":
+            # One empty request, then half-close: the stream must answer
+            # and end (server reflection answers it on the stream).
+            for _ in ch.stream_stream(path)(iter([b""]), metadata=md, timeout=10):
+                pass
+        elif kind == "stream":
             # A stream that answers at all has let the call in: its first
             # message is enough (Health Watch never ends by itself).
             it = ch.unary_stream(path)(b"", metadata=md, timeout=10)
@@ -140,8 +153,8 @@ res.check("the TCP listener serves TLS", "listening on %s (TLS)" % daemon.tcp in
 for tname, channel in (("unix", lambda: grpc.insecure_channel("unix:" + daemon.sock)),
                        ("tcp+tls", lambda: grpc.secure_channel(daemon.tcp, tls_creds))):
     with channel() as ch:
-        for (path, min_role, stream), who in itertools.product(table, creds):
-            got = call_raw(ch, path, stream, creds[who])
+        for (path, min_role, kind), who in itertools.product(table, creds):
+            got = call_raw(ch, path, kind, creds[who])
             exp = expected(min_role, who)
             name = "%s %s as %s" % (tname, path, who)
             if exp == "ok":
