@@ -18,8 +18,8 @@ struct rj_val {
     bool lines;
     int64_t v;
     char *s;
-    char **keys;      /* V_OBJECT: the key of each member */
-    rj_val **items;   /* V_OBJECT, V_ARRAY */
+    char **keys;    /* V_OBJECT: the key of each member */
+    rj_val **items; /* V_OBJECT, V_ARRAY */
     size_t n, cap;
 };
 
@@ -245,7 +245,7 @@ typedef enum cell_kind { C_NULL, C_STR, C_INT, C_BOOL, C_MONEY, C_DEC, C_PCT, C_
 
 typedef struct cell {
     cell_kind kind;
-    int64_t v;
+    int64_t v; /* C_STR: the depth of an indented nama */
     char *s;
     rj_val *val;
 } cell;
@@ -404,6 +404,10 @@ void rj_table_str(rj_table *t, const char *s)
 {
     add(t, (cell){s ? C_STR : C_NULL, 0, s ? rj_strdup(s) : NULL, NULL});
 }
+void rj_table_indented(rj_table *t, const char *s, int depth)
+{
+    add(t, (cell){s ? C_STR : C_NULL, depth, s ? rj_strdup(s) : NULL, NULL});
+}
 void rj_table_int(rj_table *t, int64_t v)
 {
     add(t, (cell){C_INT, v, NULL, NULL});
@@ -455,6 +459,8 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
     case C_VAL:
         break;
     case C_STR:
+        for (int64_t i = 1; m == RJ_OUT_TABLE && i < c->v && i < 8; i++)
+            rj_buf_puts(b, "  ");
         rj_buf_puts(b, c->s);
         break;
     case C_INT:

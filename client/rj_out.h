@@ -130,6 +130,9 @@ void rj_table_footer(rj_table *t);
 void rj_table_at(rj_table *t, const char *key);
 void rj_table_null(rj_table *t);
 void rj_table_str(rj_table *t, const char *s);
+/* A nama in a tree: in the human table indented by its depth (two blanks a
+ * level below the first, as the printed Renja does), elsewhere as it is. */
+void rj_table_indented(rj_table *t, const char *s, int depth);
 void rj_table_int(rj_table *t, int64_t v);
 void rj_table_bool(rj_table *t, bool v);
 void rj_table_money(rj_table *t, int64_t rupiah);

@@ -44,23 +44,6 @@ static const char *tren_name(Renja__V1__Tren t)
     return t == RENJA__V1__TREN__TREN_NEGATIF ? "negatif" : "positif";
 }
 
-/* In the human table a nama is indented by its depth in the tree, as the
- * printed Renja does; machine formats keep the value as it is. */
-static void nama_cell(rj_table *t, const char *nama, int depth, rj_out_mode m)
-{
-    if (m != RJ_OUT_TABLE || depth <= 1) {
-        rj_table_str(t, nama);
-        return;
-    }
-    rj_buf b = {0};
-    for (int i = 1; i < depth && i < 8; i++)
-        rj_buf_puts(&b, "  ");
-    rj_buf_puts(&b, nama);
-    rj_buf_append(&b, "", 1);
-    rj_table_str(t, b.data);
-    rj_buf_free(&b);
-}
-
 /* A one-record answer: its document in json (taken over), else the one
  * value alone on a line. */
 static void print_one(rj_out_mode m, FILE *out, const char *flat, rj_val *json)
@@ -584,7 +567,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_row(t);
             rj_table_str(t, l->kode);
             rj_table_int(t, l->depth);
-            nama_cell(t, l->nama, l->depth, m);
+            rj_table_indented(t, l->nama, l->depth);
             if (l->has_pagu)
                 rj_table_money(t, l->pagu);
             else
@@ -600,7 +583,10 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
         rj_table_col(t, "pagu_rollup", "Jumlah", 0);
         rj_table_col(t, "lokasi", "Lokasi", RJ_COL_NO_TABLE);
         rj_table_col(t, "sumber_dana", "Sumber Dana", RJ_COL_NO_TABLE);
-        rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP | RJ_COL_DROP);
+        /* json: the indikator as they are; the flat modes: one record per
+         * item, its indikator joined by "; " */
+        rj_table_col(t, "indikator", NULL, RJ_COL_JSON_ONLY);
+        rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "target_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
         rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
@@ -609,7 +595,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_row(t);
             rj_table_str(t, it->kode);
             rj_table_str(t, level_name(it->level));
-            nama_cell(t, it->nama, (int)it->level, m);
+            rj_table_indented(t, it->nama, (int)it->level);
             rj_table_str(t, it->bidang);
             if (it->has_pagu)
                 rj_table_money(t, it->pagu);
@@ -618,32 +604,28 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_money(t, it->pagu_rollup);
             rj_table_str(t, it->lokasi);
             rj_table_str(t, it->sumber_dana);
-            if (m == RJ_OUT_JSON) {
-                rj_table_val(t, indikator_vals(it->indikator, it->n_indikator));
-            } else {
-                /* One record per item: several indikator are joined. */
-                rj_buf n = {0}, g = {0}, x = {0}, s = {0};
-                for (size_t k = 0; k < it->n_indikator; k++) {
-                    const Renja__V1__Indikator *ind = it->indikator[k];
-                    if (k)
-                        rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&x, "; "),
-                            rj_buf_puts(&s, "; ");
-                    rj_buf_puts(&n, ind->nama);
-                    if (m == RJ_OUT_TABLE)
-                        target_text(ind, m, &g);
-                    else
-                        value_plain(ind->has_target, ind->target_e4, m, &g);
-                    rj_buf_puts(&x, ind->target_text);
-                    rj_buf_puts(&s, ind->satuan);
-                }
-                rj_buf_append(&n, "", 1), rj_buf_append(&g, "", 1), rj_buf_append(&x, "", 1);
-                rj_buf_append(&s, "", 1);
-                rj_table_str(t, n.data);
-                rj_table_str(t, g.data);
-                rj_table_str(t, x.data);
-                rj_table_str(t, s.data);
-                rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
+            rj_table_val(t, indikator_vals(it->indikator, it->n_indikator));
+            rj_buf n = {0}, g = {0}, x = {0}, s = {0};
+            rj_buf_puts(&n, ""), rj_buf_puts(&g, ""), rj_buf_puts(&x, ""), rj_buf_puts(&s, "");
+            for (size_t k = 0; k < it->n_indikator; k++) {
+                const Renja__V1__Indikator *ind = it->indikator[k];
+                if (k)
+                    rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&x, "; "),
+                        rj_buf_puts(&s, "; ");
+                rj_buf_puts(&n, ind->nama);
+                /* people read the target as written; machines its value */
+                if (m == RJ_OUT_TABLE)
+                    target_text(ind, m, &g);
+                else
+                    value_plain(ind->has_target, ind->target_e4, m, &g);
+                rj_buf_puts(&x, ind->target_text);
+                rj_buf_puts(&s, ind->satuan);
             }
+            rj_table_str(t, n.data);
+            rj_table_str(t, g.data);
+            rj_table_str(t, x.data);
+            rj_table_str(t, s.data);
+            rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
         }
         show_goals(r, t, m, out);
     }
@@ -896,7 +878,7 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
                   row->change == RENJA__V1__CHANGE_KIND__CHANGE_REMOVED;
         rj_table_str(t, row->kode);
         rj_table_str(t, row->is_line ? "rekening" : level_name(row->level));
-        nama_cell(t, row->nama, row->is_line ? row->depth : (int)row->level, m);
+        rj_table_indented(t, row->nama, row->is_line ? row->depth : (int)row->level);
         rj_table_str(t, row->bidang);
         rj_table_str(t, change_name(row->change));
         rj_buf in = {0}, tf = {0}, tt = {0}, xf = {0}, xt = {0};
@@ -964,8 +946,8 @@ static void eval_row_breakdown(rj_table *t, const Renja__V1__EvalRow *row)
         rj_table_dec(t, row->computed_e4);
     else
         rj_table_null(t);
-    rj_table_val(t, row->n_breakdown ? breakdown_vals(NULL, row->n_breakdown, row->breakdown)
-                                     : NULL);
+    rj_table_val(t,
+                 row->n_breakdown ? breakdown_vals(NULL, row->n_breakdown, row->breakdown) : NULL);
 }
 
 /* In the table: one table per row with a breakdown, after the rows. */
@@ -1282,7 +1264,7 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
         const Renja__V1__CompareRow *row = r->rows[i];
         rj_table_row(t);
         rj_table_str(t, row->kode);
-        nama_cell(t, row->nama, row->depth, m);
+        rj_table_indented(t, row->nama, row->depth);
         rj_table_int(t, row->depth);
         rj_val *values = rj_val_array();
         for (size_t k = 0; k < nv; k++) {
@@ -1333,12 +1315,13 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
 /* docs/import-format.md, CSV: every column, so that the file carries what
  * the JSON export carries. Numbers are plain; the text as written is in
  * target_text and realisasi_text. */
+/* clang-format off */
 static const char *const export_cols[] = {
-    "tipe",   "kode",      "nama",      "bidang",      "lokasi",           "sumber_dana",
-    "pagu",   "indikator", "satuan",    "target",      "target_text",      "tren",
-    "tw",     "indikator_no", "realisasi", "realisasi_text", "anggaran",   "sasaran",
-    "formula", "parts",    "realisasi_satuan", "num",  "den",              "before",
-    "after"};
+    "tipe", "kode", "nama", "bidang", "lokasi", "sumber_dana", "pagu", "indikator", "satuan",
+    "target", "target_text", "tren", "tw", "indikator_no", "realisasi", "realisasi_text",
+    "anggaran", "sasaran", "formula", "parts", "realisasi_satuan", "num", "den", "before", "after",
+};
+/* clang-format on */
 
 /* The indikator cells of a CSV row (item or goal). */
 static void csv_indikator_cells(rj_table *t, const Renja__V1__Indikator *ind)

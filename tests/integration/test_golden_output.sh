@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Every command's output on the loaded example, byte for byte, in all five
-# formats (table, tsv, tsv with --header, csv, csv for Excel, json), against
-# the files checked in under tests/integration/golden/diskopukm/. The times
-# of revisions and events are the only thing that differs between runs: they
-# are replaced by a fixed time of the same width before the comparison.
+# Every command's output on the loaded example, byte for byte, in every
+# format (table, tsv, tsv with --header, csv, csv for Excel, json) and the
+# HTML report, against the files checked in under
+# tests/integration/golden/diskopukm/. What differs between runs (the times
+# of revisions and events, the uid and pid of the CLI that made them) is
+# replaced by fixed text before the comparison.
 #
 # After a deliberate change of the output, write the files anew with
 #   RENJA_GOLDEN_UPDATE=1 ctest -R golden_output
@@ -98,6 +99,9 @@ run log-item log $P 2.17.08.1.01.0002
 run log-program log $P 2.17.08
 run log-events log $P --events
 run export export $P --at apbd-p
+# The printable report: the same tables for people, in HTML.
+"$RENJA" report $P -o "$OUT/report.html" --tw 2 >"$T/out" 2>"$T/err" \
+  || fail "report: $(cat "$T/err")"
 
 if [ "${RENJA_GOLDEN_UPDATE:-}" = 1 ]; then
   rm -rf "$GOLDEN"
