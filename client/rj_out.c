@@ -239,15 +239,37 @@ void rj_out_text_pct(rj_out_mode m, int64_t e2, char out[RJ_NUM_MAX])
         decimal_comma(out);
 }
 
+void rj_out_written(rj_out_mode m, const char *text, bool has, int64_t e4, rj_buf *b)
+{
+    char n[RJ_NUM_MAX];
+    if (m == RJ_OUT_TABLE && text && *text)
+        rj_buf_puts(b, text);
+    else if (has) {
+        rj_out_text_dec(m, e4, n);
+        rj_buf_puts(b, n);
+    }
+}
+
 /* --- tables ------------------------------------------------------------------------------- */
 
-typedef enum cell_kind { C_NULL, C_STR, C_INT, C_BOOL, C_MONEY, C_DEC, C_PCT, C_VAL } cell_kind;
+typedef enum cell_kind {
+    C_NULL,
+    C_STR,
+    C_INT,
+    C_BOOL,
+    C_MONEY,
+    C_DEC,
+    C_PCT,
+    C_VAL,
+    C_WRITTEN, /* rj_table_written: s the text as written, v the number if has */
+} cell_kind;
 
 typedef struct cell {
     cell_kind kind;
     int64_t v; /* C_STR: the depth of an indented nama */
     char *s;
     rj_val *val;
+    bool has; /* C_WRITTEN: v holds a number */
 } cell;
 
 typedef struct col {
@@ -398,39 +420,46 @@ static void add(rj_table *t, cell c)
 
 void rj_table_null(rj_table *t)
 {
-    add(t, (cell){C_NULL, 0, NULL, NULL});
+    add(t, (cell){C_NULL, 0, NULL, NULL, false});
 }
 void rj_table_str(rj_table *t, const char *s)
 {
-    add(t, (cell){s ? C_STR : C_NULL, 0, s ? rj_strdup(s) : NULL, NULL});
+    add(t, (cell){s ? C_STR : C_NULL, 0, s ? rj_strdup(s) : NULL, NULL, false});
 }
 void rj_table_indented(rj_table *t, const char *s, int depth)
 {
-    add(t, (cell){s ? C_STR : C_NULL, depth, s ? rj_strdup(s) : NULL, NULL});
+    add(t, (cell){s ? C_STR : C_NULL, depth, s ? rj_strdup(s) : NULL, NULL, false});
+}
+void rj_table_written(rj_table *t, const char *text, bool has, int64_t e4)
+{
+    if (!has && !(text && *text))
+        add(t, (cell){C_NULL, 0, NULL, NULL, false});
+    else
+        add(t, (cell){C_WRITTEN, e4, rj_strdup(text ? text : ""), NULL, has});
 }
 void rj_table_int(rj_table *t, int64_t v)
 {
-    add(t, (cell){C_INT, v, NULL, NULL});
+    add(t, (cell){C_INT, v, NULL, NULL, false});
 }
 void rj_table_bool(rj_table *t, bool v)
 {
-    add(t, (cell){C_BOOL, v, NULL, NULL});
+    add(t, (cell){C_BOOL, v, NULL, NULL, false});
 }
 void rj_table_money(rj_table *t, int64_t v)
 {
-    add(t, (cell){C_MONEY, v, NULL, NULL});
+    add(t, (cell){C_MONEY, v, NULL, NULL, false});
 }
 void rj_table_dec(rj_table *t, int64_t v)
 {
-    add(t, (cell){C_DEC, v, NULL, NULL});
+    add(t, (cell){C_DEC, v, NULL, NULL, false});
 }
 void rj_table_pct(rj_table *t, int64_t v)
 {
-    add(t, (cell){C_PCT, v, NULL, NULL});
+    add(t, (cell){C_PCT, v, NULL, NULL, false});
 }
 void rj_table_val(rj_table *t, rj_val *v)
 {
-    add(t, (cell){v ? C_VAL : C_NULL, 0, NULL, v});
+    add(t, (cell){v ? C_VAL : C_NULL, 0, NULL, v, false});
 }
 
 void rj_table_note(rj_table *t, const char *text)
@@ -457,6 +486,9 @@ static void cell_text(const cell *c, rj_out_mode m, rj_buf *b)
     switch (c->kind) {
     case C_NULL:
     case C_VAL:
+        break;
+    case C_WRITTEN:
+        rj_out_written(m, c->s, c->has, c->v, b);
         break;
     case C_STR:
         for (int64_t i = 1; m == RJ_OUT_TABLE && i < c->v && i < 8; i++)
@@ -514,6 +546,9 @@ static void cell_json(const cell *c, rj_buf *b)
     case C_DEC:
         v.kind = V_DEC;
         break;
+    case C_WRITTEN:
+        v.kind = c->has ? V_DEC : V_NULL;
+        break;
     case C_PCT:
         v.kind = V_PCT;
         break;
@@ -523,7 +558,7 @@ static void cell_json(const cell *c, rj_buf *b)
 
 static const cell *cell_at(const row *r, size_t i)
 {
-    static const cell none = {C_NULL, 0, NULL, NULL};
+    static const cell none = {C_NULL, 0, NULL, NULL, false};
     return i < r->n ? &r->cells[i] : &none;
 }
 

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rj_alloc.h"
 #include "rj_num.h"
 
 typedef enum rj_out_mode {
@@ -107,6 +108,10 @@ void rj_out_text_dec(rj_out_mode m, int64_t e4, char out[RJ_NUM_MAX]);
 void rj_out_prose_dec(rj_out_mode m, int64_t e4, char out[RJ_NUM_MAX]);
 void rj_out_text_money(rj_out_mode m, int64_t v, char out[RJ_NUM_MAX]);
 void rj_out_text_pct(rj_out_mode m, int64_t e2, char out[RJ_NUM_MAX]);
+/* A value people read as the source wrote it and machines as a number (a
+ * target, a realisasi), appended to b: in the human table its text, else
+ * its number; in the other modes its number (rj_out_text_dec) alone. */
+void rj_out_written(rj_out_mode m, const char *text, bool has, int64_t e4, rj_buf *b);
 
 typedef struct rj_table rj_table;
 
@@ -134,6 +139,8 @@ void rj_table_str(rj_table *t, const char *s);
  * level below the first, as the printed Renja does), elsewhere as it is. */
 void rj_table_indented(rj_table *t, const char *s, int depth);
 void rj_table_int(rj_table *t, int64_t v);
+/* A value as rj_out_written writes it; in json its number (null without). */
+void rj_table_written(rj_table *t, const char *text, bool has, int64_t e4);
 void rj_table_bool(rj_table *t, bool v);
 void rj_table_money(rj_table *t, int64_t rupiah);
 void rj_table_dec(rj_table *t, int64_t e4);

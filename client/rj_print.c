@@ -351,10 +351,10 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
     rj_table_free(t);
 }
 
-/* One rule for a value wherever people read it (show, diff, eval, log):
- * the text as the source wrote it, else the value in Indonesian form (in
- * TSV/CSV/JSON text fields, the plain form). Numeric columns of TSV/CSV
- * and JSON numbers hold the plain value only (value_plain). */
+/* One rule for a value wherever people read it in a sentence (log's
+ * changes, the goal tables, diff's from and to): the text as the source
+ * wrote it, else the value in the form rj_out_prose_dec gives. Columns
+ * of values are rj_table_written / rj_out_written. */
 static void value_text(const char *text, bool has, int64_t e4, rj_out_mode m, rj_buf *b)
 {
     char n[RJ_NUM_MAX];
@@ -362,17 +362,6 @@ static void value_text(const char *text, bool has, int64_t e4, rj_out_mode m, rj
         rj_buf_puts(b, text);
     else if (has) {
         rj_out_prose_dec(m, e4, n);
-        rj_buf_puts(b, n);
-    }
-}
-
-/* The value for a numeric column: plain, or with the decimal comma an
- * Indonesian Excel reads as a number (--excel), as rj_out writes numbers. */
-static void value_plain(bool has, int64_t e4, rj_out_mode m, rj_buf *b)
-{
-    char n[RJ_NUM_MAX];
-    if (has) {
-        rj_out_text_dec(m, e4, n);
         rj_buf_puts(b, n);
     }
 }
@@ -613,11 +602,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
                     rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&x, "; "),
                         rj_buf_puts(&s, "; ");
                 rj_buf_puts(&n, ind->nama);
-                /* people read the target as written; machines its value */
-                if (m == RJ_OUT_TABLE)
-                    target_text(ind, m, &g);
-                else
-                    value_plain(ind->has_target, ind->target_e4, m, &g);
+                rj_out_written(m, ind->target_text, ind->has_target, ind->target_e4, &g);
                 rj_buf_puts(&x, ind->target_text);
                 rj_buf_puts(&s, ind->satuan);
             }
@@ -890,13 +875,8 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
                 rj_buf_puts(&in, "; "), rj_buf_puts(&tf, "; "), rj_buf_puts(&tt, "; "),
                     rj_buf_puts(&xf, "; "), rj_buf_puts(&xt, "; ");
             rj_buf_puts(&in, c->nama);
-            if (m == RJ_OUT_TABLE) {
-                target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
-                target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
-            } else {
-                value_plain(c->has_from, c->from_e4, m, &tf);
-                value_plain(c->has_to, c->to_e4, m, &tt);
-            }
+            rj_out_written(m, c->from_text, c->has_from, c->from_e4, &tf);
+            rj_out_written(m, c->to_text, c->has_to, c->to_e4, &tt);
             rj_buf_puts(&xf, c->from_text);
             rj_buf_puts(&xt, c->to_text);
         }
@@ -1126,27 +1106,10 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         /* A person reads the text as the source wrote it (as show and diff
          * print it); machines read the value in target / realisasi and the
          * text in the *_text columns. */
-        if (m == RJ_OUT_TABLE && (*row->target_text || row->has_target)) {
-            rj_buf x = {0};
-            rj_buf_puts(&x, "");
-            value_text(row->target_text, row->has_target, row->target_e4, m, &x);
-            rj_table_str(t, x.data);
-            rj_buf_free(&x);
-        } else if (row->has_target)
-            rj_table_dec(t, row->target_e4);
-        else
-            rj_table_null(t);
+        rj_table_written(t, row->target_text, row->has_target, row->target_e4);
         rj_table_str(t, row->target_text);
-        if (m == RJ_OUT_TABLE && row->reported) {
-            rj_buf x = {0};
-            rj_buf_puts(&x, "");
-            value_text(row->realisasi_text, true, row->realisasi_e4, m, &x);
-            rj_table_str(t, x.data);
-            rj_buf_free(&x);
-        } else if (row->reported)
-            rj_table_dec(t, row->realisasi_e4);
-        else
-            rj_table_null(t);
+        rj_table_written(t, row->reported ? row->realisasi_text : NULL, row->reported,
+                         row->realisasi_e4);
         rj_table_str(t, row->reported ? row->realisasi_text : "");
         if (row->has_capaian)
             rj_table_pct(t, row->capaian_e2);

@@ -660,6 +660,38 @@ static void test_numbers_in_text(void **state)
     assert_string_equal(n, "53,94");
     rj_out_text_pct(RJ_OUT_JSON, 5394, n);
     assert_string_equal(n, "53.94");
+
+    /* a value as written for people, its number for machines */
+    rj_buf b = {0};
+    rj_out_written(RJ_OUT_TABLE, "2 dokumen", true, 20000, &b);
+    rj_buf_puts(&b, "|");
+    rj_out_written(RJ_OUT_TABLE, "", true, 12345000, &b);
+    rj_buf_puts(&b, "|");
+    rj_out_written(RJ_OUT_CSV_EXCEL, "2 dokumen", true, 12345000, &b);
+    rj_buf_puts(&b, "|");
+    rj_out_written(RJ_OUT_TSV, "ada", false, 0, &b);
+    assert_string_equal(b.data, "2 dokumen|1.234,5|1234,5|");
+    rj_buf_free(&b);
+    rj_table *t = rj_table_new("rows");
+    rj_table_col(t, "target", "Target", 0);
+    const char *texts[] = {"2 dokumen", "", "ada", ""};
+    const bool has[] = {true, true, false, false};
+    for (int i = 0; i < 4; i++) {
+        rj_table_row(t);
+        rj_table_written(t, texts[i], has[i], 12345000);
+    }
+    char *text;
+    CAPTURE(text, rj_table_print(t, RJ_OUT_JSON, out_));
+    assert_string_equal(text, "{\"rows\": [\n  {\"target\": 1234.5},\n  {\"target\": 1234.5},\n"
+                              "  {\"target\": null},\n  {\"target\": null}\n]}\n");
+    free(text);
+    CAPTURE(text, rj_table_print(t, RJ_OUT_TSV, out_));
+    assert_string_equal(text, "1234.5\n1234.5\n\n\n");
+    free(text);
+    CAPTURE(text, rj_table_print(t, RJ_OUT_TABLE, out_));
+    assert_string_equal(text, "Target\n---------\n2 dokumen\n1.234,5\nada\n\n");
+    free(text);
+    rj_table_free(t);
 }
 
 int main(void)
