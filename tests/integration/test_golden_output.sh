@@ -99,9 +99,64 @@ run log-item log $P 2.17.08.1.01.0002
 run log-program log $P 2.17.08
 run log-events log $P --events
 run export export $P --at apbd-p
+run health health
+
+# info: what depends on the build and the run (version, uptime) is fixed.
+for f in table tsv json; do
+  "$RENJA" --format $f info >"$T/raw"
+  fixed_times <"$T/raw" | sed -E -e 's/^(version\t|versi +).*/\1V/' \
+    -e 's/("version": )"[^"]*"/\1"V"/' \
+    -e 's/("uptime_seconds": |^uptime_seconds\t|^aktif \(detik\) +)[0-9]+/\10/' >"$OUT/info.$f"
+done
+
+# watch: the revisions so far, one line each, then it is stopped.
+nrev=$("$RENJA" --format tsv log $P | wc -l)
+for f in table tsv tsv-header csv json; do
+  opts=(--format "$f") want=$nrev
+  [ "$f" = tsv-header ] && opts=(--format tsv --header) want=$((nrev + 1))
+  : >"$T/watch.$f"
+  "$RENJA" "${opts[@]}" watch $P --from 1 >>"$T/watch.$f" 2>"$T/err" &
+  w=$!
+  for i in $(seq 1 400); do
+    [ "$(wc -l <"$T/watch.$f")" -ge "$want" ] && break
+    sleep 0.05
+  done
+  kill -TERM $w
+  wait $w || true
+  fixed_times <"$T/watch.$f" >"$OUT/watch.$f"
+done
+
 # The printable report: the same tables for people, in HTML.
 "$RENJA" report $P -o "$OUT/report.html" --tw 2 >"$T/out" 2>"$T/err" \
   || fail "report: $(cat "$T/err")"
+
+# Write commands, last: what each prints, on a plan of their own; each
+# once in json (it changes the plan) and once in the table (it changes
+# nothing more).
+# once NAME FORMAT ARGS...
+once() {
+  local name=$1 f=$2 rc=0
+  shift 2
+  "$RENJA" --format "$f" "$@" >"$T/raw" 2>"$T/err" || rc=$?
+  fixed_times <"$T/raw" >"$OUT/$name.$f"
+  echo "$name.$f $rc" >>"$OUT/exit-codes"
+}
+Q=golden/2024
+cat >"$T/q.json" <<'EOF'
+{"items": [{"kode": "2.17", "nama": "Urusan \"Koperasi\"\tUKM", "bidang": "Sekretariat",
+  "indikator": [{"nama": "Rasio", "satuan": "%", "target": "3,14"}]}]}
+EOF
+once plan-create json plan create $Q --nama "Renja uji"
+for f in json table; do
+  once import $f import $Q "$T/q.json" --message "awal"
+  once set $f set $Q 2.17 lokasi=Palembang --message "lokasi"
+  once realisasi $f realisasi $Q 2.17 --tw 1 --indikator 1 1,5 --message "tw 1"
+  once stage-set $f stage set $Q "apbd-$f" --rev 2 --title "APBD"
+  once lock $f plan lock $Q
+  once unlock $f plan unlock $Q
+done
+run show-quoted show $Q
+run export-quoted export $Q
 
 if [ "${RENJA_GOLDEN_UPDATE:-}" = 1 ]; then
   rm -rf "$GOLDEN"
