@@ -1,5 +1,5 @@
 /* The one printer of the client: a table of typed cells printed in one of
- * four modes (STYLE.md 8).
+ * four modes (renja help output).
  *
  *   table  aligned columns with a header, human numbers (15.320.055.480,
  *          (113.206.733), 12,23, -0,74%), an optional footer (Jumlah)
