@@ -4,6 +4,7 @@
 
 #include "rj_alloc.h"
 #include "rj_num.h"
+#include "rj_out.h"
 
 static const char css[] =
     "body { font-family: 'DejaVu Sans Condensed', 'Liberation Sans Narrow', 'Arial Narrow', "
@@ -99,13 +100,13 @@ static void number(const rj_cell *c, char out[RJ_NUM_MAX])
         if (c->v == 0)
             strcpy(out, "-");
         else
-            rj_money_format(c->v, RJ_NUM_HUMAN, out);
+            rj_out_text_money(RJ_OUT_TABLE, c->v, out);
         break;
     case RJ_CELL_DEC:
-        rj_dec_format(c->v, RJ_NUM_HUMAN, out);
+        rj_out_text_dec(RJ_OUT_TABLE, c->v, out);
         break;
     case RJ_CELL_PCT:
-        rj_pct_format(c->v, RJ_NUM_HUMAN, out);
+        rj_out_text_pct(RJ_OUT_TABLE, c->v, out);
         break;
     default:
         out[0] = 0;

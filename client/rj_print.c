@@ -6,8 +6,6 @@
 #include <time.h>
 
 #include "rj_alloc.h"
-#include "rj_csv.h"
-#include "rj_json.h"
 #include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_num.h"
@@ -46,80 +44,51 @@ static const char *tren_name(Renja__V1__Tren t)
     return t == RENJA__V1__TREN__TREN_NEGATIF ? "negatif" : "positif";
 }
 
-static void put_dec(rj_buf *b, int64_t e4)
-{
-    char n[RJ_NUM_MAX];
-    rj_dec_format(e4, RJ_NUM_PLAIN, n);
-    rj_buf_puts(b, n);
-}
-
-/* In the human table a nama is indented by its depth in the tree, as the
- * printed Renja does; machine formats keep the value as it is. */
-static void nama_cell(rj_table *t, const char *nama, int depth, rj_out_mode m)
-{
-    if (m != RJ_OUT_TABLE || depth <= 1) {
-        rj_table_str(t, nama);
-        return;
-    }
-    rj_buf b = {0};
-    for (int i = 1; i < depth && i < 8; i++)
-        rj_buf_puts(&b, "  ");
-    rj_buf_puts(&b, nama);
-    rj_buf_append(&b, "", 1);
-    rj_table_str(t, b.data);
-    rj_buf_free(&b);
-}
-
-/* A one-record document for write commands and single answers. */
-static void print_one(rj_out_mode m, FILE *out, const char *flat, const char *json)
+/* A one-record answer: its document in json (taken over), else the one
+ * value alone on a line. */
+static void print_one(rj_out_mode m, FILE *out, const char *flat, rj_val *json)
 {
     if (m == RJ_OUT_JSON)
-        fprintf(out, "%s\n", json);
+        rj_val_print(json, out);
     else
         fprintf(out, "%s\n", flat);
+    rj_val_free(json);
 }
 
 void rj_print_submit(const char *plan, const Renja__V1__SubmitResponse *r, rj_out_mode m, FILE *out)
 {
-    rj_buf b = {0};
-    rj_buf_printf(&b, "{\"rev\": %" PRIu64 ", \"plan\": ", r->rev);
-    rj_json_put_str(&b, plan);
-    if (r->revision)
-        rj_buf_printf(&b, ", \"base_rev\": %" PRIu64 ", \"keys\": %zu", r->revision->base_rev,
-                      r->revision->n_keys);
-    rj_buf_printf(&b, ", \"unchanged\": %s}", r->unchanged ? "true" : "false");
-    rj_buf_append(&b, "", 1);
+    rj_val *v = rj_val_object();
+    rj_val_int(v, "rev", (int64_t)r->rev);
+    rj_val_str(v, "plan", plan);
+    if (r->revision) {
+        rj_val_int(v, "base_rev", (int64_t)r->revision->base_rev);
+        rj_val_int(v, "keys", (int64_t)r->revision->n_keys);
+    }
+    rj_val_bool(v, "unchanged", r->unchanged);
     char flat[32];
     snprintf(flat, sizeof(flat), "%" PRIu64, r->rev);
-    print_one(m, out, flat, b.data);
-    rj_buf_free(&b);
+    print_one(m, out, flat, v);
 }
 
 void rj_print_plan(const Renja__V1__PlanResponse *r, rj_out_mode m, FILE *out)
 {
     const Renja__V1__Plan *p = r->plan;
-    rj_buf b = {0};
-    rj_buf_printf(&b, "{\"rev\": %" PRIu64 ", \"plan\": ", p ? p->head : 0);
-    rj_json_put_str(&b, p ? p->id : "");
-    rj_buf_printf(&b, ", \"locked\": %s}", p && p->locked ? "true" : "false");
-    rj_buf_append(&b, "", 1);
-    print_one(m, out, p ? p->id : "", b.data);
-    rj_buf_free(&b);
+    rj_val *v = rj_val_object();
+    rj_val_int(v, "rev", p ? (int64_t)p->head : 0);
+    rj_val_str(v, "plan", p ? p->id : "");
+    rj_val_bool(v, "locked", p && p->locked);
+    print_one(m, out, p ? p->id : "", v);
 }
 
 void rj_print_stage_set(const char *plan, const Renja__V1__SetStageResponse *r, rj_out_mode m,
                         FILE *out)
 {
     const Renja__V1__Stage *s = r->stage;
-    rj_buf b = {0};
-    rj_buf_printf(&b, "{\"rev\": %" PRIu64 ", \"plan\": ", s ? s->rev : 0);
-    rj_json_put_str(&b, plan);
-    rj_buf_puts(&b, ", \"stage\": ");
-    rj_json_put_str(&b, s ? s->name : "");
-    rj_buf_puts(&b, "}");
-    rj_buf_append(&b, "", 1);
-    print_one(m, out, s ? s->name : "", b.data);
-    rj_buf_free(&b);
+    rj_val *v = rj_val_object();
+    rj_val_int(v, "rev", s ? (int64_t)s->rev : 0);
+    rj_val_str(v, "plan", plan);
+    rj_val_str(v, "stage", s ? s->name : "");
+    print_one(m, out, s ? s->name : "", v);
 }
 
 void rj_print_plans(const Renja__V1__ListPlansResponse *r, rj_out_mode m, FILE *out)
@@ -191,18 +160,6 @@ void rj_print_stages(const char *plan, const Renja__V1__ListStagesResponse *r, r
     rj_table_free(t);
 }
 
-static void keys_json(rj_buf *b, char **keys, size_t n)
-{
-    rj_buf_puts(b, "[");
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            rj_buf_puts(b, ", ");
-        rj_json_put_str(b, keys[i]);
-    }
-    rj_buf_puts(b, "]");
-    rj_buf_append(b, "", 1);
-}
-
 /* One field that differs between two versions, "field: from -> to", as a
  * person reads it in the table and plainly in the machine formats. */
 static void field_change(rj_buf *b, const char *field, const char *from, const char *to)
@@ -217,7 +174,7 @@ static void field_change(rj_buf *b, const char *field, const char *from, const c
 static void money_text(bool has, int64_t v, rj_out_mode m, char out[RJ_NUM_MAX])
 {
     if (has)
-        rj_money_format(v, m == RJ_OUT_TABLE ? RJ_NUM_HUMAN : RJ_NUM_PLAIN, out);
+        rj_out_text_money(m, v, out);
     else
         out[0] = '\0';
 }
@@ -385,42 +342,26 @@ void rj_print_log(const Renja__V1__LogResponse *r, rj_out_mode m, FILE *out)
         }
         rj_table_str(t, rj_role_name(v->role));
         rj_table_str(t, v->client);
-        rj_buf b = {0};
-        keys_json(&b, v->keys, v->n_keys);
-        rj_table_raw(t, b.data);
-        rj_buf_free(&b);
+        rj_val *keys = rj_val_array();
+        for (size_t k = 0; k < v->n_keys; k++)
+            rj_val_str(keys, NULL, v->keys[k]);
+        rj_table_val(t, keys);
     }
     rj_table_print(t, m, out);
     rj_table_free(t);
 }
 
-/* One rule for a value wherever people read it (show, diff, eval, log):
- * the text as the source wrote it, else the value in Indonesian form (in
- * TSV/CSV/JSON text fields, the plain form). Numeric columns of TSV/CSV
- * and JSON numbers hold the plain value only (value_plain). */
+/* One rule for a value wherever people read it in a sentence (log's
+ * changes, the goal tables, diff's from and to): the text as the source
+ * wrote it, else the value in the form rj_out_prose_dec gives. Columns
+ * of values are rj_table_written / rj_out_written. */
 static void value_text(const char *text, bool has, int64_t e4, rj_out_mode m, rj_buf *b)
 {
     char n[RJ_NUM_MAX];
     if (text && *text)
         rj_buf_puts(b, text);
     else if (has) {
-        rj_dec_format(e4, m == RJ_OUT_TABLE || m == RJ_OUT_CSV_EXCEL ? RJ_NUM_HUMAN : RJ_NUM_PLAIN,
-                      n);
-        rj_buf_puts(b, n);
-    }
-}
-
-/* The value for a numeric column: plain, or with the decimal comma an
- * Indonesian Excel reads as a number (--excel), as rj_out writes numbers. */
-static void value_plain(bool has, int64_t e4, rj_out_mode m, rj_buf *b)
-{
-    char n[RJ_NUM_MAX];
-    if (has) {
-        rj_dec_format(e4, RJ_NUM_PLAIN, n);
-        if (m == RJ_OUT_CSV_EXCEL)
-            for (char *p = n; *p; p++)
-                if (*p == '.')
-                    *p = ',';
+        rj_out_prose_dec(m, e4, n);
         rj_buf_puts(b, n);
     }
 }
@@ -431,45 +372,31 @@ static void target_text(const Renja__V1__Indikator *k, rj_out_mode m, rj_buf *b)
     value_text(k->target_text, k->has_target, k->target_e4, m, b);
 }
 
-static void indikator_list_json(rj_buf *b, Renja__V1__Indikator *const *ind, size_t n)
+/* The indikator of an item or goal: a new array. */
+static rj_val *indikator_vals(Renja__V1__Indikator *const *ind, size_t n)
 {
-    rj_buf_puts(b, "[");
+    rj_val *a = rj_val_array();
     for (size_t i = 0; i < n; i++) {
         const Renja__V1__Indikator *k = ind[i];
-        rj_buf_puts(b, i ? ", {\"nama\": " : "{\"nama\": ");
-        rj_json_put_str(b, k->nama);
-        rj_buf_puts(b, ", \"satuan\": ");
-        rj_json_put_str(b, k->satuan);
-        rj_buf_puts(b, ", \"target\": ");
-        if (k->has_target)
-            put_dec(b, k->target_e4);
-        else
-            rj_buf_puts(b, "null");
-        rj_buf_puts(b, ", \"target_text\": ");
-        rj_json_put_str(b, k->target_text);
-        rj_buf_printf(b, ", \"tren\": \"%s\"", tren_name(k->tren));
+        rj_val *o = rj_val_add_object(a, NULL);
+        rj_val_str(o, "nama", k->nama);
+        rj_val_str(o, "satuan", k->satuan);
+        rj_val_dec_or_null(o, "target", k->has_target, k->target_e4);
+        rj_val_str(o, "target_text", k->target_text);
+        rj_val_str(o, "tren", tren_name(k->tren));
         if (k->formula != RENJA__V1__FORMULA__FORMULA_NONE)
-            rj_buf_printf(b, ", \"formula\": \"%s\"",
-                          k->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth");
+            rj_val_str(o, "formula",
+                       k->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth");
         if (k->n_parts) {
-            rj_buf_puts(b, ", \"parts\": [");
-            for (size_t p = 0; p < k->n_parts; p++) {
-                rj_buf_puts(b, p ? ", {\"value\": " : "{\"value\": ");
-                put_dec(b, k->parts[p]->value_e4);
-                rj_buf_puts(b, ", \"satuan\": ");
-                rj_json_put_str(b, k->parts[p]->satuan);
-                rj_buf_puts(b, "}");
+            rj_val *parts = rj_val_add_array(o, "parts");
+            for (size_t q = 0; q < k->n_parts; q++) {
+                rj_val *x = rj_val_add_object(parts, NULL);
+                rj_val_dec(x, "value", k->parts[q]->value_e4);
+                rj_val_str(x, "satuan", k->parts[q]->satuan);
             }
-            rj_buf_puts(b, "]");
         }
-        rj_buf_puts(b, "}");
     }
-    rj_buf_puts(b, "]");
-}
-
-static void indikator_json(rj_buf *b, const Renja__V1__Item *it)
-{
-    indikator_list_json(b, it->indikator, it->n_indikator);
+    return a;
 }
 
 /* A listing of one plan as of one revision: its JSON document carries both. */
@@ -477,68 +404,49 @@ static rj_table *table_at(const char *records, const char *plan, uint64_t rev)
 {
     rj_table *t = rj_table_new(records);
     rj_table_meta_str(t, "plan", plan);
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%" PRIu64, rev);
-    rj_table_meta(t, "rev", buf);
+    rj_table_meta_int(t, "rev", (int64_t)rev);
     return t;
 }
 
-/* Breakdown rows as JSON: {"lokasi", "num", "den"} or {"lokasi", "before",
- * "after"} (whichever the row holds), with "pct" when ev is given. */
-static void breakdown_json(rj_buf *b, Renja__V1__BreakdownRow *const *rows, size_t n,
-                           Renja__V1__EvalBreakdown *const *ev)
+/* Breakdown rows as a new array: {"lokasi", "num", "den"} or {"lokasi",
+ * "before", "after"} (whichever the row holds), with "pct" when ev is
+ * given. */
+static rj_val *breakdown_vals(Renja__V1__BreakdownRow *const *rows, size_t n,
+                              Renja__V1__EvalBreakdown *const *ev)
 {
-    char p[RJ_NUM_MAX];
-    rj_buf_puts(b, "[");
+    rj_val *a = rj_val_array();
     for (size_t i = 0; i < n; i++) {
         const Renja__V1__BreakdownRow *x = ev ? ev[i]->row : rows[i];
-        rj_buf_puts(b, i ? ", {\"lokasi\": " : "{\"lokasi\": ");
-        rj_json_put_str(b, x->lokasi);
+        rj_val *o = rj_val_add_object(a, NULL);
+        rj_val_str(o, "lokasi", x->lokasi);
         if (x->before_e4 || x->after_e4) {
-            rj_buf_puts(b, ", \"before\": ");
-            put_dec(b, x->before_e4);
-            rj_buf_puts(b, ", \"after\": ");
-            put_dec(b, x->after_e4);
+            rj_val_dec(o, "before", x->before_e4);
+            rj_val_dec(o, "after", x->after_e4);
         } else {
-            rj_buf_puts(b, ", \"num\": ");
-            put_dec(b, x->num_e4);
-            rj_buf_puts(b, ", \"den\": ");
-            put_dec(b, x->den_e4);
+            rj_val_dec(o, "num", x->num_e4);
+            rj_val_dec(o, "den", x->den_e4);
         }
-        if (ev) {
-            rj_buf_puts(b, ", \"pct\": ");
-            if (ev[i]->has_pct) {
-                rj_pct_format(ev[i]->pct_e2, RJ_NUM_PLAIN, p);
-                rj_buf_puts(b, p);
-            } else
-                rj_buf_puts(b, "null");
-        }
-        rj_buf_puts(b, "}");
+        if (ev)
+            rj_val_pct_or_null(o, "pct", ev[i]->has_pct, ev[i]->pct_e2);
     }
-    rj_buf_puts(b, "]");
+    return a;
 }
 
-static void realisasi_json(rj_buf *b, const Renja__V1__Realisasi *re)
+static void realisasi_val(rj_val *a, const Renja__V1__Realisasi *re)
 {
-    rj_buf_puts(b, "{\"kode\": ");
-    rj_json_put_str(b, re->kode);
-    rj_buf_printf(b, ", \"tw\": %d", re->tw);
+    rj_val *o = rj_val_add_object(a, NULL);
+    rj_val_str(o, "kode", re->kode);
+    rj_val_int(o, "tw", re->tw);
     if (re->indikator > 0) {
-        rj_buf_printf(b, ", \"indikator\": %d, \"value\": ", re->indikator);
-        put_dec(b, re->value_e4);
-        rj_buf_puts(b, ", \"text\": ");
-        rj_json_put_str(b, re->text);
-        if (re->satuan && *re->satuan) {
-            rj_buf_puts(b, ", \"satuan\": ");
-            rj_json_put_str(b, re->satuan);
-        }
-        if (re->n_breakdown) {
-            rj_buf_puts(b, ", \"breakdown\": ");
-            breakdown_json(b, re->breakdown, re->n_breakdown, NULL);
-        }
+        rj_val_int(o, "indikator", re->indikator);
+        rj_val_dec(o, "value", re->value_e4);
+        rj_val_str(o, "text", re->text);
+        if (re->satuan && *re->satuan)
+            rj_val_str(o, "satuan", re->satuan);
+        if (re->n_breakdown)
+            rj_val_add(o, "breakdown", breakdown_vals(re->breakdown, re->n_breakdown, NULL));
     } else
-        rj_buf_printf(b, ", \"anggaran\": %" PRId64, re->anggaran);
-    rj_buf_puts(b, "}");
+        rj_val_int(o, "anggaran", re->anggaran);
 }
 
 static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE *out)
@@ -571,17 +479,13 @@ static void show_realisasi(const Renja__V1__ShowResponse *r, rj_out_mode m, FILE
     rj_table_free(t);
 }
 
-static void indikator_list_json(rj_buf *b, Renja__V1__Indikator *const *ind, size_t n);
-
-static void goal_json(rj_buf *b, const Renja__V1__Goal *g)
+static void goal_val(rj_val *a, const Renja__V1__Goal *g)
 {
-    rj_buf_puts(b, "{\"kode\": ");
-    rj_json_put_str(b, g->kode);
-    rj_buf_printf(b, ", \"kind\": \"%s\", \"nama\": ", rj_goal_kind_name((rj_goal_kind)g->kind));
-    rj_json_put_str(b, g->nama);
-    rj_buf_puts(b, ", \"indikator\": ");
-    indikator_list_json(b, g->indikator, g->n_indikator);
-    rj_buf_puts(b, "}");
+    rj_val *o = rj_val_add_object(a, NULL);
+    rj_val_str(o, "kode", g->kode);
+    rj_val_str(o, "kind", rj_goal_kind_name((rj_goal_kind)g->kind));
+    rj_val_str(o, "nama", g->nama);
+    rj_val_add(o, "indikator", indikator_vals(g->indikator, g->n_indikator));
 }
 
 /* The tujuan and sasaran of a whole-plan show: a JSON array for the
@@ -590,17 +494,10 @@ static void goal_json(rj_buf *b, const Renja__V1__Goal *g)
 static void show_goals(const Renja__V1__ShowResponse *r, rj_table *doc, rj_out_mode m, FILE *out)
 {
     if (m == RJ_OUT_JSON && r->n_goals) {
-        rj_buf b = {0};
-        rj_buf_puts(&b, "[");
-        for (size_t i = 0; i < r->n_goals; i++) {
-            if (i)
-                rj_buf_puts(&b, ", ");
-            goal_json(&b, r->goals[i]);
-        }
-        rj_buf_puts(&b, "]");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(doc, "goals", b.data);
-        rj_buf_free(&b);
+        rj_val *a = rj_val_array();
+        for (size_t i = 0; i < r->n_goals; i++)
+            goal_val(a, r->goals[i]);
+        rj_table_meta(doc, "goals", a);
         return;
     }
     if (m != RJ_OUT_TABLE || !r->n_goals)
@@ -620,9 +517,9 @@ static void show_goals(const Renja__V1__ShowResponse *r, rj_table *doc, rj_out_m
             rj_table_str(t, k ? "" : g->kode);
             rj_table_str(t, k ? "" : g->nama);
             rj_buf tb = {0};
+            rj_buf_puts(&tb, "");
             if (ind)
                 target_text(ind, m, &tb);
-            rj_buf_append(&tb, "", 1);
             rj_table_str(t, ind ? ind->nama : "");
             rj_table_str(t, tb.data);
             rj_table_str(t, ind ? ind->satuan : "");
@@ -643,17 +540,10 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
     }
     rj_table *t = table_at(lines ? "lines" : "items", r->plan, r->rev);
     if (realisasi) {
-        rj_buf b = {0};
-        rj_buf_puts(&b, "[");
-        for (size_t i = 0; i < r->n_realisasi; i++) {
-            if (i)
-                rj_buf_puts(&b, ", ");
-            realisasi_json(&b, r->realisasi[i]);
-        }
-        rj_buf_puts(&b, "]");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(t, "realisasi", b.data);
-        rj_buf_free(&b);
+        rj_val *a = rj_val_array();
+        for (size_t i = 0; i < r->n_realisasi; i++)
+            realisasi_val(a, r->realisasi[i]);
+        rj_table_meta(t, "realisasi", a);
     }
     if (lines) {
         rj_table_col(t, "kode", "Kode Rekening", 0);
@@ -666,7 +556,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_row(t);
             rj_table_str(t, l->kode);
             rj_table_int(t, l->depth);
-            nama_cell(t, l->nama, l->depth, m);
+            rj_table_indented(t, l->nama, l->depth);
             if (l->has_pagu)
                 rj_table_money(t, l->pagu);
             else
@@ -682,7 +572,10 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
         rj_table_col(t, "pagu_rollup", "Jumlah", 0);
         rj_table_col(t, "lokasi", "Lokasi", RJ_COL_NO_TABLE);
         rj_table_col(t, "sumber_dana", "Sumber Dana", RJ_COL_NO_TABLE);
-        rj_table_col(t, "indikator", "Indikator", RJ_COL_WRAP | RJ_COL_DROP);
+        /* json: the indikator as they are; the flat modes: one record per
+         * item, its indikator joined by "; " */
+        rj_table_col(t, "indikator", NULL, RJ_COL_JSON_ONLY);
+        rj_table_col(t, "indikator", "Indikator", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "target", "Target", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
         rj_table_col(t, "target_text", NULL, RJ_COL_FLAT_ONLY | RJ_COL_NO_TABLE);
         rj_table_col(t, "satuan", "Satuan", RJ_COL_FLAT_ONLY | RJ_COL_WRAP | RJ_COL_DROP);
@@ -691,7 +584,7 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_row(t);
             rj_table_str(t, it->kode);
             rj_table_str(t, level_name(it->level));
-            nama_cell(t, it->nama, (int)it->level, m);
+            rj_table_indented(t, it->nama, (int)it->level);
             rj_table_str(t, it->bidang);
             if (it->has_pagu)
                 rj_table_money(t, it->pagu);
@@ -700,36 +593,24 @@ void rj_print_show(const Renja__V1__ShowResponse *r, bool lines, bool realisasi,
             rj_table_money(t, it->pagu_rollup);
             rj_table_str(t, it->lokasi);
             rj_table_str(t, it->sumber_dana);
-            if (m == RJ_OUT_JSON) {
-                rj_buf b = {0};
-                indikator_json(&b, it);
-                rj_buf_append(&b, "", 1);
-                rj_table_raw(t, b.data);
-                rj_buf_free(&b);
-            } else {
-                /* One record per item: several indikator are joined. */
-                rj_buf n = {0}, g = {0}, x = {0}, s = {0};
-                for (size_t k = 0; k < it->n_indikator; k++) {
-                    const Renja__V1__Indikator *ind = it->indikator[k];
-                    if (k)
-                        rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&x, "; "),
-                            rj_buf_puts(&s, "; ");
-                    rj_buf_puts(&n, ind->nama);
-                    if (m == RJ_OUT_TABLE)
-                        target_text(ind, m, &g);
-                    else
-                        value_plain(ind->has_target, ind->target_e4, m, &g);
-                    rj_buf_puts(&x, ind->target_text);
-                    rj_buf_puts(&s, ind->satuan);
-                }
-                rj_buf_append(&n, "", 1), rj_buf_append(&g, "", 1), rj_buf_append(&x, "", 1);
-                rj_buf_append(&s, "", 1);
-                rj_table_str(t, n.data);
-                rj_table_str(t, g.data);
-                rj_table_str(t, x.data);
-                rj_table_str(t, s.data);
-                rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
+            rj_table_val(t, indikator_vals(it->indikator, it->n_indikator));
+            rj_buf n = {0}, g = {0}, x = {0}, s = {0};
+            rj_buf_puts(&n, ""), rj_buf_puts(&g, ""), rj_buf_puts(&x, ""), rj_buf_puts(&s, "");
+            for (size_t k = 0; k < it->n_indikator; k++) {
+                const Renja__V1__Indikator *ind = it->indikator[k];
+                if (k)
+                    rj_buf_puts(&n, "; "), rj_buf_puts(&g, "; "), rj_buf_puts(&x, "; "),
+                        rj_buf_puts(&s, "; ");
+                rj_buf_puts(&n, ind->nama);
+                rj_out_written(m, ind->target_text, ind->has_target, ind->target_e4, &g);
+                rj_buf_puts(&x, ind->target_text);
+                rj_buf_puts(&s, ind->satuan);
             }
+            rj_table_str(t, n.data);
+            rj_table_str(t, g.data);
+            rj_table_str(t, x.data);
+            rj_table_str(t, s.data);
+            rj_buf_free(&n), rj_buf_free(&g), rj_buf_free(&x), rj_buf_free(&s);
         }
         show_goals(r, t, m, out);
     }
@@ -809,12 +690,11 @@ static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *o
         else
             rj_table_null(t);
     }
-    if (r->total && m == RJ_OUT_TABLE) {
+    if (r->total) {
         rj_table_footer(t);
         if (named)
             rj_table_str(t, "Jumlah");
-        else
-            rj_table_null(t);
+        rj_table_at(t, "nama");
         rj_table_str(t, "Jumlah");
         rj_table_money(t, r->total->pagu_from);
         rj_table_money(t, r->total->pagu_to);
@@ -826,47 +706,36 @@ static void diff_groups(const Renja__V1__DiffResponse *r, rj_out_mode m, FILE *o
     rj_table_free(t);
 }
 
-/* The targets of a diff row as a JSON array (no NUL appended). */
-static void targets_json(rj_buf *b, const Renja__V1__DiffRow *row)
+/* One side of a target change as people read it (its text, else its
+ * value), or null when that side has none. */
+static void target_side_val(rj_val *o, const char *key, const char *text, bool has, int64_t e4)
 {
-    rj_buf_puts(b, "[");
+    if (!*text && !has) {
+        rj_val_null(o, key);
+        return;
+    }
+    rj_buf tx = {0};
+    rj_buf_puts(&tx, "");
+    target_side(text, has, e4, RJ_OUT_JSON, &tx);
+    rj_val_str(o, key, tx.data);
+    rj_buf_free(&tx);
+}
+
+/* The targets of a diff row: a new array. */
+static rj_val *targets_vals(const Renja__V1__DiffRow *row)
+{
+    rj_val *a = rj_val_array();
     for (size_t k = 0; k < row->n_targets; k++) {
         const Renja__V1__TargetChange *c = row->targets[k];
-        rj_buf_puts(b, k ? ", {\"indikator\": " : "{\"indikator\": ");
-        rj_json_put_str(b, c->nama);
-        rj_buf_puts(b, ", \"satuan\": ");
-        rj_json_put_str(b, *c->satuan_to ? c->satuan_to : c->satuan_from);
-        rj_buf_puts(b, ", \"from\": ");
-        if (*c->from_text || c->has_from) {
-            rj_buf tx = {0};
-            target_side(c->from_text, c->has_from, c->from_e4, RJ_OUT_JSON, &tx);
-            rj_buf_append(&tx, "", 1);
-            rj_json_put_str(b, tx.data);
-            rj_buf_free(&tx);
-        } else
-            rj_buf_puts(b, "null");
-        rj_buf_puts(b, ", \"to\": ");
-        if (*c->to_text || c->has_to) {
-            rj_buf tx = {0};
-            target_side(c->to_text, c->has_to, c->to_e4, RJ_OUT_JSON, &tx);
-            rj_buf_append(&tx, "", 1);
-            rj_json_put_str(b, tx.data);
-            rj_buf_free(&tx);
-        } else
-            rj_buf_puts(b, "null");
-        rj_buf_puts(b, ", \"from_value\": ");
-        if (c->has_from)
-            put_dec(b, c->from_e4);
-        else
-            rj_buf_puts(b, "null");
-        rj_buf_puts(b, ", \"to_value\": ");
-        if (c->has_to)
-            put_dec(b, c->to_e4);
-        else
-            rj_buf_puts(b, "null");
-        rj_buf_puts(b, "}");
+        rj_val *o = rj_val_add_object(a, NULL);
+        rj_val_str(o, "indikator", c->nama);
+        rj_val_str(o, "satuan", *c->satuan_to ? c->satuan_to : c->satuan_from);
+        target_side_val(o, "from", c->from_text, c->has_from, c->from_e4);
+        target_side_val(o, "to", c->to_text, c->has_to, c->to_e4);
+        rj_val_dec_or_null(o, "from_value", c->has_from, c->from_e4);
+        rj_val_dec_or_null(o, "to_value", c->has_to, c->to_e4);
     }
-    rj_buf_puts(b, "]");
+    return a;
 }
 
 static const char *goal_kind_of(const char *kode)
@@ -879,22 +748,17 @@ static const char *goal_kind_of(const char *kode)
 static void diff_goals(const Renja__V1__DiffResponse *r, rj_table *doc, rj_out_mode m, FILE *out)
 {
     if (m == RJ_OUT_JSON) {
-        rj_buf b = {0};
-        rj_buf_puts(&b, "[");
+        rj_val *a = rj_val_array();
         for (size_t i = 0; i < r->n_goals; i++) {
             const Renja__V1__DiffRow *g = r->goals[i];
-            rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
-            rj_json_put_str(&b, g->kode);
-            rj_buf_printf(&b, ", \"kind\": \"%s\", \"nama\": ", goal_kind_of(g->kode));
-            rj_json_put_str(&b, g->nama);
-            rj_buf_printf(&b, ", \"change\": \"%s\", \"targets\": ", change_name(g->change));
-            targets_json(&b, g);
-            rj_buf_puts(&b, "}");
+            rj_val *o = rj_val_add_object(a, NULL);
+            rj_val_str(o, "kode", g->kode);
+            rj_val_str(o, "kind", goal_kind_of(g->kode));
+            rj_val_str(o, "nama", g->nama);
+            rj_val_str(o, "change", change_name(g->change));
+            rj_val_add(o, "targets", targets_vals(g));
         }
-        rj_buf_puts(&b, "]");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(doc, "goals", b.data);
-        rj_buf_free(&b);
+        rj_table_meta(doc, "goals", a);
         return;
     }
     if (m != RJ_OUT_TABLE || !r->n_goals)
@@ -916,11 +780,11 @@ static void diff_goals(const Renja__V1__DiffResponse *r, rj_table *doc, rj_out_m
             rj_table_str(t, k ? "" : g->nama);
             rj_table_str(t, k ? "" : change_name(g->change));
             rj_buf tf = {0}, tt = {0};
+            rj_buf_puts(&tf, ""), rj_buf_puts(&tt, "");
             if (c) {
                 target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
                 target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
             }
-            rj_buf_append(&tf, "", 1), rj_buf_append(&tt, "", 1);
             rj_table_str(t, c ? c->nama : "");
             rj_table_str(t, tf.data);
             rj_table_str(t, tt.data);
@@ -939,59 +803,36 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
         return;
     }
     rj_table *t = rj_table_new("rows");
-    rj_buf b = {0};
-    char n[RJ_NUM_MAX];
     bool marked = false;
     rj_table_meta_str(t, "plan", r->plan);
-    rj_buf_puts(&b, "{\"ref\": ");
-    rj_json_put_str(&b, r->from_ref);
-    rj_buf_printf(&b, ", \"rev\": %" PRIu64 "}", r->from_rev);
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "from", b.data);
-    b.len = 0;
-    rj_buf_puts(&b, "{\"ref\": ");
-    rj_json_put_str(&b, r->to_ref);
-    rj_buf_printf(&b, ", \"rev\": %" PRIu64 "}", r->to_rev);
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "to", b.data);
+    rj_val *from = rj_val_object(), *to = rj_val_object();
+    rj_val_str(from, "ref", r->from_ref);
+    rj_val_int(from, "rev", (int64_t)r->from_rev);
+    rj_table_meta(t, "from", from);
+    rj_val_str(to, "ref", r->to_ref);
+    rj_val_int(to, "rev", (int64_t)r->to_rev);
+    rj_table_meta(t, "to", to);
     if (r->total) {
-        b.len = 0;
-        rj_buf_printf(&b,
-                      "{\"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64 ", \"delta\": %" PRId64
-                      ", \"pct\": ",
-                      r->total->pagu_from, r->total->pagu_to, r->total->delta);
-        if (r->total->has_pct) {
-            rj_pct_format(r->total->pct_e2, RJ_NUM_PLAIN, n);
-            rj_buf_puts(&b, n);
-        } else
-            rj_buf_puts(&b, "null");
-        rj_buf_puts(&b, "}");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(t, "total", b.data);
+        rj_val *tot = rj_val_object();
+        rj_val_int(tot, "pagu_from", r->total->pagu_from);
+        rj_val_int(tot, "pagu_to", r->total->pagu_to);
+        rj_val_int(tot, "delta", r->total->delta);
+        rj_val_pct_or_null(tot, "pct", r->total->has_pct, r->total->pct_e2);
+        rj_table_meta(t, "total", tot);
     }
     if (r->n_groups > 0) {
-        b.len = 0;
-        rj_buf_puts(&b, "[");
+        rj_val *groups = rj_val_array();
         for (size_t i = 0; i < r->n_groups; i++) {
             const Renja__V1__DiffGroup *g = r->groups[i];
-            rj_buf_puts(&b, i ? ", {\"key\": " : "{\"key\": ");
-            rj_json_put_str(&b, g->key);
-            rj_buf_puts(&b, ", \"nama\": ");
-            rj_json_put_str(&b, g->nama);
-            rj_buf_printf(&b,
-                          ", \"pagu_from\": %" PRId64 ", \"pagu_to\": %" PRId64
-                          ", \"delta\": %" PRId64 ", \"pct\": ",
-                          g->pagu_from, g->pagu_to, g->delta);
-            if (g->has_pct) {
-                rj_pct_format(g->pct_e2, RJ_NUM_PLAIN, n);
-                rj_buf_puts(&b, n);
-            } else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, "}");
+            rj_val *o = rj_val_add_object(groups, NULL);
+            rj_val_str(o, "key", g->key);
+            rj_val_str(o, "nama", g->nama);
+            rj_val_int(o, "pagu_from", g->pagu_from);
+            rj_val_int(o, "pagu_to", g->pagu_to);
+            rj_val_int(o, "delta", g->delta);
+            rj_val_pct_or_null(o, "pct", g->has_pct, g->pct_e2);
         }
-        rj_buf_puts(&b, "]");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(t, "groups", b.data);
+        rj_table_meta(t, "groups", groups);
     }
     /* "+" and "-" mark added and removed rows in the human table */
     rj_table_col(t, "mark", "", RJ_COL_TABLE_ONLY);
@@ -1022,28 +863,23 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
                   row->change == RENJA__V1__CHANGE_KIND__CHANGE_REMOVED;
         rj_table_str(t, row->kode);
         rj_table_str(t, row->is_line ? "rekening" : level_name(row->level));
-        nama_cell(t, row->nama, row->is_line ? row->depth : (int)row->level, m);
+        rj_table_indented(t, row->nama, row->is_line ? row->depth : (int)row->level);
         rj_table_str(t, row->bidang);
         rj_table_str(t, change_name(row->change));
         rj_buf in = {0}, tf = {0}, tt = {0}, xf = {0}, xt = {0};
+        rj_buf_puts(&in, ""), rj_buf_puts(&tf, ""), rj_buf_puts(&tt, "");
+        rj_buf_puts(&xf, ""), rj_buf_puts(&xt, "");
         for (size_t k = 0; k < row->n_targets; k++) {
             const Renja__V1__TargetChange *c = row->targets[k];
             if (k)
                 rj_buf_puts(&in, "; "), rj_buf_puts(&tf, "; "), rj_buf_puts(&tt, "; "),
                     rj_buf_puts(&xf, "; "), rj_buf_puts(&xt, "; ");
             rj_buf_puts(&in, c->nama);
-            if (m == RJ_OUT_TABLE) {
-                target_side(c->from_text, c->has_from, c->from_e4, m, &tf);
-                target_side(c->to_text, c->has_to, c->to_e4, m, &tt);
-            } else {
-                value_plain(c->has_from, c->from_e4, m, &tf);
-                value_plain(c->has_to, c->to_e4, m, &tt);
-            }
+            rj_out_written(m, c->from_text, c->has_from, c->from_e4, &tf);
+            rj_out_written(m, c->to_text, c->has_to, c->to_e4, &tt);
             rj_buf_puts(&xf, c->from_text);
             rj_buf_puts(&xt, c->to_text);
         }
-        rj_buf_append(&in, "", 1), rj_buf_append(&tf, "", 1), rj_buf_append(&tt, "", 1);
-        rj_buf_append(&xf, "", 1), rj_buf_append(&xt, "", 1);
         rj_table_str(t, in.data);
         rj_table_str(t, tf.data);
         rj_table_str(t, tt.data);
@@ -1057,29 +893,21 @@ void rj_print_diff(const Renja__V1__DiffResponse *r, bool changed_only, rj_out_m
             rj_table_pct(t, row->pct_e2);
         else
             rj_table_null(t);
-        b.len = 0;
-        targets_json(&b, row);
-        rj_buf_append(&b, "", 1);
-        rj_table_raw(t, b.data);
+        rj_table_val(t, targets_vals(row));
     }
     if (marked)
         rj_table_note(t, "+ baru, - dihapus");
-    if (r->total && m == RJ_OUT_TABLE) {
+    if (r->total) {
         rj_table_footer(t);
-        rj_table_null(t);
-        rj_table_null(t);
-        rj_table_null(t);
+        rj_table_at(t, "nama");
         rj_table_str(t, "Jumlah");
-        /* bidang, change, indikator, target_from/to and their texts */
-        for (int k = 0; k < 7; k++)
-            rj_table_null(t);
+        rj_table_at(t, "pagu_from");
         rj_table_money(t, r->total->pagu_from);
         rj_table_money(t, r->total->pagu_to);
         rj_table_money(t, r->total->delta);
         if (r->total->has_pct)
             rj_table_pct(t, r->total->pct_e2);
     }
-    rj_buf_free(&b);
     if (m == RJ_OUT_JSON)
         diff_goals(r, t, m, out);
     rj_table_print(t, m, out);
@@ -1098,15 +926,8 @@ static void eval_row_breakdown(rj_table *t, const Renja__V1__EvalRow *row)
         rj_table_dec(t, row->computed_e4);
     else
         rj_table_null(t);
-    if (!row->n_breakdown) {
-        rj_table_null(t);
-        return;
-    }
-    rj_buf b = {0};
-    breakdown_json(&b, NULL, row->n_breakdown, row->breakdown);
-    rj_buf_append(&b, "", 1);
-    rj_table_raw(t, b.data);
-    rj_buf_free(&b);
+    rj_table_val(t,
+                 row->n_breakdown ? breakdown_vals(NULL, row->n_breakdown, row->breakdown) : NULL);
 }
 
 /* In the table: one table per row with a breakdown, after the rows. */
@@ -1135,9 +956,9 @@ static void eval_breakdown_tables(Renja__V1__EvalRow *const *rows, size_t n, FIL
         }
         char total[RJ_NUM_MAX] = "-", stated[RJ_NUM_MAX];
         if (row->has_computed) /* in hundredths, as capaian */
-            rj_pct_format((row->computed_e4 + (row->computed_e4 < 0 ? -50 : 50)) / 100,
-                          RJ_NUM_HUMAN, total);
-        rj_dec_format(row->realisasi_e4, RJ_NUM_HUMAN, stated);
+            rj_out_text_pct(RJ_OUT_TABLE,
+                            (row->computed_e4 + (row->computed_e4 < 0 ? -50 : 50)) / 100, total);
+        rj_out_text_dec(RJ_OUT_TABLE, row->realisasi_e4, stated);
         char *head = rj_asprintf("Rincian per lokasi: %s indikator %d (%s): dihitung %s, "
                                  "dilaporkan %s",
                                  row->kode, row->indikator_no, row->indikator, total, stated);
@@ -1149,63 +970,34 @@ static void eval_breakdown_tables(Renja__V1__EvalRow *const *rows, size_t n, FIL
     }
 }
 
-static void dec_json(rj_buf *b, bool has, int64_t e4)
-{
-    if (has)
-        put_dec(b, e4);
-    else
-        rj_buf_puts(b, "null");
-}
-
 /* Tabel 2: the tujuan and sasaran, a JSON array for the document or a
  * table of their own before Tabel 2-1's. */
 static void eval_goals(const Renja__V1__EvaluateResponse *r, rj_table *doc, rj_out_mode m,
                        FILE *out)
 {
-    char n[RJ_NUM_MAX];
     if (m == RJ_OUT_JSON) {
-        rj_buf b = {0};
-        rj_buf_puts(&b, "[");
+        rj_val *a = rj_val_array();
         for (size_t i = 0; i < r->n_goal_rows; i++) {
             const Renja__V1__EvalRow *row = r->goal_rows[i];
-            rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
-            rj_json_put_str(&b, row->kode);
-            rj_buf_printf(&b, ", \"kind\": \"%s\", \"nama\": ",
-                          rj_goal_kind_name(rj_goal_kind_of(row->kode)));
-            rj_json_put_str(&b, row->nama);
-            rj_buf_printf(&b, ", \"indikator_no\": %d, \"indikator\": ", row->indikator_no);
-            rj_json_put_str(&b, row->indikator);
-            rj_buf_puts(&b, ", \"satuan\": ");
-            rj_json_put_str(&b, row->satuan);
-            rj_buf_puts(&b, ", \"target\": ");
-            dec_json(&b, row->has_target, row->target_e4);
-            rj_buf_puts(&b, ", \"target_text\": ");
-            rj_json_put_str(&b, row->target_text);
-            rj_buf_puts(&b, ", \"realisasi\": ");
-            dec_json(&b, row->reported, row->realisasi_e4);
-            rj_buf_puts(&b, ", \"capaian\": ");
-            if (row->has_capaian) {
-                rj_pct_format(row->capaian_e2, RJ_NUM_PLAIN, n);
-                rj_buf_puts(&b, n);
-            } else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, ", \"predikat\": ");
-            rj_json_put_str(&b, row->predikat);
-            rj_buf_puts(&b, ", \"note\": ");
-            rj_json_put_str(&b, row->note);
-            rj_buf_puts(&b, ", \"computed\": ");
-            dec_json(&b, row->has_computed, row->computed_e4);
-            rj_buf_puts(&b, ", \"breakdown\": ");
-            if (row->n_breakdown)
-                breakdown_json(&b, NULL, row->n_breakdown, row->breakdown);
-            else
-                rj_buf_puts(&b, "null");
-            rj_buf_puts(&b, "}");
+            rj_val *o = rj_val_add_object(a, NULL);
+            rj_val_str(o, "kode", row->kode);
+            rj_val_str(o, "kind", rj_goal_kind_name(rj_goal_kind_of(row->kode)));
+            rj_val_str(o, "nama", row->nama);
+            rj_val_int(o, "indikator_no", row->indikator_no);
+            rj_val_str(o, "indikator", row->indikator);
+            rj_val_str(o, "satuan", row->satuan);
+            rj_val_dec_or_null(o, "target", row->has_target, row->target_e4);
+            rj_val_str(o, "target_text", row->target_text);
+            rj_val_dec_or_null(o, "realisasi", row->reported, row->realisasi_e4);
+            rj_val_pct_or_null(o, "capaian", row->has_capaian, row->capaian_e2);
+            rj_val_str(o, "predikat", row->predikat);
+            rj_val_str(o, "note", row->note);
+            rj_val_dec_or_null(o, "computed", row->has_computed, row->computed_e4);
+            rj_val_add(o, "breakdown",
+                       row->n_breakdown ? breakdown_vals(NULL, row->n_breakdown, row->breakdown)
+                                        : NULL);
         }
-        rj_buf_puts(&b, "]");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(doc, "goals", b.data);
-        rj_buf_free(&b);
+        rj_table_meta(doc, "goals", a);
         return;
     }
     if (m != RJ_OUT_TABLE || !r->n_goal_rows)
@@ -1254,61 +1046,36 @@ static void eval_goals(const Renja__V1__EvaluateResponse *r, rj_table *doc, rj_o
 void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("rows");
-    rj_buf b = {0};
-    char n[RJ_NUM_MAX];
     rj_table_meta_str(t, "plan", r->plan);
-    rj_buf_printf(&b, "%d", r->tw);
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "tw", b.data);
+    rj_table_meta_int(t, "tw", r->tw);
     rj_table_meta_str(t, "at", r->at);
-    b.len = 0;
-    rj_buf_printf(&b, "%" PRIu64, r->at_rev);
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "at_rev", b.data);
-    b.len = 0;
-    rj_buf_printf(&b, "%" PRIu64, r->realisasi_rev);
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "realisasi_rev", b.data);
+    rj_table_meta_int(t, "at_rev", (int64_t)r->at_rev);
+    rj_table_meta_int(t, "realisasi_rev", (int64_t)r->realisasi_rev);
     const Renja__V1__EvalSummary *s = r->summary;
     if (s) {
-        b.len = 0;
-        rj_buf_printf(&b,
-                      "{\"sangat_tinggi\": %d, \"tinggi\": %d, \"sedang\": %d, \"rendah\": %d, "
-                      "\"sangat_rendah\": %d, "
-                      "\"not_reported\": %d, \"no_capaian\": %d, \"met\": ",
-                      s->sangat_tinggi, s->tinggi, s->sedang, s->rendah, s->sangat_rendah,
-                      s->not_reported, s->no_capaian);
-        keys_json(&b, s->met, s->n_met);
-        b.len--;
-        rj_buf_puts(&b, ", \"not_started\": ");
-        keys_json(&b, s->not_started, s->n_not_started);
-        b.len--;
-        rj_buf_puts(&b, "}");
-        rj_buf_append(&b, "", 1);
-        rj_table_meta(t, "summary", b.data);
+        rj_val *sum = rj_val_object();
+        rj_val_int(sum, "sangat_tinggi", s->sangat_tinggi);
+        rj_val_int(sum, "tinggi", s->tinggi);
+        rj_val_int(sum, "sedang", s->sedang);
+        rj_val_int(sum, "rendah", s->rendah);
+        rj_val_int(sum, "sangat_rendah", s->sangat_rendah);
+        rj_val_int(sum, "not_reported", s->not_reported);
+        rj_val_int(sum, "no_capaian", s->no_capaian);
+        rj_val_strs(sum, "met", s->met, s->n_met);
+        rj_val_strs(sum, "not_started", s->not_started, s->n_not_started);
+        rj_table_meta(t, "summary", sum);
     }
-    b.len = 0;
-    rj_buf_puts(&b, "[");
+    rj_val *ang = rj_val_array();
     for (size_t i = 0; i < r->n_anggaran; i++) {
         const Renja__V1__EvalAnggaran *a = r->anggaran[i];
-        rj_buf_puts(&b, i ? ", {\"kode\": " : "{\"kode\": ");
-        rj_json_put_str(&b, a->kode);
-        rj_buf_puts(&b, ", \"nama\": ");
-        rj_json_put_str(&b, a->nama);
-        rj_buf_printf(&b,
-                      ", \"pagu\": %" PRId64 ", \"realisasi\": %" PRId64 ", \"serapan\": ", a->pagu,
-                      a->realisasi);
-        if (a->has_serapan) {
-            rj_pct_format(a->serapan_e2, RJ_NUM_PLAIN, n);
-            rj_buf_puts(&b, n);
-        } else
-            rj_buf_puts(&b, "null");
-        rj_buf_puts(&b, "}");
+        rj_val *o = rj_val_add_object(ang, NULL);
+        rj_val_str(o, "kode", a->kode);
+        rj_val_str(o, "nama", a->nama);
+        rj_val_int(o, "pagu", a->pagu);
+        rj_val_int(o, "realisasi", a->realisasi);
+        rj_val_pct_or_null(o, "serapan", a->has_serapan, a->serapan_e2);
     }
-    rj_buf_puts(&b, "]");
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "anggaran", b.data);
-    rj_buf_free(&b);
+    rj_table_meta(t, "anggaran", ang);
 
     char real_title[32];
     snprintf(real_title, sizeof(real_title), "Realisasi s.d. TW %d", r->tw);
@@ -1339,27 +1106,10 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
         /* A person reads the text as the source wrote it (as show and diff
          * print it); machines read the value in target / realisasi and the
          * text in the *_text columns. */
-        if (m == RJ_OUT_TABLE && (*row->target_text || row->has_target)) {
-            rj_buf x = {0};
-            value_text(row->target_text, row->has_target, row->target_e4, m, &x);
-            rj_buf_append(&x, "", 1);
-            rj_table_str(t, x.data);
-            rj_buf_free(&x);
-        } else if (row->has_target)
-            rj_table_dec(t, row->target_e4);
-        else
-            rj_table_null(t);
+        rj_table_written(t, row->target_text, row->has_target, row->target_e4);
         rj_table_str(t, row->target_text);
-        if (m == RJ_OUT_TABLE && row->reported) {
-            rj_buf x = {0};
-            value_text(row->realisasi_text, true, row->realisasi_e4, m, &x);
-            rj_buf_append(&x, "", 1);
-            rj_table_str(t, x.data);
-            rj_buf_free(&x);
-        } else if (row->reported)
-            rj_table_dec(t, row->realisasi_e4);
-        else
-            rj_table_null(t);
+        rj_table_written(t, row->reported ? row->realisasi_text : NULL, row->reported,
+                         row->realisasi_e4);
         rj_table_str(t, row->reported ? row->realisasi_text : "");
         if (row->has_capaian)
             rj_table_pct(t, row->capaian_e2);
@@ -1435,20 +1185,16 @@ void rj_print_eval(const Renja__V1__EvaluateResponse *r, rj_out_mode m, FILE *ou
 void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *out)
 {
     rj_table *t = rj_table_new("rows");
-    rj_buf b = {0};
     rj_table_meta_str(t, "plan", r->plan);
-    rj_buf_puts(&b, "[");
+    rj_val *stages = rj_val_array();
     for (size_t i = 0; i < r->n_stages; i++) {
         const Renja__V1__CompareColumn *c = r->stages[i];
-        rj_buf_puts(&b, i ? ", {\"ref\": " : "{\"ref\": ");
-        rj_json_put_str(&b, c->ref);
-        rj_buf_printf(&b, ", \"rev\": %" PRIu64 ", \"title\": ", c->rev);
-        rj_json_put_str(&b, c->title);
-        rj_buf_puts(&b, "}");
+        rj_val *o = rj_val_add_object(stages, NULL);
+        rj_val_str(o, "ref", c->ref);
+        rj_val_int(o, "rev", (int64_t)c->rev);
+        rj_val_str(o, "title", c->title);
     }
-    rj_buf_puts(&b, "]");
-    rj_buf_append(&b, "", 1);
-    rj_table_meta(t, "stages", b.data);
+    rj_table_meta(t, "stages", stages);
     rj_table_col(t, "kode", "Kode", 0);
     rj_table_col(t, "nama", "Uraian", RJ_COL_MAIN);
     rj_table_col(t, "depth", "Tingkat", RJ_COL_NO_TABLE | RJ_COL_JSON_ONLY);
@@ -1481,32 +1227,25 @@ void rj_print_compare(const Renja__V1__CompareResponse *r, rj_out_mode m, FILE *
         const Renja__V1__CompareRow *row = r->rows[i];
         rj_table_row(t);
         rj_table_str(t, row->kode);
-        nama_cell(t, row->nama, row->depth, m);
+        rj_table_indented(t, row->nama, row->depth);
         rj_table_int(t, row->depth);
-        b.len = 0;
-        rj_buf_puts(&b, "[");
+        rj_val *values = rj_val_array();
         for (size_t k = 0; k < nv; k++) {
             bool present = k < row->n_values && (k >= row->n_present || row->present[k]);
-            if (present)
+            if (present) {
                 rj_table_money(t, row->values[k]);
-            else
+                rj_val_int(values, NULL, row->values[k]);
+            } else {
                 rj_table_null(t);
-            if (k)
-                rj_buf_puts(&b, ", ");
-            if (present)
-                rj_buf_printf(&b, "%" PRId64, row->values[k]);
-            else
-                rj_buf_puts(&b, "null");
+                rj_val_null(values, NULL);
+            }
         }
-        rj_buf_puts(&b, "]");
-        rj_buf_append(&b, "", 1);
-        rj_table_raw(t, b.data);
+        rj_table_val(t, values);
         if (row->has_pct)
             rj_table_pct(t, row->pct_e2);
         else
             rj_table_null(t);
     }
-    rj_buf_free(&b);
     rj_table_print(t, m, out);
     rj_table_free(t);
 }
@@ -1539,127 +1278,142 @@ void rj_print_validate(const Renja__V1__ValidateResponse *r, rj_out_mode m, FILE
 /* docs/import-format.md, CSV: every column, so that the file carries what
  * the JSON export carries. Numbers are plain; the text as written is in
  * target_text and realisasi_text. */
-#define EXPORT_CSV_HEADER                                                                          \
-    "tipe,kode,nama,bidang,lokasi,sumber_dana,pagu,indikator,satuan,target,target_text,tren,tw,"   \
-    "indikator_no,realisasi,realisasi_text,anggaran,sasaran,formula,parts,realisasi_satuan,num,"   \
-    "den,before,after\n"
-#define CSV_NCOLS 25
+/* clang-format off */
+static const char *const export_cols[] = {
+    "tipe", "kode", "nama", "bidang", "lokasi", "sumber_dana", "pagu", "indikator", "satuan",
+    "target", "target_text", "tren", "tw", "indikator_no", "realisasi", "realisasi_text",
+    "anggaran", "sasaran", "formula", "parts", "realisasi_satuan", "num", "den", "before", "after",
+};
+/* clang-format on */
 
-static void csv_cells(rj_buf *b, const char *const *cells, size_t n)
+/* The indikator cells of a CSV row (item or goal). */
+static void csv_indikator_cells(rj_table *t, const Renja__V1__Indikator *ind)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            rj_buf_puts(b, ",");
-        if (cells[i])
-            rj_csv_put(b, cells[i], ',');
-    }
-    rj_buf_puts(b, "\n");
-}
-
-/* The indikator cells of a CSV row (item or goal); parts is the buffer
- * behind the parts cell. */
-static void csv_indikator_cells(const char **c, const Renja__V1__Indikator *ind,
-                                char num[RJ_NUM_MAX], rj_buf *parts)
-{
-    c[7] = ind->nama, c[8] = ind->satuan;
-    if (ind->has_target) {
-        rj_dec_format(ind->target_e4, RJ_NUM_PLAIN, num);
-        c[9] = num;
-    }
-    c[10] = ind->target_text;
-    c[11] = tren_name(ind->tren);
+    rj_table_at(t, "indikator");
+    rj_table_str(t, ind->nama);
+    rj_table_str(t, ind->satuan);
+    if (ind->has_target)
+        rj_table_dec(t, ind->target_e4);
+    else
+        rj_table_null(t);
+    rj_table_str(t, ind->target_text);
+    rj_table_str(t, tren_name(ind->tren));
+    rj_table_at(t, "formula");
     if (ind->formula != RENJA__V1__FORMULA__FORMULA_NONE)
-        c[18] = ind->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth";
-    parts->len = 0;
+        rj_table_str(t, ind->formula == RENJA__V1__FORMULA__FORMULA_RATIO ? "ratio" : "growth");
+    else
+        rj_table_null(t);
+    rj_buf parts = {0};
+    rj_buf_puts(&parts, "");
     for (size_t p = 0; p < ind->n_parts; p++) {
         char v[RJ_NUM_MAX];
-        rj_dec_format(ind->parts[p]->value_e4, RJ_NUM_PLAIN, v);
-        rj_buf_printf(parts, "%s%s %s", p ? "; " : "", v, ind->parts[p]->satuan);
+        rj_out_text_dec(RJ_OUT_CSV, ind->parts[p]->value_e4, v);
+        rj_buf_printf(&parts, "%s%s %s", p ? "; " : "", v, ind->parts[p]->satuan);
     }
-    rj_buf_append(parts, "", 1);
-    c[19] = parts->data;
+    rj_table_str(t, parts.data);
+    rj_buf_free(&parts);
 }
 
 static void export_csv(const Renja__V1__ExportResponse *r, FILE *out)
 {
-    rj_buf b = {0}, parts = {0}, sas = {0};
-    char pagu[RJ_NUM_MAX], num[RJ_NUM_MAX], tw[16], no[16];
-    rj_buf_puts(&b, EXPORT_CSV_HEADER);
+    rj_table *t = rj_table_new("rows");
+    for (size_t i = 0; i < sizeof(export_cols) / sizeof(export_cols[0]); i++)
+        rj_table_col(t, export_cols[i], NULL, 0);
     for (size_t i = 0; i < r->n_goals; i++) {
         const Renja__V1__Goal *g = r->goals[i];
         size_t rows = g->n_indikator ? g->n_indikator : 1;
         for (size_t k = 0; k < rows; k++) {
-            const char *c[CSV_NCOLS] = {rj_goal_kind_name(rj_goal_kind_of(g->kode)), g->kode};
+            rj_table_row(t);
+            rj_table_str(t, rj_goal_kind_name(rj_goal_kind_of(g->kode)));
+            rj_table_str(t, g->kode);
             if (k == 0)
-                c[2] = g->nama;
+                rj_table_str(t, g->nama);
             if (k < g->n_indikator)
-                csv_indikator_cells(c, g->indikator[k], num, &parts);
-            csv_cells(&b, c, CSV_NCOLS);
+                csv_indikator_cells(t, g->indikator[k]);
         }
     }
+    rj_buf sas = {0};
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
         size_t rows = it->n_indikator ? it->n_indikator : 1;
-        if (it->has_pagu)
-            rj_money_format(it->pagu, RJ_NUM_PLAIN, pagu);
         sas.len = 0;
+        rj_buf_puts(&sas, "");
         for (size_t k = 0; k < it->n_sasaran; k++)
             rj_buf_printf(&sas, "%s%s", k ? " " : "", it->sasaran[k]);
-        rj_buf_append(&sas, "", 1);
         for (size_t k = 0; k < rows; k++) {
-            const char *c[CSV_NCOLS] = {"item", it->kode};
+            rj_table_row(t);
+            rj_table_str(t, "item");
+            rj_table_str(t, it->kode);
             if (k == 0) {
-                c[2] = it->nama, c[3] = it->bidang, c[4] = it->lokasi, c[5] = it->sumber_dana;
-                c[6] = it->has_pagu ? pagu : NULL;
-                c[17] = sas.data;
+                rj_table_str(t, it->nama);
+                rj_table_str(t, it->bidang);
+                rj_table_str(t, it->lokasi);
+                rj_table_str(t, it->sumber_dana);
+                if (it->has_pagu)
+                    rj_table_money(t, it->pagu);
+                rj_table_at(t, "sasaran");
+                rj_table_str(t, sas.data);
             }
             if (k < it->n_indikator)
-                csv_indikator_cells(c, it->indikator[k], num, &parts);
-            csv_cells(&b, c, CSV_NCOLS);
+                csv_indikator_cells(t, it->indikator[k]);
         }
     }
+    rj_buf_free(&sas);
     for (size_t i = 0; i < r->n_lines; i++) {
         const Renja__V1__BudgetLine *l = r->lines[i];
-        if (l->has_pagu)
-            rj_money_format(l->pagu, RJ_NUM_PLAIN, pagu);
-        const char *c[CSV_NCOLS] = {"rekening", l->kode, l->nama};
-        c[6] = l->has_pagu ? pagu : NULL;
-        csv_cells(&b, c, CSV_NCOLS);
+        rj_table_row(t);
+        rj_table_str(t, "rekening");
+        rj_table_str(t, l->kode);
+        rj_table_str(t, l->nama);
+        if (l->has_pagu) {
+            rj_table_at(t, "pagu");
+            rj_table_money(t, l->pagu);
+        }
     }
     for (size_t i = 0; i < r->n_realisasi; i++) {
         const Renja__V1__Realisasi *re = r->realisasi[i];
-        const char *c[CSV_NCOLS] = {"realisasi", re->kode};
-        snprintf(tw, sizeof(tw), "%d", re->tw);
-        c[12] = tw;
+        rj_table_row(t);
+        rj_table_str(t, "realisasi");
+        rj_table_str(t, re->kode);
+        rj_table_at(t, "tw");
+        rj_table_int(t, re->tw);
         if (re->indikator > 0) {
-            snprintf(no, sizeof(no), "%d", re->indikator);
-            rj_dec_format(re->value_e4, RJ_NUM_PLAIN, num);
-            c[13] = no, c[14] = num, c[15] = re->text, c[20] = re->satuan;
+            rj_table_int(t, re->indikator);
+            rj_table_dec(t, re->value_e4);
+            rj_table_str(t, re->text);
+            rj_table_at(t, "realisasi_satuan");
+            rj_table_str(t, re->satuan);
         } else {
-            rj_money_format(re->anggaran, RJ_NUM_PLAIN, num);
-            c[16] = num;
+            rj_table_at(t, "anggaran");
+            rj_table_money(t, re->anggaran);
         }
-        csv_cells(&b, c, CSV_NCOLS);
         /* its breakdown: one rincian row per lokasi, right after it */
         for (size_t k = 0; k < re->n_breakdown; k++) {
             const Renja__V1__BreakdownRow *x = re->breakdown[k];
-            char v[4][RJ_NUM_MAX];
-            const int64_t vals[] = {x->num_e4, x->den_e4, x->before_e4, x->after_e4};
-            const char *rc[CSV_NCOLS] = {"rincian", re->kode};
-            rc[4] = x->lokasi, rc[12] = tw, rc[13] = no;
             bool ratio = x->num_e4 || x->den_e4, growth = x->before_e4 || x->after_e4;
-            for (int j = 0; j < 4; j++)
-                if (j < 2 ? ratio || !growth : growth) {
-                    rj_dec_format(vals[j], RJ_NUM_PLAIN, v[j]);
-                    rc[21 + j] = v[j];
-                }
-            csv_cells(&b, rc, CSV_NCOLS);
+            rj_table_row(t);
+            rj_table_str(t, "rincian");
+            rj_table_str(t, re->kode);
+            rj_table_at(t, "lokasi");
+            rj_table_str(t, x->lokasi);
+            rj_table_at(t, "tw");
+            rj_table_int(t, re->tw);
+            if (re->indikator > 0)
+                rj_table_int(t, re->indikator);
+            rj_table_at(t, "num");
+            if (ratio || !growth) {
+                rj_table_dec(t, x->num_e4);
+                rj_table_dec(t, x->den_e4);
+            }
+            if (growth) {
+                rj_table_at(t, "before");
+                rj_table_dec(t, x->before_e4);
+                rj_table_dec(t, x->after_e4);
+            }
         }
     }
-    fwrite(b.data, 1, b.len, out);
-    rj_buf_free(&b);
-    rj_buf_free(&parts);
-    rj_buf_free(&sas);
+    rj_table_print(t, RJ_OUT_CSV, out);
+    rj_table_free(t);
 }
 
 void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *out)
@@ -1668,95 +1422,82 @@ void rj_print_export(const Renja__V1__ExportResponse *r, rj_out_mode m, FILE *ou
         export_csv(r, out);
         return;
     }
-    rj_buf b = {0};
-    rj_buf_puts(&b, "{\n  \"plan\": ");
-    rj_json_put_str(&b, r->plan ? r->plan->id : "");
-    rj_buf_puts(&b, ",\n  \"nama\": ");
-    rj_json_put_str(&b, r->plan ? r->plan->nama : "");
-    rj_buf_printf(&b, ",\n  \"rev\": %" PRIu64 ",\n  \"goals\": [", r->rev);
-    for (size_t i = 0; i < r->n_goals; i++) {
-        rj_buf_puts(&b, i ? ",\n    " : "\n    ");
-        goal_json(&b, r->goals[i]);
-    }
-    rj_buf_puts(&b, r->n_goals ? "\n  ],\n  \"items\": [" : "],\n  \"items\": [");
+    /* one member per line, and one goal, item, line... per line */
+    rj_val *doc = rj_val_object();
+    rj_val_lines(doc);
+    rj_val_str(doc, "plan", r->plan ? r->plan->id : "");
+    rj_val_str(doc, "nama", r->plan ? r->plan->nama : "");
+    rj_val_int(doc, "rev", (int64_t)r->rev);
+    rj_val *goals = rj_val_add_array(doc, "goals");
+    rj_val_lines(goals);
+    for (size_t i = 0; i < r->n_goals; i++)
+        goal_val(goals, r->goals[i]);
+    rj_val *items = rj_val_add_array(doc, "items");
+    rj_val_lines(items);
     for (size_t i = 0; i < r->n_items; i++) {
         const Renja__V1__Item *it = r->items[i];
-        rj_buf_puts(&b, i ? ",\n    {\"kode\": " : "\n    {\"kode\": ");
-        rj_json_put_str(&b, it->kode);
-        rj_buf_puts(&b, ", \"nama\": ");
-        rj_json_put_str(&b, it->nama);
-        rj_buf_puts(&b, ", \"bidang\": ");
-        rj_json_put_str(&b, it->bidang);
-        rj_buf_puts(&b, ", \"lokasi\": ");
-        rj_json_put_str(&b, it->lokasi);
+        rj_val *o = rj_val_add_object(items, NULL);
+        rj_val_str(o, "kode", it->kode);
+        rj_val_str(o, "nama", it->nama);
+        rj_val_str(o, "bidang", it->bidang);
+        rj_val_str(o, "lokasi", it->lokasi);
         if (it->has_pagu)
-            rj_buf_printf(&b, ", \"pagu\": %" PRId64, it->pagu);
+            rj_val_int(o, "pagu", it->pagu);
         else
-            rj_buf_puts(&b, ", \"pagu\": null");
-        rj_buf_puts(&b, ", \"sumber_dana\": ");
-        rj_json_put_str(&b, it->sumber_dana);
-        rj_buf_puts(&b, ", \"indikator\": ");
-        indikator_json(&b, it);
-        if (it->n_sasaran) {
-            rj_buf_puts(&b, ", \"sasaran\": ");
-            keys_json(&b, it->sasaran, it->n_sasaran);
-            b.len--; /* keys_json ends with a NUL */
-        }
-        rj_buf_puts(&b, "}");
+            rj_val_null(o, "pagu");
+        rj_val_str(o, "sumber_dana", it->sumber_dana);
+        rj_val_add(o, "indikator", indikator_vals(it->indikator, it->n_indikator));
+        if (it->n_sasaran)
+            rj_val_strs(o, "sasaran", it->sasaran, it->n_sasaran);
     }
-    rj_buf_puts(&b, r->n_items ? "\n  ],\n  \"lines\": [" : "],\n  \"lines\": [");
+    rj_val *lines = rj_val_add_array(doc, "lines");
+    rj_val_lines(lines);
     for (size_t i = 0; i < r->n_lines; i++) {
         const Renja__V1__BudgetLine *l = r->lines[i];
-        rj_buf_puts(&b, i ? ",\n    {\"kode\": " : "\n    {\"kode\": ");
-        rj_json_put_str(&b, l->kode);
-        rj_buf_puts(&b, ", \"nama\": ");
-        rj_json_put_str(&b, l->nama);
+        rj_val *o = rj_val_add_object(lines, NULL);
+        rj_val_str(o, "kode", l->kode);
+        rj_val_str(o, "nama", l->nama);
         if (l->has_pagu)
-            rj_buf_printf(&b, ", \"pagu\": %" PRId64 "}", l->pagu);
+            rj_val_int(o, "pagu", l->pagu);
         else
-            rj_buf_puts(&b, ", \"pagu\": null}");
+            rj_val_null(o, "pagu");
     }
-    rj_buf_puts(&b, r->n_lines ? "\n  ],\n  \"realisasi\": [" : "],\n  \"realisasi\": [");
-    for (size_t i = 0; i < r->n_realisasi; i++) {
-        rj_buf_puts(&b, i ? ",\n    " : "\n    ");
-        realisasi_json(&b, r->realisasi[i]);
-    }
-    rj_buf_puts(&b, r->n_realisasi ? "\n  ],\n  \"stages\": [" : "],\n  \"stages\": [");
+    rj_val *real = rj_val_add_array(doc, "realisasi");
+    rj_val_lines(real);
+    for (size_t i = 0; i < r->n_realisasi; i++)
+        realisasi_val(real, r->realisasi[i]);
+    rj_val *stages = rj_val_add_array(doc, "stages");
+    rj_val_lines(stages);
     for (size_t i = 0; i < r->n_stages; i++) {
         const Renja__V1__Stage *s = r->stages[i];
-        rj_buf_puts(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-        rj_json_put_str(&b, s->name);
-        rj_buf_printf(&b, ", \"rev\": %" PRIu64 ", \"title\": ", s->rev);
-        rj_json_put_str(&b, s->title);
-        rj_buf_puts(&b, ", \"basis\": ");
-        rj_json_put_str(&b, s->basis);
-        rj_buf_puts(&b, ", \"date\": ");
-        rj_json_put_str(&b, s->date);
-        rj_buf_printf(&b, ", \"order\": %d}", s->order);
+        rj_val *o = rj_val_add_object(stages, NULL);
+        rj_val_str(o, "name", s->name);
+        rj_val_int(o, "rev", (int64_t)s->rev);
+        rj_val_str(o, "title", s->title);
+        rj_val_str(o, "basis", s->basis);
+        rj_val_str(o, "date", s->date);
+        rj_val_int(o, "order", s->order);
     }
-    rj_buf_puts(&b, r->n_stages ? "\n  ]\n}\n" : "]\n}\n");
-    fwrite(b.data, 1, b.len, out);
-    rj_buf_free(&b);
+    rj_val_print(doc, out);
+    rj_val_free(doc);
 }
 
 void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mode m, FILE *out)
 {
     char tm[48];
     rj_print_time(v->time_unix_ms, m, tm);
-    rj_buf b = {0};
     if (m == RJ_OUT_JSON) {
-        rj_buf_printf(&b, "{\"plan\": ");
-        rj_json_put_str(&b, plan);
-        rj_buf_printf(&b, ", \"rev\": %" PRIu64 ", \"time\": \"%s\", \"author\": ", v->rev, tm);
-        rj_json_put_str(&b, v->author);
-        rj_buf_puts(&b, ", \"bidang\": ");
-        rj_json_put_str(&b, v->bidang);
-        rj_buf_puts(&b, ", \"message\": ");
-        rj_json_put_str(&b, v->message);
-        rj_buf_printf(&b, ", \"base_rev\": %" PRIu64 ", \"keys\": ", v->base_rev);
-        keys_json(&b, v->keys, v->n_keys);
-        b.len--;
-        rj_buf_puts(&b, "}\n");
+        rj_val *o = rj_val_object();
+        rj_val_str(o, "plan", plan);
+        rj_val_int(o, "rev", (int64_t)v->rev);
+        rj_val_str(o, "time", tm);
+        rj_val_str(o, "author", v->author);
+        rj_val_str(o, "bidang", v->bidang);
+        rj_val_str(o, "message", v->message);
+        rj_val_int(o, "base_rev", (int64_t)v->base_rev);
+        rj_val_strs(o, "keys", v->keys, v->n_keys);
+        rj_val_print(o, out);
+        rj_val_free(o);
     } else {
         /* One line per revision whatever the mode: it is a stream. */
         rj_table *t = rj_table_new("revisions");
@@ -1780,9 +1521,6 @@ void rj_print_revision(const char *plan, const Renja__V1__Revision *v, rj_out_mo
         rj_out_set_layout(&lay);
         rj_table_free(t);
     }
-    if (b.len)
-        fwrite(b.data, 1, b.len, out);
-    rj_buf_free(&b);
     fflush(out);
 }
 
@@ -1792,18 +1530,17 @@ void rj_print_info(const Renja__V1__ServerInfoResponse *r, rj_out_mode m, FILE *
     char tm[48];
     rj_print_time(r->started_unix_ms, m, tm);
     if (m == RJ_OUT_JSON) {
-        rj_buf b = {0};
-        rj_buf_puts(&b, "{\"version\": ");
-        rj_json_put_str(&b, r->version);
-        rj_buf_printf(
-            &b, ", \"uptime_seconds\": %" PRId64 ", \"started\": \"%s\", \"identity\": {\"name\": ",
-            r->uptime_seconds, tm);
-        rj_json_put_str(&b, id ? id->name : "");
-        rj_buf_printf(&b, ", \"role\": \"%s\", \"bidang\": ", id ? rj_role_name(id->role) : "");
-        rj_json_put_str(&b, id ? id->bidang : "");
-        rj_buf_printf(&b, "}, \"max_message_bytes\": %" PRIu64 "}\n", r->max_message_bytes);
-        fwrite(b.data, 1, b.len, out);
-        rj_buf_free(&b);
+        rj_val *o = rj_val_object();
+        rj_val_str(o, "version", r->version);
+        rj_val_int(o, "uptime_seconds", r->uptime_seconds);
+        rj_val_str(o, "started", tm);
+        rj_val *who = rj_val_add_object(o, "identity");
+        rj_val_str(who, "name", id ? id->name : "");
+        rj_val_str(who, "role", id ? rj_role_name(id->role) : "");
+        rj_val_str(who, "bidang", id ? id->bidang : "");
+        rj_val_int(o, "max_message_bytes", (int64_t)r->max_message_bytes);
+        rj_val_print(o, out);
+        rj_val_free(o);
         return;
     }
     /* key/value records */
@@ -1839,8 +1576,7 @@ void rj_print_health(Grpc__Health__V1__HealthCheckResponse__ServingStatus s, rj_
         : s == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN
             ? "SERVICE_UNKNOWN"
             : "UNKNOWN";
-    if (m == RJ_OUT_JSON)
-        fprintf(out, "{\"status\": \"%s\"}\n", name);
-    else
-        fprintf(out, "%s\n", name);
+    rj_val *o = rj_val_object();
+    rj_val_str(o, "status", name);
+    print_one(m, out, name, o);
 }

@@ -1,5 +1,5 @@
 /* Printing of every response of the client through the one printer
- * (rj_out): which records, which columns, which JSON keys (CLI.md). The
+ * (rj_out): which records, which columns, which JSON keys (docs/cli.md). The
  * functions only read the responses; they are called by the command
  * handlers and, with hand-built responses, by the tests.
  */

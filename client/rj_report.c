@@ -9,6 +9,7 @@
 #include "rj_alloc.h"
 #include "rj_kode.h"
 #include "rj_num.h"
+#include "rj_out.h"
 
 /* --- an index of items by kode (open addressing; plans hold 10^4..10^5) --- */
 
@@ -149,7 +150,7 @@ static char *target_text(const Renja__V1__Indikator *ind)
     char n[RJ_NUM_MAX] = "";
     const char *t = ind->target_text && *ind->target_text ? ind->target_text : NULL;
     if (!t && ind->has_target) {
-        rj_dec_format(ind->target_e4, RJ_NUM_HUMAN, n);
+        rj_out_text_dec(RJ_OUT_TABLE, ind->target_e4, n);
         t = n;
     }
     if (!t)

@@ -544,6 +544,156 @@ static void test_export_roundtrip_shape(void **state)
     free(s);
 }
 
+/* --- rj_out's values, cells by column and numbers in text ------------------------------ */
+
+static void test_values(void **state)
+{
+    (void)state;
+    rj_val *o = rj_val_object();
+    rj_val_str(o, "s", "a \"q\"\n\x01 \xc3\xa9");
+    rj_val_str(o, "none", NULL);
+    rj_val_int(o, "n", -12);
+    rj_val_bool(o, "b", true);
+    rj_val_dec(o, "d", 122300);
+    rj_val_pct(o, "p", -74);
+    rj_val_dec_or_null(o, "dn", false, 5);
+    rj_val_pct_or_null(o, "pn", true, 5394);
+    char *keys[] = {"x", "y"};
+    rj_val_strs(o, "keys", keys, 2);
+    rj_val_add_array(o, "empty");
+    rj_val *inner = rj_val_add_object(o, "o");
+    rj_val_null(inner, "z");
+    char *text;
+    CAPTURE(text, rj_val_print(o, out_));
+    assert_string_equal(text, "{\"s\": \"a \\\"q\\\"\\n\\u0001 \xc3\xa9\", \"none\": null, "
+                              "\"n\": -12, \"b\": true, \"d\": 12.23, \"p\": -0.74, \"dn\": null, "
+                              "\"pn\": 53.94, \"keys\": [\"x\", \"y\"], \"empty\": [], "
+                              "\"o\": {\"z\": null}}\n");
+    free(text);
+    rj_val_free(o);
+
+    /* one member per line, indented by the line-wise containers around it */
+    rj_val *doc = rj_val_object();
+    rj_val_lines(doc);
+    rj_val_int(doc, "rev", 3);
+    rj_val *a = rj_val_add_array(doc, "items");
+    rj_val_lines(a);
+    rj_val_int(rj_val_add_object(a, NULL), "k", 1);
+    rj_val_add(a, NULL, NULL);
+    rj_val_lines(rj_val_add_array(doc, "none"));
+    CAPTURE(text, rj_val_print(doc, out_));
+    assert_string_equal(text, "{\n  \"rev\": 3,\n  \"items\": [\n    {\"k\": 1},\n    null\n  ],\n"
+                              "  \"none\": []\n}\n");
+    free(text);
+    rj_val_free(doc);
+}
+
+static void test_table_cells(void **state)
+{
+    (void)state;
+    rj_table *t = rj_table_new("rows");
+    rj_table_meta_str(t, "plan", "p/2024");
+    rj_table_meta_int(t, "rev", 7);
+    rj_val *m = rj_val_object();
+    rj_val_pct_or_null(m, "pct", false, 0);
+    rj_table_meta(t, "total", m);
+    rj_table_col(t, "nama", "Uraian", 0);
+    rj_table_col(t, "extra", NULL, RJ_COL_FLAT_ONLY);
+    rj_table_col(t, "pagu", "Pagu", 0);
+    rj_table_col(t, "v", NULL, RJ_COL_JSON_ONLY);
+    rj_table_row(t);
+    rj_table_indented(t, "Kegiatan", 3);
+    rj_table_str(t, "x");
+    rj_table_money(t, 15320055480);
+    rj_val *v = rj_val_array();
+    rj_val_dec(v, NULL, 50000);
+    rj_table_val(t, v);
+    /* a footer by column: what is not given stays empty; a cell given
+     * again replaces the first */
+    rj_table_footer(t);
+    rj_table_at(t, "pagu");
+    rj_table_money(t, 1);
+    rj_table_at(t, "nama");
+    rj_table_str(t, "Jumlah");
+    rj_table_at(t, "pagu");
+    rj_table_money(t, 15320055480);
+    char *text;
+    CAPTURE(text, rj_table_print(t, RJ_OUT_JSON, out_));
+    assert_string_equal(text, "{\"plan\": \"p/2024\", \"rev\": 7, \"total\": {\"pct\": null}, "
+                              "\"rows\": [\n  {\"nama\": \"Kegiatan\", \"pagu\": 15320055480, "
+                              "\"v\": [5]}\n]}\n");
+    free(text);
+    CAPTURE(text, rj_table_print(t, RJ_OUT_TSV, out_));
+    assert_string_equal(text, "Kegiatan\tx\t15320055480\n");
+    free(text);
+    CAPTURE(text, rj_table_print(t, RJ_OUT_TABLE, out_));
+    assert_contains(text, "    Kegiatan  x      15.320.055.480\n");
+    assert_contains(text,
+                    "------------  -----  --------------\nJumlah               15.320.055.480\n");
+    free(text);
+    rj_table_free(t);
+}
+
+static void test_numbers_in_text(void **state)
+{
+    (void)state;
+    char n[RJ_NUM_MAX];
+    rj_out_text_dec(RJ_OUT_TABLE, 12345000, n);
+    assert_string_equal(n, "1.234,5");
+    rj_out_text_dec(RJ_OUT_CSV_EXCEL, 12345000, n);
+    assert_string_equal(n, "1234,5");
+    rj_out_text_dec(RJ_OUT_TSV, 12345000, n);
+    assert_string_equal(n, "1234.5");
+    rj_out_prose_dec(RJ_OUT_CSV_EXCEL, 12345000, n);
+    assert_string_equal(n, "1.234,5");
+    rj_out_prose_dec(RJ_OUT_JSON, 12345000, n);
+    assert_string_equal(n, "1234.5");
+    rj_out_text_money(RJ_OUT_TABLE, -113206733, n);
+    assert_string_equal(n, "(113.206.733)");
+    rj_out_text_money(RJ_OUT_CSV, -113206733, n);
+    assert_string_equal(n, "-113206733");
+    rj_out_text_money(RJ_OUT_TABLE, 0, n);
+    assert_string_equal(n, "0");
+    rj_out_text_pct(RJ_OUT_TABLE, 5394, n);
+    assert_string_equal(n, "53,94");
+    rj_out_text_pct(RJ_OUT_CSV_EXCEL, 5394, n);
+    assert_string_equal(n, "53,94");
+    rj_out_text_pct(RJ_OUT_JSON, 5394, n);
+    assert_string_equal(n, "53.94");
+
+    /* a value as written for people, its number for machines */
+    rj_buf b = {0};
+    rj_out_written(RJ_OUT_TABLE, "2 dokumen", true, 20000, &b);
+    rj_buf_puts(&b, "|");
+    rj_out_written(RJ_OUT_TABLE, "", true, 12345000, &b);
+    rj_buf_puts(&b, "|");
+    rj_out_written(RJ_OUT_CSV_EXCEL, "2 dokumen", true, 12345000, &b);
+    rj_buf_puts(&b, "|");
+    rj_out_written(RJ_OUT_TSV, "ada", false, 0, &b);
+    assert_string_equal(b.data, "2 dokumen|1.234,5|1234,5|");
+    rj_buf_free(&b);
+    rj_table *t = rj_table_new("rows");
+    rj_table_col(t, "target", "Target", 0);
+    const char *texts[] = {"2 dokumen", "", "ada", ""};
+    const bool has[] = {true, true, false, false};
+    for (int i = 0; i < 4; i++) {
+        rj_table_row(t);
+        rj_table_written(t, texts[i], has[i], 12345000);
+    }
+    char *text;
+    CAPTURE(text, rj_table_print(t, RJ_OUT_JSON, out_));
+    assert_string_equal(text, "{\"rows\": [\n  {\"target\": 1234.5},\n  {\"target\": 1234.5},\n"
+                              "  {\"target\": null},\n  {\"target\": null}\n]}\n");
+    free(text);
+    CAPTURE(text, rj_table_print(t, RJ_OUT_TSV, out_));
+    assert_string_equal(text, "1234.5\n1234.5\n\n\n");
+    free(text);
+    CAPTURE(text, rj_table_print(t, RJ_OUT_TABLE, out_));
+    assert_string_equal(text, "Target\n---------\n2 dokumen\n1.234,5\nada\n\n");
+    free(text);
+    rj_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +706,9 @@ int main(void)
         cmocka_unit_test(test_write_and_lists),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_export_roundtrip_shape),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_table_cells),
+        cmocka_unit_test(test_numbers_in_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
