@@ -21,6 +21,7 @@
 #include "rj_ident.h"
 #include "rj_kode.h"
 #include "rj_num.h"
+#include "rj_page.h"
 #include "rj_print.h"
 #include "rj_progress.h"
 #include "rj_report.h"
@@ -180,6 +181,67 @@ static int call(rj_cli *cli, const char *method, const void *req,
 
 #define CALL(cli, method, req, name, resp)                                                         \
     call(cli, method, &(req).base, &renja__v1__##name##__descriptor, (ProtobufCMessage **)(resp))
+
+static ProtobufCMessage **msg_field(ProtobufCMessage *m, const char *name)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+    return (ProtobufCMessage **)((char *)m + f->offset);
+}
+
+static uint64_t *u64_field(ProtobufCMessage *m, const char *name)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+    return (uint64_t *)((char *)m + f->offset);
+}
+
+/* A Diff, Compare, Evaluate or Validate answer whole, following its pages
+ * (renja.proto, "Paged answers"): every page after the first is asked at
+ * the first page's pin, and its lists go onto the end of the first page's,
+ * so what comes out is the answer asked without paged, of any size. */
+static int call_paged(rj_cli *cli, const char *method, ProtobufCMessage *req,
+                      const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+    const ProtobufCFieldDescriptor *fp =
+        protobuf_c_message_descriptor_get_field_by_name(req->descriptor, "paged");
+    *(protobuf_c_boolean *)((char *)req + fp->offset) = 1;
+    uint64_t *offset = u64_field(req, "offset");
+    ProtobufCMessage **pin = msg_field(req, "pin");
+    *offset = 0;
+    *pin = NULL;
+    ProtobufCMessage *all = NULL;
+    int rc;
+    for (;;) {
+        ProtobufCMessage *r = NULL;
+        if ((rc = call(cli, method, req, desc, &r)) != 0)
+            break;
+        uint64_t next = *u64_field(r, "next_offset");
+        if (!all) {
+            all = r;
+            *pin = *msg_field(all, "pin");
+        } else {
+            rj_page_merge(all, r);
+            done(r);
+        }
+        if (!next || next <= *offset)
+            break;
+        *offset = next;
+    }
+    *pin = NULL; /* all's, not the request's */
+    *offset = 0;
+    if (rc) {
+        done(all);
+        return rc;
+    }
+    *u64_field(all, "next_offset") = 0;
+    *out = all;
+    return 0;
+}
+
+#define CALL_PAGED(cli, method, req, name, resp)                                                   \
+    call_paged(cli, method, &(req).base, &renja__v1__##name##__descriptor,                         \
+               (ProtobufCMessage **)(resp))
 
 /* Move the n_src messages of src onto the end of dst (a page into the
  * answer gathered so far); src keeps none. */
@@ -974,7 +1036,7 @@ static int cmd_diff(rj_cli *cli, const rj_args *a)
     if (req.all && rj_args_has(a, "changed-only"))
         return usage(cli, "--all and --changed-only exclude each other");
     Renja__V1__DiffResponse *resp = NULL;
-    int rc = CALL(cli, "Diff", req, diff_response, &resp);
+    int rc = CALL_PAGED(cli, "Diff", req, diff_response, &resp);
     if (rc == 0) {
         rj_print_diff(resp, rj_args_has(a, "changed-only"), cli->mode, cli->out);
         if (rj_args_has(a, "exit-code") && rj_print_diff_changed(resp))
@@ -998,7 +1060,7 @@ static int cmd_compare(rj_cli *cli, const rj_args *a)
                         : rj_args_has(a, "all-rows") ? "all"
                                                      : "lines");
     Renja__V1__CompareResponse *resp = NULL;
-    int rc = CALL(cli, "Compare", req, compare_response, &resp);
+    int rc = CALL_PAGED(cli, "Compare", req, compare_response, &resp);
     if (rc == 0)
         rj_print_compare(resp, cli->mode, cli->out);
     done(resp);
@@ -1021,7 +1083,7 @@ static int cmd_eval(rj_cli *cli, const rj_args *a)
     if (rj_args_get(a, "realisasi-at"))
         req.realisasi_at = (char *)rj_args_get(a, "realisasi-at");
     Renja__V1__EvaluateResponse *resp = NULL;
-    int rc = CALL(cli, "Evaluate", req, evaluate_response, &resp);
+    int rc = CALL_PAGED(cli, "Evaluate", req, evaluate_response, &resp);
     if (rc == 0)
         rj_print_eval(resp, cli->mode, cli->out);
     done(resp);
@@ -1035,7 +1097,7 @@ static int cmd_validate(rj_cli *cli, const rj_args *a)
     if (rj_args_get(a, "at"))
         req.at = (char *)rj_args_get(a, "at");
     Renja__V1__ValidateResponse *resp = NULL;
-    int rc = CALL(cli, "Validate", req, validate_response, &resp);
+    int rc = CALL_PAGED(cli, "Validate", req, validate_response, &resp);
     if (rc == 0) {
         rj_print_validate(resp, cli->mode, cli->out);
         for (size_t i = 0; i < resp->n_findings; i++)
@@ -1480,7 +1542,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     Renja__V1__DiffRequest dreq = RENJA__V1__DIFF_REQUEST__INIT;
     dreq.plan = (char *)plan, dreq.from = (char *)in->from, dreq.to = (char *)in->to;
     dreq.all = true;
-    if ((rc = CALL(cli, "Diff", dreq, diff_response, &x->diff)) != 0)
+    if ((rc = CALL_PAGED(cli, "Diff", dreq, diff_response, &x->diff)) != 0)
         return rc;
     x->progress = x->progress && x->diff->n_rows >= REPORT_PROGRESS_MIN;
     report_step(x, "reading the plan at both stages");
@@ -1501,13 +1563,13 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     report_step(x, "evaluating (Tabel 2-1)");
     Renja__V1__EvaluateRequest ereq = RENJA__V1__EVALUATE_REQUEST__INIT;
     ereq.plan = (char *)plan, ereq.tw = in->tw, ereq.at = (char *)in->at;
-    if ((rc = CALL(cli, "Evaluate", ereq, evaluate_response, &x->eval)) != 0)
+    if ((rc = CALL_PAGED(cli, "Evaluate", ereq, evaluate_response, &x->eval)) != 0)
         return rc;
     report_step(x, "comparing the stages (Tabel 3.2)");
     Renja__V1__CompareRequest creq = RENJA__V1__COMPARE_REQUEST__INIT;
     creq.plan = (char *)plan, creq.refs = x->stage_refs, creq.n_refs = x->nstage_refs;
     creq.what = (char *)"lines";
-    if ((rc = CALL(cli, "Compare", creq, compare_response, &x->compare)) != 0)
+    if ((rc = CALL_PAGED(cli, "Compare", creq, compare_response, &x->compare)) != 0)
         return rc;
     report_step(x, "validating");
     const char *vrefs[2] = {in->from, in->to};
@@ -1515,7 +1577,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     for (size_t i = 0; i < nv; i++) {
         Renja__V1__ValidateRequest vreq = RENJA__V1__VALIDATE_REQUEST__INIT;
         vreq.plan = (char *)plan, vreq.at = (char *)vrefs[i];
-        if ((rc = CALL(cli, "Validate", vreq, validate_response, &x->validate[i])) != 0)
+        if ((rc = CALL_PAGED(cli, "Validate", vreq, validate_response, &x->validate[i])) != 0)
             return rc;
         in->validate[i] = x->validate[i];
         in->validate_ref[i] = vrefs[i];

@@ -196,8 +196,8 @@ static int frame_answer(work *w)
     size_t len = protobuf_c_message_get_packed_size(w->resp);
     if (len > w->d->max_message) {
         const char *name = strrchr(w->m->path, '/') + 1;
-        bool pageable =
-            strcmp(name, "Log") == 0 || strcmp(name, "Show") == 0 || strcmp(name, "Export") == 0;
+        bool pageable = protobuf_c_message_descriptor_get_field_by_name(
+                            w->request->descriptor, "paged") != NULL;
         return rj_diag_set(&w->diag, RJ_ETOOBIG,
                            "the %s answer would be %zu bytes, over the %llu-byte message limit; %s",
                            name, len, (unsigned long long)w->d->max_message,
@@ -580,14 +580,11 @@ static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
  * message limit (a larger one is refused). */
 static size_t answer_reserve(const work *w)
 {
-    const char *name = strrchr(w->m->path, '/') + 1;
-    bool paged = false;
-    if (strcmp(name, "Log") == 0)
-        paged = ((const Renja__V1__LogRequest *)w->request)->paged;
-    else if (strcmp(name, "Show") == 0)
-        paged = ((const Renja__V1__ShowRequest *)w->request)->paged;
-    else if (strcmp(name, "Export") == 0)
-        paged = ((const Renja__V1__ExportRequest *)w->request)->paged;
+    /* Log, Show, Export, Diff, Compare, Evaluate, Validate: `paged` */
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(w->request->descriptor, "paged");
+    bool paged = f && f->type == PROTOBUF_C_TYPE_BOOL &&
+                 *(const protobuf_c_boolean *)((const char *)w->request + f->offset);
     return paged && PAGE_RESERVE < w->d->max_message ? PAGE_RESERVE : w->d->max_message;
 }
 

@@ -45,6 +45,9 @@ extern const rj_service rj_svc_server_info, rj_svc_create_plan, rj_svc_list_plan
     rj_svc_list_stages, rj_svc_diff, rj_svc_compare, rj_svc_evaluate, rj_svc_validate,
     rj_svc_export, rj_svc_watch, rj_svc_add_token, rj_svc_list_tokens, rj_svc_revoke_token;
 
+/* The bytes one page of a paged answer holds at most (beside its header):
+ * 1 MiB, or half the message limit when that is lower. */
+size_t rj_svc_page_bytes(const rj_ctx *ctx);
 /* Duplicate a string into malloc'd memory for a response field. */
 char *rj_svc_strdup(const char *s);
 /* A deep copy of a message, for moving one into a response. */

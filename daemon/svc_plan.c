@@ -5,6 +5,15 @@
 #include "rj_alloc.h"
 #include "rj_service.h"
 
+/* A page of a paged answer holds about this much: 1 MiB, or half the
+ * message limit when that is lower (--max-message). */
+#define PAGE_MAX (1u << 20)
+size_t rj_svc_page_bytes(const rj_ctx *ctx)
+{
+    return ctx->max_message && ctx->max_message / 2 < PAGE_MAX ? (size_t)(ctx->max_message / 2)
+                                                               : PAGE_MAX;
+}
+
 char *rj_svc_strdup(const char *s)
 {
     return rj_strdup(s ? s : "");

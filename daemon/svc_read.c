@@ -7,14 +7,7 @@
 #include "rj_query.h"
 #include "rj_service.h"
 
-/* A page of a paged answer holds about this much: 1 MiB, or half the
- * message limit when that is lower (--max-message). */
-#define PAGE_MAX (1u << 20)
-static size_t page_bytes(const rj_ctx *ctx)
-{
-    return ctx->max_message && ctx->max_message / 2 < PAGE_MAX ? (size_t)(ctx->max_message / 2)
-                                                               : PAGE_MAX;
-}
+#define page_bytes rj_svc_page_bytes
 
 static void free_tail(void **v, size_t from, size_t n)
 {

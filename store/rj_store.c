@@ -69,6 +69,11 @@ struct rj_store {
 struct rj_snap {
     rj_store *s;
     MDB_txn *txn;
+    /* rj_snap_pin: plan read as of a head and a list of stages */
+    const char *pin_plan;
+    uint64_t pin_head;
+    char *const *pin_stages;
+    size_t n_pin_stages;
 };
 
 /* --- small helpers ------------------------------------------------------ */
@@ -2710,7 +2715,7 @@ int rj_snap_begin(rj_store *s, rj_snap **out)
     *out = NULL;
     if (read_begin(s, &txn))
         return RJ_EIO;
-    rj_snap *snap = rj_malloc(sizeof(*snap));
+    rj_snap *snap = rj_calloc(1, sizeof(*snap));
     snap->s = s;
     snap->txn = txn;
     *out = snap;
@@ -2757,15 +2762,49 @@ int rj_snap_plans(rj_snap *snap, Renja__V1__Plan ***out, size_t *n)
     return 0;
 }
 
+static bool pinned(const rj_snap *snap, const char *plan)
+{
+    return snap->pin_plan && strcmp(snap->pin_plan, plan) == 0;
+}
+
 static int plan_head(rj_snap *snap, const char *plan, uint64_t *head, rj_diag *d)
 {
     Renja__V1__Plan *p;
     int err = plan_get(snap->s, snap->txn, plan, &p, d);
     if (err)
         return err;
-    *head = p->head;
+    *head = pinned(snap, plan) && snap->pin_head < p->head ? snap->pin_head : p->head;
     protobuf_c_message_free_unpacked(&p->base, NULL);
     return 0;
+}
+
+int rj_snap_pin(rj_snap *snap, const char *plan, uint64_t head, char *const *stages, size_t n,
+                rj_diag *d)
+{
+    uint64_t now;
+    snap->pin_plan = NULL;
+    int err = plan_head(snap, plan, &now, d);
+    if (err)
+        return err;
+    if (head > now)
+        return rj_diag_set(d, RJ_EINVAL,
+                           "pin.head %" PRIu64 " is beyond the head %" PRIu64
+                           " of plan %s: the pin is not from this plan's history; ask again "
+                           "from the first page, without a pin",
+                           head, now, plan);
+    snap->pin_plan = plan;
+    snap->pin_head = head;
+    snap->pin_stages = stages;
+    snap->n_pin_stages = n;
+    return 0;
+}
+
+static bool stage_pinned(const rj_snap *snap, const char *name)
+{
+    for (size_t i = 0; i < snap->n_pin_stages; i++)
+        if (strcmp(snap->pin_stages[i], name) == 0)
+            return true;
+    return false;
 }
 
 int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *rev, rj_diag *d)
@@ -2788,7 +2827,7 @@ int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *
         *rev = v;
         return 0;
     }
-    if (strlen(ref) <= 64) {
+    if (strlen(ref) <= 64 && (!pinned(snap, plan) || stage_pinned(snap, ref))) {
         kbuf k;
         stage_key(&k, plan, ref);
         MDB_val kv = kb_val(&k), dv;
@@ -2821,6 +2860,17 @@ int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, siz
     if (err) {
         rj_msgs_free(list.v, list.n);
         return err;
+    }
+    if (pinned(snap, plan)) { /* stages set since the pin are not there yet */
+        size_t w = 0;
+        for (size_t i = 0; i < list.n; i++) {
+            Renja__V1__Stage *st = list.v[i];
+            if (stage_pinned(snap, st->name))
+                list.v[w++] = st;
+            else
+                protobuf_c_message_free_unpacked(&st->base, NULL);
+        }
+        list.n = w;
     }
     if (list.n)
         qsort(list.v, list.n, sizeof(void *), stage_cmp);

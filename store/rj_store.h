@@ -86,6 +86,13 @@ int rj_snap_plans(rj_snap *snap, Renja__V1__Plan ***out, size_t *n);
 int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *rev, rj_diag *d);
 /* Stages in (order, name) order. */
 int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, size_t *n);
+/* Read plan from here on as it was when its head was head and its stages
+ * were those named (renja.proto, Pin): "head" resolves to head, a revision
+ * beyond it is not found, and rj_snap_stages leaves out the stages not
+ * named. plan and stages are borrowed until rj_snap_end. RJ_EINVAL when
+ * head is beyond the plan's head (the pin is not of this store's plan). */
+int rj_snap_pin(rj_snap *snap, const char *plan, uint64_t head, char *const *stages, size_t n,
+                rj_diag *d);
 int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__Revision **out,
                      rj_diag *d);
 /* Revisions newest first; limit 0 = all. When key is not NULL, only the

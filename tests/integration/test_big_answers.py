@@ -65,22 +65,7 @@ def many_revisions(dm, plan, n):
 
 def big_plan(dm, plan, n):
     """One revision of n program-tree items."""
-    changes = [model_pb2.Change(upsert_item=model_pb2.Item(kode="2.17", nama="Koperasi, Usaha Kecil dan Menengah"))]
-    p = 0
-    while len(changes) < n:
-        p += 1
-        changes.append(model_pb2.Change(upsert_item=model_pb2.Item(kode="2.17.%02d" % p, nama="Program %d" % p)))
-        for k in range(1, 10):
-            if len(changes) >= n:
-                break
-            kg = "2.17.%02d.1.%02d" % (p, k)
-            changes.append(model_pb2.Change(upsert_item=model_pb2.Item(kode=kg, nama="Kegiatan %d" % k)))
-            for s in range(1, 30):
-                if len(changes) >= n:
-                    break
-                changes.append(model_pb2.Change(upsert_item=model_pb2.Item(
-                    kode="%s.%04d" % (kg, s), nama="Sub kegiatan pelatihan dan pendampingan koperasi %d" % s,
-                    has_pagu=True, pagu=1000000 * s, sumber_dana="DAU", lokasi="Kota Palembang")))
+    changes = renjatest.plan_changes(model_pb2, n)
     opts = [("grpc.max_send_message_length", 64 << 20)]
     with grpc.insecure_channel(dm.tcp, options=opts) as ch:
         md = [("authorization", "Bearer " + dm.token)]

@@ -131,3 +131,58 @@ class Results:
 def tempdir():
     d = tempfile.mkdtemp(prefix="renja-py.")
     return d, lambda: shutil.rmtree(d, ignore_errors=True)
+
+
+def plan_changes(model_pb2, n, variant=0, indikator=False, lines=0, realisasi=False):
+    """The changes of a generated plan of n program-tree items (one urusan,
+    programs of 9 kegiatan of 29 sub kegiatan each, every sub kegiatan with
+    a pagu). variant > 0 shifts every sub kegiatan's pagu (a second stage
+    that differs everywhere). With indikator, each sub kegiatan has one
+    indikator (every third a target that is not a number) and each
+    kegiatan a declared pagu that is not its roll-up (a validate error
+    each); lines adds that many budget lines; realisasi reports tw 1 of
+    every sub kegiatan (kinerja and anggaran, every fifth 0)."""
+    def item(**kw):
+        return model_pb2.Change(upsert_item=model_pb2.Item(**kw))
+    changes = [item(kode="2.17", nama="Koperasi, Usaha Kecil dan Menengah")]
+    p = 0
+    while len(changes) < n:
+        p += 1
+        changes.append(item(kode="2.17.%02d" % p, nama="Program %d" % p))
+        for k in range(1, 10):
+            if len(changes) >= n:
+                break
+            kg = "2.17.%02d.1.%02d" % (p, k)
+            extra = dict(has_pagu=True, pagu=1000 + k) if indikator else {}
+            changes.append(item(kode=kg, nama="Kegiatan %d" % k, **extra))
+            for s in range(1, 30):
+                if len(changes) >= n:
+                    break
+                kw = dict(kode="%s.%04d" % (kg, s), nama="Sub kegiatan pelatihan dan pendampingan koperasi %d" % s,
+                          has_pagu=True, pagu=1000000 * s + 5000 * variant, sumber_dana="DAU",
+                          lokasi="Kota Palembang")
+                if indikator:
+                    num = s % 3 != 0
+                    kw["indikator"] = [model_pb2.Indikator(
+                        nama="Jumlah koperasi yang didampingi", satuan="Koperasi", has_target=num,
+                        target_e4=(10 + s + variant) * 10000 if num else 0,
+                        target_text=str(10 + s + variant) if num else "sesuai kebutuhan")]
+                changes.append(item(**kw))
+                if realisasi:
+                    v = 0 if s % 5 == 0 else s
+                    changes.append(model_pb2.Change(realisasi=model_pb2.Realisasi(
+                        kode=kw["kode"], tw=1, indikator=1, value_e4=v * 10000, text=str(v))))
+                    changes.append(model_pb2.Change(realisasi=model_pb2.Realisasi(
+                        kode=kw["kode"], tw=1, indikator=0, anggaran=v * 1000)))
+    seen = set()
+    for i in range(lines):
+        kode = "5.1.02.%02d.%02d.%04d" % (1 + i // 10000 % 99, 1 + i // 100 % 99, 1 + i % 100)
+        parts = kode.split(".")
+        for d in range(1, len(parts)):
+            up = ".".join(parts[:d])
+            if up not in seen:
+                seen.add(up)
+                changes.append(model_pb2.Change(upsert_line=model_pb2.BudgetLine(kode=up, nama="Belanja " + up)))
+        changes.append(model_pb2.Change(upsert_line=model_pb2.BudgetLine(
+            kode=kode, nama="Belanja barang dan jasa %d" % i, has_pagu=True, pagu=100000 * (i + 1) + 700 * variant)))
+    return changes
