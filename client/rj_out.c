@@ -374,10 +374,7 @@ void rj_table_meta_int(rj_table *t, const char *key, int64_t v)
 
 void rj_table_row(rj_table *t)
 {
-    if (t->nrows == t->caprows) {
-        t->caprows = t->caprows ? t->caprows * 2 : 16;
-        t->rows = rj_realloc(t->rows, t->caprows * sizeof(*t->rows));
-    }
+    RJ_GROW(t->rows, t->nrows + 1, t->caprows, 16);
     t->cur = &t->rows[t->nrows++];
     *t->cur = (row){rj_calloc(t->ncols, sizeof(cell)), 0, 0};
 }

@@ -251,7 +251,7 @@ static void work_cb(uv_work_t *req)
         return;
     fill_ctx(w);
     rj_snap *snap = NULL;
-    w->err = rj_snap_begin(w->d->store, &snap);
+    w->err = rj_snap_begin(w->d->store, &snap, &w->diag);
     if (w->err == 0) {
         w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
         rj_snap_end(snap);
@@ -333,7 +333,7 @@ static void watch_read_cb(uv_work_t *req)
     watcher *x = req->data;
     pool_thread_nice();
     rj_snap *snap = NULL;
-    x->err = rj_snap_begin(x->d->store, &snap);
+    x->err = rj_snap_begin(x->d->store, &snap, &x->diag);
     if (x->err)
         return;
     Renja__V1__Plan *plan = NULL;
@@ -344,10 +344,7 @@ static void watch_read_cb(uv_work_t *req)
         size_t cap = 0;
         x->read_head = head;
         for (uint64_t r = x->next_rev; r <= head && x->n_revs < WATCH_BATCH && x->err == 0; r++) {
-            if (x->n_revs == cap) {
-                cap = cap ? cap * 2 : 16;
-                x->revs = rj_realloc(x->revs, cap * sizeof(*x->revs));
-            }
+            RJ_GROW(x->revs, x->n_revs + 1, cap, 16);
             x->err = rj_snap_revision(snap, x->plan, r, &x->revs[x->n_revs], &x->diag);
             if (x->err == 0)
                 x->n_revs++;
@@ -1235,7 +1232,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         return 1;
     }
     size_t n_tokens = 0;
-    if (rj_store_token_count(d.store, &n_tokens) == 0 && n_tokens == 0)
+    if (rj_store_token_count(d.store, &n_tokens, NULL) == 0 && n_tokens == 0)
         rj_log(RJ_LOG_WARN,
                "the store in %s has no token: nobody can call; add one with: renjad "
                "token add --data-dir %s --name NAME --role admin",
