@@ -13,11 +13,6 @@ static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     return rj_query_diff_cached(ctx->qcache, snap, (const Renja__V1__DiffRequest *)req, r, d);
 }
 
-/* A year has a handful of tahapan. The answer holds one value per row and
- * ref, so refs without a bound let one request of a big plan take the
- * memory of the whole daemon (100,000 refs x 100,000 lines). */
-#define RJ_COMPARE_MAX_REFS 64
-
 static int compare(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
                    rj_diag *d)
 {

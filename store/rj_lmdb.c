@@ -281,7 +281,7 @@ int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, ui
             break;
         const unsigned char *kb = kv.mv_data;
         size_t klen = kv.mv_size - plen - 9;
-        char key[256];
+        char key[RJ_VKEY_MAX];
         if (klen >= sizeof(key) || kb[plen + klen] != 0) {
             err = RJ_EINTERNAL;
             break;
@@ -329,8 +329,8 @@ int lm_plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **o
     if (!plan || !*plan)
         return rj_diag_set(d, RJ_EINVAL,
                            "plan id is empty; expected opd-slug/tahun, e.g. diskopukm-sumsel/2024");
-    if (strlen(plan) > 80)
-        return rj_diag_set(d, RJ_ENOTFOUND, "plan '%.80s...' not found", plan);
+    if (strlen(plan) > RJ_PLAN_ID_MAX)
+        return rj_diag_set(d, RJ_ENOTFOUND, "plan '%.*s...' not found", RJ_PLAN_ID_MAX, plan);
     MDB_val k = {.mv_size = strlen(plan), .mv_data = (void *)plan}, v;
     int rc = mdb_get(txn, s->plans, &k, &v);
     if (rc == MDB_NOTFOUND)

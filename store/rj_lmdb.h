@@ -78,7 +78,7 @@ struct rj_snap {
 /* A key being built. Every component is length-checked on input, so an
  * overflow is our bug and aborts. */
 typedef struct kbuf {
-    unsigned char b[512];
+    unsigned char b[RJ_LMDB_KEY_MAX];
     size_t n;
 } kbuf;
 

@@ -110,7 +110,7 @@ int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *
         *rev = v;
         return 0;
     }
-    if (strlen(ref) <= 64) {
+    if (strlen(ref) <= RJ_STAGE_NAME_MAX) {
         kbuf k;
         lm_stage_key(&k, plan, ref);
         MDB_val kv = kb_val(&k), dv;
@@ -136,7 +136,7 @@ int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, siz
 {
     *out = NULL;
     *n = 0;
-    if (!plan || strlen(plan) > 80)
+    if (!plan || strlen(plan) > RJ_PLAN_ID_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "plan not found");
     rj_ptrs list = {0};
     int err = lm_stages_list(snap->s, snap->txn, plan, &list, d);
@@ -155,7 +155,7 @@ int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__R
                      rj_diag *d)
 {
     *out = NULL;
-    if (!plan || strlen(plan) > 80)
+    if (!plan || strlen(plan) > RJ_PLAN_ID_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "plan not found");
     kbuf k;
     kb_plan(&k, plan);
@@ -247,7 +247,7 @@ static int get_one(rj_snap *snap, const char *plan, const char *key, uint64_t re
                    const ProtobufCMessageDescriptor *desc, void **out, rj_diag *d)
 {
     *out = NULL;
-    if (!plan || strlen(plan) > 80 || strlen(key) > 200)
+    if (!plan || strlen(plan) > RJ_PLAN_ID_MAX || strlen(key) > RJ_FIELD_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "%.40s not found", key);
     MDB_val v;
     int r = lm_val_at(snap->txn, snap->s->vals, plan, key, rev, &v, NULL);
@@ -266,7 +266,7 @@ static int get_one(rj_snap *snap, const char *plan, const char *key, uint64_t re
 int rj_snap_key_known(rj_snap *snap, const char *plan, const char *key, bool *known, rj_diag *d)
 {
     *known = false;
-    if (!plan || strlen(plan) > 80 || strlen(key) > 200)
+    if (!plan || strlen(plan) > RJ_PLAN_ID_MAX || strlen(key) > RJ_FIELD_MAX)
         return 0;
     /* The newest version of any revision: live or a tombstone, it existed. */
     int r = lm_val_at(snap->txn, snap->s->vals, plan, key, UINT64_MAX, NULL, NULL);
@@ -279,7 +279,7 @@ int rj_snap_key_known(rj_snap *snap, const char *plan, const char *key, bool *kn
 int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
                  Renja__V1__Item **out, rj_diag *d)
 {
-    char key[128];
+    char key[RJ_VKEY_MAX];
     if (strlen(kode) >= RJ_KODE_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "item %.24s... not found", kode);
     snprintf(key, sizeof(key), "item/%s", kode);
@@ -289,7 +289,7 @@ int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev
 int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
                  Renja__V1__BudgetLine **out, rj_diag *d)
 {
-    char key[128];
+    char key[RJ_VKEY_MAX];
     if (strlen(kode) >= RJ_KODE_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "budget line %.24s... not found", kode);
     snprintf(key, sizeof(key), "line/%s", kode);
@@ -302,7 +302,7 @@ int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev
 int rj_snap_real(rj_snap *snap, const char *plan, const char *kode, int tw, int indikator,
                  uint64_t rev, Renja__V1__Realisasi **out, rj_diag *d)
 {
-    char key[128];
+    char key[RJ_VKEY_MAX];
     if (strlen(kode) >= RJ_KODE_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "realisasi of %.24s... not found", kode);
     snprintf(key, sizeof(key), "real/%s/%d/%d", kode, tw, indikator);
@@ -372,7 +372,7 @@ static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint
         return err;
     if (strlen(prefix) >= RJ_KODE_MAX)
         return 0;
-    char kp[64];
+    char kp[RJ_VKEY_MAX];
     snprintf(kp, sizeof(kp), "%s%s", kinds[kind], prefix);
     list_walk w = {.prefix = prefix, .desc = descs[kind], .kind = kind};
     err = lm_walk(snap->txn, snap->s->vals, plan, kp, rev, list_walk_cb, &w);

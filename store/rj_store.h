@@ -32,14 +32,9 @@
 
 #include "renja/v1/model.pb-c.h"
 #include "rj_error.h"
+#include "rj_limits.h"
 
 #define RJ_SCHEMA_VERSION 1
-#define RJ_TOKEN_MAX 80
-/* The largest pagu or realisasi anggaran of one item or line, Rp 1.000
- * triliun. Reads add pagu up the tree in int64; with this bound a subtree
- * overflows only past ~9,000 items at the bound, where the largest
- * provincial APBD is under a tenth of one. */
-#define RJ_PAGU_MAX 1000000000000000LL /* buffer size for a printed token, with the NUL */
 
 typedef struct rj_store rj_store;
 typedef struct rj_snap rj_snap;

@@ -23,7 +23,7 @@ static const char *kind_what(int kind)
 }
 
 typedef struct touch {
-    char key[96];
+    char key[RJ_VKEY_MAX];
     char kode[RJ_KODE_MAX];
     int kind;
     bool remove;
@@ -159,7 +159,7 @@ static bool is_goal_kode(const char *kode)
 /* The item live at head (before this submit), or NULL. */
 static Renja__V1__Item *item_at_head(submit *sb, const char *kode, int *err)
 {
-    char key[96];
+    char key[RJ_VKEY_MAX];
     snprintf(key, sizeof(key), "item/%s", kode);
     MDB_val v;
     int r = lm_val_at(sb->txn, sb->s->vals, sb->op->plan, key, sb->head, &v, NULL);
@@ -262,9 +262,6 @@ static int check_sasaran(rj_op *op, const char *kode, rj_level lv, const Renja__
                                kode, it->sasaran[i] ? it->sasaran[i] : "");
     return 0;
 }
-
-#define RJ_BREAKDOWN_MAX 1000
-#define RJ_BREAKDOWN_VALUE_MAX 1000000000000000LL /* 10^11 in e4: no sum leaves int64 */
 
 /* The rows of a realisasi's breakdown: at most RJ_BREAKDOWN_MAX, each
  * naming its lokasi once, values within bounds; on an indikator (that is
@@ -537,7 +534,7 @@ static int drop_realisasi(submit *sb)
         if ((t->kind != K_ITEM && t->kind != K_GOAL) || t->remove || !t->explicit_change)
             continue;
         drop_walk w = {.n_ind = t->kind == K_ITEM ? t->item.n_indikator : t->goal.n_indikator};
-        char prefix[96];
+        char prefix[RJ_VKEY_MAX];
         snprintf(prefix, sizeof(prefix), "real/%s/", t->kode);
         err = lm_walk(sb->txn, sb->s->vals, sb->op->plan, prefix, sb->head, drop_walk_cb, &w);
         for (size_t k = 0; k < w.found.n; k++)
@@ -600,7 +597,7 @@ static int check_removal(submit *sb, size_t idx)
      * large recursive removal quadratic. */
     rj_ptrs add = {0};
     sub_walk w = {.sb = sb, .root = &root, .kind = root.kind};
-    char prefix[96];
+    char prefix[RJ_VKEY_MAX];
     snprintf(prefix, sizeof(prefix), "%s", root.key);
     err = lm_walk(sb->txn, sb->s->vals, op->plan, prefix, sb->head, sub_walk_cb, &w);
     for (size_t i = 0; err == 0 && i < w.found.n; i++) {
@@ -663,7 +660,7 @@ static int check_removal(submit *sb, size_t idx)
 static bool item_after(submit *sb, const char *kode, const Renja__V1__Item **it,
                        Renja__V1__Item **owned, int *err)
 {
-    char key[96];
+    char key[RJ_VKEY_MAX];
     snprintf(key, sizeof(key), "item/%s", kode);
     touch *t = touch_find(sb, key);
     *owned = NULL;
@@ -899,7 +896,7 @@ static int drop_unchanged(submit *sb)
         else if (t->kind == K_REAL && t->remove) {
             /* Clearing what is not there, on an item or goal that is: an
              * unknown one stays an error. */
-            char ikey[96];
+            char ikey[RJ_VKEY_MAX];
             snprintf(ikey, sizeof(ikey), "%s/%s", is_goal_kode(t->kode) ? "goal" : "item", t->kode);
             r = same_at_head(sb, t->key, NULL, &same);
             if (r == 0 && same && !live_at_head(sb, ikey, &r))
@@ -943,7 +940,7 @@ static int drop_unchanged(submit *sb)
  * submit is judged as itself; a missing one is left to the later checks. */
 static int foreign_parent(submit *sb, const char *kode, char *what, size_t cap)
 {
-    char parent[RJ_KODE_MAX], pkey[96];
+    char parent[RJ_KODE_MAX], pkey[RJ_VKEY_MAX];
     if (!rj_kode_parent(kode, parent))
         return 0;
     snprintf(pkey, sizeof(pkey), "item/%s", parent);
@@ -1051,7 +1048,7 @@ static void fill_satuan(touch *t, const Renja__V1__Indikator *ind)
 static int check_goal_realisasi(submit *sb, touch *t)
 {
     rj_op *op = sb->op;
-    char gkey[96];
+    char gkey[RJ_VKEY_MAX];
     snprintf(gkey, sizeof(gkey), "goal/%s", t->kode);
     const touch *gt = touch_find(sb, gkey);
     Renja__V1__Goal *owned = NULL;
@@ -1184,7 +1181,7 @@ static int submit_validate(submit *sb)
         touch *t = &sb->t[i];
         if (!t->explicit_change || t->remove || t->kind == K_REAL)
             continue;
-        char parent[RJ_KODE_MAX], pkey[96];
+        char parent[RJ_KODE_MAX], pkey[RJ_VKEY_MAX];
         bool has = t->kind == K_ITEM   ? rj_kode_parent(t->kode, parent)
                    : t->kind == K_GOAL ? rj_goal_parent(t->kode, parent)
                                        : rj_rekening_parent(t->kode, parent);
@@ -1224,7 +1221,7 @@ static int submit_validate(submit *sb)
          * conflict, not bad input. Then permission, before validation: an
          * editor learns nothing about items of other bidang from the
          * validation messages. */
-        char ikey[96];
+        char ikey[RJ_VKEY_MAX];
         snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
         if (!ok && !touch_find(sb, ikey))
             err = conflict_on(sb, ikey);

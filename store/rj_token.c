@@ -65,8 +65,8 @@ static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1_
 static int token_check(const char *name, Renja__V1__Role role, const char *bidang, rj_diag *d)
 {
     size_t nl = name ? strlen(name) : 0;
-    if (nl == 0 || nl > 128)
-        return rj_diag_set(d, RJ_EINVAL, "token name must be 1..128 characters");
+    if (nl == 0 || nl > RJ_TOKEN_NAME_MAX)
+        return rj_diag_set(d, RJ_EINVAL, "token name must be 1..%d characters", RJ_TOKEN_NAME_MAX);
     if (role < RENJA__V1__ROLE__ROLE_VIEWER || role > RENJA__V1__ROLE__ROLE_ADMIN)
         return rj_diag_set(d, RJ_EINVAL,
                            "token role %d is not valid; expected viewer, editor, planner or admin",
@@ -216,7 +216,7 @@ int rj_snap_tokens(rj_snap *snap, Renja__V1__Identity ***out, size_t *n, rj_diag
 static int token_revoke_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1__Identity **id,
                             rj_diag *d)
 {
-    if (!name || !*name || strlen(name) > 128)
+    if (!name || !*name || strlen(name) > RJ_TOKEN_NAME_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "no token named '%s'", name ? name : "");
     kbuf nk;
     tok_key(&nk, "n/", name);
