@@ -46,7 +46,7 @@ typedef struct watcher watcher;
 #define WATCH_BATCH 256
 #define WATCH_PACE_MS 50
 
-/* Admission of reads (ARCHITECTURE.md, Bounded memory): each reserves what
+/* Admission of reads (README, Limits: answers held): each reserves what
  * its answer can take before it starts; one that does not fit waits (until
  * its deadline, if it has one), and is refused once its own connection has
  * taken none of its answers for ADMIT_STALL_MS. While others wait for room,

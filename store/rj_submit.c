@@ -230,8 +230,6 @@ static const char *level_str(int lv)
     return lv >= 1 && lv <= 4 ? rj_level_name((rj_level)lv) : "unspecified";
 }
 
-/* Parse one change into a touch; checks that need nothing but the change
- * itself. */
 static int canon_goal(rj_op *op, const char *in, char out[RJ_KODE_MAX], rj_goal_kind *kind)
 {
     rj_diag d;
@@ -312,6 +310,8 @@ static int check_breakdown(submit *sb, const touch *t, const Renja__V1__Indikato
                        t->kode, t->ind);
 }
 
+/* Parse one change into a touch; checks that need nothing but the change
+ * itself. */
 static int parse_change(submit *sb, const Renja__V1__Change *ch)
 {
     rj_op *op = sb->op;
