@@ -1315,6 +1315,106 @@ static void test_partial_upsert(void **state)
     assert_non_null(strstr(diag, "expected kode, nama, pagu"));
 }
 
+/* Every read says what failed where: the plan not found (with the advice to
+ * create it), the value not found at which revision, the id too long to be
+ * one. */
+static void test_reader_diag(void **state)
+{
+    fx *f = *state;
+    changes c = {0};
+    ch_item(&c, "2.17", "", -1, 0);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
+    rj_snap *snap;
+    rj_diag d;
+    assert_int_equal(rj_snap_begin(f->s, &snap, &d), 0);
+
+    Renja__V1__Item *it = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_item(snap, PLAN, "2.17.99", 1, &it, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "item/2.17.99 not found at revision 1 of plan " PLAN));
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_item(snap, PLAN, "2.17", 1, &it, &d), 0);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+
+    Renja__V1__Item **items = NULL;
+    size_t n = 0;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_items(snap, "nope/2024", "", 1, &items, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "plan nope/2024 not found; create it with"));
+    rj_diag_clear(&d);
+    Renja__V1__Goal **goals = NULL;
+    assert_int_equal(rj_snap_goals(snap, "", "", 1, &goals, &n, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "plan id is empty"));
+
+    Renja__V1__Revision **revs = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_log(snap, "nope/2024", NULL, false, 0, &revs, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "plan nope/2024 not found"));
+    char **keys = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_changed_keys(snap, "nope/2024", 0, 1, &keys, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "plan nope/2024 not found"));
+
+    char longid[RJ_PLAN_ID_MAX + 2];
+    memset(longid, 'a', sizeof(longid) - 1);
+    longid[sizeof(longid) - 1] = '\0';
+    Renja__V1__Stage **stages = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_stages(snap, longid, &stages, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "not found"));
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_items(snap, longid, "", 1, &items, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "not found"));
+    rj_snap_end(snap);
+}
+
+/* Token writes go through the one write helper: on a tiny map they grow
+ * it and retry, adding and revoking alike, and a reader sees them all. */
+static void test_token_growth(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    setenv("RENJA_MAPSIZE", "65536", 1);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    unsetenv("RENJA_MAPSIZE");
+    char bidang[180];
+    memset(bidang, 'b', sizeof(bidang) - 1);
+    bidang[sizeof(bidang) - 1] = '\0';
+    enum { N = 600 };
+    for (int i = 0; i < N; i++) {
+        char name[32], tok[RJ_TOKEN_MAX];
+        snprintf(name, sizeof(name), "editor-%04d", i);
+        rj_diag_clear(&d);
+        if (rj_store_token_add(s, name, RENJA__V1__ROLE__ROLE_EDITOR, bidang, tok, &d) != 0)
+            fail_msg("token add %d: %s", i, d.msg);
+    }
+    size_t n = 0;
+    assert_int_equal(rj_store_token_count(s, &n, &d), 0);
+    assert_int_equal(n, N);
+    Renja__V1__Identity **ids = NULL;
+    assert_int_equal(rj_store_token_list(s, &ids, &n, &d), 0);
+    assert_int_equal(n, N);
+    assert_string_equal(ids[N - 1]->name, "editor-0599");
+    assert_string_equal(ids[N - 1]->bidang, bidang);
+    rj_msgs_free((void **)ids, n);
+    for (int i = 0; i < N; i += 2) {
+        char name[32];
+        snprintf(name, sizeof(name), "editor-%04d", i);
+        rj_diag_clear(&d);
+        if (rj_store_token_revoke(s, name, &d) != 0)
+            fail_msg("token revoke %d: %s", i, d.msg);
+    }
+    assert_int_equal(rj_store_token_count(s, &n, &d), 0);
+    assert_int_equal(n, N / 2);
+    assert_int_equal(rj_store_token_revoke(s, "editor-0000", &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "no token named editor-0000"));
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1333,6 +1433,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_upsert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_diag, setup, teardown),
+        cmocka_unit_test(test_token_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
