@@ -173,7 +173,7 @@ int lm_scan(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t plen, lm_scan_
     MDB_val kv = {.mv_size = plen, .mv_data = (void *)prefix}, dv;
     rc = mdb_cursor_get(c, &kv, &dv, plen ? MDB_SET_RANGE : MDB_FIRST);
     int err = 0;
-    while (rc == 0 && kv.mv_size >= plen && memcmp(kv.mv_data, prefix, plen) == 0) {
+    while (rc == 0 && kv.mv_size >= plen && (plen == 0 || memcmp(kv.mv_data, prefix, plen) == 0)) {
         if ((err = fn(&kv, &dv, arg)) != 0)
             break;
         rc = mdb_cursor_get(c, &kv, &dv, MDB_NEXT);
