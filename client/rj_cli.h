@@ -1,6 +1,6 @@
 /* The command line of renja: global options, the command table type, the
  * argument parser and help generated from the table, and the one mapping
- * from gRPC status to exit code (CLI.md, Exit codes).
+ * from gRPC status to exit code (docs/cli.md, Exit status).
  *
  * The table itself (client/rj_cmd.c) holds the handlers; this module only
  * reads it, so it is testable without a server.

@@ -28,10 +28,7 @@ struct rj_submit {
 
 static void *keep(rj_submit *s, void *p)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->ptrs = rj_realloc(s->ptrs, s->cap * sizeof(*s->ptrs));
-    }
+    RJ_GROW(s->ptrs, s->n + 1, s->cap, 64);
     s->ptrs[s->n++] = p;
     return p;
 }
@@ -90,9 +87,9 @@ void rj_submit_set_base(rj_submit *s, uint64_t rev)
 static Renja__V1__Change *add_change(rj_submit *s)
 {
     if (s->req.n_changes == s->changes_cap) {
-        s->changes_cap = s->changes_cap ? s->changes_cap * 2 : 16;
-        s->req.changes = rj_realloc(s->req.changes, s->changes_cap * sizeof(*s->req.changes));
-        s->lines = rj_realloc(s->lines, s->changes_cap * sizeof(*s->lines));
+        s->changes_cap = rj_grow_cap(s->changes_cap, s->changes_cap + 1, 16);
+        s->req.changes = rj_realloc_array(s->req.changes, s->changes_cap, sizeof(*s->req.changes));
+        s->lines = rj_realloc_array(s->lines, s->changes_cap, sizeof(*s->lines));
     }
     s->lines[s->req.n_changes] = s->cur_line;
     Renja__V1__Change *c = keep(s, rj_malloc(sizeof(*c)));
@@ -335,10 +332,7 @@ static int jerr(reader *r, const rj_json *at, const char *fmt, ...)
 
 static void add_seen(reader *r, const char *kode, int line, int col, bool line_kind)
 {
-    if (r->n_seen == r->cap_seen) {
-        r->cap_seen = r->cap_seen ? r->cap_seen * 2 : 64;
-        r->seen = rj_realloc(r->seen, r->cap_seen * sizeof(*r->seen));
-    }
+    RJ_GROW(r->seen, r->n_seen + 1, r->cap_seen, 64);
     r->seen[r->n_seen++] = (seen){kode, line, col, line_kind};
 }
 

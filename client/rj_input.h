@@ -70,7 +70,7 @@ int rj_submit_change_line(const rj_submit *s, size_t i);
  * the topmost missing item recursively when nothing of its subtree stays). */
 void rj_submit_replace(rj_submit *s, const Renja__V1__ShowResponse *head);
 
-/* Apply one `set` assignment "FIELD=VALUE" (see CLI.md, Fields of set) to
+/* Apply one `set` assignment "FIELD=VALUE" (docs/cli.md, renja set) to
  * item, whose strings belong to s. RJ_EINVAL with d naming the known
  * fields or the expected value. */
 int rj_set_item_field(rj_submit *s, Renja__V1__Item *item, const char *assign, rj_diag *d);

@@ -65,11 +65,10 @@ void rj_val_add(rj_val *p, const char *key, rj_val *v)
     if (!v)
         v = val_new(V_NULL);
     if (p->n == p->cap) {
-        /* the values of one answer: far from SIZE_MAX / 2 */
-        p->cap = p->cap ? p->cap * 2 : 8;
-        p->items = rj_realloc(p->items, p->cap * sizeof(*p->items));
+        p->cap = rj_grow_cap(p->cap, p->n + 1, 8);
+        p->items = rj_realloc_array(p->items, p->cap, sizeof(*p->items));
         if (p->kind == V_OBJECT)
-            p->keys = rj_realloc(p->keys, p->cap * sizeof(*p->keys));
+            p->keys = rj_realloc_array(p->keys, p->cap, sizeof(*p->keys));
     }
     if (p->kind == V_OBJECT)
         p->keys[p->n] = rj_strdup(key ? key : "");
@@ -374,10 +373,7 @@ void rj_table_meta_int(rj_table *t, const char *key, int64_t v)
 
 void rj_table_row(rj_table *t)
 {
-    if (t->nrows == t->caprows) {
-        t->caprows = t->caprows ? t->caprows * 2 : 16;
-        t->rows = rj_realloc(t->rows, t->caprows * sizeof(*t->rows));
-    }
+    RJ_GROW(t->rows, t->nrows + 1, t->caprows, 16);
     t->cur = &t->rows[t->nrows++];
     *t->cur = (row){rj_calloc(t->ncols, sizeof(cell)), 0, 0};
 }

@@ -30,9 +30,7 @@ static uint64_t hash_str(const char *s)
 /* Keys point into the response indexed; the first of equal keys wins. */
 static void kidx_init(kidx *x, size_t n)
 {
-    x->cap = 16;
-    while (x->cap < 2 * n + 1)
-        x->cap *= 2;
+    x->cap = rj_grow_cap(0, 2 * n + 1, 16); /* a power of two */
     x->keys = rj_calloc(x->cap, sizeof(*x->keys));
     x->vals = rj_calloc(x->cap, sizeof(*x->vals));
 }

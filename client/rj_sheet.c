@@ -90,10 +90,7 @@ void rj_sheet_note(rj_sheet *s, const char *text)
 
 rj_row *rj_sheet_row(rj_sheet *s, rj_row_style style, int indent)
 {
-    if (s->nrows == s->caprows) {
-        s->caprows = s->caprows ? s->caprows * 2 : 64;
-        s->rows = rj_realloc(s->rows, s->caprows * sizeof(*s->rows));
-    }
+    RJ_GROW(s->rows, s->nrows + 1, s->caprows, 64);
     rj_row *r = &s->rows[s->nrows++];
     *r = (rj_row){style, indent, s->ncols, rj_calloc((size_t)s->ncols, sizeof(rj_cell))};
     return r;

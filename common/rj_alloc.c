@@ -1,6 +1,7 @@
 #include "rj_alloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,15 +61,39 @@ char *rj_asprintf(const char *fmt, ...)
     return s;
 }
 
+size_t rj_grow_cap(size_t cap, size_t need, size_t min)
+{
+    size_t c = cap ? cap : (min ? min : 1);
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            oom(SIZE_MAX);
+        c *= 2;
+    }
+    return c;
+}
+
+void *rj_realloc_array(void *p, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    return rj_realloc(p, count * size);
+}
+
+void *rj_grow(void *arr, size_t need, size_t *cap, size_t elem, size_t min)
+{
+    if (need <= *cap)
+        return arr;
+    size_t c = rj_grow_cap(*cap, need, min);
+    arr = rj_realloc_array(arr, c, elem);
+    *cap = c;
+    return arr;
+}
+
 void rj_buf_reserve(rj_buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    b->data = rj_realloc(b->data, cap);
-    b->cap = cap;
+    if (extra > SIZE_MAX - b->len - 1)
+        oom(SIZE_MAX);
+    RJ_GROW(b->data, b->len + extra + 1, b->cap, 256);
 }
 
 void rj_buf_append(rj_buf *b, const void *p, size_t n)

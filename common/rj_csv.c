@@ -55,9 +55,9 @@ int rj_csv_row_line(const rj_csv *r)
 static void add_field(rj_csv *r, size_t off, int line, int col)
 {
     if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 16;
-        r->offs = rj_realloc(r->offs, r->cap * sizeof(*r->offs));
-        r->fields = rj_realloc(r->fields, r->cap * sizeof(*r->fields));
+        r->cap = rj_grow_cap(r->cap, r->n + 1, 16);
+        r->offs = rj_realloc_array(r->offs, r->cap, sizeof(*r->offs));
+        r->fields = rj_realloc_array(r->fields, r->cap, sizeof(*r->fields));
     }
     r->offs[r->n] = off;
     r->fields[r->n].line = line;

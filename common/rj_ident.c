@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "rj_limits.h"
+
 bool rj_is_decimal(const char *s)
 {
     if (!*s)
@@ -25,7 +27,7 @@ int rj_plan_id_check(const char *id, rj_diag *d)
     bool ok = slash != NULL;
     if (ok) {
         size_t n = (size_t)(slash - id);
-        ok = n >= 2 && n <= 64;
+        ok = n >= 2 && n <= RJ_SLUG_MAX;
         for (size_t i = 0; ok && i < n; i++)
             ok = slug_char(id[i], i == 0);
         ok = ok && strlen(slash + 1) == 4 && rj_is_decimal(slash + 1);
@@ -34,23 +36,23 @@ int rj_plan_id_check(const char *id, rj_diag *d)
         return rj_diag_set(d, RJ_EINVAL,
                            /* cut short: a long id would push the advice out */
                            "plan id '%.80s' is not of the form opd-slug/tahun, e.g. "
-                           "diskopukm-sumsel/2024 (slug: a-z, 0-9, '-', 2..64 characters; "
+                           "diskopukm-sumsel/2024 (slug: a-z, 0-9, '-', 2..%d characters; "
                            "tahun: 4 digits)",
-                           id ? id : "");
+                           id ? id : "", RJ_SLUG_MAX);
     return 0;
 }
 
 int rj_stage_name_check(const char *name, rj_diag *d)
 {
     size_t n = name ? strlen(name) : 0;
-    bool ok = n >= 1 && n <= 64;
+    bool ok = n >= 1 && n <= RJ_STAGE_NAME_MAX;
     for (size_t i = 0; ok && i < n; i++)
         ok = slug_char(name[i], i == 0);
     if (!ok)
         return rj_diag_set(d, RJ_EINVAL,
-                           "stage name '%.80s' is not valid; expected [a-z0-9][a-z0-9-]{0,63}, "
+                           "stage name '%.80s' is not valid; expected [a-z0-9][a-z0-9-]{0,%d}, "
                            "e.g. perkada-8-2024",
-                           name ? name : "");
+                           name ? name : "", RJ_STAGE_NAME_MAX - 1);
     if (rj_is_decimal(name) || strcmp(name, "head") == 0)
         return rj_diag_set(d, RJ_EINVAL,
                            "stage name '%s' would read as a revision ref; use a name that "

@@ -73,10 +73,10 @@ static rj_json *node_new(parser *p, rj_json_type t)
 static void node_add(rj_json *j, char *key, rj_json *v)
 {
     if (j->n == j->cap) {
-        j->cap = j->cap ? j->cap * 2 : 4;
-        j->items = rj_realloc(j->items, j->cap * sizeof(*j->items));
+        j->cap = rj_grow_cap(j->cap, j->n + 1, 4);
+        j->items = rj_realloc_array(j->items, j->cap, sizeof(*j->items));
         if (j->type == RJ_JSON_OBJECT)
-            j->keys = rj_realloc(j->keys, j->cap * sizeof(*j->keys));
+            j->keys = rj_realloc_array(j->keys, j->cap, sizeof(*j->keys));
     }
     if (j->type == RJ_JSON_OBJECT)
         j->keys[j->n] = key;

@@ -10,10 +10,6 @@
     "kegiatan)"
 #define REKENING_EXAMPLE "5.1.01.01.01.0001 (widths 1, 1, 2, 2, 2, 4)"
 
-/* Inputs are quoted in messages; a runaway input must not crowd out the rest
- * of the message. */
-#define QUOTE_MAX 80
-
 enum { MAX_SEGS = 8 };
 
 /* A dotted code split into segments. Offsets are into the trimmed text, so
@@ -54,8 +50,8 @@ static int split(const char *in, const char *what, int max_segs, const char *exp
 {
     trim(in, &g->s, &g->len);
     g->n = 0;
-    int q = g->len > QUOTE_MAX ? QUOTE_MAX : (int)g->len;
-    const char *ell = g->len > QUOTE_MAX ? "..." : "";
+    int q = g->len > RJ_QUOTE_MAX ? RJ_QUOTE_MAX : (int)g->len;
+    const char *ell = g->len > RJ_QUOTE_MAX ? "..." : "";
     if (g->len == 0)
         return rj_diag_set(d, RJ_EINVAL, "%s \"\": empty at position 1: expected a %s like %s",
                            what, what, expected);
@@ -102,9 +98,9 @@ static int split(const char *in, const char *what, int max_segs, const char *exp
 static int seg_error(const segs *g, rj_diag *d, const char *what, int i, const char *problem,
                      const char *expected)
 {
-    int q = g->len > QUOTE_MAX ? QUOTE_MAX : (int)g->len;
-    const char *ell = g->len > QUOTE_MAX ? "..." : "";
-    int w = g->width[i] > QUOTE_MAX ? QUOTE_MAX : (int)g->width[i];
+    int q = g->len > RJ_QUOTE_MAX ? RJ_QUOTE_MAX : (int)g->len;
+    const char *ell = g->len > RJ_QUOTE_MAX ? "..." : "";
+    int w = g->width[i] > RJ_QUOTE_MAX ? RJ_QUOTE_MAX : (int)g->width[i];
     return rj_diag_set(d, RJ_EINVAL,
                        "%s \"%.*s%s\": segment %d \"%.*s\" at position %zu %s: expected a "
                        "%s like %s",
@@ -119,8 +115,8 @@ static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj
     if (rc)
         return rc;
     const char *s = g.s;
-    int q = g.len > QUOTE_MAX ? QUOTE_MAX : (int)g.len;
-    const char *ell = g.len > QUOTE_MAX ? "..." : "";
+    int q = g.len > RJ_QUOTE_MAX ? RJ_QUOTE_MAX : (int)g.len;
+    const char *ell = g.len > RJ_QUOTE_MAX ? "..." : "";
 
     if (g.width[0] != 1)
         return seg_error(&g, d, "kode", 0, "is not a 1-digit urusan", KODE_EXAMPLES);

@@ -31,8 +31,7 @@
 #include <stddef.h>
 
 #include "rj_error.h"
-
-#define RJ_KODE_MAX 32 /* buffer size for any canonical kode, with the NUL */
+#include "rj_limits.h"
 
 typedef enum rj_level {
     RJ_LEVEL_NONE = 0,

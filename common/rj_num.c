@@ -5,9 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Inputs are quoted in messages; a runaway input must not crowd out the rest
- * of the message. */
-#define QUOTE_MAX 80
+#include "rj_limits.h"
 
 #define MONEY_EXPECTED                                                                             \
     "whole rupiah like 15.320.055.480, (113.206.733), -113206733 or Rp 15.320.055.480"
@@ -35,9 +33,9 @@ static const char *kind_expected(const scan *sc)
 /* Fill the diag with: <kind> "<input>": <what> at position <pos>: expected ... */
 static int fail(const scan *sc, int err, size_t pos0, const char *what)
 {
-    int q = sc->len > QUOTE_MAX ? QUOTE_MAX : (int)sc->len;
+    int q = sc->len > RJ_QUOTE_MAX ? RJ_QUOTE_MAX : (int)sc->len;
     return rj_diag_set(sc->d, err, "%s \"%.*s%s\": %s at position %zu: expected %s", kind_name(sc),
-                       q, sc->s, sc->len > QUOTE_MAX ? "..." : "", what, pos0 + 1,
+                       q, sc->s, sc->len > RJ_QUOTE_MAX ? "..." : "", what, pos0 + 1,
                        kind_expected(sc));
 }
 
@@ -105,17 +103,17 @@ static bool dot_is_thousands(const char *s, size_t b, size_t dot, size_t e)
 static int ambiguous(const scan *sc, size_t b, size_t dot, size_t e, bool neg)
 {
     const char *s = sc->s;
-    int q = sc->len > QUOTE_MAX ? QUOTE_MAX : (int)sc->len;
+    int q = sc->len > RJ_QUOTE_MAX ? RJ_QUOTE_MAX : (int)sc->len;
     const char *sign = neg ? "-" : "";
     int ib = (int)(dot - b), fb = (int)(e - dot - 1);
-    char dec[RJ_NUM_MAX + QUOTE_MAX], thou[RJ_NUM_MAX + QUOTE_MAX];
+    char dec[RJ_NUM_MAX + RJ_QUOTE_MAX], thou[RJ_NUM_MAX + RJ_QUOTE_MAX];
     snprintf(dec, sizeof(dec), "%s%.*s,%.*s", sign, ib, s + b, fb, s + dot + 1);
     snprintf(thou, sizeof(thou), "%s%.*s%.*s", sign, ib, s + b, fb, s + dot + 1);
     return rj_diag_set(sc->d, RJ_EINVAL,
                        "number \"%.*s%s\": ambiguous '.' at position %zu: it reads as %s with a "
                        "decimal point or as %s with a thousands separator; expected %s or %s, "
                        "whichever is meant",
-                       q, s, sc->len > QUOTE_MAX ? "..." : "", dot + 1, dec, thou, dec, thou);
+                       q, s, sc->len > RJ_QUOTE_MAX ? "..." : "", dot + 1, dec, thou, dec, thou);
 }
 
 static int parse(scan *sc, int64_t *out, bool *present)

@@ -201,7 +201,7 @@ static int cmd_init(opts *o)
         return 1;
     }
     size_t n = 0;
-    rc = rj_store_token_count(s, &n);
+    rc = rj_store_token_count(s, &n, &d);
     if (rc == 0 && n > 0) {
         fprintf(stderr,
                 "renjad: %s is already initialised (%zu token(s)); use 'renjad token add'\n",
@@ -261,9 +261,11 @@ static int cmd_token(opts *o)
             return 1;
         Renja__V1__Identity **ids = NULL;
         size_t n = 0;
-        rc = rj_store_token_list(s, &ids, &n);
+        rc = rj_store_token_list(s, &ids, &n, &d);
         for (size_t i = 0; rc == 0 && i < n; i++)
             printf("%s\t%s\t%s\n", ids[i]->name, rj_role_name(ids[i]->role), ids[i]->bidang);
+        if (rc)
+            fprintf(stderr, "renjad: token list: %s\n", d.msg[0] ? d.msg : rj_strerror(rc));
         rj_msgs_free((void **)ids, n);
         rj_store_close(s);
         return rc ? 1 : 0;

@@ -26,6 +26,7 @@
 #include "rj_alloc.h"
 #include "rj_dirlock.h"
 #include "rj_ident.h"
+#include "rj_limits.h"
 #include "rj_log.h"
 #include "rj_reflect.h"
 #include "rj_sd.h"
@@ -45,7 +46,7 @@ typedef struct watcher watcher;
 #define WATCH_BATCH 256
 #define WATCH_PACE_MS 50
 
-/* Admission of reads (ARCHITECTURE.md, Bounded memory): each reserves what
+/* Admission of reads (README, Limits: answers held): each reserves what
  * its answer can take before it starts; one that does not fit waits (until
  * its deadline, if it has one), and is refused once its own connection has
  * taken none of its answers for ADMIT_STALL_MS. While others wait for room,
@@ -251,7 +252,7 @@ static void work_cb(uv_work_t *req)
         return;
     fill_ctx(w);
     rj_snap *snap = NULL;
-    w->err = rj_snap_begin(w->d->store, &snap);
+    w->err = rj_snap_begin(w->d->store, &snap, &w->diag);
     if (w->err == 0) {
         w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
         rj_snap_end(snap);
@@ -333,7 +334,7 @@ static void watch_read_cb(uv_work_t *req)
     watcher *x = req->data;
     pool_thread_nice();
     rj_snap *snap = NULL;
-    x->err = rj_snap_begin(x->d->store, &snap);
+    x->err = rj_snap_begin(x->d->store, &snap, &x->diag);
     if (x->err)
         return;
     Renja__V1__Plan *plan = NULL;
@@ -344,10 +345,7 @@ static void watch_read_cb(uv_work_t *req)
         size_t cap = 0;
         x->read_head = head;
         for (uint64_t r = x->next_rev; r <= head && x->n_revs < WATCH_BATCH && x->err == 0; r++) {
-            if (x->n_revs == cap) {
-                cap = cap ? cap * 2 : 16;
-                x->revs = rj_realloc(x->revs, cap * sizeof(*x->revs));
-            }
+            RJ_GROW(x->revs, x->n_revs + 1, cap, 16);
             x->err = rj_snap_revision(snap, x->plan, r, &x->revs[x->n_revs], &x->diag);
             if (x->err == 0)
                 x->n_revs++;
@@ -548,19 +546,46 @@ static char *bearer_token(const char *h)
     return n ? rj_strndup(h, n) : NULL;
 }
 
-/* Names, kodes, refs and plan ids are short; echoed in an error message, a
- * 10 KB one would push the reason out of it (messages are cut at
- * RJ_DIAG_MAX). Free text (message, nama, reason) may be long. Top-level
- * fields only: kodes inside changes are checked where they are parsed. */
-#define RJ_FIELD_MAX 200
+/* The longest each top-level string field of a request may be (see
+ * RJ_FIELD_MAX); 0: free text, bounded by the message limit only. A field
+ * not named here gets RJ_FIELD_MAX, so a new one is short until declared
+ * otherwise. */
+static const struct {
+    const char *name;
+    size_t max;
+} field_max[] = {
+    {"plan", RJ_FIELD_MAX}, /* a plan id (RJ_PLAN_ID_MAX when valid) */
+    {"at", RJ_FIELD_MAX},   /* refs: head, a revision, a stage name */
+    {"from", RJ_FIELD_MAX},
+    {"to", RJ_FIELD_MAX},
+    {"realisasi_at", RJ_FIELD_MAX},
+    {"refs", RJ_FIELD_MAX},    /* each of CompareRequest's refs */
+    {"kode", RJ_FIELD_MAX},    /* a kode (RJ_KODE_MAX when valid) */
+    {"by", RJ_FIELD_MAX},      /* DiffRequest's grouping */
+    {"what", RJ_FIELD_MAX},    /* CompareRequest's items or lines */
+    {"name", RJ_FIELD_MAX},    /* a token's name (RJ_TOKEN_NAME_MAX when valid) */
+    {"bidang", RJ_FIELD_MAX},  /* an editor token's bidang */
+    {"version", RJ_FIELD_MAX}, /* ServerInfoRequest: the client's version */
+    {"message", 0},            /* SubmitRequest: a revision's message */
+    {"nama", 0},               /* CreatePlanRequest: the OPD's name */
+    {"reason", 0},             /* LockPlanRequest: why the plan is locked */
+};
+
+static size_t field_limit(const char *name)
+{
+    for (size_t i = 0; i < sizeof(field_max) / sizeof(field_max[0]); i++)
+        if (strcmp(name, field_max[i].name) == 0)
+            return field_max[i].max;
+    return RJ_FIELD_MAX;
+}
 
 static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &desc->fields[i];
-        if (f->type != PROTOBUF_C_TYPE_STRING || strcmp(f->name, "message") == 0 ||
-            strcmp(f->name, "nama") == 0 || strcmp(f->name, "reason") == 0)
+        size_t max = f->type == PROTOBUF_C_TYPE_STRING ? field_limit(f->name) : 0;
+        if (max == 0)
             continue;
         const char *const *v = (const char *const *)((const char *)m + f->offset);
         size_t n = 1;
@@ -569,9 +594,9 @@ static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
             v = *(const char *const *const *)v;
         }
         for (size_t k = 0; k < n; k++)
-            if (v[k] && strlen(v[k]) > RJ_FIELD_MAX)
-                return rj_diag_set(d, RJ_EINVAL, "%s.%s is %zu bytes long; at most %d expected",
-                                   desc->short_name, f->name, strlen(v[k]), RJ_FIELD_MAX);
+            if (v[k] && strlen(v[k]) > max)
+                return rj_diag_set(d, RJ_EINVAL, "%s.%s is %zu bytes long; at most %zu expected",
+                                   desc->short_name, f->name, strlen(v[k]), max);
     }
     return 0;
 }
@@ -1232,7 +1257,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         return 1;
     }
     size_t n_tokens = 0;
-    if (rj_store_token_count(d.store, &n_tokens) == 0 && n_tokens == 0)
+    if (rj_store_token_count(d.store, &n_tokens, NULL) == 0 && n_tokens == 0)
         rj_log(RJ_LOG_WARN,
                "the store in %s has no token: nobody can call; add one with: renjad "
                "token add --data-dir %s --name NAME --role admin",

@@ -268,12 +268,7 @@ static void hdrs_add(hdrs *h, const uint8_t *name, size_t namelen, const uint8_t
                      size_t valuelen)
 {
     size_t need = h->len + namelen + valuelen + 2;
-    if (need > h->cap) {
-        h->cap = h->cap ? h->cap : 256;
-        while (h->cap < need)
-            h->cap *= 2;
-        h->buf = rj_realloc(h->buf, h->cap);
-    }
+    h->buf = rj_grow(h->buf, need, &h->cap, 1, 256);
     char *p = h->buf + h->len;
     memcpy(p, name, namelen);
     p[namelen] = '\0';

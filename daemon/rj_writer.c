@@ -58,10 +58,7 @@ static void *writer_main(void *p)
         size_t n = 0;
         for (node *x = batch; x; x = x->next)
             n++;
-        if (n > cap) {
-            cap = n * 2;
-            ops = rj_realloc(ops, cap * sizeof(*ops));
-        }
+        ops = rj_grow(ops, n, &cap, sizeof(*ops), 16);
         n = 0;
         for (node *x = batch; x; x = x->next)
             if (!x->prepare || x->prepare(x->ctx) == 0)

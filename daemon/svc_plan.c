@@ -97,7 +97,7 @@ static int list_plans(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
     Renja__V1__ListPlansResponse *r = rj_malloc(sizeof(*r));
     renja__v1__list_plans_response__init(r);
     *resp = &r->base;
-    return rj_snap_plans(snap, &r->plans, &r->n_plans);
+    return rj_snap_plans(snap, &r->plans, &r->n_plans, d);
 }
 
 static int set_stage_prepare(rj_ctx *ctx, const ProtobufCMessage *req, rj_op *op, rj_diag *d)
@@ -133,7 +133,7 @@ static int list_stages(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
     Renja__V1__ListStagesResponse *r = rj_malloc(sizeof(*r));
     renja__v1__list_stages_response__init(r);
     *resp = &r->base;
-    return rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages);
+    return rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages, d);
 }
 
 const rj_service rj_svc_server_info = {.read = server_info};

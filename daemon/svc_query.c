@@ -32,8 +32,8 @@ static int pin_fill(rj_snap *snap, const char *plan, Renja__V1__Pin **out, rj_di
     int rc = rj_snap_resolve(snap, plan, "head", &head, d);
     Renja__V1__Stage **st = NULL;
     size_t ns = 0;
-    if (rc == 0 && (rc = rj_snap_stages(snap, plan, &st, &ns)) != 0)
-        return rj_diag_set(d, rc, "stages of plan %s: %s", plan, rj_strerror(rc));
+    if (rc == 0)
+        rc = rj_snap_stages(snap, plan, &st, &ns, d);
     if (rc)
         return rc;
     Renja__V1__Pin *p = rj_malloc(sizeof(*p));
@@ -76,11 +76,6 @@ static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     }
     return rc;
 }
-
-/* A year has a handful of tahapan. The answer holds one value per row and
- * ref, so refs without a bound let one request of a big plan take the
- * memory of the whole daemon (100,000 refs x 100,000 lines). */
-#define RJ_COMPARE_MAX_REFS 64
 
 static int compare(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
                    rj_diag *d)

@@ -84,15 +84,15 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     r->rev = rev;
     /* Roll-ups need the whole subtree below each item shown, which the
      * prefix read gives: an item's descendants share its prefix. */
-    rc = rj_snap_items(snap, q->plan, q->kode, rev, &r->items, &r->n_items);
+    rc = rj_snap_items(snap, q->plan, q->kode, rev, &r->items, &r->n_items, d);
     if (rc == 0)
-        rc = rj_snap_lines(snap, q->plan, q->kode, rev, &r->lines, &r->n_lines);
+        rc = rj_snap_lines(snap, q->plan, q->kode, rev, &r->lines, &r->n_lines, d);
     if (rc == 0 && q->with_realisasi)
-        rc = rj_snap_reals(snap, q->plan, q->kode, rev, &r->realisasi, &r->n_realisasi);
+        rc = rj_snap_reals(snap, q->plan, q->kode, rev, &r->realisasi, &r->n_realisasi, d);
     /* tujuan and sasaran sit above the program tree: whole plan only, and
      * with the first page */
     if (rc == 0 && !q->kode[0] && (!q->paged || q->offset == 0))
-        rc = rj_snap_goals(snap, q->plan, "", rev, &r->goals, &r->n_goals);
+        rc = rj_snap_goals(snap, q->plan, "", rev, &r->goals, &r->n_goals, d);
     if (rc == 0 && q->kode[0] && r->n_items == 0 && r->n_lines == 0)
         rc = rj_diag_set(d, RJ_ENOTFOUND, "no item or budget line %s in plan %s at revision %llu",
                          q->kode, q->plan, (unsigned long long)rev);
@@ -116,7 +116,7 @@ static int goal_at(rj_snap *snap, const char *plan, const char *kode, uint64_t r
     Renja__V1__Goal **g = NULL;
     size_t n = 0;
     *out = NULL;
-    if (rj_snap_goals(snap, plan, kode, rev, &g, &n) == 0)
+    if (rj_snap_goals(snap, plan, kode, rev, &g, &n, NULL) == 0)
         for (size_t i = 0; i < n; i++)
             if (!*out && strcmp(g[i]->kode, kode) == 0) {
                 *out = g[i];
@@ -154,16 +154,16 @@ static int history(rj_snap *snap, const char *plan, const char *kode, int kind,
         c->revision = (Renja__V1__Revision *)rj_svc_msg_dup(&rv->base);
         if (is_item) {
             c->has_before =
-                rv->rev > 0 && rj_snap_item(snap, plan, kode, rv->rev - 1, &c->before) == 0;
-            c->has_after = rj_snap_item(snap, plan, kode, rv->rev, &c->after) == 0;
+                rv->rev > 0 && rj_snap_item(snap, plan, kode, rv->rev - 1, &c->before, NULL) == 0;
+            c->has_after = rj_snap_item(snap, plan, kode, rv->rev, &c->after, NULL) == 0;
         } else if (kind == H_GOAL) {
             c->has_before =
                 rv->rev > 0 && goal_at(snap, plan, kode, rv->rev - 1, &c->goal_before) == 0;
             c->has_after = goal_at(snap, plan, kode, rv->rev, &c->goal_after) == 0;
         } else {
-            c->has_before =
-                rv->rev > 0 && rj_snap_line(snap, plan, kode, rv->rev - 1, &c->line_before) == 0;
-            c->has_after = rj_snap_line(snap, plan, kode, rv->rev, &c->line_after) == 0;
+            c->has_before = rv->rev > 0 &&
+                            rj_snap_line(snap, plan, kode, rv->rev - 1, &c->line_before, NULL) == 0;
+            c->has_after = rj_snap_line(snap, plan, kode, rv->rev, &c->line_after, NULL) == 0;
         }
         r->history[r->n_history++] = c;
     }
@@ -186,7 +186,7 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
         if (q->kode[0])
             return rj_diag_set(d, RJ_EINVAL, "plan events belong to the plan, not to kode %s",
                                q->kode);
-        return rj_snap_events(snap, q->plan, q->limit, &r->events, &r->n_events);
+        return rj_snap_events(snap, q->plan, q->limit, &r->events, &r->n_events, d);
     }
     /* A paged answer takes revisions up to a page's worth of stored bytes;
      * with a kode each also comes back in its history entry, beside the
@@ -195,7 +195,7 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     bool more = false;
     if (!q->kode[0])
         rc = rj_snap_log_page(snap, q->plan, NULL, false, q->limit, q->before, budget,
-                              &r->revisions, &r->n_revisions, &more);
+                              &r->revisions, &r->n_revisions, &more, d);
     else {
         bool is_item = rj_kode_level(q->kode) != RJ_LEVEL_NONE;
         bool is_goal = rj_goal_kind_of(q->kode) != RJ_GOAL_NONE;
@@ -208,7 +208,7 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
         /* Like show: a kode the plan never had is not found (one it had and
          * removed still has its history). */
         bool known = false;
-        rc = rj_snap_key_known(snap, q->plan, key, &known);
+        rc = rj_snap_key_known(snap, q->plan, key, &known, d);
         if (rc == 0 && !known)
             rc = rj_diag_set(d, RJ_ENOTFOUND, "no %s %s in plan %s at any revision",
                              is_item   ? "item"
@@ -217,7 +217,7 @@ static int log_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
                              q->kode, q->plan);
         if (rc == 0)
             rc = rj_snap_log_page(snap, q->plan, key, is_item, q->limit, q->before, budget,
-                                  &r->revisions, &r->n_revisions, &more);
+                                  &r->revisions, &r->n_revisions, &more, d);
         free(key);
         if (rc == 0)
             rc = history(snap, q->plan, q->kode,
@@ -244,16 +244,16 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
         rc = rj_snap_resolve(snap, q->plan, q->at, &rev, d);
     r->rev = rev;
     if (rc == 0)
-        rc = rj_snap_items(snap, q->plan, "", rev, &r->items, &r->n_items);
+        rc = rj_snap_items(snap, q->plan, "", rev, &r->items, &r->n_items, d);
     if (rc == 0)
-        rc = rj_snap_lines(snap, q->plan, "", rev, &r->lines, &r->n_lines);
+        rc = rj_snap_lines(snap, q->plan, "", rev, &r->lines, &r->n_lines, d);
     if (rc == 0)
-        rc = rj_snap_reals(snap, q->plan, "", rev, &r->realisasi, &r->n_realisasi);
+        rc = rj_snap_reals(snap, q->plan, "", rev, &r->realisasi, &r->n_realisasi, d);
     if (rc == 0)
-        rc = rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages);
+        rc = rj_snap_stages(snap, q->plan, &r->stages, &r->n_stages, d);
     /* tujuan and sasaran come with the first page, as the stages */
     if (rc == 0 && (!q->paged || q->offset == 0))
-        rc = rj_snap_goals(snap, q->plan, "", rev, &r->goals, &r->n_goals);
+        rc = rj_snap_goals(snap, q->plan, "", rev, &r->goals, &r->n_goals, d);
     if (rc == 0) {
         rc = rj_tree_rollup_items(r->items, r->n_items);
         if (rc == 0)

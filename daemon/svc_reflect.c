@@ -135,10 +135,7 @@ static int name_of(span m, char **out)
 
 static void add_sym(rj_reflect *r, const char *scope, const char *name, size_t f, int kind)
 {
-    if (r->n_syms == r->cap_syms) {
-        r->cap_syms = r->cap_syms ? 2 * r->cap_syms : 256;
-        r->syms = rj_realloc(r->syms, r->cap_syms * sizeof(*r->syms));
-    }
+    RJ_GROW(r->syms, r->n_syms + 1, r->cap_syms, 256);
     rj_buf b = {0};
     if (scope[0])
         rj_buf_printf(&b, "%s.%s", scope, name);

@@ -2,8 +2,6 @@
 #include "rj_alloc.h"
 #include "rj_service.h"
 
-#define RJ_SUBMIT_MAX_CHANGES 200000
-
 static int submit_prepare(rj_ctx *ctx, const ProtobufCMessage *req, rj_op *op, rj_diag *d)
 {
     const Renja__V1__SubmitRequest *r = (const Renja__V1__SubmitRequest *)req;

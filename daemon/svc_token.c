@@ -46,7 +46,7 @@ static int list_tokens(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
     Renja__V1__ListTokensResponse *r = rj_malloc(sizeof(*r));
     renja__v1__list_tokens_response__init(r);
     *resp = &r->base;
-    return rj_snap_tokens(snap, &r->tokens, &r->n_tokens);
+    return rj_snap_tokens(snap, &r->tokens, &r->n_tokens, d);
 }
 
 const rj_service rj_svc_add_token = {.prepare = token_add_prepare, .finish = token_finish};

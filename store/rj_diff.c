@@ -319,10 +319,7 @@ static int group_add(group **gs, size_t *n, size_t *cap, const char *key, const 
         if (strcmp((*gs)[i].key, key) == 0)
             break;
     if (i == *n) {
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 8;
-            *gs = rj_realloc(*gs, *cap * sizeof **gs);
-        }
+        *gs = rj_grow(*gs, *n + 1, cap, sizeof **gs, 8);
         (*gs)[(*n)++] = (group){key, nama, 0, 0};
     }
     int64_t *slot = to ? &(*gs)[i].to : &(*gs)[i].from;

@@ -55,10 +55,7 @@ static const char *intern(rj_query_cache *c, const char *s)
     for (size_t i = c->n_strs; i-- > 0;)
         if (strcmp(c->strs[i], s) == 0)
             return c->strs[i];
-    if (c->n_strs == c->cap_strs) {
-        c->cap_strs = c->cap_strs ? 2 * c->cap_strs : 16;
-        c->strs = rj_realloc(c->strs, c->cap_strs * sizeof *c->strs);
-    }
+    RJ_GROW(c->strs, c->n_strs + 1, c->cap_strs, 16);
     return c->strs[c->n_strs++] = rj_strdup(s);
 }
 
@@ -84,7 +81,7 @@ static int scan(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t rev
 {
     Renja__V1__Item **items;
     size_t n;
-    int err = rj_snap_items(snap, plan, "", rev, &items, &n);
+    int err = rj_snap_items(snap, plan, "", rev, &items, &n, NULL);
     if (err)
         return err;
     t->recs = rj_calloc(n ? n : 1, sizeof *t->recs);
@@ -118,7 +115,7 @@ static int derive(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t r
         if (b < base->n && strcmp(base->recs[b].kode, ck) == 0)
             b++;
         Renja__V1__Item *it = NULL;
-        int err = rj_snap_item(snap, plan, ck, rev, &it);
+        int err = rj_snap_item(snap, plan, ck, rev, &it, NULL);
         if (err == RJ_ENOTFOUND)
             continue;
         if (err)
@@ -214,7 +211,7 @@ int rj_qcache_items(rj_query_cache *c, rj_snap *snap, const char *plan, uint64_t
         char **keys = NULL;
         size_t nk = 0;
         uint64_t lo = base->rev < rev ? base->rev : rev, hi = base->rev < rev ? rev : base->rev;
-        err = rj_snap_changed_keys(snap, plan, lo, hi, &keys, &nk);
+        err = rj_snap_changed_keys(snap, plan, lo, hi, &keys, &nk, d);
         /* point reads beat a scan while few items changed */
         if (!err && nk <= base->n / 4 + 64) {
             err = derive(c, snap, plan, rev, base, keys, nk, t);

@@ -48,12 +48,12 @@ typedef int (*read_fn)(rj_snap *snap, const char *plan, const char *kode, uint64
 
 static int read_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev, void **out)
 {
-    return rj_snap_item(snap, plan, kode, rev, (Renja__V1__Item **)out);
+    return rj_snap_item(snap, plan, kode, rev, (Renja__V1__Item **)out, NULL);
 }
 
 static int read_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev, void **out)
 {
-    return rj_snap_line(snap, plan, kode, rev, (Renja__V1__BudgetLine **)out);
+    return rj_snap_line(snap, plan, kode, rev, (Renja__V1__BudgetLine **)out, NULL);
 }
 
 static int derive_from(rj_snap *snap, const char *plan, uint64_t rev, char **keys, size_t nk,
@@ -149,7 +149,7 @@ static int cached_to_side(rj_query_cache *cache, rj_snap *snap, const char *plan
             size_t at = rj_tree_find(t->recs, t->n, qrec_kode, kode);
             if (at != RJ_TREE_ROOT && !whole[at]) {
                 Renja__V1__Item *it = NULL;
-                err = rj_snap_item(snap, plan, kode, to, &it);
+                err = rj_snap_item(snap, plan, kode, to, &it, d);
                 if (err)
                     break;
                 whole[at] = true;
@@ -238,10 +238,7 @@ static size_t qrec_lower(const rj_qtree *t, const char *kode)
 
 static void fnode_push(fnode **v, size_t *n, size_t *cap, fnode x)
 {
-    if (*n == *cap) {
-        *cap = *cap ? 2 * *cap : 16;
-        *v = rj_realloc(*v, *cap * sizeof **v);
-    }
+    *v = rj_grow(*v, *n + 1, cap, sizeof **v, 16);
     (*v)[(*n)++] = x;
 }
 
@@ -280,7 +277,7 @@ static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_q
         fnode x = {.kode = kode, .changed = true};
         x.c = rj_tree_find(t->recs, t->n, qrec_kode, kode);
         Renja__V1__Item *it = NULL;
-        int err = rj_snap_item(snap, plan, kode, rev, &it);
+        int err = rj_snap_item(snap, plan, kode, rev, &it, NULL);
         if (err && err != RJ_ENOTFOUND)
             return err;
         if (it) {
@@ -427,7 +424,7 @@ static int fside_rows(rj_snap *snap, const char *plan, uint64_t rev, const fside
         rj_tree_node nd;
         bool here = fside_node(s, ks[i].k, &nd);
         Renja__V1__Item *it = NULL;
-        int err = rj_snap_item(snap, plan, ks[i].k, rev, &it);
+        int err = rj_snap_item(snap, plan, ks[i].k, rev, &it, NULL);
         if (err && err != RJ_ENOTFOUND)
             return err;
         if (here != (it != NULL)) {
@@ -477,10 +474,10 @@ static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__Diff
         err = FAST_FALLBACK;
     if (!err && t->rev != from)
         err = rj_snap_changed_keys(snap, req->plan, t->rev < from ? t->rev : from,
-                                   t->rev < from ? from : t->rev, &kf, &nkf);
+                                   t->rev < from ? from : t->rev, &kf, &nkf, d);
     if (!err && t->rev != to)
         err = rj_snap_changed_keys(snap, req->plan, t->rev < to ? t->rev : to,
-                                   t->rev < to ? to : t->rev, &kt, &nkt);
+                                   t->rev < to ? to : t->rev, &kt, &nkt, d);
     /* a far revision: the full path reads less and caches an endpoint */
     if (!err && count_prefix(kf, nkf, "item/") + count_prefix(kt, nkt, "item/") > t->n / 4 + 64)
         err = FAST_FALLBACK;
@@ -497,10 +494,7 @@ static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__Diff
         for (;;) {
             rj_tree_node nd;
             if (fside_node(&sf, cur, &nd) || fside_node(&st, cur, &nd)) {
-                if (nks == cap) {
-                    cap = cap ? 2 * cap : 16;
-                    ks = rj_realloc(ks, cap * sizeof *ks);
-                }
+                RJ_GROW(ks, nks + 1, cap, 16);
                 memcpy(ks[nks++].k, cur, sizeof cur);
             }
             if (!rj_kode_parent(cur, up))
@@ -538,9 +532,9 @@ static int diff_goals(rj_snap *snap, const char *plan, uint64_t from, uint64_t t
 {
     Renja__V1__Goal **fg = NULL, **tg = NULL;
     size_t nfg = 0, ntg = 0;
-    int err = rj_snap_goals(snap, plan, "", from, &fg, &nfg);
+    int err = rj_snap_goals(snap, plan, "", from, &fg, &nfg, NULL);
     if (!err)
-        err = rj_snap_goals(snap, plan, "", to, &tg, &ntg);
+        err = rj_snap_goals(snap, plan, "", to, &tg, &ntg, NULL);
     if (!err)
         rj_diff_goals(fg, nfg, tg, ntg, all, out);
     rj_msgs_free((void **)fg, nfg);
@@ -574,7 +568,7 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     size_t nown_t = 0;
     /* The key query wants a forward range; the diff keeps its direction. */
     err = rj_snap_changed_keys(snap, req->plan, from < to ? from : to, from < to ? to : from, &keys,
-                               &nk);
+                               &nk, d);
     /* by bidang or sumber dana sums every sub kegiatan: the full sides */
     bool whole = req->all || (req->by && *req->by && strcmp(req->by, "rekening") != 0);
     fast_out fo = {0};
@@ -596,14 +590,14 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
         err = cached_to_side(cache, snap, req->plan, to, keys, nk, &tree, &arena, &ti, &nti, &own_t,
                              &nown_t, d);
     else if (!err)
-        err = rj_snap_items(snap, req->plan, "", to, &ti, &nti);
+        err = rj_snap_items(snap, req->plan, "", to, &ti, &nti, d);
     if (!err)
-        err = rj_snap_lines(snap, req->plan, "", to, &tl, &ntl);
+        err = rj_snap_lines(snap, req->plan, "", to, &tl, &ntl, d);
     if (!err && !fast) {
         size_t ci = count_prefix(keys, nk, "item/");
         if (ci > nti / 4 && ci > 64) {
             scanned_i = true;
-            err = rj_snap_items(snap, req->plan, "", from, &fi, &nfi);
+            err = rj_snap_items(snap, req->plan, "", from, &fi, &nfi, d);
         } else {
             err = derive_from(snap, req->plan, from, keys, nk, "item/", read_item, item_kode,
                               (void **)ti, nti, (void ***)&fi, &nfi, (void ***)&own_i, &nown_i);
@@ -613,7 +607,7 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
         size_t cl = count_prefix(keys, nk, "line/");
         if (cl > ntl / 4 && cl > 64) {
             scanned_l = true;
-            err = rj_snap_lines(snap, req->plan, "", from, &fl, &nfl);
+            err = rj_snap_lines(snap, req->plan, "", from, &fl, &nfl, d);
         } else {
             err = derive_from(snap, req->plan, from, keys, nk, "line/", read_line, line_kode,
                               (void **)tl, ntl, (void ***)&fl, &nfl, (void ***)&own_l, &nown_l);
@@ -705,7 +699,7 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
 {
     Renja__V1__Stage **stages = NULL;
     size_t ns = 0;
-    int err = rj_snap_stages(snap, req->plan, &stages, &ns);
+    int err = rj_snap_stages(snap, req->plan, &stages, &ns, d);
     if (err)
         return rj_diag_set(d, err, "stages of plan %s: %s", req->plan, rj_strerror(err));
     size_t n = req->n_refs ? req->n_refs : ns;
@@ -746,9 +740,9 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
         }
         owner[c] = true;
         if (items)
-            err = rj_snap_items(snap, req->plan, "", rev, &cols[c].items, &cols[c].n_items);
+            err = rj_snap_items(snap, req->plan, "", rev, &cols[c].items, &cols[c].n_items, d);
         if (!err && lines)
-            err = rj_snap_lines(snap, req->plan, "", rev, &cols[c].lines, &cols[c].n_lines);
+            err = rj_snap_lines(snap, req->plan, "", rev, &cols[c].lines, &cols[c].n_lines, d);
         if (err)
             rj_diag_set(d, err, "reading plan %s at revision %llu failed", req->plan,
                         (unsigned long long)rev);
@@ -787,13 +781,13 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
     Renja__V1__Item **items = NULL;
     Renja__V1__Realisasi **reals = NULL;
     size_t ni = 0, nr = 0;
-    err = rj_snap_items(snap, req->plan, "", at, &items, &ni);
+    err = rj_snap_items(snap, req->plan, "", at, &items, &ni, d);
     Renja__V1__Goal **goals = NULL;
     size_t ng = 0;
     if (!err)
-        err = rj_snap_reals(snap, req->plan, "", rat, &reals, &nr);
+        err = rj_snap_reals(snap, req->plan, "", rat, &reals, &nr, d);
     if (!err)
-        err = rj_snap_goals(snap, req->plan, "", at, &goals, &ng);
+        err = rj_snap_goals(snap, req->plan, "", at, &goals, &ng, d);
     if (err)
         rj_diag_set(d, err, "reading plan %s failed", req->plan);
     if (!err) {
@@ -831,9 +825,9 @@ static int validate_stages(rj_snap *snap, const char *plan, Renja__V1__Stage **s
         Renja__V1__Item **cur = NULL;
         Renja__V1__BudgetLine **lines = NULL;
         size_t ncur = 0, nl = 0;
-        err = rj_snap_items(snap, plan, "", st->rev, &cur, &ncur);
+        err = rj_snap_items(snap, plan, "", st->rev, &cur, &ncur, d);
         if (!err)
-            err = rj_snap_lines(snap, plan, "", st->rev, &lines, &nl);
+            err = rj_snap_lines(snap, plan, "", st->rev, &lines, &nl, d);
         if (err) {
             rj_diag_set(d, err, "reading plan %s at stage %s failed", plan, st->name);
             rj_msgs_free((void **)cur, ncur);
@@ -866,11 +860,11 @@ int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
     Renja__V1__BudgetLine **lines = NULL;
     Renja__V1__Stage **stages = NULL;
     size_t ni = 0, nl = 0, ns = 0;
-    err = rj_snap_items(snap, req->plan, "", rev, &items, &ni);
+    err = rj_snap_items(snap, req->plan, "", rev, &items, &ni, d);
     if (!err)
-        err = rj_snap_lines(snap, req->plan, "", rev, &lines, &nl);
+        err = rj_snap_lines(snap, req->plan, "", rev, &lines, &nl, d);
     if (!err)
-        err = rj_snap_stages(snap, req->plan, &stages, &ns);
+        err = rj_snap_stages(snap, req->plan, &stages, &ns, d);
     if (err)
         rj_diag_set(d, err, "reading plan %s at revision %llu failed", req->plan,
                     (unsigned long long)rev);
@@ -878,14 +872,14 @@ int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,
         err = rj_validate_version(items, ni, lines, nl, out, d);
     Renja__V1__Goal **goals = NULL;
     size_t ng = 0;
-    if (!err && (err = rj_snap_goals(snap, req->plan, "", rev, &goals, &ng)) != 0)
+    if (!err && (err = rj_snap_goals(snap, req->plan, "", rev, &goals, &ng, d)) != 0)
         rj_diag_set(d, err, "reading the goals of plan %s at revision %llu failed", req->plan,
                     (unsigned long long)rev);
     if (!err)
         rj_validate_goals(goals, ng, items, ni, out);
     Renja__V1__Realisasi **reals = NULL;
     size_t nr = 0;
-    if (!err && (err = rj_snap_reals(snap, req->plan, "", rev, &reals, &nr)) != 0)
+    if (!err && (err = rj_snap_reals(snap, req->plan, "", rev, &reals, &nr, d)) != 0)
         rj_diag_set(d, err, "reading the realisasi of plan %s at revision %llu failed", req->plan,
                     (unsigned long long)rev);
     if (!err) {

@@ -11,16 +11,6 @@
 
 #include "rj_alloc.h"
 
-/* Append p to a growable array of pointers (*arr has *n entries, room for *cap). */
-static inline void rj_ptrs_push(void ***arr, size_t *n, size_t *cap, void *p)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *arr = rj_realloc(*arr, *cap * sizeof **arr);
-    }
-    (*arr)[(*n)++] = p;
-}
-
 /* A malloc'd copy of s, or the protobuf-c empty default for "", for a
  * singular string field: the message stays freeable by
  * protobuf_c_message_free_unpacked either way. Never for a repeated string

@@ -166,9 +166,7 @@ static void match_positive(rj_shift *s, const view *v, pend *ps, size_t np)
         act[i] = i;
         g[ng - 1].n_act++;
     }
-    size_t cap = 2;
-    while (cap < 2 * ng)
-        cap *= 2;
+    size_t cap = rj_grow_cap(0, 2 * ng, 2); /* a power of two */
     gap_table t = {rj_calloc(cap, sizeof(size_t)), cap - 1, g};
     for (size_t k = 0; k < ng; k++) {
         size_t h = mix((uint64_t)g[k].gap) & t.mask;
@@ -216,10 +214,7 @@ static void match_negative(rj_shift *s, const view *v, const pend *p)
 
 static size_t new_entry(rj_shift *s, int kind, const char *kode, int64_t gap)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 16;
-        s->e = rj_realloc(s->e, s->cap * sizeof *s->e);
-    }
+    RJ_GROW(s->e, s->n + 1, s->cap, 16);
     entry *e = &s->e[s->n];
     memset(e, 0, sizeof *e);
     e->kind = kind;
@@ -255,9 +250,9 @@ int rj_shift_add(rj_shift *s, const char *label, Renja__V1__Item **items, size_t
             if (gap > INT64_MAX || gap <= INT64_MIN) /* no figure is that far off */
                 continue;
             if (npos + nneg == cap) {
-                cap = cap ? 2 * cap : 16;
-                pos = rj_realloc(pos, cap * sizeof *pos);
-                neg = rj_realloc(neg, cap * sizeof *neg);
+                cap = rj_grow_cap(cap, cap + 1, 16);
+                pos = rj_realloc_array(pos, cap, sizeof *pos);
+                neg = rj_realloc_array(neg, cap, sizeof *neg);
             }
             pend p = {kind, i, (int64_t)gap, new_entry(s, kind, x->kode, (int64_t)gap)};
             if (gap > 0)

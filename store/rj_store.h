@@ -32,14 +32,9 @@
 
 #include "renja/v1/model.pb-c.h"
 #include "rj_error.h"
+#include "rj_limits.h"
 
 #define RJ_SCHEMA_VERSION 1
-#define RJ_TOKEN_MAX 80
-/* The largest pagu or realisasi anggaran of one item or line, Rp 1.000
- * triliun. Reads add pagu up the tree in int64; with this bound a subtree
- * overflows only past ~9,000 items at the bound, where the largest
- * provincial APBD is under a tenth of one. */
-#define RJ_PAGU_MAX 1000000000000000LL /* buffer size for a printed token, with the NUL */
 
 typedef struct rj_store rj_store;
 typedef struct rj_snap rj_snap;
@@ -67,25 +62,28 @@ int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, cons
                        char out[RJ_TOKEN_MAX], rj_diag *d);
 /* Look a presented token up; RJ_EAUTH when unknown or revoked. */
 int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d);
-int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n);
+int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n, rj_diag *d);
 int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d);
 /* The same list as rj_store_token_list, from a read snapshot. */
-int rj_snap_tokens(rj_snap *snap, Renja__V1__Identity ***out, size_t *n);
+int rj_snap_tokens(rj_snap *snap, Renja__V1__Identity ***out, size_t *n, rj_diag *d);
 /* Number of tokens stored (0 on a store that init never touched). */
-int rj_store_token_count(rj_store *s, size_t *n);
+int rj_store_token_count(rj_store *s, size_t *n, rj_diag *d);
 
 /* --- reads ------------------------------------------------------------- */
 
-int rj_snap_begin(rj_store *s, rj_snap **out);
+/* Every read takes an rj_diag (may be NULL) that says what failed where:
+ * the plan or value not found, or the read that failed and why. */
+
+int rj_snap_begin(rj_store *s, rj_snap **out, rj_diag *d);
 void rj_snap_end(rj_snap *snap);
 
 int rj_snap_plan(rj_snap *snap, const char *plan, Renja__V1__Plan **out, rj_diag *d);
-int rj_snap_plans(rj_snap *snap, Renja__V1__Plan ***out, size_t *n);
+int rj_snap_plans(rj_snap *snap, Renja__V1__Plan ***out, size_t *n, rj_diag *d);
 /* Resolve a ref (see above) to a revision number. RJ_ENOTFOUND names the
  * ref and what was expected. */
 int rj_snap_resolve(rj_snap *snap, const char *plan, const char *ref, uint64_t *rev, rj_diag *d);
 /* Stages in (order, name) order. */
-int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, size_t *n);
+int rj_snap_stages(rj_snap *snap, const char *plan, Renja__V1__Stage ***out, size_t *n, rj_diag *d);
 /* Read plan from here on as it was when its head was head and its stages
  * were those named (renja.proto, Pin): "head" resolves to head, a revision
  * beyond it is not found, and rj_snap_stages leaves out the stages not
@@ -102,41 +100,41 @@ int rj_snap_revision(rj_snap *snap, const char *plan, uint64_t rev, Renja__V1__R
  * revisions taken hold max_bytes (0 = no bound) of stored bytes; *more then
  * says older matching revisions may remain. */
 int rj_snap_log(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
-                Renja__V1__Revision ***out, size_t *n);
+                Renja__V1__Revision ***out, size_t *n, rj_diag *d);
 int rj_snap_log_page(rj_snap *snap, const char *plan, const char *key, bool subtree, uint64_t limit,
                      uint64_t before, size_t max_bytes, Renja__V1__Revision ***out, size_t *n,
-                     bool *more);
+                     bool *more, rj_diag *d);
 
 /* Has key ("item/<kode>", "line/<kode>") ever had a value in plan, live
  * now or removed since? *known gets the answer. */
-int rj_snap_key_known(rj_snap *snap, const char *plan, const char *key, bool *known);
+int rj_snap_key_known(rj_snap *snap, const char *plan, const char *key, bool *known, rj_diag *d);
 
 /* As-of reads at revision rev. RJ_ENOTFOUND when absent or removed. */
 int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
-                 Renja__V1__Item **out);
+                 Renja__V1__Item **out, rj_diag *d);
 int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
-                 Renja__V1__BudgetLine **out);
+                 Renja__V1__BudgetLine **out, rj_diag *d);
 int rj_snap_real(rj_snap *snap, const char *plan, const char *kode, int tw, int indikator,
-                 uint64_t rev, Renja__V1__Realisasi **out);
+                 uint64_t rev, Renja__V1__Realisasi **out, rj_diag *d);
 /* All live values under a kode prefix ("" = all; "2.17.01" matches itself
  * and "2.17.01.*"), in kode (tree) order. pagu_rollup is NOT filled here. */
 int rj_snap_items(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
-                  Renja__V1__Item ***out, size_t *n);
+                  Renja__V1__Item ***out, size_t *n, rj_diag *d);
 int rj_snap_lines(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
-                  Renja__V1__BudgetLine ***out, size_t *n);
+                  Renja__V1__BudgetLine ***out, size_t *n, rj_diag *d);
 int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
-                  Renja__V1__Realisasi ***out, size_t *n);
+                  Renja__V1__Realisasi ***out, size_t *n, rj_diag *d);
 int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
-                  Renja__V1__Goal ***out, size_t *n);
+                  Renja__V1__Goal ***out, size_t *n, rj_diag *d);
 
 /* The plan's events (lock, unlock, stage set), newest first; limit 0 = all. */
 int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
-                   size_t *n);
+                   size_t *n, rj_diag *d);
 
 /* The keys changed by revisions in (from, to], sorted, each once. Cost
  * follows the number of revisions and keys in the range, not the plan. */
 int rj_snap_changed_keys(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, char ***keys,
-                         size_t *n);
+                         size_t *n, rj_diag *d);
 void rj_strs_free(char **strs, size_t n);
 
 void rj_msgs_free(void **msgs, size_t n);

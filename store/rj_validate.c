@@ -17,7 +17,8 @@ void rj_validate_finding(Renja__V1__ValidateResponse *out, const char *severity,
     size_t n = out->n_findings;
     /* grow at powers of two: the message keeps no capacity field */
     if ((n & (n - 1)) == 0)
-        out->findings = rj_realloc(out->findings, (n ? 2 * n : 1) * sizeof *out->findings);
+        out->findings =
+            rj_realloc_array(out->findings, rj_grow_cap(n, n + 1, 1), sizeof *out->findings);
     Renja__V1__Finding *f = rj_malloc(sizeof *f);
     renja__v1__finding__init(f);
     f->severity = rj_q_str(severity);

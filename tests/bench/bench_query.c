@@ -141,7 +141,7 @@ static void bench_diff(rj_store *s, rj_query_cache *cache, uint64_t from, uint64
                        const char *label)
 {
     rj_snap *snap;
-    rj_snap_begin(s, &snap);
+    rj_snap_begin(s, &snap, NULL);
     Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
     char f[24], t[24];
     snprintf(f, sizeof f, "%llu", (unsigned long long)from);
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
     uint64_t base = b.n ? submit(s, &b) : 0;
     if (!base) {
         rj_snap *snap;
-        rj_snap_begin(s, &snap);
+        rj_snap_begin(s, &snap, NULL);
         rj_snap_resolve(snap, PLAN, "head", &base, NULL);
         rj_snap_end(snap);
     }
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
     rj_query_cache_free(cache);
 
     rj_snap *snap;
-    rj_snap_begin(s, &snap);
+    rj_snap_begin(s, &snap, NULL);
     Renja__V1__EvaluateRequest er = RENJA__V1__EVALUATE_REQUEST__INIT;
     er.plan = PLAN;
     er.tw = 2;
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
     uint64_t revs[] = {base, base, r10, r10, r1k, r100k, r100k};
     for (int i = 0; i < 7; i++)
         stage(s, names[i], revs[i], i + 1);
-    rj_snap_begin(s, &snap);
+    rj_snap_begin(s, &snap, NULL);
     Renja__V1__CompareRequest cr = RENJA__V1__COMPARE_REQUEST__INIT;
     cr.plan = PLAN;
     cr.what = "items";
@@ -279,7 +279,7 @@ int main(int argc, char **argv)
     rj_snap_end(snap);
 
     /* validate reads every stage up to head (row-shift, satuan-changed) */
-    rj_snap_begin(s, &snap);
+    rj_snap_begin(s, &snap, NULL);
     Renja__V1__ValidateRequest vr = RENJA__V1__VALIDATE_REQUEST__INIT;
     vr.plan = PLAN;
     Renja__V1__ValidateResponse vo = RENJA__V1__VALIDATE_RESPONSE__INIT;

@@ -310,7 +310,7 @@ int main(int argc, char **argv)
     printf("revisions/s (batches of 100, durable): %.0f\n", 10000 / (now_s() - t0));
 
     rj_snap *snap;
-    rj_snap_begin(s, &snap);
+    rj_snap_begin(s, &snap, NULL);
     uint64_t head;
     rj_snap_resolve(snap, BIG, "head", &head, NULL);
 
@@ -324,7 +324,7 @@ int main(int argc, char **argv)
         char k[RJ_KODE_MAX];
         big_kode(k, j);
         Renja__V1__Item *it;
-        if (rj_snap_item(snap, BIG, k, 2 + (x >> 20) % (head - 1), &it) != 0)
+        if (rj_snap_item(snap, BIG, k, 2 + (x >> 20) % (head - 1), &it, NULL) != 0)
             die("as-of item", RJ_ENOTFOUND, k);
         protobuf_c_message_free_unpacked(&it->base, NULL);
     }
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
         t0 = now_s();
         for (int i = 0; i < r; i++) {
             Renja__V1__Item **items;
-            if (rj_snap_items(snap, BIG, "", at[a], &items, &n) != 0)
+            if (rj_snap_items(snap, BIG, "", at[a], &items, &n, NULL) != 0)
                 die("as-of plan", RJ_EINTERNAL, "");
             rj_msgs_free((void **)items, n);
         }
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
         t0 = now_s();
         for (int i = 0; i < r; i++) {
             char **keys;
-            if (rj_snap_changed_keys(snap, BIG, head - spans[a], head, &keys, &n) != 0)
+            if (rj_snap_changed_keys(snap, BIG, head - spans[a], head, &keys, &n, NULL) != 0)
                 die("changed keys", RJ_EINTERNAL, "");
             rj_strs_free(keys, n);
         }

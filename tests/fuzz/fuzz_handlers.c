@@ -102,7 +102,7 @@ static int write_op(const rj_service *svc, const ProtobufCMessage *req, int role
 static uint64_t head(void)
 {
     rj_snap *snap = NULL;
-    FUZZ_CHECK(rj_snap_begin(store, &snap) == 0, "snapshot");
+    FUZZ_CHECK(rj_snap_begin(store, &snap, NULL) == 0, "snapshot");
     Renja__V1__Plan *p = NULL;
     rj_diag d = {{0}};
     FUZZ_CHECK(rj_snap_plan(snap, PLAN, &p, &d) == 0, "the seeded plan: %s", d.msg);
@@ -181,7 +181,7 @@ static void read_ok(const rj_service *svc, const ProtobufCMessage *req, const ch
                   .now_ms = 1700000000000,
                   .max_message = 4 << 20};
     rj_snap *snap = NULL;
-    FUZZ_CHECK(rj_snap_begin(store, &snap) == 0, "snapshot");
+    FUZZ_CHECK(rj_snap_begin(store, &snap, NULL) == 0, "snapshot");
     ProtobufCMessage *resp = NULL;
     rj_diag d = {{0}};
     int rc = svc->read(&ctx, snap, req, &resp, &d);

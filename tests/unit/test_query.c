@@ -166,7 +166,7 @@ static int64_t full_total(rj_snap *snap, uint64_t rev)
 {
     Renja__V1__Item **it;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &it, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &it, &n, NULL), 0);
     rj_tree_node *nodes;
     assert_int_equal(rj_tree_items(it, n, &nodes, NULL), 0);
     int64_t t;
@@ -180,7 +180,7 @@ static void test_diff_stages(void **state)
 {
     fx *f = *state;
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
     req.plan = PLAN;
     req.from = "apbd";
@@ -254,7 +254,7 @@ static void test_diff_equals_full(void **state)
 {
     fx *f = *state;
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
     req.plan = PLAN;
     req.from = "1";
@@ -265,10 +265,10 @@ static void test_diff_equals_full(void **state)
     Renja__V1__Item **fi, **ti;
     Renja__V1__BudgetLine **fl, **tl;
     size_t nfi, nti, nfl, ntl;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", f->r1, &fi, &nfi), 0);
-    assert_int_equal(rj_snap_items(snap, PLAN, "", f->r3, &ti, &nti), 0);
-    assert_int_equal(rj_snap_lines(snap, PLAN, "", f->r1, &fl, &nfl), 0);
-    assert_int_equal(rj_snap_lines(snap, PLAN, "", f->r3, &tl, &ntl), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", f->r1, &fi, &nfi, NULL), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", f->r3, &ti, &nti, NULL), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "", f->r1, &fl, &nfl, NULL), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "", f->r3, &tl, &ntl, NULL), 0);
     rj_diff_input in = {fi,  nfi,  ti, nti,           fl,       nfl,  tl,
                         ntl, NULL, 0,  RJ_LEVEL_NONE, "bidang", false};
     assert_int_equal(rj_diff_compute(&in, &b, NULL), 0);
@@ -306,10 +306,10 @@ static void check_against_full(rj_snap *snap, uint64_t from, uint64_t to)
     Renja__V1__Item **fi, **ti;
     Renja__V1__BudgetLine **fl, **tl;
     size_t nfi, nti, nfl, ntl;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", from, &fi, &nfi), 0);
-    assert_int_equal(rj_snap_items(snap, PLAN, "", to, &ti, &nti), 0);
-    assert_int_equal(rj_snap_lines(snap, PLAN, "", from, &fl, &nfl), 0);
-    assert_int_equal(rj_snap_lines(snap, PLAN, "", to, &tl, &ntl), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", from, &fi, &nfi, NULL), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", to, &ti, &nti, NULL), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "", from, &fl, &nfl, NULL), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "", to, &tl, &ntl, NULL), 0);
     rj_diff_input in = {fi, nfi, ti, nti, fl, nfl, tl, ntl, NULL, 0, RJ_LEVEL_NONE, NULL, false};
     assert_int_equal(rj_diff_compute(&in, &b, NULL), 0);
     assert_int_equal(a.total->pagu_from, b.total->pagu_from);
@@ -349,7 +349,7 @@ static void test_diff_structure(void **state)
     x->recursive = true;
     uint64_t r6 = submit(f->s, &c);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     check_against_full(snap, f->r3, r4);
     check_against_full(snap, r4, r5);
     check_against_full(snap, r5, r6);
@@ -432,7 +432,7 @@ static void test_diff_cached(void **state)
     submit(f->s, &c);
     rj_query_cache *cache = rj_query_cache_new(3);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     static const char *by[] = {"", "bidang", "sumber-dana", "rekening"};
     for (int k = 0; k < 2; k++) /* the second round runs on a warm cache */
         for (uint64_t a = 1; a <= 6; a++)
@@ -469,7 +469,7 @@ static void test_diff_cached(void **state)
     assert_int_equal(t6->n, 7); /* 11 at r5, the 4 of 2.17.02 removed */
     Renja__V1__Item **it;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", 6, &it, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", 6, &it, &n, NULL), 0);
     assert_int_equal(t6->n, n);
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(t6->recs[i].kode, it[i]->kode);
@@ -509,7 +509,7 @@ static void test_diff_from_cached_tree(void **state)
     uint64_t r8 = submit(f->s, &c);
     assert_int_equal(r4, f->r3 + 1);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     static const char *by[] = {"", "rekening", ""};
     for (uint64_t w = 1; w <= r8; w++) {
         rj_query_cache *cache = rj_query_cache_new(2);
@@ -518,7 +518,7 @@ static void test_diff_from_cached_tree(void **state)
         assert_int_equal(rj_qcache_items(cache, snap, PLAN, w, &t, &scanned, NULL), 0);
         Renja__V1__Item **it;
         size_t n;
-        assert_int_equal(rj_snap_items(snap, PLAN, "", w, &it, &n), 0);
+        assert_int_equal(rj_snap_items(snap, PLAN, "", w, &it, &n, NULL), 0);
         rj_tree_node *nodes;
         assert_int_equal(rj_tree_items(it, n, &nodes, NULL), 0);
         int64_t total;
@@ -573,7 +573,7 @@ static void test_cache_older_snapshot(void **state)
 {
     fx *f = *state;
     rj_snap *old;
-    assert_int_equal(rj_snap_begin(f->s, &old), 0); /* head r3 */
+    assert_int_equal(rj_snap_begin(f->s, &old, NULL), 0); /* head r3 */
     chs c = {0};
     up_item(&c, "2.17.01.1.01.0001", true, 777, "Sekretariat");
     up_item(&c, "2.17.02.1.01.0003", true, 5, "Bidang Koperasi");
@@ -582,14 +582,14 @@ static void test_cache_older_snapshot(void **state)
 
     rj_query_cache *cache = rj_query_cache_new(4);
     rj_snap *now;
-    assert_int_equal(rj_snap_begin(f->s, &now), 0);
+    assert_int_equal(rj_snap_begin(f->s, &now, NULL), 0);
     const rj_qtree *t4, *t3;
     bool scanned;
     assert_int_equal(rj_qcache_items(cache, now, PLAN, r4, &t4, &scanned, NULL), 0);
     assert_int_equal(rj_qcache_items(cache, old, PLAN, f->r3, &t3, &scanned, NULL), 0);
     Renja__V1__Item **it;
     size_t n;
-    assert_int_equal(rj_snap_items(old, PLAN, "", f->r3, &it, &n), 0);
+    assert_int_equal(rj_snap_items(old, PLAN, "", f->r3, &it, &n, NULL), 0);
     assert_int_equal(t3->n, n);
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(t3->recs[i].kode, it[i]->kode);
@@ -665,7 +665,7 @@ static void test_cache_two_plans(void **state)
         fx_free(c.c, c.n);
     }
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     for (size_t max = 1; max <= 2; max++) {
         rj_query_cache *cache = rj_query_cache_new(max);
         for (int k = 0; k < 24; k++) {
@@ -676,7 +676,7 @@ static void test_cache_two_plans(void **state)
             assert_int_equal(rj_qcache_items(cache, snap, plan, rev, &t, &scanned, NULL), 0);
             Renja__V1__Item **it;
             size_t n;
-            assert_int_equal(rj_snap_items(snap, plan, "", rev, &it, &n), 0);
+            assert_int_equal(rj_snap_items(snap, plan, "", rev, &it, &n, NULL), 0);
             assert_string_equal(t->plan, plan);
             assert_int_equal(t->rev, rev);
             assert_int_equal(t->n, n);
@@ -701,7 +701,7 @@ static void test_cache_full_of_held(void **state)
     fx *f = *state;
     rj_query_cache *cache = rj_query_cache_new(1);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     const rj_qtree *t1, *t2, *t2b;
     bool scanned;
     assert_int_equal(rj_qcache_items(cache, snap, PLAN, 1, &t1, &scanned, NULL), 0);
@@ -712,7 +712,7 @@ static void test_cache_full_of_held(void **state)
     assert_int_equal(t2->rev, 2);
     Renja__V1__Item **it;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", 2, &it, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", 2, &it, &n, NULL), 0);
     assert_int_equal(t2->n, n);
     assert_int_equal(t2b->n, n);
     rj_msgs_free((void **)it, n);
@@ -742,7 +742,7 @@ static void *cache_thread_main(void *p)
 {
     cache_thread *ct = p;
     rj_snap *snap;
-    if (rj_snap_begin(ct->s, &snap) != 0)
+    if (rj_snap_begin(ct->s, &snap, NULL) != 0)
         abort();
     for (int k = 0; k < 300; k++) {
         const char *plan = rand_r(&ct->seed) % 2 ? "dinas-lain/2024" : PLAN;
@@ -753,7 +753,7 @@ static void *cache_thread_main(void *p)
             abort();
         Renja__V1__Item **it;
         size_t n;
-        if (rj_snap_items(snap, plan, "", rev, &it, &n) != 0 || t->n != n || t->rev != rev ||
+        if (rj_snap_items(snap, plan, "", rev, &it, &n, NULL) != 0 || t->n != n || t->rev != rev ||
             strcmp(t->plan, plan) != 0)
             abort();
         for (size_t i = 0; i < n; i++)
@@ -811,7 +811,7 @@ static void test_eval_validate_compare(void **state)
 {
     fx *f = *state;
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__EvaluateRequest er = RENJA__V1__EVALUATE_REQUEST__INIT;
     er.plan = PLAN;
     er.tw = 2;

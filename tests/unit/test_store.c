@@ -75,9 +75,9 @@ static uint64_t seed_tree(rj_store *s)
 static int item_exists(rj_store *s, const char *kode, uint64_t rev)
 {
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     Renja__V1__Item *it = NULL;
-    int err = rj_snap_item(snap, PLAN, kode, rev, &it);
+    int err = rj_snap_item(snap, PLAN, kode, rev, &it, NULL);
     if (it)
         protobuf_c_message_free_unpacked(&it->base, NULL);
     rj_snap_end(snap);
@@ -87,7 +87,7 @@ static int item_exists(rj_store *s, const char *kode, uint64_t rev)
 static uint64_t head_of(rj_store *s, const char *plan)
 {
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     uint64_t rev = 0;
     assert_int_equal(rj_snap_resolve(snap, plan, "head", &rev, NULL), 0);
     rj_snap_end(snap);
@@ -109,10 +109,10 @@ static void test_plans(void **state)
     assert_int_equal(simple_op(f->s, RJ_OP_CREATE_PLAN, "x-y/2025", &editor, "", diag), RJ_EPERM);
 
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__Plan **plans;
     size_t n;
-    assert_int_equal(rj_snap_plans(snap, &plans, &n), 0);
+    assert_int_equal(rj_snap_plans(snap, &plans, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_string_equal(plans[0]->id, "bappeda-sumsel/2025");
     assert_string_equal(plans[1]->id, PLAN);
@@ -142,7 +142,7 @@ static void test_plans(void **state)
     assert_int_equal(op.err, 0);
     rj_op_clear(&op);
 
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     assert_int_equal(rj_snap_plan(snap, PLAN, &p, NULL), 0);
     assert_true(p->locked);
     assert_string_equal(p->locked_by, "perencana");
@@ -221,7 +221,7 @@ static void test_stages(void **state)
     assert_int_equal(set_stage(f->s, "induk", 1, 0, diag, NULL), 0);
 
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     uint64_t rev;
     assert_int_equal(rj_snap_resolve(snap, PLAN, "head", &rev, NULL), 0);
     assert_int_equal(rev, 2);
@@ -241,7 +241,7 @@ static void test_stages(void **state)
 
     Renja__V1__Stage **st;
     size_t n;
-    assert_int_equal(rj_snap_stages(snap, PLAN, &st, &n), 0);
+    assert_int_equal(rj_snap_stages(snap, PLAN, &st, &n, NULL), 0);
     assert_int_equal(n, 5);
     const char *want[] = {"rancangan-apbd-2024", "perkada-1-2024", "perkada-8-2024", "a", "induk"};
     for (size_t i = 0; i < n; i++) {
@@ -254,11 +254,11 @@ static void test_stages(void **state)
 
     /* As-of reads through a stage. */
     Renja__V1__Item *it;
-    assert_int_equal(rj_snap_item(snap, PLAN, "2.17.01.1.01.0001", 1, &it), 0);
+    assert_int_equal(rj_snap_item(snap, PLAN, "2.17.01.1.01.0001", 1, &it, NULL), 0);
     assert_int_equal(it->pagu, 1000000);
     assert_int_equal(it->level, RENJA__V1__LEVEL__LEVEL_SUB_KEGIATAN);
     protobuf_c_message_free_unpacked(&it->base, NULL);
-    assert_int_equal(rj_snap_item(snap, PLAN, "2.17.01.1.01.0001", 2, &it), 0);
+    assert_int_equal(rj_snap_item(snap, PLAN, "2.17.01.1.01.0001", 2, &it, NULL), 0);
     assert_int_equal(it->pagu, 1500000);
     protobuf_c_message_free_unpacked(&it->base, NULL);
     rj_snap_end(snap);
@@ -352,26 +352,26 @@ static void test_conflicts(void **state)
 static void assert_no_orphans(rj_store *s, uint64_t rev)
 {
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     Renja__V1__Item **items;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
         char parent[RJ_KODE_MAX];
         if (!rj_kode_parent(items[i]->kode, parent))
             continue;
         Renja__V1__Item *p = NULL;
-        if (rj_snap_item(snap, PLAN, parent, rev, &p) != 0)
+        if (rj_snap_item(snap, PLAN, parent, rev, &p, NULL) != 0)
             fail_msg("item %s at revision %" PRIu64 " has no parent %s", items[i]->kode, rev,
                      parent);
         protobuf_c_message_free_unpacked(&p->base, NULL);
     }
     rj_msgs_free((void **)items, n);
     Renja__V1__Realisasi **reals;
-    assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &reals, &n), 0);
+    assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &reals, &n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
         Renja__V1__Item *it = NULL;
-        if (rj_snap_item(snap, PLAN, reals[i]->kode, rev, &it) != 0)
+        if (rj_snap_item(snap, PLAN, reals[i]->kode, rev, &it, NULL) != 0)
             fail_msg("realisasi of %s at revision %" PRIu64 " has no item", reals[i]->kode, rev);
         protobuf_c_message_free_unpacked(&it->base, NULL);
     }
@@ -517,12 +517,13 @@ static void test_conflict_parent_child(void **state)
     rj_op_clear(&op);
     changes_free(&a);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__Realisasi *re = NULL;
-    assert_int_equal(rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 3, head_of(f->s, PLAN), &re),
-                     RJ_ENOTFOUND);
-    assert_int_equal(rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 2, head_of(f->s, PLAN), &re),
-                     0);
+    assert_int_equal(
+        rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 3, head_of(f->s, PLAN), &re, NULL),
+        RJ_ENOTFOUND);
+    assert_int_equal(
+        rj_snap_real(snap, PLAN, "2.17.06.1.01.0001", 1, 2, head_of(f->s, PLAN), &re, NULL), 0);
     protobuf_c_message_free_unpacked(&re->base, NULL);
     rj_snap_end(snap);
 
@@ -673,55 +674,56 @@ static void test_tree_rules(void **state)
     changes_free(&c);
 
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__Item **items;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n, NULL), 0);
     assert_int_equal(n, 5); /* 2.17, 2.17.02, 2.17.02.1.01, 2.17.02.1.01.0001, 2.17.03 */
     assert_string_equal(items[0]->kode, "2.17");
     assert_string_equal(items[1]->kode, "2.17.02");
     assert_string_equal(items[4]->kode, "2.17.03");
     rj_msgs_free((void **)items, n);
-    assert_int_equal(rj_snap_items(snap, PLAN, "2.17.01", before, &items, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "2.17.01", before, &items, &n, NULL), 0);
     assert_int_equal(n, 4);
     assert_string_equal(items[0]->kode, "2.17.01");
     assert_string_equal(items[3]->kode, "2.17.01.1.01.0002");
     rj_msgs_free((void **)items, n);
     Renja__V1__Realisasi **reals;
-    assert_int_equal(rj_snap_reals(snap, PLAN, "", with_real, &reals, &n), 0);
+    assert_int_equal(rj_snap_reals(snap, PLAN, "", with_real, &reals, &n, NULL), 0);
     assert_int_equal(n, 3);
     assert_string_equal(reals[0]->kode, "2.17.01.1.01.0001");
     assert_string_equal(reals[1]->kode, "2.17.01.1.01.0002");
     assert_int_equal(reals[1]->anggaran, 99);
     rj_msgs_free((void **)reals, n);
-    assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &reals, &n), 0);
+    assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &reals, &n, NULL), 0);
     assert_int_equal(n, 1);
     rj_msgs_free((void **)reals, n);
     Renja__V1__BudgetLine **lines;
-    assert_int_equal(rj_snap_lines(snap, PLAN, "5.1", rev, &lines, &n), 0);
+    assert_int_equal(rj_snap_lines(snap, PLAN, "5.1", rev, &lines, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_int_equal(lines[1]->depth, 3);
     rj_msgs_free((void **)lines, n);
 
     /* The log of one item and of a subtree. */
     Renja__V1__Revision **log;
-    assert_int_equal(rj_snap_log(snap, PLAN, "item/2.17.01.1.01.0001", false, 0, &log, &n), 0);
+    assert_int_equal(rj_snap_log(snap, PLAN, "item/2.17.01.1.01.0001", false, 0, &log, &n, NULL),
+                     0);
     assert_int_equal(n, 2); /* created in 1, removed in the last */
     assert_int_equal(log[0]->rev, rev);
     assert_int_equal(log[1]->rev, 1);
     rj_msgs_free((void **)log, n);
-    assert_int_equal(rj_snap_log(snap, PLAN, "item/2.17.03", true, 0, &log, &n), 0);
+    assert_int_equal(rj_snap_log(snap, PLAN, "item/2.17.03", true, 0, &log, &n, NULL), 0);
     assert_int_equal(n, 2);
     rj_msgs_free((void **)log, n);
-    assert_int_equal(rj_snap_log(snap, PLAN, NULL, false, 2, &log, &n), 0);
+    assert_int_equal(rj_snap_log(snap, PLAN, NULL, false, 2, &log, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_int_equal(log[0]->rev, rev);
     rj_msgs_free((void **)log, n);
     char **keys;
-    assert_int_equal(rj_snap_changed_keys(snap, PLAN, before, rev, &keys, &n), 0);
+    assert_int_equal(rj_snap_changed_keys(snap, PLAN, before, rev, &keys, &n, NULL), 0);
     assert_int_equal(n, 5);
     rj_strs_free(keys, n);
-    assert_int_equal(rj_snap_changed_keys(snap, PLAN, 0, 1, &keys, &n), 0);
+    assert_int_equal(rj_snap_changed_keys(snap, PLAN, 0, 1, &keys, &n, NULL), 0);
     assert_int_equal(n, 11);
     assert_string_equal(keys[0], "item/2.17");
     assert_string_equal(keys[10], "line/5.1.02");
@@ -741,13 +743,13 @@ static void *reader_main(void *p)
     reader_arg *r = p;
     while (!r->stop) {
         rj_snap *snap;
-        if (rj_snap_begin(r->s, &snap) != 0)
+        if (rj_snap_begin(r->s, &snap, NULL) != 0)
             abort();
         Renja__V1__Item **items;
         size_t n;
         uint64_t head = 0;
         if (rj_snap_resolve(snap, PLAN, "head", &head, NULL) != 0 ||
-            rj_snap_items(snap, PLAN, "", head, &items, &n) != 0)
+            rj_snap_items(snap, PLAN, "", head, &items, &n, NULL) != 0)
             abort();
         /* 3 parents, then 50 items per revision after the first */
         if (n != (head ? 3 + 50 * (head - 1) : 0))
@@ -782,7 +784,7 @@ static void test_map_growth(void **state)
     rj_snap *reader;
     for (int b = 0; b < 20; b++) {
         /* a reader open between batches must not block growth forever */
-        assert_int_equal(rj_snap_begin(s, &reader), 0);
+        assert_int_equal(rj_snap_begin(s, &reader, NULL), 0);
         rj_snap_end(reader);
         for (int i = 0; i < 50; i++) {
             char kode[32];
@@ -807,10 +809,10 @@ static void test_map_growth(void **state)
     free(path);
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     Renja__V1__Item **items;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", 21, &items, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", 21, &items, &n, NULL), 0);
     assert_int_equal(n, 1003);
     assert_int_equal(items[1002]->pagu, 999);
     assert_int_equal(strlen(items[1002]->lokasi), 2000);
@@ -852,7 +854,7 @@ static size_t snap_count(rj_snap *snap, uint64_t rev)
 {
     Renja__V1__Item **items;
     size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n, NULL), 0);
     rj_msgs_free((void **)items, n);
     return n;
 }
@@ -877,7 +879,7 @@ static void test_growth_waits_for_held_snapshot(void **state)
     assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
 
     rj_snap *held;
-    assert_int_equal(rj_snap_begin(s, &held), 0);
+    assert_int_equal(rj_snap_begin(s, &held, NULL), 0);
     grow_writer_arg wa = {.s = s};
     pthread_t wth;
     alarm(120); /* a deadlock fails the test instead of hanging it */
@@ -897,7 +899,7 @@ static void test_growth_waits_for_held_snapshot(void **state)
     assert_int_equal(wa.err, 0);
     assert_int_equal(head_of(s, PLAN), 11);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     assert_int_equal(snap_count(snap, 11), 503);
     assert_int_equal(snap_count(snap, 1), 3);
     rj_snap_end(snap);
@@ -994,7 +996,7 @@ static void test_tokens(void **state)
 {
     fx *f = *state;
     size_t n;
-    assert_int_equal(rj_store_token_count(f->s, &n), 0);
+    assert_int_equal(rj_store_token_count(f->s, &n, NULL), 0);
     assert_int_equal(n, 0);
     char tok[RJ_TOKEN_MAX], tok2[RJ_TOKEN_MAX], tok3[RJ_TOKEN_MAX];
     rj_diag d;
@@ -1024,7 +1026,7 @@ static void test_tokens(void **state)
     assert_int_equal(rj_store_token_auth(f->s, "rjt_", &id, &d), RJ_EAUTH);
 
     Renja__V1__Identity **ids;
-    assert_int_equal(rj_store_token_list(f->s, &ids, &n), 0);
+    assert_int_equal(rj_store_token_list(f->s, &ids, &n, NULL), 0);
     assert_int_equal(n, 2);
     assert_string_equal(ids[0]->name, "admin");
     assert_string_equal(ids[1]->name, "bidang-umkm");
@@ -1035,7 +1037,7 @@ static void test_tokens(void **state)
     assert_int_equal(rj_store_token_auth(f->s, tok2, &id, &d), RJ_EAUTH);
     assert_int_equal(rj_store_token_auth(f->s, tok, &id, &d), 0);
     protobuf_c_message_free_unpacked(&id->base, NULL);
-    assert_int_equal(rj_store_token_count(f->s, &n), 0);
+    assert_int_equal(rj_store_token_count(f->s, &n, NULL), 0);
     assert_int_equal(n, 1);
 }
 
@@ -1070,8 +1072,8 @@ static void *writer_main(void *p)
 static void compare_at(rj_store *a, rj_store *b, uint64_t rev)
 {
     rj_snap *sa, *sb;
-    assert_int_equal(rj_snap_begin(a, &sa), 0);
-    assert_int_equal(rj_snap_begin(b, &sb), 0);
+    assert_int_equal(rj_snap_begin(a, &sa, NULL), 0);
+    assert_int_equal(rj_snap_begin(b, &sb, NULL), 0);
     void **x, **y;
     size_t nx, ny;
     for (int kind = 0; kind < 3; kind++) {
@@ -1163,7 +1165,7 @@ static void test_reopen(void **state)
     assert_int_equal(head_of(f->s, PLAN), 1);
     assert_true(item_exists(f->s, "2.17.02.1.01.0001", 1));
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     uint64_t rev;
     assert_int_equal(rj_snap_resolve(snap, PLAN, "induk", &rev, NULL), 0);
     assert_int_equal(rev, 1);
@@ -1197,9 +1199,9 @@ static void ch_fields(changes *c, const char *const *names)
 static Renja__V1__Item *item_at(rj_store *s, const char *kode, uint64_t rev)
 {
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     Renja__V1__Item *it = NULL;
-    assert_int_equal(rj_snap_item(snap, PLAN, kode, rev, &it), 0);
+    assert_int_equal(rj_snap_item(snap, PLAN, kode, rev, &it, NULL), 0);
     rj_snap_end(snap);
     return it;
 }
@@ -1276,9 +1278,9 @@ static void test_partial_upsert(void **state)
     ch_fields(&c, (const char *[]){"kode", "nama", NULL});
     assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, &rev, diag), 0);
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap), 0);
+    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
     Renja__V1__BudgetLine *ln = NULL;
-    assert_int_equal(rj_snap_line(snap, PLAN, "5.1.02", rev, &ln), 0);
+    assert_int_equal(rj_snap_line(snap, PLAN, "5.1.02", rev, &ln, NULL), 0);
     rj_snap_end(snap);
     assert_int_equal(ln->pagu, 3500000);
     assert_string_equal(ln->nama, "rekening 5.1.02");
@@ -1313,6 +1315,106 @@ static void test_partial_upsert(void **state)
     assert_non_null(strstr(diag, "expected kode, nama, pagu"));
 }
 
+/* Every read says what failed where: the plan not found (with the advice to
+ * create it), the value not found at which revision, the id too long to be
+ * one. */
+static void test_reader_diag(void **state)
+{
+    fx *f = *state;
+    changes c = {0};
+    ch_item(&c, "2.17", "", -1, 0);
+    assert_int_equal(submit1(f->s, PLAN, &planner, &c, false, 0, NULL, NULL), 0);
+    rj_snap *snap;
+    rj_diag d;
+    assert_int_equal(rj_snap_begin(f->s, &snap, &d), 0);
+
+    Renja__V1__Item *it = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_item(snap, PLAN, "2.17.99", 1, &it, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "item/2.17.99 not found at revision 1 of plan " PLAN));
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_item(snap, PLAN, "2.17", 1, &it, &d), 0);
+    protobuf_c_message_free_unpacked(&it->base, NULL);
+
+    Renja__V1__Item **items = NULL;
+    size_t n = 0;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_items(snap, "nope/2024", "", 1, &items, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "plan nope/2024 not found; create it with"));
+    rj_diag_clear(&d);
+    Renja__V1__Goal **goals = NULL;
+    assert_int_equal(rj_snap_goals(snap, "", "", 1, &goals, &n, &d), RJ_EINVAL);
+    assert_non_null(strstr(d.msg, "plan id is empty"));
+
+    Renja__V1__Revision **revs = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_log(snap, "nope/2024", NULL, false, 0, &revs, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "plan nope/2024 not found"));
+    char **keys = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_changed_keys(snap, "nope/2024", 0, 1, &keys, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "plan nope/2024 not found"));
+
+    char longid[RJ_PLAN_ID_MAX + 2];
+    memset(longid, 'a', sizeof(longid) - 1);
+    longid[sizeof(longid) - 1] = '\0';
+    Renja__V1__Stage **stages = NULL;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_stages(snap, longid, &stages, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "not found"));
+    rj_diag_clear(&d);
+    assert_int_equal(rj_snap_items(snap, longid, "", 1, &items, &n, &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "not found"));
+    rj_snap_end(snap);
+}
+
+/* Token writes go through the one write helper: on a tiny map they grow
+ * it and retry, adding and revoking alike, and a reader sees them all. */
+static void test_token_growth(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    setenv("RENJA_MAPSIZE", "65536", 1);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    unsetenv("RENJA_MAPSIZE");
+    char bidang[180];
+    memset(bidang, 'b', sizeof(bidang) - 1);
+    bidang[sizeof(bidang) - 1] = '\0';
+    enum { N = 600 };
+    for (int i = 0; i < N; i++) {
+        char name[32], tok[RJ_TOKEN_MAX];
+        snprintf(name, sizeof(name), "editor-%04d", i);
+        rj_diag_clear(&d);
+        if (rj_store_token_add(s, name, RENJA__V1__ROLE__ROLE_EDITOR, bidang, tok, &d) != 0)
+            fail_msg("token add %d: %s", i, d.msg);
+    }
+    size_t n = 0;
+    assert_int_equal(rj_store_token_count(s, &n, &d), 0);
+    assert_int_equal(n, N);
+    Renja__V1__Identity **ids = NULL;
+    assert_int_equal(rj_store_token_list(s, &ids, &n, &d), 0);
+    assert_int_equal(n, N);
+    assert_string_equal(ids[N - 1]->name, "editor-0599");
+    assert_string_equal(ids[N - 1]->bidang, bidang);
+    rj_msgs_free((void **)ids, n);
+    for (int i = 0; i < N; i += 2) {
+        char name[32];
+        snprintf(name, sizeof(name), "editor-%04d", i);
+        rj_diag_clear(&d);
+        if (rj_store_token_revoke(s, name, &d) != 0)
+            fail_msg("token revoke %d: %s", i, d.msg);
+    }
+    assert_int_equal(rj_store_token_count(s, &n, &d), 0);
+    assert_int_equal(n, N / 2);
+    assert_int_equal(rj_store_token_revoke(s, "editor-0000", &d), RJ_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "no token named editor-0000"));
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1331,6 +1433,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_upsert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_diag, setup, teardown),
+        cmocka_unit_test(test_token_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -495,11 +495,11 @@ static void check_list(rj_snap *snap, mplan *p, const char *kind, const char *pr
     size_t n;
     int err;
     if (strcmp(kind, "item/") == 0)
-        err = rj_snap_items(snap, p->id, prefix, rev, (Renja__V1__Item ***)&got, &n);
+        err = rj_snap_items(snap, p->id, prefix, rev, (Renja__V1__Item ***)&got, &n, NULL);
     else if (strcmp(kind, "line/") == 0)
-        err = rj_snap_lines(snap, p->id, prefix, rev, (Renja__V1__BudgetLine ***)&got, &n);
+        err = rj_snap_lines(snap, p->id, prefix, rev, (Renja__V1__BudgetLine ***)&got, &n, NULL);
     else
-        err = rj_snap_reals(snap, p->id, prefix, rev, (Renja__V1__Realisasi ***)&got, &n);
+        err = rj_snap_reals(snap, p->id, prefix, rev, (Renja__V1__Realisasi ***)&got, &n, NULL);
     assert_int_equal(err, 0);
     /* The model's keys in key order; realisasi in (kode, tw, ind) order,
      * which for tw and ind < 10 equals key order within one kode. */
@@ -664,7 +664,7 @@ static void check_diff(rj_snap *snap, mplan *p, uint64_t from, uint64_t to)
 static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
 {
     rj_snap *snap;
-    assert_int_equal(rj_snap_begin(s, &snap), 0);
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     const char *prefix = rnd_n(3) ? item_kodes[rnd_n(n_item_kodes)] : "";
     check_list(snap, p, "item/", prefix, rev);
     check_list(snap, p, "item/", "", rev);
@@ -676,7 +676,7 @@ static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
     char key[96];
     snprintf(key, sizeof(key), "item/%s", kode);
     Renja__V1__Item *it = NULL;
-    int err = rj_snap_item(snap, p->id, kode, rev, &it);
+    int err = rj_snap_item(snap, p->id, kode, rev, &it, NULL);
     const hist *h = model_get(p, key, rev);
     assert_int_equal(err, h ? 0 : RJ_ENOTFOUND);
     if (it) {
@@ -686,7 +686,7 @@ static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
     const char *lk = line_kodes[rnd_n(N_LINES)];
     snprintf(key, sizeof(key), "line/%s", lk);
     Renja__V1__BudgetLine *ln = NULL;
-    err = rj_snap_line(snap, p->id, lk, rev, &ln);
+    err = rj_snap_line(snap, p->id, lk, rev, &ln, NULL);
     h = model_get(p, key, rev);
     assert_int_equal(err, h ? 0 : RJ_ENOTFOUND);
     if (ln) {
@@ -696,7 +696,7 @@ static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
     int tw = 1 + rnd_n(4), ind = rnd_n(3);
     snprintf(key, sizeof(key), "real/%s/%d/%d", kode, tw, ind);
     Renja__V1__Realisasi *re = NULL;
-    err = rj_snap_real(snap, p->id, kode, tw, ind, rev, &re);
+    err = rj_snap_real(snap, p->id, kode, tw, ind, rev, &re, NULL);
     h = model_get(p, key, rev);
     assert_int_equal(err, h ? 0 : RJ_ENOTFOUND);
     if (re) {
@@ -709,7 +709,7 @@ static void check_plan_at(rj_store *s, mplan *p, uint64_t rev)
     uint64_t to = from + (uint64_t)rnd_n((int)(p->head - from) + 1);
     char **keys;
     size_t n;
-    assert_int_equal(rj_snap_changed_keys(snap, p->id, from, to, &keys, &n), 0);
+    assert_int_equal(rj_snap_changed_keys(snap, p->id, from, to, &keys, &n, NULL), 0);
     size_t nw = 0;
     char **want = NULL;
     for (uint64_t r = from + 1; r <= to; r++) {

@@ -1,0 +1,246 @@
+/* The store's LMDB layer: shared by the files of store/ that implement
+ * rj_store.h, never included outside store/.
+ *
+ * Named databases (all keys are byte strings, compared by memcmp):
+ *   meta    "schema" -> decimal schema version
+ *   plans   plan id -> packed Plan (head revision lives here)
+ *   revs    plan NUL u64be(rev) -> packed Revision
+ *   vals    plan NUL key NUL u64be(~rev) -> 0x01 + packed value, or 0x00 (tombstone)
+ *   stages  plan NUL name -> packed Stage
+ *   tokens  "h/" sha256hex(token) -> packed Identity; "n/" name -> sha256hex
+ *   events  plan NUL u64be(~seq) -> packed PlanEvent
+ *
+ * vals orders the versions of one key newest first (~rev), so "the value of
+ * K as of R" is one MDB_SET_RANGE seek to plan.K.~R. The NUL after the key
+ * sorts before every printable byte, so all versions of "item/2.17.01" come
+ * before "item/2.17.01.1.01": with fixed-width canonical kodes, key order is
+ * tree order.
+ *
+ * Map size and readers. LMDB may only change the map size while no
+ * transaction of this process is live: mdb_env_set_mapsize() remaps the file
+ * and a reader in another thread would be left with pointers into the old
+ * mapping. So every read transaction we open (rj_snap, backup) is counted
+ * under s->mu, and growth (on MDB_MAP_FULL inside a write) sets `resizing`,
+ * waits for the count to drop to zero, resizes, and lets readers in again.
+ * Consequence for callers: the thread that calls rj_store_apply() or
+ * rj_store_token_add() must not hold an rj_snap open at the time, or growth
+ * would wait for itself. Every write goes through lm_write(), the one place
+ * that grows the map and runs the transaction again.
+ *
+ * The files of store/ and what each holds:
+ *   rj_lmdb.c    this layer: handles, values, growth, the write helper,
+ *                plan and stage records
+ *   rj_store.c   open, close, and rj_store_apply (one batch of ops)
+ *   rj_plan.c    the ops on plans: create, lock, unlock, set stage, events
+ *   rj_submit.c  the submit op: parsing, checks, merging, writing a revision
+ *   rj_token.c   tokens: add, authenticate, list, revoke
+ *   rj_backup.c  backup and restore
+ *   rj_snap.c    the reads of rj_snap_*
+ */
+#ifndef RJ_LMDB_H
+#define RJ_LMDB_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rj_alloc.h"
+#include "rj_store.h"
+
+/* Private code: an LMDB write ran out of map; lm_write grows the map and
+ * runs the transaction again. Never leaves store/. */
+#define ERR_MAPFULL (-1000)
+
+/* The first byte of a value in vals. */
+#define TAG_TOMB 0x00
+#define TAG_LIVE 0x01
+
+struct rj_store {
+    MDB_env *env;
+    MDB_dbi meta, plans, revs, vals, stages, tokens, events;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int readers;
+    bool resizing;
+    char *dir;
+};
+
+struct rj_snap {
+    rj_store *s;
+    MDB_txn *txn;
+    /* rj_snap_pin: plan read as of a head and a list of stages */
+    const char *pin_plan;
+    uint64_t pin_head;
+    char *const *pin_stages;
+    size_t n_pin_stages;
+};
+
+/* --- keys ----------------------------------------------------------------- */
+
+/* A key being built. Every component is length-checked on input, so an
+ * overflow is our bug and aborts. */
+typedef struct kbuf {
+    unsigned char b[RJ_LMDB_KEY_MAX];
+    size_t n;
+} kbuf;
+
+static inline void kb_put(kbuf *k, const void *p, size_t n)
+{
+    if (k->n + n > sizeof(k->b))
+        abort();
+    memcpy(k->b + k->n, p, n);
+    k->n += n;
+}
+
+static inline void kb_str(kbuf *k, const char *s)
+{
+    kb_put(k, s, strlen(s));
+}
+
+static inline void kb_nul(kbuf *k)
+{
+    kb_put(k, "", 1);
+}
+
+static inline void kb_u64(kbuf *k, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (56 - 8 * i));
+    kb_put(k, b, 8);
+}
+
+/* plan NUL: the prefix of a plan's keys in revs, vals, stages, events. */
+static inline void kb_plan(kbuf *k, const char *plan)
+{
+    k->n = 0;
+    kb_str(k, plan);
+    kb_nul(k);
+}
+
+static inline uint64_t get_u64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+static inline MDB_val kb_val(kbuf *k)
+{
+    return (MDB_val){.mv_size = k->n, .mv_data = k->b};
+}
+
+/* The kinds of versioned value, by the prefix of their key. */
+enum { K_ITEM, K_LINE, K_REAL, K_GOAL };
+
+/* --- errors, messages ------------------------------------------------------ */
+
+/* An LMDB failure as RJ_EIO naming what failed ("store: read plan: ..."),
+ * or ERR_MAPFULL for MDB_MAP_FULL. */
+int lm_fail(rj_diag *d, int rc, const char *what);
+
+/* A stored message; NULL when it does not decode. */
+void *lm_unpack(const ProtobufCMessageDescriptor *desc, const void *data, size_t len);
+/* A message packed into a new buffer of *len bytes. */
+void *lm_pack(const ProtobufCMessage *m, size_t *len);
+/* 0x01 + packed message, the form of a live value in vals. */
+void *lm_pack_val(const ProtobufCMessage *m, size_t *len);
+
+/* --- transactions ------------------------------------------------------------ */
+
+/* A read transaction, counted as a reader for map growth. */
+int lm_read_begin(rj_store *s, MDB_txn **txn);
+void lm_read_end(rj_store *s, MDB_txn *txn);
+/* Count a read that is not a transaction of ours (mdb_env_copyfd2). */
+void lm_readers_enter(rj_store *s);
+void lm_readers_leave(rj_store *s);
+/* Set the map size (0: adopt the size another process grew it to) once no
+ * read transaction of ours is live. The caller holds no transaction. */
+int lm_set_mapsize(rj_store *s, size_t size);
+
+/* The body of a write transaction: 0 to commit, ERR_MAPFULL to run it again
+ * on a grown map, any other code to abort and return it. */
+typedef int (*lm_write_fn)(rj_store *s, MDB_txn *txn, void *arg);
+
+/* Run fn in a write transaction and commit it. On MDB_MAP_FULL (from fn as
+ * ERR_MAPFULL, or from the commit) the map is doubled and fn runs again from
+ * the start, so fn must reset whatever an earlier run produced. A failure
+ * to begin, commit or grow is RJ_EIO naming the step, or RJ_ETOOBIG "disk
+ * full on DIR" when the data dir's file system is full; fn's own errors are
+ * returned as they are (with fn's diag). */
+int lm_write(rj_store *s, lm_write_fn fn, void *arg, rj_diag *d);
+/* The error lm_write gives when step failed with the MDB or errno code rc:
+ * RJ_ETOOBIG "disk full on DIR" or RJ_EIO "store: STEP: ...". */
+int lm_write_failed(rj_store *s, int rc, const char *step, rj_diag *d);
+
+/* --- scans --------------------------------------------------------------------- */
+
+/* Called for each record of a scan: 0 to go on, 1 to stop, < 0 an error
+ * that ends the scan and is returned. */
+typedef int (*lm_scan_fn)(MDB_val *key, MDB_val *val, void *arg);
+
+/* Call fn for every record of dbi whose key starts with the plen bytes at
+ * prefix (plen 0: every record), in key order. what names the scan in the
+ * diag of a read failure. */
+int lm_scan(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t plen, lm_scan_fn fn, void *arg,
+            const char *what, rj_diag *d);
+
+/* The records lm_scan visits, unpacked as desc, up to limit of them (0: all),
+ * pushed onto out. Records that do not decode are skipped. */
+int lm_list(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t plen,
+            const ProtobufCMessageDescriptor *desc, uint64_t limit, rj_ptrs *out, const char *what,
+            rj_diag *d);
+
+/* --- versioned values ------------------------------------------------------------ */
+
+enum { VAL_NONE = 0, VAL_TOMB = 1, VAL_LIVE = 2 };
+
+/* The key of key's version at rev in vals. */
+void lm_vkey(kbuf *k, const char *plan, const char *key, uint64_t rev);
+
+/* The newest version of key with revision <= rev: VAL_NONE, VAL_TOMB or
+ * VAL_LIVE, or RJ_EIO. On VAL_LIVE, *val (when not NULL) points at the
+ * packed message (inside LMDB, valid for the transaction); *vrev (when not
+ * NULL) gets the version's revision. */
+int lm_val_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
+              MDB_val *val, uint64_t *vrev);
+
+typedef int (*lm_walk_fn)(const char *key, MDB_val *val, uint64_t vrev, void *arg);
+
+/* Call cb for every key starting with kprefix whose newest version <= rev
+ * is live, in key order. Two seeks per distinct key: one to its version as
+ * of rev, one past all its versions. */
+int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
+            lm_walk_fn cb, void *arg);
+
+/* --- records ---------------------------------------------------------------------- */
+
+/* The plan record; RJ_EINVAL for an empty id, RJ_ENOTFOUND naming it. */
+int lm_plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out, rj_diag *d);
+int lm_plan_put(rj_store *s, MDB_txn *txn, const Renja__V1__Plan *p, unsigned flags, rj_diag *d);
+Renja__V1__Plan *lm_plan_copy(const Renja__V1__Plan *p);
+
+void lm_stage_key(kbuf *k, const char *plan, const char *name);
+/* The plan's stages in key (name) order, pushed onto out. */
+int lm_stages_list(rj_store *s, MDB_txn *txn, const char *plan, rj_ptrs *out, rj_diag *d);
+/* (order, name) order of Stage pointers, for qsort. */
+int lm_stage_cmp(const void *a, const void *b);
+
+/* The schema version in meta; an MDB_* code on failure. */
+int lm_read_schema(MDB_txn *txn, MDB_dbi meta, long *version);
+
+/* --- the ops rj_store_apply runs, each in its own child transaction --------------- */
+
+int lm_op_create_plan(rj_store *s, MDB_txn *txn, rj_op *op);
+int lm_op_lock_plan(rj_store *s, MDB_txn *txn, rj_op *op, bool lock);
+int lm_op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op);
+int lm_op_submit(rj_store *s, MDB_txn *txn, rj_op *op);
+int lm_op_token(rj_store *s, MDB_txn *txn, rj_op *op);
+/* RJ_ELOCKED naming who locked plan p, when and why. */
+int lm_locked_error(const Renja__V1__Plan *p, rj_diag *d);
+
+#endif
