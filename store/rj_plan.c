@@ -156,6 +156,13 @@ int lm_op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op)
         return lm_fail(&op->diag, rc, "read stage");
 
     uint64_t rev = op->stage->rev ? op->stage->rev : head;
+    /* A stage never moves: set on a plan with nothing in it yet, it would
+     * name the empty plan for good. */
+    if (rev == 0)
+        return rj_diag_set(&op->diag, RJ_ELOCKED,
+                           "plan %s has no revision yet; import the plan first, then set stage "
+                           "%s (a stage never moves)",
+                           op->plan, op->stage->name);
     if (rev > head)
         return rj_diag_set(&op->diag, RJ_ENOTFOUND,
                            "revision %" PRIu64 " not found in plan %s; head is %" PRIu64, rev,

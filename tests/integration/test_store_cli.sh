@@ -38,6 +38,10 @@ check "show at a revision number" "188500000" \
 check "parent roll-up" "150000000" \
   "$("$RENJA" --format json show $P 2.17.01 | json '[i["pagu_rollup"] for i in j["items"] if i["kode"]=="2.17.01"][0]')"
 expect_exit "a stage never moves" 1 "$RENJA" stage set $P apbd --rev 5
+"$RENJA" plan create kosong/2024 >/dev/null
+expect_exit "no stage on a plan with no revision" 1 "$RENJA" stage set kosong/2024 apbd --rev head
+check "the refusal says why" 1 "$(grep -c 'has no revision yet; import the plan first' "$T/err")"
+check "the stage was not set" 0 "$("$RENJA" --format json stage list kosong/2024 | json 'len(j["stages"])')"
 "$RENJA" stage set $P perkada-1 --rev 4 --title "Perkada 1" >/dev/null
 check "two stages share a revision" "apbd:4 perkada-1:4" \
   "$("$RENJA" --format json stage list $P | json '" ".join("%s:%d" % (s["name"], s["rev"]) for s in j["stages"])')"
