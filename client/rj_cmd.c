@@ -20,6 +20,7 @@
 #include "rj_input.h"
 #include "rj_ident.h"
 #include "rj_kode.h"
+#include "rj_methods.h"
 #include "rj_num.h"
 #include "rj_page.h"
 #include "rj_print.h"
@@ -130,8 +131,8 @@ static int server_max_message(rj_cli *cli, uint64_t *out)
         Renja__V1__ServerInfoRequest req = RENJA__V1__SERVER_INFO_REQUEST__INIT;
         Renja__V1__ServerInfoResponse *resp = NULL;
         rj_diag d = {{0}};
-        int st = rj_rpc_call(cli->rpc, "/renja.v1.Renja/ServerInfo", cli->token, &req.base,
-                             &renja__v1__server_info_response__descriptor,
+        const rj_method_info *m = &rj_methods[RJ_METHOD_ServerInfo];
+        int st = rj_rpc_call(cli->rpc, m->path, cli->token, &req.base, m->response,
                              (ProtobufCMessage **)&resp, cli->timeout_s * 1000, &d);
         if (st != 0)
             return report(cli, st, &d);
@@ -162,25 +163,26 @@ static int request_fits(rj_cli *cli, const ProtobufCMessage *req)
     return fail(cli, RJ_EXIT_FAILED, msg);
 }
 
-/* A unary call of renja.v1.Renja/<method>; 0 or the exit code, having
+/* A unary call of a method of rj_methods.def; 0 or the exit code, having
  * said why on stderr. */
-static int call(rj_cli *cli, const char *method, const void *req,
-                const ProtobufCMessageDescriptor *desc, void *resp)
+static int call(rj_cli *cli, rj_method_id method, const ProtobufCMessage *req, void *resp)
 {
+    const rj_method_info *m = &rj_methods[method];
     int rc = connect_once(cli);
     if (rc)
         return rc;
     if ((rc = request_fits(cli, req)) != 0)
         return rc;
-    char path[96];
-    snprintf(path, sizeof(path), "/renja.v1.Renja/%s", method);
     rj_diag d = {{0}};
-    int st = rj_rpc_call(cli->rpc, path, cli->token, req, desc, resp, cli->timeout_s * 1000, &d);
+    int st = rj_rpc_call(cli->rpc, m->path, cli->token, req, m->response, resp,
+                         cli->timeout_s * 1000, &d);
     return st == 0 ? 0 : report(cli, st, &d);
 }
 
-#define CALL(cli, method, req, name, resp)                                                         \
-    call(cli, method, &(req).base, &renja__v1__##name##__descriptor, (ProtobufCMessage **)(resp))
+/* CALL(cli, Show, req, &resp): the request and answer types are the
+ * method's, from the list. */
+#define CALL(cli, method, req, resp)                                                               \
+    call(cli, RJ_METHOD_##method, &(req).base, (ProtobufCMessage **)(resp))
 
 static ProtobufCMessage **msg_field(ProtobufCMessage *m, const char *name)
 {
@@ -200,8 +202,8 @@ static uint64_t *u64_field(ProtobufCMessage *m, const char *name)
  * (renja.proto, "Paged answers"): every page after the first is asked at
  * the first page's pin, and its lists go onto the end of the first page's,
  * so what comes out is the answer asked without paged, of any size. */
-static int call_paged(rj_cli *cli, const char *method, ProtobufCMessage *req,
-                      const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+static int call_paged(rj_cli *cli, rj_method_id method, ProtobufCMessage *req,
+                      ProtobufCMessage **out)
 {
     const ProtobufCFieldDescriptor *fp =
         protobuf_c_message_descriptor_get_field_by_name(req->descriptor, "paged");
@@ -214,7 +216,7 @@ static int call_paged(rj_cli *cli, const char *method, ProtobufCMessage *req,
     int rc;
     for (;;) {
         ProtobufCMessage *r = NULL;
-        if ((rc = call(cli, method, req, desc, &r)) != 0)
+        if ((rc = call(cli, method, req, &r)) != 0)
             break;
         uint64_t next = *u64_field(r, "next_offset");
         if (!all) {
@@ -239,9 +241,8 @@ static int call_paged(rj_cli *cli, const char *method, ProtobufCMessage *req,
     return 0;
 }
 
-#define CALL_PAGED(cli, method, req, name, resp)                                                   \
-    call_paged(cli, method, &(req).base, &renja__v1__##name##__descriptor,                         \
-               (ProtobufCMessage **)(resp))
+#define CALL_PAGED(cli, method, req, resp)                                                         \
+    call_paged(cli, RJ_METHOD_##method, &(req).base, (ProtobufCMessage **)(resp))
 
 /* Move the n_src messages of src onto the end of dst (a page into the
  * answer gathered so far); src keeps none. */
@@ -266,7 +267,7 @@ static int show_paged(rj_cli *cli, Renja__V1__ShowRequest *req, Renja__V1__ShowR
     char at[24];
     for (;;) {
         Renja__V1__ShowResponse *r = NULL;
-        int rc = CALL(cli, "Show", *req, show_response, &r);
+        int rc = CALL(cli, Show, *req, &r);
         if (rc) {
             done(all);
             return rc;
@@ -330,7 +331,7 @@ static int base_arg(rj_cli *cli, const rj_args *a, rj_submit *s)
 static int submit(rj_cli *cli, rj_submit *s)
 {
     Renja__V1__SubmitResponse *resp = NULL;
-    int rc = CALL(cli, "Submit", *rj_submit_req(s), submit_response, &resp);
+    int rc = CALL(cli, Submit, *rj_submit_req(s), &resp);
     if (rc == 0 && resp->unchanged)
         fprintf(cli->err, "%s: nothing changed: plan %s stays at revision %" PRIu64 "\n", cli->prog,
                 rj_submit_req(s)->plan, resp->rev);
@@ -418,7 +419,7 @@ static int cmd_info(rj_cli *cli, const rj_args *a)
 {
     Renja__V1__ServerInfoRequest req = RENJA__V1__SERVER_INFO_REQUEST__INIT;
     Renja__V1__ServerInfoResponse *resp = NULL;
-    int rc = CALL(cli, "ServerInfo", req, server_info_response, &resp);
+    int rc = CALL(cli, ServerInfo, req, &resp);
     if (rc == 0)
         rj_print_info(resp, cli->mode, cli->out);
     done(resp);
@@ -433,7 +434,7 @@ static int cmd_plan_create(rj_cli *cli, const rj_args *a)
     if (nama)
         req.nama = (char *)nama;
     Renja__V1__PlanResponse *resp = NULL;
-    int rc = CALL(cli, "CreatePlan", req, plan_response, &resp);
+    int rc = CALL(cli, CreatePlan, req, &resp);
     if (rc == 0)
         rj_print_plan(resp, cli->mode, cli->out);
     done(resp);
@@ -444,7 +445,7 @@ static int cmd_plan_list(rj_cli *cli, const rj_args *a)
 {
     Renja__V1__ListPlansRequest req = RENJA__V1__LIST_PLANS_REQUEST__INIT;
     Renja__V1__ListPlansResponse *resp = NULL;
-    int rc = CALL(cli, "ListPlans", req, list_plans_response, &resp);
+    int rc = CALL(cli, ListPlans, req, &resp);
     if (rc == 0)
         rj_print_plans(resp, cli->mode, cli->out);
     done(resp);
@@ -459,7 +460,7 @@ static int cmd_plan_lock(rj_cli *cli, const rj_args *a)
     if (reason)
         req.reason = (char *)reason;
     Renja__V1__PlanResponse *resp = NULL;
-    int rc = CALL(cli, "LockPlan", req, plan_response, &resp);
+    int rc = CALL(cli, LockPlan, req, &resp);
     if (rc == 0)
         rj_print_plan(resp, cli->mode, cli->out);
     done(resp);
@@ -471,7 +472,7 @@ static int cmd_plan_unlock(rj_cli *cli, const rj_args *a)
     Renja__V1__UnlockPlanRequest req = RENJA__V1__UNLOCK_PLAN_REQUEST__INIT;
     req.plan = (char *)plan_arg(a);
     Renja__V1__PlanResponse *resp = NULL;
-    int rc = CALL(cli, "UnlockPlan", req, plan_response, &resp);
+    int rc = CALL(cli, UnlockPlan, req, &resp);
     if (rc == 0)
         rj_print_plan(resp, cli->mode, cli->out);
     done(resp);
@@ -495,7 +496,7 @@ static int cmd_token_add(rj_cli *cli, const rj_args *a)
     if (r == RENJA__V1__ROLE__ROLE_EDITOR && (!bidang || !*bidang))
         return usage(cli, "an editor token needs --bidang BIDANG (the bidang it may change)");
     Renja__V1__TokenResponse *resp = NULL;
-    int rc = CALL(cli, "AddToken", req, token_response, &resp);
+    int rc = CALL(cli, AddToken, req, &resp);
     if (rc == 0) {
         fprintf(cli->err, "%s: token \"%s\" (%s%s%s) created; it is shown only once\n", cli->prog,
                 resp->identity ? resp->identity->name : req.name, role, bidang ? ", " : "",
@@ -510,7 +511,7 @@ static int cmd_token_list(rj_cli *cli, const rj_args *a)
 {
     Renja__V1__ListTokensRequest req = RENJA__V1__LIST_TOKENS_REQUEST__INIT;
     Renja__V1__ListTokensResponse *resp = NULL;
-    int rc = CALL(cli, "ListTokens", req, list_tokens_response, &resp);
+    int rc = CALL(cli, ListTokens, req, &resp);
     if (rc == 0)
         rj_print_tokens(resp, cli->mode, cli->out);
     done(resp);
@@ -522,7 +523,7 @@ static int cmd_token_revoke(rj_cli *cli, const rj_args *a)
     Renja__V1__RevokeTokenRequest req = RENJA__V1__REVOKE_TOKEN_REQUEST__INIT;
     req.name = (char *)a->pos[0];
     Renja__V1__TokenResponse *resp = NULL;
-    int rc = CALL(cli, "RevokeToken", req, token_response, &resp);
+    int rc = CALL(cli, RevokeToken, req, &resp);
     if (rc == 0)
         fprintf(cli->err, "%s: token \"%s\" revoked; it is refused from its next call on\n",
                 cli->prog, req.name);
@@ -582,7 +583,7 @@ static int plan_head(rj_cli *cli, const char *plan, Renja__V1__ShowResponse **re
     req.plan = (char *)plan;
     req.limit = 1;
     Renja__V1__LogResponse *log = NULL;
-    int rc = CALL(cli, "Log", req, log_response, &log);
+    int rc = CALL(cli, Log, req, &log);
     if (rc)
         return rc;
     Renja__V1__ShowResponse *r = rj_malloc(sizeof(*r));
@@ -756,7 +757,7 @@ static int rm_indikator(rj_cli *cli, const rj_args *a, const char *kode, rj_subm
     req.kode = (char *)kode;
     req.with_realisasi = 1;
     Renja__V1__ShowResponse *head = NULL;
-    int rc = CALL(cli, "Show", req, show_response, &head);
+    int rc = CALL(cli, Show, req, &head);
     if (rc)
         return rc;
     const Renja__V1__Item *found = NULL;
@@ -917,7 +918,7 @@ static int cmd_log(rj_cli *cli, const rj_args *a)
             return usage(cli, "log --events lists the plan's events; it takes no KODE");
         req.limit = (uint32_t)limit;
         Renja__V1__LogResponse *resp = NULL;
-        rc = CALL(cli, "Log", req, log_response, &resp);
+        rc = CALL(cli, Log, req, &resp);
         if (rc == 0)
             rj_print_events(resp, cli->mode, cli->out);
         done(resp);
@@ -931,7 +932,7 @@ static int cmd_log(rj_cli *cli, const rj_args *a)
     for (;;) {
         req.limit = (uint32_t)(limit ? limit - (all ? all->n_revisions : 0) : 0);
         Renja__V1__LogResponse *r = NULL;
-        rc = CALL(cli, "Log", req, log_response, &r);
+        rc = CALL(cli, Log, req, &r);
         if (rc) {
             done(all);
             return rc;
@@ -993,7 +994,7 @@ static int cmd_stage_set(rj_cli *cli, const rj_args *a)
     req.plan = (char *)plan_arg(a);
     req.stage = &st;
     Renja__V1__SetStageResponse *resp = NULL;
-    int rc = CALL(cli, "SetStage", req, set_stage_response, &resp);
+    int rc = CALL(cli, SetStage, req, &resp);
     if (rc == 0)
         rj_print_stage_set(req.plan, resp, cli->mode, cli->out);
     done(resp);
@@ -1005,7 +1006,7 @@ static int cmd_stage_list(rj_cli *cli, const rj_args *a)
     Renja__V1__ListStagesRequest req = RENJA__V1__LIST_STAGES_REQUEST__INIT;
     req.plan = (char *)plan_arg(a);
     Renja__V1__ListStagesResponse *resp = NULL;
-    int rc = CALL(cli, "ListStages", req, list_stages_response, &resp);
+    int rc = CALL(cli, ListStages, req, &resp);
     if (rc == 0)
         rj_print_stages(req.plan, resp, cli->mode, cli->out);
     done(resp);
@@ -1036,7 +1037,7 @@ static int cmd_diff(rj_cli *cli, const rj_args *a)
     if (req.all && rj_args_has(a, "changed-only"))
         return usage(cli, "--all and --changed-only exclude each other");
     Renja__V1__DiffResponse *resp = NULL;
-    int rc = CALL_PAGED(cli, "Diff", req, diff_response, &resp);
+    int rc = CALL_PAGED(cli, Diff, req, &resp);
     if (rc == 0) {
         rj_print_diff(resp, rj_args_has(a, "changed-only"), cli->mode, cli->out);
         if (rj_args_has(a, "exit-code") && rj_print_diff_changed(resp))
@@ -1060,7 +1061,7 @@ static int cmd_compare(rj_cli *cli, const rj_args *a)
                         : rj_args_has(a, "all-rows") ? "all"
                                                      : "lines");
     Renja__V1__CompareResponse *resp = NULL;
-    int rc = CALL_PAGED(cli, "Compare", req, compare_response, &resp);
+    int rc = CALL_PAGED(cli, Compare, req, &resp);
     if (rc == 0)
         rj_print_compare(resp, cli->mode, cli->out);
     done(resp);
@@ -1083,7 +1084,7 @@ static int cmd_eval(rj_cli *cli, const rj_args *a)
     if (rj_args_get(a, "realisasi-at"))
         req.realisasi_at = (char *)rj_args_get(a, "realisasi-at");
     Renja__V1__EvaluateResponse *resp = NULL;
-    int rc = CALL_PAGED(cli, "Evaluate", req, evaluate_response, &resp);
+    int rc = CALL_PAGED(cli, Evaluate, req, &resp);
     if (rc == 0)
         rj_print_eval(resp, cli->mode, cli->out);
     done(resp);
@@ -1097,7 +1098,7 @@ static int cmd_validate(rj_cli *cli, const rj_args *a)
     if (rj_args_get(a, "at"))
         req.at = (char *)rj_args_get(a, "at");
     Renja__V1__ValidateResponse *resp = NULL;
-    int rc = CALL_PAGED(cli, "Validate", req, validate_response, &resp);
+    int rc = CALL_PAGED(cli, Validate, req, &resp);
     if (rc == 0) {
         rj_print_validate(resp, cli->mode, cli->out);
         for (size_t i = 0; i < resp->n_findings; i++)
@@ -1121,7 +1122,7 @@ static int cmd_export(rj_cli *cli, const rj_args *a)
     int rc;
     for (;;) {
         Renja__V1__ExportResponse *r = NULL;
-        rc = CALL(cli, "Export", req, export_response, &r);
+        rc = CALL(cli, Export, req, &r);
         if (rc) {
             done(resp);
             resp = NULL;
@@ -1192,8 +1193,9 @@ static int cmd_watch(rj_cli *cli, const rj_args *a)
     watch_ctx w = {cli, req.plan};
     if (cli->header && cli->mode == RJ_OUT_TSV)
         fprintf(cli->out, "rev\ttime\tauthor\tbidang\tmessage\n");
-    int st = rj_rpc_stream(cli->rpc, "/renja.v1.Renja/Watch", cli->token, &req.base,
-                           &renja__v1__revision__descriptor, watch_cb, &w, 0, &d);
+    const rj_method_info *m = &rj_methods[RJ_METHOD_Watch];
+    int st =
+        rj_rpc_stream(cli->rpc, m->path, cli->token, &req.base, m->response, watch_cb, &w, 0, &d);
     if (st == RJ_GRPC_CANCELLED && ferror(cli->out))
         return RJ_EXIT_OK;
     return st == 0 ? 0 : report(cli, st, &d);
@@ -1233,7 +1235,7 @@ static void complete_plans(rj_cli *cli, FILE *out)
 {
     Renja__V1__ListPlansRequest req = RENJA__V1__LIST_PLANS_REQUEST__INIT;
     Renja__V1__ListPlansResponse *resp = NULL;
-    if (CALL(cli, "ListPlans", req, list_plans_response, &resp) == 0)
+    if (CALL(cli, ListPlans, req, &resp) == 0)
         for (size_t i = 0; i < resp->n_plans; i++)
             fprintf(out, "%s\n", resp->plans[i]->id);
     done(resp);
@@ -1247,7 +1249,7 @@ static void complete_stages(rj_cli *cli, const char *plan, FILE *out)
     Renja__V1__ListStagesRequest req = RENJA__V1__LIST_STAGES_REQUEST__INIT;
     req.plan = (char *)plan;
     Renja__V1__ListStagesResponse *resp = NULL;
-    if (CALL(cli, "ListStages", req, list_stages_response, &resp) == 0)
+    if (CALL(cli, ListStages, req, &resp) == 0)
         for (size_t i = 0; i < resp->n_stages; i++)
             fprintf(out, "%s\n", resp->stages[i]->name);
     done(resp);
@@ -1514,7 +1516,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     const char *plan = plan_arg(a);
     Renja__V1__ListStagesRequest sreq = RENJA__V1__LIST_STAGES_REQUEST__INIT;
     sreq.plan = (char *)plan;
-    int rc = CALL(cli, "ListStages", sreq, list_stages_response, &x->stages);
+    int rc = CALL(cli, ListStages, sreq, &x->stages);
     if (rc)
         return rc;
     if (x->stages->n_stages > 1)
@@ -1533,7 +1535,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     if ((rc = report_stage_refs(x, a, in)) != 0)
         return rc;
     Renja__V1__ListPlansRequest preq = RENJA__V1__LIST_PLANS_REQUEST__INIT;
-    if ((rc = CALL(cli, "ListPlans", preq, list_plans_response, &x->plans)) != 0)
+    if ((rc = CALL(cli, ListPlans, preq, &x->plans)) != 0)
         return rc;
     for (size_t i = 0; i < x->plans->n_plans; i++)
         if (strcmp(x->plans->plans[i]->id, plan) == 0)
@@ -1542,7 +1544,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     Renja__V1__DiffRequest dreq = RENJA__V1__DIFF_REQUEST__INIT;
     dreq.plan = (char *)plan, dreq.from = (char *)in->from, dreq.to = (char *)in->to;
     dreq.all = true;
-    if ((rc = CALL_PAGED(cli, "Diff", dreq, diff_response, &x->diff)) != 0)
+    if ((rc = CALL_PAGED(cli, Diff, dreq, &x->diff)) != 0)
         return rc;
     x->progress = x->progress && x->diff->n_rows >= REPORT_PROGRESS_MIN;
     report_step(x, "reading the plan at both stages");
@@ -1563,13 +1565,13 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     report_step(x, "evaluating (Tabel 2-1)");
     Renja__V1__EvaluateRequest ereq = RENJA__V1__EVALUATE_REQUEST__INIT;
     ereq.plan = (char *)plan, ereq.tw = in->tw, ereq.at = (char *)in->at;
-    if ((rc = CALL_PAGED(cli, "Evaluate", ereq, evaluate_response, &x->eval)) != 0)
+    if ((rc = CALL_PAGED(cli, Evaluate, ereq, &x->eval)) != 0)
         return rc;
     report_step(x, "comparing the stages (Tabel 3.2)");
     Renja__V1__CompareRequest creq = RENJA__V1__COMPARE_REQUEST__INIT;
     creq.plan = (char *)plan, creq.refs = x->stage_refs, creq.n_refs = x->nstage_refs;
     creq.what = (char *)"lines";
-    if ((rc = CALL_PAGED(cli, "Compare", creq, compare_response, &x->compare)) != 0)
+    if ((rc = CALL_PAGED(cli, Compare, creq, &x->compare)) != 0)
         return rc;
     report_step(x, "validating");
     const char *vrefs[2] = {in->from, in->to};
@@ -1577,7 +1579,7 @@ static int report_fetch(report_ctx *x, const rj_args *a, rj_report_in *in)
     for (size_t i = 0; i < nv; i++) {
         Renja__V1__ValidateRequest vreq = RENJA__V1__VALIDATE_REQUEST__INIT;
         vreq.plan = (char *)plan, vreq.at = (char *)vrefs[i];
-        if ((rc = CALL_PAGED(cli, "Validate", vreq, validate_response, &x->validate[i])) != 0)
+        if ((rc = CALL_PAGED(cli, Validate, vreq, &x->validate[i])) != 0)
             return rc;
         in->validate[i] = x->validate[i];
         in->validate_ref[i] = vrefs[i];

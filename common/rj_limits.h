@@ -1,8 +1,8 @@
 /* The limits of renja in one place: each bounds one thing and says why.
  * The daemon, the store and the CLI use these names, never the numbers.
  *
- * Who decides what. The daemon's method table decides what needs only the
- * method: the role a call needs and whether it reads or writes. The store
+ * Who decides what. The method list (rj_methods.def) decides what needs
+ * only the method: the role a call needs and whether it reads or writes. The store
  * decides what needs the data: whether an editor's change touches items of
  * its own bidang, whether a plan is locked, whether a key changed after the
  * author's base. The request field limits below are checked by the daemon

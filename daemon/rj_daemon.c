@@ -197,8 +197,8 @@ static int frame_answer(work *w)
     size_t len = protobuf_c_message_get_packed_size(w->resp);
     if (len > w->d->max_message) {
         const char *name = strrchr(w->m->path, '/') + 1;
-        bool pageable = protobuf_c_message_descriptor_get_field_by_name(
-                            w->request->descriptor, "paged") != NULL;
+        bool pageable = protobuf_c_message_descriptor_get_field_by_name(w->request->descriptor,
+                                                                        "paged") != NULL;
         return rj_diag_set(&w->diag, RJ_ETOOBIG,
                            "the %s answer would be %zu bytes, over the %llu-byte message limit; %s",
                            name, len, (unsigned long long)w->d->max_message,
@@ -742,7 +742,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
     w->d = d;
     w->call = call;
     w->m = m;
-    w->svc = m->impl;
+    w->svc = m->svc;
     w->request = request;
     /* Nothing we do not understand goes on to the store (rj_wire.h says
      * why); the call owns the request, so changing it here is ours to do. */
@@ -765,7 +765,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         return;
     }
     rj_call_on_cancel(call, work_cancel_cb, w);
-    if (!w->svc->read) {
+    if (m->write) {
         rj_writer_queue(d->writer, &w->op, w, write_prepare);
         return;
     }
@@ -943,48 +943,50 @@ static void reflect_cb(rj_call *call, const ProtobufCMessage *request)
     rj_call_send_framed(call, &framed);
 }
 
-#define R(name) "/renja.v1.Renja/" name
-#define REQ(x) &renja__v1__##x##__descriptor
-enum {
-    VIEWER = RENJA__V1__ROLE__ROLE_VIEWER,
-    EDITOR = RENJA__V1__ROLE__ROLE_EDITOR,
-    PLANNER = RENJA__V1__ROLE__ROLE_PLANNER,
-    ADMIN = RENJA__V1__ROLE__ROLE_ADMIN
-};
-
-/* The dispatch table: method, messages, handler, streaming, write, role.
- * One row per method, kept on one line each so the table reads as one. */
-// clang-format off
+/* The dispatch table: Health and reflection (other services, each its own
+ * handler), then one row per method of rj_methods.def, in its order. */
 static const rj_grpc_method methods[] = {
-    {"/grpc.health.v1.Health/Check", &grpc__health__v1__health_check_request__descriptor,
-     &grpc__health__v1__health_check_response__descriptor, health_cb, false, false, 0, NULL},
-    {"/grpc.health.v1.Health/Watch", &grpc__health__v1__health_check_request__descriptor,
-     &grpc__health__v1__health_check_response__descriptor, health_watch_cb, true, false, 0, NULL},
-    {"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", &grpc__reflection__v1__server_reflection_request__descriptor,
-     &grpc__reflection__v1__server_reflection_response__descriptor, reflect_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL},
-    {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &grpc__reflection__v1alpha__server_reflection_request__descriptor,
-     &grpc__reflection__v1alpha__server_reflection_response__descriptor, reflect_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL},
-    {R("ServerInfo"), REQ(server_info_request), REQ(server_info_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_server_info},
-    {R("CreatePlan"), REQ(create_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_create_plan},
-    {R("ListPlans"), REQ(list_plans_request), REQ(list_plans_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_list_plans},
-    {R("LockPlan"), REQ(lock_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_lock_plan},
-    {R("UnlockPlan"), REQ(unlock_plan_request), REQ(plan_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_unlock_plan},
-    {R("Submit"), REQ(submit_request), REQ(submit_response), dispatch_cb, false, true, EDITOR, (void *)&rj_svc_submit},
-    {R("Show"), REQ(show_request), REQ(show_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_show},
-    {R("Log"), REQ(log_request), REQ(log_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_log},
-    {R("SetStage"), REQ(set_stage_request), REQ(set_stage_response), dispatch_cb, false, true, PLANNER, (void *)&rj_svc_set_stage},
-    {R("ListStages"), REQ(list_stages_request), REQ(list_stages_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_list_stages},
-    {R("Diff"), REQ(diff_request), REQ(diff_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_diff},
-    {R("Compare"), REQ(compare_request), REQ(compare_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_compare},
-    {R("Evaluate"), REQ(evaluate_request), REQ(evaluate_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_evaluate},
-    {R("Validate"), REQ(validate_request), REQ(validate_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_validate},
-    {R("Export"), REQ(export_request), REQ(export_response), dispatch_cb, false, false, VIEWER, (void *)&rj_svc_export},
-    {R("Watch"), REQ(watch_request), REQ(revision), dispatch_cb, true, false, VIEWER, (void *)&rj_svc_watch},
-    {R("AddToken"), REQ(add_token_request), REQ(token_response), dispatch_cb, false, true, ADMIN, (void *)&rj_svc_add_token},
-    {R("ListTokens"), REQ(list_tokens_request), REQ(list_tokens_response), dispatch_cb, false, false, ADMIN, (void *)&rj_svc_list_tokens},
-    {R("RevokeToken"), REQ(revoke_token_request), REQ(token_response), dispatch_cb, false, true, ADMIN, (void *)&rj_svc_revoke_token},
+    {
+        .path = "/grpc.health.v1.Health/Check",
+        .request = &grpc__health__v1__health_check_request__descriptor,
+        .response = &grpc__health__v1__health_check_response__descriptor,
+        .handler = health_cb,
+    },
+    {
+        .path = "/grpc.health.v1.Health/Watch",
+        .request = &grpc__health__v1__health_check_request__descriptor,
+        .response = &grpc__health__v1__health_check_response__descriptor,
+        .handler = health_watch_cb,
+        .streaming = RJ_GRPC_STREAM_OUT,
+    },
+    {
+        .path = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        .request = &grpc__reflection__v1__server_reflection_request__descriptor,
+        .response = &grpc__reflection__v1__server_reflection_response__descriptor,
+        .handler = reflect_cb,
+        .streaming = RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT,
+    },
+    {
+        .path = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        .request = &grpc__reflection__v1alpha__server_reflection_request__descriptor,
+        .response = &grpc__reflection__v1alpha__server_reflection_response__descriptor,
+        .handler = reflect_cb,
+        .streaming = RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT,
+    },
+#define RJ_METHOD(name, service, req, resp, role, access, kind)                                    \
+    {                                                                                              \
+        .path = RJ_SERVICE_PREFIX #name,                                                           \
+        .request = &renja__v1__##req##__descriptor,                                                \
+        .response = &renja__v1__##resp##__descriptor,                                              \
+        .handler = dispatch_cb,                                                                    \
+        .streaming = RJ_METHOD_KIND_##kind ? RJ_GRPC_STREAM_OUT : 0,                               \
+        .write = RJ_METHOD_ACCESS_##access,                                                        \
+        .min_role = RJ_METHOD_ROLE_##role,                                                         \
+        .svc = &rj_svc_##service,                                                                  \
+    },
+#include "rj_methods.def"
+#undef RJ_METHOD
 };
-// clang-format on
 
 void rj_daemon_methods(FILE *out)
 {

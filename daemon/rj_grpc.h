@@ -55,6 +55,10 @@ typedef void (*rj_grpc_handler_fn)(rj_call *call, const ProtobufCMessage *reques
 #define RJ_GRPC_STREAM_OUT 1u /* server-streaming: many responses (true in a table row) */
 #define RJ_GRPC_STREAM_IN 2u  /* client-streaming: many requests */
 
+/* The functions behind a method, the application's own type: the transport
+ * only carries the pointer to the handler that knows it. */
+struct rj_service;
+
 typedef struct rj_grpc_method {
     const char *path; /* "/renja.v1.Renja/Show" */
     const ProtobufCMessageDescriptor *request;
@@ -63,7 +67,7 @@ typedef struct rj_grpc_method {
     unsigned streaming; /* 0 unary; RJ_GRPC_STREAM_OUT, RJ_GRPC_STREAM_IN or both (bidi) */
     bool write;         /* goes to the writer thread */
     int min_role;       /* Renja__V1__Role; 0 = no token needed */
-    void *impl;         /* the service function behind a generic handler */
+    const struct rj_service *svc; /* the application's, behind a generic handler */
 } rj_grpc_method;
 
 typedef struct rj_grpc_config {

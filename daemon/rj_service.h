@@ -17,6 +17,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "renja/v1/renja.pb-c.h"
+#include "rj_methods.h"
 #include "rj_query.h"
 #include "rj_store.h"
 
@@ -40,10 +41,10 @@ typedef struct rj_service {
     rj_finish_fn finish;
 } rj_service;
 
-extern const rj_service rj_svc_server_info, rj_svc_create_plan, rj_svc_list_plans, rj_svc_lock_plan,
-    rj_svc_unlock_plan, rj_svc_submit, rj_svc_show, rj_svc_log, rj_svc_set_stage,
-    rj_svc_list_stages, rj_svc_diff, rj_svc_compare, rj_svc_evaluate, rj_svc_validate,
-    rj_svc_export, rj_svc_watch, rj_svc_add_token, rj_svc_list_tokens, rj_svc_revoke_token;
+/* rj_svc_<service> of every method in rj_methods.def. */
+#define RJ_METHOD(name, svc, req, resp, role, access, kind) extern const rj_service rj_svc_##svc;
+#include "rj_methods.def"
+#undef RJ_METHOD
 
 /* The bytes one page of a paged answer holds at most (beside its header):
  * 1 MiB, or half the message limit when that is lower. */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "renja/v1/renja.pb-c.h"
+#include "rj_methods.h"
 #include "rj_rpc.h"
 
 typedef struct worker {
@@ -48,7 +49,7 @@ static int submit_item(rj_rpc *rpc, const char *token, const char *plan, const c
     req.n_changes = 1;
     req.changes = chs;
     ProtobufCMessage *resp = NULL;
-    int st = rj_rpc_call(rpc, "/renja.v1.Renja/Submit", token, &req.base,
+    int st = rj_rpc_call(rpc, RJ_METHOD_PATH(Submit), token, &req.base,
                          &renja__v1__submit_response__descriptor, &resp, 30000, d);
     if (resp)
         protobuf_c_message_free_unpacked(resp, NULL);
@@ -101,7 +102,7 @@ int main(int argc, char **argv)
     cp.plan = plan;
     cp.nama = "bench";
     ProtobufCMessage *resp = NULL;
-    if (rj_rpc_call(rpc, "/renja.v1.Renja/CreatePlan", token, &cp.base,
+    if (rj_rpc_call(rpc, RJ_METHOD_PATH(CreatePlan), token, &cp.base,
                     &renja__v1__plan_response__descriptor, &resp, 10000, &d) != 0) {
         fprintf(stderr, "create plan: %s\n", d.msg);
         return 1;

@@ -1,5 +1,5 @@
 /* protobuf-c's unpacking of every message the daemon reads (all requests of
- * proto/renja/v1/renja.proto and the health check) and of the responses and
+ * common/rj_methods.def and the health check) and of the responses and
  * stream messages the client reads, as renjad and renja call it: unpack
  * with the default allocator, then free. The first byte picks the message
  * type, the rest is the payload; every type also gets the whole input. An
@@ -11,38 +11,16 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "renja/v1/renja.pb-c.h"
 
+/* Every request and response of rj_methods.def (a response two methods
+ * share appears twice), and the health check's. */
 static const ProtobufCMessageDescriptor *const descs[] = {
-    &renja__v1__server_info_request__descriptor,
-    &renja__v1__create_plan_request__descriptor,
-    &renja__v1__list_plans_request__descriptor,
-    &renja__v1__lock_plan_request__descriptor,
-    &renja__v1__unlock_plan_request__descriptor,
-    &renja__v1__submit_request__descriptor,
-    &renja__v1__show_request__descriptor,
-    &renja__v1__log_request__descriptor,
-    &renja__v1__set_stage_request__descriptor,
-    &renja__v1__list_stages_request__descriptor,
-    &renja__v1__diff_request__descriptor,
-    &renja__v1__compare_request__descriptor,
-    &renja__v1__evaluate_request__descriptor,
-    &renja__v1__validate_request__descriptor,
-    &renja__v1__export_request__descriptor,
-    &renja__v1__watch_request__descriptor,
+#define RJ_METHOD(name, svc, req, resp, role, access, kind) &renja__v1__##req##__descriptor,
+#include "rj_methods.def"
+#undef RJ_METHOD
     &grpc__health__v1__health_check_request__descriptor,
-    &renja__v1__server_info_response__descriptor,
-    &renja__v1__plan_response__descriptor,
-    &renja__v1__list_plans_response__descriptor,
-    &renja__v1__submit_response__descriptor,
-    &renja__v1__show_response__descriptor,
-    &renja__v1__log_response__descriptor,
-    &renja__v1__set_stage_response__descriptor,
-    &renja__v1__list_stages_response__descriptor,
-    &renja__v1__diff_response__descriptor,
-    &renja__v1__compare_response__descriptor,
-    &renja__v1__evaluate_response__descriptor,
-    &renja__v1__validate_response__descriptor,
-    &renja__v1__export_response__descriptor,
-    &renja__v1__revision__descriptor,
+#define RJ_METHOD(name, svc, req, resp, role, access, kind) &renja__v1__##resp##__descriptor,
+#include "rj_methods.def"
+#undef RJ_METHOD
     &grpc__health__v1__health_check_response__descriptor,
 };
 #define NDESCS (sizeof descs / sizeof descs[0])
