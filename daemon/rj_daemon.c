@@ -34,18 +34,6 @@
 #include "rj_service.h"
 #include "rj_writer.h"
 
-typedef struct watcher watcher;
-
-/* A watcher whose client does not read would otherwise have every new
- * revision queued in memory for it without bound. Above WATCH_HIGH bytes
- * waiting for the peer it is paused; the pace timer resumes it from the
- * store once below WATCH_LOW. Catch-up reads at most WATCH_BATCH revisions
- * at a time, so a watcher far behind never loads the whole history. */
-#define WATCH_HIGH (1u << 20)
-#define WATCH_LOW (256u << 10)
-#define WATCH_BATCH 256
-#define WATCH_PACE_MS 50
-
 /* Admission of reads (README, Limits: answers held): each reserves what
  * its answer can take before it starts; one that does not fit waits (until
  * its deadline, if it has one), and is refused once its own connection has
@@ -74,13 +62,11 @@ typedef struct rj_daemon {
     rj_grpc_server *grpc;
     uv_signal_t sigterm, sigint, sigquit, sighup, sigusr1, sigusr2;
     uv_timer_t reader_timer;
-    uv_timer_t pace_timer; /* resumes paused watchers */
-    bool pace_active;
     int64_t started_ms;
     uint64_t max_message; /* of a request, in bytes */
     bool draining;
     uint64_t drain_ms;
-    watcher *watchers;
+    rj_watch *watch;          /* Watch's watchers (svc_watch.c) */
     struct hwatch *hwatchers; /* Health Watch calls */
     rj_reflect *reflect;
     struct rstream *rstreams; /* reflection streams */
@@ -117,30 +103,12 @@ struct work {
     ProtobufCMessage *resp;
     rj_buf framed; /* a read's answer, packed on the pool thread */
     rj_op op;
+    void *stream;          /* a stream opened, not yet started */
     atomic_bool cancelled; /* set on the loop thread, read on the pool thread */
     bool authed;           /* the token was accepted (whatever the role) */
     size_t reserve;        /* answer bytes a read reserves */
     bool admitted;         /* holds one of the READS_AT_ONCE slots */
     work *next_wait;
-};
-
-struct watcher {
-    watcher *next;
-    rj_daemon *d;
-    rj_call *call;
-    char *plan;
-    uint64_t next_rev; /* the next revision to send */
-    uint64_t seen_max; /* newest revision committed while catching up */
-    bool catching_up;
-    bool dead;
-    bool paused; /* the peer is not reading: wait for the pace timer */
-    /* catch-up results */
-    uv_work_t req;
-    uint64_t read_head; /* the plan's head when the catch-up read it */
-    Renja__V1__Revision **revs;
-    size_t n_revs;
-    int err;
-    rj_diag diag;
 };
 
 static int64_t wall_ms(void)
@@ -152,6 +120,8 @@ static int64_t wall_ms(void)
 
 static void work_free(work *w)
 {
+    if (w->stream)
+        w->svc->drop(w->stream);
     if (w->resp)
         protobuf_c_message_free_unpacked(w->resp, NULL);
     if (w->who)
@@ -215,7 +185,7 @@ static int frame_answer(work *w)
  * on a busy machine the loop (Health, accepting, sending) is scheduled
  * first and answers within milliseconds. Once per thread; where the system
  * refuses, they keep the default. */
-static void pool_thread_nice(void)
+void rj_svc_pool_thread(void)
 {
     static __thread bool done;
     if (done)
@@ -232,13 +202,14 @@ static void fill_ctx(work *w)
     w->ctx.now_ms = wall_ms();
     w->ctx.started_ms = w->d->started_ms;
     w->ctx.max_message = w->d->max_message;
+    w->ctx.watch = w->d->watch;
 }
 
-/* Reads and Watch, on a pool thread. */
+/* Reads, and the opening of streams, on a pool thread. */
 static void work_cb(uv_work_t *req)
 {
     work *w = req->data;
-    pool_thread_nice();
+    rj_svc_pool_thread();
     /* The deadline passed or the peer left while this waited for a pool
      * thread: nobody wants the answer, and computing it would hold up the
      * calls queued behind. */
@@ -254,10 +225,13 @@ static void work_cb(uv_work_t *req)
     rj_snap *snap = NULL;
     w->err = rj_snap_begin(w->d->store, &snap, &w->diag);
     if (w->err == 0) {
-        w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
+        if (w->svc->open)
+            w->err = w->svc->open(&w->ctx, snap, w->request, &w->stream, &w->diag);
+        else
+            w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
         rj_snap_end(snap);
     }
-    if (w->err == 0 && !w->m->streaming)
+    if (w->err == 0 && !w->stream)
         w->err = frame_answer(w);
 }
 
@@ -277,178 +251,6 @@ static int write_prepare(void *ctx)
     w->op.client = w->client;
     w->op.now_ms = w->ctx.now_ms;
     return w->err = w->svc->prepare(&w->ctx, w->request, &w->op, &w->diag);
-}
-
-/* --- watchers ------------------------------------------------------------- */
-
-static void watch_catch_up(watcher *x);
-
-static void watcher_unlink(rj_daemon *d, watcher *x)
-{
-    for (watcher **p = &d->watchers; *p; p = &(*p)->next)
-        if (*p == x) {
-            *p = x->next;
-            return;
-        }
-}
-
-static void watcher_end(watcher *x, int status, const char *msg)
-{
-    watcher_unlink(x->d, x);
-    if (x->call)
-        rj_call_finish(x->call, status, msg);
-    free(x->plan);
-    free(x);
-}
-
-static void pace_timer_cb(uv_timer_t *t);
-
-/* Whether the watcher may send one more revision now; if not, it is paused
- * until the peer reads. */
-static bool watcher_can_send(watcher *x)
-{
-    if (x->paused)
-        return false;
-    if (rj_call_pending(x->call) < WATCH_HIGH)
-        return true;
-    x->paused = true;
-    if (!x->d->pace_active) {
-        x->d->pace_active = true;
-        uv_timer_start(&x->d->pace_timer, pace_timer_cb, WATCH_PACE_MS, WATCH_PACE_MS);
-    }
-    return false;
-}
-
-static void watch_cancel_cb(rj_call *call, void *arg)
-{
-    watcher *x = arg;
-    x->dead = true;
-    if (!x->catching_up)
-        watcher_end(x, RJ_GRPC_CANCELLED, "cancelled");
-}
-
-static void pool_thread_nice(void);
-
-static void watch_read_cb(uv_work_t *req)
-{
-    watcher *x = req->data;
-    pool_thread_nice();
-    rj_snap *snap = NULL;
-    x->err = rj_snap_begin(x->d->store, &snap, &x->diag);
-    if (x->err)
-        return;
-    Renja__V1__Plan *plan = NULL;
-    x->err = rj_snap_plan(snap, x->plan, &plan, &x->diag);
-    if (x->err == 0) {
-        uint64_t head = plan->head;
-        protobuf_c_message_free_unpacked(&plan->base, NULL);
-        size_t cap = 0;
-        x->read_head = head;
-        for (uint64_t r = x->next_rev; r <= head && x->n_revs < WATCH_BATCH && x->err == 0; r++) {
-            RJ_GROW(x->revs, x->n_revs + 1, cap, 16);
-            x->err = rj_snap_revision(snap, x->plan, r, &x->revs[x->n_revs], &x->diag);
-            if (x->err == 0)
-                x->n_revs++;
-        }
-    }
-    rj_snap_end(snap);
-}
-
-static void watch_after_read_cb(uv_work_t *req, int status)
-{
-    watcher *x = req->data;
-    x->catching_up = false;
-    if (x->read_head > x->seen_max)
-        x->seen_max = x->read_head; /* what this batch left for the next */
-    for (size_t i = 0; i < x->n_revs; i++) {
-        if (!x->dead && x->revs[i]->rev == x->next_rev && watcher_can_send(x)) {
-            if (rj_call_send(x->call, &x->revs[i]->base) == 0)
-                x->next_rev++;
-            else
-                x->dead = true;
-        }
-        protobuf_c_message_free_unpacked(&x->revs[i]->base, NULL);
-    }
-    free(x->revs);
-    x->revs = NULL;
-    x->n_revs = 0;
-    if (x->dead) {
-        watcher_end(x, RJ_GRPC_CANCELLED, "cancelled");
-    } else if (x->err) {
-        watcher_end(x, rj_error_grpc_status(x->err), x->diag.msg);
-    } else if (x->d->draining) {
-        watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
-    } else if (x->seen_max >= x->next_rev && !x->paused) {
-        watch_catch_up(x);
-    }
-}
-
-static void pace_timer_cb(uv_timer_t *t)
-{
-    rj_daemon *d = t->data;
-    bool any = false;
-    for (watcher *x = d->watchers, *next; x; x = next) {
-        next = x->next;
-        if (!x->paused || x->catching_up || x->dead)
-            continue;
-        if (rj_call_pending(x->call) >= WATCH_LOW) {
-            any = true;
-            continue;
-        }
-        x->paused = false;
-        if (x->seen_max >= x->next_rev)
-            watch_catch_up(x);
-    }
-    if (!any) {
-        d->pace_active = false;
-        uv_timer_stop(t);
-    }
-}
-
-static void watch_catch_up(watcher *x)
-{
-    x->catching_up = true;
-    x->err = 0;
-    x->req.data = x;
-    uv_queue_work(x->d->loop, &x->req, watch_read_cb, watch_after_read_cb);
-}
-
-static void watchers_publish(rj_daemon *d, const char *plan, const Renja__V1__Revision *rev)
-{
-    watcher *x = d->watchers;
-    while (x) {
-        watcher *next = x->next;
-        if (strcmp(x->plan, plan) == 0) {
-            if (x->catching_up || x->paused) {
-                if (rev->rev > x->seen_max)
-                    x->seen_max = rev->rev;
-            } else if (rev->rev == x->next_rev) {
-                if (!watcher_can_send(x))
-                    x->seen_max = rev->rev; /* read back from the store later */
-                else if (rj_call_send(x->call, &rev->base) == 0)
-                    x->next_rev++;
-            } else if (rev->rev > x->next_rev) {
-                x->seen_max = rev->rev;
-                watch_catch_up(x);
-            }
-        }
-        x = next;
-    }
-}
-
-static void watch_start(work *w)
-{
-    const Renja__V1__WatchRequest *req = (const Renja__V1__WatchRequest *)w->request;
-    const Renja__V1__Plan *plan = (const Renja__V1__Plan *)w->resp;
-    watcher *x = rj_calloc(1, sizeof(*x));
-    x->d = w->d;
-    x->call = w->call;
-    x->plan = rj_strdup(req->plan);
-    x->next_rev = req->from ? req->from : plan->head + 1;
-    x->next = w->d->watchers;
-    w->d->watchers = x;
-    rj_call_on_cancel(w->call, watch_cancel_cb, x);
-    watch_catch_up(x);
 }
 
 /* --- loop thread ------------------------------------------------------------ */
@@ -473,7 +275,7 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
         rj_log(RJ_LOG_INFO, "revision plan=%s rev=%llu author=%s client=%s keys=%zu", op->plan,
                (unsigned long long)op->rev, op->revision->author, op->revision->client,
                op->revision->n_keys);
-        watchers_publish(d, op->plan, op->revision);
+        rj_watch_publish(d->watch, op->plan, op->revision);
     }
     if (rj_call_cancelled(w->call)) {
         /* Durable all the same; the client will see it on its next read. */
@@ -512,8 +314,9 @@ static void after_work_cb(uv_work_t *req, int status)
         work_free(w);
         return;
     }
-    if (w->m->streaming) {
-        watch_start(w);
+    if (w->stream) { /* the stream's service answers from now on */
+        w->svc->start(&w->ctx, w->call, w->stream);
+        w->stream = NULL;
         work_free(w);
         return;
     }
@@ -521,7 +324,7 @@ static void after_work_cb(uv_work_t *req, int status)
     work_free(w);
 }
 
-/* Until the call is handed on (watcher, writer) or ended; the call ends
+/* Until the call is handed on (a stream's service, writer) or ended; the call ends
  * before w is freed, so this never fires on a freed w. */
 static void work_cancel_cb(rj_call *call, void *arg)
 {
@@ -712,7 +515,7 @@ static void admit_timer_cb(uv_timer_t *t)
  * its peak. malloc_trim walks every heap: on a pool thread, not the loop. */
 static void trim_work_cb(uv_work_t *req)
 {
-    pool_thread_nice();
+    rj_svc_pool_thread();
     malloc_trim(0);
 }
 
@@ -770,7 +573,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         return;
     }
     /* ServerInfo's answer is a few bytes and must not wait behind big ones;
-     * Watch's read checks the plan only. */
+     * a stream's open checks its request only. */
     if (m->streaming || w->svc == &rj_svc_server_info) {
         uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
         return;
@@ -1007,15 +810,7 @@ static void drained_cb(void *arg)
 {
     rj_daemon *d = arg;
     rj_log(RJ_LOG_INFO, "drained; stopping");
-    /* A watcher whose catch-up is still on a pool thread is freed by that
-     * work's completion (it sees dead), never here under its feet. */
-    for (watcher *x = d->watchers, *next; x; x = next) {
-        next = x->next;
-        if (x->catching_up)
-            x->dead = true;
-        else
-            watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
-    }
+    rj_watch_stop(d->watch);
     uv_stop(d->loop);
 }
 
@@ -1037,13 +832,8 @@ static void signal_cb(uv_signal_t *h, int signum)
     }
     while (d->rstreams)
         rstream_end(d->rstreams, RJ_GRPC_UNAVAILABLE, "server shutting down");
-    admit_run(d); /* waiting reads end now: UNAVAILABLE */
-    /* Streams never end by themselves: end them so the drain can finish. */
-    for (watcher *x = d->watchers, *next; x; x = next) {
-        next = x->next;
-        if (!x->catching_up)
-            watcher_end(x, RJ_GRPC_UNAVAILABLE, "server shutting down");
-    }
+    admit_run(d);             /* waiting reads end now: UNAVAILABLE */
+    rj_watch_drain(d->watch); /* streams never end by themselves */
     rj_grpc_server_drain(d->grpc, d->drain_ms, drained_cb, d);
 }
 
@@ -1145,14 +935,6 @@ static int plaintext_check(const rj_daemon_config *cfg, const char *addr, int fd
     return 0;
 }
 
-static size_t watcher_count(const rj_daemon *d)
-{
-    size_t n = 0;
-    for (const watcher *x = d->watchers; x; x = x->next)
-        n++;
-    return n;
-}
-
 /* SIGUSR1 logs one line of figures; SIGUSR2 is taken and ignored (said in
  * the log), so that neither kills the daemon without a drain. */
 static void sigusr_cb(uv_signal_t *h, int signum)
@@ -1164,9 +946,9 @@ static void sigusr_cb(uv_signal_t *h, int signum)
                "bytes, %zu bytes of answers held, %zu read(s) waiting for room, longest loop "
                "turn %llu us%s",
                (long long)((wall_ms() - d->started_ms) / 1000), rj_grpc_server_connections(d->grpc),
-               watcher_count(d), (unsigned long long)d->max_message, rj_grpc_server_held(d->grpc),
-               d->n_waiting, (unsigned long long)(d->turn_cpu_max / 1000),
-               d->draining ? ", draining" : "");
+               rj_watch_count(d->watch), (unsigned long long)d->max_message,
+               rj_grpc_server_held(d->grpc), d->n_waiting,
+               (unsigned long long)(d->turn_cpu_max / 1000), d->draining ? ", draining" : "");
     else
         rj_log(RJ_LOG_INFO, "SIG%s: ignored", sigabbrev_np(signum));
 }
@@ -1273,6 +1055,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_reflect_free(d.reflect);
         return 1;
     }
+    d.watch = rj_watch_new(d.loop, d.store);
 
     rj_grpc_config gcfg = cfg->grpc;
     if (!gcfg.max_message)
@@ -1368,9 +1151,6 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.reader_timer.data = &d;
     uv_timer_start(&d.reader_timer, reader_timer_cb, 60000, 60000);
     uv_unref((uv_handle_t *)&d.reader_timer);
-    uv_timer_init(d.loop, &d.pace_timer);
-    d.pace_timer.data = &d;
-    uv_unref((uv_handle_t *)&d.pace_timer);
     uv_timer_init(d.loop, &d.admit_timer);
     d.admit_timer.data = &d;
     uv_unref((uv_handle_t *)&d.admit_timer);
@@ -1398,6 +1178,7 @@ out:
     uv_run(d.loop, UV_RUN_DEFAULT);
     ignore_soft_signals();
     uv_loop_close(d.loop);
+    rj_watch_free(d.watch);
     rj_store_close(d.store);
     rj_query_cache_free(d.qcache);
     rj_reflect_free(d.reflect);

@@ -272,26 +272,6 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
     return rc;
 }
 
-/* Watch: check the plan here; the dispatcher then registers the watcher
- * and streams from the plan's head (or the requested revision). */
-static int watch(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
-                 rj_diag *d)
-{
-    const Renja__V1__WatchRequest *q = (const Renja__V1__WatchRequest *)req;
-    Renja__V1__Plan *plan = NULL;
-    int rc = plan_exists(snap, q->plan, &plan, d);
-    if (rc)
-        return rc;
-    if (q->from > plan->head + 1) {
-        protobuf_c_message_free_unpacked(&plan->base, NULL);
-        return rj_diag_set(d, RJ_ENOTFOUND, "revision %llu is beyond the head of %s",
-                           (unsigned long long)q->from, q->plan);
-    }
-    *resp = &plan->base;
-    return 0;
-}
-
 const rj_service rj_svc_show = {.read = show};
 const rj_service rj_svc_log = {.read = log_};
 const rj_service rj_svc_export = {.read = export_};
-const rj_service rj_svc_watch = {.read = watch};

@@ -4,7 +4,8 @@
  * row. The streaming flags come from the embedded FileDescriptorSet (the
  * one server reflection serves), as protobuf-c's service descriptor does
  * not carry them. The daemon's half of each row is checked too: a READ
- * method has a read function, a WRITE one prepare and finish. */
+ * method has a read function, a WRITE one prepare and finish, a STREAM one
+ * open, start and drop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -200,7 +201,7 @@ static void test_roles_and_access(void **state)
     }
 }
 
-/* The functions of each row's rj_svc_<service> fit its access column. */
+/* The functions of each row's rj_svc_<service> fit its access and kind. */
 static void test_services_fit_access(void **state)
 {
     (void)state;
@@ -216,10 +217,16 @@ static void test_services_fit_access(void **state)
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const rj_service *s = rows[i].svc;
-        if (rows[i].write && (!s->prepare || !s->finish || s->read))
-            fail_msg("%s is WRITE: rj_svc needs prepare and finish, no read", rows[i].name);
-        if (!rows[i].write && (!s->read || s->prepare || s->finish))
+        bool read = s->read, write = s->prepare || s->finish, stream = s->open || s->start;
+        if (rows[i].stream) {
+            if (!s->open || !s->start || !s->drop || read || write)
+                fail_msg("%s is STREAM: rj_svc needs open, start and drop only", rows[i].name);
+        } else if (rows[i].write) {
+            if (!s->prepare || !s->finish || read || stream || s->drop)
+                fail_msg("%s is WRITE: rj_svc needs prepare and finish only", rows[i].name);
+        } else if (!read || write || stream || s->drop) {
             fail_msg("%s is READ: rj_svc needs read only", rows[i].name);
+        }
     }
 }
 
