@@ -64,7 +64,8 @@
 /* --- request string fields ------------------------------------------------------- */
 
 /* Every string field of a request (plan ids, refs, kodes, names, bidang) is
- * at most this long unless declared free text: echoed in an error message,
+ * at most this long unless its method declares it free text (the text
+ * column of rj_methods.def): echoed in an error message,
  * a 10 KB one would push the reason out of it (messages are cut at
  * RJ_DIAG_MAX). Free text (a revision's message, a plan's nama, a lock's
  * reason) is bounded only by the message limit. Top-level fields only:

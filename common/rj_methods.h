@@ -24,7 +24,7 @@
 #define RJ_METHOD_KIND_STREAM true
 
 typedef enum rj_method_id {
-#define RJ_METHOD(name, svc, req, resp, role, access, kind) RJ_METHOD_##name,
+#define RJ_METHOD(name, svc, req, resp, role, access, kind, text) RJ_METHOD_##name,
 #include "rj_methods.def"
 #undef RJ_METHOD
     RJ_METHOD_COUNT
@@ -38,6 +38,7 @@ typedef struct rj_method_info {
     int min_role;          /* Renja__V1__Role */
     bool write;            /* goes to the writer thread */
     bool server_streaming; /* answers with a stream of responses */
+    const char *text;      /* the request's free-text field, or NULL (rj_methods.def) */
 } rj_method_info;
 
 /* Indexed by rj_method_id. */

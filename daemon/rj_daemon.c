@@ -349,45 +349,18 @@ static char *bearer_token(const char *h)
     return n ? rj_strndup(h, n) : NULL;
 }
 
-/* The longest each top-level string field of a request may be (see
- * RJ_FIELD_MAX); 0: free text, bounded by the message limit only. A field
- * not named here gets RJ_FIELD_MAX, so a new one is short until declared
- * otherwise. */
-static const struct {
-    const char *name;
-    size_t max;
-} field_max[] = {
-    {"plan", RJ_FIELD_MAX}, /* a plan id (RJ_PLAN_ID_MAX when valid) */
-    {"at", RJ_FIELD_MAX},   /* refs: head, a revision, a stage name */
-    {"from", RJ_FIELD_MAX},
-    {"to", RJ_FIELD_MAX},
-    {"realisasi_at", RJ_FIELD_MAX},
-    {"refs", RJ_FIELD_MAX},    /* each of CompareRequest's refs */
-    {"kode", RJ_FIELD_MAX},    /* a kode (RJ_KODE_MAX when valid) */
-    {"by", RJ_FIELD_MAX},      /* DiffRequest's grouping */
-    {"what", RJ_FIELD_MAX},    /* CompareRequest's items or lines */
-    {"name", RJ_FIELD_MAX},    /* a token's name (RJ_TOKEN_NAME_MAX when valid) */
-    {"bidang", RJ_FIELD_MAX},  /* an editor token's bidang */
-    {"version", RJ_FIELD_MAX}, /* ServerInfoRequest: the client's version */
-    {"message", 0},            /* SubmitRequest: a revision's message */
-    {"nama", 0},               /* CreatePlanRequest: the OPD's name */
-    {"reason", 0},             /* LockPlanRequest: why the plan is locked */
-};
-
-static size_t field_limit(const char *name)
-{
-    for (size_t i = 0; i < sizeof(field_max) / sizeof(field_max[0]); i++)
-        if (strcmp(name, field_max[i].name) == 0)
-            return field_max[i].max;
-    return RJ_FIELD_MAX;
-}
-
-static int check_field_lengths(const ProtobufCMessage *m, rj_diag *d)
+/* Every top-level string field of a request is at most RJ_FIELD_MAX bytes
+ * (plan ids, refs, kode, names, bidang), but the one field of free text its
+ * method declares (rj_methods.def: a revision's message, a plan's nama, a
+ * lock's reason), which only the message limit bounds. */
+static int check_field_lengths(const ProtobufCMessage *m, const char *text, rj_diag *d)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &desc->fields[i];
-        size_t max = f->type == PROTOBUF_C_TYPE_STRING ? field_limit(f->name) : 0;
+        size_t max = f->type != PROTOBUF_C_TYPE_STRING    ? 0
+                     : text && strcmp(f->name, text) == 0 ? 0
+                                                          : RJ_FIELD_MAX;
         if (max == 0)
             continue;
         const char *const *v = (const char *const *)((const char *)m + f->offset);
@@ -562,7 +535,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         work_free(w);
         return;
     }
-    if (check_field_lengths(request, &w->diag) != 0) {
+    if (check_field_lengths(request, m->text, &w->diag) != 0) {
         reply_error(call, RJ_EINVAL, w->diag.msg);
         work_free(w);
         return;
@@ -776,7 +749,7 @@ static const rj_grpc_method methods[] = {
         .handler = reflect_cb,
         .streaming = RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT,
     },
-#define RJ_METHOD(name, service, req, resp, role, access, kind)                                    \
+#define RJ_METHOD(name, service, req, resp, role, access, kind, txt)                               \
     {                                                                                              \
         .path = RJ_SERVICE_PREFIX #name,                                                           \
         .request = &renja__v1__##req##__descriptor,                                                \
@@ -786,6 +759,7 @@ static const rj_grpc_method methods[] = {
         .write = RJ_METHOD_ACCESS_##access,                                                        \
         .min_role = RJ_METHOD_ROLE_##role,                                                         \
         .svc = &rj_svc_##service,                                                                  \
+        .text = txt,                                                                               \
     },
 #include "rj_methods.def"
 #undef RJ_METHOD

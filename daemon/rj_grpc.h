@@ -68,6 +68,7 @@ typedef struct rj_grpc_method {
     bool write;         /* goes to the writer thread */
     int min_role;       /* Renja__V1__Role; 0 = no token needed */
     const struct rj_service *svc; /* the application's, behind a generic handler */
+    const char *text; /* the request's free-text field (bounded by the message limit), or NULL */
 } rj_grpc_method;
 
 typedef struct rj_grpc_config {

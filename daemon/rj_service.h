@@ -61,7 +61,8 @@ typedef struct rj_service {
 } rj_service;
 
 /* rj_svc_<service> of every method in rj_methods.def. */
-#define RJ_METHOD(name, svc, req, resp, role, access, kind) extern const rj_service rj_svc_##svc;
+#define RJ_METHOD(name, svc, req, resp, role, access, kind, text)                                  \
+    extern const rj_service rj_svc_##svc;
 #include "rj_methods.def"
 #undef RJ_METHOD
 

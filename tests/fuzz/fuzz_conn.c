@@ -130,11 +130,11 @@ static void bidi_cb(rj_call *call, const ProtobufCMessage *req)
 #define HC &grpc__health__v1__health_check_request__descriptor
 #define HR &grpc__health__v1__health_check_response__descriptor
 static const rj_grpc_method methods[] = {
-    {"/grpc.health.v1.Health/Check", HC, HR, echo_cb, false, false, 0, NULL},
-    {"/f/Fail", HC, HR, fail_cb, false, false, 0, NULL},
-    {"/f/Stream", HC, HR, stream_cb, true, false, 0, NULL},
-    {"/f/Hold", HC, HR, hold_cb, false, false, 0, NULL},
-    {"/f/Bidi", HC, HR, bidi_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL},
+    {"/grpc.health.v1.Health/Check", HC, HR, echo_cb, false, false, 0, NULL, NULL},
+    {"/f/Fail", HC, HR, fail_cb, false, false, 0, NULL, NULL},
+    {"/f/Stream", HC, HR, stream_cb, true, false, 0, NULL, NULL},
+    {"/f/Hold", HC, HR, hold_cb, false, false, 0, NULL, NULL},
+    {"/f/Bidi", HC, HR, bidi_cb, RJ_GRPC_STREAM_IN | RJ_GRPC_STREAM_OUT, false, 0, NULL, NULL},
 };
 
 static void log_cb(void *ud, const char *line)

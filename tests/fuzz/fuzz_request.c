@@ -14,11 +14,11 @@
 /* Every request and response of rj_methods.def (a response two methods
  * share appears twice), and the health check's. */
 static const ProtobufCMessageDescriptor *const descs[] = {
-#define RJ_METHOD(name, svc, req, resp, role, access, kind) &renja__v1__##req##__descriptor,
+#define RJ_METHOD(name, svc, req, resp, role, access, kind, text) &renja__v1__##req##__descriptor,
 #include "rj_methods.def"
 #undef RJ_METHOD
     &grpc__health__v1__health_check_request__descriptor,
-#define RJ_METHOD(name, svc, req, resp, role, access, kind) &renja__v1__##resp##__descriptor,
+#define RJ_METHOD(name, svc, req, resp, role, access, kind, text) &renja__v1__##resp##__descriptor,
 #include "rj_methods.def"
 #undef RJ_METHOD
     &grpc__health__v1__health_check_response__descriptor,

@@ -191,9 +191,11 @@ static void watch_handler(rj_call *call, const ProtobufCMessage *request)
 
 static const rj_grpc_method methods[] = {
     {CHECK, &grpc__health__v1__health_check_request__descriptor,
-     &grpc__health__v1__health_check_response__descriptor, check_handler, false, false, 0, NULL},
+     &grpc__health__v1__health_check_response__descriptor, check_handler, false, false, 0, NULL,
+     NULL},
     {WATCH, &grpc__health__v1__health_check_request__descriptor,
-     &grpc__health__v1__health_check_response__descriptor, watch_handler, true, false, 0, NULL},
+     &grpc__health__v1__health_check_response__descriptor, watch_handler, true, false, 0, NULL,
+     NULL},
 };
 
 /* --- loop thread --------------------------------------------------------- */

@@ -210,7 +210,7 @@ static void test_services_fit_access(void **state)
         const rj_service *svc;
         bool write, stream;
     } rows[] = {
-#define RJ_METHOD(name, service, req, resp, role, access, kind)                                    \
+#define RJ_METHOD(name, service, req, resp, role, access, kind, text)                              \
     {#name, &rj_svc_##service, RJ_METHOD_ACCESS_##access, RJ_METHOD_KIND_##kind},
 #include "rj_methods.def"
 #undef RJ_METHOD
@@ -230,6 +230,37 @@ static void test_services_fit_access(void **state)
     }
 }
 
+/* A method's free-text field is a string field of its request; the
+ * requests with one are exactly those that carry a message, nama or reason
+ * at their top level. */
+static void test_text_fields(void **state)
+{
+    (void)state;
+    size_t with = 0;
+    for (int i = 0; i < RJ_METHOD_COUNT; i++) {
+        const rj_method_info *m = &rj_methods[i];
+        const ProtobufCMessageDescriptor *rq = m->request;
+        for (unsigned k = 0; k < rq->n_fields; k++) {
+            const ProtobufCFieldDescriptor *f = &rq->fields[k];
+            bool prose = f->type == PROTOBUF_C_TYPE_STRING &&
+                         (strcmp(f->name, "message") == 0 || strcmp(f->name, "nama") == 0 ||
+                          strcmp(f->name, "reason") == 0);
+            if (prose && (!m->text || strcmp(m->text, f->name) != 0))
+                fail_msg("%s: %s.%s is free text, but its row's text is %s", m->name,
+                         rq->short_name, f->name, m->text ? m->text : "NULL");
+        }
+        if (!m->text)
+            continue;
+        with++;
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(rq, m->text);
+        if (!f || f->type != PROTOBUF_C_TYPE_STRING)
+            fail_msg("%s: its text field %s is not a string field of %s", m->name, m->text,
+                     rq->short_name);
+    }
+    assert_int_equal(with, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_streaming_matches_proto),
         cmocka_unit_test(test_roles_and_access),
         cmocka_unit_test(test_services_fit_access),
+        cmocka_unit_test(test_text_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

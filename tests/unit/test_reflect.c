@@ -14,11 +14,11 @@ typedef Grpc__Reflection__V1__ServerReflectionRequest Req;
 typedef Grpc__Reflection__V1__ServerReflectionResponse Resp;
 
 static const rj_grpc_method table[] = {
-    {"/renja.v1.Renja/Show", NULL, NULL, NULL, 0, false, 1, NULL},
-    {"/renja.v1.Renja/Log", NULL, NULL, NULL, 0, false, 1, NULL},
-    {"/grpc.health.v1.Health/Check", NULL, NULL, NULL, 0, false, 0, NULL},
+    {"/renja.v1.Renja/Show", NULL, NULL, NULL, 0, false, 1, NULL, NULL},
+    {"/renja.v1.Renja/Log", NULL, NULL, NULL, 0, false, 1, NULL, NULL},
+    {"/grpc.health.v1.Health/Check", NULL, NULL, NULL, 0, false, 0, NULL, NULL},
     {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", NULL, NULL, NULL, 3, false,
-     0, NULL},
+     0, NULL, NULL},
 };
 
 static Resp *ask(const rj_reflect *r, Req *req)
