@@ -661,6 +661,22 @@ static size_t conn_unread(const conn *c)
     return n;
 }
 
+/* Queue framed messages on st, taking over the buffer when nothing waits
+ * (no copy); framed is left empty. */
+static void stream_queue_framed(stream *st, rj_buf *framed)
+{
+    out_added(st, framed->len);
+    if (st->out.len == 0) {
+        rj_buf_free(&st->out);
+        st->out = *framed;
+        st->out_off = 0;
+    } else {
+        rj_buf_append(&st->out, framed->data, framed->len);
+        rj_buf_free(framed);
+    }
+    memset(framed, 0, sizeof(*framed));
+}
+
 /* The unary answer in out (prefix and message), taken over whole. */
 static void call_reply_framed(rj_call *call, rj_buf *out)
 {
@@ -677,16 +693,7 @@ static void call_reply_framed(rj_call *call, rj_buf *out)
             rj_buf_free(out);
             stream_end(st, RJ_GRPC_RESOURCE_EXHAUSTED, msg);
         } else {
-            out_added(st, out->len);
-            if (st->out.len == 0) {
-                rj_buf_free(&st->out);
-                st->out = *out;
-                st->out_off = 0;
-            } else {
-                rj_buf_append(&st->out, out->data, out->len);
-                rj_buf_free(out);
-            }
-            memset(out, 0, sizeof(*out));
+            stream_queue_framed(st, out);
             st->status = 0;
             st->resp_final = true;
             stream_kick(st);
@@ -768,16 +775,7 @@ int rj_call_send_framed(rj_call *call, rj_buf *framed)
         rj_buf_free(framed);
         return RJ_ECANCELED;
     }
-    out_added(st, framed->len);
-    if (st->out.len == 0) {
-        rj_buf_free(&st->out);
-        st->out = *framed;
-        st->out_off = 0;
-    } else {
-        rj_buf_append(&st->out, framed->data, framed->len);
-        rj_buf_free(framed);
-    }
-    memset(framed, 0, sizeof(*framed));
+    stream_queue_framed(st, framed);
     stream_kick(st);
     call_flush(call);
     return 0;

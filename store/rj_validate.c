@@ -289,18 +289,9 @@ void rj_validate_units(Renja__V1__Item *const *items, size_t n_items, Renja__V1_
         const Renja__V1__Realisasi *r = reals[k];
         if (r->indikator < 1 || !r->satuan || !*r->satuan)
             continue;
-        Renja__V1__Indikator *const *ind = NULL;
-        size_t n = 0, i = rj_tree_find(items, n_items, item_kode, r->kode);
-        if (i != RJ_TREE_ROOT) {
-            ind = items[i]->indikator;
-            n = items[i]->n_indikator;
-        } else if ((i = rj_tree_find(goals, n_goals, goal_kode, r->kode)) != RJ_TREE_ROOT) {
-            ind = goals[i]->indikator;
-            n = goals[i]->n_indikator;
-        }
-        if ((size_t)r->indikator > n)
+        const Renja__V1__Indikator *x = real_indikator(items, n_items, goals, n_goals, r);
+        if (!x)
             continue;
-        const Renja__V1__Indikator *x = ind[r->indikator - 1];
         if (!x->has_target && !x->n_parts)
             continue; /* a text target: target-not-number says it */
         if (target_in(x, r->satuan))
