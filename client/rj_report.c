@@ -292,7 +292,14 @@ static void tabel_2(rj_doc *d, const rj_report_in *in)
     }
     const Renja__V1__EvaluateResponse *ev = in->eval;
     if (!ev || !ev->n_goal_rows) {
-        rj_sheet_note(s, "Renja ini belum memuat tujuan dan sasaran beserta indikatornya.");
+        /* Goals are plan content of a stage: an early stage may have none
+         * yet while later ones do (--at chooses). */
+        char *lbl = ref_label(in, in->at);
+        char *note = rj_asprintf("Pada %s renja ini belum memuat tujuan dan sasaran beserta "
+                                 "indikatornya (tahap lain: --at).",
+                                 lbl);
+        rj_sheet_note(s, note);
+        free(note), free(lbl);
         return;
     }
     int no = 0;
