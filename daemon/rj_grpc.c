@@ -1498,6 +1498,30 @@ static void write_cb(uv_write_t *req, int status)
 
 static void conn_flush_tls(conn *c);
 
+/* The frames nghttp2 has ready, up to OUT_HIGH unsent bytes, appended to
+ * b; false when nghttp2 failed and the connection is closed (b freed). */
+static bool conn_pull(conn *c, rj_buf *b)
+{
+    c->in_ng++;
+    while (c->pending_out + b->len < OUT_HIGH) {
+        const uint8_t *data;
+        ssize_t n = nghttp2_session_mem_send(c->session, &data);
+        if (n < 0) {
+            c->in_ng--;
+            rj_buf_free(b);
+            slog(c->srv, "grpc: connection %llu (%s): send failed: %s", (unsigned long long)c->id,
+                 c->peer, nghttp2_strerror((int)n));
+            conn_close(c, NULL);
+            return false;
+        }
+        if (n == 0)
+            break;
+        rj_buf_append(b, data, (size_t)n);
+    }
+    c->in_ng--;
+    return true;
+}
+
 /* Pull frames out of nghttp2 into one buffer per uv_write. */
 static void conn_flush(conn *c)
 {
@@ -1508,23 +1532,8 @@ static void conn_flush(conn *c)
         return;
     }
     rj_buf b = {0};
-    c->in_ng++;
-    while (c->pending_out + b.len < OUT_HIGH) {
-        const uint8_t *data;
-        ssize_t n = nghttp2_session_mem_send(c->session, &data);
-        if (n < 0) {
-            c->in_ng--;
-            rj_buf_free(&b);
-            slog(c->srv, "grpc: connection %llu (%s): send failed: %s", (unsigned long long)c->id,
-                 c->peer, nghttp2_strerror((int)n));
-            conn_close(c, NULL);
-            return;
-        }
-        if (n == 0)
-            break;
-        rj_buf_append(&b, data, (size_t)n);
-    }
-    c->in_ng--;
+    if (!conn_pull(c, &b))
+        return;
     if (b.len) {
         write_req *w = rj_malloc(sizeof(*w) + b.len);
         w->c = c;
@@ -1575,23 +1584,8 @@ static void conn_flush_tls(conn *c)
 {
     if (rj_tls_ready(c->tls)) {
         rj_buf b = {0};
-        c->in_ng++;
-        while (c->pending_out + b.len < OUT_HIGH) {
-            const uint8_t *data;
-            ssize_t n = nghttp2_session_mem_send(c->session, &data);
-            if (n < 0) {
-                c->in_ng--;
-                rj_buf_free(&b);
-                slog(c->srv, "grpc: connection %llu (%s): send failed: %s",
-                     (unsigned long long)c->id, c->peer, nghttp2_strerror((int)n));
-                conn_close(c, NULL);
-                return;
-            }
-            if (n == 0)
-                break;
-            rj_buf_append(&b, data, (size_t)n);
-        }
-        c->in_ng--;
+        if (!conn_pull(c, &b))
+            return;
         char why[256];
         int rc = b.len ? rj_tls_write(c->tls, b.data, b.len, why, sizeof(why)) : 0;
         rj_buf_free(&b);
@@ -1670,6 +1664,19 @@ static void shutdown_cb(uv_shutdown_t *req, int status)
     conn_close(c, NULL);
 }
 
+/* Finish the writes, then the FIN (shutdown_cb closes). */
+static void conn_shutdown(conn *c)
+{
+    uv_shutdown_t *req = rj_malloc(sizeof(*req));
+    req->data = c;
+    c->shutting_down = true;
+    if (uv_shutdown(req, &c->h.stream, shutdown_cb) < 0) {
+        free(req);
+        c->shutting_down = false;
+        conn_close(c, NULL);
+    }
+}
+
 /* nghttp2 has nothing more to read or write (GOAWAY exchanged, protocol
  * error answered): finish the writes, then close. */
 static void conn_maybe_close(conn *c)
@@ -1683,14 +1690,7 @@ static void conn_maybe_close(conn *c)
         if (!conn_write_tls(c))
             return;
     }
-    uv_shutdown_t *req = rj_malloc(sizeof(*req));
-    req->data = c;
-    c->shutting_down = true;
-    if (uv_shutdown(req, &c->h.stream, shutdown_cb) < 0) {
-        free(req);
-        c->shutting_down = false;
-        conn_close(c, NULL);
-    }
+    conn_shutdown(c);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -1724,14 +1724,7 @@ static void conn_fail_tls(conn *c, const char *why)
     uv_read_stop(&c->h.stream);
     if (!conn_write_tls(c))
         return;
-    uv_shutdown_t *req = rj_malloc(sizeof(*req));
-    req->data = c;
-    c->shutting_down = true;
-    if (uv_shutdown(req, &c->h.stream, shutdown_cb) < 0) {
-        free(req);
-        c->shutting_down = false;
-        conn_close(c, NULL);
-    }
+    conn_shutdown(c);
 }
 
 /* Decrypt what was fed and hand it to nghttp2, until TLS needs more
