@@ -95,4 +95,11 @@ expect_exit "a lokasi twice in a breakdown" 7 "$RENJA" import $P "$T/dup.json"
 if grep -q 'lokasi "Lahat" appears twice' "$T/err"; then pass "names the lokasi"; else fail "$(cat "$T/err")"; fi
 echo '{"realisasi": [{"kode": "2.17.06", "tw": 3, "indikator": 1, "value": 1, "breakdown": [{"lokasi": "Lahat", "num": 1, "after": 2}]}]}' >"$T/mix.json"
 expect_exit "a breakdown row is num/den or before/after" 7 "$RENJA" import $P "$T/mix.json"
+# The README's limit: 1000 lokasi in one breakdown.
+lokasi() { python3 -c 'import json,sys; n=int(sys.argv[1]); print(json.dumps({"realisasi": [{"kode": "2.17.06", "tw": 3, "indikator": 1, "value": 50, "breakdown": [{"lokasi": "L%d" % i, "num": 1, "den": 2} for i in range(n)]}]}))' "$1"; }
+lokasi 1000 >"$T/l1000.json"
+lokasi 1001 >"$T/l1001.json"
+expect_exit "a breakdown of 1000 lokasi" 0 "$RENJA" import $P "$T/l1000.json"
+expect_exit "a breakdown of 1001 lokasi is refused" 7 "$RENJA" import $P "$T/l1001.json"
+if grep -q "1001 lokasi in the breakdown; at most 1000" "$T/err"; then pass "names the limit"; else fail "$(cat "$T/err")"; fi
 finish

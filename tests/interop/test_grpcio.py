@@ -62,6 +62,18 @@ try:
         r = unary(ch, "/renja.v1.Renja/Show", renja_pb2.ShowRequest(plan=name, at="head"),
                   renja_pb2.ShowResponse, token=daemon.token)
         res.check("Show returns the item", [i.kode for i in r.items] == ["2.17"], str(r))
+        # The README's limit of changes in one submit: 200,000 (each tiny, so
+        # the request stays under the message limit).
+        many = [model_pb2.Change(remove_item="2.17.01")] * 200001
+        try:
+            unary(ch, "/renja.v1.Renja/Submit",
+                  renja_pb2.SubmitRequest(plan=name, message="banyak", changes=many),
+                  renja_pb2.SubmitResponse, token=daemon.token)
+            res.check("200,001 changes refused", False, "call succeeded")
+        except grpc.RpcError as e:
+            res.check("200,001 changes -> RESOURCE_EXHAUSTED naming the limit",
+                      e.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and "at most 200000" in (e.details() or ""),
+                      "%s %s" % (e.code(), e.details()))
         try:
             unary(ch, "/renja.v1.Renja/Show", renja_pb2.ShowRequest(plan="tidak-ada/2024"),
                   renja_pb2.ShowResponse, token=daemon.token)
