@@ -293,12 +293,33 @@ static void writer_done_cb(rj_op *op, void *ctx, void *arg)
     work_free(w);
 }
 
+static bool admit_fits(rj_daemon *d, work *w);
+static void admit_start(rj_daemon *d, work *w);
+
+/* The waiters at the head of the queue that fit now, at once: without
+ * this a freed compute slot waited for the admit timer's next tick, and
+ * concurrent reads ran at a few hundred a second. Waiters that do not
+ * fit, are cancelled or must be refused are the timer's (admit_run). */
+static void admit_head(rj_daemon *d)
+{
+    while (d->waiting && !d->draining && !atomic_load(&d->waiting->cancelled) &&
+           admit_fits(d, d->waiting)) {
+        work *w = d->waiting;
+        d->waiting = w->next_wait;
+        if (!d->waiting)
+            d->waiting_tail = &d->waiting;
+        d->n_waiting--;
+        admit_start(d, w);
+    }
+}
+
 static void after_work_cb(uv_work_t *req, int status)
 {
     work *w = req->data;
-    if (w->admitted) { /* its compute slot is free: the admit timer fills it */
+    if (w->admitted) { /* its compute slot is free: the next waiter takes it now */
         w->d->computing--;
         w->admitted = false;
+        admit_head(w->d);
     }
     if (w->authed)
         rj_call_set_authenticated(w->call);
