@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +26,7 @@
 #include "rj_ident.h"
 #include "rj_limits.h"
 #include "rj_log.h"
+#include "rj_pool.h"
 #include "rj_reflect.h"
 #include "rj_sd.h"
 #include "rj_wire.h"
@@ -44,13 +43,17 @@
 #define ADMIT_PER_TICK 200
 #define ADMIT_STALL_MS 1000
 #define STALL_CLOSE_MS 10000
-/* Reads computing at once: the libuv pool has 4 threads, and one stays free
+/* Reads computing at once: the pool has POOL_THREADS, and one stays free
  * for the small work (ServerInfo, a write's checks, a watcher's catch-up)
  * that must not queue behind big answers. */
 #define READS_AT_ONCE 3
 #define PAGE_RESERVE ((1u << 20) + (64u << 10)) /* a paged answer: one page */
 #define TRIM_MS 1000
-#define RJ_POOL_NICE 19
+/* Pool threads compute answers at a lower priority than the loop thread:
+ * on a busy machine the loop (Health, accepting, sending) is scheduled
+ * first and answers within milliseconds. */
+#define POOL_THREADS 4
+#define POOL_NICE 19
 
 typedef struct work work;
 
@@ -59,6 +62,7 @@ typedef struct rj_daemon {
     rj_store *store;
     rj_query_cache *qcache;
     rj_writer *writer;
+    rj_pool *pool;
     rj_grpc_server *grpc;
     uv_signal_t sigterm, sigint, sigquit, sighup, sigusr1, sigusr2;
     uv_timer_t reader_timer;
@@ -75,12 +79,14 @@ typedef struct rj_daemon {
     size_t n_waiting;
     unsigned computing; /* admitted reads not yet answered */
     uv_prepare_t turn_prepare;
-    uint64_t turn_cpu_at, turn_cpu_max; /* ns of the loop thread's CPU */
+    uint64_t turn_cpu_at, turn_cpu_max;   /* ns of the loop thread's CPU */
+    uint64_t turn_wall_at, turn_idle_at;  /* uv_hrtime, uv_metrics_idle_time */
+    uint64_t turn_wall_max;               /* ns of wall time, poll's wait left out */
     uv_timer_t admit_timer;
     bool admit_active;
     uv_timer_t trim_timer;
     size_t held_peak; /* since the last malloc_trim */
-    uv_work_t trim_req;
+    rj_job trim_job;
     bool trimming;
     const char *tls_cert, *tls_key; /* re-read on SIGHUP; NULL: no TLS */
     int exit_code;
@@ -88,7 +94,7 @@ typedef struct rj_daemon {
 
 /* One call in flight between the loop, the pool and the writer. */
 struct work {
-    uv_work_t req;
+    rj_job job;
     rj_daemon *d;
     rj_call *call;
     const rj_grpc_method *m;
@@ -181,19 +187,6 @@ static int frame_answer(work *w)
     return 0;
 }
 
-/* Pool threads compute answers at a lower priority than the loop thread:
- * on a busy machine the loop (Health, accepting, sending) is scheduled
- * first and answers within milliseconds. Once per thread; where the system
- * refuses, they keep the default. */
-void rj_svc_pool_thread(void)
-{
-    static __thread bool done;
-    if (done)
-        return;
-    done = true;
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), RJ_POOL_NICE);
-}
-
 static void fill_ctx(work *w)
 {
     w->ctx.store = w->d->store;
@@ -206,10 +199,9 @@ static void fill_ctx(work *w)
 }
 
 /* Reads, and the opening of streams, on a pool thread. */
-static void work_cb(uv_work_t *req)
+static void work_cb(rj_job *job)
 {
-    work *w = req->data;
-    rj_svc_pool_thread();
+    work *w = RJ_JOB_OF(job, work, job);
     /* The deadline passed or the peer left while this waited for a pool
      * thread: nobody wants the answer, and computing it would hold up the
      * calls queued behind. */
@@ -313,9 +305,9 @@ static void admit_head(rj_daemon *d)
     }
 }
 
-static void after_work_cb(uv_work_t *req, int status)
+static void after_work_cb(rj_job *job)
 {
-    work *w = req->data;
+    work *w = RJ_JOB_OF(job, work, job);
     if (w->admitted) { /* its compute slot is free: the next waiter takes it now */
         w->d->computing--;
         w->admitted = false;
@@ -425,7 +417,7 @@ static void admit_start(rj_daemon *d, work *w)
     size_t held = rj_grpc_server_held(d->grpc);
     if (held > d->held_peak)
         d->held_peak = held;
-    uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+    rj_pool_queue(d->pool, &w->job, work_cb, after_work_cb);
 }
 
 static void admit_timer_cb(uv_timer_t *t);
@@ -507,15 +499,15 @@ static void admit_timer_cb(uv_timer_t *t)
 /* Answers of megabytes leave the allocator's heaps large once freed; give
  * the memory back to the system when what is held has fallen well below
  * its peak. malloc_trim walks every heap: on a pool thread, not the loop. */
-static void trim_work_cb(uv_work_t *req)
+static void trim_work_cb(rj_job *job)
 {
-    rj_svc_pool_thread();
+    (void)job;
     malloc_trim(0);
 }
 
-static void trim_done_cb(uv_work_t *req, int status)
+static void trim_done_cb(rj_job *job)
 {
-    rj_daemon *d = req->data;
+    rj_daemon *d = RJ_JOB_OF(job, rj_daemon, trim_job);
     d->trimming = false;
 }
 
@@ -526,8 +518,7 @@ static void trim_timer_cb(uv_timer_t *t)
     if (!d->trimming && d->held_peak >= (32u << 20) && held <= d->held_peak / 4) {
         d->trimming = true;
         d->held_peak = held;
-        d->trim_req.data = d;
-        uv_queue_work(d->loop, &d->trim_req, trim_work_cb, trim_done_cb);
+        rj_pool_queue(d->pool, &d->trim_job, trim_work_cb, trim_done_cb);
     }
 }
 
@@ -550,7 +541,6 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         snprintf(w->client, sizeof(w->client), "%s", peer);
     else
         snprintf(w->client, sizeof(w->client), "tcp %s", peer);
-    w->req.data = w;
     if (d->draining) {
         reply_error(call, RJ_EUNAVAIL, "server shutting down; retry later");
         work_free(w);
@@ -569,7 +559,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
     /* ServerInfo's answer is a few bytes and must not wait behind big ones;
      * a stream's open checks its request only. */
     if (m->streaming || w->svc == &rj_svc_server_info) {
-        uv_queue_work(d->loop, &w->req, work_cb, after_work_cb);
+        rj_pool_queue(d->pool, &w->job, work_cb, after_work_cb);
         return;
     }
     w->reserve = answer_reserve(w);
@@ -939,11 +929,12 @@ static void sigusr_cb(uv_signal_t *h, int signum)
         rj_log(RJ_LOG_INFO,
                "SIGUSR1: uptime %lld s, %zu connection(s), %zu watcher(s), request limit %llu "
                "bytes, %zu bytes of answers held, %zu read(s) waiting for room, longest loop "
-               "turn %llu us%s",
+               "turn %llu us of CPU, %llu us of wall time%s",
                (long long)((wall_ms() - d->started_ms) / 1000), rj_grpc_server_connections(d->grpc),
                rj_watch_count(d->watch), (unsigned long long)d->max_message,
                rj_grpc_server_held(d->grpc), d->n_waiting,
-               (unsigned long long)(d->turn_cpu_max / 1000), d->draining ? ", draining" : "");
+               (unsigned long long)(d->turn_cpu_max / 1000),
+               (unsigned long long)(d->turn_wall_max / 1000), d->draining ? ", draining" : "");
     else
         rj_log(RJ_LOG_INFO, "SIG%s: ignored", sigabbrev_np(signum));
 }
@@ -981,6 +972,14 @@ static void turn_prepare_cb(uv_prepare_t *h)
     if (d->turn_cpu_at && now - d->turn_cpu_at > d->turn_cpu_max)
         d->turn_cpu_max = now - d->turn_cpu_at;
     d->turn_cpu_at = now;
+    /* The same at the wall clock, less the time poll waited for events:
+     * the CPU time plus whatever held the loop thread off its core, other
+     * threads run in its place or a lock it waited for. */
+    uint64_t wall = uv_hrtime(), idle = uv_metrics_idle_time(d->loop);
+    if (d->turn_wall_at && wall - d->turn_wall_at - (idle - d->turn_idle_at) > d->turn_wall_max)
+        d->turn_wall_max = wall - d->turn_wall_at - (idle - d->turn_idle_at);
+    d->turn_wall_at = wall;
+    d->turn_idle_at = idle;
 }
 
 static void grpc_log_cb(void *ud, const char *line)
@@ -998,6 +997,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
 {
     rj_daemon d = {0};
     d.loop = uv_default_loop();
+    uv_loop_configure(d.loop, UV_METRICS_IDLE_TIME);
     d.started_ms = wall_ms();
     d.drain_ms = cfg->drain_ms;
     d.answer_conn_max = cfg->answer_conn_max ? cfg->answer_conn_max : 32u << 20;
@@ -1042,15 +1042,25 @@ int rj_daemon_run(const rj_daemon_config *cfg)
                "token add --data-dir %s --name NAME --role admin",
                cfg->data_dir, cfg->data_dir);
     d.qcache = rj_query_cache_new(64);
-    if (rj_writer_start(d.loop, d.store, writer_done_cb, &d, &d.writer) != 0) {
-        rj_log(RJ_LOG_ERROR, "cannot start the writer thread");
+    if (rj_pool_start(d.loop, POOL_THREADS, POOL_NICE, &d.pool) != 0) {
+        rj_log(RJ_LOG_ERROR, "cannot start the pool threads");
         rj_query_cache_free(d.qcache);
         rj_store_close(d.store);
         rj_dirlock_release(lock_fd);
         rj_reflect_free(d.reflect);
         return 1;
     }
-    d.watch = rj_watch_new(d.loop, d.store);
+    if (rj_writer_start(d.loop, d.store, writer_done_cb, &d, &d.writer) != 0) {
+        rj_log(RJ_LOG_ERROR, "cannot start the writer thread");
+        rj_pool_stop(d.pool);
+        uv_run(d.loop, UV_RUN_NOWAIT);
+        rj_query_cache_free(d.qcache);
+        rj_store_close(d.store);
+        rj_dirlock_release(lock_fd);
+        rj_reflect_free(d.reflect);
+        return 1;
+    }
+    d.watch = rj_watch_new(d.loop, d.pool, d.store);
 
     rj_grpc_config gcfg = cfg->grpc;
     if (!gcfg.max_message)
@@ -1062,6 +1072,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     if (d.answer_total_max < d.answer_conn_max)
         d.answer_total_max = d.answer_conn_max;
     gcfg.log = grpc_log_cb;
+    gcfg.pool = d.pool;
     rj_grpc_server_new(d.loop, &gcfg, methods, sizeof(methods) / sizeof(methods[0]), &d, &d.grpc);
     d.tls_cert = cfg->tls_cert;
     d.tls_key = cfg->tls_key;
@@ -1153,6 +1164,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
     d.turn_prepare.data = &d;
     uv_prepare_start(&d.turn_prepare, turn_prepare_cb);
     uv_unref((uv_handle_t *)&d.turn_prepare);
+
     uv_timer_init(d.loop, &d.trim_timer);
     d.trim_timer.data = &d;
     uv_timer_start(&d.trim_timer, trim_timer_cb, TRIM_MS, TRIM_MS);
@@ -1169,6 +1181,7 @@ out:
     rj_writer_stop(d.writer);
     uv_run(d.loop, UV_RUN_NOWAIT);
     rj_grpc_server_free(d.grpc);
+    rj_pool_stop(d.pool); /* after the server, which frees big answers on it */
     uv_walk(d.loop, close_walk_cb, NULL);
     uv_run(d.loop, UV_RUN_DEFAULT);
     ignore_soft_signals();
@@ -1178,7 +1191,8 @@ out:
     rj_query_cache_free(d.qcache);
     rj_reflect_free(d.reflect);
     rj_dirlock_release(lock_fd);
-    rj_log(RJ_LOG_INFO, "stopped; the longest turn of the loop took %llu us of its CPU",
-           (unsigned long long)(d.turn_cpu_max / 1000));
+    rj_log(RJ_LOG_INFO,
+           "stopped; the longest turn of the loop took %llu us of its CPU, %llu us of wall time",
+           (unsigned long long)(d.turn_cpu_max / 1000), (unsigned long long)(d.turn_wall_max / 1000));
     return d.exit_code;
 }

@@ -17,6 +17,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "rj_alloc.h"
+#include "rj_pool.h"
 #include "rj_tls.h"
 #include "rj_utf8.h"
 #include "rj_wire.h"
@@ -311,30 +312,28 @@ void rj_grpc_config_default(rj_grpc_config *cfg)
 #define FREE_ELSEWHERE (1u << 20)
 
 typedef struct free_req {
-    uv_work_t req;
+    rj_job job;
     void *p;
 } free_req;
 
-static void free_work_cb(uv_work_t *req)
+static void free_work_cb(rj_job *job)
 {
-    free(((free_req *)req)->p);
+    free(((free_req *)job)->p);
 }
 
-static void free_done_cb(uv_work_t *req, int status)
+static void free_done_cb(rj_job *job)
 {
-    free(req);
+    free(job);
 }
 
 static void out_free(rj_grpc_server *srv, rj_buf *b)
 {
-    if (b->cap >= FREE_ELSEWHERE) {
+    if (b->cap >= FREE_ELSEWHERE && srv->cfg.pool) {
         free_req *r = rj_malloc(sizeof(*r));
         r->p = b->data;
-        if (uv_queue_work(srv->loop, &r->req, free_work_cb, free_done_cb) == 0) {
-            memset(b, 0, sizeof(*b));
-            return;
-        }
-        free(r);
+        rj_pool_queue(srv->cfg.pool, &r->job, free_work_cb, free_done_cb);
+        memset(b, 0, sizeof(*b));
+        return;
     }
     rj_buf_free(b);
 }

@@ -86,6 +86,8 @@ typedef struct rj_grpc_config {
     uint64_t first_call_timeout_ms;
     void (*log)(void *ud, const char *line); /* one line, no newline; may be NULL */
     void *log_ud;
+    /* Where answers of megabytes are freed, off the loop (NULL: in place). */
+    struct rj_pool *pool;
 } rj_grpc_config;
 
 /* Copy an nghttp2 diagnostic into out for a log line with every header

@@ -70,16 +70,12 @@ typedef struct rj_service {
  * gives each watcher of the plan a revision just committed; drain ends the
  * watchers (one catching up ends when its read is back), stop ends them all
  * at the end of the drain; free after the loop closed its handles. */
-rj_watch *rj_watch_new(uv_loop_t *loop, rj_store *store);
+rj_watch *rj_watch_new(uv_loop_t *loop, struct rj_pool *pool, rj_store *store);
 void rj_watch_publish(rj_watch *w, const char *plan, const Renja__V1__Revision *rev);
 void rj_watch_drain(rj_watch *w);
 void rj_watch_stop(rj_watch *w);
 size_t rj_watch_count(const rj_watch *w);
 void rj_watch_free(rj_watch *w);
-
-/* Work on a libuv pool thread calls it first: the pool runs at a lower
- * priority than the loop thread. */
-void rj_svc_pool_thread(void);
 
 /* The bytes one page of a paged answer holds at most (beside its header):
  * 1 MiB, or half the message limit when that is lower. */

@@ -6,6 +6,7 @@
 
 #include "rj_alloc.h"
 #include "rj_log.h"
+#include "rj_pool.h"
 
 typedef struct node {
     struct node *next;
@@ -26,7 +27,7 @@ struct rj_writer {
     node *done, *done_tail;       /* applied, not yet reported */
     bool stopping;
     bool disk_full; /* said once in the log, until a write succeeds again */
-    uv_async_t async;
+    rj_wake *wake; /* the loop reports what is done */
 };
 
 static void append(node **head, node **tail, node *list, node *list_tail)
@@ -79,7 +80,9 @@ static void *writer_main(void *p)
 
         pthread_mutex_lock(&w->mu);
         append(&w->done, &w->done_tail, batch, batch_tail);
-        uv_async_send(&w->async);
+        pthread_mutex_unlock(&w->mu);
+        rj_wake_send(w->wake); /* holding nothing: see rj_pool.h */
+        pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
     free(ops);
@@ -87,9 +90,9 @@ static void *writer_main(void *p)
 }
 
 /* Loop thread: report every applied op. */
-static void async_cb(uv_async_t *a)
+static void report_cb(void *arg)
 {
-    rj_writer *w = a->data;
+    rj_writer *w = arg;
     pthread_mutex_lock(&w->mu);
     node *list = w->done;
     w->done = w->done_tail = NULL;
@@ -112,10 +115,13 @@ int rj_writer_start(uv_loop_t *loop, rj_store *store, rj_writer_done_fn done_cb,
     w->arg = arg;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
-    uv_async_init(loop, &w->async, async_cb);
-    w->async.data = w;
+    if (rj_wake_init(loop, report_cb, w, &w->wake) != 0) {
+        free(w);
+        return RJ_EIO;
+    }
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        uv_close((uv_handle_t *)&w->async, NULL);
+        rj_wake_close(w->wake);
+        free(w);
         return RJ_EIO;
     }
     *out = w;
@@ -134,14 +140,6 @@ void rj_writer_queue(rj_writer *w, rj_op *op, void *ctx, rj_writer_prepare_fn pr
     pthread_mutex_unlock(&w->mu);
 }
 
-static void free_cb(uv_handle_t *h)
-{
-    rj_writer *w = h->data;
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
-    free(w);
-}
-
 void rj_writer_stop(rj_writer *w)
 {
     pthread_mutex_lock(&w->mu);
@@ -149,6 +147,9 @@ void rj_writer_stop(rj_writer *w)
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    async_cb(&w->async); /* report what the last batches applied */
-    uv_close((uv_handle_t *)&w->async, free_cb);
+    report_cb(w); /* report what the last batches applied */
+    rj_wake_close(w->wake);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
 }

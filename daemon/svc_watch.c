@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rj_alloc.h"
+#include "rj_pool.h"
 #include "rj_service.h"
 
 /* A watcher whose client does not read would otherwise have every new
@@ -24,6 +25,7 @@ typedef struct watcher watcher;
 
 struct rj_watch {
     uv_loop_t *loop;
+    rj_pool *pool;
     rj_store *store;
     watcher *watchers;
     uv_timer_t pace_timer; /* resumes paused watchers */
@@ -42,7 +44,7 @@ struct watcher {
     bool dead;
     bool paused; /* the peer is not reading: wait for the pace timer */
     /* catch-up results */
-    uv_work_t req;
+    rj_job job;
     uint64_t read_head; /* the plan's head when the catch-up read it */
     Renja__V1__Revision **revs;
     size_t n_revs;
@@ -95,10 +97,9 @@ static void watch_cancel_cb(rj_call *call, void *arg)
         watcher_end(x, RJ_GRPC_CANCELLED, "cancelled");
 }
 
-static void watch_read_cb(uv_work_t *req)
+static void watch_read_cb(rj_job *job)
 {
-    watcher *x = req->data;
-    rj_svc_pool_thread();
+    watcher *x = RJ_JOB_OF(job, watcher, job);
     rj_snap *snap = NULL;
     x->err = rj_snap_begin(x->hub->store, &snap, &x->diag);
     if (x->err)
@@ -120,9 +121,9 @@ static void watch_read_cb(uv_work_t *req)
     rj_snap_end(snap);
 }
 
-static void watch_after_read_cb(uv_work_t *req, int status)
+static void watch_after_read_cb(rj_job *job)
 {
-    watcher *x = req->data;
+    watcher *x = RJ_JOB_OF(job, watcher, job);
     x->catching_up = false;
     if (x->read_head > x->seen_max)
         x->seen_max = x->read_head; /* what this batch left for the next */
@@ -175,8 +176,7 @@ static void watch_catch_up(watcher *x)
 {
     x->catching_up = true;
     x->err = 0;
-    x->req.data = x;
-    uv_queue_work(x->hub->loop, &x->req, watch_read_cb, watch_after_read_cb);
+    rj_pool_queue(x->hub->pool, &x->job, watch_read_cb, watch_after_read_cb);
 }
 
 void rj_watch_publish(rj_watch *hub, const char *plan, const Renja__V1__Revision *rev)
@@ -202,10 +202,11 @@ void rj_watch_publish(rj_watch *hub, const char *plan, const Renja__V1__Revision
     }
 }
 
-rj_watch *rj_watch_new(uv_loop_t *loop, rj_store *store)
+rj_watch *rj_watch_new(uv_loop_t *loop, rj_pool *pool, rj_store *store)
 {
     rj_watch *hub = rj_calloc(1, sizeof(*hub));
     hub->loop = loop;
+    hub->pool = pool;
     hub->store = store;
     uv_timer_init(loop, &hub->pace_timer);
     hub->pace_timer.data = hub;

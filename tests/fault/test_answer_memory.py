@@ -15,6 +15,12 @@ Meanwhile Health answers within 100 ms throughout, a writer's revisions are
 all acknowledged and present afterwards. Peak RSS (VmHWM) and times are
 printed.
 
+With --busy-machine, the same on a machine whose every core is busy with
+other work (one spinning process per core, at nice 0): the loop's turns
+still take under 100 ms of its CPU. (A loop thread that spins waiting for
+a preempted pool thread took 645 ms in one turn here.) What the probe sees
+is printed, not checked, as the busy machine holds the probe up too.
+
 Environment: RENJAD (the daemon binary), RENJA_SRC (the source tree).
 """
 import importlib.util
@@ -146,11 +152,23 @@ def probe(target, token, stop_file):
     print(json.dumps({"worst": worst, "n": n, "failed": failed, "slow": slow[:20]}))
 
 
+def raised():
+    """Run the daemon and the probe at nice -10 where this user may (root,
+    as CI runs), so that the clients of this test and the other tests of a
+    parallel run, at nice 0, do not count against the daemon's latency; a
+    user who may not raise priority runs at 0. Every thread of renjad is
+    started after exec, so all of them inherit it."""
+    try:
+        os.nice(-10)
+    except OSError:
+        pass
+
+
 class Sampler:
     def __init__(self, dm):
         self.stop_file = os.path.join(tmp, "probe.stop")
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--probe", dm.tcp, dm.token,
-                                      self.stop_file], stdout=subprocess.PIPE, text=True)
+                                      self.stop_file], stdout=subprocess.PIPE, text=True, preexec_fn=raised)
 
     def finish(self):
         import json
@@ -270,17 +288,21 @@ def writer(dm, stop, acked, errors):
             time.sleep(0.05)
 
 
-def main():
+def main(busy):
     asan = os.environ.get("ASAN_OPTIONS", "")
     saved = dict(os.environ)
     # Under ASan, freed memory sits in quarantine and would count as held.
     os.environ["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "quarantine_size_mb=4"
     try:
-        dm = renjatest.Daemon(tmp)
+        dm = renjatest.Daemon(tmp, preexec=raised)
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    hogs = []
     try:
+        if busy:
+            hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                    for _ in range(os.cpu_count() or 2)]
         size = big_plan(dm, 20000)
         base = status(dm.proc.pid, "VmRSS")
         print("note: one Export answer is %.2f MiB; renjad resident before: %.1f MiB" % (size / MIB, base / MIB))
@@ -327,13 +349,18 @@ def main():
         stop.set()
         wt.join(60)
         sampler.finish()
-        # What the daemon controls is its loop: Health waits at most one
-        # turn of it. The probe's own figure also holds the time this
-        # machine did not run the daemon or the probe at all (other load).
-        print("note: Health seen by the probe: worst %.1f ms of %d checks, %d over %d ms %s"
-              % (sampler.worst * 1000, sampler.n, len(sampler.slow), HEALTH_MAX_S * 1000, sampler.slow[:10]))
+        # Health as a client sees it: the round trip of every check, at
+        # the wall clock, on a connection of its own.
         res.check("every Health check answered (%d)" % sampler.n, sampler.n > 0 and not sampler.failed,
                   str(sampler.failed[:3]))
+        if busy:
+            print("note: Health seen by a client on the busy machine: worst %.1f ms of %d checks, %d over "
+                  "%d ms" % (sampler.worst * 1000, sampler.n, len(sampler.slow), HEALTH_MAX_S * 1000))
+        else:
+            res.check("Health within %d ms throughout, seen by a client: worst %.1f ms of %d checks"
+                      % (HEALTH_MAX_S * 1000, sampler.worst * 1000, sampler.n),
+                      sampler.n > 0 and not sampler.slow and sampler.worst < HEALTH_MAX_S,
+                      "over %d ms (s into the run, ms): %s" % (HEALTH_MAX_S * 1000, sampler.slow[:10]))
         with grpc.insecure_channel(dm.tcp) as ch:
             r = stub(ch, "Log", renja_pb2.LogResponse)(renja_pb2.LogRequest(plan=PLAN, paged=True),
                                                        metadata=[("authorization", "Bearer " + dm.token)], timeout=60)
@@ -345,9 +372,16 @@ def main():
         import re
         m = re.search(r"longest turn of the loop took (\d+) us", open(os.path.join(dm.dir, "renjad.log")).read())
         turn_ms = int(m.group(1)) / 1000 if m else -1
-        res.check("Health within %d ms throughout: the loop that answers it never took longer than %.1f ms "
-                  "for one turn" % (HEALTH_MAX_S * 1000, turn_ms), 0 <= turn_ms < HEALTH_MAX_S * 1000)
+        m = re.search(r"longest turn of the loop took \d+ us of its CPU, (\d+) us of wall time",
+                      open(os.path.join(dm.dir, "renjad.log")).read())
+        print("note: the longest turn of the loop at the wall clock (poll's wait left out): %.1f ms"
+              % (int(m.group(1)) / 1000 if m else -1))
+        res.check("the loop that answers Health never took longer than %d ms of its CPU for one turn: "
+                  "%.1f ms" % (HEALTH_MAX_S * 1000, turn_ms), 0 <= turn_ms < HEALTH_MAX_S * 1000)
     finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
         if dm.alive():
             dm.proc.kill()
         cleanup()
@@ -361,4 +395,4 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--readers":
     readers(*sys.argv[2:7])
     cleanup()
 else:
-    main()
+    main("--busy-machine" in sys.argv[1:])
