@@ -51,9 +51,12 @@
 #define TRIM_MS 1000
 /* Pool threads compute answers at a lower priority than the loop thread:
  * on a busy machine the loop (Health, accepting, sending) is scheduled
- * first and answers within milliseconds. */
+ * first and answers within milliseconds. Ten nice levels below it, not at
+ * 19: a pool thread may hold what the loop then waits for (an allocator's
+ * lock, the address space's lock while it unmaps a freed answer), and at
+ * 19 it got so little of a busy machine that the loop waited 150 ms. */
 #define POOL_THREADS 4
-#define POOL_NICE 19
+#define POOL_NICER 10
 
 typedef struct work work;
 
@@ -1042,7 +1045,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
                "token add --data-dir %s --name NAME --role admin",
                cfg->data_dir, cfg->data_dir);
     d.qcache = rj_query_cache_new(64);
-    if (rj_pool_start(d.loop, POOL_THREADS, POOL_NICE, &d.pool) != 0) {
+    if (rj_pool_start(d.loop, POOL_THREADS, POOL_NICER, &d.pool) != 0) {
         rj_log(RJ_LOG_ERROR, "cannot start the pool threads");
         rj_query_cache_free(d.qcache);
         rj_store_close(d.store);

@@ -112,7 +112,7 @@ struct rj_pool {
     pthread_mutex_t mu; /* pool threads only: todo */
     rj_link *todo, *todo_tail;
     atomic_bool stopping;
-    int nice;
+    int nicer;
     unsigned n_threads;
     pthread_t *threads;
     rj_wake *wake;
@@ -144,7 +144,12 @@ static rj_job *next_job(rj_pool *p)
 static void *pool_main(void *arg)
 {
     rj_pool *p = arg;
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
+    /* A new thread has its creator's nice value; on Linux getpriority and
+     * setpriority of PRIO_PROCESS name one thread. */
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, 0);
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice + p->nicer > 19 ? 19 : nice + p->nicer);
     for (;;) {
         while (sem_wait(&p->ready) != 0)
             ; /* EINTR */
@@ -173,12 +178,12 @@ static void pool_done(void *arg)
     }
 }
 
-int rj_pool_start(uv_loop_t *loop, unsigned threads, int nice, rj_pool **out)
+int rj_pool_start(uv_loop_t *loop, unsigned threads, int nicer, rj_pool **out)
 {
     rj_pool *p = rj_calloc(1, sizeof(*p));
     pthread_mutex_init(&p->mu, NULL);
     sem_init(&p->ready, 0, 0);
-    p->nice = nice;
+    p->nicer = nicer;
     if (rj_wake_init(loop, pool_done, p, &p->wake) != 0) {
         free(p);
         return RJ_EIO;

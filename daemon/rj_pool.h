@@ -70,9 +70,9 @@ struct rj_job {
 
 typedef struct rj_pool rj_pool;
 
-/* A pool of `threads` threads, each at nice `nice` (where the system
- * refuses, the default). Jobs are taken in the order queued. */
-int rj_pool_start(uv_loop_t *loop, unsigned threads, int nice, rj_pool **out);
+/* A pool of `threads` threads, each `nicer` nice levels below the thread
+ * that starts it (at most nice 19). Jobs are taken in the order queued. */
+int rj_pool_start(uv_loop_t *loop, unsigned threads, int nicer, rj_pool **out);
 /* Queue job (owned by the caller until done has run). Never waits for a
  * pool thread. */
 void rj_pool_queue(rj_pool *p, rj_job *job, rj_job_fn work, rj_job_fn done);

@@ -16,7 +16,7 @@ all acknowledged and present afterwards. Peak RSS (VmHWM) and times are
 printed.
 
 With --busy-machine, the same on a machine whose every core is busy with
-other work (one spinning process per core, at nice 0): the loop's turns
+other work (one spinning process per core, at nice 10): the loop's turns
 still take under 100 ms of its CPU. (A loop thread that spins waiting for
 a preempted pool thread took 645 ms in one turn here.) What the probe sees
 is printed, not checked, as the busy machine holds the probe up too.
@@ -152,23 +152,11 @@ def probe(target, token, stop_file):
     print(json.dumps({"worst": worst, "n": n, "failed": failed, "slow": slow[:20]}))
 
 
-def raised():
-    """Run the daemon and the probe at nice -10 where this user may (root,
-    as CI runs), so that the clients of this test and the other tests of a
-    parallel run, at nice 0, do not count against the daemon's latency; a
-    user who may not raise priority runs at 0. Every thread of renjad is
-    started after exec, so all of them inherit it."""
-    try:
-        os.nice(-10)
-    except OSError:
-        pass
-
-
 class Sampler:
     def __init__(self, dm):
         self.stop_file = os.path.join(tmp, "probe.stop")
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--probe", dm.tcp, dm.token,
-                                      self.stop_file], stdout=subprocess.PIPE, text=True, preexec_fn=raised)
+                                      self.stop_file], stdout=subprocess.PIPE, text=True)
 
     def finish(self):
         import json
@@ -294,14 +282,14 @@ def main(busy):
     # Under ASan, freed memory sits in quarantine and would count as held.
     os.environ["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "quarantine_size_mb=4"
     try:
-        dm = renjatest.Daemon(tmp, preexec=raised)
+        dm = renjatest.Daemon(tmp)
     finally:
         os.environ.clear()
         os.environ.update(saved)
     hogs = []
     try:
         if busy:
-            hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            hogs = [subprocess.Popen([sys.executable, "-c", "import os; os.nice(10)\nwhile True: pass"])
                     for _ in range(os.cpu_count() or 2)]
         size = big_plan(dm, 20000)
         base = status(dm.proc.pid, "VmRSS")

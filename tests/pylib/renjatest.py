@@ -49,15 +49,14 @@ class Daemon:
     """renjad on tmp/data: initialised with `renjad init` first unless the
     dir already holds a store (a restart)."""
 
-    def __init__(self, tmp, extra=(), preexec=None):
+    def __init__(self, tmp, extra=()):
         self.dir = os.path.join(tmp, "data")
         if not os.path.exists(os.path.join(self.dir, "data.mdb")):
             init_store(self.dir)
         self.sock = os.path.join(self.dir, "renjad.sock")
         self.log = open(os.path.join(self.dir, "renjad.log"), "ab")
         self.proc = subprocess.Popen([RENJAD, "--data-dir", self.dir, "--listen", "unix:" + self.sock,
-                                      "--listen", "127.0.0.1:0", *extra], stderr=self.log,
-                                     preexec_fn=preexec)
+                                      "--listen", "127.0.0.1:0", *extra], stderr=self.log)
         deadline = time.time() + 10
         self.tcp = None
         while time.time() < deadline:
