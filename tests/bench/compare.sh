@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# renjad against etcd, side by side in one run, with h2load.
+# renjad against etcd, side by side in one run.
 #
 #   tests/bench/compare.sh [BUILD_DIR]      (default: ./build)
 #
 # Starts a fresh renjad (renjad init on a temp dir) and a fresh etcd (Debian
 # etcd-server, on a temp dir), both on 127.0.0.1 over h2c, and drives each
-# with h2load at 1, 8 and 64 clients (one stream per client), the same
-# request counts for both. Prints one table: req/s, mean and p99 latency of
+# at 1, 8 and 64 clients (one connection and one stream at a time per
+# client, closed loop), the same request counts for both, the same tool for
+# both sides of a row. Prints one table: req/s, mean and p99 latency of
 #
 #   renja Submit (one item, no base)    vs  etcd Put (200-byte value)
 #   renja Show of one item              vs  etcd Range of one key (serializable)
@@ -17,6 +18,13 @@
 # ceiling; the peak RSS of both daemons. It checks that every acknowledged
 # Submit became a revision and every acknowledged Put an etcd revision.
 #
+# Show, Range and Health send one fixed body, with h2load. Submit and Put
+# are driven by bench_h2 (tests/bench/bench_h2.c, built with the others): a
+# fixed Submit body would be "unchanged" after the first and make no
+# revision, so the row would time no-ops. bench_h2's request i sets the
+# item's pagu to i (a Submit) or puts a value starting with i (a Put), so
+# each makes a revision; it prints the same four figures as run below.
+#
 # Not part of the default test run (it measures, it asserts no timing).
 # REQUESTS_1, REQUESTS_8, REQUESTS_64 override the request counts.
 set -euo pipefail
@@ -24,7 +32,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$SRC/build}" && pwd)
 RENJAD=$BUILD/renjad
 RENJA=$BUILD/renja
-for b in "$RENJAD" "$RENJA" "$BUILD/bench_store"; do
+for b in "$RENJAD" "$RENJA" "$BUILD/bench_store" "$BUILD/bench_h2"; do
   [ -x "$b" ] || { echo "compare.sh: $b not built (cmake --build $BUILD)" >&2; exit 2; }
 done
 bash "$SRC/tests/bench/bench-deps.sh"
@@ -157,17 +165,28 @@ print("%.0f %.3f %.3f %d" % (rate, mean, p99, ok))
 EOF
 }
 
+# write MODE PORT CLIENTS REQUESTS START [TOKEN]: one bench_h2 run, request
+# i = START.. carrying i; prints "req/s mean_ms p99_ms succeeded".
+write() {
+  local mode=$1 port=$2 c=$3 n=$4 start=$5 tok=${6:-}
+  local args=(--start "$start" --plan "$PLAN" --kode "$LEAF")
+  [ -n "$tok" ] && args+=(--token "$tok")
+  "$BUILD/bench_h2" "$mode" "127.0.0.1:$port" "$c" "$n" "${args[@]}" || exit 1
+}
+
 mkdir -p "$T/raw"
 RAW=$("$BUILD/bench_store" --raw-lmdb "$T/raw" | sed 's/.*: //')
 
 rows=()
 check_fail=0
+start=1
 for c in 1 8 64; do
   case $c in 1) n=$N1 ;; 8) n=$N8 ;; *) n=$N64 ;; esac
   h0=$(renja_head)
   e0=$(etcd_rev)
-  rs=$(run submit "$RPORT" /renja.v1.Renja/Submit "$T/submit.grpc" "$c" "$n" "$TOKEN")
-  ep=$(run put "$EPORT" /etcdserverpb.KV/Put "$T/put.grpc" "$c" "$n")
+  rs=$(write renja-submit "$RPORT" "$c" "$n" "$start" "$TOKEN")
+  ep=$(write etcd-put "$EPORT" "$c" "$n" "$start")
+  start=$((start + n))
   h1=$(renja_head)
   e1=$(etcd_rev)
   ack=$(echo "$rs" | awk '{ print $4 }')
@@ -190,7 +209,7 @@ done
 
 rss() { awk '$1 == "VmHWM:" { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
 
-echo "renjad vs etcd $(etcd --version | awk 'NR == 1 { print $3 }'), h2load, one stream per client," \
+echo "renjad vs etcd $(etcd --version | awk 'NR == 1 { print $3 }'), bench_h2 (Submit/Put) and h2load, one stream per client," \
   "$(nproc) cores; requests per row: $N1 / $N8 / $N64 at 1 / 8 / 64 clients"
 printf '%-8s %-7s %7s | %9s %9s %9s | %9s %9s %9s | %6s\n' renja etcd clients \
   'req/s' 'mean ms' 'p99 ms' 'req/s' 'mean ms' 'p99 ms' ratio
