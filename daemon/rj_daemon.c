@@ -82,9 +82,9 @@ typedef struct rj_daemon {
     size_t n_waiting;
     unsigned computing; /* admitted reads not yet answered */
     uv_prepare_t turn_prepare;
-    uint64_t turn_cpu_at, turn_cpu_max;   /* ns of the loop thread's CPU */
-    uint64_t turn_wall_at, turn_idle_at;  /* uv_hrtime, uv_metrics_idle_time */
-    uint64_t turn_wall_max;               /* ns of wall time, poll's wait left out */
+    uint64_t turn_cpu_at, turn_cpu_max;  /* ns of the loop thread's CPU */
+    uint64_t turn_wall_at, turn_idle_at; /* uv_hrtime, uv_metrics_idle_time */
+    uint64_t turn_wall_max;              /* ns of wall time, poll's wait left out */
     uv_timer_t admit_timer;
     bool admit_active;
     uv_timer_t trim_timer;
@@ -1196,6 +1196,7 @@ out:
     rj_dirlock_release(lock_fd);
     rj_log(RJ_LOG_INFO,
            "stopped; the longest turn of the loop took %llu us of its CPU, %llu us of wall time",
-           (unsigned long long)(d.turn_cpu_max / 1000), (unsigned long long)(d.turn_wall_max / 1000));
+           (unsigned long long)(d.turn_cpu_max / 1000),
+           (unsigned long long)(d.turn_wall_max / 1000));
     return d.exit_code;
 }

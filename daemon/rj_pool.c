@@ -149,7 +149,8 @@ static void *pool_main(void *arg)
     errno = 0;
     int nice = getpriority(PRIO_PROCESS, 0);
     if (errno == 0)
-        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice + p->nicer > 19 ? 19 : nice + p->nicer);
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+                    nice + p->nicer > 19 ? 19 : nice + p->nicer);
     for (;;) {
         while (sem_wait(&p->ready) != 0)
             ; /* EINTR */

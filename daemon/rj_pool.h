@@ -53,7 +53,7 @@ void rj_mbox_push(rj_mbox *m, rj_link *x);
 rj_link *rj_mbox_take(rj_mbox *m);
 
 /* The struct of type that holds ptr as its member. */
-#define RJ_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define RJ_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* --- the pool ------------------------------------------------------------- */
 

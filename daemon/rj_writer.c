@@ -27,7 +27,7 @@ struct rj_writer {
     node *done, *done_tail;       /* applied, not yet reported */
     bool stopping;
     bool disk_full; /* said once in the log, until a write succeeds again */
-    rj_wake *wake; /* the loop reports what is done */
+    rj_wake *wake;  /* the loop reports what is done */
 };
 
 static void append(node **head, node **tail, node *list, node *list_tail)
