@@ -65,9 +65,7 @@ def status(pid, key):
     return 0
 
 
-def stub(ch, method, resp_cls):
-    return ch.unary_unary(R + method, request_serializer=lambda m: m.SerializeToString(),
-                          response_deserializer=resp_cls.FromString)
+stub = renjatest.stub
 
 
 def big_plan(dm, n):

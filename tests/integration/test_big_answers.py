@@ -23,7 +23,6 @@ import grpc  # noqa: E402
 import renjatest  # noqa: E402
 
 RENJA = os.environ.get("RENJA", "renja")
-R = "/renja.v1.Renja/"
 LIMIT = 4 << 20  # a default gRPC client's receive limit
 
 tmp, cleanup = renjatest.tempdir()
@@ -31,9 +30,7 @@ model_pb2, renja_pb2, health_pb2 = renjatest.load_protos(tmp)
 res = renjatest.Results()
 
 
-def stub(ch, method, resp_cls):
-    return ch.unary_unary(R + method, request_serializer=lambda m: m.SerializeToString(),
-                          response_deserializer=resp_cls.FromString)
+stub = renjatest.stub
 
 
 def cli(dm, *args):

@@ -31,7 +31,6 @@ import renjatest  # noqa: E402
 
 RENJA = os.environ.get("RENJA", "renja")
 RENJAD = renjatest.RENJAD
-R = "/renja.v1.Renja/"
 SMALL = 65536
 PLAN = "besar/2024"
 
@@ -40,9 +39,7 @@ model_pb2, renja_pb2, health_pb2 = renjatest.load_protos(tmp)
 res = renjatest.Results()
 
 
-def stub(ch, method, resp_cls):
-    return ch.unary_unary(R + method, request_serializer=lambda m: m.SerializeToString(),
-                          response_deserializer=resp_cls.FromString)
+stub = renjatest.stub
 
 
 def cli(dm, *args, cwd=None):

@@ -22,7 +22,6 @@ import grpc  # noqa: E402
 
 import renjatest  # noqa: E402
 
-R = "/renja.v1.Renja/"
 READS = 32
 
 tmp, cleanup = renjatest.tempdir()
@@ -30,9 +29,7 @@ model_pb2, renja_pb2, health_pb2 = renjatest.load_protos(tmp)
 res = renjatest.Results()
 
 
-def stub(ch, method, resp_cls):
-    return ch.unary_unary(R + method, request_serializer=lambda m: m.SerializeToString(),
-                          response_deserializer=resp_cls.FromString)
+stub = renjatest.stub
 
 
 def big_plan_changes(n):

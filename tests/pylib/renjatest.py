@@ -45,6 +45,13 @@ def init_store(data_dir):
     return token
 
 
+def stub(ch, method, resp_cls):
+    """A unary call of renja.v1.Renja/method on the grpc channel ch, whose
+    answer is a resp_cls (a class of load_protos' renja_pb2)."""
+    return ch.unary_unary("/renja.v1.Renja/" + method, request_serializer=lambda m: m.SerializeToString(),
+                          response_deserializer=resp_cls.FromString)
+
+
 class Daemon:
     """renjad on tmp/data: initialised with `renjad init` first unless the
     dir already holds a store (a restart)."""
