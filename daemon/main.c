@@ -193,7 +193,7 @@ static int cmd_init(opts *o)
         return 1;
     rj_store *s;
     rj_diag d = {{0}};
-    int rc = rj_store_open(o->data_dir, &s, &d);
+    int rc = rj_store_open_ex(o->data_dir, RJ_STORE_OWNER, &s, &d);
     if (rc) {
         fprintf(stderr, "renjad: init: cannot create the store in %s: %s\n", o->data_dir,
                 d.msg[0] ? d.msg : rj_strerror(rc));

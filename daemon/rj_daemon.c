@@ -1030,7 +1030,7 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_reflect_free(d.reflect);
         return 1;
     }
-    rc = rj_store_open(cfg->data_dir, &d.store, &diag);
+    rc = rj_store_open_ex(cfg->data_dir, RJ_STORE_LOG | RJ_STORE_OWNER, &d.store, &diag);
     if (rc) {
         rj_log(RJ_LOG_ERROR, "cannot open store in %s: %s", cfg->data_dir,
                diag.msg[0] ? diag.msg : rj_strerror(rc));
@@ -1038,6 +1038,10 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_reflect_free(d.reflect);
         return 1;
     }
+    if (rj_store_recovered(d.store))
+        rj_log(RJ_LOG_INFO,
+               "recovered from a crash: %llu write(s) replayed from the write-ahead log",
+               (unsigned long long)rj_store_recovered(d.store));
     size_t n_tokens = 0;
     if (rj_store_token_count(d.store, &n_tokens, NULL) == 0 && n_tokens == 0)
         rj_log(RJ_LOG_WARN,

@@ -1,8 +1,10 @@
 #include "rj_writer.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "rj_alloc.h"
 #include "rj_log.h"
@@ -41,6 +43,21 @@ static void append(node **head, node **tail, node *list, node *list_tail)
     *tail = list_tail;
 }
 
+/* When the writer checkpoints the store's write-ahead log: after this many
+ * records, or after this long with nothing to write. A checkpoint costs a
+ * flush of the data file and two of the log; until it runs, the pages the
+ * records replaced cannot be reused. */
+#define CHECKPOINT_RECORDS 1000
+#define IDLE_CHECKPOINT_MS 100
+
+static void checkpoint(rj_writer *w)
+{
+    rj_diag d;
+    rj_diag_clear(&d);
+    if (rj_store_checkpoint(w->store, &d) != 0)
+        rj_log(RJ_LOG_ERROR, "checkpoint: %s", d.msg);
+}
+
 static void *writer_main(void *p)
 {
     rj_writer *w = p;
@@ -48,8 +65,26 @@ static void *writer_main(void *p)
     rj_op **ops = NULL;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->pending && !w->stopping)
-            pthread_cond_wait(&w->cv, &w->mu);
+        while (!w->pending && !w->stopping) {
+            if (!rj_store_log_records(w->store)) {
+                pthread_cond_wait(&w->cv, &w->mu);
+                continue;
+            }
+            /* Records in the log and nothing to do: checkpoint once the
+             * writer has been idle for a while. */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += IDLE_CHECKPOINT_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT && !w->pending) {
+                pthread_mutex_unlock(&w->mu);
+                checkpoint(w);
+                pthread_mutex_lock(&w->mu);
+            }
+        }
         if (!w->pending && w->stopping)
             break;
         node *batch = w->pending, *batch_tail = w->pending_tail;
@@ -77,6 +112,9 @@ static void *writer_main(void *p)
             rj_log(RJ_LOG_INFO, "writes succeed again: the disk has room");
             w->disk_full = false;
         }
+
+        if (rj_store_log_records(w->store) >= CHECKPOINT_RECORDS)
+            checkpoint(w);
 
         pthread_mutex_lock(&w->mu);
         append(&w->done, &w->done_tail, batch, batch_tail);

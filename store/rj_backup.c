@@ -120,6 +120,21 @@ int rj_store_restore(const char *dir, const char *in_file, rj_diag *d)
         ok = false;
     if (in >= 0)
         close(in);
+    /* The log belongs to the data file it replaces: gone first, so that
+     * its meta pages are never written into the restored file. */
+    char *wal = rj_asprintf("%s/" RJ_WAL_NAME, dir);
+    if (ok && unlink(wal) < 0 && errno != ENOENT) {
+        step = wal;
+        ok = false;
+    }
+    if (ok) {
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    free(wal);
     if (ok) {
         step = dst;
         ok = rename(tmp, dst) == 0;

@@ -144,15 +144,24 @@ int lm_write(rj_store *s, lm_write_fn fn, void *arg, rj_diag *d)
         int rc = lm_write_begin(s, &txn);
         if (rc)
             return lm_write_failed(s, rc, "begin write", d);
+        lm_log_rewind(s, 0);
         int err = fn(s, txn, arg);
+        if (err == 0 && (err = lm_wal_append(s, txn, d)) != 0) {
+            mdb_txn_abort(txn);
+            return err;
+        }
         if (err) {
             mdb_txn_abort(txn);
         } else {
             rc = mdb_txn_commit(txn);
+            if (rc)
+                lm_wal_unappend(s);
             if (rc == MDB_MAP_FULL)
                 err = ERR_MAPFULL;
             else if (rc)
                 return lm_write_failed(s, rc, "commit failed", d);
+            else
+                return lm_wal_after_commit(s, d);
         }
         if (err != ERR_MAPFULL)
             return err;
@@ -351,7 +360,7 @@ int lm_plan_put(rj_store *s, MDB_txn *txn, const Renja__V1__Plan *p, unsigned fl
     size_t len;
     void *buf = lm_pack(&p->base, &len);
     MDB_val k = {.mv_size = strlen(p->id), .mv_data = p->id}, v = {.mv_size = len, .mv_data = buf};
-    int rc = mdb_put(txn, s->plans, &k, &v, flags);
+    int rc = lm_put(s, txn, s->plans, &k, &v, flags);
     free(buf);
     if (rc == MDB_KEYEXIST)
         return rj_diag_set(d, RJ_EEXIST, "plan %s already exists", p->id);

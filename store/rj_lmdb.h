@@ -66,6 +66,22 @@ struct rj_store {
     int readers;
     bool resizing;
     char *dir;
+    /* the write-ahead log (rj_wal.c) */
+    bool logged;          /* this process writes through the log: the daemon */
+    int wal_fd;           /* -1: the store has no log */
+    unsigned psize;       /* LMDB's page size: the meta pages' */
+    uint64_t wal_gen;     /* gen of the newest header */
+    off_t wal_end;        /* where the next record goes */
+    off_t wal_last;       /* where the last record went, until its commit; -1 */
+    uint64_t wal_records; /* records since the checkpoint */
+    MDB_txn *pin;         /* holds the checkpoint's pages (logged only) */
+    unsigned char *lb;    /* the record of the write being made */
+    size_t ln, lcap;
+    bool wal_broken;
+    char wal_why[160];
+    struct records *recover; /* found at open, replayed once the env is open */
+    int recover_lock;
+    uint64_t recovered;
 };
 
 struct rj_snap {
@@ -176,6 +192,44 @@ int lm_write(rj_store *s, lm_write_fn fn, void *arg, rj_diag *d);
 /* The error lm_write gives when step failed with the MDB or errno code rc:
  * RJ_ETOOBIG "disk full on DIR" or RJ_EIO "store: STEP: ...". */
 int lm_write_failed(rj_store *s, int rc, const char *step, rj_diag *d);
+
+/* --- the write-ahead log (rj_wal.c) -----------------------------------------------
+ *
+ * An LMDB commit is durable after two ordered flushes: the data pages, then
+ * the meta page. The daemon (RJ_STORE_LOG) makes one instead: every put and
+ * delete of a write goes through lm_put / lm_del, which also append it to
+ * the write's record; lm_write appends the record to DIR/renja.wal and
+ * fdatasyncs it before it commits, and commits without a sync
+ * (MDB_NOSYNC). A checkpoint (every so many records, when the writer is
+ * idle, at close) flushes the data file, saves its two meta pages in the
+ * log's header and empties the log.
+ *
+ * Why a power loss between checkpoints cannot hurt the checkpoint's pages:
+ * the logging process holds a read transaction (the pin) on the
+ * checkpoint's snapshot, so LMDB never reuses a page of it, and the only
+ * other pages written are the two meta pages, which recovery writes back
+ * from the header. Recovery (at open, when the data file's meta pages are
+ * not the header's or records follow it) restores them and replays the
+ * records in order: every acknowledged write is there again.
+ *
+ * Another process writing beside the daemon (renjad token) commits with
+ * LMDB's own syncs and then checkpoints (without emptying the log), so a
+ * later recovery starts from a state that includes its write. */
+int lm_put(rj_store *s, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+int lm_del(rj_store *s, MDB_txn *txn, MDB_dbi dbi, MDB_val *k);
+/* A child transaction's start in the record, and its undoing. */
+size_t lm_log_mark(rj_store *s);
+void lm_log_rewind(rj_store *s, size_t mark);
+/* lm_write's steps: the record before the commit, taken back when the
+ * commit fails; the checkpoint of a process that does not log. */
+int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d);
+void lm_wal_unappend(rj_store *s);
+int lm_wal_after_commit(rj_store *s, rj_diag *d);
+/* rj_store_open's steps: read the log and restore the meta pages before
+ * the env is opened; replay, checkpoint and switch to MDB_NOSYNC after. */
+int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d);
+int lm_wal_after_env(rj_store *s, rj_diag *d);
+void lm_wal_close(rj_store *s);
 
 /* --- scans --------------------------------------------------------------------- */
 

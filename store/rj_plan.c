@@ -75,7 +75,7 @@ static int event_add(rj_store *s, MDB_txn *txn, rj_op *op, const char *action, c
     void *buf = lm_pack(&ev.base, &len);
     kv = kb_val(&k);
     dv = (MDB_val){.mv_size = len, .mv_data = buf};
-    rc = mdb_put(txn, s->events, &kv, &dv, MDB_NOOVERWRITE);
+    rc = lm_put(s, txn, s->events, &kv, &dv, MDB_NOOVERWRITE);
     free(buf);
     return rc ? lm_fail(&op->diag, rc, "write event") : 0;
 }
@@ -184,7 +184,7 @@ int lm_op_set_stage(rj_store *s, MDB_txn *txn, rj_op *op)
     void *buf = lm_pack(&st.base, &len);
     dv = (MDB_val){.mv_size = len, .mv_data = buf};
     kv = kb_val(&k);
-    rc = mdb_put(txn, s->stages, &kv, &dv, MDB_NOOVERWRITE);
+    rc = lm_put(s, txn, s->stages, &kv, &dv, MDB_NOOVERWRITE);
     if (rc == 0)
         op->stage_out = lm_unpack(&renja__v1__stage__descriptor, buf, len);
     free(buf);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_MAPSIZE ((size_t)1 << 30)
 
@@ -72,6 +73,7 @@ static int apply_batch(rj_store *s, MDB_txn *txn, void *arg)
     for (size_t i = 0; i < b->n; i++)
         op_reset(b->ops[i]);
     for (size_t i = 0; i < b->n; i++) {
+        size_t mark = lm_log_mark(s);
         MDB_txn *child;
         int rc = mdb_txn_begin(s->env, txn, 0, &child);
         if (rc == MDB_MAP_FULL)
@@ -87,6 +89,7 @@ static int apply_batch(rj_store *s, MDB_txn *txn, void *arg)
                 return lm_write_failed(s, rc, "commit failed", &b->diag);
         } else {
             mdb_txn_abort(child);
+            lm_log_rewind(s, mark);
             if (err == ERR_MAPFULL)
                 return ERR_MAPFULL;
             b->ops[i]->err = err;
@@ -155,7 +158,7 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
             int n = snprintf(buf, sizeof(buf), "%d", RJ_SCHEMA_VERSION);
             MDB_val k = {.mv_size = 6, .mv_data = "schema"},
                     v = {.mv_size = (size_t)n, .mv_data = buf};
-            rc = mdb_put(txn, s->meta, &k, &v, 0);
+            rc = lm_put(s, txn, s->meta, &k, &v, 0);
         } else if (rc == 0 && version > RJ_SCHEMA_VERSION) {
             return rj_diag_set(d, RJ_ESCHEMA,
                                "has schema version %ld; this build of renja supports schema "
@@ -170,6 +173,11 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
 
 int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
 {
+    return rj_store_open_ex(dir, 0, out, d);
+}
+
+int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d)
+{
     *out = NULL;
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
         return rj_diag_set(d, RJ_EIO, "cannot create data dir %s: %s", dir, strerror(errno));
@@ -177,6 +185,12 @@ int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->dir = rj_strdup(dir);
+    s->wal_fd = -1;
+    s->recover_lock = -1;
+    if (lm_wal_before_env(s, flags, d) != 0) {
+        rj_store_close(s);
+        return RJ_EIO;
+    }
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env, 8);
@@ -205,6 +219,10 @@ int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
         rj_store_close(s);
         return err == RJ_ESCHEMA ? err : RJ_EIO;
     }
+    if (lm_wal_after_env(s, d) != 0) {
+        rj_store_close(s);
+        return RJ_EIO;
+    }
     *out = s;
     return 0;
 }
@@ -213,6 +231,10 @@ void rj_store_close(rj_store *s)
 {
     if (!s)
         return;
+    if (s->env)
+        lm_wal_close(s);
+    else if (s->wal_fd >= 0)
+        close(s->wal_fd);
     if (s->env)
         mdb_env_close(s->env);
     pthread_mutex_destroy(&s->mu);

@@ -42,9 +42,28 @@ typedef struct rj_snap rj_snap;
 /* --- environment ------------------------------------------------------- */
 
 /* Open (and create if missing) the environment in dir. Refuses a schema
- * newer than RJ_SCHEMA_VERSION with RJ_ESCHEMA. Clears stale reader slots. */
+ * newer than RJ_SCHEMA_VERSION with RJ_ESCHEMA. Clears stale reader slots.
+ * Recovers from a crash of a daemon that wrote through the log (see
+ * rj_store_open_ex) when no daemon runs on dir. */
 int rj_store_open(const char *dir, rj_store **out, rj_diag *d);
+
+/* The write-ahead log, DIR/renja.wal. */
+#define RJ_WAL_NAME "renja.wal"
+/* Write through the log: one flush per acknowledged write (the daemon). */
+#define RJ_STORE_LOG 1u
+/* The caller holds the data dir's lock (rj_dirlock.h). */
+#define RJ_STORE_OWNER 2u
+int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d);
+/* Closes; a logging store checkpoints first, leaving an empty log. */
 void rj_store_close(rj_store *s);
+/* Logging store: flush the data file, record the checkpoint, empty the
+ * log. RJ_EIO when a flush failed. */
+int rj_store_checkpoint(rj_store *s, rj_diag *d);
+/* Records written to the log since the last checkpoint (0 when the store
+ * does not log). */
+uint64_t rj_store_log_records(rj_store *s);
+/* Records replayed from the log when the store was opened. */
+uint64_t rj_store_recovered(rj_store *s);
 /* Clear reader slots of dead processes; *dead gets how many (may be NULL). */
 int rj_store_reader_check(rj_store *s, int *dead);
 /* A consistent, compacted copy of the whole environment into out_file while

@@ -1278,7 +1278,7 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
             }
         }
         MDB_val kv = kb_val(&k), dv = {.mv_size = len, .mv_data = buf ? buf : &tomb};
-        rc = mdb_put(sb->txn, sb->s->vals, &kv, &dv, 0);
+        rc = lm_put(sb->s, sb->txn, sb->s->vals, &kv, &dv, 0);
         free(buf);
     }
     if (rc) {
@@ -1303,7 +1303,7 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
     kb_plan(&k, op->plan);
     kb_u64(&k, rev);
     MDB_val kv = kb_val(&k), dv = {.mv_size = len, .mv_data = buf};
-    rc = mdb_put(sb->txn, sb->s->revs, &kv, &dv, MDB_NOOVERWRITE);
+    rc = lm_put(sb->s, sb->txn, sb->s->revs, &kv, &dv, MDB_NOOVERWRITE);
     if (rc == 0)
         op->revision = lm_unpack(&renja__v1__revision__descriptor, buf, len);
     free(buf);

@@ -52,12 +52,12 @@ static int token_add_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__V1_
     tok_key(&hk, "h/", hex);
     kv = kb_val(&hk);
     dv = (MDB_val){.mv_size = len, .mv_data = buf};
-    rc = mdb_put(txn, s->tokens, &kv, &dv, MDB_NOOVERWRITE);
+    rc = lm_put(s, txn, s->tokens, &kv, &dv, MDB_NOOVERWRITE);
     free(buf);
     if (rc == 0) {
         kv = kb_val(&nk);
         dv = (MDB_val){.mv_size = 64, .mv_data = hex};
-        rc = mdb_put(txn, s->tokens, &kv, &dv, MDB_NOOVERWRITE);
+        rc = lm_put(s, txn, s->tokens, &kv, &dv, MDB_NOOVERWRITE);
     }
     return rc ? lm_fail(d, rc, "write token") : 0;
 }
@@ -232,12 +232,12 @@ static int token_revoke_txn(rj_store *s, MDB_txn *txn, const char *name, Renja__
     MDB_val hv = kb_val(&hk), iv;
     if (id && mdb_get(txn, s->tokens, &hv, &iv) == 0)
         *id = lm_unpack(&renja__v1__identity__descriptor, iv.mv_data, iv.mv_size);
-    rc = mdb_del(txn, s->tokens, &hv, NULL);
+    rc = lm_del(s, txn, s->tokens, &hv);
     if (rc == MDB_NOTFOUND)
         rc = 0;
     kv = kb_val(&nk);
     if (rc == 0)
-        rc = mdb_del(txn, s->tokens, &kv, NULL);
+        rc = lm_del(s, txn, s->tokens, &kv);
     return rc ? lm_fail(d, rc, "revoke token") : 0;
 }
 

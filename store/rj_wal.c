@@ -1,0 +1,689 @@
+/* The write-ahead log (see rj_lmdb.h, "the write-ahead log").
+ *
+ * File layout of DIR/renja.wal:
+ *   two header slots of SLOT bytes each, then records.
+ *   slot:   magic[8] version:u32 psize:u32 gen:u64 ckpt_txnid:u64 crc:u32
+ *           (zero to byte 64), then the data file's two meta pages as they
+ *           were when the checkpoint made them durable (2 * psize bytes).
+ *           The valid slot with the higher gen is the header.
+ *   record: len:u32 crc:u32 txnid:u64 gen:u64, then len bytes of entries;
+ *           crc covers txnid, gen and the entries. A record whose gen is not
+ *           the header's belongs to an earlier checkpoint and ends the log.
+ *   entry:  op:u8 (1 put, 2 delete) dbi:u8 klen:u32 vlen:u32 key val
+ * Integers are little-endian. CRCs are CRC-32C.
+ */
+#include "rj_lmdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rj_dirlock.h"
+
+#define WAL_MAGIC "RJWAL\0\0\1"
+#define WAL_VERSION 1
+#define FIELDS 64
+#define REC_HDR 24
+
+enum { OP_PUT = 1, OP_DEL = 2 };
+
+/* --- CRC-32C ----------------------------------------------------------------- */
+
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
+static uint32_t crc_add(uint32_t crc, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    crc = ~crc;
+    while (n--)
+        crc = crc_table[(crc ^ *b++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* --- little-endian fields ---------------------------------------------------- */
+
+static void put32(unsigned char *b, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *b)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--)
+        v = v << 8 | b[i];
+    return v;
+}
+
+static uint64_t get64le(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* --- the databases, by number --------------------------------------------------- */
+
+static MDB_dbi *dbi_at(rj_store *s, unsigned i)
+{
+    MDB_dbi *t[] = {&s->meta, &s->plans, &s->revs, &s->vals, &s->stages, &s->tokens, &s->events};
+    return i < sizeof(t) / sizeof(t[0]) ? t[i] : NULL;
+}
+
+static int dbi_number(rj_store *s, MDB_dbi dbi)
+{
+    MDB_dbi *p;
+    for (unsigned i = 0; (p = dbi_at(s, i)) != NULL; i++)
+        if (*p == dbi)
+            return (int)i;
+    abort(); /* a database this file does not know: our bug */
+}
+
+/* --- the record of the write being made ----------------------------------------- */
+
+static void log_entry(rj_store *s, int op, MDB_dbi dbi, const MDB_val *k, const MDB_val *v)
+{
+    size_t vlen = v ? v->mv_size : 0;
+    size_t need = 10 + k->mv_size + vlen;
+    if (s->ln == 0)
+        s->ln = REC_HDR; /* the record's header, filled in by lm_wal_append */
+    s->lb = rj_grow(s->lb, s->ln + need, &s->lcap, 1, 4096);
+    unsigned char *b = s->lb + s->ln;
+    b[0] = (unsigned char)op;
+    b[1] = (unsigned char)dbi_number(s, dbi);
+    put32(b + 2, (uint32_t)k->mv_size);
+    put32(b + 6, (uint32_t)vlen);
+    memcpy(b + 10, k->mv_data, k->mv_size);
+    if (vlen)
+        memcpy(b + 10 + k->mv_size, v->mv_data, vlen);
+    s->ln += need;
+}
+
+int lm_put(rj_store *s, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
+{
+    int rc = mdb_put(txn, dbi, k, v, flags);
+    if (rc == 0 && s->logged)
+        log_entry(s, OP_PUT, dbi, k, v);
+    return rc;
+}
+
+int lm_del(rj_store *s, MDB_txn *txn, MDB_dbi dbi, MDB_val *k)
+{
+    int rc = mdb_del(txn, dbi, k, NULL);
+    if (rc == 0 && s->logged)
+        log_entry(s, OP_DEL, dbi, k, NULL);
+    return rc;
+}
+
+size_t lm_log_mark(rj_store *s)
+{
+    return s->ln;
+}
+
+void lm_log_rewind(rj_store *s, size_t mark)
+{
+    s->ln = mark;
+}
+
+/* --- files ------------------------------------------------------------------------- */
+
+static size_t slot_size(unsigned psize)
+{
+    size_t n = FIELDS + 2 * (size_t)psize;
+    return (n + 4095) / 4096 * 4096;
+}
+
+static int full_pwrite(int fd, const void *p, size_t n, off_t off)
+{
+    const char *b = p;
+    while (n) {
+        ssize_t w = pwrite(fd, b, n, off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        b += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+static int full_pread(int fd, void *p, size_t n, off_t off, size_t *got)
+{
+    char *b = p;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(fd, b + done, n - done, off + (off_t)done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    *got = done;
+    return 0;
+}
+
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int rc = fsync(fd) < 0 ? errno : 0;
+    close(fd);
+    return rc;
+}
+
+/* A failed flush of the log. The kernel may have dropped the pages it could
+ * not write, so nothing about the file is known any more: the log takes no
+ * more records until renjad is restarted (which reads the file as it is). */
+static int wal_break(rj_store *s, int e, const char *step, rj_diag *d)
+{
+    if (!s->wal_broken) {
+        s->wal_broken = true;
+        snprintf(s->wal_why, sizeof(s->wal_why), "%s failed: %s", step, strerror(e));
+    }
+    return rj_diag_set(d, RJ_EIO,
+                       "store: write-ahead log %s/" RJ_WAL_NAME
+                       ": %s; writes are refused until renjad is restarted",
+                       s->dir, s->wal_why);
+}
+
+/* The header: the valid slot with the higher gen; -1 when neither is. */
+static int read_header(int fd, unsigned psize, unsigned char **slot_out, uint64_t *gen,
+                       uint64_t *ckpt)
+{
+    size_t n = FIELDS + 2 * (size_t)psize;
+    int best = -1;
+    unsigned char *best_slot = NULL;
+    for (int i = 0; i < 2; i++) {
+        unsigned char *slot = rj_malloc(n);
+        size_t got;
+        bool ok = full_pread(fd, slot, n, (off_t)(i * slot_size(psize)), &got) == 0 && got == n &&
+                  memcmp(slot, WAL_MAGIC, 8) == 0 && get32(slot + 8) == WAL_VERSION &&
+                  get32(slot + 12) == psize;
+        if (ok) {
+            uint32_t crc = crc_add(0, slot, 32);
+            crc = crc_add(crc, slot + FIELDS, 2 * (size_t)psize);
+            ok = crc == get32(slot + 32) && (best < 0 || get64le(slot + 16) > *gen);
+        }
+        if (!ok) {
+            free(slot);
+            continue;
+        }
+        free(best_slot);
+        best_slot = slot;
+        best = i;
+        *gen = get64le(slot + 16);
+        *ckpt = get64le(slot + 24);
+    }
+    *slot_out = best_slot;
+    return best;
+}
+
+/* Write header slot number (gen % 2) naming ckpt and the meta pages. */
+static int write_header(int fd, unsigned psize, uint64_t gen, uint64_t ckpt,
+                        const unsigned char *metas)
+{
+    size_t n = FIELDS + 2 * (size_t)psize;
+    unsigned char *slot = rj_calloc(1, n);
+    memcpy(slot, WAL_MAGIC, 8);
+    put32(slot + 8, WAL_VERSION);
+    put32(slot + 12, psize);
+    put64(slot + 16, gen);
+    put64(slot + 24, ckpt);
+    memcpy(slot + FIELDS, metas, 2 * (size_t)psize);
+    uint32_t crc = crc_add(0, slot, 32);
+    crc = crc_add(crc, slot + FIELDS, 2 * (size_t)psize);
+    put32(slot + 32, crc);
+    int rc = full_pwrite(fd, slot, n, (off_t)(gen % 2 * slot_size(psize)));
+    free(slot);
+    return rc;
+}
+
+/* --- records ----------------------------------------------------------------------- */
+
+int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d)
+{
+    if (!s->logged || s->ln == 0)
+        return 0;
+    if (s->wal_broken)
+        return wal_break(s, 0, "", d);
+    unsigned char *b = s->lb;
+    put32(b, (uint32_t)(s->ln - REC_HDR));
+    put64(b + 8, (uint64_t)mdb_txn_id(txn));
+    put64(b + 16, s->wal_gen);
+    put32(b + 4, crc_add(0, b + 8, s->ln - 8));
+    int rc = full_pwrite(s->wal_fd, b, s->ln, s->wal_end);
+    if (rc == 0 && fdatasync(s->wal_fd) < 0)
+        rc = errno;
+    if (rc) {
+        /* Take the record back so that a later start does not apply a
+         * write that was reported as failed; if even that fails, stop. */
+        if (ftruncate(s->wal_fd, s->wal_end) < 0 || fdatasync(s->wal_fd) < 0)
+            return wal_break(s, rc, "flush", d);
+        if (rc == ENOSPC || rc == EDQUOT)
+            return lm_write_failed(s, rc, "write-ahead log", d);
+        return rj_diag_set(d, RJ_EIO, "store: write-ahead log %s/" RJ_WAL_NAME ": %s", s->dir,
+                           strerror(rc));
+    }
+    s->wal_last = s->wal_end;
+    s->wal_end += (off_t)s->ln;
+    s->wal_records++;
+    return 0;
+}
+
+void lm_wal_unappend(rj_store *s)
+{
+    if (!s->logged || s->wal_last < 0)
+        return;
+    if (ftruncate(s->wal_fd, s->wal_last) < 0 || fdatasync(s->wal_fd) < 0) {
+        wal_break(s, errno, "taking back a record", NULL);
+        return;
+    }
+    s->wal_end = s->wal_last;
+    s->wal_last = -1;
+    s->wal_records--;
+}
+
+/* The records of the current gen after the checkpoint, as offsets into buf. */
+typedef struct records {
+    unsigned char *buf;
+    size_t len;
+    size_t *at;
+    size_t n, cap;
+    off_t end; /* file offset just past the last good record */
+} records;
+
+static int read_records(int fd, unsigned psize, uint64_t ckpt, records *r)
+{
+    memset(r, 0, sizeof(*r));
+    off_t start = (off_t)(2 * slot_size(psize));
+    r->end = start;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return errno;
+    if (st.st_size <= start)
+        return 0;
+    r->len = (size_t)(st.st_size - start);
+    r->buf = rj_malloc(r->len);
+    size_t got;
+    int rc = full_pread(fd, r->buf, r->len, start, &got);
+    if (rc)
+        return rc;
+    r->len = got;
+    uint64_t last = ckpt;
+    size_t off = 0;
+    while (off + REC_HDR <= r->len) {
+        const unsigned char *b = r->buf + off;
+        size_t len = get32(b);
+        if (len > r->len - off - REC_HDR)
+            break;
+        if (get32(b + 4) != crc_add(0, b + 8, len + REC_HDR - 8))
+            break;
+        /* Records the checkpoint covers stay until the file is cut after
+         * it: skipped by their txnid. */
+        uint64_t txnid = get64le(b + 8);
+        if (txnid > last) {
+            r->at = rj_grow(r->at, r->n + 1, &r->cap, sizeof(*r->at), 64);
+            r->at[r->n++] = off;
+            last = txnid;
+        }
+        off += REC_HDR + len;
+    }
+    r->end = start + (off_t)off;
+    return 0;
+}
+
+/* Apply the records, all in one transaction. */
+static int replay_fn(rj_store *s, MDB_txn *txn, void *arg)
+{
+    records *r = arg;
+    for (size_t i = 0; i < r->n; i++) {
+        const unsigned char *b = r->buf + r->at[i];
+        size_t len = get32(b), off = REC_HDR;
+        while (off + 10 <= REC_HDR + len) {
+            const unsigned char *e = b + off;
+            size_t kl = get32(e + 2), vl = get32(e + 6);
+            MDB_dbi *dbi = dbi_at(s, e[1]);
+            if (!dbi || kl + vl > REC_HDR + len - off - 10 || (e[0] != OP_PUT && e[0] != OP_DEL))
+                return RJ_EIO;
+            MDB_val k = {.mv_size = kl, .mv_data = (void *)(e + 10)};
+            MDB_val v = {.mv_size = vl, .mv_data = (void *)(e + 10 + kl)};
+            int rc = e[0] == OP_PUT ? mdb_put(txn, *dbi, &k, &v, 0) : mdb_del(txn, *dbi, &k, NULL);
+            if (rc == MDB_MAP_FULL)
+                return ERR_MAPFULL;
+            if (rc && !(rc == MDB_NOTFOUND && e[0] == OP_DEL))
+                return RJ_EIO;
+            off += 10 + kl + vl;
+        }
+    }
+    return 0;
+}
+
+/* --- checkpoints --------------------------------------------------------------------- */
+
+/* Make everything committed durable in the data file and name it in the
+ * log's header; with truncate, drop the records it covers. Holds LMDB's
+ * write lock throughout, so no commit (of this process or another) comes
+ * between the flush and the meta pages read for the header. In the
+ * logging process a new pin then holds the checkpoint's pages. */
+static int checkpoint(rj_store *s, bool truncate, rj_diag *d)
+{
+    MDB_txn *w;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &w);
+    if (rc == MDB_MAP_RESIZED) {
+        if ((rc = lm_set_mapsize(s, 0)) == 0)
+            rc = mdb_txn_begin(s->env, NULL, 0, &w);
+    }
+    if (rc)
+        return lm_write_failed(s, rc, "checkpoint", d);
+    uint64_t ckpt = (uint64_t)mdb_txn_id(w) - 1;
+    int dfd;
+    rc = mdb_env_sync(s->env, 1);
+    if (rc == 0)
+        rc = mdb_env_get_fd(s->env, &dfd);
+    unsigned char *metas = rj_malloc(2 * (size_t)s->psize);
+    size_t got = 0;
+    if (rc == 0 && (rc = full_pread(dfd, metas, 2 * (size_t)s->psize, 0, &got)) == 0 &&
+        got < 2 * (size_t)s->psize)
+        rc = EIO;
+    /* Another process may have written a header since ours. */
+    unsigned char *cur = NULL;
+    uint64_t gen = 0, ck;
+    if (rc == 0 && read_header(s->wal_fd, s->psize, &cur, &gen, &ck) >= 0 && gen > s->wal_gen)
+        s->wal_gen = gen;
+    free(cur);
+    if (rc == 0)
+        rc = write_header(s->wal_fd, s->psize, s->wal_gen + 1, ckpt, metas);
+    if (rc == 0 && fdatasync(s->wal_fd) < 0)
+        rc = errno;
+    free(metas);
+    if (rc) {
+        mdb_txn_abort(w);
+        return wal_break(s, rc, "checkpoint", d);
+    }
+    s->wal_gen++;
+    if (truncate) {
+        off_t start = (off_t)(2 * slot_size(s->psize));
+        if (ftruncate(s->wal_fd, start) < 0 || fdatasync(s->wal_fd) < 0) {
+            mdb_txn_abort(w);
+            return wal_break(s, errno, "checkpoint", d);
+        }
+        s->wal_end = start;
+        s->wal_last = -1;
+        s->wal_records = 0;
+    }
+    if (s->logged) {
+        MDB_txn *pin;
+        rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &pin);
+        if (rc) {
+            mdb_txn_abort(w);
+            return wal_break(s, rc, "pinning the checkpoint", d);
+        }
+        if (s->pin)
+            mdb_txn_abort(s->pin);
+        s->pin = pin;
+    }
+    mdb_txn_abort(w);
+    return 0;
+}
+
+int lm_wal_after_commit(rj_store *s, rj_diag *d)
+{
+    s->wal_last = -1;
+    if (s->wal_fd < 0 || s->logged)
+        return 0;
+    return checkpoint(s, false, d);
+}
+
+/* A new log: header slot 0 (gen 1) naming the current state, slot 1 empty,
+ * written under another name and renamed, so the name never points at a
+ * partial header. */
+static int wal_create(rj_store *s, rj_diag *d)
+{
+    char *path = rj_asprintf("%s/" RJ_WAL_NAME, s->dir);
+    char *tmp = rj_asprintf("%s/" RJ_WAL_NAME ".new", s->dir);
+    int rc = 0;
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        rc = errno;
+    if (rc == 0 && ftruncate(fd, (off_t)(2 * slot_size(s->psize))) < 0)
+        rc = errno;
+    if (rc == 0) {
+        s->wal_fd = fd;
+        s->wal_gen = 0;
+        /* checkpoint writes gen 1 into slot 1 % 2; the file is renamed after */
+        int err = checkpoint(s, true, d);
+        s->wal_fd = -1;
+        if (err) {
+            close(fd);
+            unlink(tmp);
+            free(path);
+            free(tmp);
+            s->wal_broken = false;
+            return err;
+        }
+    }
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = errno;
+    if (rc == 0)
+        rc = sync_dir(s->dir);
+    if (rc) {
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        rj_diag_set(d, RJ_EIO, "cannot create the write-ahead log %s: %s", path, strerror(rc));
+        free(path);
+        free(tmp);
+        return RJ_EIO;
+    }
+    s->wal_fd = fd;
+    free(path);
+    free(tmp);
+    return 0;
+}
+
+/* --- open and close ---------------------------------------------------------------------- */
+
+int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
+{
+    pthread_once(&crc_once, crc_init);
+    s->logged = flags & RJ_STORE_LOG;
+    s->wal_fd = -1;
+    s->wal_last = -1;
+    s->psize = (unsigned)sysconf(_SC_PAGESIZE);
+    char *path = rj_asprintf("%s/" RJ_WAL_NAME, s->dir);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        free(path);
+        if (e == ENOENT)
+            return 0; /* created after the open when this process logs */
+        return rj_diag_set(d, RJ_EIO, "cannot open the write-ahead log %s/" RJ_WAL_NAME ": %s",
+                           s->dir, strerror(e));
+    }
+    free(path);
+    s->wal_fd = fd;
+    unsigned char *slot = NULL;
+    unsigned psize = s->psize;
+    uint64_t gen = 0, ckpt = 0;
+    if (read_header(fd, psize, &slot, &gen, &ckpt) < 0)
+        return rj_diag_set(d, RJ_EIO,
+                           "the write-ahead log %s/" RJ_WAL_NAME
+                           " has no valid header; the store cannot be opened safely (restore "
+                           "a backup)",
+                           s->dir);
+    s->wal_gen = gen;
+    records *r = rj_calloc(1, sizeof(*r));
+    int rc = read_records(fd, psize, ckpt, r);
+    if (rc) {
+        free(slot);
+        free(r->buf);
+        free(r->at);
+        free(r);
+        return rj_diag_set(d, RJ_EIO, "cannot read the write-ahead log %s/" RJ_WAL_NAME ": %s",
+                           s->dir, strerror(rc));
+    }
+    s->wal_end = r->end;
+
+    /* The data file as the checkpoint left it, and nothing logged since:
+     * nothing to do. Anything else is a crash after the checkpoint. */
+    char *data = rj_asprintf("%s/data.mdb", s->dir);
+    int dfd = open(data, O_RDWR | O_CLOEXEC);
+    free(data);
+    if (dfd < 0) {
+        free(slot);
+        free(r->buf);
+        free(r->at);
+        free(r);
+        return rj_diag_set(d, RJ_EIO, "cannot open %s/data.mdb: %s", s->dir, strerror(errno));
+    }
+    unsigned char *now = rj_malloc(2 * (size_t)psize);
+    size_t got = 0;
+    rc = full_pread(dfd, now, 2 * (size_t)psize, 0, &got);
+    bool same =
+        rc == 0 && got == 2 * (size_t)psize && memcmp(now, slot + FIELDS, 2 * (size_t)psize) == 0;
+    free(now);
+    int lock_fd = -1;
+    bool may = true;
+    if ((!same || r->n) && !(flags & RJ_STORE_OWNER)) {
+        /* Recovery rewrites the data file's meta pages: only while no other
+         * process (a running daemon) has the store. */
+        rj_diag ld;
+        may = rj_dirlock_take(s->dir, "recovery", &lock_fd, &ld) == 0;
+    }
+    if ((!same || r->n) && may) {
+        rc = full_pwrite(dfd, slot + FIELDS, 2 * (size_t)psize, 0);
+        if (rc == 0 && fdatasync(dfd) < 0)
+            rc = errno;
+        s->recover = r;
+        r = NULL;
+        s->recover_lock = lock_fd;
+    } else {
+        rj_dirlock_release(lock_fd);
+    }
+    close(dfd);
+    free(slot);
+    if (r) {
+        free(r->buf);
+        free(r->at);
+        free(r);
+    }
+    if (rc)
+        return rj_diag_set(d, RJ_EIO, "recovery: cannot write %s/data.mdb: %s", s->dir,
+                           strerror(rc));
+    return 0;
+}
+
+int lm_wal_after_env(rj_store *s, rj_diag *d)
+{
+    int err = 0;
+    records *r = s->recover;
+    if (r) {
+        s->recover = NULL;
+        rj_diag rd;
+        rj_diag_clear(&rd);
+        bool logged = s->logged;
+        s->logged = false; /* the replay itself is not logged again */
+        if (r->n)
+            err = lm_write(s, replay_fn, r, &rd);
+        s->logged = logged;
+        if (err)
+            rj_diag_set(d, RJ_EIO, "recovery: replaying the write-ahead log %s/" RJ_WAL_NAME ": %s",
+                        s->dir, rd.msg[0] ? rd.msg : rj_strerror(err));
+        else if (!logged)
+            err = checkpoint(s, true, d);
+        s->recovered = r->n;
+        free(r->buf);
+        free(r->at);
+        free(r);
+        if (err) {
+            rj_dirlock_release(s->recover_lock);
+            s->recover_lock = -1;
+            return err;
+        }
+    }
+    if (s->logged) {
+        err = s->wal_fd < 0 ? wal_create(s, d) : checkpoint(s, true, d);
+        if (err == 0) {
+            int rc = mdb_env_set_flags(s->env, MDB_NOSYNC, 1);
+            if (rc)
+                err = rj_diag_set(d, RJ_EIO, "store: %s", mdb_strerror(rc));
+        }
+    }
+    rj_dirlock_release(s->recover_lock);
+    s->recover_lock = -1;
+    return err;
+}
+
+void lm_wal_close(rj_store *s)
+{
+    if (s->logged && s->wal_fd >= 0 && !s->wal_broken) {
+        rj_diag d;
+        rj_diag_clear(&d);
+        checkpoint(s, true, &d);
+    }
+    if (s->pin)
+        mdb_txn_abort(s->pin);
+    s->pin = NULL;
+    if (s->recover) {
+        free(s->recover->buf);
+        free(s->recover->at);
+        free(s->recover);
+        s->recover = NULL;
+    }
+    if (s->recover_lock >= 0)
+        rj_dirlock_release(s->recover_lock);
+    s->recover_lock = -1;
+    if (s->wal_fd >= 0)
+        close(s->wal_fd);
+    s->wal_fd = -1;
+    free(s->lb);
+    s->lb = NULL;
+}
+
+/* --- the store's own calls ------------------------------------------------------------------- */
+
+int rj_store_checkpoint(rj_store *s, rj_diag *d)
+{
+    if (!s->logged || s->wal_fd < 0)
+        return 0;
+    if (s->wal_broken)
+        return wal_break(s, 0, "", d);
+    return checkpoint(s, true, d);
+}
+
+uint64_t rj_store_log_records(rj_store *s)
+{
+    return s->logged ? s->wal_records : 0;
+}
+
+uint64_t rj_store_recovered(rj_store *s)
+{
+    return s->recovered;
+}
