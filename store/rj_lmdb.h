@@ -72,6 +72,7 @@ struct rj_store {
     unsigned psize;       /* LMDB's page size: the meta pages' */
     uint64_t wal_gen;     /* gen of the newest header */
     off_t wal_end;        /* where the next record goes */
+    off_t wal_alloc;      /* the file's size: zeros after wal_end */
     off_t wal_last;       /* where the last record went, until its commit; -1 */
     uint64_t wal_records; /* records since the checkpoint */
     MDB_txn *pin;         /* holds the checkpoint's pages (logged only) */

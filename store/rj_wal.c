@@ -267,6 +267,34 @@ static int write_header(int fd, unsigned psize, uint64_t gen, uint64_t ckpt,
 
 /* --- records ----------------------------------------------------------------------- */
 
+/* The log is written ahead of its records in zeros, so that a record's
+ * fdatasync flushes its data only, not a new size or extent. */
+#define EXTEND_STEP ((off_t)1 << 20)
+
+static int extend(rj_store *s, off_t need)
+{
+    static const unsigned char zeros[65536];
+    off_t to = (need + EXTEND_STEP - 1) / EXTEND_STEP * EXTEND_STEP;
+    for (off_t at = s->wal_alloc; at < to;) {
+        size_t n = (size_t)(to - at < (off_t)sizeof(zeros) ? to - at : (off_t)sizeof(zeros));
+        int rc = full_pwrite(s->wal_fd, zeros, n, at);
+        if (rc)
+            return rc;
+        at += (off_t)n;
+    }
+    s->wal_alloc = to;
+    return 0;
+}
+
+/* Zero the record header at off: the log ends there. */
+static int unwrite(rj_store *s, off_t off)
+{
+    static const unsigned char zeros[REC_HDR];
+    if (full_pwrite(s->wal_fd, zeros, REC_HDR, off) != 0 || fdatasync(s->wal_fd) < 0)
+        return -1;
+    return 0;
+}
+
 int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d)
 {
     if (!s->logged || s->ln == 0)
@@ -278,13 +306,17 @@ int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d)
     put64(b + 8, (uint64_t)mdb_txn_id(txn));
     put64(b + 16, s->wal_gen);
     put32(b + 4, crc_add(0, b + 8, s->ln - 8));
-    int rc = full_pwrite(s->wal_fd, b, s->ln, s->wal_end);
+    int rc = 0;
+    if (s->wal_end + (off_t)s->ln > s->wal_alloc)
+        rc = extend(s, s->wal_end + (off_t)s->ln);
+    if (rc == 0)
+        rc = full_pwrite(s->wal_fd, b, s->ln, s->wal_end);
     if (rc == 0 && fdatasync(s->wal_fd) < 0)
         rc = errno;
     if (rc) {
         /* Take the record back so that a later start does not apply a
          * write that was reported as failed; if even that fails, stop. */
-        if (ftruncate(s->wal_fd, s->wal_end) < 0 || fdatasync(s->wal_fd) < 0)
+        if (unwrite(s, s->wal_end) != 0)
             return wal_break(s, rc, "flush", d);
         if (rc == ENOSPC || rc == EDQUOT)
             return lm_write_failed(s, rc, "write-ahead log", d);
@@ -301,7 +333,7 @@ void lm_wal_unappend(rj_store *s)
 {
     if (!s->logged || s->wal_last < 0)
         return;
-    if (ftruncate(s->wal_fd, s->wal_last) < 0 || fdatasync(s->wal_fd) < 0) {
+    if (unwrite(s, s->wal_last) != 0) {
         wal_break(s, errno, "taking back a record", NULL);
         return;
     }
@@ -336,7 +368,7 @@ static int read_records(int fd, unsigned psize, uint64_t ckpt, records *r)
     if (rc)
         return rc;
     r->len = got;
-    uint64_t last = ckpt;
+    uint64_t prev = 0;
     size_t off = 0;
     while (off + REC_HDR <= r->len) {
         const unsigned char *b = r->buf + off;
@@ -345,13 +377,18 @@ static int read_records(int fd, unsigned psize, uint64_t ckpt, records *r)
             break;
         if (get32(b + 4) != crc_add(0, b + 8, len + REC_HDR - 8))
             break;
-        /* Records the checkpoint covers stay until the file is cut after
-         * it: skipped by their txnid. */
+        /* Records a checkpoint covers are skipped by their txnid: those
+         * before a checkpoint of another process (which leaves them), and
+         * those of earlier checkpoints after the end of the newest records,
+         * which overwrite them from the start. A txnid lower than the
+         * previous record's is such an old record: the log ends there. */
         uint64_t txnid = get64le(b + 8);
-        if (txnid > last) {
+        if (txnid <= prev)
+            break;
+        prev = txnid;
+        if (txnid > ckpt) {
             r->at = rj_grow(r->at, r->n + 1, &r->cap, sizeof(*r->at), 64);
             r->at[r->n++] = off;
-            last = txnid;
         }
         off += REC_HDR + len;
     }
@@ -429,12 +466,8 @@ static int checkpoint(rj_store *s, bool truncate, rj_diag *d)
     }
     s->wal_gen++;
     if (truncate) {
-        off_t start = (off_t)(2 * slot_size(s->psize));
-        if (ftruncate(s->wal_fd, start) < 0 || fdatasync(s->wal_fd) < 0) {
-            mdb_txn_abort(w);
-            return wal_break(s, errno, "checkpoint", d);
-        }
-        s->wal_end = start;
+        /* The records are covered now: the next ones overwrite them. */
+        s->wal_end = (off_t)(2 * slot_size(s->psize));
         s->wal_last = -1;
         s->wal_records = 0;
     }
@@ -476,6 +509,7 @@ static int wal_create(rj_store *s, rj_diag *d)
         rc = errno;
     if (rc == 0) {
         s->wal_fd = fd;
+        s->wal_alloc = (off_t)(2 * slot_size(s->psize));
         s->wal_gen = 0;
         /* checkpoint writes gen 1 into slot 1 % 2; the file is renamed after */
         int err = checkpoint(s, true, d);
@@ -529,6 +563,9 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
     }
     free(path);
     s->wal_fd = fd;
+    struct stat st;
+    if (fstat(fd, &st) == 0)
+        s->wal_alloc = st.st_size;
     unsigned char *slot = NULL;
     unsigned psize = s->psize;
     uint64_t gen = 0, ckpt = 0;
@@ -646,7 +683,9 @@ void lm_wal_close(rj_store *s)
     if (s->logged && s->wal_fd >= 0 && !s->wal_broken) {
         rj_diag d;
         rj_diag_clear(&d);
-        checkpoint(s, true, &d);
+        /* An empty log takes no room while the daemon is stopped. */
+        if (checkpoint(s, true, &d) == 0 && ftruncate(s->wal_fd, s->wal_end) == 0)
+            s->wal_alloc = s->wal_end;
     }
     if (s->pin)
         mdb_txn_abort(s->pin);
