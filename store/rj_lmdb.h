@@ -67,10 +67,12 @@ struct rj_store {
     bool resizing;
     char *dir;
     /* the write-ahead log (rj_wal.c) */
-    bool logged;          /* this process writes through the log: the daemon */
+    bool log_wanted;      /* opened with RJ_STORE_LOG: the daemon */
+    bool logged;          /* writes go through the log (from the end of the open) */
     int wal_fd;           /* -1: the store has no log */
     unsigned psize;       /* LMDB's page size: the meta pages' */
     uint64_t wal_gen;     /* gen of the newest header */
+    uint64_t wal_epoch;   /* the records' epoch: one per emptying checkpoint */
     off_t wal_end;        /* where the next record goes */
     off_t wal_alloc;      /* the file's size: zeros after wal_end */
     off_t wal_last;       /* where the last record went, until its commit; -1 */

@@ -2,13 +2,16 @@
  *
  * File layout of DIR/renja.wal:
  *   two header slots of SLOT bytes each, then records.
- *   slot:   magic[8] version:u32 psize:u32 gen:u64 ckpt_txnid:u64 crc:u32
- *           (zero to byte 64), then the data file's two meta pages as they
- *           were when the checkpoint made them durable (2 * psize bytes).
- *           The valid slot with the higher gen is the header.
- *   record: len:u32 crc:u32 txnid:u64 gen:u64, then len bytes of entries;
- *           crc covers txnid, gen and the entries. A record whose gen is not
- *           the header's belongs to an earlier checkpoint and ends the log.
+ *   slot:   magic[8] version:u32 psize:u32 gen:u64 ckpt_txnid:u64 epoch:u64
+ *           crc:u32 (zero to byte 64), then the data file's two meta pages
+ *           as they were when the checkpoint made them durable (2 * psize
+ *           bytes). The valid slot with the higher gen is the header. Every
+ *           checkpoint writes the other slot with gen + 1; one that empties
+ *           the log also starts a new epoch.
+ *   record: len:u32 crc:u32 txnid:u64 epoch:u64, then len bytes of entries;
+ *           crc covers txnid, epoch and the entries. Records are written
+ *           from the start of the record area in each epoch, over those of
+ *           earlier ones: a record of another epoch ends the log.
  *   entry:  op:u8 (1 put, 2 delete) dbi:u8 klen:u32 vlen:u32 key val
  * Integers are little-endian. CRCs are CRC-32C.
  */
@@ -213,9 +216,12 @@ static int wal_break(rj_store *s, int e, const char *step, rj_diag *d)
                        s->dir, s->wal_why);
 }
 
+typedef struct header {
+    uint64_t gen, ckpt, epoch;
+} header;
+
 /* The header: the valid slot with the higher gen; -1 when neither is. */
-static int read_header(int fd, unsigned psize, unsigned char **slot_out, uint64_t *gen,
-                       uint64_t *ckpt)
+static int read_header(int fd, unsigned psize, unsigned char **slot_out, header *h)
 {
     size_t n = FIELDS + 2 * (size_t)psize;
     int best = -1;
@@ -227,9 +233,9 @@ static int read_header(int fd, unsigned psize, unsigned char **slot_out, uint64_
                   memcmp(slot, WAL_MAGIC, 8) == 0 && get32(slot + 8) == WAL_VERSION &&
                   get32(slot + 12) == psize;
         if (ok) {
-            uint32_t crc = crc_add(0, slot, 32);
+            uint32_t crc = crc_add(0, slot, 40);
             crc = crc_add(crc, slot + FIELDS, 2 * (size_t)psize);
-            ok = crc == get32(slot + 32) && (best < 0 || get64le(slot + 16) > *gen);
+            ok = crc == get32(slot + 40) && (best < 0 || get64le(slot + 16) > h->gen);
         }
         if (!ok) {
             free(slot);
@@ -238,29 +244,33 @@ static int read_header(int fd, unsigned psize, unsigned char **slot_out, uint64_
         free(best_slot);
         best_slot = slot;
         best = i;
-        *gen = get64le(slot + 16);
-        *ckpt = get64le(slot + 24);
+        h->gen = get64le(slot + 16);
+        h->ckpt = get64le(slot + 24);
+        h->epoch = get64le(slot + 32);
     }
-    *slot_out = best_slot;
+    if (slot_out)
+        *slot_out = best_slot;
+    else
+        free(best_slot);
     return best;
 }
 
-/* Write header slot number (gen % 2) naming ckpt and the meta pages. */
-static int write_header(int fd, unsigned psize, uint64_t gen, uint64_t ckpt,
-                        const unsigned char *metas)
+/* Write header slot number (gen % 2) with the meta pages. */
+static int write_header(int fd, unsigned psize, const header *h, const unsigned char *metas)
 {
     size_t n = FIELDS + 2 * (size_t)psize;
     unsigned char *slot = rj_calloc(1, n);
     memcpy(slot, WAL_MAGIC, 8);
     put32(slot + 8, WAL_VERSION);
     put32(slot + 12, psize);
-    put64(slot + 16, gen);
-    put64(slot + 24, ckpt);
+    put64(slot + 16, h->gen);
+    put64(slot + 24, h->ckpt);
+    put64(slot + 32, h->epoch);
     memcpy(slot + FIELDS, metas, 2 * (size_t)psize);
-    uint32_t crc = crc_add(0, slot, 32);
+    uint32_t crc = crc_add(0, slot, 40);
     crc = crc_add(crc, slot + FIELDS, 2 * (size_t)psize);
-    put32(slot + 32, crc);
-    int rc = full_pwrite(fd, slot, n, (off_t)(gen % 2 * slot_size(psize)));
+    put32(slot + 40, crc);
+    int rc = full_pwrite(fd, slot, n, (off_t)(h->gen % 2 * slot_size(psize)));
     free(slot);
     return rc;
 }
@@ -304,7 +314,7 @@ int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d)
     unsigned char *b = s->lb;
     put32(b, (uint32_t)(s->ln - REC_HDR));
     put64(b + 8, (uint64_t)mdb_txn_id(txn));
-    put64(b + 16, s->wal_gen);
+    put64(b + 16, s->wal_epoch);
     put32(b + 4, crc_add(0, b + 8, s->ln - 8));
     int rc = 0;
     if (s->wal_end + (off_t)s->ln > s->wal_alloc)
@@ -342,7 +352,7 @@ void lm_wal_unappend(rj_store *s)
     s->wal_records--;
 }
 
-/* The records of the current gen after the checkpoint, as offsets into buf. */
+/* The records of the header's epoch after its checkpoint, as offsets into buf. */
 typedef struct records {
     unsigned char *buf;
     size_t len;
@@ -351,7 +361,7 @@ typedef struct records {
     off_t end; /* file offset just past the last good record */
 } records;
 
-static int read_records(int fd, unsigned psize, uint64_t ckpt, records *r)
+static int read_records(int fd, unsigned psize, const header *h, records *r)
 {
     memset(r, 0, sizeof(*r));
     off_t start = (off_t)(2 * slot_size(psize));
@@ -377,16 +387,13 @@ static int read_records(int fd, unsigned psize, uint64_t ckpt, records *r)
             break;
         if (get32(b + 4) != crc_add(0, b + 8, len + REC_HDR - 8))
             break;
-        /* Records a checkpoint covers are skipped by their txnid: those
-         * before a checkpoint of another process (which leaves them), and
-         * those of earlier checkpoints after the end of the newest records,
-         * which overwrite them from the start. A txnid lower than the
-         * previous record's is such an old record: the log ends there. */
+        /* Records before a checkpoint of another process (which keeps
+         * the epoch) are covered by it: skipped by their txnid. */
         uint64_t txnid = get64le(b + 8);
-        if (txnid <= prev)
+        if (get64le(b + 16) != h->epoch || txnid <= prev)
             break;
         prev = txnid;
-        if (txnid > ckpt) {
+        if (txnid > h->ckpt) {
             r->at = rj_grow(r->at, r->n + 1, &r->cap, sizeof(*r->at), 64);
             r->at[r->n++] = off;
         }
@@ -450,13 +457,17 @@ static int checkpoint(rj_store *s, bool truncate, rj_diag *d)
         got < 2 * (size_t)s->psize)
         rc = EIO;
     /* Another process may have written a header since ours. */
-    unsigned char *cur = NULL;
-    uint64_t gen = 0, ck;
-    if (rc == 0 && read_header(s->wal_fd, s->psize, &cur, &gen, &ck) >= 0 && gen > s->wal_gen)
-        s->wal_gen = gen;
-    free(cur);
-    if (rc == 0)
-        rc = write_header(s->wal_fd, s->psize, s->wal_gen + 1, ckpt, metas);
+    header h = {.gen = s->wal_gen, .epoch = s->wal_epoch};
+    if (rc == 0) {
+        header cur = {0};
+        if (read_header(s->wal_fd, s->psize, NULL, &cur) >= 0 && cur.gen > h.gen)
+            h = cur;
+        h.gen++;
+        h.ckpt = ckpt;
+        if (truncate)
+            h.epoch++;
+        rc = write_header(s->wal_fd, s->psize, &h, metas);
+    }
     if (rc == 0 && fdatasync(s->wal_fd) < 0)
         rc = errno;
     free(metas);
@@ -464,7 +475,8 @@ static int checkpoint(rj_store *s, bool truncate, rj_diag *d)
         mdb_txn_abort(w);
         return wal_break(s, rc, "checkpoint", d);
     }
-    s->wal_gen++;
+    s->wal_gen = h.gen;
+    s->wal_epoch = h.epoch;
     if (truncate) {
         /* The records are covered now: the next ones overwrite them. */
         s->wal_end = (off_t)(2 * slot_size(s->psize));
@@ -494,7 +506,7 @@ int lm_wal_after_commit(rj_store *s, rj_diag *d)
     return checkpoint(s, false, d);
 }
 
-/* A new log: header slot 0 (gen 1) naming the current state, slot 1 empty,
+/* A new log: header slot 1 (gen 1) naming the current state, slot 0 empty,
  * written under another name and renamed, so the name never points at a
  * partial header. */
 static int wal_create(rj_store *s, rj_diag *d)
@@ -511,7 +523,8 @@ static int wal_create(rj_store *s, rj_diag *d)
         s->wal_fd = fd;
         s->wal_alloc = (off_t)(2 * slot_size(s->psize));
         s->wal_gen = 0;
-        /* checkpoint writes gen 1 into slot 1 % 2; the file is renamed after */
+        s->wal_epoch = 0;
+        /* checkpoint writes gen 1 into slot 1; the file is renamed after */
         int err = checkpoint(s, true, d);
         s->wal_fd = -1;
         if (err) {
@@ -547,7 +560,10 @@ static int wal_create(rj_store *s, rj_diag *d)
 int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
 {
     pthread_once(&crc_once, crc_init);
-    s->logged = flags & RJ_STORE_LOG;
+    /* Until the env is open and recovered, writes are LMDB's own synced
+     * commits; the store logs from the end of lm_wal_after_env. */
+    s->logged = false;
+    s->log_wanted = flags & RJ_STORE_LOG;
     s->wal_fd = -1;
     s->wal_last = -1;
     s->psize = (unsigned)sysconf(_SC_PAGESIZE);
@@ -568,16 +584,17 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
         s->wal_alloc = st.st_size;
     unsigned char *slot = NULL;
     unsigned psize = s->psize;
-    uint64_t gen = 0, ckpt = 0;
-    if (read_header(fd, psize, &slot, &gen, &ckpt) < 0)
+    header h = {0};
+    if (read_header(fd, psize, &slot, &h) < 0)
         return rj_diag_set(d, RJ_EIO,
                            "the write-ahead log %s/" RJ_WAL_NAME
                            " has no valid header; the store cannot be opened safely (restore "
                            "a backup)",
                            s->dir);
-    s->wal_gen = gen;
+    s->wal_gen = h.gen;
+    s->wal_epoch = h.epoch;
     records *r = rj_calloc(1, sizeof(*r));
-    int rc = read_records(fd, psize, ckpt, r);
+    int rc = read_records(fd, psize, &h, r);
     if (rc) {
         free(slot);
         free(r->buf);
@@ -645,15 +662,12 @@ int lm_wal_after_env(rj_store *s, rj_diag *d)
         s->recover = NULL;
         rj_diag rd;
         rj_diag_clear(&rd);
-        bool logged = s->logged;
-        s->logged = false; /* the replay itself is not logged again */
         if (r->n)
             err = lm_write(s, replay_fn, r, &rd);
-        s->logged = logged;
         if (err)
             rj_diag_set(d, RJ_EIO, "recovery: replaying the write-ahead log %s/" RJ_WAL_NAME ": %s",
                         s->dir, rd.msg[0] ? rd.msg : rj_strerror(err));
-        else if (!logged)
+        else if (!s->log_wanted)
             err = checkpoint(s, true, d);
         s->recovered = r->n;
         free(r->buf);
@@ -665,7 +679,8 @@ int lm_wal_after_env(rj_store *s, rj_diag *d)
             return err;
         }
     }
-    if (s->logged) {
+    if (s->log_wanted) {
+        s->logged = true;
         err = s->wal_fd < 0 ? wal_create(s, d) : checkpoint(s, true, d);
         if (err == 0) {
             int rc = mdb_env_set_flags(s->env, MDB_NOSYNC, 1);

@@ -1,0 +1,329 @@
+/* The write-ahead log (store/rj_wal.c): a store that writes through the log
+ * and dies without closing comes back with every write it made; a power
+ * loss is simulated by putting back the data file as the last checkpoint
+ * flushed it (with none, all, or only the meta pages of the later unsynced
+ * commits) and cutting the log at every byte offset of its last records.
+ * Each case opens the store as renjad's tools would, and checks the plan's
+ * head and the exact pagu of every revision. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "test_store_util.h"
+
+#define PLAN "diskop-wal/2024"
+
+static Renja__V1__Identity planner;
+
+/* Revision r sets 2.17's pagu to pagu_of(r). */
+static int64_t pagu_of(uint64_t r)
+{
+    return (int64_t)r * 1000 + 7;
+}
+
+static void submit_rev(rj_store *s, uint64_t want)
+{
+    changes c = {0};
+    ch_item(&c, "2.17", "", pagu_of(want), 0);
+    uint64_t rev = 0;
+    char diag[RJ_DIAG_MAX];
+    assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, &rev, diag), 0);
+    assert_int_equal(rev, want);
+}
+
+/* The plan's head, and whether every revision up to it holds its pagu. */
+static uint64_t check_store(rj_store *s)
+{
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
+    uint64_t head = 0;
+    rj_diag d;
+    assert_int_equal(rj_snap_resolve(snap, PLAN, "head", &head, &d), 0);
+    for (uint64_t r = 1; r <= head; r++) {
+        Renja__V1__Item *it = NULL;
+        assert_int_equal(rj_snap_item(snap, PLAN, "2.17", r, &it, &d), 0);
+        assert_true(it->has_pagu);
+        assert_int_equal(it->pagu, pagu_of(r));
+        protobuf_c_message_free_unpacked(&it->base, NULL);
+    }
+    rj_snap_end(snap);
+    return head;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    return rj_asprintf("%s/%s", dir, name);
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    unsigned char *b = rj_malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = pread(fd, b + got, (size_t)st.st_size - got, (off_t)got);
+        assert_true(r > 0);
+        got += (size_t)r;
+    }
+    close(fd);
+    *n = got;
+    return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b, n), (ssize_t)n);
+    close(fd);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t n;
+    unsigned char *b = slurp(from, &n);
+    spill(to, b, n);
+    free(b);
+}
+
+/* A dir for cases where fsync costs nothing, if the machine has one. */
+static char *fast_dir(void)
+{
+    char tmpl[] = "/dev/shm/renja-wal-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    return d ? rj_strdup(d) : tmp_dir();
+}
+
+static void open_logged(const char *dir, rj_store **s)
+{
+    rj_diag d;
+    rj_diag_clear(&d);
+    int rc = rj_store_open_ex(dir, RJ_STORE_LOG | RJ_STORE_OWNER, s, &d);
+    if (rc)
+        fail_msg("open %s: %s", dir, d.msg);
+}
+
+/* A logging store that dies without closing: every write comes back. */
+static void test_exit_without_close(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        rj_store *s;
+        open_logged(dir, &s);
+        if (simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL) != 0)
+            _exit(2);
+        for (uint64_t r = 1; r <= 40; r++)
+            submit_rev(s, r);
+        _exit(0); /* no close, no checkpoint */
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(rj_store_recovered(s), 41); /* the plan and 40 revisions */
+    assert_int_equal(check_store(s), 40);
+    submit_rev(s, 41);
+    rj_store_close(s);
+    /* Opened again: nothing left to replay, everything there. */
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(rj_store_recovered(s), 0);
+    assert_int_equal(check_store(s), 41);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A clean close leaves an empty log: the next open replays nothing. */
+static void test_close_checkpoints(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    open_logged(dir, &s);
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL), 0);
+    for (uint64_t r = 1; r <= 5; r++)
+        submit_rev(s, r);
+    assert_int_equal(rj_store_log_records(s), 6);
+    rj_store_close(s);
+    open_logged(dir, &s);
+    assert_int_equal(rj_store_recovered(s), 0);
+    assert_int_equal(rj_store_log_records(s), 0);
+    assert_int_equal(check_store(s), 5);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+enum { DATA_ALL, DATA_NONE, DATA_METAS, N_DATA };
+static const char *data_case[] = {"every unsynced page written", "no unsynced page written",
+                                  "only the unsynced meta pages written"};
+
+#define BEFORE 5 /* revisions in the checkpoint */
+#define AFTER 3  /* revisions only in the log */
+
+/* Power loss after AFTER unsynced commits, at every cut of the log. */
+static void test_power_loss_every_cut(void **state)
+{
+    (void)state;
+    char *dir = fast_dir();
+    char *keep = fast_dir();
+    char *img = path_in(keep, "data.checkpoint"), *crash = path_in(keep, "data.crash"),
+         *wal = path_in(keep, "wal.crash");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        rj_store *s;
+        open_logged(dir, &s);
+        if (simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL) != 0)
+            _exit(2);
+        for (uint64_t r = 1; r <= BEFORE; r++)
+            submit_rev(s, r);
+        rj_diag d;
+        if (rj_store_checkpoint(s, &d) != 0)
+            _exit(3);
+        /* What the disk holds after the checkpoint's flush. */
+        char *data = path_in(dir, "data.mdb");
+        copy_file(data, img);
+        for (uint64_t r = BEFORE + 1; r <= BEFORE + AFTER; r++)
+            submit_rev(s, r);
+        copy_file(data, crash);
+        char *log = path_in(dir, RJ_WAL_NAME);
+        copy_file(log, wal);
+        _exit(0);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+    size_t n_img, n_crash, n_wal;
+    unsigned char *b_img = slurp(img, &n_img), *b_crash = slurp(crash, &n_crash),
+                  *b_wal = slurp(wal, &n_wal);
+    /* The records start after the two header slots; they end at the last
+     * byte that is not zero (the log is written ahead in zeros). */
+    size_t psize = (size_t)sysconf(_SC_PAGESIZE);
+    size_t slot = (64 + 2 * psize + 4095) / 4096 * 4096, start = 2 * slot, end = n_wal;
+    while (end > start && b_wal[end - 1] == 0)
+        end--;
+    assert_true(end > start);
+    /* The variant of the data file: the crash's meta pages over the
+     * checkpoint's pages. */
+    unsigned char *b_metas = rj_malloc(n_img);
+    memcpy(b_metas, b_img, n_img);
+    memcpy(b_metas, b_crash, 2 * psize);
+    assert_memory_not_equal(b_img, b_crash, 2 * psize);
+
+    char *data = path_in(dir, "data.mdb"), *log = path_in(dir, RJ_WAL_NAME),
+         *lock = path_in(dir, "lock.mdb");
+    size_t cases = 0;
+    for (int v = 0; v < N_DATA; v++) {
+        uint64_t last = BEFORE;
+        for (size_t cut = start; cut <= end; cut++) {
+            if (v == DATA_ALL)
+                spill(data, b_crash, n_crash);
+            else if (v == DATA_NONE)
+                spill(data, b_img, n_img);
+            else
+                spill(data, b_metas, n_img);
+            spill(log, b_wal, cut);
+            unlink(lock);
+            rj_store *s;
+            rj_diag d;
+            rj_diag_clear(&d);
+            if (rj_store_open(dir, &s, &d) != 0)
+                fail_msg("%s, log cut at %zu: open: %s", data_case[v], cut, d.msg);
+            uint64_t head = check_store(s);
+            /* Every complete record is there, none is half there, and a
+             * longer log never has fewer revisions. */
+            if (head < last || head > BEFORE + AFTER)
+                fail_msg("%s, log cut at %zu: head %llu after %llu", data_case[v], cut,
+                         (unsigned long long)head, (unsigned long long)last);
+            last = head;
+            /* The store takes writes after. */
+            submit_rev(s, head + 1);
+            rj_store_close(s);
+            cases++;
+        }
+        if (last != BEFORE + AFTER)
+            fail_msg("%s: the whole log gives head %llu", data_case[v], (unsigned long long)last);
+    }
+    printf("power loss: %zu cases (%zu bytes of log records, 3 states of the data file)\n", cases,
+           end - start);
+    free(b_img);
+    free(b_crash);
+    free(b_wal);
+    free(b_metas);
+    free(data);
+    free(log);
+    free(lock);
+    free(img);
+    free(crash);
+    free(wal);
+    rm_rf(dir);
+    rm_rf(keep);
+    free(dir);
+    free(keep);
+}
+
+/* A restore replaces the data file; the log of the old one must not be
+ * applied to it. */
+static void test_restore_drops_log(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir(), *other = tmp_dir();
+    char *backup = path_in(other, "b.mdb");
+    rj_store *s;
+    open_logged(dir, &s);
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL), 0);
+    for (uint64_t r = 1; r <= 3; r++)
+        submit_rev(s, r);
+    rj_diag d;
+    assert_int_equal(rj_store_backup(s, backup, &d), 0);
+    rj_store_close(s);
+    pid_t pid = fork();
+    if (pid == 0) {
+        open_logged(dir, &s);
+        for (uint64_t r = 4; r <= 9; r++)
+            submit_rev(s, r);
+        _exit(0);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_int_equal(rj_store_restore(dir, backup, &d), 0);
+    char *log = path_in(dir, RJ_WAL_NAME);
+    assert_int_equal(access(log, F_OK), -1);
+    open_logged(dir, &s);
+    assert_int_equal(rj_store_recovered(s), 0);
+    assert_int_equal(check_store(s), 3);
+    rj_store_close(s);
+    free(log);
+    free(backup);
+    rm_rf(dir);
+    rm_rf(other);
+    free(dir);
+    free(other);
+}
+
+int main(void)
+{
+    planner = ident("perencana", RENJA__V1__ROLE__ROLE_PLANNER, "");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_without_close),
+        cmocka_unit_test(test_close_checkpoints),
+        cmocka_unit_test(test_power_loss_every_cut),
+        cmocka_unit_test(test_restore_drops_log),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
