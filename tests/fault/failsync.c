@@ -1,0 +1,70 @@
+/* A preload for fault tests: makes the flushes of renjad's write-ahead log
+ * fail, as a disk that cannot write does.
+ *
+ *   LD_PRELOAD=librenja_failsync.so RENJA_FAILSYNC=CONTROL renjad ...
+ *
+ * While the file CONTROL exists, fsync and fdatasync of a file named
+ * renja.wal fail with EIO: always if CONTROL holds "always", once if it
+ * holds "once" (CONTROL is then removed). Every other call goes through. */
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int is_wal(int fd)
+{
+    char link[64], path[4096];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof(path) - 1);
+    if (n <= 0)
+        return 0;
+    path[n] = '\0';
+    size_t len = (size_t)n;
+    return len >= 10 && strcmp(path + len - 10, "/renja.wal") == 0;
+}
+
+static int should_fail(int fd)
+{
+    const char *control = getenv("RENJA_FAILSYNC");
+    if (!control || !is_wal(fd))
+        return 0;
+    int c = open(control, O_RDONLY | O_CLOEXEC);
+    if (c < 0)
+        return 0;
+    char mode[16] = {0};
+    ssize_t n = read(c, mode, sizeof(mode) - 1);
+    close(c);
+    if (n > 0 && strncmp(mode, "once", 4) == 0) {
+        unlink(control);
+        return 1;
+    }
+    return n > 0 && strncmp(mode, "always", 6) == 0;
+}
+
+int fdatasync(int fd)
+{
+    static int (*real)(int);
+    if (!real)
+        real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+    if (should_fail(fd)) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fd);
+}
+
+int fsync(int fd)
+{
+    static int (*real)(int);
+    if (!real)
+        real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    if (should_fail(fd)) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fd);
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# renjad's write-ahead log (renja.wal) where it can go wrong:
+# - a flush of the log that fails (a preload makes fdatasync of renja.wal
+#   return EIO): the submit is refused with a message that says so, the
+#   daemon keeps serving, a later submit succeeds when one flush failed, and
+#   writes are refused until a restart when the log cannot be repaired;
+#   after the restart every acknowledged revision is there and none of the
+#   refused ones;
+# - a token added by `renjad token add` beside a running daemon survives
+#   the daemon's SIGKILL and the recovery at its next start;
+# - the daemon killed with SIGKILL replays its log at the next start and
+#   says so in its log.
+source "$(dirname "$0")/../integration/lib.sh"
+: "${RENJA_FAILSYNC_LIB:?RENJA_FAILSYNC_LIB must name the failsync preload}"
+# The preload comes before a sanitizer's runtime; that is intended here.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+D="$T/data"
+init_store "$D"
+CONTROL="$T/failsync"
+LD_PRELOAD="$RENJA_FAILSYNC_LIB" RENJA_FAILSYNC="$CONTROL" start_daemon "$D"
+P=walfault/2024
+"$RENJA" plan create $P >/dev/null
+check "first submit" "1" "$("$RENJA" set $P 2.17 nama=Urusan pagu=1000)"
+
+echo once >"$CONTROL"
+expect_exit "a submit whose log flush fails is refused" 1 "$RENJA" set $P 2.17 pagu=2000
+grep -q "write-ahead log .*renja.wal.*Input/output error" "$T/err" \
+  && pass "the refusal names the log and the error" || fail "refusal message: $(cat "$T/err")"
+check "the next submit succeeds" "2" "$("$RENJA" set $P 2.17 pagu=3000)"
+
+echo always >"$CONTROL"
+expect_exit "a submit is refused while flushes fail" 1 "$RENJA" set $P 2.17 pagu=4000
+rm -f "$CONTROL"
+expect_exit "writes stay refused after a log that could not be repaired" 1 \
+  "$RENJA" set $P 2.17 pagu=5000
+grep -q "writes are refused until renjad is restarted" "$T/err" \
+  && pass "the refusal says what to do" || fail "refusal message: $(cat "$T/err")"
+check "reads are still served" "3000" "$("$RENJA" --format json show $P 2.17 \
+  | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["pagu"])')"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+
+start_daemon "$D"
+"$RENJA" --format json log $P >"$T/log.json"
+check "after the restart: the acknowledged revisions, none of the refused" "1:1000 2:3000" \
+  "$(/usr/bin/python3 - "$T/log.json" "$RENJA" $P <<'PY'
+import json, subprocess, sys
+revs = sorted(r["rev"] for r in json.load(open(sys.argv[1]))["revisions"])
+out = []
+for r in revs:
+    item = json.loads(subprocess.check_output([sys.argv[2], "--format", "json", "show", sys.argv[3], "2.17", "--at", str(r)]))
+    out.append("%d:%d" % (r, int(item["items"][0]["pagu"])))
+print(" ".join(out))
+PY
+)"
+check "and it takes writes again" "3" "$("$RENJA" set $P 2.17 pagu=6000)"
+
+# A token added beside the daemon, then the daemon killed.
+"$RENJAD" token add --data-dir "$D" --name beside --role viewer >"$T/beside.token" 2>/dev/null
+for i in 1 2 3 4 5; do "$RENJA" set $P 2.17 pagu=$((7000 + i)) >/dev/null; done
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+start_daemon "$D"
+grep -q "recovered from a crash: [0-9]* write(s) replayed from the write-ahead log" "$D/renjad.log" \
+  && pass "the start after SIGKILL replays the log and says so" || fail "no recovery line in the log"
+check "every revision after SIGKILL" "8" "$("$RENJA" --format json log $P \
+  | /usr/bin/python3 -c 'import json,sys; print(max(r["rev"] for r in json.load(sys.stdin)["revisions"]))')"
+RENJA_TOKEN=$(cat "$T/beside.token") "$RENJA" plan list >/dev/null 2>"$T/err" \
+  && pass "the token added beside the daemon survived its crash" \
+  || fail "token added beside the daemon: $(cat "$T/err")"
+
+echo "passed $PASSED, failed $FAILED"
+[ "$FAILED" = 0 ]
