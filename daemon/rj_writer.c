@@ -43,11 +43,9 @@ static void append(node **head, node **tail, node *list, node *list_tail)
     *tail = list_tail;
 }
 
-/* When the writer checkpoints the store's write-ahead log: after this many
- * records, or after this long with nothing to write. A checkpoint costs a
- * flush of the data file and two of the log; until it runs, the pages the
- * records replaced cannot be reused. */
-#define CHECKPOINT_RECORDS 1000
+/* The writer checkpoints the store's write-ahead log when the store says
+ * one is due, and after this long with nothing to write. A checkpoint costs
+ * a flush of the data file and one of the log. */
 #define IDLE_CHECKPOINT_MS 100
 
 static void checkpoint(rj_writer *w)
@@ -113,7 +111,7 @@ static void *writer_main(void *p)
             w->disk_full = false;
         }
 
-        if (rj_store_log_records(w->store) >= CHECKPOINT_RECORDS)
+        if (rj_store_checkpoint_due(w->store))
             checkpoint(w);
 
         pthread_mutex_lock(&w->mu);

@@ -67,18 +67,19 @@ struct rj_store {
     bool resizing;
     char *dir;
     /* the write-ahead log (rj_wal.c) */
-    bool log_wanted;      /* opened with RJ_STORE_LOG: the daemon */
-    bool logged;          /* writes go through the log (from the end of the open) */
-    int wal_fd;           /* -1: the store has no log */
-    unsigned psize;       /* LMDB's page size: the meta pages' */
-    uint64_t wal_gen;     /* gen of the newest header */
-    uint64_t wal_epoch;   /* the records' epoch: one per emptying checkpoint */
-    off_t wal_end;        /* where the next record goes */
-    off_t wal_alloc;      /* the file's size: zeros after wal_end */
-    off_t wal_last;       /* where the last record went, until its commit; -1 */
-    uint64_t wal_records; /* records since the checkpoint */
-    MDB_txn *pin;         /* holds the checkpoint's pages (logged only) */
-    unsigned char *lb;    /* the record of the write being made */
+    bool log_wanted;       /* opened with RJ_STORE_LOG: the daemon */
+    bool logged;           /* writes go through the log (from the end of the open) */
+    int wal_fd;            /* -1: the store has no log */
+    unsigned psize;        /* LMDB's page size: the meta pages' */
+    uint64_t wal_gen;      /* gen of the newest header */
+    uint64_t wal_epoch;    /* the records' epoch: one per emptying checkpoint */
+    off_t wal_end;         /* where the next record goes */
+    off_t wal_alloc;       /* the file's size: zeros after wal_end */
+    off_t wal_last;        /* where the last record went, until its commit; -1 */
+    uint64_t wal_records;  /* records since the checkpoint */
+    size_t ckpt_last_pgno; /* the data file's last page at the checkpoint */
+    MDB_txn *pin;          /* holds the checkpoint's pages (logged only) */
+    unsigned char *lb;     /* the record of the write being made */
     size_t ln, lcap;
     bool wal_broken;
     char wal_why[160];

@@ -59,6 +59,10 @@ void rj_store_close(rj_store *s);
 /* Logging store: flush the data file, record the checkpoint, empty the
  * log. RJ_EIO when a flush failed. */
 int rj_store_checkpoint(rj_store *s, rj_diag *d);
+/* Logging store: whether enough was written since the last checkpoint
+ * (1,000 records, or 8 MiB of pages that cannot be reused until the next
+ * one) that the writer should make one now. */
+bool rj_store_checkpoint_due(rj_store *s);
 /* Records written to the log since the last checkpoint (0 when the store
  * does not log). */
 uint64_t rj_store_log_records(rj_store *s);

@@ -32,6 +32,11 @@
 
 enum { OP_PUT = 1, OP_DEL = 2 };
 
+/* A checkpoint is due after this many records, or once the data file has
+ * grown by this many pages since the last one (rj_store_checkpoint_due). */
+#define CHECKPOINT_RECORDS 1000
+#define CHECKPOINT_PAGES 2048
+
 /* --- CRC-32C ----------------------------------------------------------------- */
 
 static uint32_t crc_table[256];
@@ -477,6 +482,9 @@ static int checkpoint(rj_store *s, bool truncate, rj_diag *d)
     }
     s->wal_gen = h.gen;
     s->wal_epoch = h.epoch;
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) == 0)
+        s->ckpt_last_pgno = info.me_last_pgno;
     if (truncate) {
         /* The records are covered now: the next ones overwrite them. */
         s->wal_end = (off_t)(2 * slot_size(s->psize));
@@ -593,6 +601,9 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
                            s->dir);
     s->wal_gen = h.gen;
     s->wal_epoch = h.epoch;
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) == 0)
+        s->ckpt_last_pgno = info.me_last_pgno;
     records *r = rj_calloc(1, sizeof(*r));
     int rc = read_records(fd, psize, &h, r);
     if (rc) {
@@ -730,6 +741,19 @@ int rj_store_checkpoint(rj_store *s, rj_diag *d)
     if (s->wal_broken)
         return wal_break(s, 0, "", d);
     return checkpoint(s, true, d);
+}
+
+bool rj_store_checkpoint_due(rj_store *s)
+{
+    if (!s->logged || s->wal_records == 0)
+        return false;
+    if (s->wal_records >= CHECKPOINT_RECORDS)
+        return true;
+    /* The pages the records replaced are not reused until then: the file
+     * grows by what every write since the checkpoint rewrote. */
+    MDB_envinfo info;
+    return mdb_env_info(s->env, &info) == 0 &&
+           info.me_last_pgno >= s->ckpt_last_pgno + CHECKPOINT_PAGES;
 }
 
 uint64_t rj_store_log_records(rj_store *s)
