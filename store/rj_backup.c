@@ -120,21 +120,16 @@ int rj_store_restore(const char *dir, const char *in_file, rj_diag *d)
         ok = false;
     if (in >= 0)
         close(in);
-    /* The log belongs to the data file it replaces: gone first, so that
-     * its meta pages are never written into the restored file. */
+    /* The log belongs to the data file it replaces: gone (and the removal
+     * durable) first, so that its meta pages are never written into the
+     * restored file. */
     char *wal = rj_asprintf("%s/" RJ_WAL_NAME, dir);
     if (ok && unlink(wal) < 0 && errno != ENOENT) {
         step = wal;
         ok = false;
     }
-    if (ok) {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    free(wal);
+    if (ok)
+        lm_sync_dir(dir);
     if (ok) {
         step = dst;
         ok = rename(tmp, dst) == 0;
@@ -144,16 +139,13 @@ int rj_store_restore(const char *dir, const char *in_file, rj_diag *d)
         ok = false;
     }
     if (ok) {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
+        lm_sync_dir(dir);
     } else {
         err =
             rj_diag_set(d, RJ_EIO, "restore into %s failed at %s: %s", dir, step, strerror(errno));
         unlink(tmp);
     }
+    free(wal);
     free(tmp);
     free(dst);
     free(lock);

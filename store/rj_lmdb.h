@@ -234,6 +234,9 @@ int lm_wal_after_commit(rj_store *s, rj_diag *d);
 int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d);
 int lm_wal_after_env(rj_store *s, rj_diag *d);
 void lm_wal_close(rj_store *s);
+/* fsync a directory, so that a rename or unlink in it is durable; an errno
+ * code on failure. */
+int lm_sync_dir(const char *dir);
 
 /* --- scans --------------------------------------------------------------------- */
 

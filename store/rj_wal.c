@@ -196,7 +196,7 @@ static int full_pread(int fd, void *p, size_t n, off_t off, size_t *got)
     return 0;
 }
 
-static int sync_dir(const char *dir)
+int lm_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -547,7 +547,7 @@ static int wal_create(rj_store *s, rj_diag *d)
     if (rc == 0 && rename(tmp, path) < 0)
         rc = errno;
     if (rc == 0)
-        rc = sync_dir(s->dir);
+        rc = lm_sync_dir(s->dir);
     if (rc) {
         if (fd >= 0)
             close(fd);
