@@ -167,6 +167,11 @@ static int open_store(const char *dir, rj_store **s)
                 d.msg[0] ? d.msg : rj_strerror(rc));
         return 1;
     }
+    if (rj_store_recovered(*s))
+        fprintf(stderr,
+                "renjad: recovered %s from a crash: %llu write(s) replayed from the write-ahead "
+                "log\n",
+                dir, (unsigned long long)rj_store_recovered(*s));
     return 0;
 }
 

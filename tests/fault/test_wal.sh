@@ -68,5 +68,19 @@ RENJA_TOKEN=$(cat "$T/beside.token") "$RENJA" plan list >/dev/null 2>"$T/err" \
   && pass "the token added beside the daemon survived its crash" \
   || fail "token added beside the daemon: $(cat "$T/err")"
 
+# The sysadmin's night: the daemon dies, `renjad backup` of the dir (no
+# daemon) replays the log first, and the restored copy has every revision.
+for i in 1 2 3; do "$RENJA" set $P 2.17 pagu=$((8000 + i)) >/dev/null; done
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+"$RENJAD" backup --data-dir "$D" "$T/night.mdb" 2>"$T/err" \
+  && grep -q "recovered .* from a crash: [0-9]* write(s) replayed" "$T/err" \
+  && pass "backup of a crashed daemon's dir replays its log and says so" \
+  || fail "backup after a crash: $(cat "$T/err")"
+"$RENJAD" restore --data-dir "$T/restored" "$T/night.mdb" 2>/dev/null
+cp "$D/admin.token" "$T/restored/"
+start_daemon "$T/restored"
+check "the restored copy has every acknowledged revision" "11 8003" "$("$RENJA" --format json show $P 2.17 \
+  | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["rev"], a["items"][0]["pagu"])')"
+
 echo "passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]
