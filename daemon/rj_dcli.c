@@ -182,7 +182,9 @@ void rj_dcli_man(FILE *out)
                           "renjad backup --data-dir /srv/renja /backup/renja.mdb");
     fputs(".SH EXIT STATUS\n0 on success (and after a clean SIGTERM), 1 on failure, 2 for a "
           "usage error, 4 when token revoke finds no such token.\n"
-          ".SH FILES\n.TP\n\\fIDIR/data.mdb\\fR\nthe store\n.TP\n\\fIDIR/" RJ_DAEMON_SOCKET_NAME
+          ".SH FILES\n.TP\n\\fIDIR/data.mdb\\fR\nthe store\n.TP\n\\fIDIR/renja.wal\\fR\nthe "
+          "write-ahead log: every acknowledged write is flushed here first, and replayed at the "
+          "next start after a crash\n.TP\n\\fIDIR/" RJ_DAEMON_SOCKET_NAME
           "\\fR\nthe default Unix socket\n"
           ".SH SEE ALSO\n\\fBrenja\\fR(1), \\fBsystemd.socket\\fR(5)\n",
           out);

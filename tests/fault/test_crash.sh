@@ -4,7 +4,8 @@
 # (CRASH_ROUNDS); after every tenth restart and the last, every revision a
 # client saw acknowledged is there with its message, revisions are numbered
 # without gaps, and the store opens cleanly; at the end each acknowledged
-# revision of the last ten rounds holds exactly the pagu it set.
+# revision of the last ten rounds holds exactly the pagu it set; and the
+# starts replayed renja.wal.
 source "$(dirname "$0")/../integration/lib.sh"
 
 D="$T/data"
@@ -72,5 +73,10 @@ for line in open(acks).read().splitlines():
 print("checked %d acknowledged revisions, %d wrong" % (n, bad))
 sys.exit(1 if bad else 0)
 PY
+# The starts after a SIGKILL replayed renja.wal: the log is what this test
+# proves durable.
+n=$(grep -c "recovered from a crash: [0-9]* write(s) replayed from the write-ahead log" "$D/renjad.log" || true)
+[ "$n" -gt 0 ] && pass "$n of $ROUNDS starts replayed the write-ahead log" \
+  || fail "no start replayed the write-ahead log"
 check "the daemon still serves" "SERVING" "$("$RENJA" health)"
 finish
