@@ -47,6 +47,10 @@
  * for the small work (ServerInfo, a write's checks, a watcher's catch-up)
  * that must not queue behind big answers. */
 #define READS_AT_ONCE 3
+/* A light read (rj_service.h) taking at most this many values is answered
+ * on the loop thread: microseconds, where the hop to a pool thread and back
+ * costs more than the read. One that wants more goes to the pool. */
+#define LOOP_READ_VALUES 64
 #define PAGE_RESERVE ((1u << 20) + (64u << 10)) /* a paged answer: one page */
 #define TRIM_MS 1000
 /* Pool threads compute answers at a lower priority than the loop thread:
@@ -117,6 +121,7 @@ struct work {
     bool authed;           /* the token was accepted (whatever the role) */
     size_t reserve;        /* answer bytes a read reserves */
     bool admitted;         /* holds one of the READS_AT_ONCE slots */
+    bool on_loop, over;    /* a light read tried on the loop; it wanted more */
     work *next_wait;
 };
 
@@ -220,12 +225,23 @@ static void work_cb(rj_job *job)
     rj_snap *snap = NULL;
     w->err = rj_snap_begin(w->d->store, &snap, &w->diag);
     if (w->err == 0) {
+        if (w->on_loop)
+            rj_snap_budget(snap, LOOP_READ_VALUES);
         if (w->svc->open)
             w->err = w->svc->open(&w->ctx, snap, w->request, &w->stream, &w->diag);
         else
             w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
+        if (w->on_loop && rj_snap_over(snap)) {
+            w->over = true;
+            w->err = 0;
+            if (w->resp)
+                protobuf_c_message_free_unpacked(w->resp, NULL);
+            w->resp = NULL;
+        }
         rj_snap_end(snap);
     }
+    if (w->over)
+        return;
     if (w->err == 0 && !w->stream)
         w->err = frame_answer(w);
 }
@@ -338,6 +354,27 @@ static void after_work_cb(rj_job *job)
     }
     rj_call_reply_framed(w->call, &w->framed);
     work_free(w);
+}
+
+/* A light read, on the loop: answered, true; or it wanted more than
+ * LOOP_READ_VALUES values, and w is as it came, for a pool thread. */
+static bool read_on_loop(work *w)
+{
+    w->on_loop = true;
+    work_cb(&w->job);
+    w->on_loop = false;
+    if (!w->over) {
+        after_work_cb(&w->job);
+        return true;
+    }
+    w->over = false;
+    w->err = 0;
+    rj_diag_clear(&w->diag);
+    w->authed = false;
+    if (w->who)
+        protobuf_c_message_free_unpacked(&w->who->base, NULL);
+    w->who = NULL;
+    return false;
 }
 
 /* Until the call is handed on (a stream's service, writer) or ended; the call ends
@@ -566,6 +603,10 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
         return;
     }
     w->reserve = answer_reserve(w);
+    /* Answered here, without the trip to a pool thread and back, when it
+     * is as small as it usually is; otherwise like any other read. */
+    if (w->svc->light && read_on_loop(w))
+        return;
     if (!d->waiting && admit_fits(d, w))
         admit_start(d, w);
     else

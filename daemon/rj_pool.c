@@ -151,6 +151,7 @@ static void *pool_main(void *arg)
     if (errno == 0)
         setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
                     nice + p->nicer > 19 ? 19 : nice + p->nicer);
+    pthread_setname_np(pthread_self(), "renjad-pool");
     for (;;) {
         while (sem_wait(&p->ready) != 0)
             ; /* EINTR */

@@ -53,6 +53,10 @@ typedef void (*rj_drop_fn)(void *stream);
  * start and drop for a STREAM one (rj_methods.def). */
 typedef struct rj_service {
     rj_read_fn read;
+    /* A READ whose answer is usually a few values (Show of one kode): tried
+     * on the loop thread first, handed to a pool thread when its reads pass
+     * a budget of values (rj_snap_budget). */
+    bool light;
     rj_prepare_fn prepare;
     rj_finish_fn finish;
     rj_open_fn open;

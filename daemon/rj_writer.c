@@ -61,6 +61,7 @@ static void *writer_main(void *p)
     rj_writer *w = p;
     size_t cap = 0;
     rj_op **ops = NULL;
+    pthread_setname_np(pthread_self(), "renjad-writer");
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->pending && !w->stopping) {

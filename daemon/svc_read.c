@@ -272,6 +272,6 @@ static int export_(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
     return rc;
 }
 
-const rj_service rj_svc_show = {.read = show};
+const rj_service rj_svc_show = {.read = show, .light = true};
 const rj_service rj_svc_log = {.read = log_};
 const rj_service rj_svc_export = {.read = export_};

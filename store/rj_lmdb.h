@@ -96,6 +96,10 @@ struct rj_snap {
     uint64_t pin_head;
     char *const *pin_stages;
     size_t n_pin_stages;
+    /* rj_snap_budget: values the list reads may still take; over once a
+     * read wanted more */
+    size_t budget;
+    bool limited, over;
 };
 
 /* --- keys ----------------------------------------------------------------- */

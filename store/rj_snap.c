@@ -359,6 +359,7 @@ typedef struct list_walk {
     const ProtobufCMessageDescriptor *desc;
     int kind;
     rj_ptrs out;
+    rj_snap *snap;
 } list_walk;
 
 static int list_walk_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
@@ -377,6 +378,11 @@ static int list_walk_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
     }
     if (!rj_kode_in_subtree(kode, w->prefix))
         return 0;
+    if (w->snap->limited && w->snap->budget-- == 0) {
+        w->snap->over = true;
+        w->snap->budget = 0;
+        return 1;
+    }
     void *m = lm_unpack(w->desc, val->mv_data, val->mv_size);
     if (!m)
         return RJ_EINTERNAL;
@@ -419,7 +425,7 @@ static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint
         return 0;
     char kp[RJ_VKEY_MAX];
     snprintf(kp, sizeof(kp), "%s%s", kinds[kind], prefix);
-    list_walk w = {.prefix = prefix, .desc = descs[kind], .kind = kind};
+    list_walk w = {.prefix = prefix, .desc = descs[kind], .kind = kind, .snap = snap};
     err = lm_walk(snap->txn, snap->s->vals, plan, kp, rev, list_walk_cb, &w);
     if (err) {
         rj_msgs_free(w.out.v, w.out.n);
@@ -432,6 +438,18 @@ static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint
     *out = w.out.v;
     *n = w.out.n;
     return 0;
+}
+
+void rj_snap_budget(rj_snap *snap, size_t values)
+{
+    snap->limited = true;
+    snap->budget = values;
+    snap->over = false;
+}
+
+bool rj_snap_over(const rj_snap *snap)
+{
+    return snap->over;
 }
 
 int rj_snap_items(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,

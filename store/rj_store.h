@@ -139,6 +139,12 @@ int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev
                  Renja__V1__BudgetLine **out, rj_diag *d);
 int rj_snap_real(rj_snap *snap, const char *plan, const char *kode, int tw, int indikator,
                  uint64_t rev, Renja__V1__Realisasi **out, rj_diag *d);
+/* At most this many values for the list reads below (items, lines,
+ * realisasi, goals) of this snapshot, together: a read that wants more stops
+ * short and rj_snap_over() says so; its answer is then incomplete and must
+ * be thrown away. For the reads the daemon tries on its loop thread. */
+void rj_snap_budget(rj_snap *snap, size_t values);
+bool rj_snap_over(const rj_snap *snap);
 /* All live values under a kode prefix ("" = all; "2.17.01" matches itself
  * and "2.17.01.*"), in kode (tree) order. pagu_rollup is NOT filled here. */
 int rj_snap_items(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
