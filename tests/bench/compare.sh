@@ -40,9 +40,9 @@ bash "$SRC/tests/bench/bench-deps.sh"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-N1=${REQUESTS_1:-2000}
-N8=${REQUESTS_8:-8000}
-N64=${REQUESTS_64:-16000}
+N1=${REQUESTS_1:-5000}
+N8=${REQUESTS_8:-20000}
+N64=${REQUESTS_64:-50000}
 PLAN=bench-opd/2024
 LEAF=2.17.01.1.01.0001
 
