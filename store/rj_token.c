@@ -103,6 +103,50 @@ int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, cons
     return err;
 }
 
+/* The hashes of the last tokens this thread accepted: the same token comes
+ * with every call of a client, and its SHA-256 is most of the cost of a
+ * lookup. Only the hash is remembered, never whether the token is valid:
+ * each call still looks the hash up, so a revoked token is refused at
+ * once. The token compare reads all RJ_TOKEN_MAX bytes of every entry,
+ * taking the same time whatever matches. */
+#define HASH_CACHE 8
+
+typedef struct hash_entry {
+    char token[RJ_TOKEN_MAX]; /* zero-padded */
+    char hex[65];
+} hash_entry;
+
+static __thread hash_entry hash_cache[HASH_CACHE];
+static __thread unsigned hash_next;
+
+static void token_hash(const char *token, size_t n, char hex[65], bool *cached)
+{
+    char padded[RJ_TOKEN_MAX] = {0};
+    memcpy(padded, token, n);
+    int hit = -1;
+    for (int i = 0; i < HASH_CACHE; i++) {
+        unsigned char diff = 0;
+        for (size_t j = 0; j < RJ_TOKEN_MAX; j++)
+            diff |= (unsigned char)(hash_cache[i].token[j] ^ padded[j]);
+        if (diff == 0 && hash_cache[i].hex[0])
+            hit = i;
+    }
+    *cached = hit >= 0;
+    if (hit >= 0)
+        memcpy(hex, hash_cache[hit].hex, 65);
+    else
+        rj_sha256_hex(token, n, hex);
+    explicit_bzero(padded, sizeof(padded));
+}
+
+static void token_hash_keep(const char *token, size_t n, const char hex[65])
+{
+    hash_entry *e = &hash_cache[hash_next++ % HASH_CACHE];
+    memset(e->token, 0, sizeof(e->token));
+    memcpy(e->token, token, n);
+    memcpy(e->hex, hex, 65);
+}
+
 int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d)
 {
     *out = NULL;
@@ -110,7 +154,8 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     if (n < 5 || n >= RJ_TOKEN_MAX || strncmp(token, "rjt_", 4) != 0)
         return rj_diag_set(d, RJ_EAUTH, "missing or malformed token");
     char hex[65];
-    rj_sha256_hex(token, n, hex);
+    bool cached;
+    token_hash(token, n, hex, &cached);
     kbuf k;
     tok_key(&k, "h/", hex);
     MDB_txn *txn;
@@ -140,6 +185,8 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
         err = RJ_EIO;
     }
     lm_read_end(s, txn);
+    if (err == 0 && !cached)
+        token_hash_keep(token, n, hex);
     if (err == RJ_EAUTH)
         rj_diag_set(d, RJ_EAUTH, "unknown or revoked token");
     else if (err)
