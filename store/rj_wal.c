@@ -756,7 +756,7 @@ int rj_store_checkpoint(rj_store *s, rj_diag *d)
 
 bool rj_store_checkpoint_due(rj_store *s)
 {
-    if (!s->logged || s->wal_records == 0)
+    if (!s->logged || s->wal_broken || s->wal_records == 0)
         return false;
     if (s->wal_records >= CHECKPOINT_RECORDS)
         return true;
@@ -769,7 +769,8 @@ bool rj_store_checkpoint_due(rj_store *s)
 
 uint64_t rj_store_log_records(rj_store *s)
 {
-    return s->logged ? s->wal_records : 0;
+    /* A broken log takes no checkpoint either: nothing to wait for. */
+    return s->logged && !s->wal_broken ? s->wal_records : 0;
 }
 
 uint64_t rj_store_recovered(rj_store *s)

@@ -36,6 +36,10 @@ expect_exit "writes stay refused after a log that could not be repaired" 1 \
   "$RENJA" set $P 2.17 pagu=5000
 grep -q "writes are refused until renjad is restarted" "$T/err" \
   && pass "the refusal says what to do" || fail "refusal message: $(cat "$T/err")"
+sleep 0.5 # beyond the writer's idle checkpoint
+n=$(grep -c "checkpoint:" "$D/renjad.log" || true)
+[ "$n" -le 1 ] && pass "a broken log is said once, not at every idle checkpoint" \
+  || fail "the log repeats the broken log's checkpoint $n times"
 check "reads are still served" "3000" "$("$RENJA" --format json show $P 2.17 \
   | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["pagu"])')"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
