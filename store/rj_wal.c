@@ -419,6 +419,15 @@ static int read_records(int fd, unsigned psize, const header *h, records *r)
     return 0;
 }
 
+static void records_free(records *r)
+{
+    if (!r)
+        return;
+    free(r->buf);
+    free(r->at);
+    free(r);
+}
+
 /* Apply the records, all in one transaction. */
 static int replay_fn(rj_store *s, MDB_txn *txn, void *arg)
 {
@@ -612,16 +621,11 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
                            s->dir);
     s->wal_gen = h.gen;
     s->wal_epoch = h.epoch;
-    MDB_envinfo info;
-    if (mdb_env_info(s->env, &info) == 0)
-        s->ckpt_last_pgno = info.me_last_pgno;
     records *r = rj_calloc(1, sizeof(*r));
     int rc = read_records(fd, psize, &h, r);
     if (rc) {
         free(slot);
-        free(r->buf);
-        free(r->at);
-        free(r);
+        records_free(r);
         return rj_diag_set(d, RJ_EIO, "cannot read the write-ahead log %s/" RJ_WAL_NAME ": %s",
                            s->dir, strerror(rc));
     }
@@ -634,9 +638,7 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
     free(data);
     if (dfd < 0) {
         free(slot);
-        free(r->buf);
-        free(r->at);
-        free(r);
+        records_free(r);
         return rj_diag_set(d, RJ_EIO, "cannot open %s/data.mdb: %s", s->dir, strerror(errno));
     }
     unsigned char *now = rj_malloc(2 * (size_t)psize);
@@ -666,9 +668,7 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
     close(dfd);
     free(slot);
     if (r) {
-        free(r->buf);
-        free(r->at);
-        free(r);
+        records_free(r);
     }
     if (rc)
         return rj_diag_set(d, RJ_EIO, "recovery: cannot write %s/data.mdb: %s", s->dir,
@@ -692,9 +692,7 @@ int lm_wal_after_env(rj_store *s, rj_diag *d)
         else if (!s->log_wanted)
             err = checkpoint(s, true, d);
         s->recovered = r->n;
-        free(r->buf);
-        free(r->at);
-        free(r);
+        records_free(r);
         if (err) {
             rj_dirlock_release(s->recover_lock);
             s->recover_lock = -1;
@@ -727,12 +725,8 @@ void lm_wal_close(rj_store *s)
     if (s->pin)
         mdb_txn_abort(s->pin);
     s->pin = NULL;
-    if (s->recover) {
-        free(s->recover->buf);
-        free(s->recover->at);
-        free(s->recover);
-        s->recover = NULL;
-    }
+    records_free(s->recover);
+    s->recover = NULL;
     if (s->recover_lock >= 0)
         rj_dirlock_release(s->recover_lock);
     s->recover_lock = -1;

@@ -111,6 +111,24 @@ static void open_logged(const char *dir, rj_store **s)
         fail_msg("open %s: %s", dir, d.msg);
 }
 
+/* In a child process: a new logging store in dir holding the plan. */
+static rj_store *child_store(const char *dir)
+{
+    rj_store *s;
+    open_logged(dir, &s);
+    if (simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL) != 0)
+        _exit(2);
+    return s;
+}
+
+/* The child pid has exited with 0: it ended without closing its store. */
+static void wait_child(pid_t pid)
+{
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* A logging store that dies without closing: every write comes back. */
 static void test_exit_without_close(void **state)
 {
@@ -119,17 +137,12 @@ static void test_exit_without_close(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        rj_store *s;
-        open_logged(dir, &s);
-        if (simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL) != 0)
-            _exit(2);
+        rj_store *s = child_store(dir);
         for (uint64_t r = 1; r <= 40; r++)
             submit_rev(s, r);
         _exit(0); /* no close, no checkpoint */
     }
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    wait_child(pid);
     rj_store *s;
     rj_diag d;
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
@@ -185,10 +198,7 @@ static void test_power_loss_every_cut(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        rj_store *s;
-        open_logged(dir, &s);
-        if (simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL) != 0)
-            _exit(2);
+        rj_store *s = child_store(dir);
         for (uint64_t r = 1; r <= BEFORE; r++)
             submit_rev(s, r);
         rj_diag d;
@@ -204,9 +214,7 @@ static void test_power_loss_every_cut(void **state)
         copy_file(log, wal);
         _exit(0);
     }
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    wait_child(pid);
 
     size_t n_img, n_crash, n_wal;
     unsigned char *b_img = slurp(img, &n_img), *b_crash = slurp(crash, &n_crash),
@@ -299,8 +307,7 @@ static void test_restore_drops_log(void **state)
             submit_rev(s, r);
         _exit(0);
     }
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
+    wait_child(pid);
     assert_int_equal(rj_store_restore(dir, backup, &d), 0);
     char *log = path_in(dir, RJ_WAL_NAME);
     assert_int_equal(access(log, F_OK), -1);
@@ -316,14 +323,90 @@ static void test_restore_drops_log(void **state)
     free(other);
 }
 
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+/* A checkpoint is due after 1,000 records, or once the data file grew by
+ * 8 MiB since the last one (the figures the README gives), and not before
+ * either. */
+static void test_checkpoint_due(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    char *data = path_in(dir, "data.mdb");
+    rj_store *s;
+    open_logged(dir, &s);
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL), 0);
+    rj_diag d;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(rj_store_checkpoint(s, &d), 0);
+        assert_int_equal(rj_store_log_records(s), 0);
+        assert_false(rj_store_checkpoint_due(s));
+        off_t at = file_size(data);
+        uint64_t head = check_store(s), n = 0;
+        while (!rj_store_checkpoint_due(s)) {
+            submit_rev(s, head + ++n);
+            assert_true(n <= 1000);
+        }
+        /* due: at the 1,000th record, or earlier only after 8 MiB */
+        if (n < 1000)
+            assert_true(file_size(data) - at >= (off_t)8 << 20);
+        else
+            assert_int_equal(rj_store_log_records(s), 1000);
+    }
+    rj_store_close(s);
+    free(data);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A log whose header is garbage: the store is not opened (its meta pages
+ * cannot be trusted) and the refusal names the file; the data file is left
+ * as it was. */
+static void test_bad_header_refused(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    open_logged(dir, &s);
+    assert_int_equal(simple_op(s, RJ_OP_CREATE_PLAN, PLAN, &planner, "Dinas", NULL), 0);
+    submit_rev(s, 1);
+    rj_store_close(s);
+    char *log = path_in(dir, RJ_WAL_NAME), *data = path_in(dir, "data.mdb");
+    size_t n_data, n_log;
+    unsigned char *before = slurp(data, &n_data), *b = slurp(log, &n_log);
+    for (size_t i = 0; i < n_log && i < 65536; i++)
+        b[i] ^= 0x5a;
+    spill(log, b, n_log);
+    rj_diag d;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_store_open(dir, &s, &d), RJ_EIO);
+    assert_non_null(strstr(d.msg, RJ_WAL_NAME));
+    assert_non_null(strstr(d.msg, "no valid header"));
+    size_t n_after;
+    unsigned char *after = slurp(data, &n_after);
+    assert_int_equal(n_after, n_data);
+    assert_memory_equal(after, before, n_data);
+    free(before);
+    free(after);
+    free(b);
+    free(log);
+    free(data);
+    rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     planner = ident("perencana", RENJA__V1__ROLE__ROLE_PLANNER, "");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exit_without_close),
-        cmocka_unit_test(test_close_checkpoints),
-        cmocka_unit_test(test_power_loss_every_cut),
-        cmocka_unit_test(test_restore_drops_log),
+        cmocka_unit_test(test_exit_without_close),   cmocka_unit_test(test_close_checkpoints),
+        cmocka_unit_test(test_power_loss_every_cut), cmocka_unit_test(test_restore_drops_log),
+        cmocka_unit_test(test_checkpoint_due),       cmocka_unit_test(test_bad_header_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
