@@ -9,6 +9,9 @@
  *   stages  plan NUL name -> packed Stage
  *   tokens  "h/" sha256hex(token) -> packed Identity; "n/" name -> sha256hex
  *   events  plan NUL u64be(~seq) -> packed PlanEvent
+ *   rollups plan NUL kode NUL u64be(~rev) -> 0x01 + u64be(n_children) +
+ *           i64be(child_sum); kode "" is the plan itself: its roots and
+ *           total, + u64be(n_items) (0x00: not known from that revision on)
  *
  * vals orders the versions of one key newest first (~rev), so "the value of
  * K as of R" is one MDB_SET_RANGE seek to plan.K.~R. The NUL after the key
@@ -36,6 +39,7 @@
  *   rj_token.c   tokens: add, authenticate, list, revoke
  *   rj_backup.c  backup and restore
  *   rj_snap.c    the reads of rj_snap_*
+ *   rj_rollup.c  stored roll-ups, kept by each submit
  */
 #ifndef RJ_LMDB_H
 #define RJ_LMDB_H
@@ -60,7 +64,7 @@
 
 struct rj_store {
     MDB_env *env;
-    MDB_dbi meta, plans, revs, vals, stages, tokens, events;
+    MDB_dbi meta, plans, revs, vals, stages, tokens, events, rollups;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int readers;
@@ -281,6 +285,42 @@ typedef int (*lm_walk_fn)(const char *key, MDB_val *val, uint64_t vrev, void *ar
  * of rev, one past all its versions. */
 int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
             lm_walk_fn cb, void *arg);
+
+/* --- stored roll-ups (rj_rollup.c) ------------------------------------------------
+ *
+ * For every item with children, its n_children and child_sum (rj_tree.h)
+ * at each revision where they moved; for the plan ("" in rollups) its
+ * roots, total and item count. A submit moves them along the ancestor path
+ * of the items it changed (O(changed items x depth) reads and writes), so a
+ * diff reads the changed items and their ancestors and nothing else. A
+ * plan's roll-ups are known from the first revision that has a plan
+ * record: 0 for plans created with schema 2, the head at the migration for
+ * older ones. */
+typedef struct lm_roll {
+    uint64_t n_children;
+    int64_t child_sum;
+    uint64_t n_items; /* the plan record only */
+} lm_roll;
+
+/* The roll-up of kode ("" for the plan) as of rev: VAL_LIVE, VAL_NONE (no
+ * children, or for "" the plan has none at rev), VAL_TOMB (for "": not
+ * known from that revision on) or RJ_EIO. *out is zero unless VAL_LIVE. */
+int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
+               lm_roll *out);
+/* Fields has_pagu and pagu of a packed Item, read in place; false when the
+ * bytes do not parse. */
+bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu);
+/* A new plan's record at revision 0. */
+int lm_rollup_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d);
+/* Move the roll-ups for a submit at head + 1 whose item values (the
+ * canonical kodes, sorted or not) are already written in txn. */
+int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head, char *const *kodes,
+                     size_t nk, rj_diag *d);
+/* Compute the plan's roll-ups at rev from all its items and write the ones
+ * that differ from what rev read before (O(items)). */
+int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d);
+/* Schema 1 -> 2: every plan's roll-ups at its head. */
+int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d);
 
 /* --- records ---------------------------------------------------------------------- */
 

@@ -526,6 +526,84 @@ static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__Diff
     return err;
 }
 
+/* One side's rows from the stored roll-ups: each kode of ks present at rev,
+ * its message and its node (two point reads). */
+static int stored_rows(rj_snap *snap, const char *plan, uint64_t rev, const kbuf *ks, size_t nks,
+                       Renja__V1__Item ***items, rj_tree_node **nodes, size_t *n, rj_diag *d)
+{
+    *items = rj_calloc(nks ? nks : 1, sizeof **items);
+    *nodes = rj_calloc(nks ? nks : 1, sizeof **nodes);
+    *n = 0;
+    for (size_t i = 0; i < nks; i++) {
+        Renja__V1__Item *it = NULL;
+        int err = rj_snap_item(snap, plan, ks[i].k, rev, &it, NULL);
+        if (err == RJ_ENOTFOUND)
+            continue;
+        if (err)
+            return rj_diag_set(d, err, "diff of plan %s: reading item %s failed", plan, ks[i].k);
+        (*items)[*n] = it;
+        rj_tree_node *nd = &(*nodes)[(*n)++];
+        rj_rollup r;
+        if ((err = rj_snap_rollup(snap, plan, ks[i].k, rev, &r, d)) != 0)
+            return err;
+        nd->kode = it->kode;
+        nd->has_pagu = it->has_pagu;
+        nd->pagu = it->pagu;
+        nd->parent = NONE;
+        nd->n_children = (size_t)r.n_children;
+        nd->child_sum = r.child_sum;
+        nd->effective = it->has_pagu ? it->pagu : r.child_sum;
+        nd->rollup = r.n_children ? r.child_sum : it->has_pagu ? it->pagu : 0;
+    }
+    return 0;
+}
+
+/* The diff from the stored roll-ups: the changed items and their ancestors
+ * at each side, nothing else. FAST_FALLBACK when the plan keeps no
+ * roll-ups at either revision. */
+static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_t from, uint64_t to,
+                       char **keys, size_t nk, fast_out *fo, rj_diag *d)
+{
+    rj_rollup rf, rt;
+    int err = rj_snap_rollup(snap, req->plan, "", from, &rf, NULL);
+    if (!err)
+        err = rj_snap_rollup(snap, req->plan, "", to, &rt, NULL);
+    if (err)
+        return err == RJ_ENOTFOUND ? FAST_FALLBACK
+                                   : rj_snap_rollup(snap, req->plan, "", from, &rf, d);
+    kbuf *ks = NULL;
+    size_t nks = 0, cap = 0;
+    for (size_t k = 0; k < nk; k++) {
+        if (strncmp(keys[k], "item/", 5) != 0)
+            continue;
+        char cur[RJ_KODE_MAX], up[RJ_KODE_MAX];
+        snprintf(cur, sizeof cur, "%s", keys[k] + 5);
+        for (;;) {
+            RJ_GROW(ks, nks + 1, cap, 16);
+            memcpy(ks[nks++].k, cur, sizeof cur);
+            if (!rj_kode_parent(cur, up))
+                break;
+            memcpy(cur, up, sizeof cur);
+        }
+    }
+    if (nks) {
+        qsort(ks, nks, sizeof *ks, kbuf_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < nks; i++)
+            if (!w || strcmp(ks[w - 1].k, ks[i].k) != 0)
+                ks[w++] = ks[i];
+        nks = w;
+    }
+    err = stored_rows(snap, req->plan, from, ks, nks, &fo->fi, &fo->nf, &fo->nfi, d);
+    if (!err)
+        err = stored_rows(snap, req->plan, to, ks, nks, &fo->ti, &fo->nt, &fo->nti, d);
+    fo->total_from = rf.child_sum;
+    fo->total_to = rt.child_sum;
+    fo->items_any = rf.n_items || rt.n_items;
+    free(ks);
+    return err;
+}
+
 /* Tujuan and sasaran are few: both sides are read whole. */
 static int diff_goals(rj_snap *snap, const char *plan, uint64_t from, uint64_t to, bool all,
                       Renja__V1__DiffResponse *out)
@@ -573,8 +651,13 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     bool whole = req->all || (req->by && *req->by && strcmp(req->by, "rekening") != 0);
     fast_out fo = {0};
     bool fast = false;
-    if (!err && cache && !whole) {
-        int r = diff_fast(cache, snap, req, from, to, keys, nk, &fo, d);
+    if (!err && !whole) {
+        int r = diff_stored(snap, req, from, to, keys, nk, &fo, d);
+        if (r == FAST_FALLBACK && cache) {
+            fast_out_free(&fo);
+            memset(&fo, 0, sizeof fo);
+            r = diff_fast(cache, snap, req, from, to, keys, nk, &fo, d);
+        }
         if (r == 0)
             fast = true;
         else if (r != FAST_FALLBACK)

@@ -331,6 +331,23 @@ int rj_snap_item(rj_snap *snap, const char *plan, const char *kode, uint64_t rev
     return get_one(snap, plan, key, rev, &renja__v1__item__descriptor, (void **)out, d);
 }
 
+int rj_snap_rollup(rj_snap *snap, const char *plan, const char *kode, uint64_t rev, rj_rollup *out,
+                   rj_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    if (!plan || strlen(plan) > RJ_PLAN_ID_MAX || strlen(kode) >= RJ_KODE_MAX)
+        return rj_diag_set(d, RJ_ENOTFOUND, "no roll-up of %.24s", kode);
+    lm_roll r;
+    int v = lm_roll_at(snap->s, snap->txn, plan, kode, rev, &r);
+    if (v < 0)
+        return read_failed(d, v, "roll-up", plan);
+    if (!*kode && v != VAL_LIVE)
+        return rj_diag_set(d, RJ_ENOTFOUND, "plan %s keeps no roll-ups at revision %" PRIu64, plan,
+                           rev);
+    *out = (rj_rollup){r.n_children, r.child_sum, r.n_items};
+    return 0;
+}
+
 int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
                  Renja__V1__BudgetLine **out, rj_diag *d)
 {

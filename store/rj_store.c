@@ -144,9 +144,9 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
     struct {
         const char *name;
         MDB_dbi *dbi;
-    } dbs[] = {{"meta", &s->meta},    {"plans", &s->plans},   {"revs", &s->revs},
-               {"vals", &s->vals},    {"stages", &s->stages}, {"tokens", &s->tokens},
-               {"events", &s->events}};
+    } dbs[] = {{"meta", &s->meta},     {"plans", &s->plans},    {"revs", &s->revs},
+               {"vals", &s->vals},     {"stages", &s->stages},  {"tokens", &s->tokens},
+               {"events", &s->events}, {"rollups", &s->rollups}};
     int rc = 0;
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
@@ -169,6 +169,27 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
     if (rc == MDB_MAP_FULL)
         return ERR_MAPFULL;
     return rc ? rj_diag_set(d, RJ_EIO, "%s", mdb_strerror(rc)) : 0;
+}
+
+/* Schema 1 -> 2 (stored roll-ups), after any replay of the log: the
+ * records of a crashed daemon are schema 1's. */
+static int migrate(rj_store *s, MDB_txn *txn, void *arg)
+{
+    rj_diag *d = arg;
+    long version = 0;
+    int rc = lm_read_schema(txn, s->meta, &version);
+    if (rc)
+        return rj_diag_set(d, RJ_EIO, "%s", mdb_strerror(rc));
+    if (version >= 2)
+        return 0;
+    int err = lm_rollup_migrate(s, txn, d);
+    if (err)
+        return err;
+    char buf[16];
+    int n = snprintf(buf, sizeof(buf), "%d", RJ_SCHEMA_VERSION);
+    MDB_val k = {.mv_size = 6, .mv_data = "schema"}, v = {.mv_size = (size_t)n, .mv_data = buf};
+    rc = lm_put(s, txn, s->meta, &k, &v, 0);
+    return rc ? lm_fail(d, rc, "write schema") : 0;
 }
 
 int rj_store_open(const char *dir, rj_store **out, rj_diag *d)
@@ -220,6 +241,12 @@ int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d
         return err == RJ_ESCHEMA ? err : RJ_EIO;
     }
     if (lm_wal_after_env(s, d) != 0) {
+        rj_store_close(s);
+        return RJ_EIO;
+    }
+    rj_diag_clear(&od);
+    if (lm_write(s, migrate, &od, &od) != 0) {
+        rj_diag_set(d, RJ_EIO, "cannot open store in %s: schema 1 to 2: %s", dir, od.msg);
         rj_store_close(s);
         return RJ_EIO;
     }

@@ -1285,6 +1285,17 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
         free(keys);
         return lm_fail(&op->diag, rc, "write value");
     }
+    char **kodes = rj_malloc((sb->n ? sb->n : 1) * sizeof(char *));
+    size_t nk = 0;
+    for (size_t i = 0; i < sb->n; i++)
+        if (sb->t[i].kind == K_ITEM)
+            kodes[nk++] = sb->t[i].kode;
+    int err = lm_rollup_submit(sb->s, sb->txn, op->plan, sb->head, kodes, nk, &op->diag);
+    free(kodes);
+    if (err) {
+        free(keys);
+        return err;
+    }
     Renja__V1__Revision rv = RENJA__V1__REVISION__INIT;
     rv.rev = rev;
     rv.author = (char *)op->who->name;
@@ -1310,7 +1321,7 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
     if (rc)
         return lm_fail(&op->diag, rc, "write revision");
     p->head = rev;
-    int err = lm_plan_put(sb->s, sb->txn, p, 0, &op->diag);
+    err = lm_plan_put(sb->s, sb->txn, p, 0, &op->diag);
     if (err == 0)
         op->rev = rev;
     return err;

@@ -1,0 +1,404 @@
+/* Stored roll-ups on a real store in a temp dir: after every submit of a
+ * long random run (items added at every level, pagu declared and not,
+ * removals, recursive removals), the roll-up the store
+ * keeps for every item and for the plan equals what rj_tree computes from
+ * all the items at that revision; and again for every revision at the end.
+ * Then a sum that leaves int64, and the upgrade from schema 1: roll-ups
+ * from the head on, older revisions diffed from the items. */
+#include <lmdb.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rj_engine_fixture.h"
+#include "rj_kode.h"
+#include "rj_query.h"
+#include "rj_tree.h"
+#include "test_store_util.h"
+
+#define PLAN "rollup/2024"
+
+static Renja__V1__Identity admin = {PROTOBUF_C_MESSAGE_INIT(&renja__v1__identity__descriptor),
+                                    "admin", RENJA__V1__ROLE__ROLE_ADMIN, ""};
+
+/* 2 urusan, 3 programs, 6 kegiatan, 18 sub kegiatan */
+static const char *kodes[] = {
+    "2.17",
+    "2.17.01",
+    "2.17.01.1.01",
+    "2.17.01.1.01.0001",
+    "2.17.01.1.01.0002",
+    "2.17.01.1.01.0003",
+    "2.17.01.1.02",
+    "2.17.01.1.02.0001",
+    "2.17.01.1.02.0002",
+    "2.17.01.1.02.0003",
+    "2.17.02",
+    "2.17.02.1.01",
+    "2.17.02.1.01.0001",
+    "2.17.02.1.01.0002",
+    "2.17.02.1.01.0003",
+    "2.17.02.1.02",
+    "2.17.02.1.02.0001",
+    "2.17.02.1.02.0002",
+    "2.17.02.1.02.0003",
+    "2.18",
+    "2.18.01",
+    "2.18.01.1.01",
+    "2.18.01.1.01.0001",
+    "2.18.01.1.01.0002",
+    "2.18.01.1.01.0003",
+    "2.18.01.1.02",
+    "2.18.01.1.02.0001",
+    "2.18.01.1.02.0002",
+    "2.18.01.1.02.0003",
+};
+#define NK (sizeof kodes / sizeof kodes[0])
+
+static uint64_t lcg;
+
+static unsigned rnd(unsigned n)
+{
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)(lcg >> 33) % n;
+}
+
+static void create_plan(rj_store *s)
+{
+    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = PLAN, .who = &admin, .now_ms = 1, .nama = "x"};
+    rj_op *ops[] = {&op};
+    assert_int_equal(rj_store_apply(s, ops, 1), 0);
+    assert_int_equal(op.err, 0);
+    rj_op_clear(&op);
+}
+
+/* A submit of the changes; 0 when the store refused it (a removal of a
+ * parent whose children stay, of an absent item). */
+static uint64_t submit(rj_store *s, Renja__V1__Change **c, size_t n)
+{
+    rj_op op = {.kind = RJ_OP_SUBMIT,
+                .plan = PLAN,
+                .who = &admin,
+                .now_ms = 1,
+                .message = "t",
+                .changes = c,
+                .n_changes = n};
+    rj_op *ops[] = {&op};
+    assert_int_equal(rj_store_apply(s, ops, 1), 0);
+    uint64_t rev = op.err || op.unchanged ? 0 : op.rev;
+    if (getenv("ROLLUP_DEBUG") && op.err)
+        print_message("refused: %s\n", op.diag.msg);
+    rj_op_clear(&op);
+    fx_free(c, n);
+    return rev;
+}
+
+static Renja__V1__Change *upsert(const char *kode, bool has_pagu, int64_t pagu)
+{
+    Renja__V1__Change *x = rj_malloc(sizeof *x);
+    renja__v1__change__init(x);
+    x->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM;
+    x->upsert_item = fx_item(kode, has_pagu, pagu, NULL, "Sekretariat", "PAD");
+    return x;
+}
+
+static Renja__V1__Change *removal(const char *kode, bool recursive)
+{
+    Renja__V1__Change *x = rj_malloc(sizeof *x);
+    renja__v1__change__init(x);
+    x->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
+    x->remove_item = rj_strdup(kode);
+    x->recursive = recursive;
+    return x;
+}
+
+/* Every stored roll-up at rev against the tree of all items at rev. */
+static void check_rev(rj_store *s, uint64_t rev)
+{
+    rj_snap *snap;
+    rj_diag d;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    Renja__V1__Item **items;
+    size_t n;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &items, &n, &d), 0);
+    rj_tree_node *nodes = rj_calloc(n ? n : 1, sizeof *nodes);
+    for (size_t i = 0; i < n; i++) {
+        nodes[i].kode = items[i]->kode;
+        nodes[i].has_pagu = items[i]->has_pagu;
+        nodes[i].pagu = items[i]->pagu;
+    }
+    int64_t total = 0;
+    assert_int_equal(rj_tree_compute(nodes, n, &d), 0);
+    assert_int_equal(rj_tree_total(nodes, n, &total, &d), 0);
+    uint64_t roots = 0;
+    for (size_t i = 0; i < n; i++) {
+        rj_rollup r;
+        assert_int_equal(rj_snap_rollup(snap, PLAN, nodes[i].kode, rev, &r, &d), 0);
+        if (r.n_children != nodes[i].n_children ||
+            r.child_sum != (nodes[i].n_children ? nodes[i].child_sum : 0))
+            fail_msg("rev %llu, %s: stored %llu children, sum %lld; computed %zu, %lld",
+                     (unsigned long long)rev, nodes[i].kode, (unsigned long long)r.n_children,
+                     (long long)r.child_sum, nodes[i].n_children, (long long)nodes[i].child_sum);
+        roots += nodes[i].parent == RJ_TREE_ROOT;
+    }
+    rj_rollup p;
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "", rev, &p, &d), 0);
+    if (p.n_items != n || p.child_sum != total || p.n_children != roots)
+        fail_msg("rev %llu: plan stored %llu items, total %lld, %llu roots; computed %zu, %lld, "
+                 "%llu",
+                 (unsigned long long)rev, (unsigned long long)p.n_items, (long long)p.child_sum,
+                 (unsigned long long)p.n_children, n, (long long)total, (unsigned long long)roots);
+    free(nodes);
+    fx_free(items, n);
+    free(items);
+    rj_snap_end(snap);
+}
+
+static void test_random_history(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    create_plan(s);
+    check_rev(s, 0);
+    lcg = 20240601;
+    uint64_t head = 0;
+    size_t made = 0, refused = 0;
+    bool present[NK] = {0};
+    for (int round = 0; round < 800; round++) {
+        Renja__V1__Change *c[4];
+        size_t n = 1 + rnd(4);
+        bool used[NK] = {0}, next[NK];
+        memcpy(next, present, sizeof next);
+        for (size_t i = 0; i < n; i++) {
+            unsigned k;
+            do
+                k = rnd(NK);
+            while (used[k]);
+            used[k] = true;
+            unsigned what = rnd(10);
+            if (what < 2 && present[k]) {
+                c[i] = removal(kodes[k], what == 0);
+                next[k] = false;
+                for (size_t j = 0; j < NK; j++)
+                    if (what == 0 && rj_kode_in_subtree(kodes[j], kodes[k]))
+                        next[j] = false;
+            } else {
+                c[i] = upsert(kodes[k], what >= 4, (int64_t)rnd(1000000));
+                next[k] = true;
+            }
+        }
+        uint64_t rev = submit(s, c, n);
+        if (!rev) {
+            refused++; /* a missing parent, a child left behind */
+            continue;
+        }
+        memcpy(present, next, sizeof next);
+        assert_int_equal(rev, head + 1);
+        head = rev;
+        made++;
+        check_rev(s, head);
+    }
+    print_message("%zu revisions, %zu submits refused\n", made, refused);
+    assert_true(made > 200);
+    for (uint64_t r = 0; r <= head; r++)
+        check_rev(s, r);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A declared pagu stops the move upwards; a recursive removal takes the
+ * subtree's figures away. */
+static void test_declared_and_removed(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    create_plan(s);
+    Renja__V1__Change *c[5];
+    c[0] = upsert("2.17", false, 0);
+    c[1] = upsert("2.17.01", false, 0);
+    c[2] = upsert("2.17.01.1.01", false, 0);
+    c[3] = upsert("2.17.01.1.01.0001", true, 100);
+    c[4] = upsert("2.17.01.1.01.0002", true, 20);
+    assert_int_equal(submit(s, c, 5), 1);
+    c[0] = upsert("2.17.01.1.01", true, 7);
+    assert_int_equal(submit(s, c, 1), 2);
+    c[0] = upsert("2.17.01.1.01.0002", true, 25);
+    assert_int_equal(submit(s, c, 1), 3);
+    c[0] = removal("2.17.01", true);
+    assert_int_equal(submit(s, c, 1), 4);
+    for (uint64_t r = 0; r <= 4; r++)
+        check_rev(s, r);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    rj_rollup p;
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "2.17", 1, &p, &d), 0);
+    assert_int_equal(p.n_children, 1); /* 2.17.01 */
+    assert_int_equal(p.child_sum, 120);
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "2.17", 2, &p, &d), 0);
+    assert_int_equal(p.child_sum, 7); /* the kegiatan's declared pagu */
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "2.17.01.1.01", 3, &p, &d), 0);
+    assert_int_equal(p.child_sum, 125); /* checked against the declared 7 */
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "2.17", 3, &p, &d), 0);
+    assert_int_equal(p.child_sum, 7);
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "2.17", 4, &p, &d), 0);
+    assert_int_equal(p.n_children, 0);
+    assert_int_equal(p.child_sum, 0);
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "", 4, &p, &d), 0);
+    assert_int_equal(p.n_items, 1);
+    assert_int_equal(p.child_sum, 0);
+    rj_snap_end(snap);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* 9,300 sub kegiatan at the largest pagu leave int64 in their kegiatan:
+ * the plan's roll-ups are not known at that revision, and known again
+ * (computed from every item) once the sum fits. */
+static void test_sum_leaves_int64(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    create_plan(s);
+    size_t n = 9300;
+    Renja__V1__Change **c = rj_calloc(n + 3, sizeof *c);
+    c[0] = upsert("2.17", false, 0);
+    c[1] = upsert("2.17.01", false, 0);
+    c[2] = upsert("2.17.01.1.01", false, 0);
+    for (size_t i = 0; i < n; i++) {
+        char kode[32];
+        snprintf(kode, sizeof kode, "2.17.01.1.01.%04zu", i + 1);
+        c[3 + i] = upsert(kode, true, RJ_PAGU_MAX);
+    }
+    assert_int_equal(submit(s, c, n + 3), 1);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    rj_rollup p;
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "", 1, &p, &d), RJ_ENOTFOUND);
+    rj_snap_end(snap);
+    for (size_t i = 0; i < 200; i++) {
+        char kode[32];
+        snprintf(kode, sizeof kode, "2.17.01.1.01.%04zu", i + 1);
+        c[i] = upsert(kode, true, 1);
+    }
+    assert_int_equal(submit(s, c, 200), 2);
+    check_rev(s, 2);
+    c[0] = upsert("2.17.01.1.01.0001", true, 2);
+    assert_int_equal(submit(s, c, 1), 3);
+    check_rev(s, 3);
+    free(c);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+static Renja__V1__DiffResponse *diff(rj_store *s, const char *from, const char *to)
+{
+    rj_snap *snap;
+    rj_diag d;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = PLAN;
+    req.from = (char *)from;
+    req.to = (char *)to;
+    Renja__V1__DiffResponse *out = rj_malloc(sizeof *out);
+    renja__v1__diff_response__init(out);
+    if (rj_query_diff(snap, &req, out, &d) != 0)
+        fail_msg("diff %s..%s: %s", from, to, d.msg);
+    rj_snap_end(snap);
+    return out;
+}
+
+/* A store of schema 1 (no roll-ups) is upgraded at open: roll-ups from its
+ * head on; a diff from an older revision reads the items, and both give
+ * the same figures as before the upgrade. */
+static void test_upgrade_from_schema_1(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    create_plan(s);
+    Renja__V1__Change *c[4];
+    c[0] = upsert("2.17", false, 0);
+    c[1] = upsert("2.17.01", true, 500);
+    c[2] = upsert("2.17.01.1.01", false, 0);
+    c[3] = upsert("2.17.01.1.01.0001", true, 100);
+    assert_int_equal(submit(s, c, 4), 1);
+    c[0] = upsert("2.17.01.1.01.0002", true, 40);
+    assert_int_equal(submit(s, c, 1), 2);
+    Renja__V1__DiffResponse *before = diff(s, "1", "2");
+    rj_store_close(s);
+
+    /* back to schema 1: no roll-ups */
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta, rollups;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 8);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    assert_int_equal(mdb_dbi_open(txn, "rollups", 0, &rollups), 0);
+    assert_int_equal(mdb_drop(txn, rollups, 1), 0);
+    MDB_val k = {6, "schema"}, v = {1, "1"};
+    assert_int_equal(mdb_put(txn, meta, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    rj_rollup p;
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "", 1, &p, &d), RJ_ENOTFOUND);
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "", 2, &p, &d), 0);
+    assert_int_equal(p.child_sum, 500);
+    rj_snap_end(snap);
+    check_rev(s, 2);
+    Renja__V1__DiffResponse *after = diff(s, "1", "2");
+    assert_non_null(after->total);
+    assert_int_equal(after->total->pagu_from, before->total->pagu_from);
+    assert_int_equal(after->total->pagu_to, before->total->pagu_to);
+    assert_int_equal(after->total->pagu_to, 500);
+    assert_int_equal(after->n_rows, before->n_rows);
+    for (size_t i = 0; i < after->n_rows; i++) {
+        assert_string_equal(after->rows[i]->kode, before->rows[i]->kode);
+        assert_int_equal(after->rows[i]->pagu_from, before->rows[i]->pagu_from);
+        assert_int_equal(after->rows[i]->pagu_to, before->rows[i]->pagu_to);
+    }
+    c[0] = upsert("2.17.01.1.01.0003", true, 1);
+    assert_int_equal(submit(s, c, 1), 3);
+    check_rev(s, 3);
+    protobuf_c_message_free_unpacked(&before->base, NULL);
+    protobuf_c_message_free_unpacked(&after->base, NULL);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_history),
+        cmocka_unit_test(test_declared_and_removed),
+        cmocka_unit_test(test_sum_leaves_int64),
+        cmocka_unit_test(test_upgrade_from_schema_1),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
