@@ -108,6 +108,20 @@ static int seg_error(const segs *g, rj_diag *d, const char *what, int i, const c
                        expected);
 }
 
+/* out = the n canonical segments joined by dots (at most 17 characters:
+ * urusan, bidang urusan, program, level, kegiatan, sub kegiatan). */
+static void put_canon(char out[RJ_KODE_MAX], const char *const seg[], const size_t len[], int n)
+{
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            out[o++] = '.';
+        memcpy(out + o, seg[i], len[i]);
+        o += len[i];
+    }
+    out[o] = '\0';
+}
+
 static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj_diag *d)
 {
     segs g;
@@ -127,15 +141,17 @@ static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj
                            q, s, ell, g.len + 1);
     if (g.width[1] != 2)
         return seg_error(&g, d, "kode", 1, "is not a 2-digit bidang urusan", KODE_EXAMPLES);
+    const char *seg[6] = {s, s + g.off[1], s + g.off[2]};
+    size_t len[6] = {1, 2, 2, 1, 2, 4};
     if (g.n == 2) {
-        snprintf(out, RJ_KODE_MAX, "%.1s.%.2s", s, s + g.off[1]);
+        put_canon(out, seg, len, 2);
         *level = RJ_LEVEL_URUSAN;
         return 0;
     }
     if (g.width[2] != 2 || all_zero(s + g.off[2], 2))
         return seg_error(&g, d, "kode", 2, "is not a 2-digit program (01..99)", KODE_EXAMPLES);
     if (g.n == 3) {
-        snprintf(out, RJ_KODE_MAX, "%.1s.%.2s.%.2s", s, s + g.off[1], s + g.off[2]);
+        put_canon(out, seg, len, 3);
         *level = RJ_LEVEL_PROGRAM;
         return 0;
     }
@@ -180,9 +196,10 @@ static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj
                                "2.17.01.101.01 (sub kegiatan)",
                                q, s, ell, g.off[5] + 1, lv);
     }
+    seg[3] = lv;
+    seg[4] = keg;
     if (g.n == sub_seg) {
-        snprintf(out, RJ_KODE_MAX, "%.1s.%.2s.%.2s.%c.%.2s", s, s + g.off[1], s + g.off[2], *lv,
-                 keg);
+        put_canon(out, seg, len, 5);
         *level = RJ_LEVEL_KEGIATAN;
         return 0;
     }
@@ -193,8 +210,8 @@ static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj
                          "is not a sub kegiatan of 1 to 4 digits (0001..9999)", keg_expected);
     char sub[5] = "0000";
     memcpy(sub + 4 - sw, sp, sw);
-    snprintf(out, RJ_KODE_MAX, "%.1s.%.2s.%.2s.%c.%.2s.%s", s, s + g.off[1], s + g.off[2], *lv, keg,
-             sub);
+    seg[5] = sub;
+    put_canon(out, seg, len, 6);
     *level = RJ_LEVEL_SUB_KEGIATAN;
     return 0;
 }

@@ -233,34 +233,35 @@ void lm_vkey(kbuf *k, const char *plan, const char *key, uint64_t rev)
     kb_u64(k, ~rev);
 }
 
+int lm_val_at_cursor(MDB_cursor *c, const kbuf *k, MDB_val *val, uint64_t *vrev)
+{
+    size_t prefix = k->n - 8;
+    MDB_val kv = {.mv_size = k->n, .mv_data = (void *)k->b}, dv;
+    int rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? VAL_NONE : RJ_EIO;
+    if (kv.mv_size != k->n || memcmp(kv.mv_data, k->b, prefix) != 0)
+        return VAL_NONE;
+    if (vrev)
+        *vrev = ~get_u64((const unsigned char *)kv.mv_data + prefix);
+    if (dv.mv_size < 1 || ((unsigned char *)dv.mv_data)[0] != TAG_LIVE)
+        return VAL_TOMB;
+    if (val) {
+        val->mv_data = (unsigned char *)dv.mv_data + 1;
+        val->mv_size = dv.mv_size - 1;
+    }
+    return VAL_LIVE;
+}
+
 int lm_val_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
               MDB_val *val, uint64_t *vrev)
 {
     kbuf k;
     lm_vkey(&k, plan, key, rev);
-    size_t prefix = k.n - 8;
     MDB_cursor *c;
-    int rc = mdb_cursor_open(txn, dbi, &c);
-    if (rc)
+    if (mdb_cursor_open(txn, dbi, &c))
         return RJ_EIO;
-    MDB_val kv = kb_val(&k), dv;
-    rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
-    int res = VAL_NONE;
-    if (rc == 0 && kv.mv_size == k.n && memcmp(kv.mv_data, k.b, prefix) == 0) {
-        if (vrev)
-            *vrev = ~get_u64((const unsigned char *)kv.mv_data + prefix);
-        if (dv.mv_size >= 1 && ((unsigned char *)dv.mv_data)[0] == TAG_LIVE) {
-            res = VAL_LIVE;
-            if (val) {
-                val->mv_data = (unsigned char *)dv.mv_data + 1;
-                val->mv_size = dv.mv_size - 1;
-            }
-        } else {
-            res = VAL_TOMB;
-        }
-    } else if (rc != 0 && rc != MDB_NOTFOUND) {
-        res = RJ_EIO;
-    }
+    int res = lm_val_at_cursor(c, &k, val, vrev);
     mdb_cursor_close(c);
     return res;
 }

@@ -277,6 +277,9 @@ void lm_vkey(kbuf *k, const char *plan, const char *key, uint64_t rev);
  * NULL) gets the version's revision. */
 int lm_val_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
               MDB_val *val, uint64_t *vrev);
+/* The same through an open cursor of dbi, for a run of reads; k is
+ * lm_vkey's key. */
+int lm_val_at_cursor(MDB_cursor *c, const kbuf *k, MDB_val *val, uint64_t *vrev);
 
 typedef int (*lm_walk_fn)(const char *key, MDB_val *val, uint64_t vrev, void *arg);
 
@@ -289,33 +292,45 @@ int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, ui
 /* --- stored roll-ups (rj_rollup.c) ------------------------------------------------
  *
  * For every item with children, its n_children and child_sum (rj_tree.h)
- * at each revision where they moved; for the plan ("" in rollups) its
- * roots, total and item count. A submit moves them along the ancestor path
- * of the items it changed (O(changed items x depth) reads and writes), so a
- * diff reads the changed items and their ancestors and nothing else. A
- * plan's roll-ups are known from the first revision that has a plan
- * record: 0 for plans created with schema 2, the head at the migration for
- * older ones. */
+ * at each revision where they moved. A submit moves them along the
+ * ancestor path of the items it changed, as far as something moves
+ * (O(changed items x depth) reads, one write per moved ancestor), so a
+ * diff reads the changed items and their ancestors and nothing else. The
+ * plan's record ("") says from which revision they are known: 0 for plans
+ * created with schema 2, the head at the upgrade for older ones; a
+ * tombstone from a revision where a sum left int64. */
 typedef struct lm_roll {
     uint64_t n_children;
     int64_t child_sum;
-    uint64_t n_items; /* the plan record only */
 } lm_roll;
 
-/* The roll-up of kode ("" for the plan) as of rev: VAL_LIVE, VAL_NONE (no
- * children, or for "" the plan has none at rev), VAL_TOMB (for "": not
- * known from that revision on) or RJ_EIO. *out is zero unless VAL_LIVE. */
+/* The roll-up of kode as of rev: VAL_LIVE, VAL_NONE (no children, or for
+ * "" the plan keeps none at rev), VAL_TOMB (for "": not known at rev) or
+ * RJ_EIO. *out is zero unless VAL_LIVE. */
 int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
                lm_roll *out);
+/* The plan's roots and total (the sum of the roots' effective pagu) at
+ * rev, one seek per root: VAL_LIVE, VAL_NONE / VAL_TOMB as lm_roll_at's
+ * "", RJ_EOVERFLOW, RJ_EIO. */
+int lm_roll_plan(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, lm_roll *out);
 /* Fields has_pagu and pagu of a packed Item, read in place; false when the
  * bytes do not parse. */
 bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu);
+/* A changed item of a submit: its canonical kode (borrowed), its presence
+ * and declared pagu after the submit and, when old_known, before. */
+typedef struct lm_roll_item {
+    const char *kode;
+    bool old_known;
+    bool po, ho, pn, hn;
+    int64_t pagu_o, pagu_n;
+} lm_roll_item;
+
 /* A new plan's record at revision 0. */
 int lm_rollup_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d);
-/* Move the roll-ups for a submit at head + 1 whose item values (the
- * canonical kodes, sorted or not) are already written in txn. */
-int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head, char *const *kodes,
-                     size_t nk, rj_diag *d);
+/* Move the roll-ups for a submit at head + 1 of the changed items (in any
+ * order; their values are already written in txn). */
+int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
+                     const lm_roll_item *items, size_t nk, rj_diag *d);
 /* Compute the plan's roll-ups at rev from all its items and write the ones
  * that differ from what rev read before (O(items)). */
 int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d);

@@ -599,7 +599,7 @@ static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_
         err = stored_rows(snap, req->plan, to, ks, nks, &fo->ti, &fo->nt, &fo->nti, d);
     fo->total_from = rf.child_sum;
     fo->total_to = rt.child_sum;
-    fo->items_any = rf.n_items || rt.n_items;
+    fo->items_any = rf.n_children || rt.n_children; /* roots */
     free(ks);
     return err;
 }

@@ -12,7 +12,15 @@
  * one case the visit cannot see is an item that appears or disappears above
  * items the submit did not touch: those untouched items change parent. Then
  * the plan's roll-ups are computed again from all its items (rare: adding a
- * program above existing kegiatan, removing a parent but not its children).
+ * program above existing kegiatan, removing a parent but not its children;
+ * a submit refuses both, so only a store written otherwise gets there).
+ *
+ * The plan's total is not stored: it is the sum of its roots' effective
+ * pagu, and the roots (urusan, as a submit needs every item's parent) are
+ * found with one seek each, skipping their subtrees (lm_roll_plan). So a
+ * submit writes one roll-up per ancestor whose child_sum moved and nothing
+ * for the plan; the plan's record ("") only says from which revision the
+ * roll-ups are known.
  */
 #include <stdio.h>
 
@@ -21,7 +29,6 @@
 #include "rj_tree.h"
 
 #define ROLL_LEN 17 /* tag, n_children, child_sum */
-#define ROOT_LEN 25 /* tag, n_roots, total, n_items */
 #define ITEM_PREFIX "item/"
 
 /* --- values ------------------------------------------------------------------ */
@@ -32,46 +39,50 @@ static void put_u64(unsigned char *b, uint64_t v)
         b[i] = (unsigned char)(v >> (56 - 8 * i));
 }
 
+static int roll_decode(int r, const MDB_val *v, lm_roll *out)
+{
+    memset(out, 0, sizeof *out);
+    if (r != VAL_LIVE)
+        return r; /* VAL_NONE, VAL_TOMB (the plan's: not known), RJ_EIO */
+    const unsigned char *b = v->mv_data;
+    if (v->mv_size == 0)
+        return VAL_LIVE; /* the plan's record: known from here */
+    if (v->mv_size != ROLL_LEN - 1)
+        return RJ_EIO;
+    out->n_children = get_u64(b);
+    out->child_sum = (int64_t)get_u64(b + 8);
+    return VAL_LIVE;
+}
+
 int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
                lm_roll *out)
 {
     MDB_val v;
-    memset(out, 0, sizeof *out);
     int r = lm_val_at(txn, s->rollups, plan, kode, rev, &v, NULL);
-    if (r != VAL_LIVE)
-        return r; /* VAL_NONE, VAL_TOMB (the root: not known), RJ_EIO */
-    const unsigned char *b = v.mv_data;
-    if (v.mv_size != ROLL_LEN - 1 && v.mv_size != ROOT_LEN - 1)
-        return RJ_EIO;
-    out->n_children = get_u64(b);
-    out->child_sum = (int64_t)get_u64(b + 8);
-    if (v.mv_size == ROOT_LEN - 1)
-        out->n_items = get_u64(b + 16);
-    return VAL_LIVE;
+    return roll_decode(r, &v, out);
 }
 
 static int roll_put(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
-                    const lm_roll *r, bool root)
+                    const lm_roll *r)
 {
-    unsigned char b[ROOT_LEN];
+    unsigned char b[ROLL_LEN];
     b[0] = TAG_LIVE;
     put_u64(b + 1, r->n_children);
     put_u64(b + 9, (uint64_t)r->child_sum);
-    put_u64(b + 17, r->n_items);
     kbuf k;
     lm_vkey(&k, plan, kode, rev);
-    MDB_val kv = kb_val(&k), dv = {.mv_size = root ? ROOT_LEN : ROLL_LEN, .mv_data = b};
+    MDB_val kv = kb_val(&k), dv = {.mv_size = ROLL_LEN, .mv_data = b};
     return lm_put(s, txn, s->rollups, &kv, &dv, 0);
 }
 
-/* The plan's roll-ups from rev on are not known (a sum left int64): diffs
- * read whole sides. */
-static int root_unknown(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev)
+/* The plan's record at rev: the roll-ups are known (from here on), or not
+ * (a sum left int64: diffs read whole sides until they are known again). */
+static int plan_mark(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, bool known)
 {
-    unsigned char tomb = TAG_TOMB;
+    unsigned char tag = known ? TAG_LIVE : TAG_TOMB;
     kbuf k;
     lm_vkey(&k, plan, "", rev);
-    MDB_val kv = kb_val(&k), dv = {.mv_size = 1, .mv_data = &tomb};
+    MDB_val kv = kb_val(&k), dv = {.mv_size = 1, .mv_data = &tag};
     return lm_put(s, txn, s->rollups, &kv, &dv, 0);
 }
 
@@ -131,24 +142,6 @@ bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu)
     return true;
 }
 
-/* An item's presence and declared pagu at rev: 0, or RJ_EIO. */
-static int item_state(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
-                      bool *present, bool *has_pagu, int64_t *pagu)
-{
-    char key[RJ_VKEY_MAX];
-    snprintf(key, sizeof key, ITEM_PREFIX "%s", kode);
-    MDB_val v;
-    int r = lm_val_at(txn, s->vals, plan, key, rev, &v, NULL);
-    *present = r == VAL_LIVE;
-    *has_pagu = false;
-    *pagu = 0;
-    if (r < 0)
-        return r;
-    if (r == VAL_LIVE && !lm_item_pagu(&v, has_pagu, pagu))
-        return RJ_EIO;
-    return 0;
-}
-
 /* --- computing them again from every item ------------------------------------- */
 
 typedef struct kode_buf {
@@ -204,8 +197,7 @@ static int old_roll_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
 
 static bool roll_eq(const lm_roll *a, const lm_roll *b)
 {
-    return a->n_children == b->n_children && a->child_sum == b->child_sum &&
-           a->n_items == b->n_items;
+    return a->n_children == b->n_children && a->child_sum == b->child_sum;
 }
 
 int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d)
@@ -221,26 +213,23 @@ int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev,
     }
     for (size_t i = 0; i < rb.n; i++)
         rb.nodes[i].kode = rb.kodes[i].k;
-    int64_t total = 0;
     rj_diag td;
     rj_diag_clear(&td);
-    if (rj_tree_compute(rb.nodes, rb.n, &td) != 0 ||
-        rj_tree_total(rb.nodes, rb.n, &total, &td) != 0) {
-        err = root_unknown(s, txn, plan, rev);
-        err = err ? lm_fail(d, err, "write roll-up") : 0;
-        goto out;
-    }
-    /* Every item (a leaf wants zero) against every stored roll-up (a
-     * removed item's must go to zero); both in kode order, the root ("")
-     * first among the stored ones. */
-    lm_roll root = {.n_items = rb.n, .child_sum = total};
-    for (size_t i = 0; i < rb.n; i++)
-        root.n_children += rb.nodes[i].parent == RJ_TREE_ROOT;
+    bool known = rj_tree_compute(rb.nodes, rb.n, &td) == 0;
+    /* The plan's record first among the stored ones: marked known at rev
+     * unless it already is (or, when a sum left int64, unknown). */
     size_t i = 0, j = 0;
-    bool had_root = o.n && o.v[0].kode.k[0] == '\0';
-    if (!had_root || !roll_eq(&o.v[j++].r, &root))
-        err = roll_put(s, txn, plan, "", rev, &root, true);
-    while ((i < rb.n || j < o.n) && err == 0) {
+    lm_roll mark;
+    int was = lm_roll_at(s, txn, plan, "", rev, &mark);
+    if (was < 0)
+        err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading its roll-up failed", plan);
+    else if (!known || was != VAL_LIVE)
+        err = plan_mark(s, txn, plan, rev, known);
+    if (o.n && o.v[0].kode.k[0] == '\0')
+        j++;
+    /* Every item (a leaf wants zero) against every stored roll-up (a
+     * removed item's must go to zero), both in kode order. */
+    while (known && (i < rb.n || j < o.n) && err == 0) {
         int c = i >= rb.n ? 1 : j >= o.n ? -1 : strcmp(rb.kodes[i].k, o.v[j].kode.k);
         lm_roll want = {0}, have = {0};
         const char *kode;
@@ -254,7 +243,7 @@ int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev,
         if (c >= 0)
             have = o.v[j++].r;
         if (!roll_eq(&want, &have))
-            err = roll_put(s, txn, plan, kode, rev, &want, false);
+            err = roll_put(s, txn, plan, kode, rev, &want);
     }
     if (err)
         err = lm_fail(d, err, "write roll-up");
@@ -267,19 +256,68 @@ out:
 
 int lm_rollup_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d)
 {
-    lm_roll root = {0};
-    int rc = roll_put(s, txn, plan, "", 0, &root, true);
+    int rc = plan_mark(s, txn, plan, 0, true);
     return rc ? lm_fail(d, rc, "write roll-up") : 0;
+}
+
+/* The length of a canonical item kode's parent (urusan 4, program 7,
+ * kegiatan 12, sub kegiatan 17 characters: rj_kode_parent's rule), 0 for
+ * an urusan. Submits store canonical kodes only. */
+static size_t parent_len(size_t n)
+{
+    return n == 17 ? 12 : n == 12 ? 7 : n == 7 ? 4 : 0;
 }
 
 /* --- a submit's changes ---------------------------------------------------------- */
 
+/* The reads of one submit's pass, through one cursor per database. */
+typedef struct rctx {
+    rj_store *s;
+    MDB_txn *txn;
+    const char *plan;
+    MDB_cursor *cv, *cr;
+} rctx;
+
+static void ctx_key(kbuf *k, const char *plan, const char *pre, const char *kode, uint64_t rev)
+{
+    kb_plan(k, plan);
+    kb_str(k, pre);
+    kb_str(k, kode);
+    kb_nul(k);
+    kb_u64(k, ~rev);
+}
+
+static int ctx_item(rctx *c, const char *kode, uint64_t rev, bool *present, bool *has_pagu,
+                    int64_t *pagu)
+{
+    kbuf k;
+    ctx_key(&k, c->plan, ITEM_PREFIX, kode, rev);
+    MDB_val v;
+    int r = lm_val_at_cursor(c->cv, &k, &v, NULL);
+    *present = r == VAL_LIVE;
+    *has_pagu = false;
+    *pagu = 0;
+    if (r < 0)
+        return r;
+    return r == VAL_LIVE && !lm_item_pagu(&v, has_pagu, pagu) ? RJ_EIO : 0;
+}
+
+static int ctx_roll(rctx *c, const char *kode, uint64_t rev, lm_roll *out)
+{
+    kbuf k;
+    ctx_key(&k, c->plan, "", kode, rev);
+    MDB_val v;
+    return roll_decode(lm_val_at_cursor(c->cr, &k, &v, NULL), &v, out);
+}
+
 typedef struct rnode {
     char kode[RJ_KODE_MAX];
-    bool changed;
-    bool po, ho, pn, hn; /* present, has_pagu: before (o) and after (n) */
+    const lm_roll_item *item; /* a changed item; NULL for an ancestor */
+    bool po, ho, pn, hn;      /* present, has_pagu: before (o) and after (n) */
     int64_t pagu_o, pagu_n;
-    lm_roll raw; /* stored at head */
+    lm_roll raw; /* stored at head (read when something may move it) */
+    bool raw_read;
+    size_t parent; /* index of the parent kode's node, or RJ_TREE_ROOT */
     int64_t dsum;
     long dn;
 } rnode;
@@ -288,7 +326,7 @@ static int rnode_cmp(const void *a, const void *b)
 {
     const rnode *x = a, *y = b;
     int c = strcmp(x->kode, y->kode);
-    return c ? c : (int)y->changed - (int)x->changed; /* changed first */
+    return c ? c : (y->item != NULL) - (x->item != NULL); /* changed first */
 }
 
 static size_t rnode_find(const rnode *v, size_t n, const char *kode)
@@ -308,17 +346,12 @@ static size_t rnode_find(const rnode *v, size_t n, const char *kode)
 }
 
 /* The nearest ancestor of v[i] present before (after: after), or
- * RJ_TREE_ROOT; every ancestor of a node is in v. */
-static size_t rnode_up(const rnode *v, size_t n, size_t i, bool after)
+ * RJ_TREE_ROOT, up the parent links rnodes_collect made. */
+static size_t rnode_up(const rnode *v, size_t i, bool after)
 {
-    char cur[RJ_KODE_MAX], up[RJ_KODE_MAX];
-    memcpy(cur, v[i].kode, sizeof cur);
-    while (rj_kode_parent(cur, up)) {
-        size_t j = rnode_find(v, n, up);
-        if (j != RJ_TREE_ROOT && (after ? v[j].pn : v[j].po))
+    for (size_t j = v[i].parent; j != RJ_TREE_ROOT; j = v[j].parent)
+        if (after ? v[j].pn : v[j].po)
             return j;
-        memcpy(cur, up, sizeof cur);
-    }
     return RJ_TREE_ROOT;
 }
 
@@ -341,15 +374,17 @@ static int inside_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
 }
 
 /* Does an item that appears or disappears at v[i] have present
- * descendants the submit did not touch? Then they change parent. */
-static int moves_untouched(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
-                           const rnode *v, size_t n, size_t i, bool *yes)
+ * descendants the submit did not touch? Then they change parent. (A
+ * submit checks that every item's parent is there, so only a store
+ * written otherwise gets here with any.) */
+static int moves_untouched(rctx *c, uint64_t head, const rnode *v, size_t n, size_t i, bool *yes)
 {
     char prefix[RJ_VKEY_MAX];
     snprintf(prefix, sizeof prefix, ITEM_PREFIX "%s.", v[i].kode);
     inside in = {v, n, false};
     /* where it is absent: before when it appears, after when it goes */
-    int err = lm_walk(txn, s->vals, plan, prefix, v[i].po ? head + 1 : head, inside_cb, &in);
+    int err =
+        lm_walk(c->txn, c->s->vals, c->plan, prefix, v[i].po ? head + 1 : head, inside_cb, &in);
     *yes = in.untouched;
     return err < 0 ? err : 0;
 }
@@ -359,145 +394,254 @@ static int add_over(int64_t *acc, int64_t v)
     return __builtin_add_overflow(*acc, v, acc) ? RJ_EOVERFLOW : 0;
 }
 
-/* The nodes: the changed kodes, each ancestor once. */
-static rnode *rnodes_collect(char *const *kodes, size_t nk, size_t *n)
+/* The nodes: the changed items, each ancestor once, sorted, with their
+ * parent links. */
+static rnode *rnodes_collect(const lm_roll_item *items, size_t nk, size_t *n)
 {
     size_t cap = 0;
     rnode *v = NULL;
     *n = 0;
     for (size_t k = 0; k < nk; k++) {
-        char cur[RJ_KODE_MAX], up[RJ_KODE_MAX];
-        snprintf(cur, sizeof cur, "%s", kodes[k]);
-        for (bool changed = true;; changed = false) {
+        size_t len = strlen(items[k].kode);
+        if (len >= RJ_KODE_MAX)
+            len = RJ_KODE_MAX - 1; /* never: canonical kodes are short */
+        for (const lm_roll_item *it = &items[k]; len; it = NULL, len = parent_len(len)) {
             v = rj_grow(v, *n + 1, &cap, sizeof *v, 16);
-            memset(&v[*n], 0, sizeof *v);
-            memcpy(v[*n].kode, cur, sizeof cur);
-            v[(*n)++].changed = changed;
-            if (!rj_kode_parent(cur, up))
-                break;
-            memcpy(cur, up, sizeof cur);
+            rnode *x = &v[(*n)++];
+            memset(x, 0, sizeof *x);
+            memcpy(x->kode, items[k].kode, len);
+            x->item = it;
         }
     }
-    if (*n)
+    if (*n > 1)
         qsort(v, *n, sizeof *v, rnode_cmp);
     size_t w = 0;
     for (size_t i = 0; i < *n; i++)
         if (!w || strcmp(v[w - 1].kode, v[i].kode) != 0)
             v[w++] = v[i];
     *n = w;
+    for (size_t i = 0; i < w; i++) {
+        char up[RJ_KODE_MAX] = {0};
+        size_t pl = parent_len(strlen(v[i].kode));
+        memcpy(up, v[i].kode, pl);
+        v[i].parent = pl ? rnode_find(v, i, up) : RJ_TREE_ROOT; /* parents sort first */
+    }
     return v;
 }
 
-static int rnodes_read(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head, rnode *v,
-                       size_t n)
+static int rnodes_read(rctx *c, uint64_t head, rnode *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         rnode *x = &v[i];
-        int err = item_state(s, txn, plan, x->kode, head, &x->po, &x->ho, &x->pagu_o);
-        if (!err && x->changed)
-            err = item_state(s, txn, plan, x->kode, head + 1, &x->pn, &x->hn, &x->pagu_n);
-        else {
+        const lm_roll_item *it = x->item;
+        int err = 0;
+        if (it && it->old_known) {
+            x->po = it->po;
+            x->ho = it->ho;
+            x->pagu_o = it->pagu_o;
+        } else {
+            err = ctx_item(c, x->kode, head, &x->po, &x->ho, &x->pagu_o);
+        }
+        if (it) {
+            x->pn = it->pn;
+            x->hn = it->hn;
+            x->pagu_n = it->pagu_n;
+        } else {
             x->pn = x->po;
             x->hn = x->ho;
             x->pagu_n = x->pagu_o;
         }
-        if (!err && (x->po || x->pn) && lm_roll_at(s, txn, plan, x->kode, head, &x->raw) < 0)
-            err = RJ_EIO;
         if (err)
             return err;
     }
     return 0;
 }
 
-/* Bottom-up (descendants sort after their ancestors): each node's old
- * effective pagu leaves its old parent, its new one joins its new parent. */
-static int rnodes_move(rnode *v, size_t n, lm_roll *root)
+/* A node's stored roll-up is read only when something may move it: a
+ * changed item that can have children, or an ancestor that children's
+ * moves reach. A sub kegiatan (the deepest level) has none. */
+static int rnode_raw(rctx *c, uint64_t head, rnode *x)
 {
-    int64_t root_dsum = 0;
-    long root_dn = 0;
+    bool moves = x->dsum || x->dn || (x->item && (x->po != x->pn || !x->ho || !x->hn));
+    if (!x->po || !moves || strlen(x->kode) == 17)
+        return 0;
+    x->raw_read = true;
+    return ctx_roll(c, x->kode, head, &x->raw) < 0 ? RJ_EIO : 0;
+}
+
+/* Bottom-up (descendants sort after their ancestors): each node's old
+ * effective pagu leaves its old parent, its new one joins its new parent.
+ * What reaches the top (the plan's total) is not stored. 0, RJ_EOVERFLOW
+ * or RJ_EIO. */
+static int rnodes_move(rctx *c, uint64_t head, rnode *v, size_t n)
+{
+    int64_t top = 0;
     for (size_t i = n; i-- > 0;) {
         rnode *x = &v[i];
         if (!x->po && !x->pn)
             continue;
-        lm_roll ro = x->po ? x->raw : (lm_roll){0};
+        if (rnode_raw(c, head, x) != 0)
+            return RJ_EIO;
+        lm_roll ro = x->raw;
         int64_t cs_n = ro.child_sum;
         if (add_over(&cs_n, x->dsum))
             return RJ_EOVERFLOW;
         int64_t eff_o = !x->po ? 0 : x->ho ? x->pagu_o : ro.child_sum;
         int64_t eff_n = !x->pn ? 0 : x->hn ? x->pagu_n : cs_n;
+        size_t uo = x->po ? rnode_up(v, i, false) : RJ_TREE_ROOT;
+        size_t un = x->pn ? rnode_up(v, i, true) : RJ_TREE_ROOT;
+        if (!x->item && uo == un && eff_o == eff_n) {
+            x->dsum = cs_n;
+            continue; /* an ancestor nothing moved: its parent keeps its share */
+        }
         if (x->po) {
-            size_t u = rnode_up(v, n, i, false);
-            int64_t *ds = u == RJ_TREE_ROOT ? &root_dsum : &v[u].dsum;
-            if (eff_o == INT64_MIN || add_over(ds, -eff_o))
+            if (eff_o == INT64_MIN || add_over(uo == RJ_TREE_ROOT ? &top : &v[uo].dsum, -eff_o))
                 return RJ_EOVERFLOW;
-            *(u == RJ_TREE_ROOT ? &root_dn : &v[u].dn) -= 1;
-            root->n_items--;
+            if (uo != RJ_TREE_ROOT)
+                v[uo].dn -= 1;
         }
         if (x->pn) {
-            size_t u = rnode_up(v, n, i, true);
-            int64_t *ds = u == RJ_TREE_ROOT ? &root_dsum : &v[u].dsum;
-            if (add_over(ds, eff_n))
+            if (add_over(un == RJ_TREE_ROOT ? &top : &v[un].dsum, eff_n))
                 return RJ_EOVERFLOW;
-            *(u == RJ_TREE_ROOT ? &root_dn : &v[u].dn) += 1;
-            root->n_items++;
+            if (un != RJ_TREE_ROOT)
+                v[un].dn += 1;
         }
         x->dsum = cs_n; /* from here on: the new child_sum */
     }
-    if (add_over(&root->child_sum, root_dsum))
-        return RJ_EOVERFLOW;
-    root->n_children = (uint64_t)((long)root->n_children + root_dn);
     return 0;
 }
 
-int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head, char *const *kodes,
-                     size_t nk, rj_diag *d)
+/* 0 and the moved roll-ups written; 1 when the plan's roll-ups must be
+ * computed again from every item; an error. */
+static int submit_pass(rctx *c, uint64_t head, const lm_roll_item *items, size_t nk, rj_diag *d)
 {
-    lm_roll root;
-    int r = lm_roll_at(s, txn, plan, "", head, &root);
-    if (r < 0)
-        return rj_diag_set(d, RJ_EIO, "store: plan %s: reading its roll-up failed", plan);
-    if (r == VAL_NONE)
-        return 0; /* a plan without roll-ups (none before this schema) */
-    if (nk == 0)
-        return 0;
-    if (r == VAL_TOMB)
-        return lm_rollup_rebuild(s, txn, plan, head + 1, d);
     size_t n;
-    rnode *v = rnodes_collect(kodes, nk, &n);
-    int err = rnodes_read(s, txn, plan, head, v, n);
-    bool rebuild = false;
-    for (size_t i = 0; i < n && !err && !rebuild; i++)
-        if (v[i].changed && v[i].po != v[i].pn)
-            err = moves_untouched(s, txn, plan, head, v, n, i, &rebuild);
+    rnode *v = rnodes_collect(items, nk, &n);
+    int err = rnodes_read(c, head, v, n);
+    bool again = false;
+    for (size_t i = 0; i < n && !err && !again; i++)
+        if (v[i].item && v[i].po != v[i].pn)
+            err = moves_untouched(c, head, v, n, i, &again);
+    if (!err && !again) {
+        err = rnodes_move(c, head, v, n);
+        if (err == RJ_EOVERFLOW) {
+            again = true; /* the whole computation says where */
+            err = 0;
+        }
+    }
     if (err) {
         free(v);
-        return rj_diag_set(d, RJ_EIO, "store: plan %s: reading items for roll-ups failed", plan);
+        return rj_diag_set(d, RJ_EIO, "store: plan %s: reading items for roll-ups failed", c->plan);
     }
-    lm_roll was = root;
-    /* n_items counts changed nodes only: an unchanged one is at both sides */
-    if (!rebuild && rnodes_move(v, n, &root) != 0)
-        rebuild = true; /* a sum left int64: the whole computation says where */
-    if (rebuild) {
+    if (again) {
         free(v);
-        return lm_rollup_rebuild(s, txn, plan, head + 1, d);
+        return 1;
     }
     uint64_t rev = head + 1;
-    if (!roll_eq(&was, &root))
-        err = roll_put(s, txn, plan, "", rev, &root, true);
     for (size_t i = 0; i < n && !err; i++) {
         rnode *x = &v[i];
-        if (!x->po && !x->pn)
-            continue;
+        if (!x->raw_read && !(x->pn && x->dn))
+            continue; /* nothing moved it: it stays as stored */
         lm_roll want = {0};
         if (x->pn) {
-            want.n_children = (uint64_t)((long)(x->po ? x->raw.n_children : 0) + x->dn);
+            want.n_children = (uint64_t)((long)x->raw.n_children + x->dn);
             want.child_sum = want.n_children ? x->dsum : 0;
         }
         if (!roll_eq(&want, &x->raw))
-            err = roll_put(s, txn, plan, x->kode, rev, &want, false);
+            err = roll_put(c->s, c->txn, c->plan, x->kode, rev, &want);
     }
     free(v);
     return err ? lm_fail(d, err, "write roll-up") : 0;
+}
+
+int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
+                     const lm_roll_item *items, size_t nk, rj_diag *d)
+{
+    if (nk == 0)
+        return 0;
+    rctx c = {s, txn, plan, NULL, NULL};
+    if (mdb_cursor_open(txn, s->vals, &c.cv) || mdb_cursor_open(txn, s->rollups, &c.cr)) {
+        if (c.cv)
+            mdb_cursor_close(c.cv);
+        return rj_diag_set(d, RJ_EIO, "store: plan %s: cannot read roll-ups", plan);
+    }
+    lm_roll mark;
+    int r = ctx_roll(&c, "", head, &mark);
+    int err;
+    if (r < 0)
+        err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading its roll-up failed", plan);
+    else if (r == VAL_NONE)
+        err = 0; /* a plan without roll-ups (none before this schema) */
+    else if (r == VAL_TOMB)
+        err = 1;
+    else
+        err = submit_pass(&c, head, items, nk, d);
+    mdb_cursor_close(c.cv);
+    mdb_cursor_close(c.cr);
+    return err == 1 ? lm_rollup_rebuild(s, txn, plan, head + 1, d) : err;
+}
+
+/* --- the plan's total ------------------------------------------------------------- */
+
+int lm_roll_plan(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, lm_roll *out)
+{
+    memset(out, 0, sizeof *out);
+    lm_roll mark;
+    int r = lm_roll_at(s, txn, plan, "", rev, &mark);
+    if (r != VAL_LIVE)
+        return r;
+    MDB_cursor *cv, *cr;
+    if (mdb_cursor_open(txn, s->vals, &cv))
+        return RJ_EIO;
+    if (mdb_cursor_open(txn, s->rollups, &cr)) {
+        mdb_cursor_close(cv);
+        return RJ_EIO;
+    }
+    rctx c = {s, txn, plan, cv, cr};
+    kbuf start, seek;
+    kb_plan(&start, plan);
+    kb_str(&start, ITEM_PREFIX);
+    seek = start;
+    int err = VAL_LIVE;
+    for (;;) {
+        MDB_val kv = kb_val(&seek), dv;
+        int rc = mdb_cursor_get(cv, &kv, &dv, MDB_SET_RANGE);
+        if (rc || kv.mv_size < start.n + 9 || memcmp(kv.mv_data, start.b, start.n) != 0) {
+            err = rc && rc != MDB_NOTFOUND ? RJ_EIO : err;
+            break;
+        }
+        char kode[RJ_KODE_MAX];
+        size_t kl = kv.mv_size - start.n - 9;
+        if (kl >= sizeof kode) {
+            err = RJ_EIO;
+            break;
+        }
+        memcpy(kode, (const char *)kv.mv_data + start.n, kl);
+        kode[kl] = '\0';
+        bool present, has;
+        int64_t pagu;
+        lm_roll roll;
+        if (ctx_item(&c, kode, rev, &present, &has, &pagu) != 0 ||
+            (present && !has && ctx_roll(&c, kode, rev, &roll) < 0)) {
+            err = RJ_EIO;
+            break;
+        }
+        seek = start;
+        kb_str(&seek, kode);
+        if (present) {
+            if (add_over(&out->child_sum, has ? pagu : roll.child_sum)) {
+                err = RJ_EOVERFLOW;
+                break;
+            }
+            out->n_children++;
+            kb_put(&seek, "/", 1); /* past its subtree: '/' follows '.' */
+        } else {
+            kb_put(&seek, "\x01", 1); /* past its versions: its children may be roots */
+        }
+    }
+    mdb_cursor_close(cv);
+    mdb_cursor_close(cr);
+    return err;
 }
 
 int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d)

@@ -338,13 +338,17 @@ int rj_snap_rollup(rj_snap *snap, const char *plan, const char *kode, uint64_t r
     if (!plan || strlen(plan) > RJ_PLAN_ID_MAX || strlen(kode) >= RJ_KODE_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "no roll-up of %.24s", kode);
     lm_roll r;
-    int v = lm_roll_at(snap->s, snap->txn, plan, kode, rev, &r);
+    int v = *kode ? lm_roll_at(snap->s, snap->txn, plan, kode, rev, &r)
+                  : lm_roll_plan(snap->s, snap->txn, plan, rev, &r);
+    if (v == RJ_EOVERFLOW)
+        return rj_diag_set(d, v, "the total of plan %s at revision %" PRIu64 " leaves int64", plan,
+                           rev);
     if (v < 0)
         return read_failed(d, v, "roll-up", plan);
     if (!*kode && v != VAL_LIVE)
         return rj_diag_set(d, RJ_ENOTFOUND, "plan %s keeps no roll-ups at revision %" PRIu64, plan,
                            rev);
-    *out = (rj_rollup){r.n_children, r.child_sum, r.n_items};
+    *out = (rj_rollup){r.n_children, r.child_sum};
     return 0;
 }
 

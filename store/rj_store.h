@@ -140,15 +140,15 @@ int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev
 int rj_snap_real(rj_snap *snap, const char *plan, const char *kode, int tw, int indikator,
                  uint64_t rev, Renja__V1__Realisasi **out, rj_diag *d);
 /* The stored roll-up of an item's subtree at rev: n_children and child_sum
- * as rj_tree.h computes them (0 and 0 for a leaf or an absent item); for
- * kode "" the plan's: its roots, total (sum of the roots' effective pagu)
- * and item count. RJ_ENOTFOUND when the plan keeps no roll-ups at rev
- * (revisions before the store's upgrade to schema 2, or a sum that left
- * int64): then only the items tell. One point read. */
+ * as rj_tree.h computes them (0 and 0 for a leaf or an absent item), one
+ * point read; for kode "" the plan's roots and total (the sum of the roots'
+ * effective pagu), one seek per root. RJ_ENOTFOUND when the plan keeps no
+ * roll-ups at rev (revisions before the store's upgrade to schema 2, or a
+ * sum that left int64): then only the items tell; RJ_EOVERFLOW when the
+ * total leaves int64. */
 typedef struct rj_rollup {
     uint64_t n_children;
     int64_t child_sum;
-    uint64_t n_items;
 } rj_rollup;
 int rj_snap_rollup(rj_snap *snap, const char *plan, const char *kode, uint64_t rev, rj_rollup *out,
                    rj_diag *d);

@@ -42,6 +42,7 @@ typedef struct touch {
     Renja__V1__Indikator *ind_vals;
     size_t idx;        /* 1-based place in the request's changes; 0 when implied */
     char *fill_satuan; /* realisasi given without satuan: its indikator's (owned) */
+    lm_roll_item roll; /* an item's pagu before and after, for the roll-ups */
 } touch;
 
 /* Fields of a partial upsert (Change.fields). */
@@ -129,6 +130,27 @@ static int touch_cmp(const void *a, const void *b)
     return strcmp(((const touch *)a)->key, ((const touch *)b)->key);
 }
 
+/* Copy src into out of cap bytes, cut to fit (keys and kodes are
+ * length-checked on input): the write path's string copies, which
+ * snprintf made a measurable share of a one-item submit. */
+static void copy_str(char *out, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(out, src, n);
+    out[n] = '\0';
+}
+
+/* prefix "/" kode into out of RJ_VKEY_MAX bytes, cut to fit. */
+static void key_of(char out[RJ_VKEY_MAX], const char *prefix, const char *kode)
+{
+    size_t p = strlen(prefix);
+    copy_str(out, RJ_VKEY_MAX, prefix);
+    if (p + 1 < RJ_VKEY_MAX) {
+        out[p] = '/';
+        copy_str(out + p + 1, RJ_VKEY_MAX - p - 1, kode);
+    }
+}
+
 static touch *touch_find(submit *sb, const char *key)
 {
     if (!sb->sorted) {
@@ -136,7 +158,7 @@ static touch *touch_find(submit *sb, const char *key)
         sb->sorted = true;
     }
     touch probe;
-    snprintf(probe.key, sizeof(probe.key), "%s", key);
+    copy_str(probe.key, sizeof(probe.key), key);
     return bsearch(&probe, sb->t, sb->n, sizeof(touch), touch_cmp);
 }
 
@@ -160,7 +182,7 @@ static bool is_goal_kode(const char *kode)
 static Renja__V1__Item *item_at_head(submit *sb, const char *kode, int *err)
 {
     char key[RJ_VKEY_MAX];
-    snprintf(key, sizeof(key), "item/%s", kode);
+    key_of(key, "item", kode);
     MDB_val v;
     int r = lm_val_at(sb->txn, sb->s->vals, sb->op->plan, key, sb->head, &v, NULL);
     if (r < 0) {
@@ -445,11 +467,11 @@ static int parse_change(submit *sb, const Renja__V1__Change *ch)
     }
     t->explicit_change = true;
     t->recursive = ch->recursive;
-    snprintf(t->kode, sizeof(t->kode), "%s", kode);
+    copy_str(t->kode, sizeof(t->kode), kode);
     if (t->kind == K_REAL)
         snprintf(t->key, sizeof(t->key), "real/%s/%d/%d", kode, t->tw, t->ind);
     else
-        snprintf(t->key, sizeof(t->key), "%s/%s", kind_prefix(t->kind), kode);
+        key_of(t->key, kind_prefix(t->kind), kode);
     return 0;
 }
 
@@ -661,7 +683,7 @@ static bool item_after(submit *sb, const char *kode, const Renja__V1__Item **it,
                        Renja__V1__Item **owned, int *err)
 {
     char key[RJ_VKEY_MAX];
-    snprintf(key, sizeof(key), "item/%s", kode);
+    key_of(key, "item", kode);
     touch *t = touch_find(sb, key);
     *owned = NULL;
     if (t) {
@@ -856,11 +878,14 @@ static void touches_free(submit *sb)
 
 /* Whether the live value of key at head is exactly the message m would be
  * written as: then writing it changes nothing. */
-static int same_at_head(submit *sb, const char *key, const ProtobufCMessage *m, bool *same)
+static int same_at_head(submit *sb, const char *key, const ProtobufCMessage *m, bool *same,
+                        MDB_val *old)
 {
-    MDB_val v;
+    MDB_val v = {0};
     *same = false;
     int r = lm_val_at(sb->txn, sb->s->vals, sb->op->plan, key, sb->head, &v, NULL);
+    if (old)
+        *old = v;
     if (r < 0)
         return r;
     if (r != VAL_LIVE) {
@@ -887,18 +912,24 @@ static int drop_unchanged(submit *sb)
         touch *t = &sb->t[i];
         bool same = false;
         int r = 0;
-        if (t->kind == K_ITEM && !t->remove)
-            r = same_at_head(sb, t->key, &t->item.base, &same);
-        else if (t->kind == K_GOAL && !t->remove)
-            r = same_at_head(sb, t->key, &t->goal.base, &same);
+        if (t->kind == K_ITEM && !t->remove) {
+            MDB_val old;
+            r = same_at_head(sb, t->key, &t->item.base, &same, &old);
+            lm_roll_item *ri = &t->roll;
+            ri->old_known = r >= 0;
+            ri->po = old.mv_data != NULL;
+            if (r >= 0 && ri->po && !lm_item_pagu(&old, &ri->ho, &ri->pagu_o))
+                r = RJ_EIO;
+        } else if (t->kind == K_GOAL && !t->remove)
+            r = same_at_head(sb, t->key, &t->goal.base, &same, NULL);
         else if (t->kind == K_LINE && !t->remove)
-            r = same_at_head(sb, t->key, &t->line.base, &same);
+            r = same_at_head(sb, t->key, &t->line.base, &same, NULL);
         else if (t->kind == K_REAL && t->remove) {
             /* Clearing what is not there, on an item or goal that is: an
              * unknown one stays an error. */
             char ikey[RJ_VKEY_MAX];
             snprintf(ikey, sizeof(ikey), "%s/%s", is_goal_kode(t->kode) ? "goal" : "item", t->kode);
-            r = same_at_head(sb, t->key, NULL, &same);
+            r = same_at_head(sb, t->key, NULL, &same, NULL);
             if (r == 0 && same && !live_at_head(sb, ikey, &r))
                 same = false;
         } else if (t->kind == K_REAL) {
@@ -914,7 +945,7 @@ static int drop_unchanged(submit *sb)
                 (stored = lm_unpack(&renja__v1__realisasi__descriptor, v.mv_data, v.mv_size)) !=
                     NULL)
                 real.satuan = stored->satuan;
-            r = same_at_head(sb, t->key, &real.base, &same);
+            r = same_at_head(sb, t->key, &real.base, &same, NULL);
             if (stored)
                 protobuf_c_message_free_unpacked(&stored->base, NULL);
         }
@@ -943,7 +974,7 @@ static int foreign_parent(submit *sb, const char *kode, char *what, size_t cap)
     char parent[RJ_KODE_MAX], pkey[RJ_VKEY_MAX];
     if (!rj_kode_parent(kode, parent))
         return 0;
-    snprintf(pkey, sizeof(pkey), "item/%s", parent);
+    key_of(pkey, "item", parent);
     if (touch_find(sb, pkey))
         return 0;
     int err = 0;
@@ -1187,7 +1218,7 @@ static int submit_validate(submit *sb)
                                        : rj_rekening_parent(t->kode, parent);
         if (!has)
             continue;
-        snprintf(pkey, sizeof(pkey), "%s/%s", kind_prefix(t->kind), parent);
+        key_of(pkey, kind_prefix(t->kind), parent);
         touch *pt = touch_find(sb, pkey);
         err = 0;
         bool ok = pt ? !pt->remove : live_at_head(sb, pkey, &err);
@@ -1222,7 +1253,7 @@ static int submit_validate(submit *sb)
          * editor learns nothing about items of other bidang from the
          * validation messages. */
         char ikey[RJ_VKEY_MAX];
-        snprintf(ikey, sizeof(ikey), "item/%s", t->kode);
+        key_of(ikey, "item", t->kode);
         if (!ok && !touch_find(sb, ikey))
             err = conflict_on(sb, ikey);
         if (!err && !ok)
@@ -1285,13 +1316,21 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
         free(keys);
         return lm_fail(&op->diag, rc, "write value");
     }
-    char **kodes = rj_malloc((sb->n ? sb->n : 1) * sizeof(char *));
+    lm_roll_item *items = rj_malloc((sb->n ? sb->n : 1) * sizeof *items);
     size_t nk = 0;
-    for (size_t i = 0; i < sb->n; i++)
-        if (sb->t[i].kind == K_ITEM)
-            kodes[nk++] = sb->t[i].kode;
-    int err = lm_rollup_submit(sb->s, sb->txn, op->plan, sb->head, kodes, nk, &op->diag);
-    free(kodes);
+    for (size_t i = 0; i < sb->n; i++) {
+        touch *t = &sb->t[i];
+        if (t->kind != K_ITEM)
+            continue;
+        lm_roll_item *ri = &items[nk++];
+        *ri = t->roll;
+        ri->kode = t->kode;
+        ri->pn = !t->remove;
+        ri->hn = !t->remove && t->item.has_pagu;
+        ri->pagu_n = ri->hn ? t->item.pagu : 0;
+    }
+    int err = lm_rollup_submit(sb->s, sb->txn, op->plan, sb->head, items, nk, &op->diag);
+    free(items);
     if (err) {
         free(keys);
         return err;
