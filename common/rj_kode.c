@@ -141,7 +141,7 @@ static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj
                            q, s, ell, g.len + 1);
     if (g.width[1] != 2)
         return seg_error(&g, d, "kode", 1, "is not a 2-digit bidang urusan", KODE_EXAMPLES);
-    const char *seg[6] = {s, s + g.off[1], s + g.off[2]};
+    const char *seg[6] = {s, s + g.off[1]}; /* the rest once they are known to exist */
     size_t len[6] = {1, 2, 2, 1, 2, 4};
     if (g.n == 2) {
         put_canon(out, seg, len, 2);
@@ -150,6 +150,7 @@ static int kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj
     }
     if (g.width[2] != 2 || all_zero(s + g.off[2], 2))
         return seg_error(&g, d, "kode", 2, "is not a 2-digit program (01..99)", KODE_EXAMPLES);
+    seg[2] = s + g.off[2];
     if (g.n == 3) {
         put_canon(out, seg, len, 3);
         *level = RJ_LEVEL_PROGRAM;

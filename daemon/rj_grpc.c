@@ -528,13 +528,16 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
         st->out_off = 0;
         if (st->resp_final) {
             /* End of data without END_STREAM: the trailers carry it. */
-            char status[16];
-            snprintf(status, sizeof(status), "%d", st->status);
-            char *msg = rj_wire_percent_encode(st->message ? st->message : "");
+            /* The answer of almost every call, OK, without formatting or
+             * encoding anything. */
+            char status[16] = "0";
+            if (st->status != 0)
+                snprintf(status, sizeof(status), "%d", st->status);
+            char *msg = st->message && st->message[0] ? rj_wire_percent_encode(st->message) : NULL;
             nghttp2_nv nv[2];
             size_t nn = 0;
             nv_add(nv, &nn, "grpc-status", status);
-            if (msg[0])
+            if (msg && msg[0])
                 nv_add(nv, &nn, "grpc-message", msg);
             *data_flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
             int rv = nghttp2_submit_trailer(session, stream_id, nv, nn);

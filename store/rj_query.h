@@ -15,22 +15,18 @@
  *
  * Cost of Diff. The keys changed between the two revisions come from
  * rj_snap_changed_keys() (cost: the revisions in the range). Ancestors'
- * roll-ups, the plan total and the bidang/sumber-dana groups need the
- * absolute pagu of every subtree at both revisions, and the store keeps no
- * roll-up. rj_query_diff scans the `to` side's items; the `from` side is
- * the `to` side with the changed keys replaced by their `from` versions
- * (one point read each), unless more than a quarter of the items changed,
- * when one scan is cheaper. rj_query_diff_cached, with a cached revision of
- * the plan near either endpoint, reads nothing whole: the cached pagu tree
- * (effective pagu per node, plan total) is adjusted to each endpoint for
- * the items changed in between and their ancestors only (one point read
- * each), so a diff of k changed items costs O(k * depth * log N) beside the
- * budget lines (tens), which are scanned. It falls back to the cached
- * `to` side below when no revision is cached, more than a quarter (plus 64) of the
- * items changed since the nearest one, or with `all` or a `by` of bidang
- * or sumber-dana (which read every sub kegiatan); a cold cache costs one
- * scan of `to`. Rows are built for the changed kodes and their ancestors
- * only (everything with `all`, which reads both sides whole).
+ * figures and the plan total come from the roll-ups the store keeps
+ * (rj_snap_rollup): a diff reads each changed item and each of its
+ * ancestors at both revisions (two point reads apiece) and the plan's
+ * roots, so a diff of k changed items costs O(k * depth * log N) beside
+ * the budget lines (tens), which are scanned; no cache, no warm-up. The
+ * older ways remain for what the roll-ups do not cover: revisions from
+ * before the store's upgrade to schema 2 (rj_query_diff_cached adjusts a
+ * cached revision's pagu tree for the items changed in between, or scans
+ * the `to` side and derives `from` from it; a cold cache costs one scan),
+ * and `all` or a `by` of bidang or sumber-dana, which read every sub
+ * kegiatan. Rows are built for the changed kodes and their ancestors only
+ * (everything with `all`, which reads both sides whole).
  */
 #ifndef RJ_QUERY_H
 #define RJ_QUERY_H
