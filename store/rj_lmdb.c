@@ -332,7 +332,65 @@ int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, ui
     return rc == 0 || rc == MDB_NOTFOUND ? 0 : RJ_EIO;
 }
 
-int lm_plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out, rj_diag *d)
+static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*p >= end)
+            return false;
+        unsigned char c = *(*p)++;
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
+bool lm_varints(const MDB_val *val, const unsigned *fields, size_t n, uint64_t *out, bool *found)
+{
+    const unsigned char *p = val->mv_data, *end = p + val->mv_size;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = 0;
+        found[i] = false;
+    }
+    while (p < end) {
+        uint64_t tag, v;
+        if (!get_varint(&p, end, &tag))
+            return false;
+        switch (tag & 7) {
+        case 0:
+            if (!get_varint(&p, end, &v))
+                return false;
+            for (size_t i = 0; i < n; i++)
+                if (tag >> 3 == fields[i]) {
+                    out[i] = v; /* the last one wins, as in protobuf */
+                    found[i] = true;
+                }
+            break;
+        case 1:
+            if (end - p < 8)
+                return false;
+            p += 8;
+            break;
+        case 2:
+            if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p))
+                return false;
+            p += v;
+            break;
+        case 5:
+            if (end - p < 4)
+                return false;
+            p += 4;
+            break;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The plan's record, checked as lm_plan_get checks it. */
+static int plan_val(rj_store *s, MDB_txn *txn, const char *plan, MDB_val *v, rj_diag *d)
 {
     /* An empty key is refused by LMDB itself (MDB_BAD_VALSIZE, an internal
      * error to the caller): an empty plan id is the caller's mistake. */
@@ -341,15 +399,35 @@ int lm_plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **o
                            "plan id is empty; expected opd-slug/tahun, e.g. diskopukm-sumsel/2024");
     if (strlen(plan) > RJ_PLAN_ID_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "plan '%.*s...' not found", RJ_PLAN_ID_MAX, plan);
-    MDB_val k = {.mv_size = strlen(plan), .mv_data = (void *)plan}, v;
-    int rc = mdb_get(txn, s->plans, &k, &v);
+    MDB_val k = {.mv_size = strlen(plan), .mv_data = (void *)plan};
+    int rc = mdb_get(txn, s->plans, &k, v);
     if (rc == MDB_NOTFOUND)
         return rj_diag_set(d, RJ_ENOTFOUND,
                            "plan %s not found; create it with `renja plan "
                            "create %s`",
                            plan, plan);
-    if (rc)
-        return lm_fail(d, rc, "read plan");
+    return rc ? lm_fail(d, rc, "read plan") : 0;
+}
+
+int lm_plan_head(rj_store *s, MDB_txn *txn, const char *plan, uint64_t *head, rj_diag *d)
+{
+    MDB_val v;
+    int err = plan_val(s, txn, plan, &v, d);
+    if (err)
+        return err;
+    static const unsigned field_head = 6;
+    bool found;
+    if (!lm_varints(&v, &field_head, 1, head, &found))
+        return rj_diag_set(d, RJ_EINTERNAL, "plan %s: stored record does not decode", plan);
+    return 0;
+}
+
+int lm_plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out, rj_diag *d)
+{
+    MDB_val v;
+    int err = plan_val(s, txn, plan, &v, d);
+    if (err)
+        return err;
     *out = lm_unpack(&renja__v1__plan__descriptor, v.mv_data, v.mv_size);
     if (!*out)
         return rj_diag_set(d, RJ_EINTERNAL, "plan %s: stored record does not decode", plan);

@@ -313,6 +313,10 @@ int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, ui
  * rev, one seek per root: VAL_LIVE, VAL_NONE / VAL_TOMB as lm_roll_at's
  * "", RJ_EOVERFLOW, RJ_EIO. */
 int lm_roll_plan(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, lm_roll *out);
+/* The varint fields (numbers fields[0..n)) of a packed message, read in
+ * place: out[i] and found[i] per field (0 and false when absent). false
+ * when the bytes are not a message. */
+bool lm_varints(const MDB_val *val, const unsigned *fields, size_t n, uint64_t *out, bool *found);
 /* Fields has_pagu and pagu of a packed Item, read in place; false when the
  * bytes do not parse. */
 bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu);
@@ -340,6 +344,8 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d);
 /* --- records ---------------------------------------------------------------------- */
 
 /* The plan record; RJ_EINVAL for an empty id, RJ_ENOTFOUND naming it. */
+/* Its head only, read from the packed record (no unpack). */
+int lm_plan_head(rj_store *s, MDB_txn *txn, const char *plan, uint64_t *head, rj_diag *d);
 int lm_plan_get(rj_store *s, MDB_txn *txn, const char *plan, Renja__V1__Plan **out, rj_diag *d);
 int lm_plan_put(rj_store *s, MDB_txn *txn, const Renja__V1__Plan *p, unsigned flags, rj_diag *d);
 Renja__V1__Plan *lm_plan_copy(const Renja__V1__Plan *p);

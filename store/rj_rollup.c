@@ -87,58 +87,16 @@ static int plan_mark(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, 
 }
 
 /* Fields 7 (has_pagu, varint) and 8 (pagu, zigzag sint64) of a packed
- * Item, without unpacking it. false when the bytes are not a message. */
-static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*p >= end)
-            return false;
-        unsigned char c = *(*p)++;
-        *v |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            return true;
-    }
-    return false;
-}
-
+ * Item, without unpacking it. */
 bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu)
 {
-    const unsigned char *p = val->mv_data, *end = p + val->mv_size;
-    *has_pagu = false;
-    *pagu = 0;
-    while (p < end) {
-        uint64_t tag, v;
-        if (!get_varint(&p, end, &tag))
-            return false;
-        switch (tag & 7) {
-        case 0:
-            if (!get_varint(&p, end, &v))
-                return false;
-            if (tag >> 3 == 7)
-                *has_pagu = v != 0;
-            else if (tag >> 3 == 8)
-                *pagu = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-            break;
-        case 1:
-            if (end - p < 8)
-                return false;
-            p += 8;
-            break;
-        case 2:
-            if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p))
-                return false;
-            p += v;
-            break;
-        case 5:
-            if (end - p < 4)
-                return false;
-            p += 4;
-            break;
-        default:
-            return false;
-        }
-    }
+    uint64_t f[2];
+    bool found[2];
+    static const unsigned want[2] = {7, 8};
+    if (!lm_varints(val, want, 2, f, found))
+        return false;
+    *has_pagu = found[0] && f[0] != 0;
+    *pagu = found[1] ? (int64_t)(f[1] >> 1) ^ -(int64_t)(f[1] & 1) : 0;
     return true;
 }
 

@@ -86,12 +86,11 @@ static bool pinned(const rj_snap *snap, const char *plan)
 
 static int plan_head(rj_snap *snap, const char *plan, uint64_t *head, rj_diag *d)
 {
-    Renja__V1__Plan *p;
-    int err = lm_plan_get(snap->s, snap->txn, plan, &p, d);
+    uint64_t h;
+    int err = lm_plan_head(snap->s, snap->txn, plan, &h, d);
     if (err)
         return err;
-    *head = pinned(snap, plan) && snap->pin_head < p->head ? snap->pin_head : p->head;
-    protobuf_c_message_free_unpacked(&p->base, NULL);
+    *head = pinned(snap, plan) && snap->pin_head < h ? snap->pin_head : h;
     return 0;
 }
 
