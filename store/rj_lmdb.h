@@ -282,6 +282,13 @@ typedef int (*lm_walk_fn)(const char *key, MDB_val *val, uint64_t vrev, void *ar
 int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
             lm_walk_fn cb, void *arg);
 
+/* lm_walk for a read-only transaction whose cb writes nothing: one seek,
+ * then the cursor steps (MDB_NEXT) over the versions of each key, seeking
+ * only past a key with more than a few versions after rev. key points
+ * into LMDB (NUL-terminated there), valid for the transaction. */
+int lm_walk_read(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
+                 lm_walk_fn cb, void *arg);
+
 /* --- records ---------------------------------------------------------------------- */
 
 /* The plan record; RJ_EINVAL for an empty id, RJ_ENOTFOUND naming it. */

@@ -715,7 +715,7 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
     out->plan = rj_q_str(req->plan);
     out->stages = rj_calloc(n, sizeof *out->stages);
     rj_compare_column *cols = rj_calloc(n, sizeof *cols);
-    bool *owner = rj_calloc(n, sizeof *owner);
+    rj_arena *a = rj_arena_new();
     for (size_t c = 0; c < n && !err; c++) {
         const char *ref = req->n_refs ? req->refs[c] : stages[c]->name;
         uint64_t rev;
@@ -738,23 +738,18 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
             cols[c] = cols[same];
             continue;
         }
-        owner[c] = true;
         if (items)
-            err = rj_snap_items(snap, req->plan, "", rev, &cols[c].items, &cols[c].n_items, d);
+            err = rj_snap_items_arena(snap, req->plan, rev, true, a, &cols[c].items,
+                                      &cols[c].n_items, d);
         if (!err && lines)
-            err = rj_snap_lines(snap, req->plan, "", rev, &cols[c].lines, &cols[c].n_lines, d);
+            err = rj_snap_lines_arena(snap, req->plan, rev, a, &cols[c].lines, &cols[c].n_lines, d);
         if (err)
             rj_diag_set(d, err, "reading plan %s at revision %llu failed", req->plan,
                         (unsigned long long)rev);
     }
     if (!err)
         err = rj_compare_compute(cols, n, req->what, req->deltas, out, d);
-    for (size_t c = 0; c < n; c++)
-        if (owner[c]) {
-            rj_msgs_free((void **)cols[c].items, cols[c].n_items);
-            rj_msgs_free((void **)cols[c].lines, cols[c].n_lines);
-        }
-    free(owner);
+    rj_arena_free(a);
     free(cols);
     rj_msgs_free((void **)stages, ns);
     return err;
@@ -781,11 +776,12 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
     Renja__V1__Item **items = NULL;
     Renja__V1__Realisasi **reals = NULL;
     size_t ni = 0, nr = 0;
-    err = rj_snap_items(snap, req->plan, "", at, &items, &ni, d);
+    rj_arena *a = rj_arena_new();
+    err = rj_snap_items_arena(snap, req->plan, at, false, a, &items, &ni, d);
     Renja__V1__Goal **goals = NULL;
     size_t ng = 0;
     if (!err)
-        err = rj_snap_reals(snap, req->plan, "", rat, &reals, &nr, d);
+        err = rj_snap_reals_arena(snap, req->plan, rat, a, &reals, &nr, d);
     if (!err)
         err = rj_snap_goals(snap, req->plan, "", at, &goals, &ng, d);
     if (err)
@@ -795,8 +791,7 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
         err = rj_eval_compute(&in, out, d);
     }
     rj_msgs_free((void **)goals, ng);
-    rj_msgs_free((void **)items, ni);
-    rj_msgs_free((void **)reals, nr);
+    rj_arena_free(a);
     return err;
 }
 
