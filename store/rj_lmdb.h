@@ -289,6 +289,19 @@ int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, ui
 int lm_walk_read(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
                  lm_walk_fn cb, void *arg);
 
+/* Called once per key for lm_walk_revs: vals[i] is the key's value as of
+ * revs[i] (mv_data NULL when it has none or a tombstone), vrevs[i] its
+ * version's revision; equal vrevs are the same record. */
+typedef int (*lm_walk_revs_fn)(const char *key, const MDB_val *vals, const uint64_t *vrevs,
+                               void *arg);
+
+/* lm_walk_read at several revisions at once (any order, nrev >= 1): one
+ * pass over the keys, each key's versions stepped through once for all
+ * revisions. cb is called for every key with a live value at one of them
+ * at least. */
+int lm_walk_revs(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix,
+                 const uint64_t *revs, size_t nrev, lm_walk_revs_fn cb, void *arg);
+
 /* --- records ---------------------------------------------------------------------- */
 
 /* The plan record; RJ_EINVAL for an empty id, RJ_ENOTFOUND naming it. */

@@ -8,6 +8,11 @@
 static int varint(const unsigned char **pp, const unsigned char *end, uint64_t *out)
 {
     const unsigned char *p = *pp;
+    if (p < end && *p < 0x80) { /* one byte: most tags, lengths and flags */
+        *out = *p;
+        *pp = p + 1;
+        return 0;
+    }
     uint64_t v = 0;
     for (int i = 0; i < 10 && p < end; i++) {
         unsigned char b = *p++;
@@ -29,7 +34,7 @@ static uint64_t le(const unsigned char *p, int n)
     return v;
 }
 
-int rj_pbscan_next(rj_pbscan *r, rj_pbscan_field *f)
+static inline __attribute__((always_inline)) int next(rj_pbscan *r, rj_pbscan_field *f)
 {
     if (r->p >= r->end)
         return 0;
@@ -63,6 +68,11 @@ int rj_pbscan_next(rj_pbscan *r, rj_pbscan_field *f)
     default: /* groups (3, 4) and the unused 6, 7 */
         return RJ_EIO;
     }
+}
+
+int rj_pbscan_next(rj_pbscan *r, rj_pbscan_field *f)
+{
+    return next(r, f);
 }
 
 /* The wire type a field's type is written with; -1 for a type this
@@ -144,20 +154,38 @@ static int fill(const ProtobufCFieldDescriptor *fd, const rj_pbscan_field *f, rj
 
 enum { MAX_FIELDS = 64 };
 
+/* The descriptor of field num: by index where the numbers are dense from
+ * 1 (the model's messages), else by protobuf-c's lookup. */
+static const ProtobufCFieldDescriptor *field_of(const ProtobufCMessageDescriptor *desc,
+                                                uint32_t num)
+{
+    if (num <= desc->n_fields && desc->fields[num - 1].id == num)
+        return &desc->fields[num - 1];
+    return protobuf_c_message_descriptor_get_field(desc, num);
+}
+
+static bool wanted(const ProtobufCFieldDescriptor *fd, uint64_t fields)
+{
+    return fd->id >= 64 || (fields & RJ_PB_FIELD(fd->id));
+}
+
 int rj_pbscan_decode(const ProtobufCMessageDescriptor *desc, const void *data, size_t len,
                      uint64_t fields, rj_arena *a, ProtobufCMessage *out)
 {
     if (desc->n_fields > MAX_FIELDS)
         return RJ_EINTERNAL;
     desc->message_init(out);
-    /* First pass: check every field and count the repeated ones, so that
-     * their arrays are allocated once. */
-    uint32_t count[MAX_FIELDS] = {0};
+    /* First pass: check every field, fill the singular ones and count the
+     * repeated ones; a second pass fills those, their arrays allocated
+     * once. */
+    uint32_t count[MAX_FIELDS];
+    memset(count, 0, desc->n_fields * sizeof count[0]);
+    bool again = false;
     rj_pbscan r = rj_pbscan_init(data, len);
     rj_pbscan_field f;
     int rc;
-    while ((rc = rj_pbscan_next(&r, &f)) == 1) {
-        const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, f.num);
+    while ((rc = next(&r, &f)) == 1) {
+        const ProtobufCFieldDescriptor *fd = field_of(desc, f.num);
         if (!fd)
             continue; /* unknown: skipped */
         int want = wire_of(fd);
@@ -165,24 +193,26 @@ int rj_pbscan_decode(const ProtobufCMessageDescriptor *desc, const void *data, s
             return RJ_EINTERNAL;
         if (f.wt != want)
             return RJ_EIO;
-        count[fd - desc->fields]++;
+        if (!wanted(fd, fields))
+            continue;
+        if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+            count[fd - desc->fields]++;
+            again = true;
+        } else if ((rc = fill(fd, &f, a, out)) != 0) {
+            return rc;
+        }
     }
-    if (rc)
+    if (rc || !again)
         return rc;
-    for (unsigned i = 0; i < desc->n_fields; i++) {
-        const ProtobufCFieldDescriptor *fd = &desc->fields[i];
-        if (fd->label != PROTOBUF_C_LABEL_REPEATED || !count[i])
-            continue;
-        if (fd->id < 64 && !(fields & RJ_PB_FIELD(fd->id)))
-            continue;
-        MEMBER(void *, out, fd->offset) = rj_arena_alloc(a, count[i] * sizeof(void *));
-    }
+    for (unsigned i = 0; i < desc->n_fields; i++)
+        if (count[i])
+            MEMBER(void *, out, desc->fields[i].offset) =
+                rj_arena_alloc(a, count[i] * sizeof(void *));
     r = rj_pbscan_init(data, len);
-    while (rj_pbscan_next(&r, &f) == 1) {
-        const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, f.num);
-        if (!fd || (fd->id < 64 && !(fields & RJ_PB_FIELD(fd->id))))
-            continue;
-        if ((rc = fill(fd, &f, a, out)) != 0)
+    while (next(&r, &f) == 1) {
+        const ProtobufCFieldDescriptor *fd = field_of(desc, f.num);
+        if (fd && fd->label == PROTOBUF_C_LABEL_REPEATED && wanted(fd, fields) &&
+            (rc = fill(fd, &f, a, out)) != 0)
             return rc;
     }
     return 0;

@@ -158,20 +158,27 @@ int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
                   Renja__V1__Goal ***out, size_t *n, rj_diag *d);
 
 /* Whole-plan reads for the query engines (Compare, Evaluate): the live
- * items, budget lines or realisasi at rev, decoded straight from the
- * packed values by rj_pbscan.h into arena a, the array included. They live
- * as long as a and are never freed one by one (not with rj_msgs_free, not
- * with protobuf_c_message_free_unpacked). Items and lines come in kode
- * (tree) order, realisasi in key order (not sorted); pagu_rollup is not
- * filled. brief: an item has only kode, nama, has_pagu and pagu (the other
- * fields at their defaults). RJ_ENOTFOUND for the plan, RJ_EIO for a read
- * failure or a value that does not decode. */
+ * items or realisasi at rev, decoded straight from the packed values by
+ * rj_pbscan.h into arena a, the array included. They live as long as a and
+ * are never freed one by one (not with rj_msgs_free, not with
+ * protobuf_c_message_free_unpacked). Items come in kode (tree) order,
+ * realisasi in key order (not sorted); pagu_rollup is not filled. brief:
+ * an item has only kode, nama, has_pagu and pagu (the other fields at
+ * their defaults). rj_snap_budget counts each value decoded. RJ_ENOTFOUND
+ * for the plan, RJ_EIO for a read failure or a value that does not
+ * decode. */
 int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, bool brief, rj_arena *a,
                         Renja__V1__Item ***out, size_t *n, rj_diag *d);
-int rj_snap_lines_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena *a,
-                        Renja__V1__BudgetLine ***out, size_t *n, rj_diag *d);
 int rj_snap_reals_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena *a,
                         Renja__V1__Realisasi ***out, size_t *n, rj_diag *d);
+/* Items (lines) at nrev revisions at once (compare's columns): out[i] and
+ * n[i] are those at revs[i], any order, repeats allowed. One pass over the
+ * plan's keys; a version that several revisions share is decoded once and
+ * its message is in each of their arrays. */
+int rj_snap_items_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                       bool brief, rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d);
+int rj_snap_lines_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                       rj_arena *a, Renja__V1__BudgetLine ***out, size_t *n, rj_diag *d);
 
 /* The plan's events (lock, unlock, stage set), newest first; limit 0 = all. */
 int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,
