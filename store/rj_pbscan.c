@@ -3,16 +3,12 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* A varint of at most 10 bytes (the tenth without a continuation bit, as
- * protobuf-c reads it). */
-static int varint(const unsigned char **pp, const unsigned char *end, uint64_t *out)
+/* A varint of more than one byte, at most 10 (the tenth without a
+ * continuation bit, as protobuf-c reads it). */
+static __attribute__((noinline)) int varint_long(const unsigned char **pp, const unsigned char *end,
+                                                 uint64_t *out)
 {
     const unsigned char *p = *pp;
-    if (p < end && *p < 0x80) { /* one byte: most tags, lengths and flags */
-        *out = *p;
-        *pp = p + 1;
-        return 0;
-    }
     uint64_t v = 0;
     for (int i = 0; i < 10 && p < end; i++) {
         unsigned char b = *p++;
@@ -24,6 +20,17 @@ static int varint(const unsigned char **pp, const unsigned char *end, uint64_t *
         }
     }
     return RJ_EIO;
+}
+
+static inline int varint(const unsigned char **pp, const unsigned char *end, uint64_t *out)
+{
+    const unsigned char *p = *pp;
+    if (p < end && *p < 0x80) { /* one byte: most tags, lengths and flags */
+        *out = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    return varint_long(pp, end, out);
 }
 
 static uint64_t le(const unsigned char *p, int n)
@@ -176,11 +183,15 @@ int rj_pbscan_decode(const ProtobufCMessageDescriptor *desc, const void *data, s
         return RJ_EINTERNAL;
     desc->message_init(out);
     /* First pass: check every field, fill the singular ones and count the
-     * repeated ones; a second pass fills those, their arrays allocated
-     * once. */
+     * repeated ones (kept aside, up to REP of them); then their arrays are
+     * allocated once and filled, from what was kept aside or from a second
+     * pass. */
     uint32_t count[MAX_FIELDS];
     memset(count, 0, desc->n_fields * sizeof count[0]);
-    bool again = false;
+    enum { REP = 16 };
+    rj_pbscan_field rep[REP];
+    const ProtobufCFieldDescriptor *repd[REP];
+    size_t nrep = 0;
     rj_pbscan r = rj_pbscan_init(data, len);
     rj_pbscan_field f;
     int rc;
@@ -197,17 +208,27 @@ int rj_pbscan_decode(const ProtobufCMessageDescriptor *desc, const void *data, s
             continue;
         if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
             count[fd - desc->fields]++;
-            again = true;
+            if (nrep < REP) {
+                rep[nrep] = f;
+                repd[nrep] = fd;
+            }
+            nrep++;
         } else if ((rc = fill(fd, &f, a, out)) != 0) {
             return rc;
         }
     }
-    if (rc || !again)
+    if (rc || !nrep)
         return rc;
     for (unsigned i = 0; i < desc->n_fields; i++)
         if (count[i])
             MEMBER(void *, out, desc->fields[i].offset) =
                 rj_arena_alloc(a, count[i] * sizeof(void *));
+    if (nrep <= REP) {
+        for (size_t i = 0; i < nrep; i++)
+            if ((rc = fill(repd[i], &rep[i], a, out)) != 0)
+                return rc;
+        return 0;
+    }
     r = rj_pbscan_init(data, len);
     while (next(&r, &f) == 1) {
         const ProtobufCFieldDescriptor *fd = field_of(desc, f.num);

@@ -747,7 +747,7 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
     size_t *dni = rj_calloc(n, sizeof *dni), *dnl = rj_calloc(n, sizeof *dnl);
     if (!err) {
         if (items)
-            err = rj_snap_items_revs(snap, req->plan, revs, nd, true, a, di, dni, d);
+            err = rj_snap_items_revs(snap, req->plan, revs, nd, RJ_ITEM_TREE, a, di, dni, d);
         if (!err && lines)
             err = rj_snap_lines_revs(snap, req->plan, revs, nd, a, dl, dnl, d);
         if (err)
@@ -792,7 +792,7 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
     Renja__V1__Realisasi **reals = NULL;
     size_t ni = 0, nr = 0;
     rj_arena *a = rj_arena_new();
-    err = rj_snap_items_arena(snap, req->plan, at, false, a, &items, &ni, d);
+    err = rj_snap_items_arena(snap, req->plan, at, RJ_ITEM_EVAL, a, &items, &ni, d);
     Renja__V1__Goal **goals = NULL;
     size_t ng = 0;
     if (!err)

@@ -539,6 +539,19 @@ static int arena_values(rj_snap *snap, const char *plan, uint64_t rev, int kind,
     return 0;
 }
 
+/* The field numbers of Renja__V1__Item a view fills. */
+static uint64_t item_fields(rj_item_view view)
+{
+    switch (view) {
+    case RJ_ITEM_TREE:
+        return RJ_PB_FIELD(1) | RJ_PB_FIELD(3) | RJ_PB_FIELD(7) | RJ_PB_FIELD(8);
+    case RJ_ITEM_EVAL:
+        return UINT64_MAX & ~(RJ_PB_FIELD(9) | RJ_PB_FIELD(10) | RJ_PB_FIELD(11));
+    default:
+        return UINT64_MAX;
+    }
+}
+
 typedef struct revs_walk {
     arena_walk w;
     size_t nrev;
@@ -607,11 +620,11 @@ static int arena_values_revs(rj_snap *snap, const char *plan, const uint64_t *re
 }
 
 int rj_snap_items_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
-                       bool brief, rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d)
+                       rj_item_view view, rj_arena *a, Renja__V1__Item ***out, size_t *n,
+                       rj_diag *d)
 {
-    uint64_t fields =
-        brief ? RJ_PB_FIELD(1) | RJ_PB_FIELD(3) | RJ_PB_FIELD(7) | RJ_PB_FIELD(8) : UINT64_MAX;
-    return arena_values_revs(snap, plan, revs, nrev, K_ITEM, fields, a, (void ***)out, n, d);
+    return arena_values_revs(snap, plan, revs, nrev, K_ITEM, item_fields(view), a, (void ***)out, n,
+                             d);
 }
 
 int rj_snap_lines_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
@@ -620,12 +633,10 @@ int rj_snap_lines_revs(rj_snap *snap, const char *plan, const uint64_t *revs, si
     return arena_values_revs(snap, plan, revs, nrev, K_LINE, UINT64_MAX, a, (void ***)out, n, d);
 }
 
-int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, bool brief, rj_arena *a,
-                        Renja__V1__Item ***out, size_t *n, rj_diag *d)
+int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_item_view view,
+                        rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d)
 {
-    uint64_t fields =
-        brief ? RJ_PB_FIELD(1) | RJ_PB_FIELD(3) | RJ_PB_FIELD(7) | RJ_PB_FIELD(8) : UINT64_MAX;
-    return arena_values(snap, plan, rev, K_ITEM, fields, a, (void ***)out, n, d);
+    return arena_values(snap, plan, rev, K_ITEM, item_fields(view), a, (void ***)out, n, d);
 }
 
 int rj_snap_reals_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena *a,

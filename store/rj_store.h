@@ -157,18 +157,25 @@ int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
 int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
                   Renja__V1__Goal ***out, size_t *n, rj_diag *d);
 
+/* The fields of an item a whole-plan read below fills; the others stay at
+ * their defaults. */
+typedef enum rj_item_view {
+    RJ_ITEM_TREE, /* kode, nama, has_pagu, pagu: roll-ups and Compare */
+    RJ_ITEM_EVAL, /* all but sumber_dana, sasaran and pagu_rollup: Evaluate */
+    RJ_ITEM_ALL,
+} rj_item_view;
+
 /* Whole-plan reads for the query engines (Compare, Evaluate): the live
  * items or realisasi at rev, decoded straight from the packed values by
  * rj_pbscan.h into arena a, the array included. They live as long as a and
  * are never freed one by one (not with rj_msgs_free, not with
  * protobuf_c_message_free_unpacked). Items come in kode (tree) order,
- * realisasi in key order (not sorted); pagu_rollup is not filled. brief:
- * an item has only kode, nama, has_pagu and pagu (the other fields at
- * their defaults). rj_snap_budget counts each value decoded. RJ_ENOTFOUND
+ * realisasi in key order (not sorted); an item has the fields of view
+ * (pagu_rollup is never filled). rj_snap_budget counts each value decoded. RJ_ENOTFOUND
  * for the plan, RJ_EIO for a read failure or a value that does not
  * decode. */
-int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, bool brief, rj_arena *a,
-                        Renja__V1__Item ***out, size_t *n, rj_diag *d);
+int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_item_view view,
+                        rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d);
 int rj_snap_reals_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena *a,
                         Renja__V1__Realisasi ***out, size_t *n, rj_diag *d);
 /* Items (lines) at nrev revisions at once (compare's columns): out[i] and
@@ -176,7 +183,8 @@ int rj_snap_reals_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena 
  * plan's keys; a version that several revisions share is decoded once and
  * its message is in each of their arrays. */
 int rj_snap_items_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
-                       bool brief, rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d);
+                       rj_item_view view, rj_arena *a, Renja__V1__Item ***out, size_t *n,
+                       rj_diag *d);
 int rj_snap_lines_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
                        rj_arena *a, Renja__V1__BudgetLine ***out, size_t *n, rj_diag *d);
 

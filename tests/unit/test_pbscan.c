@@ -61,10 +61,11 @@ static Renja__V1__Item *full_item(void)
     }
     in->n_parts = 2;
     fx_ind(it, "Laporan", "Laporan", false, 0, "tersedia");
-    it->sasaran = rj_calloc(2, sizeof(char *));
-    it->sasaran[0] = rj_strdup("T1.S1");
-    it->sasaran[1] = rj_strdup("T1.S2");
-    it->n_sasaran = 2;
+    /* more repeated fields than the reader keeps aside: a second pass */
+    it->sasaran = rj_calloc(20, sizeof(char *));
+    for (int i = 0; i < 20; i++)
+        it->sasaran[i] = rj_asprintf("T1.S%d", i + 1);
+    it->n_sasaran = 20;
     it->pagu_rollup = 5;
     return it;
 }

@@ -103,7 +103,7 @@ static void test_arena_reads(void **state)
         Renja__V1__Realisasi **rr, **ar;
         size_t nri, nai, nrl, nal, nrr, nar;
         assert_int_equal(rj_snap_items(snap, PLAN, "", rev, &ri, &nri, &d), 0);
-        assert_int_equal(rj_snap_items_arena(snap, PLAN, rev, false, a, &ai, &nai, &d), 0);
+        assert_int_equal(rj_snap_items_arena(snap, PLAN, rev, RJ_ITEM_ALL, a, &ai, &nai, &d), 0);
         same_msgs((void **)ri, nri, (void **)ai, nai);
         assert_int_equal(rj_snap_lines(snap, PLAN, "", rev, &rl, &nrl, &d), 0);
         assert_int_equal(rj_snap_reals(snap, PLAN, "", rev, &rr, &nrr, &d), 0);
@@ -111,19 +111,31 @@ static void test_arena_reads(void **state)
         if (nar)
             qsort(ar, nar, sizeof *ar, real_cmp);
         same_msgs((void **)rr, nrr, (void **)ar, nar);
-        /* lines and brief items through the pass over several revisions */
+        /* lines, and items of the tree view, through the pass over several
+         * revisions */
         uint64_t one[] = {rev};
         size_t nb;
         Renja__V1__Item **bi;
-        assert_int_equal(rj_snap_items_revs(snap, PLAN, one, 1, true, a, &bi, &nb, &d), 0);
+        assert_int_equal(rj_snap_items_revs(snap, PLAN, one, 1, RJ_ITEM_TREE, a, &bi, &nb, &d), 0);
         assert_int_equal(nb, nri);
         for (size_t i = 0; i < nb; i++) {
             assert_string_equal(bi[i]->kode, ri[i]->kode);
             assert_string_equal(bi[i]->nama, ri[i]->nama);
             assert_int_equal(bi[i]->has_pagu, ri[i]->has_pagu);
             assert_int_equal(bi[i]->pagu, ri[i]->pagu);
-            assert_int_equal(bi[i]->n_indikator, 0); /* brief */
+            assert_int_equal(bi[i]->n_indikator, 0); /* not in the view */
         }
+        /* the view of Evaluate: all but sumber_dana, sasaran, pagu_rollup */
+        Renja__V1__Item **ei;
+        size_t ne;
+        assert_int_equal(rj_snap_items_arena(snap, PLAN, rev, RJ_ITEM_EVAL, a, &ei, &ne, &d), 0);
+        assert_int_equal(ne, nri);
+        for (size_t i = 0; i < ne; i++) {
+            assert_string_equal(ei[i]->sumber_dana, "");
+            free(ri[i]->sumber_dana);
+            ri[i]->sumber_dana = rj_strdup("");
+        }
+        same_msgs((void **)ri, nri, (void **)ei, ne);
         assert_int_equal(rj_snap_lines_revs(snap, PLAN, one, 1, a, &al, &nal, &d), 0);
         same_msgs((void **)rl, nrl, (void **)al, nal);
         rj_msgs_free((void **)ri, nri);
@@ -139,7 +151,7 @@ static void test_arena_reads(void **state)
     Renja__V1__Item **items[10];
     Renja__V1__BudgetLine **lines[10];
     size_t ni[10], nl[10];
-    assert_int_equal(rj_snap_items_revs(snap, PLAN, revs, nrev, false, a, items, ni, &d), 0);
+    assert_int_equal(rj_snap_items_revs(snap, PLAN, revs, nrev, RJ_ITEM_ALL, a, items, ni, &d), 0);
     assert_int_equal(rj_snap_lines_revs(snap, PLAN, revs, nrev, a, lines, nl, &d), 0);
     for (size_t k = 0; k < nrev; k++) {
         Renja__V1__Item **ri;
@@ -161,10 +173,11 @@ static void test_arena_reads(void **state)
     a = rj_arena_new();
     Renja__V1__Item **none;
     size_t nn;
-    assert_int_equal(rj_snap_items_arena(snap, "nope/2024", head, false, a, &none, &nn, &d),
+    assert_int_equal(rj_snap_items_arena(snap, "nope/2024", head, RJ_ITEM_ALL, a, &none, &nn, &d),
                      RJ_ENOTFOUND);
-    assert_int_equal(rj_snap_items_revs(snap, "nope/2024", revs, 1, true, a, &none, &nn, &d),
-                     RJ_ENOTFOUND);
+    assert_int_equal(
+        rj_snap_items_revs(snap, "nope/2024", revs, 1, RJ_ITEM_TREE, a, &none, &nn, &d),
+        RJ_ENOTFOUND);
     rj_arena_free(a);
     rj_snap_end(snap);
     rj_store_close(s);
