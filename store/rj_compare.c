@@ -96,7 +96,7 @@ static int view_of(const rj_compare_column *col, bool lines, colview *cv, size_t
     const void *arr = lines ? (const void *)col->lines : (const void *)col->items;
     size_t n = lines ? col->n_lines : col->n_items;
     size_t u = 0;
-    while (u < *nv && !(cv[u].arr == arr && cv[u].n == n && (arr || !n)))
+    while (u < *nv && !(cv[u].arr == arr && cv[u].n == n))
         u++;
     *src = u;
     if (u < *nv)
