@@ -183,8 +183,8 @@ static void test_truncated_and_garbled(void **state)
     for (size_t n = 0; n < len; n++) {
         unsigned char *p = rj_malloc(n ? n : 1);
         memcpy(p, b, n);
-        int want = protobuf_c_message_unpack(&renja__v1__item__descriptor, NULL, n, p) ? 0 : RJ_EIO;
         ProtobufCMessage *ref = protobuf_c_message_unpack(&renja__v1__item__descriptor, NULL, n, p);
+        int want = ref ? 0 : RJ_EIO;
         if (ref)
             protobuf_c_message_free_unpacked(ref, NULL);
         assert_int_equal(decode(p, n), want);
