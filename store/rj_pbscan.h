@@ -9,7 +9,10 @@
  * be given to protobuf_c_message_free_unpacked; it lives as long as the
  * arena. The values read are those protobuf_c_message_unpack gives (the
  * last of a repeated singular field wins; a string stops at its first NUL;
- * unknown fields are skipped).
+ * unknown fields are skipped). It is stricter in two respects, neither of
+ * which a writer produces: a bool must be a varint, and a field number
+ * must fit in 29 bits (protobuf-c 1.4.1 takes a bool of any wire type, and
+ * drops the high bits of a longer tag).
  *
  * Every read is bounds-checked: a truncated or garbled value (a varint
  * over 10 bytes, a length past the end, field number 0, a wire type that
