@@ -232,8 +232,46 @@ int rj_kode_parse(const char *in, char out[RJ_KODE_MAX], rj_level *level, rj_dia
     return 0;
 }
 
+static bool digits_at(const char *s, size_t at, size_t n)
+{
+    for (size_t i = at; i < at + n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* The level of a kode in one of the canonical shapes the parse writes
+ * (D.DD, D.DD.PP, D.DD.PP.L.KK, D.DD.PP.L.KK.SSSS, with the segments the
+ * parse accepts), without parsing: RJ_LEVEL_NONE when the kode is not in
+ * such a shape, and the full parse then decides. */
+static rj_level canonical_level(const char *s)
+{
+    size_t n = strnlen(s, 18);
+    if (n != 4 && n != 7 && n != 12 && n != 17)
+        return RJ_LEVEL_NONE;
+    if (!digits_at(s, 0, 1) || s[1] != '.' || !digits_at(s, 2, 2))
+        return RJ_LEVEL_NONE;
+    if (n == 4)
+        return RJ_LEVEL_URUSAN;
+    if (s[4] != '.' || !digits_at(s, 5, 2) || all_zero(s + 5, 2))
+        return RJ_LEVEL_NONE;
+    if (n == 7)
+        return RJ_LEVEL_PROGRAM;
+    if (s[7] != '.' || (s[8] != '1' && s[8] != '2') || s[9] != '.' || !digits_at(s, 10, 2) ||
+        all_zero(s + 10, 2))
+        return RJ_LEVEL_NONE;
+    if (n == 12)
+        return RJ_LEVEL_KEGIATAN;
+    if (s[12] != '.' || !digits_at(s, 13, 4) || all_zero(s + 13, 4))
+        return RJ_LEVEL_NONE;
+    return RJ_LEVEL_SUB_KEGIATAN;
+}
+
 rj_level rj_kode_level(const char *canon)
 {
+    rj_level fast = canon ? canonical_level(canon) : RJ_LEVEL_NONE;
+    if (fast != RJ_LEVEL_NONE)
+        return fast;
     char tmp[RJ_KODE_MAX];
     rj_level lv;
     if (!canon || kode_parse(canon, tmp, &lv, NULL) || strcmp(tmp, canon) != 0)

@@ -8,48 +8,47 @@
 #include "rj_qutil.h"
 #include "rj_tree.h"
 
-/* One column's view of one kind (items or lines). */
+/* One distinct source of one kind (items or lines): columns that share
+ * their array (stages on one revision) share a view, so its tree is
+ * computed once and the merge compares its kodes once per row. */
 typedef struct colview {
     size_t n, at; /* at: merge cursor */
-    const char *(*kode)(const struct colview *c, size_t i);
-    const char *(*nama)(const struct colview *c, size_t i);
-    void *arr;
+    bool lines;
+    const void *arr;
     rj_tree_node *nodes;
+    bool hit; /* the current row's kode is at this view's cursor */
 } colview;
 
-static const char *ik(const colview *c, size_t i)
+static const char *kode_at(const colview *v, size_t i)
 {
-    return ((Renja__V1__Item **)c->arr)[i]->kode;
+    return v->lines ? ((Renja__V1__BudgetLine *const *)v->arr)[i]->kode
+                    : ((Renja__V1__Item *const *)v->arr)[i]->kode;
 }
-static const char *in_(const colview *c, size_t i)
+
+static const char *nama_at(const colview *v, size_t i)
 {
-    return ((Renja__V1__Item **)c->arr)[i]->nama;
-}
-static const char *lk(const colview *c, size_t i)
-{
-    return ((Renja__V1__BudgetLine **)c->arr)[i]->kode;
-}
-static const char *ln_(const colview *c, size_t i)
-{
-    return ((Renja__V1__BudgetLine **)c->arr)[i]->nama;
+    return v->lines ? ((Renja__V1__BudgetLine *const *)v->arr)[i]->nama
+                    : ((Renja__V1__Item *const *)v->arr)[i]->nama;
 }
 
 /* Rows for the union of the columns' kodes: a k-way merge of the sorted
- * columns, O(rows x columns) comparisons. */
-static int emit(colview *cv, size_t k, bool lines, bool deltas, Renja__V1__CompareResponse *out,
-                size_t *cap, rj_diag *d)
+ * views, O(rows x views) comparisons. src[c] is column c's view. */
+static int emit(colview *cv, size_t nv, const size_t *src, size_t k, bool lines, bool deltas,
+                Renja__V1__CompareResponse *out, size_t *cap, rj_diag *d)
 {
     int err = 0;
-    for (;;) {
+    while (!err) {
         const char *kode = NULL;
-        for (size_t c = 0; c < k; c++)
-            if (cv[c].at < cv[c].n) {
-                const char *x = cv[c].kode(&cv[c], cv[c].at);
+        for (size_t u = 0; u < nv; u++)
+            if (cv[u].at < cv[u].n) {
+                const char *x = kode_at(&cv[u], cv[u].at);
                 if (!kode || strcmp(x, kode) < 0)
                     kode = x;
             }
-        if (!kode || err)
+        if (!kode)
             break;
+        for (size_t u = 0; u < nv; u++)
+            cv[u].hit = cv[u].at < cv[u].n && strcmp(kode_at(&cv[u], cv[u].at), kode) == 0;
         Renja__V1__CompareRow *r = rj_malloc(sizeof *r);
         renja__v1__compare_row__init(r);
         rj_ptrs_push((void ***)&out->rows, &out->n_rows, cap, r);
@@ -61,14 +60,15 @@ static int emit(colview *cv, size_t k, bool lines, bool deltas, Renja__V1__Compa
         r->n_present = k;
         const char *nama = "";
         for (size_t c = 0; c < k; c++) {
-            colview *x = &cv[c];
-            if (x->at < x->n && strcmp(x->kode(x, x->at), r->kode) == 0) {
+            const colview *x = &cv[src[c]];
+            if (x->hit) {
                 r->present[c] = true;
                 v[c] = x->nodes[x->at].effective;
-                nama = x->nama(x, x->at); /* the latest column's nama */
-                x->at++;
+                nama = nama_at(x, x->at); /* the latest column's nama */
             }
         }
+        for (size_t u = 0; u < nv; u++)
+            cv[u].at += cv[u].hit;
         r->nama = rj_q_str(nama);
         int64_t delta;
         if (__builtin_sub_overflow(v[k - 1], v[0], &delta))
@@ -88,6 +88,24 @@ static int emit(colview *cv, size_t k, bool lines, bool deltas, Renja__V1__Compa
     return err;
 }
 
+/* Column c's view of one kind: the view of an earlier column with the
+ * same array, or a new one (*nv grows) with its tree. */
+static int view_of(const rj_compare_column *col, bool lines, colview *cv, size_t *nv, size_t *src,
+                   rj_diag *d)
+{
+    const void *arr = lines ? (const void *)col->lines : (const void *)col->items;
+    size_t n = lines ? col->n_lines : col->n_items;
+    size_t u = 0;
+    while (u < *nv && !(cv[u].arr == arr && cv[u].n == n))
+        u++;
+    *src = u;
+    if (u < *nv)
+        return 0;
+    cv[(*nv)++] = (colview){.n = n, .lines = lines, .arr = arr};
+    return lines ? rj_tree_lines(col->lines, n, &cv[u].nodes, d)
+                 : rj_tree_items(col->items, n, &cv[u].nodes, d);
+}
+
 int rj_compare_compute(rj_compare_column *cols, size_t n_cols, const char *what, bool deltas,
                        Renja__V1__CompareResponse *out, rj_diag *d)
 {
@@ -102,25 +120,27 @@ int rj_compare_compute(rj_compare_column *cols, size_t n_cols, const char *what,
         return rj_diag_set(d, RJ_EINVAL, "compare with deltas needs at least two refs, got %zu",
                            n_cols);
     colview *iv = rj_calloc(n_cols, sizeof *iv), *lv = rj_calloc(n_cols, sizeof *lv);
+    size_t *isrc = rj_calloc(n_cols, sizeof *isrc), *lsrc = rj_calloc(n_cols, sizeof *lsrc);
     int err = 0;
+    size_t ni = 0, nl = 0;
     for (size_t c = 0; c < n_cols && !err; c++) {
-        iv[c] = (colview){cols[c].n_items, 0, ik, in_, cols[c].items, NULL};
-        lv[c] = (colview){cols[c].n_lines, 0, lk, ln_, cols[c].lines, NULL};
         if (items)
-            err = rj_tree_items(cols[c].items, cols[c].n_items, &iv[c].nodes, d);
+            err = view_of(&cols[c], false, iv, &ni, &isrc[c], d);
         if (!err && lines)
-            err = rj_tree_lines(cols[c].lines, cols[c].n_lines, &lv[c].nodes, d);
+            err = view_of(&cols[c], true, lv, &nl, &lsrc[c], d);
     }
     size_t cap = 0;
     if (!err && items)
-        err = emit(iv, n_cols, false, deltas, out, &cap, d);
+        err = emit(iv, ni, isrc, n_cols, false, deltas, out, &cap, d);
     if (!err && lines)
-        err = emit(lv, n_cols, true, deltas, out, &cap, d);
+        err = emit(lv, nl, lsrc, n_cols, true, deltas, out, &cap, d);
     for (size_t c = 0; c < n_cols; c++) {
         free(iv[c].nodes);
         free(lv[c].nodes);
     }
     free(iv);
     free(lv);
+    free(isrc);
+    free(lsrc);
     return err;
 }

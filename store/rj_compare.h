@@ -7,6 +7,9 @@
  * column, or with deltas one per consecutive pair (value[i] - value[i-1]).
  * pct is (last - first) / first, absent when first is 0. With what = "all"
  * item rows come first, then budget-line rows.
+ *
+ * Columns may share an array (the same pointer, e.g. stages on one
+ * revision): its tree is then computed once and merged once.
  */
 #ifndef RJ_COMPARE_H
 #define RJ_COMPARE_H

@@ -22,22 +22,48 @@ const char *rj_eval_predikat(int64_t num, int64_t den)
     return "Sangat Rendah";
 }
 
-static int real_cmp(const void *a, const void *b)
+/* This triwulan's realisasi by (kode, indikator): open addressing over a
+ * power-of-two table, no sort. */
+typedef struct real_map {
+    const Renja__V1__Realisasi **slot;
+    size_t mask;
+} real_map;
+
+static size_t real_hash(const char *kode, int ind)
 {
-    const Renja__V1__Realisasi *x = *(Renja__V1__Realisasi *const *)a;
-    const Renja__V1__Realisasi *y = *(Renja__V1__Realisasi *const *)b;
-    int c = strcmp(x->kode, y->kode);
-    return c ? c : (x->indikator > y->indikator) - (x->indikator < y->indikator);
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)kode; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    h = (h ^ (uint32_t)ind) * 1099511628211u;
+    return (size_t)(h ^ h >> 29);
 }
 
-static const Renja__V1__Realisasi *find_real(Renja__V1__Realisasi **rs, size_t n, const char *kode,
-                                             int ind)
+static void map_build(real_map *m, const rj_eval_input *in)
 {
-    Renja__V1__Realisasi key = RENJA__V1__REALISASI__INIT, *kp = &key;
-    key.kode = (char *)kode;
-    key.indikator = ind;
-    Renja__V1__Realisasi **hit = bsearch(&kp, rs, n, sizeof *rs, real_cmp);
-    return hit ? *hit : NULL;
+    size_t cap = 16;
+    while (cap < 2 * in->n_reals)
+        cap *= 2;
+    m->slot = rj_calloc(cap, sizeof *m->slot);
+    m->mask = cap - 1;
+    for (size_t i = 0; i < in->n_reals; i++) {
+        const Renja__V1__Realisasi *r = in->reals[i];
+        if (r->tw != in->tw || r->clear)
+            continue;
+        size_t h = real_hash(r->kode, r->indikator) & m->mask;
+        while (m->slot[h] &&
+               !(m->slot[h]->indikator == r->indikator && strcmp(m->slot[h]->kode, r->kode) == 0))
+            h = (h + 1) & m->mask;
+        if (!m->slot[h]) /* a repeat of (kode, indikator) keeps the first */
+            m->slot[h] = r;
+    }
+}
+
+static const Renja__V1__Realisasi *find_real(const real_map *m, const char *kode, int ind)
+{
+    for (size_t h = real_hash(kode, ind) & m->mask; m->slot[h]; h = (h + 1) & m->mask)
+        if (m->slot[h]->indikator == ind && strcmp(m->slot[h]->kode, kode) == 0)
+            return m->slot[h];
+    return NULL;
 }
 
 static void count(Renja__V1__EvalSummary *s, const char *predikat)
@@ -262,13 +288,8 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
     int err = rj_tree_items(in->items, in->n_items, &nodes, d);
     if (err)
         return err;
-    /* This triwulan's realisasi, sorted for lookup by (kode, indikator). */
-    Renja__V1__Realisasi **rs = rj_calloc(in->n_reals, sizeof *rs);
-    size_t nr = 0;
-    for (size_t i = 0; i < in->n_reals; i++)
-        if (in->reals[i]->tw == in->tw && !in->reals[i]->clear)
-            rs[nr++] = in->reals[i];
-    qsort(rs, nr, sizeof *rs, real_cmp);
+    real_map rs;
+    map_build(&rs, in);
 
     Renja__V1__EvalSummary *s = rj_malloc(sizeof *s);
     renja__v1__eval_summary__init(s);
@@ -280,7 +301,7 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         bool all_met = it->n_indikator > 0, any_reported = false, all_zero = true;
         owner o = item_owner(it);
         for (size_t i = 0; i < it->n_indikator; i++) {
-            const Renja__V1__Realisasi *r = find_real(rs, nr, it->kode, (int)(i + 1));
+            const Renja__V1__Realisasi *r = find_real(&rs, it->kode, (int)(i + 1));
             bool met;
             Renja__V1__EvalRow *row = eval_row(&o, i, r, s, &met);
             rj_ptrs_push((void ***)&out->rows, &out->n_rows, &cap_rows, row);
@@ -297,7 +318,7 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         if (any_reported && all_zero)
             rj_ptrs_push((void ***)&s->not_started, &s->n_not_started, &cap_ns,
                          rj_strdup(it->kode));
-        const Renja__V1__Realisasi *ra = find_real(rs, nr, it->kode, 0);
+        const Renja__V1__Realisasi *ra = find_real(&rs, it->kode, 0);
         if (ra) {
             Renja__V1__EvalAnggaran *a = rj_malloc(sizeof *a);
             renja__v1__eval_anggaran__init(a);
@@ -319,11 +340,11 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         for (size_t i = 0; i < g->n_indikator; i++) {
             bool met;
             Renja__V1__EvalRow *row =
-                eval_row(&o, i, find_real(rs, nr, g->kode, (int)(i + 1)), &gs, &met);
+                eval_row(&o, i, find_real(&rs, g->kode, (int)(i + 1)), &gs, &met);
             rj_ptrs_push((void ***)&out->goal_rows, &out->n_goal_rows, &cap_goal, row);
         }
     }
-    free(rs);
+    free(rs.slot);
     free(nodes);
     return 0;
 }

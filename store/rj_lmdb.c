@@ -332,6 +332,192 @@ int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, ui
     return rc == 0 || rc == MDB_NOTFOUND ? 0 : RJ_EIO;
 }
 
+/* Steps over a key's versions before seeking instead. */
+#define WALK_STEPS 8
+
+/* Is the record at kv a version of the key whose record (of ksz bytes) is
+ * at kb? */
+static bool same_key(const MDB_val *kv, const unsigned char *kb, size_t ksz)
+{
+    return kv->mv_size == ksz && memcmp(kv->mv_data, kb, ksz - 8) == 0;
+}
+
+int lm_walk_read(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
+                 lm_walk_fn cb, void *arg)
+{
+    kbuf start;
+    start.n = 0;
+    kb_str(&start, plan);
+    kb_nul(&start);
+    size_t plen = start.n;
+    kb_str(&start, kprefix);
+    size_t splen = start.n;
+
+    MDB_cursor *c;
+    if (mdb_cursor_open(txn, dbi, &c))
+        return RJ_EIO;
+    MDB_val kv = kb_val(&start), dv;
+    int rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE), err = 0;
+    while (rc == 0) {
+        if (kv.mv_size < splen + 9 || memcmp(kv.mv_data, start.b, splen) != 0)
+            break;
+        const unsigned char *kb = kv.mv_data;
+        size_t ksz = kv.mv_size, klen = ksz - plen - 9;
+        if (klen >= RJ_VKEY_MAX || kb[plen + klen] != 0) {
+            err = RJ_EINTERNAL;
+            break;
+        }
+        const char *key = (const char *)kb + plen;
+        uint64_t vr = ~get_u64(kb + ksz - 8);
+        /* The versions come newest first: step to the first one <= rev. */
+        int steps = 0;
+        while (vr > rev && rc == 0) {
+            if (++steps > WALK_STEPS) {
+                kbuf at;
+                lm_vkey(&at, plan, key, rev);
+                kv = kb_val(&at);
+                rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+            } else {
+                rc = mdb_cursor_get(c, &kv, &dv, MDB_NEXT);
+            }
+            if (rc || !same_key(&kv, kb, ksz))
+                break; /* no version <= rev: kv is the next key's */
+            vr = ~get_u64((const unsigned char *)kv.mv_data + ksz - 8);
+        }
+        if (rc || vr > rev || !same_key(&kv, kb, ksz))
+            continue;
+        if (dv.mv_size >= 1 && ((unsigned char *)dv.mv_data)[0] == TAG_LIVE) {
+            MDB_val v = {.mv_size = dv.mv_size - 1, .mv_data = (unsigned char *)dv.mv_data + 1};
+            if ((err = cb(key, &v, vr, arg)) != 0)
+                break;
+        }
+        /* Past the older versions of key. */
+        for (steps = 0;; steps++) {
+            if (steps == WALK_STEPS) {
+                kbuf past;
+                past.n = 0;
+                kb_put(&past, kb, ksz - 9);
+                kb_put(&past, "\x01", 1);
+                kv = kb_val(&past);
+                rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+                break;
+            }
+            rc = mdb_cursor_get(c, &kv, &dv, MDB_NEXT);
+            if (rc || !same_key(&kv, kb, ksz))
+                break;
+        }
+    }
+    mdb_cursor_close(c);
+    if (err)
+        return err;
+    return rc == 0 || rc == MDB_NOTFOUND ? 0 : RJ_EIO;
+}
+
+/* Step past the older versions of the key whose record (ksz bytes) is at
+ * kb: a few MDB_NEXT, then a seek. */
+static int skip_key(MDB_cursor *c, const unsigned char *kb, size_t ksz, MDB_val *kv, MDB_val *dv)
+{
+    for (int steps = 0;; steps++) {
+        if (steps == WALK_STEPS) {
+            kbuf past;
+            past.n = 0;
+            kb_put(&past, kb, ksz - 9);
+            kb_put(&past, "\x01", 1);
+            *kv = kb_val(&past);
+            return mdb_cursor_get(c, kv, dv, MDB_SET_RANGE);
+        }
+        int rc = mdb_cursor_get(c, kv, dv, MDB_NEXT);
+        if (rc || !same_key(kv, kb, ksz))
+            return rc;
+    }
+}
+
+int lm_walk_revs(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix,
+                 const uint64_t *revs, size_t nrev, lm_walk_revs_fn cb, void *arg)
+{
+    kbuf start;
+    start.n = 0;
+    kb_str(&start, plan);
+    kb_nul(&start);
+    size_t plen = start.n;
+    kb_str(&start, kprefix);
+    size_t splen = start.n;
+
+    MDB_cursor *c;
+    if (mdb_cursor_open(txn, dbi, &c))
+        return RJ_EIO;
+    MDB_val *vals = rj_calloc(nrev, sizeof *vals);
+    uint64_t *vrevs = rj_calloc(nrev, sizeof *vrevs);
+    bool *set = rj_calloc(nrev, sizeof *set);
+    MDB_val kv = kb_val(&start), dv;
+    int rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE), err = 0;
+    while (rc == 0) {
+        if (kv.mv_size < splen + 9 || memcmp(kv.mv_data, start.b, splen) != 0)
+            break;
+        const unsigned char *kb = kv.mv_data;
+        size_t ksz = kv.mv_size, klen = ksz - plen - 9;
+        if (klen >= RJ_VKEY_MAX || kb[plen + klen] != 0) {
+            err = RJ_EINTERNAL;
+            break;
+        }
+        const char *key = (const char *)kb + plen;
+        size_t left = nrev;
+        bool live = false, next_key = false;
+        for (size_t i = 0; i < nrev; i++) {
+            set[i] = false;
+            vals[i] = (MDB_val){0, NULL};
+            vrevs[i] = 0;
+        }
+        /* The versions come newest first: each revision takes the first
+         * one at or before it. */
+        for (int steps = 0; left > 0;) {
+            uint64_t vr = ~get_u64((const unsigned char *)kv.mv_data + ksz - 8), want = 0;
+            bool tag = dv.mv_size >= 1 && ((unsigned char *)dv.mv_data)[0] == TAG_LIVE;
+            for (size_t i = 0; i < nrev; i++) {
+                if (set[i])
+                    continue;
+                if (vr <= revs[i]) {
+                    set[i] = true;
+                    left--;
+                    vrevs[i] = vr;
+                    if (tag) {
+                        vals[i].mv_size = dv.mv_size - 1;
+                        vals[i].mv_data = (unsigned char *)dv.mv_data + 1;
+                        live = true;
+                    }
+                } else if (revs[i] > want) {
+                    want = revs[i];
+                }
+            }
+            if (left == 0)
+                break;
+            if (++steps > WALK_STEPS) {
+                kbuf at;
+                lm_vkey(&at, plan, key, want);
+                kv = kb_val(&at);
+                rc = mdb_cursor_get(c, &kv, &dv, MDB_SET_RANGE);
+            } else {
+                rc = mdb_cursor_get(c, &kv, &dv, MDB_NEXT);
+            }
+            if (rc || !same_key(&kv, kb, ksz)) {
+                next_key = true; /* kv is the next key's, or the end */
+                break;
+            }
+        }
+        if (live && (err = cb(key, vals, vrevs, arg)) != 0)
+            break;
+        if (!next_key)
+            rc = skip_key(c, kb, ksz, &kv, &dv);
+    }
+    mdb_cursor_close(c);
+    free(vals);
+    free(vrevs);
+    free(set);
+    if (err)
+        return err;
+    return rc == 0 || rc == MDB_NOTFOUND ? 0 : RJ_EIO;
+}
+
 static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
 {
     *v = 0;

@@ -289,6 +289,26 @@ typedef int (*lm_walk_fn)(const char *key, MDB_val *val, uint64_t vrev, void *ar
 int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
             lm_walk_fn cb, void *arg);
 
+/* lm_walk for a read-only transaction whose cb writes nothing: one seek,
+ * then the cursor steps (MDB_NEXT) over the versions of each key, seeking
+ * only past a key with more than a few versions after rev. key points
+ * into LMDB (NUL-terminated there), valid for the transaction. */
+int lm_walk_read(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
+                 lm_walk_fn cb, void *arg);
+
+/* Called once per key for lm_walk_revs: vals[i] is the key's value as of
+ * revs[i] (mv_data NULL when it has none or a tombstone), vrevs[i] its
+ * version's revision; equal vrevs are the same record. */
+typedef int (*lm_walk_revs_fn)(const char *key, const MDB_val *vals, const uint64_t *vrevs,
+                               void *arg);
+
+/* lm_walk_read at several revisions at once (any order, nrev >= 1): one
+ * pass over the keys, each key's versions stepped through once for all
+ * revisions. cb is called for every key with a live value at one of them
+ * at least. */
+int lm_walk_revs(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix,
+                 const uint64_t *revs, size_t nrev, lm_walk_revs_fn cb, void *arg);
+
 /* --- stored roll-ups (rj_rollup.c) ------------------------------------------------
  *
  * For every item with children, its n_children and child_sum (rj_tree.h)

@@ -798,7 +798,12 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
     out->plan = rj_q_str(req->plan);
     out->stages = rj_calloc(n, sizeof *out->stages);
     rj_compare_column *cols = rj_calloc(n, sizeof *cols);
-    bool *owner = rj_calloc(n, sizeof *owner);
+    rj_arena *a = rj_arena_new();
+    /* Stages often share a revision (Perkada 1 and 8): each distinct one
+     * is read once, and all of them in one pass (a version that several
+     * share is decoded once; the engine reads no pagu_rollup of them). */
+    uint64_t *revs = rj_calloc(n, sizeof *revs);
+    size_t *dist = rj_calloc(n, sizeof *dist), nd = 0;
     for (size_t c = 0; c < n && !err; c++) {
         const char *ref = req->n_refs ? req->refs[c] : stages[c]->name;
         uint64_t rev;
@@ -813,31 +818,36 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
             if (strcmp(stages[s]->name, ref) == 0)
                 col->title = rj_q_str(stages[s]->title);
         out->stages[out->n_stages++] = col;
-        /* Stages often share a revision (Perkada 1 and 8): read it once. */
         size_t same = 0;
-        while (same < c && out->stages[same]->rev != rev)
+        while (same < nd && revs[same] != rev)
             same++;
-        if (same < c) {
-            cols[c] = cols[same];
-            continue;
-        }
-        owner[c] = true;
+        if (same == nd)
+            revs[nd++] = rev;
+        dist[c] = same;
+    }
+    Renja__V1__Item ***di = rj_calloc(n, sizeof *di);
+    Renja__V1__BudgetLine ***dl = rj_calloc(n, sizeof *dl);
+    size_t *dni = rj_calloc(n, sizeof *dni), *dnl = rj_calloc(n, sizeof *dnl);
+    if (!err) {
         if (items)
-            err = rj_snap_items(snap, req->plan, "", rev, &cols[c].items, &cols[c].n_items, d);
+            err = rj_snap_items_revs(snap, req->plan, revs, nd, RJ_ITEM_TREE, a, di, dni, d);
         if (!err && lines)
-            err = rj_snap_lines(snap, req->plan, "", rev, &cols[c].lines, &cols[c].n_lines, d);
+            err = rj_snap_lines_revs(snap, req->plan, revs, nd, a, dl, dnl, d);
         if (err)
             rj_diag_set(d, err, "reading plan %s at revision %llu failed", req->plan,
-                        (unsigned long long)rev);
+                        (unsigned long long)revs[0]);
     }
+    for (size_t c = 0; c < n && !err; c++)
+        cols[c] = (rj_compare_column){di[dist[c]], dni[dist[c]], dl[dist[c]], dnl[dist[c]]};
+    free(di);
+    free(dl);
+    free(dni);
+    free(dnl);
+    free(revs);
+    free(dist);
     if (!err)
         err = rj_compare_compute(cols, n, req->what, req->deltas, out, d);
-    for (size_t c = 0; c < n; c++)
-        if (owner[c]) {
-            rj_msgs_free((void **)cols[c].items, cols[c].n_items);
-            rj_msgs_free((void **)cols[c].lines, cols[c].n_lines);
-        }
-    free(owner);
+    rj_arena_free(a);
     free(cols);
     rj_msgs_free((void **)stages, ns);
     return err;
@@ -864,11 +874,12 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
     Renja__V1__Item **items = NULL;
     Renja__V1__Realisasi **reals = NULL;
     size_t ni = 0, nr = 0;
-    err = rj_snap_items(snap, req->plan, "", at, &items, &ni, d);
+    rj_arena *a = rj_arena_new();
+    err = rj_snap_items_arena(snap, req->plan, at, RJ_ITEM_EVAL, a, &items, &ni, d);
     Renja__V1__Goal **goals = NULL;
     size_t ng = 0;
     if (!err)
-        err = rj_snap_reals(snap, req->plan, "", rat, &reals, &nr, d);
+        err = rj_snap_reals_arena(snap, req->plan, rat, a, &reals, &nr, d);
     if (!err)
         err = rj_snap_goals(snap, req->plan, "", at, &goals, &ng, d);
     if (err)
@@ -878,8 +889,7 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
         err = rj_eval_compute(&in, out, d);
     }
     rj_msgs_free((void **)goals, ng);
-    rj_msgs_free((void **)items, ni);
-    rj_msgs_free((void **)reals, nr);
+    rj_arena_free(a);
     return err;
 }
 

@@ -54,9 +54,14 @@ void rj_query_cache_free(rj_query_cache *cache);
  * only the changed kodes and their ancestors are read whole. */
 int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
                          Renja__V1__DiffResponse *out, rj_diag *d);
-/* refs empty: every stage of the plan, in stage order. */
+/* refs empty: every stage of the plan, in stage order. Cost: one pass over
+ * the plan's items (or lines) for all the refs' distinct revisions
+ * together (rj_snap_items_revs), each version read from its packed bytes
+ * once. */
 int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
                      Renja__V1__CompareResponse *out, rj_diag *d);
+/* Cost: one pass over the items at `at` and one over the realisasi at
+ * realisasi_at, read from their packed bytes (rj_snap_*_arena). */
 int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
                       Renja__V1__EvaluateResponse *out, rj_diag *d);
 /* Findings of the version at req->at, plus satuan-changed between each

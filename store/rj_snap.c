@@ -8,6 +8,7 @@
 
 #include "rj_ident.h"
 #include "rj_kode.h"
+#include "rj_pbscan.h"
 
 void rj_msgs_free(void **msgs, size_t n)
 {
@@ -494,6 +495,174 @@ int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
                   Renja__V1__Goal ***out, size_t *n, rj_diag *d)
 {
     return list_values(snap, plan, prefix, rev, K_GOAL, (void ***)out, n, d);
+}
+
+/* --- whole-plan reads into an arena ----------------------------------------- */
+
+typedef struct arena_walk {
+    const ProtobufCMessageDescriptor *desc;
+    uint64_t fields;
+    bool line;
+    rj_arena *a;
+    rj_ptrs out;
+    rj_snap *snap;
+} arena_walk;
+
+static int arena_walk_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
+{
+    (void)key;
+    (void)vrev;
+    arena_walk *w = arg;
+    if (w->snap->limited && w->snap->budget-- == 0) {
+        w->snap->over = true;
+        w->snap->budget = 0;
+        return 1;
+    }
+    ProtobufCMessage *m = rj_arena_alloc(w->a, w->desc->sizeof_message);
+    int err = rj_pbscan_decode(w->desc, val->mv_data, val->mv_size, w->fields, w->a, m);
+    if (err)
+        return err;
+    if (w->line) {
+        Renja__V1__BudgetLine *ln = (Renja__V1__BudgetLine *)m;
+        ln->depth = rj_rekening_depth(ln->kode);
+    }
+    rj_ptrs_add(&w->out, m);
+    return 0;
+}
+
+static int arena_values(rj_snap *snap, const char *plan, uint64_t rev, int kind, uint64_t fields,
+                        rj_arena *a, void ***out, size_t *n, rj_diag *d)
+{
+    static const char *const kinds[] = {"item/", "line/", "real/", "goal/"};
+    static const ProtobufCMessageDescriptor *const descs[] = {
+        &renja__v1__item__descriptor, &renja__v1__budget_line__descriptor,
+        &renja__v1__realisasi__descriptor, &renja__v1__goal__descriptor};
+    *out = NULL;
+    *n = 0;
+    uint64_t head;
+    int err = plan_head(snap, plan, &head, d);
+    if (err)
+        return err;
+    arena_walk w = {
+        .desc = descs[kind], .fields = fields, .line = kind == K_LINE, .a = a, .snap = snap};
+    err = lm_walk_read(snap->txn, snap->s->vals, plan, kinds[kind], rev, arena_walk_cb, &w);
+    if (err) {
+        free(w.out.v);
+        return read_failed(d, err, kinds[kind], plan);
+    }
+    if (w.out.n) {
+        *out = rj_arena_alloc(a, w.out.n * sizeof(void *));
+        memcpy(*out, w.out.v, w.out.n * sizeof(void *));
+    }
+    *n = w.out.n;
+    free(w.out.v);
+    return 0;
+}
+
+/* The field numbers of Renja__V1__Item a view fills. */
+static uint64_t item_fields(rj_item_view view)
+{
+    switch (view) {
+    case RJ_ITEM_TREE:
+        return RJ_PB_FIELD(1) | RJ_PB_FIELD(3) | RJ_PB_FIELD(7) | RJ_PB_FIELD(8);
+    case RJ_ITEM_EVAL:
+        return UINT64_MAX & ~(RJ_PB_FIELD(9) | RJ_PB_FIELD(10) | RJ_PB_FIELD(11));
+    default:
+        return UINT64_MAX;
+    }
+}
+
+typedef struct revs_walk {
+    arena_walk w;
+    size_t nrev;
+    rj_ptrs *out; /* one list per revision */
+    ProtobufCMessage **msg;
+} revs_walk;
+
+static int revs_walk_cb(const char *key, const MDB_val *vals, const uint64_t *vrevs, void *arg)
+{
+    (void)key;
+    revs_walk *rw = arg;
+    for (size_t i = 0; i < rw->nrev; i++) {
+        rw->msg[i] = NULL;
+        if (!vals[i].mv_data)
+            continue;
+        for (size_t j = 0; j < i && !rw->msg[i]; j++)
+            if (rw->msg[j] && vrevs[j] == vrevs[i])
+                rw->msg[i] = rw->msg[j]; /* the same version: decoded once */
+        if (!rw->msg[i]) {
+            MDB_val v = vals[i];
+            size_t before = rw->w.out.n;
+            int err = arena_walk_cb(key, &v, vrevs[i], &rw->w);
+            if (err)
+                return err;
+            rw->msg[i] = rw->w.out.v[before];
+            rw->w.out.n = before;
+        }
+        rj_ptrs_add(&rw->out[i], rw->msg[i]);
+    }
+    return 0;
+}
+
+static int arena_values_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                             int kind, uint64_t fields, rj_arena *a, void ***out, size_t *n,
+                             rj_diag *d)
+{
+    static const char *const kinds[] = {"item/", "line/"};
+    static const ProtobufCMessageDescriptor *const descs[] = {&renja__v1__item__descriptor,
+                                                              &renja__v1__budget_line__descriptor};
+    for (size_t i = 0; i < nrev; i++) {
+        out[i] = NULL;
+        n[i] = 0;
+    }
+    uint64_t head;
+    int err = plan_head(snap, plan, &head, d);
+    if (err)
+        return err;
+    revs_walk rw = {
+        .w = {.desc = descs[kind], .fields = fields, .line = kind == K_LINE, .a = a, .snap = snap},
+        .nrev = nrev,
+        .out = rj_calloc(nrev, sizeof(rj_ptrs)),
+        .msg = rj_calloc(nrev, sizeof(ProtobufCMessage *))};
+    err = lm_walk_revs(snap->txn, snap->s->vals, plan, kinds[kind], revs, nrev, revs_walk_cb, &rw);
+    for (size_t i = 0; i < nrev; i++) {
+        if (!err && rw.out[i].n) {
+            out[i] = rj_arena_alloc(a, rw.out[i].n * sizeof(void *));
+            memcpy(out[i], rw.out[i].v, rw.out[i].n * sizeof(void *));
+            n[i] = rw.out[i].n;
+        }
+        free(rw.out[i].v);
+    }
+    free(rw.out);
+    free(rw.msg);
+    free(rw.w.out.v);
+    return err ? read_failed(d, err, kinds[kind], plan) : 0;
+}
+
+int rj_snap_items_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                       rj_item_view view, rj_arena *a, Renja__V1__Item ***out, size_t *n,
+                       rj_diag *d)
+{
+    return arena_values_revs(snap, plan, revs, nrev, K_ITEM, item_fields(view), a, (void ***)out, n,
+                             d);
+}
+
+int rj_snap_lines_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                       rj_arena *a, Renja__V1__BudgetLine ***out, size_t *n, rj_diag *d)
+{
+    return arena_values_revs(snap, plan, revs, nrev, K_LINE, UINT64_MAX, a, (void ***)out, n, d);
+}
+
+int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_item_view view,
+                        rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d)
+{
+    return arena_values(snap, plan, rev, K_ITEM, item_fields(view), a, (void ***)out, n, d);
+}
+
+int rj_snap_reals_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena *a,
+                        Renja__V1__Realisasi ***out, size_t *n, rj_diag *d)
+{
+    return arena_values(snap, plan, rev, K_REAL, UINT64_MAX, a, (void ***)out, n, d);
 }
 
 static int str_cmp(const void *a, const void *b)

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "renja/v1/model.pb-c.h"
+#include "rj_arena.h"
 #include "rj_error.h"
 #include "rj_limits.h"
 
@@ -168,6 +169,37 @@ int rj_snap_reals(rj_snap *snap, const char *plan, const char *prefix, uint64_t 
                   Renja__V1__Realisasi ***out, size_t *n, rj_diag *d);
 int rj_snap_goals(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev,
                   Renja__V1__Goal ***out, size_t *n, rj_diag *d);
+
+/* The fields of an item a whole-plan read below fills; the others stay at
+ * their defaults. */
+typedef enum rj_item_view {
+    RJ_ITEM_TREE, /* kode, nama, has_pagu, pagu: roll-ups and Compare */
+    RJ_ITEM_EVAL, /* all but sumber_dana, sasaran and pagu_rollup: Evaluate */
+    RJ_ITEM_ALL,
+} rj_item_view;
+
+/* Whole-plan reads for the query engines (Compare, Evaluate): the live
+ * items or realisasi at rev, decoded straight from the packed values by
+ * rj_pbscan.h into arena a, the array included. They live as long as a and
+ * are never freed one by one (not with rj_msgs_free, not with
+ * protobuf_c_message_free_unpacked). Items come in kode (tree) order,
+ * realisasi in key order (not sorted); an item has the fields of view
+ * (pagu_rollup is never filled). rj_snap_budget counts each value decoded. RJ_ENOTFOUND
+ * for the plan, RJ_EIO for a read failure or a value that does not
+ * decode. */
+int rj_snap_items_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_item_view view,
+                        rj_arena *a, Renja__V1__Item ***out, size_t *n, rj_diag *d);
+int rj_snap_reals_arena(rj_snap *snap, const char *plan, uint64_t rev, rj_arena *a,
+                        Renja__V1__Realisasi ***out, size_t *n, rj_diag *d);
+/* Items (lines) at nrev revisions at once (compare's columns): out[i] and
+ * n[i] are those at revs[i], any order, repeats allowed. One pass over the
+ * plan's keys; a version that several revisions share is decoded once and
+ * its message is in each of their arrays. */
+int rj_snap_items_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                       rj_item_view view, rj_arena *a, Renja__V1__Item ***out, size_t *n,
+                       rj_diag *d);
+int rj_snap_lines_revs(rj_snap *snap, const char *plan, const uint64_t *revs, size_t nrev,
+                       rj_arena *a, Renja__V1__BudgetLine ***out, size_t *n, rj_diag *d);
 
 /* The plan's events (lock, unlock, stage set), newest first; limit 0 = all. */
 int rj_snap_events(rj_snap *snap, const char *plan, uint64_t limit, Renja__V1__PlanEvent ***out,

@@ -498,20 +498,53 @@ static void test_random_inputs(void **state)
     }
 }
 
+/* rj_kode_level answers canonical shapes without parsing: on kodes of
+ * those shapes (zeros likely in every segment, now and then a character
+ * changed), it says what the parse says. */
+static void test_level_equals_parse(void **state)
+{
+    (void)state;
+    static const char tmpl[] = "D.DD.DD.D.DD.DDDD";
+    static const size_t lens[] = {4, 7, 12, 17, 3, 5, 11, 13, 16, 18};
+    static const char other[] = "0123456789. a";
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    int seen[5] = {0};
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t r = x;
+        size_t n = lens[r % 10];
+        char in[24];
+        for (size_t j = 0; j < n; j++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            char t = j < sizeof tmpl - 1 ? tmpl[j] : 'D';
+            in[j] = t == '.' ? '.' : (r >> 60) < 6 ? '0' : (char)('0' + (r >> 40) % 10);
+        }
+        if (x % 7 == 0) /* one character changed */
+            in[(x >> 20) % n] = other[(x >> 30) % (sizeof other - 1)];
+        in[n] = '\0';
+        char out[RJ_KODE_MAX];
+        rj_level lv = RJ_LEVEL_NONE;
+        rj_level want =
+            rj_kode_parse(in, out, &lv, NULL) == 0 && strcmp(out, in) == 0 ? lv : RJ_LEVEL_NONE;
+        if (rj_kode_level(in) != want)
+            fail_msg("%s: level %d, the parse says %d", in, rj_kode_level(in), want);
+        seen[want]++;
+    }
+    for (int l = 0; l < 5; l++) /* every level, and not canonical, came up */
+        assert_true(seen[l] > 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_codes),
-        cmocka_unit_test(test_documented_forms),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_message_text),
-        cmocka_unit_test(test_level),
-        cmocka_unit_test(test_parent),
-        cmocka_unit_test(test_goal),
-        cmocka_unit_test(test_subtree),
-        cmocka_unit_test(test_byte_order_is_tree_order),
-        cmocka_unit_test(test_rekening),
-        cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_seed_codes), cmocka_unit_test(test_documented_forms),
+        cmocka_unit_test(test_malformed),  cmocka_unit_test(test_message_text),
+        cmocka_unit_test(test_level),      cmocka_unit_test(test_level_equals_parse),
+        cmocka_unit_test(test_parent),     cmocka_unit_test(test_goal),
+        cmocka_unit_test(test_subtree),    cmocka_unit_test(test_byte_order_is_tree_order),
+        cmocka_unit_test(test_rekening),   cmocka_unit_test(test_random_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
