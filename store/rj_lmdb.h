@@ -88,6 +88,9 @@ struct rj_store {
     bool wal_broken;
     char wal_why[160];
     struct records *recover; /* found at open, replayed once the env is open */
+    /* the roll-ups of the batch's submits, moved once its ops are done */
+    struct roll_pending *rp;
+    size_t n_rp, cap_rp;
     int recover_lock;
     uint64_t recovered;
 };
@@ -351,8 +354,20 @@ typedef struct lm_roll_item {
 
 /* A new plan's record at revision 0. */
 int lm_rollup_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d);
+/* A batch's submits leave their roll-ups to the end of the batch: one pass
+ * in the batch's transaction touches each page of rollups once, where a
+ * pass in each op's child transaction copied them again per op. defer
+ * copies what it is given; mark / rewind drop what an aborted op left;
+ * flush moves them all, in order, and forgets them (also on failure);
+ * clear forgets them. */
+void lm_rollup_defer(rj_store *s, const char *plan, uint64_t head, const lm_roll_item *items,
+                     size_t n);
+size_t lm_rollup_mark(const rj_store *s);
+void lm_rollup_rewind(rj_store *s, size_t mark);
+int lm_rollup_flush(rj_store *s, MDB_txn *txn, rj_diag *d);
 /* Move the roll-ups for a submit at head + 1 of the changed items (in any
- * order; their values are already written in txn). */
+ * order; their values, and every earlier revision's roll-ups, are already
+ * written in txn). */
 int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
                      const lm_roll_item *items, size_t nk, rj_diag *d);
 /* Compute the plan's roll-ups at rev from all its items and write the ones

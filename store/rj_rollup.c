@@ -627,3 +627,60 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d)
     free(ids.v);
     return err;
 }
+
+/* --- a batch's submits ------------------------------------------------------------- */
+
+struct roll_pending {
+    char *plan;
+    uint64_t head;
+    lm_roll_item *items; /* kodes owned, in kodes */
+    char (*kodes)[RJ_KODE_MAX];
+    size_t n;
+};
+
+void lm_rollup_defer(rj_store *s, const char *plan, uint64_t head, const lm_roll_item *items,
+                     size_t n)
+{
+    if (n == 0)
+        return;
+    s->rp = rj_grow(s->rp, s->n_rp + 1, &s->cap_rp, sizeof *s->rp, 16);
+    struct roll_pending *p = &s->rp[s->n_rp++];
+    p->plan = rj_strdup(plan);
+    p->head = head;
+    p->n = n;
+    p->items = rj_malloc(n * sizeof *p->items);
+    p->kodes = rj_malloc(n * sizeof *p->kodes);
+    for (size_t i = 0; i < n; i++) {
+        p->items[i] = items[i];
+        size_t len = strnlen(items[i].kode, RJ_KODE_MAX - 1);
+        memcpy(p->kodes[i], items[i].kode, len);
+        p->kodes[i][len] = '\0';
+        p->items[i].kode = p->kodes[i];
+    }
+}
+
+size_t lm_rollup_mark(const rj_store *s)
+{
+    return s->n_rp;
+}
+
+void lm_rollup_rewind(rj_store *s, size_t mark)
+{
+    while (s->n_rp > mark) {
+        struct roll_pending *p = &s->rp[--s->n_rp];
+        free(p->plan);
+        free(p->items);
+        free(p->kodes);
+    }
+}
+
+int lm_rollup_flush(rj_store *s, MDB_txn *txn, rj_diag *d)
+{
+    int err = 0;
+    for (size_t i = 0; i < s->n_rp && err == 0; i++) {
+        struct roll_pending *p = &s->rp[i];
+        err = lm_rollup_submit(s, txn, p->plan, p->head, p->items, p->n, d);
+    }
+    lm_rollup_rewind(s, 0);
+    return err;
+}

@@ -72,8 +72,9 @@ static int apply_batch(rj_store *s, MDB_txn *txn, void *arg)
     batch *b = arg;
     for (size_t i = 0; i < b->n; i++)
         op_reset(b->ops[i]);
+    lm_rollup_rewind(s, 0); /* a run after map growth */
     for (size_t i = 0; i < b->n; i++) {
-        size_t mark = lm_log_mark(s);
+        size_t mark = lm_log_mark(s), rmark = lm_rollup_mark(s);
         MDB_txn *child;
         int rc = mdb_txn_begin(s->env, txn, 0, &child);
         if (rc == MDB_MAP_FULL)
@@ -90,13 +91,16 @@ static int apply_batch(rj_store *s, MDB_txn *txn, void *arg)
         } else {
             mdb_txn_abort(child);
             lm_log_rewind(s, mark);
+            lm_rollup_rewind(s, rmark);
             if (err == ERR_MAPFULL)
                 return ERR_MAPFULL;
             b->ops[i]->err = err;
             rj_op_clear(b->ops[i]);
         }
     }
-    return 0;
+    /* the batch fails as a whole when its roll-ups cannot be written: a
+     * store error, never the input's */
+    return lm_rollup_flush(s, txn, &b->diag);
 }
 
 int rj_store_apply(rj_store *s, rj_op **ops, size_t n)
@@ -264,6 +268,8 @@ void rj_store_close(rj_store *s)
         close(s->wal_fd);
     if (s->env)
         mdb_env_close(s->env);
+    lm_rollup_rewind(s, 0);
+    free(s->rp);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     free(s->dir);

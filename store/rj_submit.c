@@ -1329,12 +1329,9 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
         ri->hn = !t->remove && t->item.has_pagu;
         ri->pagu_n = ri->hn ? t->item.pagu : 0;
     }
-    int err = lm_rollup_submit(sb->s, sb->txn, op->plan, sb->head, items, nk, &op->diag);
+    /* moved with the batch's other submits, once its ops are done */
+    lm_rollup_defer(sb->s, op->plan, sb->head, items, nk);
     free(items);
-    if (err) {
-        free(keys);
-        return err;
-    }
     Renja__V1__Revision rv = RENJA__V1__REVISION__INIT;
     rv.rev = rev;
     rv.author = (char *)op->who->name;
@@ -1360,7 +1357,7 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
     if (rc)
         return lm_fail(&op->diag, rc, "write revision");
     p->head = rev;
-    err = lm_plan_put(sb->s, sb->txn, p, 0, &op->diag);
+    int err = lm_plan_put(sb->s, sb->txn, p, 0, &op->diag);
     if (err == 0)
         op->rev = rev;
     return err;

@@ -306,6 +306,59 @@ static void test_sum_leaves_int64(void **state)
     free(dir);
 }
 
+/* Several submits in one batch (the daemon's group commit), one of them
+ * refused: each revision's roll-ups are those of its own items. */
+static void test_batch(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    create_plan(s);
+    Renja__V1__Change *c[3];
+    c[0] = upsert("2.17", false, 0);
+    c[1] = upsert("2.17.01", false, 0);
+    c[2] = upsert("2.17.01.1.01", false, 0);
+    assert_int_equal(submit(s, c, 3), 1);
+    enum { N = 12 };
+    Renja__V1__Change *cs[N][2];
+    rj_op op[N];
+    rj_op *ops[N];
+    for (int i = 0; i < N; i++) {
+        char kode[32];
+        snprintf(kode, sizeof kode, "2.17.01.1.01.%04d", i % 5 + 1);
+        cs[i][0] = upsert(kode, true, 1000 * (i + 1));
+        /* the sixth removes what is not there: refused, the rest go on */
+        cs[i][1] = i == 5 ? removal("2.17.02", false) : upsert("2.17.01.1.02", i % 2, 7 * i);
+        op[i] = (rj_op){.kind = RJ_OP_SUBMIT,
+                        .plan = PLAN,
+                        .who = &admin,
+                        .now_ms = 1,
+                        .message = "t",
+                        .changes = cs[i],
+                        .n_changes = 2};
+        ops[i] = &op[i];
+    }
+    assert_int_equal(rj_store_apply(s, ops, N), 0);
+    uint64_t head = 1;
+    for (int i = 0; i < N; i++) {
+        if (i == 5)
+            assert_int_not_equal(op[i].err, 0);
+        else {
+            assert_int_equal(op[i].err, 0);
+            assert_int_equal(op[i].rev, ++head);
+        }
+        rj_op_clear(&op[i]);
+        fx_free(cs[i], 2);
+    }
+    for (uint64_t r = 0; r <= head; r++)
+        check_rev(s, r);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
 static Renja__V1__DiffResponse *diff(rj_store *s, const char *from, const char *to)
 {
     rj_snap *snap;
@@ -396,6 +449,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_history),
         cmocka_unit_test(test_declared_and_removed),
+        cmocka_unit_test(test_batch),
         cmocka_unit_test(test_sum_leaves_int64),
         cmocka_unit_test(test_upgrade_from_schema_1),
     };
