@@ -411,6 +411,18 @@ static int kbuf_cmp(const void *a, const void *b)
     return strcmp(((const kbuf *)a)->k, ((const kbuf *)b)->k);
 }
 
+/* Sort ks and keep each kode once; the new count. */
+static size_t kbuf_unique(kbuf *ks, size_t n)
+{
+    if (n > 1)
+        qsort(ks, n, sizeof *ks, kbuf_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!w || strcmp(ks[w - 1].k, ks[i].k) != 0)
+            ks[w++] = ks[i];
+    return w;
+}
+
 /* One side's rows: the messages (read here) and nodes of the kodes in ks
  * present at side s. FAST_FALLBACK when the store and the figures
  * disagree on presence (they cannot; the full path decides then). */
@@ -502,14 +514,8 @@ static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__Diff
             memcpy(cur, up, sizeof cur);
         }
     }
-    if (!err && nks) {
-        qsort(ks, nks, sizeof *ks, kbuf_cmp);
-        size_t w = 0;
-        for (size_t i = 0; i < nks; i++)
-            if (!w || strcmp(ks[w - 1].k, ks[i].k) != 0)
-                ks[w++] = ks[i];
-        nks = w;
-    }
+    if (!err)
+        nks = kbuf_unique(ks, nks);
     if (!err)
         err = fside_rows(snap, req->plan, from, &sf, ks, nks, &fo->fi, &fo->nf, &fo->nfi);
     if (!err)
@@ -586,14 +592,7 @@ static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_
             memcpy(cur, up, sizeof cur);
         }
     }
-    if (nks) {
-        qsort(ks, nks, sizeof *ks, kbuf_cmp);
-        size_t w = 0;
-        for (size_t i = 0; i < nks; i++)
-            if (!w || strcmp(ks[w - 1].k, ks[i].k) != 0)
-                ks[w++] = ks[i];
-        nks = w;
-    }
+    nks = kbuf_unique(ks, nks);
     err = stored_rows(snap, req->plan, from, ks, nks, &fo->fi, &fo->nf, &fo->nfi, d);
     if (!err)
         err = stored_rows(snap, req->plan, to, ks, nks, &fo->ti, &fo->nt, &fo->nti, d);
