@@ -229,12 +229,76 @@ static size_t parent_len(size_t n)
 /* --- a submit's changes ---------------------------------------------------------- */
 
 /* The reads of one submit's pass, through one cursor per database. */
+/* What a batch's pass knows of a node after a plan's submit at rev: its
+ * item and (roll_known) its roll-up as of rev, so that the plan's next
+ * submit in the batch, which reads as of rev, need not read them again.
+ * kode "" holds the plan's record (known). A few entries, replaced in
+ * turn. */
+#define RKNOWN_MAX 32
+
+typedef struct rknown {
+    const char *plan; /* the pending entry's, alive through the flush */
+    uint64_t rev;
+    char kode[RJ_KODE_MAX];
+    bool present, has_pagu, roll_known;
+    int64_t pagu;
+    lm_roll roll;
+} rknown;
+
+typedef struct rcache {
+    rknown v[RKNOWN_MAX];
+    size_t n, next;
+} rcache;
+
 typedef struct rctx {
     rj_store *s;
     MDB_txn *txn;
     const char *plan;
     MDB_cursor *cv, *cr;
+    rcache *known; /* NULL: none */
 } rctx;
+
+static rknown *known_find(const rctx *c, const char *kode, uint64_t rev)
+{
+    for (size_t i = 0; c->known && i < c->known->n; i++) {
+        rknown *k = &c->known->v[i];
+        if (k->rev == rev && strcmp(k->kode, kode) == 0 && strcmp(k->plan, c->plan) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+/* The entry of kode (any revision), or a free or the oldest one. */
+static rknown *known_slot(rctx *c, const char *kode)
+{
+    rcache *kc = c->known;
+    for (size_t i = 0; i < kc->n; i++)
+        if (strcmp(kc->v[i].kode, kode) == 0 && strcmp(kc->v[i].plan, c->plan) == 0)
+            return &kc->v[i];
+    if (kc->n < RKNOWN_MAX)
+        return &kc->v[kc->n++];
+    rknown *k = &kc->v[kc->next];
+    kc->next = (kc->next + 1) % RKNOWN_MAX;
+    return k;
+}
+
+static void known_put(rctx *c, const char *kode, uint64_t rev, bool present, bool has_pagu,
+                      int64_t pagu, const lm_roll *roll)
+{
+    if (!c->known)
+        return;
+    rknown *k = known_slot(c, kode);
+    k->plan = c->plan;
+    k->rev = rev;
+    size_t len = strnlen(kode, RJ_KODE_MAX - 1);
+    memcpy(k->kode, kode, len);
+    k->kode[len] = '\0';
+    k->present = present;
+    k->has_pagu = has_pagu;
+    k->pagu = pagu;
+    k->roll_known = roll != NULL;
+    k->roll = roll ? *roll : (lm_roll){0};
+}
 
 static void ctx_key(kbuf *k, const char *plan, const char *pre, const char *kode, uint64_t rev)
 {
@@ -393,10 +457,15 @@ static int rnodes_read(rctx *c, uint64_t head, rnode *v, size_t n)
         rnode *x = &v[i];
         const lm_roll_item *it = x->item;
         int err = 0;
+        const rknown *k;
         if (it && it->old_known) {
             x->po = it->po;
             x->ho = it->ho;
             x->pagu_o = it->pagu_o;
+        } else if ((k = known_find(c, x->kode, head)) != NULL) {
+            x->po = k->present;
+            x->ho = k->has_pagu;
+            x->pagu_o = k->pagu;
         } else {
             err = ctx_item(c, x->kode, head, &x->po, &x->ho, &x->pagu_o);
         }
@@ -424,6 +493,11 @@ static int rnode_raw(rctx *c, uint64_t head, rnode *x)
     if (!x->po || !moves || strlen(x->kode) == 17)
         return 0;
     x->raw_read = true;
+    const rknown *k = known_find(c, x->kode, head);
+    if (k && k->roll_known) {
+        x->raw = k->roll;
+        return 0;
+    }
     return ctx_roll(c, x->kode, head, &x->raw) < 0 ? RJ_EIO : 0;
 }
 
@@ -498,8 +572,13 @@ static int submit_pass(rctx *c, uint64_t head, const lm_roll_item *items, size_t
     uint64_t rev = head + 1;
     for (size_t i = 0; i < n && !err; i++) {
         rnode *x = &v[i];
-        if (!x->raw_read && !(x->pn && x->dn))
-            continue; /* nothing moved it: it stays as stored */
+        if (!x->raw_read && !(x->pn && x->dn)) {
+            /* nothing moved it: it stays as stored (none for a sub kegiatan) */
+            static const lm_roll none = {0};
+            known_put(c, x->kode, rev, x->pn, x->hn, x->pagu_n,
+                      strlen(x->kode) == 17 ? &none : NULL);
+            continue;
+        }
         lm_roll want = {0};
         if (x->pn) {
             want.n_children = (uint64_t)((long)x->raw.n_children + x->dn);
@@ -507,24 +586,27 @@ static int submit_pass(rctx *c, uint64_t head, const lm_roll_item *items, size_t
         }
         if (!roll_eq(&want, &x->raw))
             err = roll_put(c->s, c->txn, c->plan, x->kode, rev, &want);
+        known_put(c, x->kode, rev, x->pn, x->hn, x->pagu_n, &want);
     }
+    if (!err)
+        known_put(c, "", rev, true, false, 0, NULL); /* the plan's record: known */
     free(v);
     return err ? lm_fail(d, err, "write roll-up") : 0;
 }
 
-int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
-                     const lm_roll_item *items, size_t nk, rj_diag *d)
+static int rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
+                         const lm_roll_item *items, size_t nk, rcache *known, rj_diag *d)
 {
     if (nk == 0)
         return 0;
-    rctx c = {s, txn, plan, NULL, NULL};
+    rctx c = {s, txn, plan, NULL, NULL, known};
     if (mdb_cursor_open(txn, s->vals, &c.cv) || mdb_cursor_open(txn, s->rollups, &c.cr)) {
         if (c.cv)
             mdb_cursor_close(c.cv);
         return rj_diag_set(d, RJ_EIO, "store: plan %s: cannot read roll-ups", plan);
     }
     lm_roll mark;
-    int r = ctx_roll(&c, "", head, &mark);
+    int r = known_find(&c, "", head) ? VAL_LIVE : ctx_roll(&c, "", head, &mark);
     int err;
     if (r < 0)
         err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading its roll-up failed", plan);
@@ -537,6 +619,12 @@ int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
     mdb_cursor_close(c.cv);
     mdb_cursor_close(c.cr);
     return err == 1 ? lm_rollup_rebuild(s, txn, plan, head + 1, d) : err;
+}
+
+int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
+                     const lm_roll_item *items, size_t nk, rj_diag *d)
+{
+    return rollup_submit(s, txn, plan, head, items, nk, NULL, d);
 }
 
 /* --- the plan's total ------------------------------------------------------------- */
@@ -555,7 +643,7 @@ int lm_roll_plan(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, lm_r
         mdb_cursor_close(cv);
         return RJ_EIO;
     }
-    rctx c = {s, txn, plan, cv, cr};
+    rctx c = {s, txn, plan, cv, cr, NULL};
     kbuf start, seek;
     kb_plan(&start, plan);
     kb_str(&start, ITEM_PREFIX);
@@ -677,10 +765,13 @@ void lm_rollup_rewind(rj_store *s, size_t mark)
 int lm_rollup_flush(rj_store *s, MDB_txn *txn, rj_diag *d)
 {
     int err = 0;
+    rcache *known = rj_malloc(sizeof *known);
+    known->n = known->next = 0;
     for (size_t i = 0; i < s->n_rp && err == 0; i++) {
         struct roll_pending *p = &s->rp[i];
-        err = lm_rollup_submit(s, txn, p->plan, p->head, p->items, p->n, d);
+        err = rollup_submit(s, txn, p->plan, p->head, p->items, p->n, known, d);
     }
+    free(known);
     lm_rollup_rewind(s, 0);
     return err;
 }
