@@ -571,12 +571,16 @@ static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_
                        char **keys, size_t nk, fast_out *fo, rj_diag *d)
 {
     rj_rollup rf, rt;
-    int err = rj_snap_rollup(snap, req->plan, "", from, &rf, NULL);
+    int err = rj_snap_rollup(snap, req->plan, "", from, &rf, d);
     if (!err)
-        err = rj_snap_rollup(snap, req->plan, "", to, &rt, NULL);
+        err = rj_snap_rollup(snap, req->plan, "", to, &rt, d);
+    if (err == RJ_ENOTFOUND || err == RJ_EOVERFLOW) {
+        if (d)
+            rj_diag_clear(d);
+        return FAST_FALLBACK; /* the items tell, or say what overflowed */
+    }
     if (err)
-        return err == RJ_ENOTFOUND ? FAST_FALLBACK
-                                   : rj_snap_rollup(snap, req->plan, "", from, &rf, d);
+        return err;
     kbuf *ks = NULL;
     size_t nks = 0, cap = 0;
     for (size_t k = 0; k < nk; k++) {

@@ -376,6 +376,53 @@ static Renja__V1__DiffResponse *diff(rj_store *s, const char *from, const char *
     return out;
 }
 
+/* Two urusan whose sums fit while the plan's total does not: a diff to
+ * that revision fails as the full computation fails (RJ_EOVERFLOW), never
+ * with a partial answer. */
+static void test_total_leaves_int64(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    create_plan(s);
+    size_t n = 4700;
+    Renja__V1__Change **c = rj_calloc(n + 3, sizeof *c);
+    for (int u = 0; u < 2; u++) {
+        char kode[32];
+        snprintf(kode, sizeof kode, "2.%d", 17 + u);
+        c[0] = upsert(kode, false, 0);
+        snprintf(kode, sizeof kode, "2.%d.01", 17 + u);
+        c[1] = upsert(kode, false, 0);
+        snprintf(kode, sizeof kode, "2.%d.01.1.01", 17 + u);
+        c[2] = upsert(kode, false, 0);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(kode, sizeof kode, "2.%d.01.1.01.%04zu", 17 + u, i + 1);
+            c[3 + i] = upsert(kode, true, RJ_PAGU_MAX);
+        }
+        assert_int_equal(submit(s, c, n + 3), (uint64_t)u + 1);
+    }
+    free(c);
+    check_rev(s, 1);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    rj_rollup p;
+    assert_int_equal(rj_snap_rollup(snap, PLAN, "", 2, &p, &d), RJ_EOVERFLOW);
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = PLAN;
+    req.from = "1";
+    req.to = "2";
+    Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
+    rj_diag_clear(&d);
+    assert_int_equal(rj_query_diff(snap, &req, &out, &d), RJ_EOVERFLOW);
+    rj_query_clear(&out.base);
+    rj_snap_end(snap);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
 /* A store of schema 1 (no roll-ups) is upgraded at open: roll-ups from its
  * head on; a diff from an older revision reads the items, and both give
  * the same figures as before the upgrade. */
@@ -451,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_declared_and_removed),
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_sum_leaves_int64),
+        cmocka_unit_test(test_total_leaves_int64),
         cmocka_unit_test(test_upgrade_from_schema_1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
