@@ -179,10 +179,12 @@ int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev,
     size_t i = 0, j = 0;
     lm_roll mark;
     int was = lm_roll_at(s, txn, plan, "", rev, &mark);
-    if (was < 0)
+    if (was < 0) {
         err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading its roll-up failed", plan);
-    else if (!known || was != VAL_LIVE)
-        err = plan_mark(s, txn, plan, rev, known);
+        goto out;
+    }
+    if (!known || was != VAL_LIVE)
+        err = plan_mark(s, txn, plan, rev, known); /* an MDB code, as roll_put's */
     if (o.n && o.v[0].kode.k[0] == '\0')
         j++;
     /* Every item (a leaf wants zero) against every stored roll-up (a
@@ -228,7 +230,6 @@ static size_t parent_len(size_t n)
 
 /* --- a submit's changes ---------------------------------------------------------- */
 
-/* The reads of one submit's pass, through one cursor per database. */
 /* What a batch's pass knows of a node after a plan's submit at rev: its
  * item and (roll_known) its roll-up as of rev, so that the plan's next
  * submit in the batch, which reads as of rev, need not read them again.
@@ -250,6 +251,7 @@ typedef struct rcache {
     size_t n, next;
 } rcache;
 
+/* The reads of one submit's pass, through one cursor per database. */
 typedef struct rctx {
     rj_store *s;
     MDB_txn *txn;
