@@ -546,11 +546,19 @@ static int wal_create(rj_store *s, rj_diag *d)
     int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         rc = errno;
-    if (rc == 0 && ftruncate(fd, (off_t)(2 * slot_size(s->psize))) < 0)
-        rc = errno;
+    /* Both header slots (and the first records' room) written in zeros,
+     * not left as a hole by ftruncate: a checkpoint's header write must
+     * never need a block the file system has no more of (a full disk made
+     * the first checkpoint into slot 0 fail, and the log stop taking
+     * writes). */
     if (rc == 0) {
         s->wal_fd = fd;
-        s->wal_alloc = (off_t)(2 * slot_size(s->psize));
+        s->wal_alloc = 0;
+        rc = extend(s, (off_t)(2 * slot_size(s->psize)));
+        s->wal_fd = -1;
+    }
+    if (rc == 0) {
+        s->wal_fd = fd;
         s->wal_gen = 0;
         s->wal_epoch = 0;
         /* checkpoint writes gen 1 into slot 1; the file is renamed after */

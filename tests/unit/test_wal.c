@@ -180,6 +180,26 @@ static void test_close_checkpoints(void **state)
     free(dir);
 }
 
+/* A new log is written, not left sparse: a checkpoint's header write into
+ * a hole needs a block, which a full disk does not have. */
+static void test_new_log_has_no_holes(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    rj_store *s;
+    open_logged(dir, &s);
+    char *path = rj_asprintf("%s/renja.wal", dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    if ((off_t)st.st_blocks * 512 < st.st_size)
+        fail_msg("renja.wal: %lld bytes, %lld of them allocated", (long long)st.st_size,
+                 (long long)st.st_blocks * 512);
+    free(path);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
 enum { DATA_ALL, DATA_NONE, DATA_METAS, N_DATA };
 static const char *data_case[] = {"every unsynced page written", "no unsynced page written",
                                   "only the unsynced meta pages written"};
@@ -407,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_exit_without_close),   cmocka_unit_test(test_close_checkpoints),
         cmocka_unit_test(test_power_loss_every_cut), cmocka_unit_test(test_restore_drops_log),
         cmocka_unit_test(test_checkpoint_due),       cmocka_unit_test(test_bad_header_refused),
+        cmocka_unit_test(test_new_log_has_no_holes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
