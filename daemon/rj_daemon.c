@@ -1083,6 +1083,11 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_log(RJ_LOG_INFO,
                "recovered from a crash: %llu write(s) replayed from the write-ahead log",
                (unsigned long long)rj_store_recovered(d.store));
+    if (rj_store_upgraded(d.store))
+        rj_log(RJ_LOG_INFO,
+               "store upgraded to schema %d: roll-ups computed for %llu plan(s), diffs read them "
+               "from their current head on",
+               RJ_SCHEMA_VERSION, (unsigned long long)rj_store_upgraded(d.store));
     size_t n_tokens = 0;
     if (rj_store_token_count(d.store, &n_tokens, NULL) == 0 && n_tokens == 0)
         rj_log(RJ_LOG_WARN,

@@ -88,6 +88,7 @@ struct rj_store {
     bool wal_broken;
     char wal_why[160];
     struct records *recover; /* found at open, replayed once the env is open */
+    uint64_t upgraded;       /* plans given roll-ups by the schema 1 -> 2 upgrade */
     /* the roll-ups of the batch's submits, moved once its ops are done */
     struct roll_pending *rp;
     size_t n_rp, cap_rp;
@@ -373,8 +374,9 @@ int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
 /* Compute the plan's roll-ups at rev from all its items and write the ones
  * that differ from what rev read before (O(items)). */
 int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d);
-/* Schema 1 -> 2: every plan's roll-ups at its head. */
-int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d);
+/* Schema 1 -> 2: every plan's roll-ups at its head; *n gets how many
+ * plans. */
+int lm_rollup_migrate(rj_store *s, MDB_txn *txn, uint64_t *n, rj_diag *d);
 
 /* --- records ---------------------------------------------------------------------- */
 

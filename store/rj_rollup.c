@@ -692,8 +692,9 @@ int lm_roll_plan(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, lm_r
     return err;
 }
 
-int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d)
+int lm_rollup_migrate(rj_store *s, MDB_txn *txn, uint64_t *n, rj_diag *d)
 {
+    *n = 0;
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->plans, &c);
     if (rc)
@@ -712,6 +713,8 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, rj_diag *d)
         const Renja__V1__Plan *p = ids.v[i];
         err = lm_rollup_rebuild(s, txn, p->id, p->head, d);
     }
+    if (!err)
+        *n = ids.n;
     for (size_t i = 0; i < ids.n; i++)
         protobuf_c_message_free_unpacked((ProtobufCMessage *)ids.v[i], NULL);
     free(ids.v);

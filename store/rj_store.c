@@ -186,7 +186,7 @@ static int migrate(rj_store *s, MDB_txn *txn, void *arg)
         return rj_diag_set(d, RJ_EIO, "%s", mdb_strerror(rc));
     if (version >= 2)
         return 0;
-    int err = lm_rollup_migrate(s, txn, d);
+    int err = lm_rollup_migrate(s, txn, &s->upgraded, d);
     if (err)
         return err;
     char buf[16];
@@ -274,6 +274,11 @@ void rj_store_close(rj_store *s)
     pthread_cond_destroy(&s->cv);
     free(s->dir);
     free(s);
+}
+
+uint64_t rj_store_upgraded(rj_store *s)
+{
+    return s->upgraded;
 }
 
 int rj_store_reader_check(rj_store *s, int *dead)

@@ -69,6 +69,9 @@ bool rj_store_checkpoint_due(rj_store *s);
 uint64_t rj_store_log_records(rj_store *s);
 /* Records replayed from the log when the store was opened. */
 uint64_t rj_store_recovered(rj_store *s);
+/* Plans given stored roll-ups when this open upgraded the store from
+ * schema 1 (0: it was schema 2 already, or new). */
+uint64_t rj_store_upgraded(rj_store *s);
 /* Clear reader slots of dead processes; *dead gets how many (may be NULL). */
 int rj_store_reader_check(rj_store *s, int *dead);
 /* A consistent, compacted copy of the whole environment into out_file while

@@ -462,6 +462,7 @@ static void test_upgrade_from_schema_1(void **state)
     mdb_env_close(env);
 
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(rj_store_upgraded(s), 1); /* one plan */
     rj_snap *snap;
     assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
     rj_rollup p;
@@ -484,6 +485,9 @@ static void test_upgrade_from_schema_1(void **state)
     c[0] = upsert("2.17.01.1.01.0003", true, 1);
     assert_int_equal(submit(s, c, 1), 3);
     check_rev(s, 3);
+    rj_store_close(s);
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(rj_store_upgraded(s), 0); /* schema 2 already */
     protobuf_c_message_free_unpacked(&before->base, NULL);
     protobuf_c_message_free_unpacked(&after->base, NULL);
     rj_store_close(s);
