@@ -1,5 +1,4 @@
 /* Show, Log, Export and Watch: reads of one point or of the history. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,11 +83,7 @@ static int show(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     /* Roll-ups need the whole subtree below each item shown, which the
      * prefix read gives: an item's descendants share its prefix. */
     rc = rj_snap_items(snap, q->plan, q->kode, rev, &r->items, &r->n_items, d);
-    /* A program-tree kode ("2.17...": a 2-digit second segment) is the
-     * prefix of no rekening (a 1-digit one): no lines to look for. */
-    bool tree_kode = q->kode[0] && q->kode[1] == '.' && isdigit((unsigned char)q->kode[2]) &&
-                     isdigit((unsigned char)q->kode[3]);
-    if (rc == 0 && !tree_kode)
+    if (rc == 0)
         rc = rj_snap_lines(snap, q->plan, q->kode, rev, &r->lines, &r->n_lines, d);
     if (rc == 0 && q->with_realisasi)
         rc = rj_snap_reals(snap, q->plan, q->kode, rev, &r->realisasi, &r->n_realisasi, d);

@@ -2,6 +2,7 @@
  * accounting and map growth, the write helper, scans, versioned values, and
  * the plan and stage records. */
 #include "rj_lmdb.h"
+#include "rj_pbscan.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -266,16 +267,20 @@ int lm_val_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint
     return res;
 }
 
+/* A walk's first key, plan NUL kprefix, into start; the length of plan NUL. */
+static size_t walk_start(kbuf *start, const char *plan, const char *kprefix)
+{
+    kb_plan(start, plan);
+    size_t plen = start->n;
+    kb_str(start, kprefix);
+    return plen;
+}
+
 int lm_walk(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefix, uint64_t rev,
             lm_walk_fn cb, void *arg)
 {
     kbuf start;
-    start.n = 0;
-    kb_str(&start, plan);
-    kb_nul(&start);
-    size_t plen = start.n;
-    kb_str(&start, kprefix);
-    size_t splen = start.n;
+    size_t plen = walk_start(&start, plan, kprefix), splen = start.n;
 
     MDB_cursor *c;
     if (mdb_cursor_open(txn, dbi, &c))
@@ -346,12 +351,7 @@ int lm_walk_read(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefi
                  lm_walk_fn cb, void *arg)
 {
     kbuf start;
-    start.n = 0;
-    kb_str(&start, plan);
-    kb_nul(&start);
-    size_t plen = start.n;
-    kb_str(&start, kprefix);
-    size_t splen = start.n;
+    size_t plen = walk_start(&start, plan, kprefix), splen = start.n;
 
     MDB_cursor *c;
     if (mdb_cursor_open(txn, dbi, &c))
@@ -436,12 +436,7 @@ int lm_walk_revs(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefi
                  const uint64_t *revs, size_t nrev, lm_walk_revs_fn cb, void *arg)
 {
     kbuf start;
-    start.n = 0;
-    kb_str(&start, plan);
-    kb_nul(&start);
-    size_t plen = start.n;
-    kb_str(&start, kprefix);
-    size_t splen = start.n;
+    size_t plen = walk_start(&start, plan, kprefix), splen = start.n;
 
     MDB_cursor *c;
     if (mdb_cursor_open(txn, dbi, &c))
@@ -518,61 +513,22 @@ int lm_walk_revs(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *kprefi
     return rc == 0 || rc == MDB_NOTFOUND ? 0 : RJ_EIO;
 }
 
-static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*p >= end)
-            return false;
-        unsigned char c = *(*p)++;
-        *v |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            return true;
-    }
-    return false;
-}
-
 bool lm_varints(const MDB_val *val, const unsigned *fields, size_t n, uint64_t *out, bool *found)
 {
-    const unsigned char *p = val->mv_data, *end = p + val->mv_size;
     for (size_t i = 0; i < n; i++) {
         out[i] = 0;
         found[i] = false;
     }
-    while (p < end) {
-        uint64_t tag, v;
-        if (!get_varint(&p, end, &tag))
-            return false;
-        switch (tag & 7) {
-        case 0:
-            if (!get_varint(&p, end, &v))
-                return false;
-            for (size_t i = 0; i < n; i++)
-                if (tag >> 3 == fields[i]) {
-                    out[i] = v; /* the last one wins, as in protobuf */
-                    found[i] = true;
-                }
-            break;
-        case 1:
-            if (end - p < 8)
-                return false;
-            p += 8;
-            break;
-        case 2:
-            if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p))
-                return false;
-            p += v;
-            break;
-        case 5:
-            if (end - p < 4)
-                return false;
-            p += 4;
-            break;
-        default:
-            return false;
-        }
-    }
-    return true;
+    rj_pbscan r = rj_pbscan_init(val->mv_data, val->mv_size);
+    rj_pbscan_field f;
+    int rc;
+    while ((rc = rj_pbscan_next(&r, &f)) == 1)
+        for (size_t i = 0; i < n; i++)
+            if (f.wt == RJ_PB_VARINT && f.num == fields[i]) {
+                out[i] = f.v; /* the last one wins, as in protobuf */
+                found[i] = true;
+            }
+    return rc == 0;
 }
 
 /* The plan's record, checked as lm_plan_get checks it. */

@@ -26,6 +26,7 @@
 
 #include "rj_kode.h"
 #include "rj_lmdb.h"
+#include "rj_pbscan.h"
 #include "rj_tree.h"
 
 #define ROLL_LEN 17 /* tag, n_children, child_sum */
@@ -96,7 +97,7 @@ bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu)
     if (!lm_varints(val, want, 2, f, found))
         return false;
     *has_pagu = found[0] && f[0] != 0;
-    *pagu = found[1] ? (int64_t)(f[1] >> 1) ^ -(int64_t)(f[1] & 1) : 0;
+    *pagu = found[1] ? rj_pbscan_zigzag(f[1]) : 0;
     return true;
 }
 
@@ -353,20 +354,14 @@ static int rnode_cmp(const void *a, const void *b)
     return c ? c : (y->item != NULL) - (x->item != NULL); /* changed first */
 }
 
+static const char *rnode_kode(const void *arr, size_t i)
+{
+    return ((const rnode *)arr)[i].kode;
+}
+
 static size_t rnode_find(const rnode *v, size_t n, const char *kode)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(v[mid].kode, kode);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return RJ_TREE_ROOT;
+    return rj_tree_find(v, n, rnode_kode, kode);
 }
 
 /* The nearest ancestor of v[i] present before (after: after), or

@@ -2,6 +2,7 @@
  * values and listings, events, changed keys. */
 #include "rj_lmdb.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -427,6 +428,13 @@ static int real_cmp(const void *a, const void *b)
     return x->indikator < y->indikator ? -1 : x->indikator > y->indikator;
 }
 
+/* A program-tree kode ("2.17...": a 2-digit second segment) is the prefix
+ * of no rekening (a 1-digit one): nothing to walk for it. */
+static bool tree_prefix(const char *p)
+{
+    return p[0] && p[1] == '.' && isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]);
+}
+
 static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint64_t rev, int kind,
                        void ***out, size_t *n, rj_diag *d)
 {
@@ -442,7 +450,7 @@ static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint
     int err = plan_head(snap, plan, &head, d);
     if (err)
         return err;
-    if (strlen(prefix) >= RJ_KODE_MAX)
+    if (strlen(prefix) >= RJ_KODE_MAX || (kind == K_LINE && tree_prefix(prefix)))
         return 0;
     char kp[RJ_VKEY_MAX];
     snprintf(kp, sizeof(kp), "%s%s", kinds[kind], prefix);

@@ -140,11 +140,25 @@ static size_t initial_mapsize(void)
     return DEFAULT_MAPSIZE;
 }
 
+/* meta "schema" := RJ_SCHEMA_VERSION; an MDB code. */
+static int put_schema(rj_store *s, MDB_txn *txn)
+{
+    char buf[16];
+    int n = snprintf(buf, sizeof(buf), "%d", RJ_SCHEMA_VERSION);
+    MDB_val k = {.mv_size = 6, .mv_data = "schema"}, v = {.mv_size = (size_t)n, .mv_data = buf};
+    return lm_put(s, txn, s->meta, &k, &v, 0);
+}
+
+typedef struct open_arg {
+    rj_diag d;
+    long version; /* the store's schema as found (a new store: this build's) */
+} open_arg;
+
 /* Open (creating) the named databases; write the schema version into a new
  * store, refuse a newer one. */
 static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
 {
-    rj_diag *d = arg;
+    open_arg *oa = arg;
     struct {
         const char *name;
         MDB_dbi *dbi;
@@ -154,45 +168,33 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
     int rc = 0;
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
-    long version = 0;
     if (rc == 0) {
-        rc = lm_read_schema(txn, s->meta, &version);
+        rc = lm_read_schema(txn, s->meta, &oa->version);
         if (rc == MDB_NOTFOUND) {
-            char buf[16];
-            int n = snprintf(buf, sizeof(buf), "%d", RJ_SCHEMA_VERSION);
-            MDB_val k = {.mv_size = 6, .mv_data = "schema"},
-                    v = {.mv_size = (size_t)n, .mv_data = buf};
-            rc = lm_put(s, txn, s->meta, &k, &v, 0);
-        } else if (rc == 0 && version > RJ_SCHEMA_VERSION) {
-            return rj_diag_set(d, RJ_ESCHEMA,
+            oa->version = RJ_SCHEMA_VERSION;
+            rc = put_schema(s, txn);
+        } else if (rc == 0 && oa->version > RJ_SCHEMA_VERSION) {
+            return rj_diag_set(&oa->d, RJ_ESCHEMA,
                                "has schema version %ld; this build of renja supports schema "
                                "version %d; use a newer renja",
-                               version, RJ_SCHEMA_VERSION);
+                               oa->version, RJ_SCHEMA_VERSION);
         }
     }
     if (rc == MDB_MAP_FULL)
         return ERR_MAPFULL;
-    return rc ? rj_diag_set(d, RJ_EIO, "%s", mdb_strerror(rc)) : 0;
+    return rc ? rj_diag_set(&oa->d, RJ_EIO, "%s", mdb_strerror(rc)) : 0;
 }
 
 /* Schema 1 -> 2 (stored roll-ups), after any replay of the log: the
- * records of a crashed daemon are schema 1's. */
+ * records of a crashed daemon are schema 1's. Run only when open_dbs found
+ * schema 1, so an open of a current store makes no second transaction. */
 static int migrate(rj_store *s, MDB_txn *txn, void *arg)
 {
     rj_diag *d = arg;
-    long version = 0;
-    int rc = lm_read_schema(txn, s->meta, &version);
-    if (rc)
-        return rj_diag_set(d, RJ_EIO, "%s", mdb_strerror(rc));
-    if (version >= 2)
-        return 0;
     int err = lm_rollup_migrate(s, txn, &s->upgraded, d);
     if (err)
         return err;
-    char buf[16];
-    int n = snprintf(buf, sizeof(buf), "%d", RJ_SCHEMA_VERSION);
-    MDB_val k = {.mv_size = 6, .mv_data = "schema"}, v = {.mv_size = (size_t)n, .mv_data = buf};
-    rc = lm_put(s, txn, s->meta, &k, &v, 0);
+    int rc = put_schema(s, txn);
     return rc ? lm_fail(d, rc, "write schema") : 0;
 }
 
@@ -233,14 +235,14 @@ int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d
     int dead;
     mdb_reader_check(s->env, &dead);
 
-    rj_diag od;
-    rj_diag_clear(&od);
-    int err = lm_write(s, open_dbs, &od, &od);
+    open_arg oa = {.version = 0};
+    rj_diag_clear(&oa.d);
+    int err = lm_write(s, open_dbs, &oa, &oa.d);
     if (err) {
         if (err == RJ_ESCHEMA)
-            rj_diag_set(d, err, "store in %s %s", dir, od.msg);
+            rj_diag_set(d, err, "store in %s %s", dir, oa.d.msg);
         else
-            rj_diag_set(d, RJ_EIO, "cannot open store in %s: %s", dir, od.msg);
+            rj_diag_set(d, RJ_EIO, "cannot open store in %s: %s", dir, oa.d.msg);
         rj_store_close(s);
         return err == RJ_ESCHEMA ? err : RJ_EIO;
     }
@@ -248,9 +250,9 @@ int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d
         rj_store_close(s);
         return RJ_EIO;
     }
-    rj_diag_clear(&od);
-    if (lm_write(s, migrate, &od, &od) != 0) {
-        rj_diag_set(d, RJ_EIO, "cannot open store in %s: schema 1 to 2: %s", dir, od.msg);
+    rj_diag_clear(&oa.d);
+    if (oa.version < 2 && lm_write(s, migrate, &oa.d, &oa.d) != 0) {
+        rj_diag_set(d, RJ_EIO, "cannot open store in %s: schema 1 to 2: %s", dir, oa.d.msg);
         rj_store_close(s);
         return RJ_EIO;
     }

@@ -117,6 +117,36 @@ static Renja__V1__Change *removal(const char *kode, bool recursive)
     return x;
 }
 
+/* A new store in a new temp dir, holding the plan. */
+static rj_store *new_store(char **dir)
+{
+    rj_store *s;
+    rj_diag d;
+    *dir = tmp_dir();
+    if (rj_store_open(*dir, &s, &d))
+        fail_msg("open %s: %s", *dir, d.msg);
+    create_plan(s);
+    return s;
+}
+
+/* Urusan 2.<u>, its program and kegiatan (no pagu), and n sub kegiatan at
+ * the largest pagu under them, into c; how many changes. */
+static size_t full_kegiatan(Renja__V1__Change **c, int u, size_t n)
+{
+    char kode[32];
+    snprintf(kode, sizeof kode, "2.%d", u);
+    c[0] = upsert(kode, false, 0);
+    snprintf(kode, sizeof kode, "2.%d.01", u);
+    c[1] = upsert(kode, false, 0);
+    snprintf(kode, sizeof kode, "2.%d.01.1.01", u);
+    c[2] = upsert(kode, false, 0);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(kode, sizeof kode, "2.%d.01.1.01.%04zu", u, i + 1);
+        c[3 + i] = upsert(kode, true, RJ_PAGU_MAX);
+    }
+    return n + 3;
+}
+
 /* Every stored roll-up at rev against the tree of all items at rev. */
 static void check_rev(rj_store *s, uint64_t rev)
 {
@@ -161,11 +191,8 @@ static void check_rev(rj_store *s, uint64_t rev)
 static void test_random_history(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    rj_store *s;
-    rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    create_plan(s);
+    char *dir;
+    rj_store *s = new_store(&dir);
     check_rev(s, 0);
     lcg = 20240601;
     uint64_t head = 0;
@@ -219,11 +246,9 @@ static void test_random_history(void **state)
 static void test_declared_and_removed(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    rj_store *s;
+    char *dir;
+    rj_store *s = new_store(&dir);
     rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    create_plan(s);
     Renja__V1__Change *c[5];
     c[0] = upsert("2.17", false, 0);
     c[1] = upsert("2.17.01", false, 0);
@@ -269,22 +294,12 @@ static void test_declared_and_removed(void **state)
 static void test_sum_leaves_int64(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    rj_store *s;
+    char *dir;
+    rj_store *s = new_store(&dir);
     rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    create_plan(s);
     size_t n = 9300;
     Renja__V1__Change **c = rj_calloc(n + 3, sizeof *c);
-    c[0] = upsert("2.17", false, 0);
-    c[1] = upsert("2.17.01", false, 0);
-    c[2] = upsert("2.17.01.1.01", false, 0);
-    for (size_t i = 0; i < n; i++) {
-        char kode[32];
-        snprintf(kode, sizeof kode, "2.17.01.1.01.%04zu", i + 1);
-        c[3 + i] = upsert(kode, true, RJ_PAGU_MAX);
-    }
-    assert_int_equal(submit(s, c, n + 3), 1);
+    assert_int_equal(submit(s, c, full_kegiatan(c, 17, n)), 1);
     rj_snap *snap;
     assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
     rj_rollup p;
@@ -311,11 +326,8 @@ static void test_sum_leaves_int64(void **state)
 static void test_batch(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    rj_store *s;
-    rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    create_plan(s);
+    char *dir;
+    rj_store *s = new_store(&dir);
     Renja__V1__Change *c[3];
     c[0] = upsert("2.17", false, 0);
     c[1] = upsert("2.17.01", false, 0);
@@ -382,27 +394,13 @@ static Renja__V1__DiffResponse *diff(rj_store *s, const char *from, const char *
 static void test_total_leaves_int64(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    rj_store *s;
+    char *dir;
+    rj_store *s = new_store(&dir);
     rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    create_plan(s);
     size_t n = 4700;
     Renja__V1__Change **c = rj_calloc(n + 3, sizeof *c);
-    for (int u = 0; u < 2; u++) {
-        char kode[32];
-        snprintf(kode, sizeof kode, "2.%d", 17 + u);
-        c[0] = upsert(kode, false, 0);
-        snprintf(kode, sizeof kode, "2.%d.01", 17 + u);
-        c[1] = upsert(kode, false, 0);
-        snprintf(kode, sizeof kode, "2.%d.01.1.01", 17 + u);
-        c[2] = upsert(kode, false, 0);
-        for (size_t i = 0; i < n; i++) {
-            snprintf(kode, sizeof kode, "2.%d.01.1.01.%04zu", 17 + u, i + 1);
-            c[3 + i] = upsert(kode, true, RJ_PAGU_MAX);
-        }
-        assert_int_equal(submit(s, c, n + 3), (uint64_t)u + 1);
-    }
+    for (int u = 0; u < 2; u++)
+        assert_int_equal(submit(s, c, full_kegiatan(c, 17 + u, n)), (uint64_t)u + 1);
     free(c);
     check_rev(s, 1);
     rj_snap *snap;
@@ -429,11 +427,9 @@ static void test_total_leaves_int64(void **state)
 static void test_upgrade_from_schema_1(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    rj_store *s;
+    char *dir;
+    rj_store *s = new_store(&dir);
     rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    create_plan(s);
     Renja__V1__Change *c[4];
     c[0] = upsert("2.17", false, 0);
     c[1] = upsert("2.17.01", true, 500);
