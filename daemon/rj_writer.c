@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "rj_alloc.h"
@@ -28,8 +29,15 @@ struct rj_writer {
     node *pending, *pending_tail; /* queued, not yet applied */
     node *done, *done_tail;       /* applied, not yet reported */
     bool stopping;
-    bool disk_full; /* said once in the log, until a write succeeds again */
-    rj_wake *wake;  /* the loop reports what is done */
+    /* The flusher: a flush of the data file ahead of each checkpoint (see
+     * rj_store_preflush), so the checkpoint holds up writes only for what
+     * was written since. Both under mu. */
+    pthread_t flusher;
+    pthread_cond_t flush_cv;
+    bool flush_asked; /* asked, not yet done */
+    bool flush_ready; /* done since the last checkpoint */
+    bool disk_full;   /* said once in the log, until a write succeeds again */
+    rj_wake *wake;    /* the loop reports what is done */
 };
 
 static void append(node **head, node **tail, node *list, node *list_tail)
@@ -48,12 +56,58 @@ static void append(node **head, node **tail, node *list, node *list_tail)
  * a flush of the data file and one of the log. */
 #define IDLE_CHECKPOINT_MS 100
 
+/* Writer thread, holding nothing. */
 static void checkpoint(rj_writer *w)
 {
     rj_diag d;
     rj_diag_clear(&d);
     if (rj_store_checkpoint(w->store, &d) != 0)
         rj_log(RJ_LOG_ERROR, "checkpoint: %s", d.msg);
+    pthread_mutex_lock(&w->mu);
+    w->flush_ready = false;
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Writer thread, holding nothing, after a batch: a due checkpoint first
+ * has the flusher write the data file out while batches go on, and is
+ * made once that is done. */
+static void checkpoint_if_due(rj_writer *w)
+{
+    if (!rj_store_checkpoint_due(w->store))
+        return;
+    pthread_mutex_lock(&w->mu);
+    bool ready = w->flush_ready;
+    if (!ready && !w->flush_asked) {
+        w->flush_asked = true;
+        pthread_cond_signal(&w->flush_cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (ready)
+        checkpoint(w);
+}
+
+static void *flusher_main(void *p)
+{
+    rj_writer *w = p;
+    pthread_setname_np(pthread_self(), "renjad-flush");
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->flush_asked && !w->stopping)
+            pthread_cond_wait(&w->flush_cv, &w->mu);
+        if (w->stopping)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        int e = rj_store_preflush(w->store);
+        if (e)
+            rj_log(RJ_LOG_ERROR, "flushing the data file: %s (the next checkpoint fails)",
+                   strerror(e));
+        pthread_mutex_lock(&w->mu);
+        w->flush_asked = false;
+        w->flush_ready = true;
+        pthread_cond_signal(&w->cv); /* an idle writer checkpoints now */
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
 }
 
 static void *writer_main(void *p)
@@ -69,8 +123,16 @@ static void *writer_main(void *p)
                 pthread_cond_wait(&w->cv, &w->mu);
                 continue;
             }
-            /* Records in the log and nothing to do: checkpoint once the
-             * writer has been idle for a while. */
+            /* Records in the log and nothing to do: once the writer has
+             * been idle for a while the flusher writes the data file out,
+             * and then the checkpoint is made (a write that comes in the
+             * meantime waits only for the checkpoint's short flush). */
+            if (w->flush_ready) {
+                pthread_mutex_unlock(&w->mu);
+                checkpoint(w);
+                pthread_mutex_lock(&w->mu);
+                continue;
+            }
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += IDLE_CHECKPOINT_MS * 1000000L;
@@ -78,10 +140,10 @@ static void *writer_main(void *p)
                 until.tv_sec++;
                 until.tv_nsec -= 1000000000L;
             }
-            if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT && !w->pending) {
-                pthread_mutex_unlock(&w->mu);
-                checkpoint(w);
-                pthread_mutex_lock(&w->mu);
+            if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT && !w->pending &&
+                !w->flush_asked) {
+                w->flush_asked = true;
+                pthread_cond_signal(&w->flush_cv);
             }
         }
         if (!w->pending && w->stopping)
@@ -112,8 +174,7 @@ static void *writer_main(void *p)
             w->disk_full = false;
         }
 
-        if (rj_store_checkpoint_due(w->store))
-            checkpoint(w);
+        checkpoint_if_due(w);
 
         pthread_mutex_lock(&w->mu);
         append(&w->done, &w->done_tail, batch, batch_tail);
@@ -152,11 +213,22 @@ int rj_writer_start(uv_loop_t *loop, rj_store *store, rj_writer_done_fn done_cb,
     w->arg = arg;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->flush_cv, NULL);
     if (rj_wake_init(loop, report_cb, w, &w->wake) != 0) {
         free(w);
         return RJ_EIO;
     }
+    if (pthread_create(&w->flusher, NULL, flusher_main, w) != 0) {
+        rj_wake_close(w->wake);
+        free(w);
+        return RJ_EIO;
+    }
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_mutex_lock(&w->mu);
+        w->stopping = true;
+        pthread_cond_signal(&w->flush_cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->flusher, NULL);
         rj_wake_close(w->wake);
         free(w);
         return RJ_EIO;
@@ -182,11 +254,14 @@ void rj_writer_stop(rj_writer *w)
     pthread_mutex_lock(&w->mu);
     w->stopping = true;
     pthread_cond_signal(&w->cv);
+    pthread_cond_signal(&w->flush_cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    pthread_join(w->flusher, NULL);
     report_cb(w); /* report what the last batches applied */
     rj_wake_close(w->wake);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->flush_cv);
     free(w);
 }

@@ -83,6 +83,7 @@ struct rj_store {
     uint64_t wal_records;  /* records since the checkpoint */
     size_t ckpt_last_pgno; /* the data file's last page at the checkpoint */
     MDB_txn *pin;          /* holds the checkpoint's pages (logged only) */
+    int preflush_err;      /* errno of a failed rj_store_preflush (atomic) */
     unsigned char *lb;     /* the record of the write being made */
     size_t ln, lcap;
     bool wal_broken;

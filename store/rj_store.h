@@ -61,9 +61,17 @@ void rj_store_close(rj_store *s);
  * log. RJ_EIO when a flush failed. */
 int rj_store_checkpoint(rj_store *s, rj_diag *d);
 /* Logging store: whether enough was written since the last checkpoint
- * (1,000 records, or 8 MiB of pages that cannot be reused until the next
+ * (1,000 records, or 2 MiB of pages that cannot be reused until the next
  * one) that the writer should make one now. */
 bool rj_store_checkpoint_due(rj_store *s);
+/* Logging store: flush the data file ahead of a checkpoint, from a thread
+ * of the caller's while writes go on, so that the checkpoint's own flush
+ * (which holds up writes) finds little left to write. Safe beside the
+ * writer: it makes nothing durable that a checkpoint relies on. A failure
+ * is kept, and the next checkpoint fails with it (a page whose write
+ * failed may be clean to the next flush, which would not report it).
+ * 0, or an errno code. */
+int rj_store_preflush(rj_store *s);
 /* Records written to the log since the last checkpoint (0 when the store
  * does not log). */
 uint64_t rj_store_log_records(rj_store *s);

@@ -35,7 +35,7 @@ enum { OP_PUT = 1, OP_DEL = 2 };
 /* A checkpoint is due after this many records, or once the data file has
  * grown by this many pages since the last one (rj_store_checkpoint_due). */
 #define CHECKPOINT_RECORDS 1000
-#define CHECKPOINT_PAGES 2048
+#define CHECKPOINT_PAGES 512
 
 /* --- CRC-32C ----------------------------------------------------------------- */
 
@@ -476,6 +476,8 @@ static int checkpoint(rj_store *s, bool truncate, rj_diag *d)
     int dfd;
     rc = mdb_env_sync(s->env, 1);
     if (rc == 0)
+        rc = __atomic_load_n(&s->preflush_err, __ATOMIC_ACQUIRE);
+    if (rc == 0)
         rc = mdb_env_get_fd(s->env, &dfd);
     unsigned char *metas = rj_malloc(2 * (size_t)s->psize);
     size_t got = 0;
@@ -768,6 +770,18 @@ bool rj_store_checkpoint_due(rj_store *s)
     MDB_envinfo info;
     return mdb_env_info(s->env, &info) == 0 &&
            info.me_last_pgno >= s->ckpt_last_pgno + CHECKPOINT_PAGES;
+}
+
+int rj_store_preflush(rj_store *s)
+{
+    int fd;
+    if (!s->logged || mdb_env_get_fd(s->env, &fd) != 0)
+        return 0;
+    if (fdatasync(fd) == 0)
+        return 0;
+    int e = errno;
+    __atomic_store_n(&s->preflush_err, e, __ATOMIC_RELEASE);
+    return e;
 }
 
 uint64_t rj_store_log_records(rj_store *s)

@@ -1,11 +1,12 @@
 /* A preload for fault tests: makes the flushes of renjad's write-ahead log
- * fail, as a disk that cannot write does.
+ * (or of its data file) fail, as a disk that cannot write does.
  *
  *   LD_PRELOAD=librenja_failsync.so RENJA_FAILSYNC=CONTROL renjad ...
  *
  * While the file CONTROL exists, fsync and fdatasync of a file named
- * renja.wal fail with EIO: always if CONTROL holds "always", once if it
- * holds "once" (CONTROL is then removed). Every other call goes through. */
+ * renja.wal (or the name in RENJA_FAILSYNC_FILE, e.g. data.mdb) fail with
+ * EIO: always if CONTROL holds "always", once if it holds "once" (CONTROL
+ * is then removed). Every other call goes through. */
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -24,7 +25,11 @@ static int is_wal(int fd)
         return 0;
     path[n] = '\0';
     size_t len = (size_t)n;
-    return len >= 10 && strcmp(path + len - 10, "/renja.wal") == 0;
+    const char *name = getenv("RENJA_FAILSYNC_FILE");
+    if (!name || !*name)
+        name = "renja.wal";
+    size_t nl = strlen(name);
+    return len > nl && path[len - nl - 1] == '/' && strcmp(path + len - nl, name) == 0;
 }
 
 static int should_fail(int fd)

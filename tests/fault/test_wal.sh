@@ -22,6 +22,9 @@ LD_PRELOAD="$RENJA_FAILSYNC_LIB" RENJA_FAILSYNC="$CONTROL" start_daemon "$D"
 P=walfault/2024
 "$RENJA" plan create $P >/dev/null
 check "first submit" "1" "$("$RENJA" set $P 2.17 nama=Urusan pagu=1000)"
+# The idle checkpoint after it (100 ms on) flushes the log too: let it
+# pass before the fault is armed, or it, not the next submit, takes it.
+sleep 1
 
 echo once >"$CONTROL"
 expect_exit "a submit whose log flush fails is refused" 1 "$RENJA" set $P 2.17 pagu=2000
@@ -85,6 +88,48 @@ cp "$D/admin.token" "$T/restored/"
 start_daemon "$T/restored"
 check "the restored copy has every acknowledged revision" "11 8003" "$("$RENJA" --format json show $P 2.17 \
   | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["rev"], a["items"][0]["pagu"])')"
+
+# A flush of the data file ahead of a checkpoint fails once (the flusher's
+# fdatasync of data.mdb). The checkpoint after it must fail too, not take
+# a later flush's success for the lost pages: writes are refused until a
+# restart, and the restart has every acknowledged revision.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+D2="$T/data2"
+init_store "$D2"
+LD_PRELOAD="$RENJA_FAILSYNC_LIB" RENJA_FAILSYNC="$CONTROL" RENJA_FAILSYNC_FILE=data.mdb \
+  start_daemon "$D2"
+P2=flushfault/2024
+"$RENJA" plan create $P2 >/dev/null
+"$RENJA" set $P2 2.17 nama=Urusan pagu=1 >/dev/null
+sleep 1 # as above: the idle checkpoint of these two first
+echo once >"$CONTROL"
+# Two writers without a pause: 2 MiB of pages or 1,000 records make a
+# checkpoint due (an idle one goes through the flusher too).
+loops=""
+for w in 1 2; do
+  (for i in $(seq 1 700); do
+    "$RENJA" set $P2 2.17.0$w nama=Program pagu=$i >/dev/null 2>>"$T/flush-$w.err" \
+      && echo "$w:$i" >>"$T/acked-$w"
+  done) &
+  loops="$loops $!"
+done
+wait $loops || true # a loop ends with a refused write
+[ ! -e "$CONTROL" ] && pass "the data file's flush was made to fail" \
+  || fail "no flush of data.mdb was attempted"
+grep -q "flushing the data file: Input/output error" "$D2/renjad.log" \
+  && pass "the failed flush is in the log" || fail "no flush failure line in $D2/renjad.log"
+grep -q "checkpoint failed: Input/output error; writes are refused until renjad is restarted" \
+  "$T"/flush-*.err && pass "the checkpoint after it fails and writes are refused" \
+  || fail "writes went on after a failed flush: $(tail -2 "$T"/flush-*.err)"
+acked=$(cat "$T"/acked-* | wc -l)
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+start_daemon "$D2"
+check "after the restart every acknowledged revision is there" "$((acked + 1))" \
+  "$("$RENJA" --format json log $P2 \
+  | /usr/bin/python3 -c 'import json,sys; print(max(r["rev"] for r in json.load(sys.stdin)["revisions"]))')"
+last1=$(tail -1 "$T/acked-1" | cut -d: -f2)
+check "with its content" "$last1" "$("$RENJA" --format json show $P2 2.17.01 \
+  | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["pagu"])')"
 
 echo "passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]

@@ -351,7 +351,7 @@ static off_t file_size(const char *path)
 }
 
 /* A checkpoint is due after 1,000 records, or once the data file grew by
- * 8 MiB since the last one (the figures the README gives), and not before
+ * 2 MiB since the last one (the figures the README gives), and not before
  * either. */
 static void test_checkpoint_due(void **state)
 {
@@ -372,9 +372,9 @@ static void test_checkpoint_due(void **state)
             submit_rev(s, head + ++n);
             assert_true(n <= 1000);
         }
-        /* due: at the 1,000th record, or earlier only after 8 MiB */
+        /* due: at the 1,000th record, or earlier only after 2 MiB */
         if (n < 1000)
-            assert_true(file_size(data) - at >= (off_t)8 << 20);
+            assert_true(file_size(data) - at >= (off_t)2 << 20);
         else
             assert_int_equal(rj_store_log_records(s), 1000);
     }
