@@ -1524,7 +1524,27 @@ static bool conn_pull(conn *c, rj_buf *b)
     return true;
 }
 
-/* Pull frames out of nghttp2 into one buffer per uv_write. */
+/* Whether a write of what conn_pull took may complete here and now:
+ * write_cb would have nothing to do after it. That is, no earlier write is
+ * in flight (the bytes keep their order), nghttp2 has nothing more to send
+ * and still wants to read (no close to make), and no call waits for a
+ * dispatch (a client-streaming message paced behind its answer). Then
+ * libuv's write request, its callback a turn of the loop later and the
+ * epoll_ctl that stops watching for writability are all saved. */
+static bool conn_write_now(conn *c)
+{
+    if (c->pending_out || c->ready || !nghttp2_session_want_read(c->session) ||
+        nghttp2_session_want_write(c->session))
+        return false;
+    for (const stream *st = c->streams; st; st = st->next)
+        if (stream_deliverable(st))
+            return false;
+    return true;
+}
+
+/* Pull frames out of nghttp2 into one buffer: written at once when
+ * conn_write_now allows and the socket takes it all, else (the rest) in
+ * one uv_write. */
 static void conn_flush(conn *c)
 {
     if (c->closing || c->in_ng)
@@ -1536,16 +1556,24 @@ static void conn_flush(conn *c)
     rj_buf b = {0};
     if (!conn_pull(c, &b))
         return;
-    if (b.len) {
-        write_req *w = rj_malloc(sizeof(*w) + b.len);
+    size_t done = 0;
+    if (b.len && conn_write_now(c)) {
+        uv_buf_t tb = uv_buf_init(b.data, (unsigned)b.len);
+        int n = uv_try_write(&c->h.stream, &tb, 1);
+        if (n > 0)
+            done = (size_t)n;
+    }
+    if (b.len > done) {
+        size_t len = b.len - done;
+        write_req *w = rj_malloc(sizeof(*w) + len);
         w->c = c;
-        w->len = b.len;
-        memcpy(w->data, b.data, b.len);
-        uv_buf_t ub = uv_buf_init(w->data, (unsigned)b.len);
-        c->pending_out += b.len;
+        w->len = len;
+        memcpy(w->data, b.data + done, len);
+        uv_buf_t ub = uv_buf_init(w->data, (unsigned)len);
+        c->pending_out += len;
         int rc = uv_write(&w->req, &c->h.stream, &ub, 1, write_cb);
         if (rc < 0) {
-            c->pending_out -= b.len;
+            c->pending_out -= len;
             free(w);
             rj_buf_free(&b);
             conn_close(c, uv_strerror(rc));

@@ -35,7 +35,9 @@ enum { OP_PUT = 1, OP_DEL = 2 };
 /* A checkpoint is due after this many records, or once the data file has
  * grown by this many pages since the last one (rj_store_checkpoint_due). */
 #define CHECKPOINT_RECORDS 1000
+#ifndef CHECKPOINT_PAGES
 #define CHECKPOINT_PAGES 512
+#endif
 
 /* --- CRC-32C ----------------------------------------------------------------- */
 
