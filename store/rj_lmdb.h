@@ -109,6 +109,10 @@ struct rj_snap {
      * read wanted more */
     size_t budget;
     bool limited, over;
+    /* The last plan whose head was read, and that head: a read asks for
+     * it several times (the revision, then each kind of value). */
+    char *head_plan;
+    uint64_t head;
 };
 
 /* --- keys ----------------------------------------------------------------- */

@@ -56,6 +56,7 @@ void rj_snap_end(rj_snap *snap)
     if (!snap)
         return;
     lm_read_end(snap->s, snap->txn);
+    free(snap->head_plan);
     free(snap);
 }
 
@@ -88,10 +89,15 @@ static bool pinned(const rj_snap *snap, const char *plan)
 
 static int plan_head(rj_snap *snap, const char *plan, uint64_t *head, rj_diag *d)
 {
-    uint64_t h;
-    int err = lm_plan_head(snap->s, snap->txn, plan, &h, d);
-    if (err)
-        return err;
+    uint64_t h = snap->head;
+    if (!snap->head_plan || strcmp(snap->head_plan, plan) != 0) {
+        int err = lm_plan_head(snap->s, snap->txn, plan, &h, d);
+        if (err)
+            return err;
+        free(snap->head_plan);
+        snap->head_plan = rj_strdup(plan);
+        snap->head = h;
+    }
     *head = pinned(snap, plan) && snap->pin_head < h ? snap->pin_head : h;
     return 0;
 }

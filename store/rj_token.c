@@ -161,26 +161,14 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     MDB_txn *txn;
     if (lm_read_begin(s, &txn))
         return rj_diag_set(d, RJ_EIO, "store: cannot begin read");
+    /* Found by the hash's exact key: only a token with that hash (and so,
+     * but for a SHA-256 collision, that token) has one. */
     MDB_val kv = kb_val(&k), dv;
     int rc = mdb_get(txn, s->tokens, &kv, &dv);
     int err = RJ_EAUTH;
     if (rc == 0) {
-        /* The lookup is by hash; compare the stored key to the computed hash
-         * without an early exit all the same. */
-        unsigned char diff = 0;
-        MDB_cursor *c;
-        MDB_val fk = kb_val(&k), fv;
-        if (mdb_cursor_open(txn, s->tokens, &c) == 0) {
-            if (mdb_cursor_get(c, &fk, &fv, MDB_SET_KEY) == 0 && fk.mv_size == k.n) {
-                for (size_t i = 0; i < k.n; i++)
-                    diff |= ((const unsigned char *)fk.mv_data)[i] ^ k.b[i];
-                if (diff == 0) {
-                    *out = lm_unpack(&renja__v1__identity__descriptor, fv.mv_data, fv.mv_size);
-                    err = *out ? 0 : RJ_EINTERNAL;
-                }
-            }
-            mdb_cursor_close(c);
-        }
+        *out = lm_unpack(&renja__v1__identity__descriptor, dv.mv_data, dv.mv_size);
+        err = *out ? 0 : RJ_EINTERNAL;
     } else if (rc != MDB_NOTFOUND) {
         err = RJ_EIO;
     }
