@@ -97,6 +97,16 @@ int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_di
     return 0;
 }
 
+int rj_wire_decoder_take(rj_wire_decoder *dec, rj_buf *out)
+{
+    if (dec->head != 0 || dec->taken == 0 || dec->taken != dec->buf.len)
+        return 0;
+    *out = dec->buf;
+    memset(&dec->buf, 0, sizeof(dec->buf));
+    dec->head = dec->taken = dec->scan = 0;
+    return 1;
+}
+
 int rj_wire_decoder_next(rj_wire_decoder *dec, const uint8_t **msg, size_t *len)
 {
     drop_taken(dec);

@@ -37,6 +37,12 @@ int rj_wire_decoder_feed(rj_wire_decoder *dec, const uint8_t *p, size_t n, rj_di
 /* Take the next complete message: 1 and (*msg, *len) valid until the next
  * call on dec; 0 when none is complete. */
 int rj_wire_decoder_next(rj_wire_decoder *dec, const uint8_t **msg, size_t *len);
+/* After next() returned a message: when that message is all the decoder
+ * holds, from the start of its buffer (a unary request's one message),
+ * hand the buffer over instead of copying it (1; the message is at
+ * out->data + RJ_WIRE_PREFIX, out->len - RJ_WIRE_PREFIX bytes, and the
+ * decoder is left empty); 0 when other bytes share the buffer. */
+int rj_wire_decoder_take(rj_wire_decoder *dec, rj_buf *out);
 /* Bytes buffered but not yet returned (a truncated message at end of stream
  * leaves this non-zero). */
 size_t rj_wire_decoder_pending(const rj_wire_decoder *dec);

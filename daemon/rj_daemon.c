@@ -571,10 +571,7 @@ static void dispatch_cb(rj_call *call, const ProtobufCMessage *request)
     w->call = call;
     w->m = m;
     w->svc = m->svc;
-    w->request = request;
-    /* Nothing we do not understand goes on to the store (rj_wire.h says
-     * why); the call owns the request, so changing it here is ours to do. */
-    rj_wire_strip_unknown((ProtobufCMessage *)request);
+    w->request = request; /* unknown fields dropped by the transport */
     w->token = bearer_token(rj_call_header(call, "authorization"));
     const char *peer = rj_call_peer(call);
     if (strncmp(peer, "unix", 4) == 0)

@@ -169,7 +169,8 @@ struct stream {
     size_t header_bytes;
     hdrs hd;
     rj_wire_decoder dec;
-    rj_buf req; /* the one request message */
+    rj_buf req;     /* the one request message, from req_off on */
+    size_t req_off;
     /* Client-streaming: complete messages not yet handed to the handler,
      * each as a 4-byte length and its bytes, from inq_off on. */
     rj_buf inq;
@@ -178,6 +179,7 @@ struct stream {
     bool in_end_told;    /* the handler had its NULL (END_STREAM) */
     int in_err;          /* a status to end with once the queued messages are handed over */
     char *in_err_msg;
+    struct unpack_job *unpacking; /* the request being unpacked on a pool thread */
     size_t buffered; /* this stream's share of c->buffered */
     int n_msgs;
     bool req_done;    /* END_STREAM from the peer */
@@ -197,12 +199,31 @@ struct stream {
     rj_call *call;
 };
 
+/* A request of this many bytes or more is unpacked (and its strings
+ * checked) on a pool thread: at about 12 ms a MiB here, a request of the
+ * default 4 MiB limit would hold every other connection's answers for some
+ * 50 ms, one of --max-message 64 MiB for most of a second. Below it, the
+ * hop to a pool thread and back costs more than it saves. */
+#define UNPACK_ELSEWHERE (64u << 10)
+
+typedef struct unpack_job {
+    rj_job job;
+    stream *st; /* NULL once the stream is gone (loop thread's) */
+    struct rj_pool *pool;
+    const ProtobufCMessageDescriptor *desc;
+    rj_buf req; /* the message from req_off on; freed by the pool thread */
+    size_t req_off;
+    ProtobufCMessage *msg;  /* NULL when not valid: bad says why */
+    char bad[300];
+} unpack_job;
+
 struct rj_call {
     rj_grpc_server *srv;
     void *ud;
     const rj_grpc_method *m;
     stream *st;
     ProtobufCMessage *req;
+    bool req_big; /* unpacked on a pool thread (there is a pool) */
     hdrs hd;
     uint64_t deadline;
     uv_timer_t *timer;
@@ -283,6 +304,7 @@ static void conn_flush(conn *c);
 static void stream_drop_request(stream *st);
 static void conn_close(conn *c, const char *why);
 static void conn_maybe_close(conn *c);
+static void conn_dispatch(conn *c);
 static void check_drain_done(rj_grpc_server *srv);
 static void stream_respond_error(stream *st, int status, const char *msg);
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
@@ -324,6 +346,25 @@ static void free_work_cb(rj_job *job)
 static void free_done_cb(rj_job *job)
 {
     free(job);
+}
+
+typedef struct free_msg_req {
+    rj_job job;
+    ProtobufCMessage *m;
+} free_msg_req;
+
+static void free_msg_work_cb(rj_job *job)
+{
+    protobuf_c_message_free_unpacked(((free_msg_req *)job)->m, NULL);
+}
+
+/* A request unpacked on a pool thread is freed on one: tens of thousands of
+ * small frees. */
+static void free_msg_elsewhere(struct rj_pool *pool, ProtobufCMessage *m)
+{
+    free_msg_req *r = rj_malloc(sizeof(*r));
+    r->m = m;
+    rj_pool_queue(pool, &r->job, free_msg_work_cb, free_done_cb);
 }
 
 static void out_free(rj_grpc_server *srv, rj_buf *b)
@@ -383,7 +424,9 @@ static void call_free(rj_call *call)
     }
     if (call->st)
         call->st->call = NULL;
-    if (call->req)
+    if (call->req && call->req_big)
+        free_msg_elsewhere(call->srv->cfg.pool, call->req);
+    else if (call->req)
         protobuf_c_message_free_unpacked(call->req, NULL);
     hdrs_free(&call->hd);
     free(call);
@@ -846,6 +889,7 @@ static void stream_drop_request(stream *st)
 {
     rj_wire_decoder_free(&st->dec);
     rj_buf_free(&st->req);
+    st->req_off = 0;
     rj_buf_free(&st->inq);
     st->inq_off = st->inq_n = 0;
     stream_account(st);
@@ -923,6 +967,8 @@ static void stream_free(stream *st)
     if (st->next)
         st->next->prev = st->prev;
     c->n_streams--;
+    if (st->unpacking)
+        st->unpacking->st = NULL; /* its message is freed when the job is done */
     rj_call *call = st->call;
     st->call = NULL;
     free(st->method_name);
@@ -1045,7 +1091,12 @@ static void stream_take_messages(stream *st)
                                  "server-streaming method");
             return;
         }
-        rj_buf_append(&st->req, m, len);
+        /* The one message, taken as the decoder holds it when it can be:
+         * a copy of megabytes in one turn of the loop saved. */
+        if (rj_wire_decoder_take(&st->dec, &st->req))
+            st->req_off = RJ_WIRE_PREFIX;
+        else
+            rj_buf_append(&st->req, m, len);
     }
 }
 
@@ -1116,6 +1167,70 @@ static int check_strings(const ProtobufCMessageDescriptor *desc, const uint8_t *
     return 0;
 }
 
+/* The request unpacked, every string valid UTF-8 without NUL, its unknown
+ * fields dropped (nothing a handler does not understand goes on: rj_wire.h
+ * says why). NULL with bad set when not valid; any thread. */
+static ProtobufCMessage *request_unpack(const ProtobufCMessageDescriptor *desc, const rj_buf *req,
+                                        size_t off, char *bad, size_t bad_len)
+{
+    const uint8_t *p = req->data ? (const uint8_t *)req->data + off : (const uint8_t *)"";
+    size_t len = req->len - off;
+    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, len, p);
+    if (!msg) {
+        snprintf(bad, bad_len, "request is not a valid %.200s message", desc->name);
+        return NULL;
+    }
+    if (check_strings(desc, p, len, 0, bad, bad_len) != 0) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+        return NULL;
+    }
+    rj_wire_strip_unknown(msg);
+    return msg;
+}
+
+static void stream_call_ready(stream *st, ProtobufCMessage *req, bool big)
+{
+    conn *c = st->c;
+    rj_call *call = call_new(st, req);
+    call->req_big = big;
+    *c->ready_tail = call;
+    c->ready_tail = &call->next_ready;
+}
+
+static void unpack_work_cb(rj_job *job)
+{
+    unpack_job *u = RJ_JOB_OF(job, unpack_job, job);
+    u->msg = request_unpack(u->desc, &u->req, u->req_off, u->bad, sizeof(u->bad));
+    rj_buf_free(&u->req);
+}
+
+/* Loop thread: the call goes on as if it had been unpacked where it came
+ * in (its deadline counts from its headers), unless its stream is gone. */
+static void unpack_done_cb(rj_job *job)
+{
+    unpack_job *u = RJ_JOB_OF(job, unpack_job, job);
+    stream *st = u->st;
+    if (!st) {
+        if (u->msg)
+            free_msg_elsewhere(u->pool, u->msg);
+        free(u);
+        return;
+    }
+    st->unpacking = NULL;
+    conn *c = st->c;
+    if (u->msg)
+        stream_call_ready(st, u->msg, true);
+    else
+        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, u->bad);
+    free(u);
+    conn_dispatch(c);
+    if (c->closing)
+        return;
+    conn_flush(c);
+    if (!c->closing)
+        conn_maybe_close(c);
+}
+
 /* The peer finished its request: unpack and queue the handler. */
 static void stream_request_done(stream *st)
 {
@@ -1143,27 +1258,30 @@ static void stream_request_done(stream *st)
     }
     if (stream_in(st))
         return; /* the handler learns of the end after its queued messages */
-    ProtobufCMessage *req = protobuf_c_message_unpack(st->m->request, NULL, st->req.len,
-                                                      st->req.data ? (const uint8_t *)st->req.data
-                                                                   : (const uint8_t *)"");
-    if (!req) {
-        char msg[300];
-        snprintf(msg, sizeof(msg), "request is not a valid %.200s message", st->m->request->name);
-        stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, msg);
+    if (st->req.len - st->req_off >= UNPACK_ELSEWHERE && c->srv->cfg.pool) {
+        unpack_job *u = rj_calloc(1, sizeof(*u));
+        u->st = st;
+        u->pool = c->srv->cfg.pool;
+        u->desc = st->m->request;
+        u->req = st->req;
+        u->req_off = st->req_off;
+        memset(&st->req, 0, sizeof(st->req));
+        st->req_off = 0;
+        st->unpacking = u;
+        st->ignoring = true;
+        stream_drop_request(st);
+        rj_pool_queue(c->srv->cfg.pool, &u->job, unpack_work_cb, unpack_done_cb);
         return;
     }
     char bad[300];
-    if (check_strings(st->m->request, (const uint8_t *)st->req.data, st->req.len, 0, bad,
-                      sizeof(bad)) != 0) {
-        protobuf_c_message_free_unpacked(req, NULL);
+    ProtobufCMessage *req = request_unpack(st->m->request, &st->req, st->req_off, bad, sizeof(bad));
+    if (!req) {
         stream_respond_error(st, RJ_GRPC_INVALID_ARGUMENT, bad);
         return;
     }
-    rj_call *call = call_new(st, req);
     st->ignoring = true;
     stream_drop_request(st);
-    *c->ready_tail = call;
-    c->ready_tail = &call->next_ready;
+    stream_call_ready(st, req, false);
 }
 
 /* A client-streaming stream whose handler can take its next message, or
@@ -1871,7 +1989,7 @@ static void conn_timer_cb(uv_timer_t *t)
         idle = srv->cfg.first_call_timeout_ms;
     bool busy = c->ready != NULL;
     for (stream *st = c->streams; st && !busy; st = st->next)
-        if (st->call && (!stream_in(st) || stream_deliverable(st)))
+        if (st->unpacking || (st->call && (!stream_in(st) || stream_deliverable(st))))
             busy = true; /* a client-streaming call waiting for its client is not */
     if (busy) {
         c->last_activity = now;

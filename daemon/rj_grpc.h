@@ -4,8 +4,10 @@
  * The transport owns sockets, nghttp2 sessions, message framing, limits,
  * deadlines and trailers. It knows nothing of renja's methods beyond the
  * table it is given: it looks the :path up, unpacks the request with the
- * row's descriptor (INVALID_ARGUMENT when that fails), and calls the row's
- * handler on the loop thread.
+ * row's descriptor (INVALID_ARGUMENT when that fails, or when a string is
+ * not UTF-8), drops its unknown fields, and calls the row's handler on the
+ * loop thread. A unary request of 64 KiB or more is unpacked on the pool
+ * (rj_grpc_config.pool), and freed there when its call ends.
  *
  * Threads: every function here runs on the loop thread only. The process
  * must ignore SIGPIPE (libuv writes with write(2)).

@@ -222,6 +222,16 @@ void rj_pool_stop(rj_pool *p)
     for (unsigned i = 0; i < p->n_threads; i++)
         pthread_join(p->threads[i], NULL);
     pool_done(p);
+    /* What those done callbacks queued (a request freed off the loop) is
+     * worked here, on the calling thread, until nothing more comes. */
+    for (rj_link *x; (x = rj_mbox_take(&p->incoming)) != NULL;)
+        while (x) {
+            rj_link *next = x->next;
+            rj_job *j = RJ_CONTAINER(x, rj_job, link);
+            j->work(j);
+            j->done(j);
+            x = next;
+        }
     rj_wake_close(p->wake);
     pthread_mutex_destroy(&p->mu);
     sem_destroy(&p->ready);

@@ -77,7 +77,8 @@ int rj_pool_start(uv_loop_t *loop, unsigned threads, int nicer, rj_pool **out);
  * pool thread. */
 void rj_pool_queue(rj_pool *p, rj_job *job, rj_job_fn work, rj_job_fn done);
 /* Every job queued runs; then the threads end, the done callbacks run and
- * the pool is freed. */
+ * the pool is freed. Jobs those callbacks queue run on the calling thread,
+ * work then done, before it returns. */
 void rj_pool_stop(rj_pool *p);
 
 #endif

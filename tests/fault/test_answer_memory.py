@@ -23,7 +23,6 @@ is printed, not checked, as the busy machine holds the probe up too.
 
 Environment: RENJAD (the daemon binary), RENJA_SRC (the source tree).
 """
-import importlib.util
 import os
 import select
 import socket
@@ -39,9 +38,7 @@ import grpc  # noqa: E402
 
 import renjatest  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("renja_transport_fault", os.path.join(HERE, "test_transport_fault.py"))
-h2 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(h2)
+h2 = renjatest.raw_h2()
 
 R = "/renja.v1.Renja/"
 MIB = 1 << 20

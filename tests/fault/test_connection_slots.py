@@ -12,7 +12,6 @@ activity. A connection with authenticated calls stays open.
 
 Environment: RENJAD, RENJA (the binaries), RENJA_SRC (the source tree).
 """
-import importlib.util
 import os
 import socket
 import struct
@@ -24,9 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 import renjatest  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("renja_transport_fault", os.path.join(HERE, "test_transport_fault.py"))
-h2 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(h2)
+h2 = renjatest.raw_h2()
 
 RENJA = os.environ.get("RENJA", "renja")
 FIRST_CALL_S = 3

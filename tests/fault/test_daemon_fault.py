@@ -14,7 +14,6 @@ case_deadline and case_big_compare need case_pathological_submits).
 Environment: RENJAD (the daemon binary), RENJA_SRC (the source tree).
 Prints "N passed, M failed"; exits 1 on any failure.
 """
-import importlib.util
 import os
 import random
 import re
@@ -33,9 +32,7 @@ import grpc  # noqa: E402  Debian's python3-grpcio
 import renjatest  # noqa: E402
 
 # Raw HTTP/2 frame helpers of the transport fault test.
-_spec = importlib.util.spec_from_file_location("renja_transport_fault", os.path.join(HERE, "test_transport_fault.py"))
-h2 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(h2)
+h2 = renjatest.raw_h2()
 
 SC = grpc.StatusCode
 R = "/renja.v1.Renja/"

@@ -89,16 +89,10 @@ try:
                       str(e.code()))
         # An item carrying an unknown field with an invalid number (protobuf-c
         # keeps those): accepted, and it reads back.
-        def varint(n):
-            out = b""
-            while True:
-                b, n = n & 0x7F, n >> 7
-                out += bytes([b | (0x80 if n else 0)])
-                if not n:
-                    return out
         item = model_pb2.Item(kode="2.17.01", nama="Program").SerializeToString() + b"\x80\x00\x00"
-        change = b"\x0a" + varint(len(item)) + item
-        raw = renja_pb2.SubmitRequest(plan=name).SerializeToString() + b"\x2a" + varint(len(change)) + change
+        change = b"\x0a" + renjatest.varint(len(item)) + item
+        raw = (renja_pb2.SubmitRequest(plan=name).SerializeToString() + b"\x2a" + renjatest.varint(len(change)) +
+               change)
         submit_raw = ch.unary_unary("/renja.v1.Renja/Submit", request_serializer=lambda b: b,
                                     response_deserializer=renja_pb2.SubmitResponse.FromString)
         r = submit_raw(raw, metadata=[("authorization", "Bearer " + daemon.token)], timeout=10)

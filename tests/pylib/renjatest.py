@@ -13,6 +13,27 @@ SRC = os.environ.get("RENJA_SRC") or os.path.abspath(os.path.join(os.path.dirnam
 RENJAD = os.environ.get("RENJAD", "renjad")
 
 
+def raw_h2():
+    """The raw HTTP/2 helpers of tests/fault/test_transport_fault.py (frames,
+    HPACK literals, a frame reader) as a module."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("renja_transport_fault",
+                                                  os.path.join(SRC, "tests", "fault", "test_transport_fault.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def varint(n):
+    """n as a protobuf varint."""
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
 def load_protos(tmp):
     """Generate the Python message modules into tmp and import them."""
     out = os.path.join(tmp, "py")

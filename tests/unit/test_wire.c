@@ -118,6 +118,61 @@ static void test_many_small_messages(void **state)
     free(wire);
 }
 
+/* take hands the buffer over only when the message returned is all it
+ * holds, from its start; the decoder then reads on from empty. */
+static void test_take(void **state)
+{
+    (void)state;
+    const char *msgs[] = {"first", "second", "third"};
+    uint8_t wire[128];
+    size_t n = frame(msgs, 3, wire);
+    size_t first = RJ_WIRE_PREFIX + strlen(msgs[0]);
+    rj_wire_decoder dec;
+    rj_wire_decoder_init(&dec, 0);
+    rj_buf out = {0};
+    assert_int_equal(rj_wire_decoder_take(&dec, &out), 0); /* nothing returned yet */
+    assert_int_equal(rj_wire_decoder_feed(&dec, wire, first + 2, NULL), 0);
+    const uint8_t *m;
+    size_t l;
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 1);
+    /* the next message's first bytes share the buffer */
+    assert_int_equal(rj_wire_decoder_take(&dec, &out), 0);
+    assert_null(out.data);
+    assert_int_equal(rj_wire_decoder_feed(&dec, wire + first + 2, n - first - 2 - 7, NULL), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 1);
+    assert_int_equal(l, strlen(msgs[1]));
+    assert_memory_equal(m, msgs[1], l);
+    assert_int_equal(rj_wire_decoder_take(&dec, &out), 0); /* not at the buffer's start */
+    /* the third, the buffer's last bytes, still behind the first two */
+    assert_int_equal(rj_wire_decoder_feed(&dec, wire + n - 7, 7, NULL), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 1);
+    assert_memory_equal(m, msgs[2], l);
+    assert_int_equal(rj_wire_decoder_take(&dec, &out), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 0);
+    rj_wire_decoder_free(&dec);
+    /* a message alone, as a unary request's: handed over */
+    rj_wire_decoder_init(&dec, 0);
+    assert_int_equal(rj_wire_decoder_feed(&dec, wire + first, n - first, NULL), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 1);
+    assert_int_equal(rj_wire_decoder_take(&dec, &out), 0); /* the third waits behind it */
+    rj_wire_decoder_free(&dec);
+    rj_wire_decoder_init(&dec, 0);
+    assert_int_equal(rj_wire_decoder_feed(&dec, wire + first, strlen(msgs[1]) + RJ_WIRE_PREFIX, NULL), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 1);
+    assert_int_equal(rj_wire_decoder_take(&dec, &out), 1);
+    assert_int_equal(out.len, RJ_WIRE_PREFIX + strlen(msgs[1]));
+    assert_memory_equal(out.data + RJ_WIRE_PREFIX, msgs[1], strlen(msgs[1]));
+    assert_int_equal(rj_wire_decoder_pending(&dec), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 0);
+    /* and reads on from empty */
+    assert_int_equal(rj_wire_decoder_feed(&dec, wire, first, NULL), 0);
+    assert_int_equal(rj_wire_decoder_next(&dec, &m, &l), 1);
+    assert_int_equal(l, strlen(msgs[0]));
+    assert_memory_equal(m, msgs[0], l);
+    rj_buf_free(&out);
+    rj_wire_decoder_free(&dec);
+}
+
 static void test_truncated(void **state)
 {
     (void)state;
@@ -368,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_byte_by_byte),
         cmocka_unit_test(test_several_in_one_feed),
         cmocka_unit_test(test_many_small_messages),
+        cmocka_unit_test(test_take),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_huge_prefix_refused),
         cmocka_unit_test(test_compressed_refused),
