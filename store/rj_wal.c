@@ -774,15 +774,34 @@ bool rj_store_checkpoint_due(rj_store *s)
            info.me_last_pgno >= s->ckpt_last_pgno + CHECKPOINT_PAGES;
 }
 
+/* The pre-flush writes the data file out a chunk at a time, each chunk
+ * waited for before the next is started, and then flushes it. One
+ * fdatasync of it all put tens of megabytes in the disk's queue at once,
+ * and every log flush of the write batches meanwhile waited behind them:
+ * 2 to 9 ms each instead of 0.3 ms (perf trace, 8 clients submitting). */
+#ifndef PREFLUSH_CHUNK
+#define PREFLUSH_CHUNK (256 << 10)
+#endif
+
 int rj_store_preflush(rj_store *s)
 {
     int fd;
     if (!s->logged || mdb_env_get_fd(s->env, &fd) != 0)
         return 0;
-    if (fdatasync(fd) == 0)
-        return 0;
-    int e = errno;
-    __atomic_store_n(&s->preflush_err, e, __ATOMIC_RELEASE);
+    struct stat st;
+    int e = fstat(fd, &st) == 0 ? 0 : errno;
+    for (off_t off = 0; e == 0 && off < st.st_size; off += PREFLUSH_CHUNK)
+        if (sync_file_range(fd, off, PREFLUSH_CHUNK,
+                            SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+            e = errno;
+    /* A file system without it leaves the whole flush to fdatasync. */
+    if (e == EINVAL || e == ESPIPE || e == ENOSYS || e == EOPNOTSUPP)
+        e = 0;
+    if (e == 0 && fdatasync(fd) != 0)
+        e = errno;
+    if (e)
+        __atomic_store_n(&s->preflush_err, e, __ATOMIC_RELEASE);
     return e;
 }
 

@@ -3,9 +3,9 @@
  *
  *   LD_PRELOAD=librenja_failsync.so RENJA_FAILSYNC=CONTROL renjad ...
  *
- * While the file CONTROL exists, fsync and fdatasync of a file named
- * renja.wal (or the name in RENJA_FAILSYNC_FILE, e.g. data.mdb) fail with
- * EIO: always if CONTROL holds "always", once if it holds "once" (CONTROL
+ * While the file CONTROL exists, fsync, fdatasync and sync_file_range of a
+ * file named renja.wal (or the name in RENJA_FAILSYNC_FILE, e.g. data.mdb)
+ * fail with EIO: always if CONTROL holds "always", once if it holds "once" (CONTROL
  * is then removed). Every other call goes through. */
 
 #include <dlfcn.h>
@@ -72,4 +72,16 @@ int fsync(int fd)
         return -1;
     }
     return real(fd);
+}
+
+int sync_file_range(int fd, off_t off, off_t n, unsigned int flags)
+{
+    static int (*real)(int, off_t, off_t, unsigned int);
+    if (!real)
+        real = (int (*)(int, off_t, off_t, unsigned int))dlsym(RTLD_NEXT, "sync_file_range");
+    if (should_fail(fd)) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fd, off, n, flags);
 }
