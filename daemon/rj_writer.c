@@ -68,13 +68,14 @@ static void checkpoint(rj_writer *w)
     pthread_mutex_unlock(&w->mu);
 }
 
-/* Writer thread, holding nothing, after a batch: a due checkpoint first
- * has the flusher write the data file out while batches go on, and is
- * made once that is done. */
+/* Writer thread, holding nothing, after a batch: half-way to a checkpoint
+ * the flusher starts writing the data file out while batches go on; the
+ * checkpoint is made once it is due and that is done. */
 static void checkpoint_if_due(rj_writer *w)
 {
-    if (!rj_store_checkpoint_due(w->store))
+    if (!rj_store_checkpoint_near(w->store))
         return;
+    bool due = rj_store_checkpoint_due(w->store);
     pthread_mutex_lock(&w->mu);
     bool ready = w->flush_ready;
     if (!ready && !w->flush_asked) {
@@ -82,7 +83,7 @@ static void checkpoint_if_due(rj_writer *w)
         pthread_cond_signal(&w->flush_cv);
     }
     pthread_mutex_unlock(&w->mu);
-    if (ready)
+    if (ready && due)
         checkpoint(w);
 }
 

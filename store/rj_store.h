@@ -64,6 +64,10 @@ int rj_store_checkpoint(rj_store *s, rj_diag *d);
  * (1,000 records, or 2 MiB of pages that cannot be reused until the next
  * one) that the writer should make one now. */
 bool rj_store_checkpoint_due(rj_store *s);
+/* Logging store: half of that written: time to start rj_store_preflush,
+ * so that it is done about when the checkpoint is due (the file grows
+ * until the checkpoint is made). */
+bool rj_store_checkpoint_near(rj_store *s);
 /* Logging store: flush the data file ahead of a checkpoint, from a thread
  * of the caller's while writes go on, so that the checkpoint's own flush
  * (which holds up writes) finds little left to write. Safe beside the

@@ -352,7 +352,7 @@ static off_t file_size(const char *path)
 
 /* A checkpoint is due after 1,000 records, or once the data file grew by
  * 2 MiB since the last one (the figures the README gives), and not before
- * either. */
+ * either; it is near at half of either. */
 static void test_checkpoint_due(void **state)
 {
     (void)state;
@@ -366,17 +366,27 @@ static void test_checkpoint_due(void **state)
         assert_int_equal(rj_store_checkpoint(s, &d), 0);
         assert_int_equal(rj_store_log_records(s), 0);
         assert_false(rj_store_checkpoint_due(s));
+        assert_false(rj_store_checkpoint_near(s));
         off_t at = file_size(data);
-        uint64_t head = check_store(s), n = 0;
+        uint64_t head = check_store(s), n = 0, near = 0;
+        off_t near_at = 0;
         while (!rj_store_checkpoint_due(s)) {
             submit_rev(s, head + ++n);
             assert_true(n <= 1000);
+            if (!near && rj_store_checkpoint_near(s)) {
+                near = n;
+                near_at = file_size(data);
+            }
         }
         /* due: at the 1,000th record, or earlier only after 2 MiB */
         if (n < 1000)
             assert_true(file_size(data) - at >= (off_t)2 << 20);
         else
             assert_int_equal(rj_store_log_records(s), 1000);
+        /* near (the pre-flush starts): half-way, by the same measures */
+        assert_true(near > 0 && near <= 500 && near < n);
+        if (near < 500)
+            assert_true(near_at - at >= (off_t)1 << 20);
     }
     rj_store_close(s);
     free(data);
