@@ -90,9 +90,10 @@ check "the restored copy has every acknowledged revision" "11 8003" "$("$RENJA" 
   | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["rev"], a["items"][0]["pagu"])')"
 
 # A flush of the data file ahead of a checkpoint fails once (the flusher's
-# first write-out of data.mdb, sync_file_range or fdatasync). The checkpoint after it must fail too, not take
-# a later flush's success for the lost pages: writes are refused until a
-# restart, and the restart has every acknowledged revision.
+# first write-out of data.mdb, sync_file_range or fdatasync). The
+# checkpoint after it must fail too, not take a later flush's success for
+# the lost pages: writes are refused until a restart, and the restart has
+# every acknowledged revision.
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
 D2="$T/data2"
 init_store "$D2"
