@@ -1080,6 +1080,11 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_log(RJ_LOG_INFO,
                "recovered from a crash: %llu write(s) replayed from the write-ahead log",
                (unsigned long long)rj_store_recovered(d.store));
+    rj_log(RJ_LOG_INFO, "%s",
+           rj_store_log_direct(d.store)
+               ? "write-ahead log: records written with O_DIRECT and O_DSYNC (durable on return)"
+               : "write-ahead log: records written, then flushed with fdatasync (the file system "
+                 "takes no O_DIRECT, or RENJA_WAL_DIRECT=0)");
     if (rj_store_upgraded(d.store))
         rj_log(RJ_LOG_INFO,
                "store upgraded to schema %d: roll-ups computed for %llu plan(s), diffs read them "

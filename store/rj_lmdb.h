@@ -86,6 +86,12 @@ struct rj_store {
     int preflush_err;      /* errno of a failed rj_store_preflush (atomic) */
     unsigned char *lb;     /* the record of the write being made */
     size_t ln, lcap;
+    /* Records go to the log through wal_dfd (O_DIRECT | O_DSYNC) where the
+     * file system takes it: each append rewrites the block the last one
+     * ended in, whose first wal_end % WAL_BLOCK bytes blk holds. */
+    int wal_dfd;        /* -1: records are written through wal_fd, then flushed */
+    unsigned char *blk; /* WAL_BLOCK-aligned, blk_cap bytes */
+    size_t blk_cap;
     bool wal_broken;
     char wal_why[160];
     struct records *recover; /* found at open, replayed once the env is open */

@@ -213,6 +213,7 @@ int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d
     pthread_cond_init(&s->cv, NULL);
     s->dir = rj_strdup(dir);
     s->wal_fd = -1;
+    s->wal_dfd = -1;
     s->recover_lock = -1;
     if (lm_wal_before_env(s, flags, d) != 0) {
         rj_store_close(s);

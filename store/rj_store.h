@@ -79,6 +79,10 @@ int rj_store_preflush(rj_store *s);
 /* Records written to the log since the last checkpoint (0 when the store
  * does not log). */
 uint64_t rj_store_log_records(rj_store *s);
+/* Whether the log's records are written with O_DIRECT | O_DSYNC (one
+ * write, durable on return) rather than written and then fdatasync'd: the
+ * file system must take O_DIRECT, and RENJA_WAL_DIRECT=0 turns it off. */
+bool rj_store_log_direct(rj_store *s);
 /* Records replayed from the log when the store was opened. */
 uint64_t rj_store_recovered(rj_store *s);
 /* Plans given stored roll-ups when this open upgraded the store from

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,9 @@
 #define WAL_VERSION 1
 #define FIELDS 64
 #define REC_HDR 24
+/* The unit of a direct write to the log: offsets, lengths and the buffer
+ * are aligned to it (a multiple of any logical block size in use). */
+#define WAL_BLOCK 4096
 
 enum { OP_PUT = 1, OP_DEL = 2 };
 
@@ -324,6 +328,95 @@ static int unwrite(rj_store *s, off_t off)
     return 0;
 }
 
+/* blk's first head bytes, the start of the block the log ends in, read
+ * back from the file (after the end moved back). */
+static int blk_load(rj_store *s)
+{
+    size_t head = (size_t)(s->wal_end % WAL_BLOCK), got = 0;
+    int rc = head ? full_pread(s->wal_fd, s->blk, head, s->wal_end - (off_t)head, &got) : 0;
+    return rc ? rc : got < head ? EIO : 0;
+}
+
+/* A buffer of a few blocks is kept; one that a big record grew is let go. */
+#define BLK_KEEP (4 * WAL_BLOCK)
+
+static int blk_reserve(rj_store *s, size_t head, size_t len)
+{
+    if (len <= s->blk_cap && (s->blk_cap <= BLK_KEEP || len > BLK_KEEP))
+        return 0;
+    size_t cap = len > BLK_KEEP ? len : BLK_KEEP;
+    void *b;
+    if (posix_memalign(&b, WAL_BLOCK, cap) != 0)
+        return ENOMEM;
+    if (s->blk)
+        memcpy(b, s->blk, head);
+    free(s->blk);
+    s->blk = b;
+    s->blk_cap = cap;
+    return 0;
+}
+
+/* Append n bytes at wal_end through the O_DIRECT | O_DSYNC descriptor: the
+ * block the log ends in is written again whole, its first bytes as they
+ * were, zeros after the record to the end of its last block (what follows
+ * the log's end anyway). Durable when it returns: one write and the
+ * device's flush, with no page cache to write back first. A torn write of
+ * the first block rewrites the earlier record's bytes with the same bytes. */
+static int direct_append(rj_store *s, const unsigned char *rec, size_t n)
+{
+    size_t head = (size_t)(s->wal_end % WAL_BLOCK);
+    size_t len = (head + n + WAL_BLOCK - 1) / WAL_BLOCK * WAL_BLOCK;
+    int rc = blk_reserve(s, head, len);
+    if (rc)
+        return rc;
+    memcpy(s->blk + head, rec, n);
+    memset(s->blk + head + n, 0, len - head - n);
+    ssize_t w;
+    do
+        w = pwrite(s->wal_dfd, s->blk, len, s->wal_end - (off_t)head);
+    while (w < 0 && errno == EINTR);
+    if (w != (ssize_t)len)
+        return w < 0 ? errno : EIO;
+    size_t tail = (head + n) % WAL_BLOCK;
+    memmove(s->blk, s->blk + head + n - tail, tail);
+    if (s->blk_cap > BLK_KEEP)
+        return blk_reserve(s, tail, tail);
+    return 0;
+}
+
+/* Records through O_DIRECT | O_DSYNC where the file system takes it (not
+ * tmpfs) and RENJA_WAL_DIRECT is not 0; a probe write of the block the log
+ * ends in tells. Otherwise they are written and then flushed. */
+static void direct_open(rj_store *s)
+{
+    const char *e = getenv("RENJA_WAL_DIRECT");
+    if ((e && strcmp(e, "0") == 0) || s->wal_fd < 0)
+        return;
+    char *path = rj_asprintf("%s/" RJ_WAL_NAME, s->dir);
+    int fd = open(path, O_WRONLY | O_DIRECT | O_DSYNC | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return;
+    s->wal_dfd = fd;
+    int rc = extend(s, s->wal_end + WAL_BLOCK);
+    if (rc == 0 && fdatasync(s->wal_fd) < 0)
+        rc = errno;
+    if (rc == 0)
+        rc = blk_reserve(s, 0, BLK_KEEP);
+    if (rc == 0)
+        rc = blk_load(s);
+    if (rc == 0) {
+        size_t head = (size_t)(s->wal_end % WAL_BLOCK);
+        memset(s->blk + head, 0, WAL_BLOCK - head);
+        ssize_t w = pwrite(fd, s->blk, WAL_BLOCK, s->wal_end - (off_t)head);
+        rc = w == WAL_BLOCK ? 0 : w < 0 ? errno : EIO;
+    }
+    if (rc) {
+        close(fd);
+        s->wal_dfd = -1;
+    }
+}
+
 int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d)
 {
     if (!s->logged || s->ln == 0)
@@ -336,12 +429,20 @@ int lm_wal_append(rj_store *s, MDB_txn *txn, rj_diag *d)
     put64(b + 16, s->wal_epoch);
     put32(b + 4, crc_add(0, b + 8, s->ln - 8));
     int rc = 0;
-    if (s->wal_end + (off_t)s->ln > s->wal_alloc)
-        rc = extend(s, s->wal_end + (off_t)s->ln);
-    if (rc == 0)
+    if (s->wal_end + (off_t)s->ln > s->wal_alloc) {
+        /* a direct write finds the new zeros on disk, none in the page
+         * cache for it to write out first */
+        rc = extend(s, s->wal_end + (off_t)s->ln + (s->wal_dfd >= 0 ? WAL_BLOCK : 0));
+        if (rc == 0 && s->wal_dfd >= 0 && fdatasync(s->wal_fd) < 0)
+            rc = errno;
+    }
+    if (rc == 0 && s->wal_dfd >= 0) {
+        rc = direct_append(s, b, s->ln);
+    } else if (rc == 0) {
         rc = full_pwrite(s->wal_fd, b, s->ln, s->wal_end);
-    if (rc == 0 && fdatasync(s->wal_fd) < 0)
-        rc = errno;
+        if (rc == 0 && fdatasync(s->wal_fd) < 0)
+            rc = errno;
+    }
     if (rc) {
         /* Take the record back so that a later start does not apply a
          * write that was reported as failed; if even that fails, stop. */
@@ -369,6 +470,9 @@ void lm_wal_unappend(rj_store *s)
     s->wal_end = s->wal_last;
     s->wal_last = -1;
     s->wal_records--;
+    int rc = s->wal_dfd >= 0 ? blk_load(s) : 0;
+    if (rc)
+        wal_break(s, rc, "taking back a record", NULL);
 }
 
 /* The records of the header's epoch after its checkpoint, as offsets into buf. */
@@ -606,6 +710,7 @@ int lm_wal_before_env(rj_store *s, unsigned flags, rj_diag *d)
     s->logged = false;
     s->log_wanted = flags & RJ_STORE_LOG;
     s->wal_fd = -1;
+    s->wal_dfd = -1;
     s->wal_last = -1;
     s->psize = (unsigned)sysconf(_SC_PAGESIZE);
     char *path = rj_asprintf("%s/" RJ_WAL_NAME, s->dir);
@@ -719,6 +824,8 @@ int lm_wal_after_env(rj_store *s, rj_diag *d)
             int rc = mdb_env_set_flags(s->env, MDB_NOSYNC, 1);
             if (rc)
                 err = rj_diag_set(d, RJ_EIO, "store: %s", mdb_strerror(rc));
+            else
+                direct_open(s);
         }
     }
     rj_dirlock_release(s->recover_lock);
@@ -746,6 +853,12 @@ void lm_wal_close(rj_store *s)
     if (s->wal_fd >= 0)
         close(s->wal_fd);
     s->wal_fd = -1;
+    if (s->wal_dfd >= 0)
+        close(s->wal_dfd);
+    s->wal_dfd = -1;
+    free(s->blk);
+    s->blk = NULL;
+    s->blk_cap = 0;
     free(s->lb);
     s->lb = NULL;
 }
@@ -825,6 +938,11 @@ uint64_t rj_store_log_records(rj_store *s)
 {
     /* A broken log takes no checkpoint either: nothing to wait for. */
     return s->logged && !s->wal_broken ? s->wal_records : 0;
+}
+
+bool rj_store_log_direct(rj_store *s)
+{
+    return s->wal_dfd >= 0;
 }
 
 uint64_t rj_store_recovered(rj_store *s)

@@ -6,11 +6,15 @@
  * While the file CONTROL exists, fsync, fdatasync and sync_file_range of a
  * file named renja.wal (or the name in RENJA_FAILSYNC_FILE, e.g. data.mdb)
  * fail with EIO: always if CONTROL holds "always", once if it holds "once" (CONTROL
- * is then removed). Every other call goes through. */
+ * is then removed). So does a pwrite to such a file opened with O_DSYNC,
+ * which is a write and its flush in one call. With RENJA_FAILSYNC_NODIRECT
+ * set, an open with O_DIRECT fails with EINVAL, as on a file system that
+ * does not take it. Every other call goes through. */
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,4 +88,61 @@ int sync_file_range(int fd, off_t off, off_t n, unsigned int flags)
         return -1;
     }
     return real(fd, off, n, flags);
+}
+
+/* pwrite and pwrite64 are one function on 64-bit glibc; both names are
+ * taken, whichever the caller was linked against. */
+static ssize_t dsync_pwrite(const char *name, int fd, const void *buf, size_t n, off_t off)
+{
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real)
+        real = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, name);
+    int fl = getenv("RENJA_FAILSYNC") ? fcntl(fd, F_GETFL) : -1;
+    if (fl >= 0 && (fl & O_DSYNC) == O_DSYNC && should_fail(fd)) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fd, buf, n, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    return dsync_pwrite("pwrite", fd, buf, n, off);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+    return dsync_pwrite("pwrite64", fd, buf, n, off);
+}
+
+static int open_as(const char *name, const char *path, int flags, va_list ap)
+{
+    static int (*real[2])(const char *, int, ...);
+    int i = strcmp(name, "open") == 0 ? 0 : 1;
+    if (!real[i])
+        real[i] = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, name);
+    mode_t mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
+    if ((flags & O_DIRECT) && getenv("RENJA_FAILSYNC_NODIRECT")) {
+        errno = EINVAL;
+        return -1;
+    }
+    return real[i](path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    int fd = open_as("open", path, flags, ap);
+    va_end(ap);
+    return fd;
+}
+
+int open64(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    int fd = open_as("open64", path, flags, ap);
+    va_end(ap);
+    return fd;
 }

@@ -21,6 +21,20 @@ CONTROL="$T/failsync"
 LD_PRELOAD="$RENJA_FAILSYNC_LIB" RENJA_FAILSYNC="$CONTROL" start_daemon "$D"
 P=walfault/2024
 "$RENJA" plan create $P >/dev/null
+# Where the file system takes O_DIRECT the log's records are written with
+# it (and O_DSYNC): the refusals below are then of such a write.
+takes_direct() {
+  /usr/bin/python3 -c 'import os,sys
+try: os.close(os.open(sys.argv[1], os.O_WRONLY | os.O_DIRECT))
+except OSError: sys.exit(1)' "$1"
+}
+if takes_direct "$D/renja.wal"; then
+  grep -q "write-ahead log: records written with O_DIRECT and O_DSYNC" "$D/renjad.log" \
+    && pass "records go to the log with O_DIRECT and O_DSYNC" \
+    || fail "no direct-write line in $D/renjad.log: $(grep 'write-ahead log:' "$D/renjad.log")"
+else
+  echo "note: $T takes no O_DIRECT; the buffered path is tested twice"
+fi
 check "first submit" "1" "$("$RENJA" set $P 2.17 nama=Urusan pagu=1000)"
 # The idle checkpoint after it (100 ms on) flushes the log too: let it
 # pass before the fault is armed, or it, not the next submit, takes it.
@@ -131,6 +145,40 @@ check "after the restart every acknowledged revision is there" "$((acked + 1))" 
 last1=$(tail -1 "$T/acked-1" | cut -d: -f2)
 check "with its content" "$last1" "$("$RENJA" --format json show $P2 2.17.01 \
   | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["pagu"])')"
+
+# The other way records are written: then flushed with fdatasync, where
+# the file system takes no O_DIRECT (the preload's RENJA_FAILSYNC_NODIRECT
+# makes open refuse it, as such a file system does) or RENJA_WAL_DIRECT=0
+# says so.
+# A flush that fails once is a refused write, and a SIGKILL loses nothing.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+buffered() { # DIR: the daemon's dir, started with what precedes the call
+  grep -q "write-ahead log: records written, then flushed with fdatasync" "$1/renjad.log" \
+    && pass "$2: records are written, then flushed" \
+    || fail "$2: no buffered-write line in $1/renjad.log: $(grep 'write-ahead log:' "$1/renjad.log")"
+  local p=buffered/2024
+  "$RENJA" plan create $p >/dev/null
+  "$RENJA" set $p 2.17 nama=Urusan pagu=1 >/dev/null
+  sleep 1 # the idle checkpoint first, as above
+  echo once >"$CONTROL"
+  expect_exit "$2: a submit whose log flush fails is refused" 1 "$RENJA" set $p 2.17 pagu=2
+  for i in 3 4 5 6; do "$RENJA" set $p 2.17 pagu=$i >/dev/null; done
+  kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+  start_daemon "$1"
+  check "$2: every acknowledged revision after SIGKILL, none of the refused" "5 6" \
+    "$("$RENJA" --format json show $p 2.17 \
+    | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["rev"], a["items"][0]["pagu"])')"
+  kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+}
+D3="$T/data3"
+init_store "$D3"
+RENJA_WAL_DIRECT=0 LD_PRELOAD="$RENJA_FAILSYNC_LIB" RENJA_FAILSYNC="$CONTROL" start_daemon "$D3"
+buffered "$D3" "RENJA_WAL_DIRECT=0"
+D4="$T/data4"
+init_store "$D4"
+RENJA_FAILSYNC_NODIRECT=1 LD_PRELOAD="$RENJA_FAILSYNC_LIB" RENJA_FAILSYNC="$CONTROL" \
+  start_daemon "$D4"
+buffered "$D4" "a file system that refuses O_DIRECT"
 
 echo "passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]

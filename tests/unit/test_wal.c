@@ -159,6 +159,75 @@ static void test_exit_without_close(void **state)
     free(dir);
 }
 
+/* Revision r's record: 2.17 with indikators_of(r) indikator, from none
+ * to a record of about 100 KiB, so that records end anywhere in a block,
+ * fill several, and outgrow the direct write's buffer. */
+static int indikators_of(uint64_t r)
+{
+    return r % 23 == 0 ? 3000 : (int)(r * 37 % 200);
+}
+
+static void submit_sized(rj_store *s, uint64_t want)
+{
+    changes c = {0};
+    ch_item(&c, "2.17", "", pagu_of(want), indikators_of(want));
+    uint64_t rev = 0;
+    char diag[RJ_DIAG_MAX];
+    assert_int_equal(submit1(s, PLAN, &planner, &c, false, 0, &rev, diag), 0);
+    assert_int_equal(rev, want);
+}
+
+/* Records of every size, written directly (O_DIRECT | O_DSYNC, where the
+ * file system takes it) or written and flushed (RENJA_WAL_DIRECT=0); the
+ * store dies without closing, and every record comes back, with the head's
+ * indikators. */
+static void sizes_come_back(bool buffered)
+{
+    char *dir = tmp_dir();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (buffered)
+            setenv("RENJA_WAL_DIRECT", "0", 1);
+        rj_store *s = child_store(dir);
+        if (buffered && rj_store_log_direct(s))
+            _exit(4);
+        for (uint64_t r = 1; r <= 60; r++)
+            submit_sized(s, r);
+        _exit(0); /* no close, no checkpoint */
+    }
+    wait_child(pid);
+    rj_store *s;
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(rj_store_recovered(s), 61);
+    assert_int_equal(check_store(s), 60);
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
+    for (uint64_t r = 44; r <= 47; r++) {
+        Renja__V1__Item *it = NULL;
+        assert_int_equal(rj_snap_item(snap, PLAN, "2.17", r, &it, &d), 0);
+        assert_int_equal(it->n_indikator, (size_t)indikators_of(r));
+        protobuf_c_message_free_unpacked(&it->base, NULL);
+    }
+    rj_snap_end(snap);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+static void test_record_sizes_direct(void **state)
+{
+    (void)state;
+    sizes_come_back(false);
+}
+
+static void test_record_sizes_buffered(void **state)
+{
+    (void)state;
+    sizes_come_back(true);
+}
+
 /* A clean close leaves an empty log: the next open replays nothing. */
 static void test_close_checkpoints(void **state)
 {
@@ -437,7 +506,8 @@ int main(void)
         cmocka_unit_test(test_exit_without_close),   cmocka_unit_test(test_close_checkpoints),
         cmocka_unit_test(test_power_loss_every_cut), cmocka_unit_test(test_restore_drops_log),
         cmocka_unit_test(test_checkpoint_due),       cmocka_unit_test(test_bad_header_refused),
-        cmocka_unit_test(test_new_log_has_no_holes),
+        cmocka_unit_test(test_new_log_has_no_holes), cmocka_unit_test(test_record_sizes_direct),
+        cmocka_unit_test(test_record_sizes_buffered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
