@@ -154,7 +154,8 @@ static void reply_error(rj_call *call, int err, const char *msg)
 
 /* --- pool thread ---------------------------------------------------------- */
 
-static int authenticate(work *w)
+/* In snap when the call has one (a read), else in a read of its own. */
+static int authenticate(work *w, rj_snap *snap)
 {
     if (w->m->min_role == 0)
         return 0;
@@ -162,7 +163,8 @@ static int authenticate(work *w)
         return rj_diag_set(&w->diag, RJ_EAUTH,
                            "missing token: send metadata 'authorization: Bearer <token>' "
                            "(renja --token or $RENJA_TOKEN)");
-    int rc = rj_store_token_auth(w->d->store, w->token, &w->who, &w->diag);
+    int rc = snap ? rj_snap_token_auth(snap, w->token, &w->who, &w->diag)
+                  : rj_store_token_auth(w->d->store, w->token, &w->who, &w->diag);
     if (rc != 0)
         return rc == RJ_EAUTH ? rj_diag_set(&w->diag, RJ_EAUTH, "invalid or revoked token") : rc;
     if ((int)w->who->role < w->m->min_role)
@@ -189,7 +191,7 @@ static int frame_answer(work *w)
                            pageable ? "ask for it in pages (paged = true; renja does)"
                                     : "narrow the request (a kode subtree, fewer refs)");
     }
-    rj_grpc_frame_message(w->resp, &w->framed);
+    rj_grpc_frame_sized(w->resp, len, &w->framed);
     protobuf_c_message_free_unpacked(w->resp, NULL);
     w->resp = NULL;
     return 0;
@@ -217,29 +219,32 @@ static void work_cb(rj_job *job)
         w->err = RJ_ECANCELED;
         return;
     }
-    w->err = authenticate(w);
-    w->authed = w->m->min_role > 0 && (w->err == 0 || w->err == RJ_EPERM);
-    if (w->err)
-        return;
-    fill_ctx(w);
     rj_snap *snap = NULL;
     w->err = rj_snap_begin(w->d->store, &snap, &w->diag);
-    if (w->err == 0) {
-        if (w->on_loop)
-            rj_snap_budget(snap, LOOP_READ_VALUES);
-        if (w->svc->open)
-            w->err = w->svc->open(&w->ctx, snap, w->request, &w->stream, &w->diag);
-        else
-            w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
-        if (w->on_loop && rj_snap_over(snap)) {
-            w->over = true;
-            w->err = 0;
-            if (w->resp)
-                protobuf_c_message_free_unpacked(w->resp, NULL);
-            w->resp = NULL;
-        }
+    if (w->err)
+        return;
+    /* the token is looked up in the snapshot the read answers from */
+    w->err = authenticate(w, snap);
+    w->authed = w->m->min_role > 0 && (w->err == 0 || w->err == RJ_EPERM);
+    if (w->err) {
         rj_snap_end(snap);
+        return;
     }
+    fill_ctx(w);
+    if (w->on_loop)
+        rj_snap_budget(snap, LOOP_READ_VALUES);
+    if (w->svc->open)
+        w->err = w->svc->open(&w->ctx, snap, w->request, &w->stream, &w->diag);
+    else
+        w->err = w->svc->read(&w->ctx, snap, w->request, &w->resp, &w->diag);
+    if (w->on_loop && rj_snap_over(snap)) {
+        w->over = true;
+        w->err = 0;
+        if (w->resp)
+            protobuf_c_message_free_unpacked(w->resp, NULL);
+        w->resp = NULL;
+    }
+    rj_snap_end(snap);
     if (w->over)
         return;
     if (w->err == 0 && !w->stream)
@@ -253,7 +258,7 @@ static int write_prepare(void *ctx)
     work *w = ctx;
     if (atomic_load(&w->cancelled))
         return w->err = RJ_ECANCELED;
-    w->err = authenticate(w);
+    w->err = authenticate(w, NULL);
     w->authed = w->m->min_role > 0 && (w->err == 0 || w->err == RJ_EPERM);
     if (w->err)
         return w->err;

@@ -754,7 +754,11 @@ static void call_reply_framed(rj_call *call, rj_buf *out)
 
 int rj_grpc_frame_message(const ProtobufCMessage *msg, rj_buf *out)
 {
-    size_t len = protobuf_c_message_get_packed_size(msg);
+    return rj_grpc_frame_sized(msg, protobuf_c_message_get_packed_size(msg), out);
+}
+
+int rj_grpc_frame_sized(const ProtobufCMessage *msg, size_t len, rj_buf *out)
+{
     if (len > UINT32_MAX)
         return RJ_ETOOBIG;
     uint8_t prefix[RJ_WIRE_PREFIX];

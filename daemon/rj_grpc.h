@@ -169,6 +169,8 @@ void rj_call_reply(rj_call *call, const ProtobufCMessage *response);
 void rj_call_reply_framed(rj_call *call, rj_buf *framed);
 /* Append msg with its 5-byte gRPC prefix to out. Any thread. */
 int rj_grpc_frame_message(const ProtobufCMessage *msg, rj_buf *out);
+/* The same for a caller that has msg's packed size already. */
+int rj_grpc_frame_sized(const ProtobufCMessage *msg, size_t len, rj_buf *out);
 /* End the call with a non-zero status and a message a person can act on
  * (percent-encoded on the wire; any UTF-8). Trailers-only when nothing was
  * sent yet. */

@@ -456,10 +456,14 @@ static int list_values(rj_snap *snap, const char *plan, const char *prefix, uint
     int err = plan_head(snap, plan, &head, d);
     if (err)
         return err;
-    if (strlen(prefix) >= RJ_KODE_MAX || (kind == K_LINE && tree_prefix(prefix)))
+    size_t pl = strlen(prefix);
+    if (pl >= RJ_KODE_MAX || (kind == K_LINE && tree_prefix(prefix)))
         return 0;
+    /* kinds[kind] and prefix (a Show's every read: no snprintf) */
     char kp[RJ_VKEY_MAX];
-    snprintf(kp, sizeof(kp), "%s%s", kinds[kind], prefix);
+    _Static_assert(5 + RJ_KODE_MAX <= RJ_VKEY_MAX, "a value key holds its kind and a kode");
+    memcpy(kp, kinds[kind], 5);
+    memcpy(kp + 5, prefix, pl + 1);
     list_walk w = {.prefix = prefix, .desc = descs[kind], .kind = kind, .snap = snap};
     err = lm_walk(snap->txn, snap->s->vals, plan, kp, rev, list_walk_cb, &w);
     if (err) {

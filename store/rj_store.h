@@ -105,6 +105,8 @@ int rj_store_token_add(rj_store *s, const char *name, Renja__V1__Role role, cons
                        char out[RJ_TOKEN_MAX], rj_diag *d);
 /* Look a presented token up; RJ_EAUTH when unknown or revoked. */
 int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d);
+/* The same in a read snapshot (a read's own, so it opens no other). */
+int rj_snap_token_auth(rj_snap *snap, const char *token, Renja__V1__Identity **out, rj_diag *d);
 int rj_store_token_list(rj_store *s, Renja__V1__Identity ***out, size_t *n, rj_diag *d);
 int rj_store_token_revoke(rj_store *s, const char *name, rj_diag *d);
 /* The same list as rj_store_token_list, from a read snapshot. */

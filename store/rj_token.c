@@ -147,7 +147,9 @@ static void token_hash_keep(const char *token, size_t n, const char hex[65])
     memcpy(e->hex, hex, 65);
 }
 
-int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d)
+/* The token's identity as of txn (s's, or NULL: a read of its own). */
+static int token_auth(rj_store *s, MDB_txn *in, const char *token, Renja__V1__Identity **out,
+                      rj_diag *d)
 {
     *out = NULL;
     size_t n = token ? strlen(token) : 0;
@@ -158,8 +160,8 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     token_hash(token, n, hex, &cached);
     kbuf k;
     tok_key(&k, "h/", hex);
-    MDB_txn *txn;
-    if (lm_read_begin(s, &txn))
+    MDB_txn *txn = in;
+    if (!txn && lm_read_begin(s, &txn))
         return rj_diag_set(d, RJ_EIO, "store: cannot begin read");
     /* Found by the hash's exact key: only a token with that hash (and so,
      * but for a SHA-256 collision, that token) has one. */
@@ -172,7 +174,8 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     } else if (rc != MDB_NOTFOUND) {
         err = RJ_EIO;
     }
-    lm_read_end(s, txn);
+    if (!in)
+        lm_read_end(s, txn);
     if (err == 0 && !cached)
         token_hash_keep(token, n, hex);
     if (err == RJ_EAUTH)
@@ -180,6 +183,16 @@ int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **ou
     else if (err)
         rj_diag_set(d, err, "store: token lookup failed");
     return err;
+}
+
+int rj_store_token_auth(rj_store *s, const char *token, Renja__V1__Identity **out, rj_diag *d)
+{
+    return token_auth(s, NULL, token, out, d);
+}
+
+int rj_snap_token_auth(rj_snap *snap, const char *token, Renja__V1__Identity **out, rj_diag *d)
+{
+    return token_auth(snap->s, snap->txn, token, out, d);
 }
 
 typedef struct token_scan {
