@@ -379,8 +379,9 @@ static int direct_append(rj_store *s, const unsigned char *rec, size_t n)
         return w < 0 ? errno : EIO;
     size_t tail = (head + n) % WAL_BLOCK;
     memmove(s->blk, s->blk + head + n - tail, tail);
+    /* the record is durable: a buffer that cannot shrink is kept */
     if (s->blk_cap > BLK_KEEP)
-        return blk_reserve(s, tail, tail);
+        (void)blk_reserve(s, tail, tail);
     return 0;
 }
 
