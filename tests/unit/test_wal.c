@@ -129,36 +129,6 @@ static void wait_child(pid_t pid)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-/* A logging store that dies without closing: every write comes back. */
-static void test_exit_without_close(void **state)
-{
-    (void)state;
-    char *dir = tmp_dir();
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        rj_store *s = child_store(dir);
-        for (uint64_t r = 1; r <= 40; r++)
-            submit_rev(s, r);
-        _exit(0); /* no close, no checkpoint */
-    }
-    wait_child(pid);
-    rj_store *s;
-    rj_diag d;
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    assert_int_equal(rj_store_recovered(s), 41); /* the plan and 40 revisions */
-    assert_int_equal(check_store(s), 40);
-    submit_rev(s, 41);
-    rj_store_close(s);
-    /* Opened again: nothing left to replay, everything there. */
-    assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    assert_int_equal(rj_store_recovered(s), 0);
-    assert_int_equal(check_store(s), 41);
-    rj_store_close(s);
-    rm_rf(dir);
-    free(dir);
-}
-
 /* Revision r's record: 2.17 with indikators_of(r) indikator, from none
  * to a record of about 100 KiB, so that records end anywhere in a block,
  * fill several, and outgrow the direct write's buffer. */
@@ -177,13 +147,12 @@ static void submit_sized(rj_store *s, uint64_t want)
     assert_int_equal(rev, want);
 }
 
-/* Records of every size, written directly (O_DIRECT | O_DSYNC, where the
- * file system takes it) or written and flushed (RENJA_WAL_DIRECT=0); the
- * store dies without closing, and every record comes back, with the head's
- * indikators. */
-static void sizes_come_back(bool buffered)
+/* In a child process: a new logging store in dir that makes revisions 1
+ * to revs with submit and dies without closing (no checkpoint); with
+ * buffered, its records are written and then flushed. */
+static void crash_after(const char *dir, uint64_t revs, void (*submit)(rj_store *, uint64_t),
+                        bool buffered)
 {
-    char *dir = tmp_dir();
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -192,17 +161,55 @@ static void sizes_come_back(bool buffered)
         rj_store *s = child_store(dir);
         if (buffered && rj_store_log_direct(s))
             _exit(4);
-        for (uint64_t r = 1; r <= 60; r++)
-            submit_sized(s, r);
+        for (uint64_t r = 1; r <= revs; r++)
+            submit(s, r);
         _exit(0); /* no close, no checkpoint */
     }
     wait_child(pid);
+}
+
+/* The store crash_after left, opened: the plan and every revision
+ * replayed from the log, each with its pagu. */
+static rj_store *reopen_all(const char *dir, uint64_t revs)
+{
     rj_store *s;
     rj_diag d;
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    assert_int_equal(rj_store_recovered(s), 61);
-    assert_int_equal(check_store(s), 60);
+    assert_int_equal(rj_store_recovered(s), revs + 1);
+    assert_int_equal(check_store(s), revs);
+    return s;
+}
+
+/* A logging store that dies without closing: every write comes back. */
+static void test_exit_without_close(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    crash_after(dir, 40, submit_rev, false);
+    rj_store *s = reopen_all(dir, 40);
+    submit_rev(s, 41);
+    rj_store_close(s);
+    /* Opened again: nothing left to replay, everything there. */
+    rj_diag d;
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    assert_int_equal(rj_store_recovered(s), 0);
+    assert_int_equal(check_store(s), 41);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* Records of every size, written directly (O_DIRECT | O_DSYNC, where the
+ * file system takes it) or written and flushed (RENJA_WAL_DIRECT=0); the
+ * store dies without closing, and every record comes back, with the
+ * indikators of the revisions around the biggest. */
+static void sizes_come_back(bool buffered)
+{
+    char *dir = tmp_dir();
+    crash_after(dir, 60, submit_sized, buffered);
+    rj_store *s = reopen_all(dir, 60);
     rj_snap *snap;
+    rj_diag d;
     assert_int_equal(rj_snap_begin(s, &snap, NULL), 0);
     for (uint64_t r = 44; r <= 47; r++) {
         Renja__V1__Item *it = NULL;
