@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # renjad's write-ahead log (renja.wal) where it can go wrong:
-# - a flush of the log that fails (a preload makes fdatasync of renja.wal
-#   return EIO): the submit is refused with a message that says so, the
+# - a flush of the log that fails (a preload makes fdatasync of renja.wal,
+#   or its O_DSYNC write, return EIO): the submit is refused with a message that says so, the
 #   daemon keeps serving, a later submit succeeds when one flush failed, and
 #   writes are refused until a restart when the log cannot be repaired;
 #   after the restart every acknowledged revision is there and none of the
@@ -9,7 +9,11 @@
 # - a token added by `renjad token add` beside a running daemon survives
 #   the daemon's SIGKILL and the recovery at its next start;
 # - the daemon killed with SIGKILL replays its log at the next start and
-#   says so in its log.
+#   says so in its log;
+# - records are written with O_DIRECT and O_DSYNC where the file system
+#   takes it, else written and then flushed (RENJA_WAL_DIRECT=0, or a file
+#   system that refuses O_DIRECT): the start says which, and on the second
+#   way too a failed flush is a refused write and a SIGKILL loses nothing.
 source "$(dirname "$0")/../integration/lib.sh"
 : "${RENJA_FAILSYNC_LIB:?RENJA_FAILSYNC_LIB must name the failsync preload}"
 # The preload comes before a sanitizer's runtime; that is intended here.
@@ -149,8 +153,8 @@ check "with its content" "$last1" "$("$RENJA" --format json show $P2 2.17.01 \
 # The other way records are written: then flushed with fdatasync, where
 # the file system takes no O_DIRECT (the preload's RENJA_FAILSYNC_NODIRECT
 # makes open refuse it, as such a file system does) or RENJA_WAL_DIRECT=0
-# says so.
-# A flush that fails once is a refused write, and a SIGKILL loses nothing.
+# says so. A flush that fails once is a refused write, and a SIGKILL loses
+# nothing.
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
 buffered() { # DIR: the daemon's dir, started with what precedes the call
   grep -q "write-ahead log: records written, then flushed with fdatasync" "$1/renjad.log" \
