@@ -356,6 +356,18 @@ static int blk_reserve(rj_store *s, size_t head, size_t len)
     return 0;
 }
 
+/* Write blk's first len bytes (whole blocks) through fd at the block the
+ * log ends in. */
+static int blk_write(rj_store *s, int fd, size_t len)
+{
+    off_t at = s->wal_end - s->wal_end % WAL_BLOCK;
+    ssize_t w;
+    do
+        w = pwrite(fd, s->blk, len, at);
+    while (w < 0 && errno == EINTR);
+    return w == (ssize_t)len ? 0 : w < 0 ? errno : EIO;
+}
+
 /* Append n bytes at wal_end through the O_DIRECT | O_DSYNC descriptor: the
  * block the log ends in is written again whole, its first bytes as they
  * were, zeros after the record to the end of its last block (what follows
@@ -371,12 +383,8 @@ static int direct_append(rj_store *s, const unsigned char *rec, size_t n)
         return rc;
     memcpy(s->blk + head, rec, n);
     memset(s->blk + head + n, 0, len - head - n);
-    ssize_t w;
-    do
-        w = pwrite(s->wal_dfd, s->blk, len, s->wal_end - (off_t)head);
-    while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)len)
-        return w < 0 ? errno : EIO;
+    if ((rc = blk_write(s, s->wal_dfd, len)) != 0)
+        return rc;
     size_t tail = (head + n) % WAL_BLOCK;
     memmove(s->blk, s->blk + head + n - tail, tail);
     /* the record is durable: a buffer that cannot shrink is kept */
@@ -409,8 +417,7 @@ static void direct_open(rj_store *s)
     if (rc == 0) {
         size_t head = (size_t)(s->wal_end % WAL_BLOCK);
         memset(s->blk + head, 0, WAL_BLOCK - head);
-        ssize_t w = pwrite(fd, s->blk, WAL_BLOCK, s->wal_end - (off_t)head);
-        rc = w == WAL_BLOCK ? 0 : w < 0 ? errno : EIO;
+        rc = blk_write(s, fd, WAL_BLOCK);
     }
     if (rc) {
         close(fd);
