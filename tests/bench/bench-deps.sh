@@ -3,7 +3,7 @@
 # (the baseline it measures renjad against) and h2load. Not needed to build
 # or test renja, so the default test run does not install them.
 set -euo pipefail
-pkgs=(etcd-server nghttp2-client protobuf-compiler python3-grpcio)
+pkgs=(etcd-server nghttp2-client protobuf-compiler python3-grpcio time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

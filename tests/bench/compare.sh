@@ -13,7 +13,8 @@
 #   renja Show of one item              vs  etcd Range of one key (serializable)
 #   renja Health (the transport alone)  vs  etcd Range
 #
-# with the renja/etcd ratio of req/s per row; the raw LMDB synced commit rate
+# with the renja/etcd ratio of req/s per row, and the share of one core the
+# client and the daemon used over each row; the raw LMDB synced commit rate
 # of one writer (bench_store --raw-lmdb, on the same disk) as the physical
 # ceiling; the peak RSS of both daemons. It checks that every acknowledged
 # Submit became a revision and every acknowledged Put an etcd revision.
@@ -144,16 +145,35 @@ etcd_rev() {
     | awk '$1 == "revision:" { print $2 }'
 }
 
-# run LABEL PORT PATH BODY CLIENTS REQUESTS [TOKEN]: one h2load run; prints
-# "req/s mean_ms p99_ms succeeded".
+# cpu_ticks PID: the CPU time a daemon has used so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
+
+# timed SERVER_PID CMD...: runs one load generator with its output to
+# $T/timed.out, then prints "client_cpu% server_cpu%": each the share of one
+# core it used over the run's wall time. On 2 cores a client near 100 % is
+# the row's limit, not the server.
+timed() {
+  local pid=$1 t0 t1
+  shift
+  t0=$(cpu_ticks "$pid")
+  /usr/bin/time -f '%U %S %e' -o "$T/time.out" "$@" >"$T/timed.out" 2>&1 \
+    || { cat "$T/timed.out" >&2; exit 1; }
+  t1=$(cpu_ticks "$pid")
+  awk -v d=$((t1 - t0)) -v hz="$TICK" \
+    'END { printf "%.0f %.0f\n", ($1 + $2) * 100 / $3, d / hz * 100 / $3 }' "$T/time.out"
+}
+
+# run LABEL PORT PATH BODY CLIENTS REQUESTS SERVER_PID [TOKEN]: one h2load
+# run; prints "req/s mean_ms p99_ms succeeded client_cpu% server_cpu%".
 run() {
-  local label=$1 port=$2 path=$3 bodyf=$4 c=$5 n=$6 tok=${7:-}
-  local log="$T/$label-$c.log" out="$T/$label-$c.out"
+  local label=$1 port=$2 path=$3 bodyf=$4 c=$5 n=$6 pid=$7 tok=${8:-}
+  local log="$T/$label-$c.log" cpu
   local hdr=(-H 'content-type: application/grpc' -H 'te: trailers')
   [ -n "$tok" ] && hdr+=(-H "authorization: Bearer $tok")
-  h2load -n "$n" -c "$c" -m 1 -t 1 -d "$bodyf" "${hdr[@]}" --log-file="$log" \
-    "http://127.0.0.1:$port$path" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
-  python3 - "$out" "$log" <<'EOF'
+  cpu=$(timed "$pid" h2load -n "$n" -c "$c" -m 1 -t 1 -d "$bodyf" "${hdr[@]}" --log-file="$log" \
+    "http://127.0.0.1:$port$path") || exit 1
+  python3 - "$T/timed.out" "$log" "$cpu" <<'EOF'
 import re, sys
 out = open(sys.argv[1]).read()
 rate = float(re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", out).group(1))
@@ -161,17 +181,19 @@ ok = int(re.search(r"(\d+) succeeded", out).group(1))
 lat = sorted(int(l.split("\t")[2]) for l in open(sys.argv[2]) if l.strip())
 mean = sum(lat) / len(lat) / 1000.0
 p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000.0
-print("%.0f %.3f %.3f %d" % (rate, mean, p99, ok))
+print("%.0f %.3f %.3f %d %s" % (rate, mean, p99, ok, sys.argv[3]))
 EOF
 }
 
-# write MODE PORT CLIENTS REQUESTS START [TOKEN]: one bench_h2 run, request
-# i = START.. carrying i; prints "req/s mean_ms p99_ms succeeded".
+# write MODE PORT CLIENTS REQUESTS START SERVER_PID [TOKEN]: one bench_h2
+# run, request i = START.. carrying i; prints "req/s mean_ms p99_ms
+# succeeded client_cpu% server_cpu%".
 write() {
-  local mode=$1 port=$2 c=$3 n=$4 start=$5 tok=${6:-}
+  local mode=$1 port=$2 c=$3 n=$4 start=$5 pid=$6 tok=${7:-} cpu
   local args=(--start "$start" --plan "$PLAN" --kode "$LEAF")
   [ -n "$tok" ] && args+=(--token "$tok")
-  "$BUILD/bench_h2" "$mode" "127.0.0.1:$port" "$c" "$n" "${args[@]}" || exit 1
+  cpu=$(timed "$pid" "$BUILD/bench_h2" "$mode" "127.0.0.1:$port" "$c" "$n" "${args[@]}") || exit 1
+  echo "$(tail -n 1 "$T/timed.out") $cpu"
 }
 
 mkdir -p "$T/raw"
@@ -184,8 +206,8 @@ for c in 1 8 64; do
   case $c in 1) n=$N1 ;; 8) n=$N8 ;; *) n=$N64 ;; esac
   h0=$(renja_head)
   e0=$(etcd_rev)
-  rs=$(write renja-submit "$RPORT" "$c" "$n" "$start" "$TOKEN")
-  ep=$(write etcd-put "$EPORT" "$c" "$n" "$start")
+  rs=$(write renja-submit "$RPORT" "$c" "$n" "$start" "$RENJAD_PID" "$TOKEN")
+  ep=$(write etcd-put "$EPORT" "$c" "$n" "$start" "$ETCD_PID")
   start=$((start + n))
   h1=$(renja_head)
   e1=$(etcd_rev)
@@ -200,10 +222,10 @@ for c in 1 8 64; do
     check_fail=1
   fi
   rows+=("Submit|Put|$c|$rs|$ep")
-  rr=$(run show "$RPORT" /renja.v1.Renja/Show "$T/show.grpc" "$c" "$n" "$TOKEN")
-  er=$(run range "$EPORT" /etcdserverpb.KV/Range "$T/range.grpc" "$c" "$n")
+  rr=$(run show "$RPORT" /renja.v1.Renja/Show "$T/show.grpc" "$c" "$n" "$RENJAD_PID" "$TOKEN")
+  er=$(run range "$EPORT" /etcdserverpb.KV/Range "$T/range.grpc" "$c" "$n" "$ETCD_PID")
   rows+=("Show|Range|$c|$rr|$er")
-  rh=$(run health "$RPORT" /grpc.health.v1.Health/Check "$T/health.grpc" "$c" "$n")
+  rh=$(run health "$RPORT" /grpc.health.v1.Health/Check "$T/health.grpc" "$c" "$n" "$RENJAD_PID")
   rows+=("Health|Range|$c|$rh|$er")
 done
 
@@ -211,15 +233,18 @@ rss() { awk '$1 == "VmHWM:" { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status";
 
 echo "renjad vs etcd $(etcd --version | awk 'NR == 1 { print $3 }'), bench_h2 (Submit/Put) and h2load, one stream per client," \
   "$(nproc) cores; requests per row: $N1 / $N8 / $N64 at 1 / 8 / 64 clients"
-printf '%-8s %-7s %7s | %9s %9s %9s | %9s %9s %9s | %6s\n' renja etcd clients \
-  'req/s' 'mean ms' 'p99 ms' 'req/s' 'mean ms' 'p99 ms' ratio
+printf '%-8s %-7s %7s | %8s %8s %8s %9s | %8s %8s %8s %9s | %6s\n' renja etcd clients \
+  'req/s' 'mean ms' 'p99 ms' 'cpu c/s' 'req/s' 'mean ms' 'p99 ms' 'cpu c/s' ratio
 for r in "${rows[@]}"; do
   IFS='|' read -r a b c x y <<<"$r"
-  read -r xr xm xp _ <<<"$x"
-  read -r yr ym yp _ <<<"$y"
-  printf '%-8s %-7s %7s | %9s %9s %9s | %9s %9s %9s | %5.2fx\n' "$a" "$b" "$c" \
-    "$xr" "$xm" "$xp" "$yr" "$ym" "$yp" "$(echo "$xr $yr" | awk '{ print $1 / $2 }')"
+  read -r xr xm xp _ xc xs <<<"$x"
+  read -r yr ym yp _ yc ys <<<"$y"
+  printf '%-8s %-7s %7s | %8s %8s %8s %9s | %8s %8s %8s %9s | %5.2fx\n' "$a" "$b" "$c" \
+    "$xr" "$xm" "$xp" "$xc/$xs" "$yr" "$ym" "$yp" "$yc/$ys" \
+    "$(echo "$xr $yr" | awk '{ print $1 / $2 }')"
 done
+echo "cpu c/s: % of one core used by the client (bench_h2 or h2load) / by the daemon over the row;"
+echo "  $(nproc) cores in all: a client near 100 % limits its row however fast the daemon is"
 echo "raw LMDB synced commits/s (1 writer, same disk): $RAW"
 echo "peak RSS: renjad $(rss "$RENJAD_PID"), etcd $(rss "$ETCD_PID")"
 if [ "$check_fail" = 0 ]; then
