@@ -89,7 +89,7 @@ static void entry_free(const ProtobufCFieldDescriptor *fd, void *v)
     }
 }
 
-uint64_t rj_page_cut(ProtobufCMessage *m, uint64_t offset, size_t page)
+uint64_t rj_page_cut(ProtobufCMessage *m, uint64_t offset, size_t page, bool in_arena)
 {
     const seq *s = seq_of(m->descriptor);
     uint64_t pos = 0, next = 0;
@@ -106,13 +106,15 @@ uint64_t rj_page_cut(ProtobufCMessage *m, uint64_t offset, size_t page)
         size_t out = 0;
         for (size_t i = 0; i < *n; i++, pos++) {
             if (pos < offset || next) {
-                entry_free(fd, v[i]);
+                if (!in_arena)
+                    entry_free(fd, v[i]);
                 continue;
             }
             size_t sz = entry_size(fd, v[i]);
             if (sz > budget && kept_any) {
                 next = pos;
-                entry_free(fd, v[i]);
+                if (!in_arena)
+                    entry_free(fd, v[i]);
                 continue;
             }
             budget = sz > budget ? 0 : budget - sz;

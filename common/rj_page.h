@@ -17,9 +17,10 @@ bool rj_page_known(const ProtobufCMessageDescriptor *desc);
 
 /* Keep of the whole answer m only the entries at positions [offset, ...) of
  * its sequence while they fit in page bytes (the first one kept always
- * does); the others are freed. Returns the position of the first entry not
- * kept, 0 when this page reaches the end. */
-uint64_t rj_page_cut(ProtobufCMessage *m, uint64_t offset, size_t page);
+ * does); the others are freed, unless m lives in an arena (in_arena): then
+ * they stay there until it is freed. Returns the position of the first
+ * entry not kept, 0 when this page reaches the end. */
+uint64_t rj_page_cut(ProtobufCMessage *m, uint64_t offset, size_t page, bool in_arena);
 
 /* Move the sequence entries of page onto the end of whole's lists (a
  * nested list's message, absent in whole, is moved whole); page keeps none

@@ -136,8 +136,7 @@ static void work_free(work *w)
 {
     if (w->stream)
         w->svc->drop(w->stream);
-    if (w->resp)
-        protobuf_c_message_free_unpacked(w->resp, NULL);
+    rj_svc_answer_free(&w->ctx, w->resp);
     if (w->who)
         protobuf_c_message_free_unpacked(&w->who->base, NULL);
     free((void *)w->op.token); /* the struct from svc_token.c; its strings are the request's */
@@ -192,7 +191,7 @@ static int frame_answer(work *w)
                                     : "narrow the request (a kode subtree, fewer refs)");
     }
     rj_grpc_frame_sized(w->resp, len, &w->framed);
-    protobuf_c_message_free_unpacked(w->resp, NULL);
+    rj_svc_answer_free(&w->ctx, w->resp);
     w->resp = NULL;
     return 0;
 }
@@ -240,8 +239,7 @@ static void work_cb(rj_job *job)
     if (w->on_loop && rj_snap_over(snap)) {
         w->over = true;
         w->err = 0;
-        if (w->resp)
-            protobuf_c_message_free_unpacked(w->resp, NULL);
+        rj_svc_answer_free(&w->ctx, w->resp);
         w->resp = NULL;
     }
     rj_snap_end(snap);

@@ -13,8 +13,11 @@
  * from then on with rj_call_send and rj_call_finish. A stream opened but
  * not started (the call was cancelled meanwhile) is given to drop.
  *
- * Responses are allocated with malloc throughout, so the dispatcher frees
- * them with protobuf_c_message_free_unpacked(resp, NULL). */
+ * Responses are allocated with malloc, and freed with
+ * protobuf_c_message_free_unpacked(resp, NULL), except a read's answer
+ * built in an arena (Evaluate's: a row per indikator, ten strings each):
+ * the read then sets ctx->answer to that arena, and freeing the arena frees
+ * the answer. rj_svc_answer_free does whichever is right. */
 #ifndef RJ_SERVICE_H
 #define RJ_SERVICE_H
 
@@ -38,6 +41,7 @@ typedef struct rj_ctx {
     int64_t started_ms;
     uint64_t max_message; /* renjad --max-message, for ServerInfo */
     rj_watch *watch;      /* Watch's state (svc_watch.c); its start uses it */
+    rj_arena *answer;     /* set by a read whose answer lives in it, else NULL */
 } rj_ctx;
 
 typedef int (*rj_read_fn)(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
@@ -84,6 +88,9 @@ void rj_watch_free(rj_watch *w);
 /* The bytes one page of a paged answer holds at most (beside its header):
  * 1 MiB, or half the message limit when that is lower. */
 size_t rj_svc_page_bytes(const rj_ctx *ctx);
+/* Free a read's answer (NULL: none), and the arena it lives in if it does
+ * (then ctx->answer is NULL again). */
+void rj_svc_answer_free(rj_ctx *ctx, ProtobufCMessage *resp);
 /* Duplicate a string into malloc'd memory for a response field. */
 char *rj_svc_strdup(const char *s);
 /* A deep copy of a message, for moving one into a response. */

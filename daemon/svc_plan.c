@@ -14,6 +14,15 @@ size_t rj_svc_page_bytes(const rj_ctx *ctx)
                                                                : PAGE_MAX;
 }
 
+void rj_svc_answer_free(rj_ctx *ctx, ProtobufCMessage *resp)
+{
+    if (ctx->answer)
+        rj_arena_free(ctx->answer);
+    else if (resp)
+        protobuf_c_message_free_unpacked(resp, NULL);
+    ctx->answer = NULL;
+}
+
 char *rj_svc_strdup(const char *s)
 {
     return rj_strdup(s ? s : "");

@@ -25,8 +25,10 @@ static int pin_apply(rj_snap *snap, const char *plan, bool paged, uint64_t offse
     return 0;
 }
 
-/* The pin of an answer: where it was read. */
-static int pin_fill(rj_snap *snap, const char *plan, Renja__V1__Pin **out, rj_diag *d)
+/* The pin of an answer: where it was read. In the answer's arena when it
+ * has one (a), else malloc'd. */
+static int pin_fill(rj_snap *snap, const char *plan, rj_arena *a, Renja__V1__Pin **out,
+                    rj_diag *d)
 {
     uint64_t head = 0;
     int rc = rj_snap_resolve(snap, plan, "head", &head, d);
@@ -36,12 +38,15 @@ static int pin_fill(rj_snap *snap, const char *plan, Renja__V1__Pin **out, rj_di
         rc = rj_snap_stages(snap, plan, &st, &ns, d);
     if (rc)
         return rc;
-    Renja__V1__Pin *p = rj_malloc(sizeof(*p));
+    Renja__V1__Pin *p = a ? rj_arena_alloc(a, sizeof(*p)) : rj_malloc(sizeof(*p));
     renja__v1__pin__init(p);
     p->head = head;
-    p->stages = rj_calloc(ns ? ns : 1, sizeof(*p->stages));
+    p->stages = a ? rj_arena_calloc(a, ns, sizeof(*p->stages))
+                  : rj_calloc(ns ? ns : 1, sizeof(*p->stages));
     for (size_t i = 0; i < ns; i++) {
-        p->stages[p->n_stages++] = rj_svc_strdup(st[i]->name);
+        const char *name = st[i]->name ? st[i]->name : "";
+        p->stages[p->n_stages++] =
+            a ? rj_arena_strndup(a, name, strlen(name)) : rj_svc_strdup(name);
         protobuf_c_message_free_unpacked(&st[i]->base, NULL);
     }
     free(st);
@@ -52,7 +57,7 @@ static int pin_fill(rj_snap *snap, const char *plan, Renja__V1__Pin **out, rj_di
 /* Cut the whole answer r down to its page at offset. */
 static void page(rj_ctx *ctx, ProtobufCMessage *r, uint64_t offset, uint64_t *next_offset)
 {
-    *next_offset = rj_page_cut(r, offset, rj_svc_page_bytes(ctx));
+    *next_offset = rj_page_cut(r, offset, rj_svc_page_bytes(ctx), ctx->answer != NULL);
 }
 
 static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, ProtobufCMessage **resp,
@@ -66,7 +71,7 @@ static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     if (rc == 0)
         rc = rj_query_diff_cached(ctx->qcache, snap, q, r, d);
     if (rc == 0 && (!q->paged || !q->offset)) /* with the first page */
-        rc = pin_fill(snap, q->plan, &r->pin, d);
+        rc = pin_fill(snap, q->plan, NULL, &r->pin, d);
     if (rc == 0 && q->paged) {
         page(ctx, &r->base, q->offset, &r->next_offset);
         if (q->offset && r->total) { /* the total comes with the first page */
@@ -91,7 +96,7 @@ static int compare(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Prot
     if (rc == 0)
         rc = rj_query_compare(snap, q, r, d);
     if (rc == 0 && (!q->paged || !q->offset)) /* with the first page */
-        rc = pin_fill(snap, q->plan, &r->pin, d);
+        rc = pin_fill(snap, q->plan, NULL, &r->pin, d);
     if (rc == 0 && q->paged)
         page(ctx, &r->base, q->offset, &r->next_offset);
     return rc;
@@ -101,14 +106,17 @@ static int evaluate(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
                     ProtobufCMessage **resp, rj_diag *d)
 {
     const Renja__V1__EvaluateRequest *q = (const Renja__V1__EvaluateRequest *)req;
-    Renja__V1__EvaluateResponse *r = rj_malloc(sizeof(*r));
+    /* a row per indikator with ten strings each: one arena, not a malloc
+     * apiece (rj_service.h) */
+    rj_arena *a = ctx->answer = rj_arena_new();
+    Renja__V1__EvaluateResponse *r = rj_arena_alloc(a, sizeof(*r));
     renja__v1__evaluate_response__init(r);
     *resp = &r->base;
     int rc = pin_apply(snap, q->plan, q->paged, q->offset, q->pin, d);
     if (rc == 0)
-        rc = rj_query_evaluate(snap, q, r, d);
+        rc = rj_query_evaluate(snap, q, r, a, d);
     if (rc == 0 && (!q->paged || !q->offset)) /* with the first page */
-        rc = pin_fill(snap, q->plan, &r->pin, d);
+        rc = pin_fill(snap, q->plan, a, &r->pin, d);
     if (rc == 0 && q->paged) {
         page(ctx, &r->base, q->offset, &r->next_offset);
         Renja__V1__EvalSummary *s = r->summary;
@@ -130,7 +138,7 @@ static int validate(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req,
     if (rc == 0)
         rc = rj_query_validate(snap, q, r, d);
     if (rc == 0 && (!q->paged || !q->offset)) /* with the first page */
-        rc = pin_fill(snap, q->plan, &r->pin, d);
+        rc = pin_fill(snap, q->plan, NULL, &r->pin, d);
     for (size_t i = 0; rc == 0 && i < r->n_findings; i++) {
         r->errors += strcmp(r->findings[i]->severity, "error") == 0;
         r->warnings += strcmp(r->findings[i]->severity, "warning") == 0;

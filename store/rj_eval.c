@@ -1,10 +1,12 @@
 #include "rj_eval.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "rj_alloc.h"
 #include "rj_kode.h"
 #include "rj_num.h"
 #include "rj_qutil.h"
@@ -98,6 +100,31 @@ static owner item_owner(const Renja__V1__Item *it)
                    it->indikator};
 }
 
+/* The answer's strings, in its arena: s copied (protobuf-c's empty
+ * default for none), or printed. */
+static char *astr(rj_arena *a, const char *s)
+{
+    if (!s || !*s)
+        return (char *)protobuf_c_empty_string;
+    return rj_arena_strndup(a, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static char *aprintf(rj_arena *a, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = rj_arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
+    if (n < 0)
+        *out = '\0';
+    else
+        vsnprintf(out, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return out;
+}
+
 static bool same_unit(const char *a, const char *b)
 {
     return strcasecmp(a ? a : "", b ? b : "") == 0;
@@ -176,20 +203,20 @@ bool rj_eval_breakdown_total(Renja__V1__Formula f, Renja__V1__BreakdownRow *cons
 
 /* The breakdown of a realisasi, each lokasi with its percentage, and the
  * total the formula gives. */
-static void eval_breakdown(Renja__V1__EvalRow *row, const Renja__V1__Indikator *ind,
+static void eval_breakdown(rj_arena *a, Renja__V1__EvalRow *row, const Renja__V1__Indikator *ind,
                            const Renja__V1__Realisasi *r)
 {
     if (!r->n_breakdown || ind->formula == RENJA__V1__FORMULA__FORMULA_NONE)
         return;
     bool ratio = ind->formula == RENJA__V1__FORMULA__FORMULA_RATIO;
-    row->breakdown = rj_calloc(r->n_breakdown, sizeof *row->breakdown);
+    row->breakdown = rj_arena_calloc(a, r->n_breakdown, sizeof *row->breakdown);
     for (size_t i = 0; i < r->n_breakdown; i++) {
         const Renja__V1__BreakdownRow *b = r->breakdown[i];
-        Renja__V1__EvalBreakdown *e = rj_malloc(sizeof *e);
+        Renja__V1__EvalBreakdown *e = rj_arena_alloc(a, sizeof *e);
         renja__v1__eval_breakdown__init(e);
-        e->row = rj_malloc(sizeof *e->row);
+        e->row = rj_arena_alloc(a, sizeof *e->row);
         renja__v1__breakdown_row__init(e->row);
-        e->row->lokasi = rj_q_str(b->lokasi);
+        e->row->lokasi = astr(a, b->lokasi);
         e->row->num_e4 = b->num_e4;
         e->row->den_e4 = b->den_e4;
         e->row->before_e4 = b->before_e4;
@@ -207,42 +234,43 @@ static void eval_breakdown(Renja__V1__EvalRow *row, const Renja__V1__Indikator *
 }
 
 /* One row; *met tells whether the capaian reached 100. */
-static Renja__V1__EvalRow *eval_row(const owner *it, size_t i, const Renja__V1__Realisasi *r,
-                                    Renja__V1__EvalSummary *s, bool *met)
+static Renja__V1__EvalRow *eval_row(rj_arena *a, const owner *it, size_t i,
+                                    const Renja__V1__Realisasi *r, Renja__V1__EvalSummary *s,
+                                    bool *met)
 {
     const Renja__V1__Indikator *ind = it->indikator[i];
-    Renja__V1__EvalRow *row = rj_malloc(sizeof *row);
+    Renja__V1__EvalRow *row = rj_arena_alloc(a, sizeof *row);
     renja__v1__eval_row__init(row);
-    row->kode = rj_q_str(it->kode);
+    row->kode = astr(a, it->kode);
     row->level = it->level;
-    row->nama = rj_q_str(it->nama);
-    row->bidang = rj_q_str(it->bidang);
-    row->lokasi = rj_q_str(it->lokasi);
+    row->nama = astr(a, it->nama);
+    row->bidang = astr(a, it->bidang);
+    row->lokasi = astr(a, it->lokasi);
     row->indikator_no = (int32_t)(i + 1);
-    row->indikator = rj_q_str(ind->nama);
+    row->indikator = astr(a, ind->nama);
     const char *satuan;
     bool has_target;
     bool unit_ok = target_for(ind, r, &has_target, &row->target_e4, &satuan);
     row->has_target = has_target;
-    row->satuan = rj_q_str(satuan);
-    row->target_text = rj_q_str(ind->target_text);
+    row->satuan = astr(a, satuan);
+    row->target_text = astr(a, ind->target_text);
     row->tren = ind->tren;
     *met = false;
     if (!r) {
-        row->note = rj_q_str("not reported");
-        row->catatan = rj_q_str("belum dilaporkan");
+        row->note = astr(a, "not reported");
+        row->catatan = astr(a, "belum dilaporkan");
         s->not_reported++;
         return row;
     }
     row->reported = true;
     row->realisasi_e4 = r->value_e4;
-    row->realisasi_text = rj_q_str(r->text);
-    eval_breakdown(row, ind, r);
+    row->realisasi_text = astr(a, r->text);
+    eval_breakdown(a, row, ind, r);
     if (!unit_ok) {
         char *units = target_units(ind);
-        row->note = rj_asprintf("realisasi is counted in %s, the target in %s", r->satuan, units);
+        row->note = aprintf(a, "realisasi is counted in %s, the target in %s", r->satuan, units);
         row->catatan =
-            rj_asprintf("realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
+            aprintf(a, "realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
         free(units);
         s->no_capaian++;
         return row;
@@ -253,11 +281,11 @@ static Renja__V1__EvalRow *eval_row(const owner *it, size_t i, const Renja__V1__
     /* note for machine formats, catatan the same for people */
     if (!row->has_target) {
         const char *t = ind->target_text ? ind->target_text : "";
-        row->note = rj_asprintf("target is not a number: \"%s\"", t);
-        row->catatan = rj_asprintf("target bukan angka: \"%s\"", t);
+        row->note = aprintf(a, "target is not a number: \"%s\"", t);
+        row->catatan = aprintf(a, "target bukan angka: \"%s\"", t);
     } else if (den == 0) {
-        row->note = rj_q_str(negatif ? "realisasi is 0 (tren negatif)" : "target is 0");
-        row->catatan = rj_q_str(negatif ? "realisasi 0 (tren negatif)" : "target 0");
+        row->note = astr(a, negatif ? "realisasi is 0 (tren negatif)" : "target is 0");
+        row->catatan = astr(a, negatif ? "realisasi 0 (tren negatif)" : "target 0");
     }
     if (row->note != protobuf_c_empty_string && row->note != NULL) {
         s->no_capaian++;
@@ -270,17 +298,18 @@ static Renja__V1__EvalRow *eval_row(const owner *it, size_t i, const Renja__V1__
          * realisasi near the int64 limit): a row without capaian says why
          * and counts as no_capaian, so the predikat counts and no_capaian
          * still partition the reported rows. */
-        row->note = rj_q_str("capaian is out of range (beyond int64 hundredths)");
-        row->catatan = rj_q_str("capaian di luar jangkauan (melebihi int64 perseratusan)");
+        row->note = astr(a, "capaian is out of range (beyond int64 hundredths)");
+        row->catatan = astr(a, "capaian di luar jangkauan (melebihi int64 perseratusan)");
         s->no_capaian++;
         return row;
     }
-    row->predikat = rj_q_str(rj_eval_predikat(num, den));
+    row->predikat = astr(a, rj_eval_predikat(num, den));
     count(s, row->predikat);
     return row;
 }
 
-int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, rj_diag *d)
+int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, rj_arena *a,
+                    rj_diag *d)
 {
     if (in->tw < 1 || in->tw > 4)
         return rj_diag_set(d, RJ_EINVAL, "triwulan %d: expected 1, 2, 3 or 4", in->tw);
@@ -291,10 +320,20 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
     real_map rs;
     map_build(&rs, in);
 
-    Renja__V1__EvalSummary *s = rj_malloc(sizeof *s);
+    Renja__V1__EvalSummary *s = rj_arena_alloc(a, sizeof *s);
     renja__v1__eval_summary__init(s);
     out->summary = s;
-    size_t cap_rows = 0, cap_ang = 0, cap_met = 0, cap_ns = 0;
+    /* every list at its longest, once: an arena does not grow one */
+    size_t n_ind = 0, n_goal_ind = 0;
+    for (size_t k = 0; k < in->n_items; k++)
+        n_ind += in->items[k]->n_indikator;
+    for (size_t k = 0; k < in->n_goals; k++)
+        n_goal_ind += in->goals[k]->n_indikator;
+    out->rows = rj_arena_calloc(a, n_ind, sizeof *out->rows);
+    out->goal_rows = rj_arena_calloc(a, n_goal_ind, sizeof *out->goal_rows);
+    out->anggaran = rj_arena_calloc(a, in->n_items, sizeof *out->anggaran);
+    s->met = rj_arena_calloc(a, in->n_items, sizeof *s->met);
+    s->not_started = rj_arena_calloc(a, in->n_items, sizeof *s->not_started);
     for (size_t k = 0; k < in->n_items; k++) {
         const Renja__V1__Item *it = in->items[k];
         bool leaf = rj_kode_level(it->kode) == RJ_LEVEL_SUB_KEGIATAN;
@@ -303,8 +342,7 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         for (size_t i = 0; i < it->n_indikator; i++) {
             const Renja__V1__Realisasi *r = find_real(&rs, it->kode, (int)(i + 1));
             bool met;
-            Renja__V1__EvalRow *row = eval_row(&o, i, r, s, &met);
-            rj_ptrs_push((void ***)&out->rows, &out->n_rows, &cap_rows, row);
+            out->rows[out->n_rows++] = eval_row(a, &o, i, r, s, &met);
             all_met = all_met && met;
             if (r) {
                 any_reported = true;
@@ -314,34 +352,31 @@ int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, r
         if (!leaf)
             continue;
         if (all_met)
-            rj_ptrs_push((void ***)&s->met, &s->n_met, &cap_met, rj_strdup(it->kode));
+            s->met[s->n_met++] = astr(a, it->kode);
         if (any_reported && all_zero)
-            rj_ptrs_push((void ***)&s->not_started, &s->n_not_started, &cap_ns,
-                         rj_strdup(it->kode));
+            s->not_started[s->n_not_started++] = astr(a, it->kode);
         const Renja__V1__Realisasi *ra = find_real(&rs, it->kode, 0);
         if (ra) {
-            Renja__V1__EvalAnggaran *a = rj_malloc(sizeof *a);
-            renja__v1__eval_anggaran__init(a);
-            a->kode = rj_q_str(it->kode);
-            a->nama = rj_q_str(it->nama);
-            a->pagu = nodes[k].effective;
-            a->realisasi = ra->anggaran;
-            a->has_serapan = rj_pct_e2(a->realisasi, a->pagu, &a->serapan_e2);
-            rj_ptrs_push((void ***)&out->anggaran, &out->n_anggaran, &cap_ang, a);
+            Renja__V1__EvalAnggaran *g = rj_arena_alloc(a, sizeof *g);
+            renja__v1__eval_anggaran__init(g);
+            g->kode = astr(a, it->kode);
+            g->nama = astr(a, it->nama);
+            g->pagu = nodes[k].effective;
+            g->realisasi = ra->anggaran;
+            g->has_serapan = rj_pct_e2(g->realisasi, g->pagu, &g->serapan_e2);
+            out->anggaran[out->n_anggaran++] = g;
         }
     }
     /* Tabel 2: the tujuan and sasaran, counted in a summary of their own
      * that is not returned (the summary is Tabel 2-1's). */
     Renja__V1__EvalSummary gs = RENJA__V1__EVAL_SUMMARY__INIT;
-    size_t cap_goal = 0;
     for (size_t k = 0; k < in->n_goals; k++) {
         const Renja__V1__Goal *g = in->goals[k];
         owner o = {g->kode, g->nama, "", "", RENJA__V1__LEVEL__LEVEL_UNSPECIFIED, g->indikator};
         for (size_t i = 0; i < g->n_indikator; i++) {
             bool met;
-            Renja__V1__EvalRow *row =
-                eval_row(&o, i, find_real(&rs, g->kode, (int)(i + 1)), &gs, &met);
-            rj_ptrs_push((void ***)&out->goal_rows, &out->n_goal_rows, &cap_goal, row);
+            out->goal_rows[out->n_goal_rows++] =
+                eval_row(a, &o, i, find_real(&rs, g->kode, (int)(i + 1)), &gs, &met);
         }
     }
     free(rs.slot);

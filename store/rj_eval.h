@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "renja/v1/renja.pb-c.h"
+#include "rj_arena.h"
 #include "rj_error.h"
 
 typedef struct rj_eval_input {
@@ -48,9 +49,12 @@ typedef struct rj_eval_input {
 
 /* Fill out->rows, out->anggaran, out->summary and out->goal_rows (Tabel 2:
  * one row per indikator of every goal, the same capaian and predikat,
- * level unspecified, not counted in the summary) (malloc'd, as rj_diff.h).
+ * level unspecified, not counted in the summary). All of it, strings too,
+ * is allocated in a, none borrowed from in: out is done with when a is
+ * freed, and must never be given to protobuf_c_message_free_unpacked.
  * RJ_EINVAL for a triwulan outside 1..4 or unsorted items. */
-int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, rj_diag *d);
+int rj_eval_compute(const rj_eval_input *in, Renja__V1__EvaluateResponse *out, rj_arena *a,
+                    rj_diag *d);
 
 /* The total of a breakdown by the formula (RATIO: sum num / sum den x 100;
  * GROWTH: (sum after - sum before) / sum before x 100), four decimals, half

@@ -859,7 +859,7 @@ int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
 /* --- evaluate ----------------------------------------------------------- */
 
 int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
-                      Renja__V1__EvaluateResponse *out, rj_diag *d)
+                      Renja__V1__EvaluateResponse *out, rj_arena *answer, rj_diag *d)
 {
     uint64_t at, rat;
     int err = rj_snap_resolve(snap, req->plan, req->at, &at, d);
@@ -869,9 +869,10 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
         return err;
     if (req->tw < 1 || req->tw > 4)
         return rj_diag_set(d, RJ_EINVAL, "triwulan %d: expected 1, 2, 3 or 4", req->tw);
-    out->plan = rj_q_str(req->plan);
+    out->plan = rj_arena_strndup(answer, req->plan, strlen(req->plan));
     out->tw = req->tw;
-    out->at = rj_q_str(ref_or_head(req->at));
+    const char *ref = ref_or_head(req->at);
+    out->at = rj_arena_strndup(answer, ref, strlen(ref));
     out->at_rev = at;
     out->realisasi_rev = rat;
     Renja__V1__Item **items = NULL;
@@ -889,7 +890,7 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
         rj_diag_set(d, err, "reading plan %s failed", req->plan);
     if (!err) {
         rj_eval_input in = {items, ni, reals, nr, req->tw, goals, ng};
-        err = rj_eval_compute(&in, out, d);
+        err = rj_eval_compute(&in, out, answer, d);
     }
     rj_msgs_free((void **)goals, ng);
     rj_arena_free(a);

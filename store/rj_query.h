@@ -34,6 +34,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "renja/v1/renja.pb-c.h"
+#include "rj_arena.h"
 #include "rj_error.h"
 #include "rj_store.h"
 #include "rj_tree.h"
@@ -61,9 +62,10 @@ int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__
 int rj_query_compare(rj_snap *snap, const Renja__V1__CompareRequest *req,
                      Renja__V1__CompareResponse *out, rj_diag *d);
 /* Cost: one pass over the items at `at` and one over the realisasi at
- * realisasi_at, read from their packed bytes (rj_snap_*_arena). */
+ * realisasi_at, read from their packed bytes (rj_snap_*_arena). What it
+ * puts in out is allocated in a, as rj_eval_compute's: free a, never out. */
 int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
-                      Renja__V1__EvaluateResponse *out, rj_diag *d);
+                      Renja__V1__EvaluateResponse *out, rj_arena *a, rj_diag *d);
 /* Findings of the version at req->at, plus satuan-changed between each
  * pair of consecutive stages up to that revision. */
 int rj_query_validate(rj_snap *snap, const Renja__V1__ValidateRequest *req,

@@ -262,12 +262,13 @@ int main(int argc, char **argv)
     er.plan = PLAN;
     er.tw = 2;
     Renja__V1__EvaluateResponse eo = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    rj_arena *answer = rj_arena_new();
     t0 = now_ms();
-    if (rj_query_evaluate(snap, &er, &eo, &d))
+    if (rj_query_evaluate(snap, &er, &eo, answer, &d))
         die("evaluate", d.msg);
     printf("evaluate whole plan                      %9.1f ms  rows %zu  met %zu\n", now_ms() - t0,
            eo.n_rows, eo.summary->n_met);
-    rj_query_clear(&eo.base);
+    rj_arena_free(answer);
     rj_snap_end(snap);
 
     const char *names[] = {"s1", "s2", "s3", "s4", "s5", "s6", "s7"};

@@ -190,7 +190,7 @@ static void read_ok(const rj_service *svc, const ProtobufCMessage *req, const ch
     uint8_t *buf = malloc(protobuf_c_message_get_packed_size(resp) + 1);
     protobuf_c_message_pack(resp, buf);
     free(buf);
-    protobuf_c_message_free_unpacked(resp, NULL);
+    rj_svc_answer_free(&ctx, resp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

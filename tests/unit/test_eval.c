@@ -11,6 +11,30 @@
 
 #define E4(x) ((int64_t)(x)*10000)
 
+/* The arena an answer of rj_eval_compute lives in: made when first asked
+ * for, freed (with every answer in it) by answer_free. */
+static rj_arena *answer_arena;
+
+static rj_arena *answer(void)
+{
+    if (!answer_arena)
+        answer_arena = rj_arena_new();
+    return answer_arena;
+}
+
+static void answer_free(void)
+{
+    rj_arena_free(answer_arena);
+    answer_arena = NULL;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    answer_free();
+    return 0;
+}
+
 /* The seed's examples (Tabel 2-1). */
 static void test_seed_capaian(void **state)
 {
@@ -33,7 +57,7 @@ static void test_seed_capaian(void **state)
     }
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = n, .tw = 2};
-    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
     assert_int_equal(out.n_rows, n);
     for (size_t i = 0; i < n; i++) {
         assert_true(out.rows[i]->has_capaian);
@@ -49,8 +73,7 @@ static void test_seed_capaian(void **state)
     assert_int_equal(out.summary->n_not_started, 0);
     fx_free(it, 1);
     fx_free(rs, n);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    answer_free();
 }
 
 static void test_predikat_boundaries(void **state)
@@ -110,7 +133,7 @@ static void test_notes_summary_anggaran(void **state)
     size_t nr = sizeof rs / sizeof rs[0];
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in = {.items = it, .n_items = 4, .reals = rs, .n_reals = nr, .tw = 2};
-    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
     assert_int_equal(out.n_rows, 7);
     assert_string_equal(out.rows[0]->kode, "2.17.01");
     assert_int_equal(out.rows[0]->capaian_e2, 10000);
@@ -137,32 +160,29 @@ static void test_notes_summary_anggaran(void **state)
     assert_int_equal(out.anggaran[0]->pagu, 200000000);
     assert_int_equal(out.anggaran[0]->serapan_e2, 7500);
     assert_int_equal(out.anggaran[1]->serapan_e2, 0);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    answer_free();
 
     /* triwulan I: only the fourth indikator reported, with realisasi 3 */
     Renja__V1__EvaluateResponse o1 = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in1 = {.items = it, .n_items = 4, .reals = rs, .n_reals = nr, .tw = 1};
-    assert_int_equal(rj_eval_compute(&in1, &o1, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in1, &o1, answer(), NULL), 0);
     assert_int_equal(o1.summary->not_reported, 6);
     assert_int_equal(o1.n_anggaran, 0);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof o1), &o1, sizeof o1), NULL);
+    answer_free();
 
     /* all reported realisasi 0: not started */
     rs[6]->value_e4 = 0;
     rs[7]->value_e4 = 0;
     Renja__V1__EvaluateResponse o2 = RENJA__V1__EVALUATE_RESPONSE__INIT;
-    assert_int_equal(rj_eval_compute(&in, &o2, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &o2, answer(), NULL), 0);
     assert_int_equal(o2.summary->n_not_started, 1);
     assert_string_equal(o2.summary->not_started[0], "2.17.01.1.01.0002");
     assert_int_equal(o2.summary->n_met, 0);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof o2), &o2, sizeof o2), NULL);
+    answer_free();
 
     rj_diag d;
     in.tw = 5;
-    assert_int_equal(rj_eval_compute(&in, &o2, &d), RJ_EINVAL);
+    assert_int_equal(rj_eval_compute(&in, &o2, answer(), &d), RJ_EINVAL);
     assert_non_null(strstr(d.msg, "triwulan 5"));
     fx_free(it, 4);
     fx_free(rs, nr);
@@ -203,7 +223,7 @@ static void test_int64_limits(void **state)
     rs[n] = fx_real("2.17.01.1.01.0001", 4, 0, 0, INT64_MAX);
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = n + 1, .tw = 4};
-    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
     assert_int_equal(out.n_rows, n);
     int no_capaian = 0;
     for (size_t i = 0; i < n; i++) {
@@ -229,8 +249,7 @@ static void test_int64_limits(void **state)
     assert_int_equal(out.anggaran[0]->serapan_e2, 10000);
     fx_free(it, 1);
     fx_free(rs, n + 1);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    answer_free();
 }
 
 static Renja__V1__Goal *goal(const char *kode, const char *nama)
@@ -272,7 +291,7 @@ static void test_goal_rows(void **state)
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in = {
         .items = it, .n_items = 1, .reals = rs, .n_reals = nr, .tw = 2, .goals = g, .n_goals = 2};
-    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
     assert_int_equal(out.n_rows, 1);
     assert_int_equal(out.rows[0]->capaian_e2, 9137);
     assert_int_equal(out.n_goal_rows, 4);
@@ -303,8 +322,7 @@ static void test_goal_rows(void **state)
     fx_free(it, 1);
     fx_free(rs, nr);
     fx_free(g, 2);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    answer_free();
 }
 
 static void add_part(Renja__V1__Indikator *k, int64_t v, const char *satuan)
@@ -343,7 +361,7 @@ static void test_units(void **state)
     /* rs[2]: no unit, as stored before units were kept */
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = 3, .tw = 2};
-    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
     assert_int_equal(out.n_rows, 3);
     assert_true(out.rows[0]->has_capaian);
     assert_int_equal(out.rows[0]->capaian_e2, 10000);
@@ -356,16 +374,14 @@ static void test_units(void **state)
     assert_int_equal(out.rows[2]->capaian_e2, 15000);
     assert_int_equal(out.summary->no_capaian, 1);
     assert_int_equal(out.summary->sangat_tinggi, 2);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    answer_free();
     /* a unit no part has: the note lists the parts */
     set_satuan(rs[0], "lembar");
     Renja__V1__EvaluateResponse o2 = RENJA__V1__EVALUATE_RESPONSE__INIT;
-    assert_int_equal(rj_eval_compute(&in, &o2, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &o2, answer(), NULL), 0);
     assert_string_equal(o2.rows[0]->note,
                         "realisasi is counted in lembar, the target in bulan + dok");
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof o2), &o2, sizeof o2), NULL);
+    answer_free();
     fx_free(it, 1);
     fx_free(rs, 3);
 }
@@ -408,7 +424,7 @@ static void test_breakdown(void **state)
     add_row(rs[2], "Lahat", 1, 2, false);
     Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
     rj_eval_input in = {.items = it, .n_items = 1, .reals = rs, .n_reals = 3, .tw = 2};
-    assert_int_equal(rj_eval_compute(&in, &out, NULL), 0);
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
     const Renja__V1__EvalRow *a = out.rows[0], *g = out.rows[1], *n = out.rows[2];
     assert_int_equal(a->n_breakdown, 3);
     assert_string_equal(a->breakdown[0]->row->lokasi, "Ogan Komering Ulu");
@@ -423,8 +439,7 @@ static void test_breakdown(void **state)
     assert_int_equal(g->computed_e4, 1614584); /* (411,98 - 157,57) / 157,57 */
     assert_int_equal(n->n_breakdown, 0);
     assert_false(n->has_computed);
-    protobuf_c_message_free_unpacked(
-        (ProtobufCMessage *)memcpy(rj_malloc(sizeof out), &out, sizeof out), NULL);
+    answer_free();
     int64_t v;
     assert_false(
         rj_eval_breakdown_total(RENJA__V1__FORMULA__FORMULA_NONE, rs[0]->breakdown, 3, &v));
@@ -445,5 +460,5 @@ int main(void)
         cmocka_unit_test(test_notes_summary_anggaran),
         cmocka_unit_test(test_int64_limits),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }
