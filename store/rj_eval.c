@@ -25,19 +25,39 @@ const char *rj_eval_predikat(int64_t num, int64_t den)
 }
 
 /* This triwulan's realisasi by (kode, indikator): open addressing over a
- * power-of-two table, no sort. */
+ * power-of-two table, no sort. A slot holds the high 32 bits of its
+ * entry's hash (the low ones place it) and its position in the input: 8
+ * bytes, as a pointer would take. A probe past another entry, and a lookup
+ * of an indikator with no realisasi (the common case), then compares a
+ * number instead of reading a kode through a pointer. */
+typedef struct real_slot {
+    uint32_t hash;
+    uint32_t at; /* 1 + the entry's index in the input; 0: the slot is free */
+} real_slot;
+
 typedef struct real_map {
-    const Renja__V1__Realisasi **slot;
+    real_slot *slot;
     size_t mask;
+    Renja__V1__Realisasi *const *reals;
 } real_map;
 
-static size_t real_hash(const char *kode, int ind)
+static uint64_t real_hash(const char *kode, int ind)
 {
     uint64_t h = 1469598103934665603u; /* FNV-1a */
     for (const unsigned char *p = (const unsigned char *)kode; *p; p++)
         h = (h ^ *p) * 1099511628211u;
     h = (h ^ (uint32_t)ind) * 1099511628211u;
-    return (size_t)(h ^ h >> 29);
+    return h ^ h >> 29;
+}
+
+/* The entry in slot s if it is (kode, ind) of that hash, else NULL. */
+static const Renja__V1__Realisasi *real_at(const real_map *m, real_slot s, uint32_t hash,
+                                           const char *kode, int ind)
+{
+    if (s.hash != hash)
+        return NULL;
+    const Renja__V1__Realisasi *r = m->reals[s.at - 1];
+    return r->indikator == ind && strcmp(r->kode, kode) == 0 ? r : NULL;
 }
 
 static void map_build(real_map *m, const rj_eval_input *in)
@@ -47,24 +67,29 @@ static void map_build(real_map *m, const rj_eval_input *in)
         cap *= 2;
     m->slot = rj_calloc(cap, sizeof *m->slot);
     m->mask = cap - 1;
+    m->reals = in->reals;
     for (size_t i = 0; i < in->n_reals; i++) {
         const Renja__V1__Realisasi *r = in->reals[i];
         if (r->tw != in->tw || r->clear)
             continue;
-        size_t h = real_hash(r->kode, r->indikator) & m->mask;
-        while (m->slot[h] &&
-               !(m->slot[h]->indikator == r->indikator && strcmp(m->slot[h]->kode, r->kode) == 0))
+        uint64_t full = real_hash(r->kode, r->indikator);
+        size_t h = (size_t)full & m->mask;
+        uint32_t hash = (uint32_t)(full >> 32);
+        while (m->slot[h].at && !real_at(m, m->slot[h], hash, r->kode, r->indikator))
             h = (h + 1) & m->mask;
-        if (!m->slot[h]) /* a repeat of (kode, indikator) keeps the first */
-            m->slot[h] = r;
+        if (!m->slot[h].at) /* a repeat of (kode, indikator) keeps the first */
+            m->slot[h] = (real_slot){hash, (uint32_t)(i + 1)};
     }
 }
 
 static const Renja__V1__Realisasi *find_real(const real_map *m, const char *kode, int ind)
 {
-    for (size_t h = real_hash(kode, ind) & m->mask; m->slot[h]; h = (h + 1) & m->mask)
-        if (m->slot[h]->indikator == ind && strcmp(m->slot[h]->kode, kode) == 0)
-            return m->slot[h];
+    uint64_t full = real_hash(kode, ind);
+    for (size_t h = (size_t)full & m->mask; m->slot[h].at; h = (h + 1) & m->mask) {
+        const Renja__V1__Realisasi *r = real_at(m, m->slot[h], (uint32_t)(full >> 32), kode, ind);
+        if (r)
+            return r;
+    }
     return NULL;
 }
 
@@ -269,8 +294,7 @@ static Renja__V1__EvalRow *eval_row(rj_arena *a, const owner *it, size_t i,
     if (!unit_ok) {
         char *units = target_units(ind);
         row->note = aprintf(a, "realisasi is counted in %s, the target in %s", r->satuan, units);
-        row->catatan =
-            aprintf(a, "realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
+        row->catatan = aprintf(a, "realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
         free(units);
         s->no_capaian++;
         return row;

@@ -2,6 +2,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -73,6 +75,53 @@ static void test_seed_capaian(void **state)
     assert_int_equal(out.summary->n_not_started, 0);
     fx_free(it, 1);
     fx_free(rs, n);
+    answer_free();
+}
+
+/* Thousands of indikator, their realisasi given in reverse order and
+ * beside another triwulan's: every row finds its own (kode, indikator),
+ * or none, through the lookup table. */
+static void test_many_realisasi(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    Renja__V1__Item **it = rj_calloc(N, sizeof *it);
+    Renja__V1__Realisasi **rs = rj_calloc(3 * N, sizeof *rs);
+    size_t nr = 0;
+    char kode[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(kode, sizeof kode, "2.17.01.1.01.%04d", i + 1);
+        it[i] = fx_item(kode, true, 1000, "Sub", "Sekretariat", "PAD");
+        fx_ind(it[i], "ind 1", "Dokumen", true, E4(100), "100");
+        fx_ind(it[i], "ind 2", "Dokumen", true, E4(100), "100");
+    }
+    for (int i = N - 1; i >= 0; i--) {
+        snprintf(kode, sizeof kode, "2.17.01.1.01.%04d", i + 1);
+        if (i % 3 == 0)
+            rs[nr++] = fx_real(kode, 2, 1, E4(i % 100 + 1), 0);
+        rs[nr++] = fx_real(kode, 3, 1, E4(7), 0);
+        if (i % 2 == 0)
+            rs[nr++] = fx_real(kode, 2, 2, E4(50), 0);
+    }
+    Renja__V1__EvaluateResponse out = RENJA__V1__EVALUATE_RESPONSE__INIT;
+    rj_eval_input in = {.items = it, .n_items = N, .reals = rs, .n_reals = nr, .tw = 2};
+    assert_int_equal(rj_eval_compute(&in, &out, answer(), NULL), 0);
+    assert_int_equal(out.n_rows, 2 * N);
+    size_t reported = 0;
+    for (size_t k = 0; k < out.n_rows; k++) {
+        const Renja__V1__EvalRow *row = out.rows[k];
+        int i = atoi(row->kode + strlen("2.17.01.1.01.")) - 1;
+        bool want = row->indikator_no == 1 ? i % 3 == 0 : i % 2 == 0;
+        assert_int_equal(row->reported, want);
+        if (want)
+            assert_int_equal(row->realisasi_e4, row->indikator_no == 1 ? E4(i % 100 + 1) : E4(50));
+        reported += row->reported;
+    }
+    assert_int_equal(reported, N / 3 + N / 2);
+    fx_free(it, N);
+    fx_free(rs, nr);
+    free(it);
+    free(rs);
     answer_free();
 }
 
@@ -453,6 +502,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_capaian),
+        cmocka_unit_test(test_many_realisasi),
         cmocka_unit_test(test_goal_rows),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_breakdown),
