@@ -27,8 +27,7 @@ static int pin_apply(rj_snap *snap, const char *plan, bool paged, uint64_t offse
 
 /* The pin of an answer: where it was read. In the answer's arena when it
  * has one (a), else malloc'd. */
-static int pin_fill(rj_snap *snap, const char *plan, rj_arena *a, Renja__V1__Pin **out,
-                    rj_diag *d)
+static int pin_fill(rj_snap *snap, const char *plan, rj_arena *a, Renja__V1__Pin **out, rj_diag *d)
 {
     uint64_t head = 0;
     int rc = rj_snap_resolve(snap, plan, "head", &head, d);
@@ -41,12 +40,11 @@ static int pin_fill(rj_snap *snap, const char *plan, rj_arena *a, Renja__V1__Pin
     Renja__V1__Pin *p = a ? rj_arena_alloc(a, sizeof(*p)) : rj_malloc(sizeof(*p));
     renja__v1__pin__init(p);
     p->head = head;
-    p->stages = a ? rj_arena_calloc(a, ns, sizeof(*p->stages))
-                  : rj_calloc(ns ? ns : 1, sizeof(*p->stages));
+    p->stages =
+        a ? rj_arena_calloc(a, ns, sizeof(*p->stages)) : rj_calloc(ns ? ns : 1, sizeof(*p->stages));
     for (size_t i = 0; i < ns; i++) {
         const char *name = st[i]->name ? st[i]->name : "";
-        p->stages[p->n_stages++] =
-            a ? rj_arena_strndup(a, name, strlen(name)) : rj_svc_strdup(name);
+        p->stages[p->n_stages++] = a ? rj_arena_strdup(a, name) : rj_svc_strdup(name);
         protobuf_c_message_free_unpacked(&st[i]->base, NULL);
     }
     free(st);

@@ -1,6 +1,8 @@
 #include "rj_arena.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,4 +79,24 @@ char *rj_arena_strndup(rj_arena *a, const void *p, size_t n)
     memcpy(s, p, n);
     s[n] = '\0';
     return s;
+}
+
+char *rj_arena_strdup(rj_arena *a, const char *s)
+{
+    return rj_arena_strndup(a, s, strlen(s));
+}
+
+char *rj_arena_printf(rj_arena *a, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) /* an encoding error: no string to print */
+        abort();
+    char *out = rj_arena_alloc(a, (size_t)n + 1);
+    vsnprintf(out, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return out;
 }

@@ -20,5 +20,9 @@ void *rj_arena_alloc(rj_arena *a, size_t n);
 void *rj_arena_calloc(rj_arena *a, size_t count, size_t size);
 /* The n bytes at p and a NUL. */
 char *rj_arena_strndup(rj_arena *a, const void *p, size_t n);
+/* A copy of the string s. */
+char *rj_arena_strdup(rj_arena *a, const char *s);
+/* The string printf would print. */
+__attribute__((format(printf, 2, 3))) char *rj_arena_printf(rj_arena *a, const char *fmt, ...);
 
 #endif

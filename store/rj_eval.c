@@ -1,6 +1,5 @@
 #include "rj_eval.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,29 +124,13 @@ static owner item_owner(const Renja__V1__Item *it)
                    it->indikator};
 }
 
-/* The answer's strings, in its arena: s copied (protobuf-c's empty
- * default for none), or printed. */
+/* An answer's string, in its arena: s copied, or protobuf-c's empty
+ * default for none. */
 static char *astr(rj_arena *a, const char *s)
 {
     if (!s || !*s)
         return (char *)protobuf_c_empty_string;
-    return rj_arena_strndup(a, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static char *aprintf(rj_arena *a, const char *fmt, ...)
-{
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *out = rj_arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
-    if (n < 0)
-        *out = '\0';
-    else
-        vsnprintf(out, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    return out;
+    return rj_arena_strdup(a, s);
 }
 
 static bool same_unit(const char *a, const char *b)
@@ -293,8 +276,10 @@ static Renja__V1__EvalRow *eval_row(rj_arena *a, const owner *it, size_t i,
     eval_breakdown(a, row, ind, r);
     if (!unit_ok) {
         char *units = target_units(ind);
-        row->note = aprintf(a, "realisasi is counted in %s, the target in %s", r->satuan, units);
-        row->catatan = aprintf(a, "realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
+        row->note =
+            rj_arena_printf(a, "realisasi is counted in %s, the target in %s", r->satuan, units);
+        row->catatan =
+            rj_arena_printf(a, "realisasi dihitung dalam %s, target dalam %s", r->satuan, units);
         free(units);
         s->no_capaian++;
         return row;
@@ -305,8 +290,8 @@ static Renja__V1__EvalRow *eval_row(rj_arena *a, const owner *it, size_t i,
     /* note for machine formats, catatan the same for people */
     if (!row->has_target) {
         const char *t = ind->target_text ? ind->target_text : "";
-        row->note = aprintf(a, "target is not a number: \"%s\"", t);
-        row->catatan = aprintf(a, "target bukan angka: \"%s\"", t);
+        row->note = rj_arena_printf(a, "target is not a number: \"%s\"", t);
+        row->catatan = rj_arena_printf(a, "target bukan angka: \"%s\"", t);
     } else if (den == 0) {
         row->note = astr(a, negatif ? "realisasi is 0 (tren negatif)" : "target is 0");
         row->catatan = astr(a, negatif ? "realisasi 0 (tren negatif)" : "target 0");

@@ -869,10 +869,9 @@ int rj_query_evaluate(rj_snap *snap, const Renja__V1__EvaluateRequest *req,
         return err;
     if (req->tw < 1 || req->tw > 4)
         return rj_diag_set(d, RJ_EINVAL, "triwulan %d: expected 1, 2, 3 or 4", req->tw);
-    out->plan = rj_arena_strndup(answer, req->plan, strlen(req->plan));
+    out->plan = rj_arena_strdup(answer, req->plan);
     out->tw = req->tw;
-    const char *ref = ref_or_head(req->at);
-    out->at = rj_arena_strndup(answer, ref, strlen(ref));
+    out->at = rj_arena_strdup(answer, ref_or_head(req->at));
     out->at_rev = at;
     out->realisasi_rev = rat;
     Renja__V1__Item **items = NULL;
