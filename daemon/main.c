@@ -172,9 +172,12 @@ static int open_store(const char *dir, rj_store **s)
                 "renjad: recovered %s from a crash: %llu write(s) replayed from the write-ahead "
                 "log\n",
                 dir, (unsigned long long)rj_store_recovered(*s));
-    if (rj_store_upgraded(*s))
-        fprintf(stderr, "renjad: %s upgraded to schema %d: roll-ups computed for %llu plan(s)\n",
-                dir, RJ_SCHEMA_VERSION, (unsigned long long)rj_store_upgraded(*s));
+    long from;
+    const char *what;
+    uint64_t up = rj_store_upgraded(*s, &from, &what);
+    if (up)
+        fprintf(stderr, "renjad: %s upgraded from schema %ld to %d: %s computed for %llu plan(s)\n",
+                dir, from, RJ_SCHEMA_VERSION, what, (unsigned long long)up);
     return 0;
 }
 

@@ -1088,11 +1088,14 @@ int rj_daemon_run(const rj_daemon_config *cfg)
                ? "write-ahead log: records written with O_DIRECT and O_DSYNC (durable on return)"
                : "write-ahead log: records written, then flushed with fdatasync (the file system "
                  "takes no O_DIRECT, or RENJA_WAL_DIRECT=0)");
-    if (rj_store_upgraded(d.store))
+    long up_from;
+    const char *up_what;
+    uint64_t up = rj_store_upgraded(d.store, &up_from, &up_what);
+    if (up)
         rj_log(RJ_LOG_INFO,
-               "store upgraded to schema %d: roll-ups computed for %llu plan(s), diffs read them "
-               "from their current head on",
-               RJ_SCHEMA_VERSION, (unsigned long long)rj_store_upgraded(d.store));
+               "store upgraded from schema %ld to %d: %s computed for %llu plan(s), diffs read "
+               "them from their current head on",
+               up_from, RJ_SCHEMA_VERSION, up_what, (unsigned long long)up);
     size_t n_tokens = 0;
     if (rj_store_token_count(d.store, &n_tokens, NULL) == 0 && n_tokens == 0)
         rj_log(RJ_LOG_WARN,

@@ -5,6 +5,7 @@
 
 #include "rj_num.h"
 #include "rj_qutil.h"
+#include "rj_store.h" /* rj_group_sum only */
 #include "rj_tree.h"
 
 #define NONE RJ_TREE_ROOT
@@ -336,7 +337,28 @@ static const char *leaf_field(const Renja__V1__Item *it, bool bidang)
     return bidang ? "(tanpa bidang)" : "(tanpa sumber dana)";
 }
 
-static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const rj_tree_node *int_,
+/* The groups given by the store: both sides' lists, merged by name. */
+static group *given_groups(const rj_diff_items *k, size_t *n)
+{
+    size_t i = 0, j = 0, m = 0;
+    group *gs = rj_calloc(k->n_groups_from + k->n_groups_to + 1, sizeof *gs);
+    while (i < k->n_groups_from || j < k->n_groups_to) {
+        const rj_group_sum *f = i < k->n_groups_from ? &k->groups_from[i] : NULL;
+        const rj_group_sum *t = j < k->n_groups_to ? &k->groups_to[j] : NULL;
+        int c = !f ? 1 : !t ? -1 : strcmp(f->name, t->name);
+        gs[m].key = gs[m].nama = c <= 0 ? f->name : t->name;
+        gs[m].from = c <= 0 ? f->pagu : 0;
+        gs[m].to = c >= 0 ? t->pagu : 0;
+        i += c <= 0;
+        j += c >= 0;
+        m++;
+    }
+    *n = m;
+    return gs;
+}
+
+static int build_groups(const rj_diff_input *in, const rj_diff_items *known,
+                        const rj_tree_node *inf, const rj_tree_node *int_,
                         const rj_tree_node *lnf, const rj_tree_node *lnt,
                         Renja__V1__DiffResponse *out, rj_diag *d)
 {
@@ -346,7 +368,9 @@ static int build_groups(const rj_diff_input *in, const rj_tree_node *inf, const 
     int err = 0;
     if (!*by)
         return 0;
-    if (strcmp(by, "bidang") == 0 || strcmp(by, "sumber-dana") == 0) {
+    if ((strcmp(by, "bidang") == 0 || strcmp(by, "sumber-dana") == 0) && known) {
+        gs = given_groups(known, &n);
+    } else if (strcmp(by, "bidang") == 0 || strcmp(by, "sumber-dana") == 0) {
         bool bidang = by[0] == 'b';
         for (int s = 0; s < 2 && !err; s++) {
             Renja__V1__Item **items = s ? in->to_items : in->from_items;
@@ -473,7 +497,7 @@ int rj_diff_compute_items(const rj_diff_input *in, const rj_diff_items *known,
     bool given = known != NULL;
     int err = 0;
     if (given) {
-        if (in->by && *in->by && strcmp(in->by, "rekening") != 0)
+        if (in->by && *in->by && strcmp(in->by, "rekening") != 0 && !known->groups)
             return rj_diag_set(d, RJ_EINVAL, "diff by \"%s\": needs the whole item sides", in->by);
         inf = (rj_tree_node *)known->from;
         int_ = (rj_tree_node *)known->to;
@@ -514,7 +538,7 @@ int rj_diff_compute_items(const rj_diff_input *in, const rj_diff_items *known,
     if (!err && in->level == RJ_LEVEL_NONE)
         err = emit_lines(in, lnf, lnt, out, &cap, d);
     if (!err)
-        err = build_groups(in, inf, int_, lnf, lnt, out, d);
+        err = build_groups(in, given && known->groups ? known : NULL, inf, int_, lnf, lnt, out, d);
     if (!given) {
         free(inf);
         free(int_);

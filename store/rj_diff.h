@@ -67,10 +67,15 @@ typedef struct rj_diff_items {
     const struct rj_tree_node *from, *to;
     int64_t total_from, total_to;
     bool items_any;
+    /* For a `by` of bidang or sumber-dana, which sums every sub kegiatan:
+     * each side's groups in name order (rj_store.h, rj_snap_groups). */
+    const struct rj_group_sum *groups_from, *groups_to;
+    size_t n_groups_from, n_groups_to;
+    bool groups;
 } rj_diff_items;
 
-/* rj_diff_compute with the item trees given. Not for a `by` of bidang or
- * sumber-dana (RJ_EINVAL), which sums every sub kegiatan. */
+/* rj_diff_compute with the item trees given. A `by` of bidang or
+ * sumber-dana needs the groups given too (RJ_EINVAL without). */
 int rj_diff_compute_items(const rj_diff_input *in, const rj_diff_items *items,
                           Renja__V1__DiffResponse *out, rj_diag *d);
 

@@ -64,7 +64,7 @@
 
 struct rj_store {
     MDB_env *env;
-    MDB_dbi meta, plans, revs, vals, stages, tokens, events, rollups;
+    MDB_dbi meta, plans, revs, vals, stages, tokens, events, rollups, groups;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int readers;
@@ -95,7 +95,8 @@ struct rj_store {
     bool wal_broken;
     char wal_why[160];
     struct records *recover; /* found at open, replayed once the env is open */
-    uint64_t upgraded;       /* plans given roll-ups by the schema 1 -> 2 upgrade */
+    uint64_t upgraded;       /* plans given stored sums by an upgrade ... */
+    long upgraded_from;      /* ... from this schema */
     /* the roll-ups of the batch's submits, moved once its ops are done */
     struct roll_pending *rp;
     size_t n_rp, cap_rp;
@@ -356,12 +357,15 @@ bool lm_varints(const MDB_val *val, const unsigned *fields, size_t n, uint64_t *
  * bytes do not parse. */
 bool lm_item_pagu(const MDB_val *val, bool *has_pagu, int64_t *pagu);
 /* A changed item of a submit: its canonical kode (borrowed), its presence
- * and declared pagu after the submit and, when old_known, before. */
+ * and declared pagu after the submit and, when old_known, before; its
+ * bidang and sumber dana after the submit (borrowed, NULL for none), which
+ * the group sums want of a sub kegiatan. */
 typedef struct lm_roll_item {
     const char *kode;
     bool old_known;
     bool po, ho, pn, hn;
     int64_t pagu_o, pagu_n;
+    const char *bidang_n, *sumber_n;
 } lm_roll_item;
 
 /* A new plan's record at revision 0. */
@@ -385,9 +389,47 @@ int lm_rollup_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
 /* Compute the plan's roll-ups at rev from all its items and write the ones
  * that differ from what rev read before (O(items)). */
 int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d);
-/* Schema 1 -> 2: every plan's roll-ups at its head; *n gets how many
+/* A store of an older schema to this one: every plan's roll-ups (from
+ * schema 1) and group sums (from 1 or 2) at its head; *n gets how many
  * plans. */
-int lm_rollup_migrate(rj_store *s, MDB_txn *txn, uint64_t *n, rj_diag *d);
+int lm_rollup_migrate(rj_store *s, MDB_txn *txn, long schema, uint64_t *n, rj_diag *d);
+
+/* The values of rollups and groups: a count and a sum at each revision
+ * where they moved, under key; the plan's record (key "") marks from which
+ * revision they are known (lm_sum_mark: known, or a tombstone: not known).
+ * lm_sum_at answers as lm_roll_at; lm_sum_put and lm_sum_mark give an MDB
+ * code. */
+int lm_sum_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
+              lm_roll *out);
+int lm_sum_put(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key,
+               uint64_t rev, const lm_roll *r);
+int lm_sum_mark(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, uint64_t rev, bool known);
+
+/* --- stored group sums (rj_groups.c) ----------------------------------------------
+ *
+ * For a diff by bidang or sumber dana: per plan, for each bidang ("b/"
+ * then its name) and each sumber dana ("s/" then its name) that a sub
+ * kegiatan names, the number of its sub kegiatan and the sum of their
+ * effective pagu, at each revision where they moved. A sub kegiatan with
+ * neither names "(tanpa bidang)" / "(tanpa sumber dana)", as a diff shows
+ * it. The plan's record says from which revision they are known: 0 for
+ * plans created with schema 3, the head at the upgrade for older ones; a
+ * tombstone from a revision where a sum left int64 or a name was longer
+ * than RJ_GROUP_NAME_MAX bytes (then a diff by bidang reads whole sides,
+ * and the next submit computes them again from every item). */
+#define RJ_GROUP_NAME_MAX (RJ_VKEY_MAX - 3)
+/* A new plan's record at revision 0. */
+int lm_groups_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d);
+/* Move the group sums for a submit at head + 1 (after its values are
+ * written in txn): items as lm_rollup_submit's. */
+int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
+                     const lm_roll_item *items, size_t nk, rj_diag *d);
+/* Compute them at rev from every item, writing what differs (O(items)). */
+int lm_groups_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d);
+/* The groups of kind 'b' or 's' with a sub kegiatan at rev, in name
+ * order: RJ_ENOTFOUND when the plan keeps none at rev, RJ_EIO. */
+int lm_groups_at(rj_store *s, MDB_txn *txn, const char *plan, char kind, uint64_t rev,
+                 rj_group_sum **out, size_t *n);
 
 /* --- records ---------------------------------------------------------------------- */
 

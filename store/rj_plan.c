@@ -40,7 +40,8 @@ int lm_op_create_plan(rj_store *s, MDB_txn *txn, rj_op *op)
     p.created_unix_ms = op->now_ms;
     if ((err = lm_plan_put(s, txn, &p, MDB_NOOVERWRITE, &op->diag)) != 0)
         return err;
-    if ((err = lm_rollup_create(s, txn, op->plan, &op->diag)) != 0)
+    if ((err = lm_rollup_create(s, txn, op->plan, &op->diag)) != 0 ||
+        (err = lm_groups_create(s, txn, op->plan, &op->diag)) != 0)
         return err;
     op->plan_out = lm_plan_copy(&p);
     return 0;

@@ -460,10 +460,15 @@ typedef struct fast_out {
     size_t nfi, nti;
     int64_t total_from, total_to;
     bool items_any;
+    rj_group_sum *gf, *gt; /* with a `by` of bidang or sumber-dana */
+    size_t ngf, ngt;
+    bool groups;
 } fast_out;
 
 static void fast_out_free(fast_out *fo)
 {
+    rj_group_sums_free(fo->gf, fo->ngf);
+    rj_group_sums_free(fo->gt, fo->ngt);
     rj_msgs_free((void **)fo->fi, fo->nfi);
     rj_msgs_free((void **)fo->ti, fo->nti);
     free(fo->nf);
@@ -564,6 +569,12 @@ static int stored_rows(rj_snap *snap, const char *plan, uint64_t rev, const kbuf
     return 0;
 }
 
+/* A `by` that sums every sub kegiatan: bidang or sumber-dana. */
+static bool by_group(const char *by)
+{
+    return by && *by && strcmp(by, "rekening") != 0;
+}
+
 /* The diff from the stored roll-ups: the changed items and their ancestors
  * at each side, nothing else. FAST_FALLBACK when the plan keeps no
  * roll-ups at either revision. */
@@ -604,6 +615,17 @@ static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_
     fo->total_to = rt.child_sum;
     fo->items_any = rf.n_children || rt.n_children; /* roots */
     free(ks);
+    if (!err && by_group(req->by)) {
+        err = rj_snap_groups(snap, req->plan, req->by, from, &fo->gf, &fo->ngf, d);
+        if (!err)
+            err = rj_snap_groups(snap, req->plan, req->by, to, &fo->gt, &fo->ngt, d);
+        if (err == RJ_ENOTFOUND) {
+            if (d)
+                rj_diag_clear(d);
+            return FAST_FALLBACK; /* the items tell */
+        }
+        fo->groups = true;
+    }
     return err;
 }
 
@@ -650,13 +672,11 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     /* The key query wants a forward range; the diff keeps its direction. */
     err = rj_snap_changed_keys(snap, req->plan, from < to ? from : to, from < to ? to : from, &keys,
                                &nk, d);
-    /* by bidang or sumber dana sums every sub kegiatan: the full sides */
-    bool whole = req->all || (req->by && *req->by && strcmp(req->by, "rekening") != 0);
     fast_out fo = {0};
     bool fast = false;
-    if (!err && !whole) {
+    if (!err && !req->all) {
         int r = diff_stored(snap, req, from, to, keys, nk, &fo, d);
-        if (r == FAST_FALLBACK && cache) {
+        if (r == FAST_FALLBACK && cache && !by_group(req->by)) {
             fast_out_free(&fo);
             memset(&fo, 0, sizeof fo);
             r = diff_fast(cache, snap, req, from, to, keys, nk, &fo, d);
@@ -720,7 +740,8 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
             in.n_from_items = fo.nfi;
             in.to_items = fo.ti;
             in.n_to_items = fo.nti;
-            rj_diff_items known = {fo.nf, fo.nt, fo.total_from, fo.total_to, fo.items_any};
+            rj_diff_items known = {fo.nf,  fo.nt,  fo.total_from, fo.total_to, fo.items_any,
+                                   fo.gf,  fo.gt,  fo.ngf,        fo.ngt,      fo.groups};
             err = rj_diff_compute_items(&in, &known, out, d);
         } else {
             err = rj_diff_compute(&in, out, d);

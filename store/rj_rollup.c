@@ -55,36 +55,53 @@ static int roll_decode(int r, const MDB_val *v, lm_roll *out)
     return VAL_LIVE;
 }
 
-int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
-               lm_roll *out)
+int lm_sum_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
+              lm_roll *out)
 {
     MDB_val v;
-    int r = lm_val_at(txn, s->rollups, plan, kode, rev, &v, NULL);
+    int r = lm_val_at(txn, dbi, plan, key, rev, &v, NULL);
     return roll_decode(r, &v, out);
 }
 
-static int roll_put(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
-                    const lm_roll *r)
+int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
+               lm_roll *out)
+{
+    return lm_sum_at(txn, s->rollups, plan, kode, rev, out);
+}
+
+int lm_sum_put(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key,
+               uint64_t rev, const lm_roll *r)
 {
     unsigned char b[ROLL_LEN];
     b[0] = TAG_LIVE;
     put_u64(b + 1, r->n_children);
     put_u64(b + 9, (uint64_t)r->child_sum);
     kbuf k;
-    lm_vkey(&k, plan, kode, rev);
+    lm_vkey(&k, plan, key, rev);
     MDB_val kv = kb_val(&k), dv = {.mv_size = ROLL_LEN, .mv_data = b};
-    return lm_put(s, txn, s->rollups, &kv, &dv, 0);
+    return lm_put(s, txn, dbi, &kv, &dv, 0);
+}
+
+static int roll_put(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
+                    const lm_roll *r)
+{
+    return lm_sum_put(s, txn, s->rollups, plan, kode, rev, r);
+}
+
+int lm_sum_mark(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, uint64_t rev, bool known)
+{
+    unsigned char tag = known ? TAG_LIVE : TAG_TOMB;
+    kbuf k;
+    lm_vkey(&k, plan, "", rev);
+    MDB_val kv = kb_val(&k), dv = {.mv_size = 1, .mv_data = &tag};
+    return lm_put(s, txn, dbi, &kv, &dv, 0);
 }
 
 /* The plan's record at rev: the roll-ups are known (from here on), or not
  * (a sum left int64: diffs read whole sides until they are known again). */
 static int plan_mark(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, bool known)
 {
-    unsigned char tag = known ? TAG_LIVE : TAG_TOMB;
-    kbuf k;
-    lm_vkey(&k, plan, "", rev);
-    MDB_val kv = kb_val(&k), dv = {.mv_size = 1, .mv_data = &tag};
-    return lm_put(s, txn, s->rollups, &kv, &dv, 0);
+    return lm_sum_mark(s, txn, s->rollups, plan, rev, known);
 }
 
 /* Fields 7 (has_pagu, varint) and 8 (pagu, zigzag sint64) of a packed
@@ -687,7 +704,7 @@ int lm_roll_plan(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, lm_r
     return err;
 }
 
-int lm_rollup_migrate(rj_store *s, MDB_txn *txn, uint64_t *n, rj_diag *d)
+int lm_rollup_migrate(rj_store *s, MDB_txn *txn, long schema, uint64_t *n, rj_diag *d)
 {
     *n = 0;
     MDB_cursor *c;
@@ -706,7 +723,10 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, uint64_t *n, rj_diag *d)
     int err = rc == MDB_NOTFOUND ? 0 : lm_fail(d, rc, "read plans");
     for (size_t i = 0; i < ids.n && !err; i++) {
         const Renja__V1__Plan *p = ids.v[i];
-        err = lm_rollup_rebuild(s, txn, p->id, p->head, d);
+        if (schema < 2)
+            err = lm_rollup_rebuild(s, txn, p->id, p->head, d);
+        if (!err && schema < 3)
+            err = lm_groups_rebuild(s, txn, p->id, p->head, d);
     }
     if (!err)
         *n = ids.n;
@@ -721,10 +741,22 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, uint64_t *n, rj_diag *d)
 struct roll_pending {
     char *plan;
     uint64_t head;
-    lm_roll_item *items; /* kodes owned, in kodes */
+    lm_roll_item *items; /* kodes owned, in kodes; bidang and sumber dana in strs */
     char (*kodes)[RJ_KODE_MAX];
+    char *strs;
     size_t n;
 };
+
+/* s copied to *at, which moves past it; NULL stays NULL. */
+static const char *copy_str(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    memcpy(*at, s, n);
+    *at += n;
+    return *at - n;
+}
 
 void lm_rollup_defer(rj_store *s, const char *plan, uint64_t head, const lm_roll_item *items,
                      size_t n)
@@ -738,12 +770,20 @@ void lm_rollup_defer(rj_store *s, const char *plan, uint64_t head, const lm_roll
     p->n = n;
     p->items = rj_malloc(n * sizeof *p->items);
     p->kodes = rj_malloc(n * sizeof *p->kodes);
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += (items[i].bidang_n ? strlen(items[i].bidang_n) + 1 : 0) +
+                 (items[i].sumber_n ? strlen(items[i].sumber_n) + 1 : 0);
+    p->strs = rj_malloc(total);
+    char *at = p->strs;
     for (size_t i = 0; i < n; i++) {
         p->items[i] = items[i];
         size_t len = strnlen(items[i].kode, RJ_KODE_MAX - 1);
         memcpy(p->kodes[i], items[i].kode, len);
         p->kodes[i][len] = '\0';
         p->items[i].kode = p->kodes[i];
+        p->items[i].bidang_n = copy_str(&at, items[i].bidang_n);
+        p->items[i].sumber_n = copy_str(&at, items[i].sumber_n);
     }
 }
 
@@ -759,6 +799,7 @@ void lm_rollup_rewind(rj_store *s, size_t mark)
         free(p->plan);
         free(p->items);
         free(p->kodes);
+        free(p->strs);
     }
 }
 
@@ -770,6 +811,8 @@ int lm_rollup_flush(rj_store *s, MDB_txn *txn, rj_diag *d)
     for (size_t i = 0; i < s->n_rp && err == 0; i++) {
         struct roll_pending *p = &s->rp[i];
         err = rollup_submit(s, txn, p->plan, p->head, p->items, p->n, known, d);
+        if (err == 0)
+            err = lm_groups_submit(s, txn, p->plan, p->head, p->items, p->n, d);
     }
     free(known);
     lm_rollup_rewind(s, 0);

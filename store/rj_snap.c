@@ -359,6 +359,20 @@ int rj_snap_rollup(rj_snap *snap, const char *plan, const char *kode, uint64_t r
     return 0;
 }
 
+int rj_snap_groups(rj_snap *snap, const char *plan, const char *by, uint64_t rev,
+                   rj_group_sum **out, size_t *n, rj_diag *d)
+{
+    *out = NULL;
+    *n = 0;
+    char kind = by && strcmp(by, "bidang") == 0 ? 'b' : by && strcmp(by, "sumber-dana") == 0 ? 's' : 0;
+    if (!kind || !plan || strlen(plan) > RJ_PLAN_ID_MAX)
+        return rj_diag_set(d, RJ_ENOTFOUND, "no group sums by %.24s", by ? by : "");
+    int err = lm_groups_at(snap->s, snap->txn, plan, kind, rev, out, n);
+    if (err == RJ_ENOTFOUND)
+        return rj_diag_set(d, err, "plan %s keeps no group sums at revision %" PRIu64, plan, rev);
+    return err ? read_failed(d, err, "group sums", plan) : 0;
+}
+
 int rj_snap_line(rj_snap *snap, const char *plan, const char *kode, uint64_t rev,
                  Renja__V1__BudgetLine **out, rj_diag *d)
 {

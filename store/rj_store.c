@@ -164,7 +164,7 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
         MDB_dbi *dbi;
     } dbs[] = {{"meta", &s->meta},     {"plans", &s->plans},    {"revs", &s->revs},
                {"vals", &s->vals},     {"stages", &s->stages},  {"tokens", &s->tokens},
-               {"events", &s->events}, {"rollups", &s->rollups}};
+               {"events", &s->events}, {"rollups", &s->rollups}, {"groups", &s->groups}};
     int rc = 0;
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
@@ -185,13 +185,16 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
     return rc ? rj_diag_set(&oa->d, RJ_EIO, "%s", mdb_strerror(rc)) : 0;
 }
 
-/* Schema 1 -> 2 (stored roll-ups), after any replay of the log: the
- * records of a crashed daemon are schema 1's. Run only when open_dbs found
- * schema 1, so an open of a current store makes no second transaction. */
+/* Schema 1 -> 3 (stored roll-ups and group sums) or 2 -> 3 (group sums),
+ * after any replay of the log: the records of a crashed daemon are the old
+ * schema's. Run only when open_dbs found an older schema, so an open of a
+ * current store makes no second transaction. */
 static int migrate(rj_store *s, MDB_txn *txn, void *arg)
 {
-    rj_diag *d = arg;
-    int err = lm_rollup_migrate(s, txn, &s->upgraded, d);
+    open_arg *oa = arg;
+    rj_diag *d = &oa->d;
+    s->upgraded_from = oa->version;
+    int err = lm_rollup_migrate(s, txn, oa->version, &s->upgraded, d);
     if (err)
         return err;
     int rc = put_schema(s, txn);
@@ -221,7 +224,7 @@ int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d
     }
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
-        rc = mdb_env_set_maxdbs(s->env, 8);
+        rc = mdb_env_set_maxdbs(s->env, 16);
     if (rc == 0)
         rc = mdb_env_set_maxreaders(s->env, 512);
     if (rc == 0)
@@ -252,8 +255,9 @@ int rj_store_open_ex(const char *dir, unsigned flags, rj_store **out, rj_diag *d
         return RJ_EIO;
     }
     rj_diag_clear(&oa.d);
-    if (oa.version < 2 && lm_write(s, migrate, &oa.d, &oa.d) != 0) {
-        rj_diag_set(d, RJ_EIO, "cannot open store in %s: schema 1 to 2: %s", dir, oa.d.msg);
+    if (oa.version < RJ_SCHEMA_VERSION && lm_write(s, migrate, &oa, &oa.d) != 0) {
+        rj_diag_set(d, RJ_EIO, "cannot open store in %s: schema %ld to %d: %s", dir, oa.version,
+                    RJ_SCHEMA_VERSION, oa.d.msg);
         rj_store_close(s);
         return RJ_EIO;
     }
@@ -279,8 +283,10 @@ void rj_store_close(rj_store *s)
     free(s);
 }
 
-uint64_t rj_store_upgraded(rj_store *s)
+uint64_t rj_store_upgraded(rj_store *s, long *from, const char **what)
 {
+    *from = s->upgraded_from;
+    *what = s->upgraded_from < 2 ? "roll-ups and group sums" : "group sums";
     return s->upgraded;
 }
 

@@ -35,7 +35,7 @@
 #include "rj_error.h"
 #include "rj_limits.h"
 
-#define RJ_SCHEMA_VERSION 2
+#define RJ_SCHEMA_VERSION 3
 
 typedef struct rj_store rj_store;
 typedef struct rj_snap rj_snap;
@@ -85,9 +85,11 @@ uint64_t rj_store_log_records(rj_store *s);
 bool rj_store_log_direct(rj_store *s);
 /* Records replayed from the log when the store was opened. */
 uint64_t rj_store_recovered(rj_store *s);
-/* Plans given stored roll-ups when this open upgraded the store from
- * schema 1 (0: it was schema 2 already, or new). */
-uint64_t rj_store_upgraded(rj_store *s);
+/* Plans given stored sums when this open upgraded the store from an older
+ * schema (0: it was this schema already, or new); *from gets that schema
+ * and *what names the sums computed ("roll-ups and group sums" from
+ * schema 1, "group sums" from 2). */
+uint64_t rj_store_upgraded(rj_store *s, long *from, const char **what);
 /* Clear reader slots of dead processes; *dead gets how many (may be NULL). */
 int rj_store_reader_check(rj_store *s, int *dead);
 /* A consistent, compacted copy of the whole environment into out_file while
@@ -174,6 +176,20 @@ typedef struct rj_rollup {
 } rj_rollup;
 int rj_snap_rollup(rj_snap *snap, const char *plan, const char *kode, uint64_t rev, rj_rollup *out,
                    rj_diag *d);
+/* The groups of a diff by "bidang" or "sumber-dana" at rev, from the sums
+ * the store keeps: each group's name, its number of sub kegiatan and the
+ * sum of their effective pagu, in name order; a group with no sub kegiatan
+ * at rev is not there. RJ_ENOTFOUND when the plan keeps none at rev
+ * (revisions before the store's upgrade to schema 3, a sum that left
+ * int64, a name longer than RJ_GROUP_NAME_MAX): then only the items tell. */
+typedef struct rj_group_sum {
+    char *name;
+    uint64_t n;
+    int64_t pagu;
+} rj_group_sum;
+int rj_snap_groups(rj_snap *snap, const char *plan, const char *by, uint64_t rev,
+                   rj_group_sum **out, size_t *n, rj_diag *d);
+void rj_group_sums_free(rj_group_sum *g, size_t n);
 /* At most this many values for the list reads below (items, lines,
  * realisasi, goals) of this snapshot, together: a read that wants more stops
  * short and rj_snap_over() says so; its answer is then incomplete and must

@@ -1328,6 +1328,8 @@ static int submit_write(submit *sb, Renja__V1__Plan *p)
         ri->pn = !t->remove;
         ri->hn = !t->remove && t->item.has_pagu;
         ri->pagu_n = ri->hn ? t->item.pagu : 0;
+        ri->bidang_n = t->remove ? NULL : t->item.bidang;
+        ri->sumber_n = t->remove ? NULL : t->item.sumber_dana;
     }
     /* moved with the batch's other submits, once its ops are done */
     lm_rollup_defer(sb->s, op->plan, sb->head, items, nk);

@@ -113,7 +113,7 @@ static uint64_t get64le(const unsigned char *b)
 static MDB_dbi *dbi_at(rj_store *s, unsigned i)
 {
     MDB_dbi *t[] = {&s->meta,   &s->plans,  &s->revs,   &s->vals,
-                    &s->stages, &s->tokens, &s->events, &s->rollups};
+                    &s->stages, &s->tokens, &s->events, &s->rollups, &s->groups};
     return i < sizeof(t) / sizeof(t[0]) ? t[i] : NULL;
 }
 

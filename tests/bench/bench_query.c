@@ -137,8 +137,8 @@ static uint64_t change(rj_store *s, size_t n, size_t count, int64_t bump)
     return rev;
 }
 
-static void bench_diff(rj_store *s, rj_query_cache *cache, uint64_t from, uint64_t to,
-                       const char *label)
+static void bench_diff_by(rj_store *s, rj_query_cache *cache, uint64_t from, uint64_t to,
+                       const char *label, const char *by)
 {
     rj_snap *snap;
     rj_snap_begin(s, &snap, NULL);
@@ -149,6 +149,7 @@ static void bench_diff(rj_store *s, rj_query_cache *cache, uint64_t from, uint64
     req.plan = PLAN;
     req.from = f;
     req.to = t;
+    req.by = (char *)by;
     Renja__V1__DiffResponse out = RENJA__V1__DIFF_RESPONSE__INIT;
     rj_diag d = {{0}};
     double t0 = now_ms();
@@ -159,6 +160,12 @@ static void bench_diff(rj_store *s, rj_query_cache *cache, uint64_t from, uint64
            (long long)out.total->delta);
     rj_query_clear(&out.base);
     rj_snap_end(snap);
+}
+
+static void bench_diff(rj_store *s, rj_query_cache *cache, uint64_t from, uint64_t to,
+                       const char *label)
+{
+    bench_diff_by(s, cache, from, to, label, "");
 }
 
 int main(int argc, char **argv)
@@ -248,6 +255,9 @@ int main(int argc, char **argv)
     bench_diff(s, cache, r10, r1k, "1000 changed, from a neighbour");
     bench_diff(s, cache, r1k, r100k, "all changed, cache cold");
     bench_diff(s, cache, r100k, base, "backwards, all changed, warm");
+    bench_diff_by(s, cache, base, r10, "10 changed, by bidang, cold", "bidang");
+    bench_diff_by(s, cache, base, r10, "10 changed, by bidang, warm", "bidang");
+    bench_diff_by(s, NULL, base, r10, "10 changed, by bidang, no cache", "bidang");
     rj_query_cache_free(cache);
     /* the first diff after a start: the store opened again, nothing held */
     rj_store_close(s);

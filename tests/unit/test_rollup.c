@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rj_diff.h"
 #include "rj_engine_fixture.h"
 #include "rj_kode.h"
 #include "rj_query.h"
@@ -98,13 +99,19 @@ static uint64_t submit(rj_store *s, Renja__V1__Change **c, size_t n)
     return rev;
 }
 
-static Renja__V1__Change *upsert(const char *kode, bool has_pagu, int64_t pagu)
+static Renja__V1__Change *upsert_in(const char *kode, bool has_pagu, int64_t pagu,
+                                    const char *bidang, const char *sumber)
 {
     Renja__V1__Change *x = rj_malloc(sizeof *x);
     renja__v1__change__init(x);
     x->change_case = RENJA__V1__CHANGE__CHANGE_UPSERT_ITEM;
-    x->upsert_item = fx_item(kode, has_pagu, pagu, NULL, "Sekretariat", "PAD");
+    x->upsert_item = fx_item(kode, has_pagu, pagu, NULL, bidang, sumber);
     return x;
+}
+
+static Renja__V1__Change *upsert(const char *kode, bool has_pagu, int64_t pagu)
+{
+    return upsert_in(kode, has_pagu, pagu, "Sekretariat", "PAD");
 }
 
 static Renja__V1__Change *removal(const char *kode, bool recursive)
@@ -147,7 +154,59 @@ static size_t full_kegiatan(Renja__V1__Change **c, int u, size_t n)
     return n + 3;
 }
 
-/* Every stored roll-up at rev against the tree of all items at rev. */
+/* The stored group sums by ("bidang" or "sumber-dana") at rev against
+ * the sub kegiatan among items, nodes: count and effective pagu by name. */
+static void check_groups(rj_snap *snap, uint64_t rev, const char *by, Renja__V1__Item **items,
+                         const rj_tree_node *nodes, size_t n)
+{
+    rj_group_sum *g;
+    size_t ng;
+    rj_diag d;
+    assert_int_equal(rj_snap_groups(snap, PLAN, by, rev, &g, &ng, &d), 0);
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rj_kode_level(items[i]->kode) != RJ_LEVEL_SUB_KEGIATAN)
+            continue;
+        const char *v = by[0] == 'b' ? items[i]->bidang : items[i]->sumber_dana;
+        const char *name = v && *v ? v : by[0] == 'b' ? "(tanpa bidang)" : "(tanpa sumber dana)";
+        bool first = true;
+        uint64_t count = 0;
+        int64_t sum = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (rj_kode_level(items[j]->kode) != RJ_LEVEL_SUB_KEGIATAN)
+                continue;
+            const char *w = by[0] == 'b' ? items[j]->bidang : items[j]->sumber_dana;
+            const char *wn =
+                w && *w ? w : by[0] == 'b' ? "(tanpa bidang)" : "(tanpa sumber dana)";
+            if (strcmp(wn, name) != 0)
+                continue;
+            first = first && j >= i;
+            count++;
+            sum += nodes[j].effective;
+        }
+        if (!first)
+            continue; /* counted at its first sub kegiatan */
+        seen++;
+        size_t k = 0;
+        while (k < ng && strcmp(g[k].name, name) != 0)
+            k++;
+        if (k == ng)
+            fail_msg("rev %llu, by %s: no stored group %s", (unsigned long long)rev, by, name);
+        if (g[k].n != count || g[k].pagu != sum)
+            fail_msg("rev %llu, by %s, %s: stored %llu sub kegiatan, %lld; computed %llu, %lld",
+                     (unsigned long long)rev, by, name, (unsigned long long)g[k].n,
+                     (long long)g[k].pagu, (unsigned long long)count, (long long)sum);
+    }
+    if (seen != ng)
+        fail_msg("rev %llu, by %s: %zu groups stored, %zu computed", (unsigned long long)rev, by,
+                 ng, seen);
+    for (size_t k = 1; k < ng; k++)
+        assert_true(strcmp(g[k - 1].name, g[k].name) < 0);
+    rj_group_sums_free(g, ng);
+}
+
+/* Every stored roll-up and group sum at rev against the tree of all items
+ * at rev. */
 static void check_rev(rj_store *s, uint64_t rev)
 {
     rj_snap *snap;
@@ -182,9 +241,59 @@ static void check_rev(rj_store *s, uint64_t rev)
         fail_msg("rev %llu: plan total %lld, %llu roots from the roll-ups; computed %lld, %llu",
                  (unsigned long long)rev, (long long)p.child_sum, (unsigned long long)p.n_children,
                  (long long)total, (unsigned long long)roots);
+    check_groups(snap, rev, "bidang", items, nodes, n);
+    check_groups(snap, rev, "sumber-dana", items, nodes, n);
     free(nodes);
     fx_free(items, n);
     free(items);
+    rj_snap_end(snap);
+}
+
+/* A diff by ("bidang", "sumber-dana") from the stored group sums against
+ * the diff engine's own groups from both whole sides. */
+static void check_by_diff(rj_store *s, uint64_t from, uint64_t to, const char *by)
+{
+    rj_snap *snap;
+    rj_diag d;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    char f[24], t[24];
+    snprintf(f, sizeof f, "%llu", (unsigned long long)from);
+    snprintf(t, sizeof t, "%llu", (unsigned long long)to);
+    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
+    req.plan = PLAN;
+    req.from = f;
+    req.to = t;
+    req.by = (char *)by;
+    Renja__V1__DiffResponse got = RENJA__V1__DIFF_RESPONSE__INIT;
+    if (rj_query_diff(snap, &req, &got, &d) != 0)
+        fail_msg("diff %s..%s by %s: %s", f, t, by, d.msg);
+    Renja__V1__Item **fi, **ti;
+    size_t nfi, nti;
+    assert_int_equal(rj_snap_items(snap, PLAN, "", from, &fi, &nfi, &d), 0);
+    assert_int_equal(rj_snap_items(snap, PLAN, "", to, &ti, &nti, &d), 0);
+    rj_diff_input in = {.from_items = fi,
+                        .n_from_items = nfi,
+                        .to_items = ti,
+                        .n_to_items = nti,
+                        .by = by};
+    Renja__V1__DiffResponse want = RENJA__V1__DIFF_RESPONSE__INIT;
+    assert_int_equal(rj_diff_compute(&in, &want, &d), 0);
+    assert_int_equal(got.n_groups, want.n_groups);
+    for (size_t i = 0; i < want.n_groups; i++) {
+        const Renja__V1__DiffGroup *a = got.groups[i], *b = want.groups[i];
+        if (strcmp(a->key, b->key) || strcmp(a->nama, b->nama) || a->pagu_from != b->pagu_from ||
+            a->pagu_to != b->pagu_to || a->delta != b->delta || a->has_pct != b->has_pct ||
+            a->pct_e2 != b->pct_e2)
+            fail_msg("diff %s..%s by %s, group %zu: %s %lld -> %lld; the engine: %s %lld -> %lld", f,
+                     t, by, i, a->key, (long long)a->pagu_from, (long long)a->pagu_to, b->key,
+                     (long long)b->pagu_from, (long long)b->pagu_to);
+    }
+    rj_query_clear(&got.base);
+    rj_query_clear(&want.base);
+    fx_free(fi, nfi);
+    free(fi);
+    fx_free(ti, nti);
+    free(ti);
     rj_snap_end(snap);
 }
 
@@ -217,7 +326,11 @@ static void test_random_history(void **state)
                     if (what == 0 && rj_kode_in_subtree(kodes[j], kodes[k]))
                         next[j] = false;
             } else {
-                c[i] = upsert(kodes[k], what >= 4, (int64_t)rnd(1000000));
+                static const char *bidang[] = {"Sekretariat", "Bidang UMKM", "Bidang Koperasi",
+                                               ""};
+                static const char *sumber[] = {"PAD", "DAK", ""};
+                const char *b = bidang[rnd(4)], *sd = sumber[rnd(3)];
+                c[i] = upsert_in(kodes[k], what >= 4, (int64_t)rnd(1000000), b, sd);
                 next[k] = true;
             }
         }
@@ -231,6 +344,11 @@ static void test_random_history(void **state)
         head = rev;
         made++;
         check_rev(s, head);
+        if (made % 25 == 0) {
+            uint64_t from = rnd((unsigned)head);
+            check_by_diff(s, from, head, "bidang");
+            check_by_diff(s, head, from, "sumber-dana");
+        }
     }
     print_message("%zu revisions, %zu submits refused\n", made, refused);
     assert_true(made > 200);
@@ -421,6 +539,31 @@ static void test_total_leaves_int64(void **state)
     free(dir);
 }
 
+/* Take the closed store in dir back to schema 1 (no roll-ups, no group
+ * sums) or 2 (no group sums). */
+static void to_schema(const char *dir, int schema)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta, rollups, groups;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 16);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    if (schema < 2) {
+        assert_int_equal(mdb_dbi_open(txn, "rollups", 0, &rollups), 0);
+        assert_int_equal(mdb_drop(txn, rollups, 1), 0);
+    }
+    assert_int_equal(mdb_dbi_open(txn, "groups", 0, &groups), 0);
+    assert_int_equal(mdb_drop(txn, groups, 1), 0);
+    char v1[2] = {(char)('0' + schema), 0};
+    MDB_val k = {6, "schema"}, v = {1, v1};
+    assert_int_equal(mdb_put(txn, meta, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
 /* A store of schema 1 (no roll-ups) is upgraded at open: roll-ups from its
  * head on; a diff from an older revision reads the items, and both give
  * the same figures as before the upgrade. */
@@ -441,24 +584,13 @@ static void test_upgrade_from_schema_1(void **state)
     Renja__V1__DiffResponse *before = diff(s, "1", "2");
     rj_store_close(s);
 
-    /* back to schema 1: no roll-ups */
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi meta, rollups;
-    assert_int_equal(mdb_env_create(&env), 0);
-    mdb_env_set_maxdbs(env, 8);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-    assert_int_equal(mdb_dbi_open(txn, "rollups", 0, &rollups), 0);
-    assert_int_equal(mdb_drop(txn, rollups, 1), 0);
-    MDB_val k = {6, "schema"}, v = {1, "1"};
-    assert_int_equal(mdb_put(txn, meta, &k, &v, 0), 0);
-    assert_int_equal(mdb_txn_commit(txn), 0);
-    mdb_env_close(env);
-
+    to_schema(dir, 1);
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    assert_int_equal(rj_store_upgraded(s), 1); /* one plan */
+    long from;
+    const char *what;
+    assert_int_equal(rj_store_upgraded(s, &from, &what), 1); /* one plan */
+    assert_int_equal(from, 1);
+    assert_string_equal(what, "roll-ups and group sums");
     rj_snap *snap;
     assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
     rj_rollup p;
@@ -481,11 +613,63 @@ static void test_upgrade_from_schema_1(void **state)
     c[0] = upsert("2.17.01.1.01.0003", true, 1);
     assert_int_equal(submit(s, c, 1), 3);
     check_rev(s, 3);
+    check_by_diff(s, 1, 3, "bidang");
     rj_store_close(s);
     assert_int_equal(rj_store_open(dir, &s, &d), 0);
-    assert_int_equal(rj_store_upgraded(s), 0); /* schema 2 already */
+    assert_int_equal(rj_store_upgraded(s, &from, &what), 0); /* schema 3 already */
     protobuf_c_message_free_unpacked(&before->base, NULL);
     protobuf_c_message_free_unpacked(&after->base, NULL);
+    rj_store_close(s);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A store of schema 2 (roll-ups, no group sums): group sums from its head
+ * on, a diff by bidang from an older revision reads the items, the same
+ * figures either way. */
+static void test_upgrade_from_schema_2(void **state)
+{
+    (void)state;
+    char *dir;
+    rj_store *s = new_store(&dir);
+    rj_diag d;
+    Renja__V1__Change *c[5];
+    c[0] = upsert("2.17", false, 0);
+    c[1] = upsert("2.17.01", false, 0);
+    c[2] = upsert("2.17.01.1.01", false, 0);
+    c[3] = upsert_in("2.17.01.1.01.0001", true, 100, "Bidang UMKM", "DAK");
+    c[4] = upsert_in("2.17.01.1.01.0002", true, 40, "", "PAD");
+    assert_int_equal(submit(s, c, 5), 1);
+    c[0] = upsert_in("2.17.01.1.01.0002", true, 45, "Bidang UMKM", "");
+    assert_int_equal(submit(s, c, 1), 2);
+    rj_store_close(s);
+    to_schema(dir, 2);
+    assert_int_equal(rj_store_open(dir, &s, &d), 0);
+    long from;
+    const char *what;
+    assert_int_equal(rj_store_upgraded(s, &from, &what), 1);
+    assert_int_equal(from, 2);
+    assert_string_equal(what, "group sums");
+    rj_snap *snap;
+    assert_int_equal(rj_snap_begin(s, &snap, &d), 0);
+    rj_group_sum *g;
+    size_t ng;
+    assert_int_equal(rj_snap_groups(snap, PLAN, "bidang", 1, &g, &ng, &d), RJ_ENOTFOUND);
+    assert_int_equal(rj_snap_groups(snap, PLAN, "bidang", 2, &g, &ng, &d), 0);
+    assert_int_equal(ng, 1);
+    assert_string_equal(g[0].name, "Bidang UMKM");
+    assert_int_equal(g[0].n, 2);
+    assert_int_equal(g[0].pagu, 145);
+    rj_group_sums_free(g, ng);
+    rj_snap_end(snap);
+    check_rev(s, 2);
+    check_by_diff(s, 1, 2, "bidang");
+    check_by_diff(s, 2, 1, "sumber-dana");
+    c[0] = removal("2.17.01.1.01.0001", false);
+    assert_int_equal(submit(s, c, 1), 3);
+    check_rev(s, 3);
+    check_by_diff(s, 2, 3, "bidang");
+    check_by_diff(s, 1, 3, "sumber-dana");
     rj_store_close(s);
     rm_rf(dir);
     free(dir);
@@ -500,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_sum_leaves_int64),
         cmocka_unit_test(test_total_leaves_int64),
         cmocka_unit_test(test_upgrade_from_schema_1),
+        cmocka_unit_test(test_upgrade_from_schema_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

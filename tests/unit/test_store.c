@@ -987,7 +987,7 @@ static void test_schema_newer(void **state)
     assert_int_equal(rj_store_open(dir, &s, &d), RJ_ESCHEMA);
     assert_null(s);
     assert_non_null(strstr(d.msg, "schema version 7"));
-    assert_non_null(strstr(d.msg, "supports schema version 2"));
+    assert_non_null(strstr(d.msg, "supports schema version 3"));
     rm_rf(dir);
     free(dir);
 }
