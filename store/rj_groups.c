@@ -1,17 +1,19 @@
-/* Stored group sums: for each bidang and each sumber dana of a plan, its
- * sub kegiatan's count and effective pagu, versioned like the items and
- * moved by each submit for the sub kegiatan it changed, so a diff by
- * bidang or sumber dana reads the groups at both revisions and the changed
- * items, not every sub kegiatan (rj_lmdb.h, "stored group sums").
+/* Stored group sums: for each pair of a bidang and a sumber dana that a
+ * sub kegiatan of a plan names, the count of such sub kegiatan and the sum
+ * of their effective pagu, versioned like the items and moved by each
+ * submit for the sub kegiatan it changed, so a diff by bidang or sumber
+ * dana reads the pairs at both revisions (few: bidang times sumber dana)
+ * and the changed items, not every sub kegiatan (rj_lmdb.h, "stored group
+ * sums"). One record per pair, not one per bidang and one per sumber dana:
+ * a submit that moves a sub kegiatan's pagu writes one record, not two.
  *
  * A sub kegiatan is the deepest item level, so its effective pagu is its
  * declared pagu (or 0): a submit knows every move from the sub kegiatan it
- * changed, their version at head (read here) and after (given). A group
+ * changed, their version at head (read here) and after (given). A pair
  * whose last sub kegiatan left stays stored with count 0: not a group. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rj_arena.h"
 #include "rj_kode.h"
 #include "rj_lmdb.h"
 #include "rj_pbscan.h"
@@ -50,56 +52,58 @@ static int scan_item(const MDB_val *v, gfields *g)
     return rc;
 }
 
-/* One sub kegiatan entering (+1) or leaving (-1) a group. */
+/* One sub kegiatan entering (+1) or leaving (-1) a pair. */
 typedef struct gmove {
-    const char *name; /* in the pass's arena */
-    size_t len;
-    char kind; /* 'b' bidang, 's' sumber dana */
+    size_t off, len; /* the pair's key in the pass's names */
     int64_t dn, dsum;
 } gmove;
 
 typedef struct gpass {
-    rj_arena *a; /* the names, created with the first */
+    char *names; /* every move's key, copied: the values they come from
+                  * may move when the transaction writes */
+    size_t nn, ncap;
     gmove *v;
     size_t n, cap;
-    bool unknown; /* a name too long for a key, or a sum out of int64 */
+    bool unknown; /* a key too long, a name with the separator, a sum out of int64 */
 } gpass;
 
-static void pass_push(gpass *p, char kind, const char *name, size_t len, int64_t dn, int64_t dsum)
+static void field_or_none(const char **v, size_t *len, const char *none)
 {
-    if (!name || !len) {
-        name = kind == 'b' ? "(tanpa bidang)" : "(tanpa sumber dana)";
-        len = strlen(name);
+    if (!*v || !*len) {
+        *v = none;
+        *len = strlen(none);
     }
-    if (len > RJ_GROUP_NAME_MAX) {
-        p->unknown = true;
-        return;
-    }
-    if (!p->a)
-        p->a = rj_arena_new();
-    p->v = rj_grow(p->v, p->n + 1, &p->cap, sizeof *p->v, 64);
-    p->v[p->n++] = (gmove){rj_arena_strndup(p->a, name, len), len, kind, dn, dsum};
 }
 
-/* A sub kegiatan's moves: out of its groups by old, into them by new. */
+/* A sub kegiatan's move out of (sign -1) or into (+1) the pair it names. */
 static void pass_item(gpass *p, const gfields *g, int sign)
 {
     int64_t eff = g->has ? g->pagu : 0;
-    if (sign < 0 && eff == INT64_MIN) {
+    const char *b = g->bidang, *sd = g->sumber;
+    size_t bl = g->bl, sl = g->sl;
+    field_or_none(&b, &bl, "(tanpa bidang)");
+    field_or_none(&sd, &sl, "(tanpa sumber dana)");
+    if ((sign < 0 && eff == INT64_MIN) || bl + 1 + sl > RJ_GROUP_KEY_MAX ||
+        memchr(b, RJ_GROUP_SEP, bl) || memchr(sd, RJ_GROUP_SEP, sl)) {
         p->unknown = true;
         return;
     }
-    pass_push(p, 'b', g->bidang, g->bl, sign, sign * eff);
-    pass_push(p, 's', g->sumber, g->sl, sign, sign * eff);
+    size_t len = bl + 1 + sl;
+    p->names = rj_grow(p->names, p->nn + len, &p->ncap, 1, 256);
+    memcpy(p->names + p->nn, b, bl);
+    p->names[p->nn + bl] = RJ_GROUP_SEP;
+    memcpy(p->names + p->nn + bl + 1, sd, sl);
+    p->v = rj_grow(p->v, p->n + 1, &p->cap, sizeof *p->v, 8);
+    p->v[p->n++] = (gmove){p->nn, len, sign, sign * eff};
+    p->nn += len;
 }
 
-static int move_cmp(const void *a, const void *b)
+/* Key order of two moves; names is the pass's names. */
+static int move_cmp(const void *a, const void *b, void *names)
 {
     const gmove *x = a, *y = b;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
     size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->name, y->name, n);
+    int c = memcmp((const char *)names + x->off, (const char *)names + y->off, n);
     return c ? c : x->len < y->len ? -1 : x->len > y->len;
 }
 
@@ -107,11 +111,11 @@ static int move_cmp(const void *a, const void *b)
  * key order. */
 static size_t pass_merge(gpass *p)
 {
-    if (p->n)
-        qsort(p->v, p->n, sizeof *p->v, move_cmp);
+    if (p->n > 1)
+        qsort_r(p->v, p->n, sizeof *p->v, move_cmp, p->names);
     size_t m = 0;
     for (size_t i = 0; i < p->n; i++) {
-        if (m && move_cmp(&p->v[m - 1], &p->v[i]) == 0) {
+        if (m && move_cmp(&p->v[m - 1], &p->v[i], p->names) == 0) {
             if (__builtin_add_overflow(p->v[m - 1].dn, p->v[i].dn, &p->v[m - 1].dn) ||
                 __builtin_add_overflow(p->v[m - 1].dsum, p->v[i].dsum, &p->v[m - 1].dsum))
                 p->unknown = true;
@@ -124,16 +128,14 @@ static size_t pass_merge(gpass *p)
 
 static void pass_free(gpass *p)
 {
-    rj_arena_free(p->a);
+    free(p->names);
     free(p->v);
 }
 
-static void group_key(char out[RJ_VKEY_MAX], const gmove *g)
+static void group_key(char out[RJ_VKEY_MAX], const gpass *p, const gmove *g)
 {
-    out[0] = g->kind;
-    out[1] = '/';
-    memcpy(out + 2, g->name, g->len);
-    out[2 + g->len] = '\0';
+    memcpy(out, p->names + g->off, g->len);
+    out[g->len] = '\0';
 }
 
 int lm_groups_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d)
@@ -208,7 +210,7 @@ int lm_groups_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev,
     while (!p.unknown && (i < n || j < st.n) && err == 0) {
         char key[RJ_VKEY_MAX];
         if (i < n)
-            group_key(key, &p.v[i]);
+            group_key(key, &p, &p.v[i]);
         int c = i >= n ? 1 : j >= st.n ? -1 : strcmp(key, st.keys[j]);
         lm_roll want = {0}, have = {0};
         if (c <= 0) {
@@ -236,25 +238,31 @@ out:
 int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
                      const lm_roll_item *items, size_t nk, rj_diag *d)
 {
+    MDB_cursor *cg = NULL, *cv = NULL;
+    if (mdb_cursor_open(txn, s->groups, &cg) || mdb_cursor_open(txn, s->vals, &cv)) {
+        if (cg)
+            mdb_cursor_close(cg);
+        return rj_diag_set(d, RJ_EIO, "store: plan %s: cannot read group sums", plan);
+    }
     lm_roll mark;
-    int r = lm_sum_at(txn, s->groups, plan, "", head, &mark);
-    if (r < 0)
-        return rj_diag_set(d, RJ_EIO, "store: plan %s: reading its group sums failed", plan);
-    if (r == VAL_NONE)
-        return 0; /* a plan without group sums (none before schema 3) */
-    if (r == VAL_TOMB)
-        return lm_groups_rebuild(s, txn, plan, head + 1, d);
+    int r = lm_sum_at_cursor(cg, plan, "", head, &mark);
     gpass p = {0};
     int err = 0;
+    if (r < 0)
+        err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading its group sums failed", plan);
+    if (r != VAL_LIVE)
+        goto out; /* none (before schema 3), an error, or not known: below */
     for (size_t i = 0; i < nk && !err; i++) {
         const lm_roll_item *it = &items[i];
         if (rj_kode_level(it->kode) != RJ_LEVEL_SUB_KEGIATAN)
             continue;
         if (!it->old_known || it->po) {
+            kbuf k;
             char key[RJ_VKEY_MAX];
             snprintf(key, sizeof key, ITEM_PREFIX "%s", it->kode);
+            lm_vkey(&k, plan, key, head);
             MDB_val v;
-            int vr = lm_val_at(txn, s->vals, plan, key, head, &v, NULL);
+            int vr = lm_val_at_cursor(cv, &k, &v, NULL);
             gfields g;
             if (vr < 0 || (vr == VAL_LIVE && scan_item(&v, &g) != 0))
                 err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading item %s failed", plan,
@@ -274,10 +282,9 @@ int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
         if (p.v[i].dn == 0 && p.v[i].dsum == 0)
             continue;
         char key[RJ_VKEY_MAX];
-        group_key(key, &p.v[i]);
+        group_key(key, &p, &p.v[i]);
         lm_roll g;
-        int gr = lm_sum_at(txn, s->groups, plan, key, head, &g);
-        if (gr < 0) {
+        if (lm_sum_at_cursor(cg, plan, key, head, &g) < 0) {
             err = rj_diag_set(d, RJ_EIO, "store: plan %s: reading group %s failed", plan, key);
             break;
         }
@@ -295,7 +302,12 @@ int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
         if (rc)
             err = lm_fail(d, rc, "write group sums");
     }
+out:
+    mdb_cursor_close(cg);
+    mdb_cursor_close(cv);
     pass_free(&p);
+    if (r == VAL_TOMB) /* not known at head: from every item */
+        return lm_groups_rebuild(s, txn, plan, head + 1, d);
     return err;
 }
 
@@ -304,14 +316,18 @@ int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
 typedef struct gread {
     rj_group_sum *v;
     size_t n, cap;
+    char kind;
 } gread;
 
 static int read_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
 {
     (void)vrev;
     gread *g = arg;
+    const char *sep = strchr(key, RJ_GROUP_SEP);
+    if (!*key)
+        return 0; /* the plan's record */
     /* lm_walk gives the value past its tag: count, then sum */
-    if (val->mv_size != 16)
+    if (!sep || val->mv_size != 16)
         return RJ_EIO;
     const unsigned char *b = val->mv_data;
     uint64_t n = 0, sum = 0;
@@ -321,9 +337,15 @@ static int read_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
     }
     if (n == 0)
         return 0;
+    char *name = g->kind == 'b' ? rj_strndup(key, (size_t)(sep - key)) : rj_strdup(sep + 1);
     g->v = rj_grow(g->v, g->n + 1, &g->cap, sizeof *g->v, 16);
-    g->v[g->n++] = (rj_group_sum){rj_strdup(key + 2), n, (int64_t)sum};
+    g->v[g->n++] = (rj_group_sum){name, n, (int64_t)sum};
     return 0;
+}
+
+static int sum_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rj_group_sum *)a)->name, ((const rj_group_sum *)b)->name);
 }
 
 int lm_groups_at(rj_store *s, MDB_txn *txn, const char *plan, char kind, uint64_t rev,
@@ -337,15 +359,33 @@ int lm_groups_at(rj_store *s, MDB_txn *txn, const char *plan, char kind, uint64_
         return RJ_EIO;
     if (r != VAL_LIVE)
         return RJ_ENOTFOUND;
-    gread g = {0};
-    char prefix[3] = {kind, '/', '\0'};
-    int err = lm_walk(txn, s->groups, plan, prefix, rev, read_cb, &g);
+    gread g = {.kind = kind};
+    int err = lm_walk(txn, s->groups, plan, "", rev, read_cb, &g);
     if (err) {
         rj_group_sums_free(g.v, g.n);
         return RJ_EIO;
     }
+    /* the pairs of each bidang (or sumber dana) added up */
+    if (g.n > 1)
+        qsort(g.v, g.n, sizeof *g.v, sum_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < g.n; i++) {
+        if (m && strcmp(g.v[m - 1].name, g.v[i].name) == 0) {
+            g.v[m - 1].n += g.v[i].n;
+            bool over = __builtin_add_overflow(g.v[m - 1].pagu, g.v[i].pagu, &g.v[m - 1].pagu);
+            free(g.v[i].name);
+            if (over) { /* the items tell, and say what overflowed */
+                for (size_t j = i + 1; j < g.n; j++)
+                    free(g.v[j].name);
+                rj_group_sums_free(g.v, m);
+                return RJ_ENOTFOUND;
+            }
+        } else {
+            g.v[m++] = g.v[i];
+        }
+    }
     *out = g.v;
-    *n = g.n;
+    *n = m;
     return 0;
 }
 

@@ -401,23 +401,26 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, long schema, uint64_t *n, rj_di
  * code. */
 int lm_sum_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
               lm_roll *out);
+int lm_sum_at_cursor(MDB_cursor *c, const char *plan, const char *key, uint64_t rev, lm_roll *out);
 int lm_sum_put(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key,
                uint64_t rev, const lm_roll *r);
 int lm_sum_mark(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, uint64_t rev, bool known);
 
 /* --- stored group sums (rj_groups.c) ----------------------------------------------
  *
- * For a diff by bidang or sumber dana: per plan, for each bidang ("b/"
- * then its name) and each sumber dana ("s/" then its name) that a sub
- * kegiatan names, the number of its sub kegiatan and the sum of their
- * effective pagu, at each revision where they moved. A sub kegiatan with
- * neither names "(tanpa bidang)" / "(tanpa sumber dana)", as a diff shows
- * it. The plan's record says from which revision they are known: 0 for
- * plans created with schema 3, the head at the upgrade for older ones; a
- * tombstone from a revision where a sum left int64 or a name was longer
- * than RJ_GROUP_NAME_MAX bytes (then a diff by bidang reads whole sides,
- * and the next submit computes them again from every item). */
-#define RJ_GROUP_NAME_MAX (RJ_VKEY_MAX - 3)
+ * For a diff by bidang or sumber dana: per plan, for each pair of a
+ * bidang and a sumber dana that a sub kegiatan names (key: the bidang,
+ * RJ_GROUP_SEP, the sumber dana), the number of such sub kegiatan and the
+ * sum of their effective pagu, at each revision where they moved. A sub
+ * kegiatan without one names "(tanpa bidang)" / "(tanpa sumber dana)", as
+ * a diff shows it. The plan's record says from which revision they are
+ * known: 0 for plans created with schema 3, the head at the upgrade for
+ * older ones; a tombstone from a revision where a sum left int64 or a
+ * pair's key would be longer than RJ_GROUP_KEY_MAX bytes or a name holds
+ * RJ_GROUP_SEP (then a diff by bidang reads whole sides, and the next
+ * submit computes them again from every item). */
+#define RJ_GROUP_KEY_MAX (RJ_VKEY_MAX - 1)
+#define RJ_GROUP_SEP '\x1f'
 /* A new plan's record at revision 0. */
 int lm_groups_create(rj_store *s, MDB_txn *txn, const char *plan, rj_diag *d);
 /* Move the group sums for a submit at head + 1 (after its values are
@@ -426,8 +429,9 @@ int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
                      const lm_roll_item *items, size_t nk, rj_diag *d);
 /* Compute them at rev from every item, writing what differs (O(items)). */
 int lm_groups_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d);
-/* The groups of kind 'b' or 's' with a sub kegiatan at rev, in name
- * order: RJ_ENOTFOUND when the plan keeps none at rev, RJ_EIO. */
+/* The groups by bidang (kind 'b') or sumber dana ('s') with a sub
+ * kegiatan at rev, in name order, each the sum of its pairs: RJ_ENOTFOUND
+ * when the plan keeps none at rev or a group's sum leaves int64; RJ_EIO. */
 int lm_groups_at(rj_store *s, MDB_txn *txn, const char *plan, char kind, uint64_t rev,
                  rj_group_sum **out, size_t *n);
 

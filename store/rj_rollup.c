@@ -63,6 +63,14 @@ int lm_sum_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint
     return roll_decode(r, &v, out);
 }
 
+int lm_sum_at_cursor(MDB_cursor *c, const char *plan, const char *key, uint64_t rev, lm_roll *out)
+{
+    kbuf k;
+    lm_vkey(&k, plan, key, rev);
+    MDB_val v;
+    return roll_decode(lm_val_at_cursor(c, &k, &v, NULL), &v, out);
+}
+
 int lm_roll_at(rj_store *s, MDB_txn *txn, const char *plan, const char *kode, uint64_t rev,
                lm_roll *out)
 {

@@ -181,7 +181,7 @@ int rj_snap_rollup(rj_snap *snap, const char *plan, const char *kode, uint64_t r
  * sum of their effective pagu, in name order; a group with no sub kegiatan
  * at rev is not there. RJ_ENOTFOUND when the plan keeps none at rev
  * (revisions before the store's upgrade to schema 3, a sum that left
- * int64, a name longer than RJ_GROUP_NAME_MAX): then only the items tell. */
+ * int64, names too long for a key): then only the items tell. */
 typedef struct rj_group_sum {
     char *name;
     uint64_t n;
