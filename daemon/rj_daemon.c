@@ -67,7 +67,6 @@ typedef struct work work;
 typedef struct rj_daemon {
     uv_loop_t *loop;
     rj_store *store;
-    rj_query_cache *qcache;
     rj_writer *writer;
     rj_pool *pool;
     rj_grpc_server *grpc;
@@ -199,7 +198,6 @@ static int frame_answer(work *w)
 static void fill_ctx(work *w)
 {
     w->ctx.store = w->d->store;
-    w->ctx.qcache = w->d->qcache;
     w->ctx.who = w->who;
     w->ctx.now_ms = wall_ms();
     w->ctx.started_ms = w->d->started_ms;
@@ -1102,10 +1100,8 @@ int rj_daemon_run(const rj_daemon_config *cfg)
                "the store in %s has no token: nobody can call; add one with: renjad "
                "token add --data-dir %s --name NAME --role admin",
                cfg->data_dir, cfg->data_dir);
-    d.qcache = rj_query_cache_new(64);
     if (rj_pool_start(d.loop, POOL_THREADS, POOL_NICER, &d.pool) != 0) {
         rj_log(RJ_LOG_ERROR, "cannot start the pool threads");
-        rj_query_cache_free(d.qcache);
         rj_store_close(d.store);
         rj_dirlock_release(lock_fd);
         rj_reflect_free(d.reflect);
@@ -1115,7 +1111,6 @@ int rj_daemon_run(const rj_daemon_config *cfg)
         rj_log(RJ_LOG_ERROR, "cannot start the writer thread");
         rj_pool_stop(d.pool);
         uv_run(d.loop, UV_RUN_NOWAIT);
-        rj_query_cache_free(d.qcache);
         rj_store_close(d.store);
         rj_dirlock_release(lock_fd);
         rj_reflect_free(d.reflect);
@@ -1249,7 +1244,6 @@ out:
     uv_loop_close(d.loop);
     rj_watch_free(d.watch);
     rj_store_close(d.store);
-    rj_query_cache_free(d.qcache);
     rj_reflect_free(d.reflect);
     rj_dirlock_release(lock_fd);
     rj_log(RJ_LOG_INFO,

@@ -35,7 +35,6 @@ typedef struct rj_watch rj_watch;
 
 typedef struct rj_ctx {
     rj_store *store;
-    rj_query_cache *qcache;         /* shared by all threads */
     const Renja__V1__Identity *who; /* the authenticated caller */
     int64_t now_ms;
     int64_t started_ms;

@@ -67,7 +67,7 @@ static int diff(rj_ctx *ctx, rj_snap *snap, const ProtobufCMessage *req, Protobu
     *resp = &r->base;
     int rc = pin_apply(snap, q->plan, q->paged, q->offset, q->pin, d);
     if (rc == 0)
-        rc = rj_query_diff_cached(ctx->qcache, snap, q, r, d);
+        rc = rj_query_diff(snap, q, r, d);
     if (rc == 0 && (!q->paged || !q->offset)) /* with the first page */
         rc = pin_fill(snap, q->plan, NULL, &r->pin, d);
     if (rc == 0 && q->paged) {

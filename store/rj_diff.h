@@ -57,7 +57,7 @@ typedef struct rj_diff_input {
  * RJ_EINVAL for an unknown `by` or unsorted input; RJ_EOVERFLOW. */
 int rj_diff_compute(const rj_diff_input *in, Renja__V1__DiffResponse *out, rj_diag *d);
 
-/* The item trees of a diff, already known (e.g. from a cached revision):
+/* The item trees of a diff, already known (from the stored roll-ups):
  * from and to are the nodes (rj_tree.h, outputs filled) parallel to
  * in->from_items and in->to_items, which may then hold only the kodes of
  * the changed items and all their present ancestors; total_from/to are the

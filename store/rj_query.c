@@ -8,7 +8,6 @@
 #include "rj_diff.h"
 #include "rj_eval.h"
 #include "rj_kode.h"
-#include "rj_qcache.h"
 #include "rj_qutil.h"
 #include "rj_tree.h"
 #include "rj_shift.h"
@@ -102,305 +101,10 @@ static size_t count_prefix(char **keys, size_t n, const char *prefix)
     return c;
 }
 
-static const char *qrec_kode(const void *arr, size_t i)
-{
-    return ((const rj_qrec *)arr)[i].kode;
-}
-
-/* The to side from the cache: every item as a stand-in message holding only
- * what roll-ups and groups read (kode, level, pagu, bidang, sumber dana),
- * except the changed kodes and their ancestors, which can become rows and
- * are read whole. Stand-ins point into the cache entry, which the caller
- * holds until the diff is done. */
-static int cached_to_side(rj_query_cache *cache, rj_snap *snap, const char *plan, uint64_t to,
-                          char **keys, size_t nk, const rj_qtree **tree, Renja__V1__Item **arena,
-                          Renja__V1__Item ***items, size_t *n, Renja__V1__Item ***own, size_t *nown,
-                          rj_diag *d)
-{
-    bool scanned;
-    int err = rj_qcache_items(cache, snap, plan, to, tree, &scanned, d);
-    if (err)
-        return err;
-    const rj_qtree *t = *tree;
-    Renja__V1__Item *fk = rj_calloc(t->n ? t->n : 1, sizeof *fk);
-    Renja__V1__Item **arr = rj_calloc(t->n ? t->n : 1, sizeof *arr);
-    bool *whole = rj_calloc(t->n ? t->n : 1, sizeof *whole);
-    *arena = fk;
-    *items = (Renja__V1__Item **)arr;
-    *n = t->n;
-    for (size_t i = 0; i < t->n; i++) {
-        const rj_qrec *r = &t->recs[i];
-        renja__v1__item__init(&fk[i]);
-        fk[i].kode = (char *)r->kode;
-        fk[i].level = (Renja__V1__Level)r->level;
-        fk[i].has_pagu = r->has_pagu;
-        fk[i].pagu = r->pagu;
-        fk[i].bidang = (char *)r->bidang;
-        fk[i].sumber_dana = (char *)r->sumber_dana;
-        arr[i] = &fk[i];
-    }
-    size_t cap = 0;
-    for (size_t k = 0; k < nk && !err; k++) {
-        if (strncmp(keys[k], "item/", 5) != 0)
-            continue;
-        char up[RJ_KODE_MAX];
-        const char *kode = keys[k] + 5;
-        for (bool more = true; more && !err;) {
-            size_t at = rj_tree_find(t->recs, t->n, qrec_kode, kode);
-            if (at != RJ_TREE_ROOT && !whole[at]) {
-                Renja__V1__Item *it = NULL;
-                err = rj_snap_item(snap, plan, kode, to, &it, d);
-                if (err)
-                    break;
-                whole[at] = true;
-                arr[at] = it;
-                rj_ptrs_push((void ***)own, nown, &cap, it);
-            } else if (at != RJ_TREE_ROOT) {
-                break; /* its ancestors are done too */
-            }
-            more = rj_kode_parent(kode, up);
-            kode = up;
-        }
-    }
-    free(whole);
-    if (err)
-        rj_diag_set(d, err, "reading plan %s at revision %llu failed", plan,
-                    (unsigned long long)to);
-    return err;
-}
-
-/* --- diff from a cached tree ------------------------------------------ */
-
-/* The fast diff adjusts the pagu tree of one cached revision C (any near
- * either endpoint) to each endpoint X: only the items changed between C
- * and X and their ancestors get new figures,
- *
- *   child_sum(A, X) = child_sum(A, C) + sum over the changed children c of
- *                     effective(c, X) - effective(c, C)
- *
- * walking the changed items bottom-up, and the plan total likewise from the
- * roots. That holds while every item present at both C and X keeps its
- * nearest present ancestor: whole subtrees may come and go (a new kegiatan
- * with its sub kegiatan, a recursive removal), but an item added or removed
- * above an item that stays would move it, and then, as for a sum leaving
- * int64 (the full path names it), the full path runs. */
+/* --- diff from the stored sums --------------------------------------- */
 
 #define NONE RJ_TREE_ROOT
-#define FAST_FALLBACK 1
-
-typedef struct fnode {
-    const char *kode; /* borrowed: a cache record or a changed key */
-    const char *up;   /* kode of the parent the moves go to (at X, at C when
-                         removed), NULL for a root */
-    size_t c;         /* index in the cached tree, or NONE */
-    bool changed;     /* changed between C and X (else an ancestor of one) */
-    bool present, has_pagu;
-    int64_t pagu;
-    int64_t dsum; /* sum of the changed children's effective pagu moves */
-    long dn;      /* children added minus children removed */
-    size_t n_children;
-    int64_t child_sum, effective;
-} fnode;
-
-typedef struct fside {
-    const rj_qtree *t;
-    fnode *v; /* sorted by kode, unique */
-    size_t n;
-    int64_t total;
-    size_t n_items;
-} fside;
-
-static const char *fnode_kode(const void *arr, size_t i)
-{
-    return ((const fnode *)arr)[i].kode;
-}
-
-static int fnode_cmp(const void *a, const void *b)
-{
-    const fnode *x = a, *y = b;
-    int c = strcmp(x->kode, y->kode);
-    return c ? c : (int)y->changed - (int)x->changed; /* changed first */
-}
-
-/* First index of the cached tree whose kode is not below kode. */
-static size_t qrec_lower(const rj_qtree *t, const char *kode)
-{
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(t->recs[mid].kode, kode) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void fnode_push(fnode **v, size_t *n, size_t *cap, fnode x)
-{
-    *v = rj_grow(*v, *n + 1, cap, sizeof **v, 16);
-    (*v)[(*n)++] = x;
-}
-
-/* Push the cached ancestors from index p up (present at X: an item that
- * stays keeps its ancestors). */
-static void push_chain(const rj_qtree *t, size_t p, fnode **v, size_t *n, size_t *cap)
-{
-    for (; p != NONE; p = t->recs[p].parent) {
-        const rj_qrec *r = &t->recs[p];
-        size_t up = r->parent;
-        fnode a = {.kode = r->kode,
-                   .up = up != NONE ? t->recs[up].kode : NULL,
-                   .c = p,
-                   .present = true,
-                   .has_pagu = r->has_pagu,
-                   .pagu = r->pagu};
-        fnode_push(v, n, cap, a);
-    }
-}
-
-/* The figures of side X (rev) from the cached tree and the item keys
- * changed between the two. 0, FAST_FALLBACK or a store error. */
-static int fside_build(rj_snap *snap, const char *plan, uint64_t rev, const rj_qtree *t,
-                       char **keys, size_t nk, fside *s)
-{
-    size_t cap = 0;
-    s->t = t;
-    s->v = NULL;
-    s->n = 0;
-    s->total = t->total;
-    s->n_items = t->n;
-    for (size_t k = 0; k < nk; k++) {
-        if (strncmp(keys[k], "item/", 5) != 0)
-            continue;
-        const char *kode = keys[k] + 5;
-        fnode x = {.kode = kode, .changed = true};
-        x.c = rj_tree_find(t->recs, t->n, qrec_kode, kode);
-        Renja__V1__Item *it = NULL;
-        int err = rj_snap_item(snap, plan, kode, rev, &it, NULL);
-        if (err && err != RJ_ENOTFOUND)
-            return err;
-        if (it) {
-            x.present = true;
-            x.has_pagu = it->has_pagu;
-            x.pagu = it->pagu;
-            protobuf_c_message_free_unpacked(&it->base, NULL);
-        }
-        fnode_push(&s->v, &s->n, &cap, x);
-    }
-    /* Changed keys come sorted: s->v[0..nd) is sorted by kode. */
-    size_t nd = s->n;
-    for (size_t i = 0; i < nd; i++) {
-        if (s->v[i].present == (s->v[i].c != NONE))
-            continue;
-        /* added or removed: every cached item below it must be gone at X */
-        const char *kode = s->v[i].kode;
-        size_t j = s->v[i].c != NONE ? s->v[i].c + 1 : qrec_lower(t, kode);
-        for (; j < t->n && rj_tree_inside(t->recs[j].kode, kode); j++) {
-            size_t dj = rj_tree_find(s->v, nd, fnode_kode, t->recs[j].kode);
-            if (dj == NONE || s->v[dj].present)
-                return FAST_FALLBACK;
-        }
-    }
-    /* parents, then every cached ancestor */
-    for (size_t i = 0; i < nd; i++) {
-        fnode *x = &s->v[i];
-        if (!x->present && x->c == NONE)
-            continue; /* at neither side */
-        if (x->present && x->c == NONE)
-            s->n_items++;
-        else if (!x->present)
-            s->n_items--;
-        size_t chain = NONE;
-        if (x->c != NONE) {
-            /* stays, or removed: its parent at C (which, for an item that
-             * stays, is its parent at X too) */
-            chain = t->recs[x->c].parent;
-            x->up = chain != NONE ? t->recs[chain].kode : NULL;
-        } else {
-            /* added: the nearest ancestor present at X, changed or cached */
-            char up[RJ_KODE_MAX];
-            snprintf(up, sizeof up, "%s", x->kode);
-            for (char *dot; !x->up && (dot = strrchr(up, '.'));) {
-                *dot = '\0';
-                size_t di = rj_tree_find(s->v, nd, fnode_kode, up);
-                if (di != NONE) {
-                    if (s->v[di].present)
-                        x->up = s->v[di].kode;
-                    continue;
-                }
-                chain = rj_tree_find(t->recs, t->n, qrec_kode, up);
-                if (chain != NONE)
-                    x->up = t->recs[chain].kode;
-            }
-        }
-        push_chain(t, chain, &s->v, &s->n, &cap); /* may move s->v */
-    }
-    if (s->n) {
-        qsort(s->v, s->n, sizeof *s->v, fnode_cmp);
-        size_t w = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (!w || strcmp(s->v[w - 1].kode, s->v[i].kode) != 0)
-                s->v[w++] = s->v[i];
-        s->n = w;
-    }
-    /* bottom-up: descendants sort after their ancestors */
-    for (size_t i = s->n; i-- > 0;) {
-        fnode *x = &s->v[i];
-        const rj_qrec *r = x->c != NONE ? &t->recs[x->c] : NULL;
-        if (!x->present && !r)
-            continue; /* at neither side */
-        if (__builtin_add_overflow(r ? r->child_sum : 0, x->dsum, &x->child_sum))
-            return FAST_FALLBACK;
-        x->n_children = (size_t)((long)(r ? r->n_children : 0) + x->dn);
-        x->effective = !x->present ? 0 : x->has_pagu ? x->pagu : x->child_sum;
-        int64_t was = r ? r->effective : 0, move;
-        if (__builtin_sub_overflow(x->effective, was, &move))
-            return FAST_FALLBACK;
-        if (!x->up) {
-            if (__builtin_add_overflow(s->total, move, &s->total))
-                return FAST_FALLBACK;
-            continue;
-        }
-        size_t pi = rj_tree_find(s->v, i, fnode_kode, x->up);
-        if (pi == NONE) /* parents sort first, so never; but a Diff must not crash */
-            return FAST_FALLBACK;
-        if (__builtin_add_overflow(s->v[pi].dsum, move, &s->v[pi].dsum))
-            return FAST_FALLBACK;
-        s->v[pi].dn += (long)x->present - (long)(r != NULL);
-    }
-    return 0;
-}
-
-/* The node of kode at side s; false when kode is absent there. */
-static bool fside_node(const fside *s, const char *kode, rj_tree_node *out)
-{
-    size_t i = rj_tree_find(s->v, s->n, fnode_kode, kode);
-    memset(out, 0, sizeof *out);
-    out->parent = NONE;
-    if (i != NONE) {
-        const fnode *x = &s->v[i];
-        if (!x->present)
-            return false;
-        out->has_pagu = x->has_pagu;
-        out->pagu = x->pagu;
-        out->n_children = x->n_children;
-        out->child_sum = x->child_sum;
-        out->effective = x->effective;
-    } else {
-        i = rj_tree_find(s->t->recs, s->t->n, qrec_kode, kode);
-        if (i == NONE)
-            return false;
-        const rj_qrec *r = &s->t->recs[i];
-        out->has_pagu = r->has_pagu;
-        out->pagu = r->pagu;
-        out->n_children = r->n_children;
-        out->child_sum = r->child_sum;
-        out->effective = r->effective;
-    }
-    out->rollup = out->n_children ? out->child_sum : out->has_pagu ? out->pagu : 0;
-    return true;
-}
+#define NOT_STORED 1
 
 typedef struct kbuf {
     char k[RJ_KODE_MAX];
@@ -423,38 +127,9 @@ static size_t kbuf_unique(kbuf *ks, size_t n)
     return w;
 }
 
-/* One side's rows: the messages (read here) and nodes of the kodes in ks
- * present at side s. FAST_FALLBACK when the store and the figures
- * disagree on presence (they cannot; the full path decides then). */
-static int fside_rows(rj_snap *snap, const char *plan, uint64_t rev, const fside *s, const kbuf *ks,
-                      size_t nks, Renja__V1__Item ***items, rj_tree_node **nodes, size_t *n)
-{
-    *items = rj_calloc(nks ? nks : 1, sizeof **items);
-    *nodes = rj_calloc(nks ? nks : 1, sizeof **nodes);
-    *n = 0;
-    for (size_t i = 0; i < nks; i++) {
-        rj_tree_node nd;
-        bool here = fside_node(s, ks[i].k, &nd);
-        Renja__V1__Item *it = NULL;
-        int err = rj_snap_item(snap, plan, ks[i].k, rev, &it, NULL);
-        if (err && err != RJ_ENOTFOUND)
-            return err;
-        if (here != (it != NULL)) {
-            if (it)
-                protobuf_c_message_free_unpacked(&it->base, NULL);
-            return FAST_FALLBACK;
-        }
-        if (!it)
-            continue;
-        nd.kode = it->kode;
-        (*items)[*n] = it;
-        (*nodes)[(*n)++] = nd;
-    }
-    return 0;
-}
-
-/* What a fast diff read: the rows' messages and nodes at each side. */
-typedef struct fast_out {
+/* What a diff from the stored sums read: the rows' messages and nodes at
+ * each side, and the groups of a `by` of bidang or sumber-dana. */
+typedef struct stored_out {
     Renja__V1__Item **fi, **ti;
     rj_tree_node *nf, *nt;
     size_t nfi, nti;
@@ -463,78 +138,16 @@ typedef struct fast_out {
     rj_group_sum *gf, *gt; /* with a `by` of bidang or sumber-dana */
     size_t ngf, ngt;
     bool groups;
-} fast_out;
+} stored_out;
 
-static void fast_out_free(fast_out *fo)
+static void stored_out_free(stored_out *so)
 {
-    rj_group_sums_free(fo->gf, fo->ngf);
-    rj_group_sums_free(fo->gt, fo->ngt);
-    rj_msgs_free((void **)fo->fi, fo->nfi);
-    rj_msgs_free((void **)fo->ti, fo->nti);
-    free(fo->nf);
-    free(fo->nt);
-}
-
-static int diff_fast(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
-                     uint64_t from, uint64_t to, char **keys, size_t nk, fast_out *fo, rj_diag *d)
-{
-    const rj_qtree *t = NULL;
-    int err = rj_qcache_peek(cache, snap, req->plan, from, to, &t, d);
-    if (err || !t)
-        return err ? err : FAST_FALLBACK;
-    char **kf = NULL, **kt = NULL;
-    size_t nkf = 0, nkt = 0;
-    fside sf = {0}, st = {0};
-    kbuf *ks = NULL;
-    size_t nks = 0, cap = 0;
-    if (!t->tree_ok)
-        err = FAST_FALLBACK;
-    if (!err && t->rev != from)
-        err = rj_snap_changed_keys(snap, req->plan, t->rev < from ? t->rev : from,
-                                   t->rev < from ? from : t->rev, &kf, &nkf, d);
-    if (!err && t->rev != to)
-        err = rj_snap_changed_keys(snap, req->plan, t->rev < to ? t->rev : to,
-                                   t->rev < to ? to : t->rev, &kt, &nkt, d);
-    /* a far revision: the full path reads less and caches an endpoint */
-    if (!err && count_prefix(kf, nkf, "item/") + count_prefix(kt, nkt, "item/") > t->n / 4 + 64)
-        err = FAST_FALLBACK;
-    if (!err)
-        err = fside_build(snap, req->plan, from, t, kf, nkf, &sf);
-    if (!err)
-        err = fside_build(snap, req->plan, to, t, kt, nkt, &st);
-    /* rows: the changed kodes and every ancestor present at either side */
-    for (size_t k = 0; k < nk && !err; k++) {
-        if (strncmp(keys[k], "item/", 5) != 0)
-            continue;
-        char cur[RJ_KODE_MAX], up[RJ_KODE_MAX];
-        snprintf(cur, sizeof cur, "%s", keys[k] + 5);
-        for (;;) {
-            rj_tree_node nd;
-            if (fside_node(&sf, cur, &nd) || fside_node(&st, cur, &nd)) {
-                RJ_GROW(ks, nks + 1, cap, 16);
-                memcpy(ks[nks++].k, cur, sizeof cur);
-            }
-            if (!rj_kode_parent(cur, up))
-                break;
-            memcpy(cur, up, sizeof cur);
-        }
-    }
-    if (!err)
-        nks = kbuf_unique(ks, nks);
-    if (!err)
-        err = fside_rows(snap, req->plan, from, &sf, ks, nks, &fo->fi, &fo->nf, &fo->nfi);
-    if (!err)
-        err = fside_rows(snap, req->plan, to, &st, ks, nks, &fo->ti, &fo->nt, &fo->nti);
-    fo->total_from = sf.total;
-    fo->total_to = st.total;
-    fo->items_any = sf.n_items || st.n_items;
-    free(ks);
-    free(sf.v);
-    free(st.v);
-    rj_strs_free(kf, nkf);
-    rj_strs_free(kt, nkt);
-    rj_qcache_release(cache, t);
-    return err;
+    rj_group_sums_free(so->gf, so->ngf);
+    rj_group_sums_free(so->gt, so->ngt);
+    rj_msgs_free((void **)so->fi, so->nfi);
+    rj_msgs_free((void **)so->ti, so->nti);
+    free(so->nf);
+    free(so->nt);
 }
 
 /* One side's rows from the stored roll-ups: each kode of ks present at rev,
@@ -576,10 +189,10 @@ static bool by_group(const char *by)
 }
 
 /* The diff from the stored roll-ups: the changed items and their ancestors
- * at each side, nothing else. FAST_FALLBACK when the plan keeps no
+ * at each side, nothing else. NOT_STORED when the plan keeps no
  * roll-ups at either revision. */
 static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_t from, uint64_t to,
-                       char **keys, size_t nk, fast_out *fo, rj_diag *d)
+                       char **keys, size_t nk, stored_out *so, rj_diag *d)
 {
     rj_rollup rf, rt;
     int err = rj_snap_rollup(snap, req->plan, "", from, &rf, d);
@@ -588,7 +201,7 @@ static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_
     if (err == RJ_ENOTFOUND || err == RJ_EOVERFLOW) {
         if (d)
             rj_diag_clear(d);
-        return FAST_FALLBACK; /* the items tell, or say what overflowed */
+        return NOT_STORED; /* the items tell, or say what overflowed */
     }
     if (err)
         return err;
@@ -608,23 +221,23 @@ static int diff_stored(rj_snap *snap, const Renja__V1__DiffRequest *req, uint64_
         }
     }
     nks = kbuf_unique(ks, nks);
-    err = stored_rows(snap, req->plan, from, ks, nks, &fo->fi, &fo->nf, &fo->nfi, d);
+    err = stored_rows(snap, req->plan, from, ks, nks, &so->fi, &so->nf, &so->nfi, d);
     if (!err)
-        err = stored_rows(snap, req->plan, to, ks, nks, &fo->ti, &fo->nt, &fo->nti, d);
-    fo->total_from = rf.child_sum;
-    fo->total_to = rt.child_sum;
-    fo->items_any = rf.n_children || rt.n_children; /* roots */
+        err = stored_rows(snap, req->plan, to, ks, nks, &so->ti, &so->nt, &so->nti, d);
+    so->total_from = rf.child_sum;
+    so->total_to = rt.child_sum;
+    so->items_any = rf.n_children || rt.n_children; /* roots */
     free(ks);
     if (!err && by_group(req->by)) {
-        err = rj_snap_groups(snap, req->plan, req->by, from, &fo->gf, &fo->ngf, d);
+        err = rj_snap_groups(snap, req->plan, req->by, from, &so->gf, &so->ngf, d);
         if (!err)
-            err = rj_snap_groups(snap, req->plan, req->by, to, &fo->gt, &fo->ngt, d);
+            err = rj_snap_groups(snap, req->plan, req->by, to, &so->gt, &so->ngt, d);
         if (err == RJ_ENOTFOUND) {
             if (d)
                 rj_diag_clear(d);
-            return FAST_FALLBACK; /* the items tell */
+            return NOT_STORED; /* the items tell */
         }
-        fo->groups = true;
+        so->groups = true;
     }
     return err;
 }
@@ -645,8 +258,8 @@ static int diff_goals(rj_snap *snap, const char *plan, uint64_t from, uint64_t t
     return err;
 }
 
-static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
-                    Renja__V1__DiffResponse *out, rj_diag *d)
+int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
+                  rj_diag *d)
 {
     uint64_t from, to;
     int err = rj_snap_resolve(snap, req->plan, req->from, &from, d);
@@ -666,40 +279,30 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     Renja__V1__BudgetLine **tl = NULL, **fl = NULL, **own_l = NULL;
     size_t nti = 0, nfi = 0, nown_i = 0, ntl = 0, nfl = 0, nown_l = 0;
     bool scanned_i = false, scanned_l = false;
-    const rj_qtree *tree = NULL;
-    Renja__V1__Item *arena = NULL, **own_t = NULL;
-    size_t nown_t = 0;
     /* The key query wants a forward range; the diff keeps its direction. */
     err = rj_snap_changed_keys(snap, req->plan, from < to ? from : to, from < to ? to : from, &keys,
                                &nk, d);
-    fast_out fo = {0};
-    bool fast = false;
+    /* From the stored sums when both revisions have them; else (all, a
+     * revision from before the store's upgrade, a sum out of int64) from
+     * the whole `to` side, `from` derived from it by the changed keys. */
+    stored_out so = {0};
+    bool stored = false;
     if (!err && !req->all) {
-        int r = diff_stored(snap, req, from, to, keys, nk, &fo, d);
-        if (r == FAST_FALLBACK && cache && !by_group(req->by)) {
-            fast_out_free(&fo);
-            memset(&fo, 0, sizeof fo);
-            r = diff_fast(cache, snap, req, from, to, keys, nk, &fo, d);
-        }
+        int r = diff_stored(snap, req, from, to, keys, nk, &so, d);
         if (r == 0)
-            fast = true;
-        else if (r != FAST_FALLBACK)
+            stored = true;
+        else if (r != NOT_STORED)
             err = r;
         if (r) {
-            fast_out_free(&fo);
-            memset(&fo, 0, sizeof fo);
+            stored_out_free(&so);
+            memset(&so, 0, sizeof so);
         }
     }
-    if (fast)
-        ;
-    else if (!err && cache && !req->all)
-        err = cached_to_side(cache, snap, req->plan, to, keys, nk, &tree, &arena, &ti, &nti, &own_t,
-                             &nown_t, d);
-    else if (!err)
+    if (!err && !stored)
         err = rj_snap_items(snap, req->plan, "", to, &ti, &nti, d);
     if (!err)
         err = rj_snap_lines(snap, req->plan, "", to, &tl, &ntl, d);
-    if (!err && !fast) {
+    if (!err && !stored) {
         size_t ci = count_prefix(keys, nk, "item/");
         if (ci > nti / 4 && ci > 64) {
             scanned_i = true;
@@ -735,13 +338,13 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
             .by = req->by,
             .all = req->all,
         };
-        if (fast) {
-            in.from_items = fo.fi;
-            in.n_from_items = fo.nfi;
-            in.to_items = fo.ti;
-            in.n_to_items = fo.nti;
-            rj_diff_items known = {fo.nf,  fo.nt,  fo.total_from, fo.total_to, fo.items_any,
-                                   fo.gf,  fo.gt,  fo.ngf,        fo.ngt,      fo.groups};
+        if (stored) {
+            in.from_items = so.fi;
+            in.n_from_items = so.nfi;
+            in.to_items = so.ti;
+            in.n_to_items = so.nti;
+            rj_diff_items known = {so.nf,  so.nt,  so.total_from, so.total_to, so.items_any,
+                                   so.gf,  so.gt,  so.ngf,        so.ngt,      so.groups};
             err = rj_diff_compute_items(&in, &known, out, d);
         } else {
             err = rj_diff_compute(&in, out, d);
@@ -751,15 +354,8 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     }
     if (!err)
         err = diff_goals(snap, req->plan, from, to, req->all, out);
-    fast_out_free(&fo);
-    if (tree) {
-        free(ti);
-        free(arena);
-        rj_msgs_free((void **)own_t, nown_t);
-        rj_qcache_release(cache, tree);
-    } else {
-        rj_msgs_free((void **)ti, nti);
-    }
+    stored_out_free(&so);
+    rj_msgs_free((void **)ti, nti);
     rj_msgs_free((void **)tl, ntl);
     if (scanned_i)
         rj_msgs_free((void **)fi, nfi);
@@ -775,28 +371,6 @@ static int diff_run(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffR
     }
     rj_strs_free(keys, nk);
     return err;
-}
-
-int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
-                  rj_diag *d)
-{
-    return diff_run(NULL, snap, req, out, d);
-}
-
-int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
-                         Renja__V1__DiffResponse *out, rj_diag *d)
-{
-    return diff_run(cache, snap, req, out, d);
-}
-
-rj_query_cache *rj_query_cache_new(size_t max_revisions)
-{
-    return rj_qcache_new(max_revisions);
-}
-
-void rj_query_cache_free(rj_query_cache *cache)
-{
-    rj_qcache_free(cache);
 }
 
 /* --- compare ------------------------------------------------------------ */

@@ -16,17 +16,17 @@
  * Cost of Diff. The keys changed between the two revisions come from
  * rj_snap_changed_keys() (cost: the revisions in the range). Ancestors'
  * figures and the plan total come from the roll-ups the store keeps
- * (rj_snap_rollup): a diff reads each changed item and each of its
- * ancestors at both revisions (two point reads apiece) and the plan's
- * roots, so a diff of k changed items costs O(k * depth * log N) beside
- * the budget lines (tens), which are scanned; no cache, no warm-up. The
- * older ways remain for what the roll-ups do not cover: revisions from
- * before the store's upgrade to schema 2 (rj_query_diff_cached adjusts a
- * cached revision's pagu tree for the items changed in between, or scans
- * the `to` side and derives `from` from it; a cold cache costs one scan),
- * and `all` or a `by` of bidang or sumber-dana, which read every sub
- * kegiatan. Rows are built for the changed kodes and their ancestors only
- * (everything with `all`, which reads both sides whole).
+ * (rj_snap_rollup), and a `by` of bidang or sumber-dana from its group
+ * sums (rj_snap_groups): a diff reads each changed item and each of its
+ * ancestors at both revisions (two point reads apiece), the plan's roots
+ * and the groups, so a diff of k changed items costs O(k * depth * log N)
+ * beside the budget lines (tens), which are scanned; no cache, no
+ * warm-up. What the stored sums do not cover reads the `to` side whole and
+ * derives `from` from it by the changed keys (or reads both whole when
+ * more than a quarter changed): `all`, revisions from before the store's
+ * upgrade (to schema 2 for roll-ups, 3 for group sums), and a sum that
+ * left int64 (whose error the full computation names). Rows are built for the changed kodes and their
+ * ancestors only (everything with `all`).
  */
 #ifndef RJ_QUERY_H
 #define RJ_QUERY_H
@@ -42,19 +42,6 @@
 int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__DiffResponse *out,
                   rj_diag *d);
 
-/* A cache of per-revision pagu trees for one store, shared by the threads
- * that run queries (create it once beside the store, free it after the
- * last query). max_revisions bounds it: about 100 bytes per item per
- * revision (10 MB for a plan of 100,000 items). */
-typedef struct rj_query_cache rj_query_cache;
-rj_query_cache *rj_query_cache_new(size_t max_revisions);
-void rj_query_cache_free(rj_query_cache *cache);
-/* rj_query_diff through the cache (cache may be NULL = none). The same
- * response; without `all`, the figures come from a cached pagu tree
- * adjusted for the keys changed in between (see "Cost of Diff" above), and
- * only the changed kodes and their ancestors are read whole. */
-int rj_query_diff_cached(rj_query_cache *cache, rj_snap *snap, const Renja__V1__DiffRequest *req,
-                         Renja__V1__DiffResponse *out, rj_diag *d);
 /* refs empty: every stage of the plan, in stage order. Cost: one pass over
  * the plan's items (or lines) for all the refs' distinct revisions
  * together (rj_snap_items_revs), each version read from its packed bytes

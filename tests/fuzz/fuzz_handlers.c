@@ -27,7 +27,6 @@
 #define PLAN "uji-fuzz/2024"
 
 static rj_store *store;
-static rj_query_cache *qcache;
 static char dir[256];
 static unsigned long n_inputs, n_unpacked, n_accepted;
 
@@ -39,11 +38,9 @@ static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *
 
 static void store_drop(void)
 {
-    rj_query_cache_free(qcache);
     rj_store_close(store);
     nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
     store = NULL;
-    qcache = NULL;
 }
 
 static void at_exit(void)
@@ -69,7 +66,7 @@ static int write_op(const rj_service *svc, const ProtobufCMessage *req, int role
                     bool *unchanged)
 {
     Renja__V1__Identity who = who_of(role);
-    rj_ctx ctx = {.store = store, .qcache = qcache, .who = &who, .now_ms = 1700000000000};
+    rj_ctx ctx = {.store = store, .who = &who, .now_ms = 1700000000000};
     rj_op op;
     memset(&op, 0, sizeof(op));
     op.who = &who;
@@ -138,7 +135,6 @@ static void seed(void)
     FUZZ_CHECK(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
     rj_diag d = {{0}};
     FUZZ_CHECK(rj_store_open(dir, &store, &d) == 0, "store: %s", d.msg);
-    qcache = rj_query_cache_new(8);
     static bool registered;
     if (!registered)
         atexit(at_exit);
@@ -176,7 +172,6 @@ static void read_ok(const rj_service *svc, const ProtobufCMessage *req, const ch
 {
     Renja__V1__Identity who = who_of(RENJA__V1__ROLE__ROLE_VIEWER);
     rj_ctx ctx = {.store = store,
-                  .qcache = qcache,
                   .who = &who,
                   .now_ms = 1700000000000,
                   .max_message = 4 << 20};

@@ -12,7 +12,6 @@
 
 #include "rj_diff.h"
 #include "rj_engine_fixture.h"
-#include "rj_qcache.h"
 #include "rj_query.h"
 
 #define PLAN "diskopukm-sumsel/2024"
@@ -291,8 +290,35 @@ static void test_diff_equals_full(void **state)
     rj_snap_end(snap);
 }
 
-/* The diff of (from, to) against a full compare of both revisions. */
-static void check_against_full(rj_snap *snap, uint64_t from, uint64_t to)
+static void same_diff(const Renja__V1__DiffResponse *a, const Renja__V1__DiffResponse *b)
+{
+    assert_int_equal(a->total->pagu_from, b->total->pagu_from);
+    assert_int_equal(a->total->pagu_to, b->total->pagu_to);
+    assert_int_equal(a->n_rows, b->n_rows);
+    for (size_t i = 0; i < a->n_rows; i++) {
+        const Renja__V1__DiffRow *x = a->rows[i], *y = b->rows[i];
+        assert_string_equal(x->kode, y->kode);
+        assert_string_equal(x->nama, y->nama);
+        assert_string_equal(x->bidang, y->bidang);
+        assert_int_equal(x->change, y->change);
+        assert_int_equal(x->pagu_from, y->pagu_from);
+        assert_int_equal(x->pagu_to, y->pagu_to);
+        assert_int_equal(x->n_targets, y->n_targets);
+        assert_int_equal(x->rollup_differs, y->rollup_differs);
+        assert_int_equal(x->rollup_from, y->rollup_from);
+        assert_int_equal(x->rollup_to, y->rollup_to);
+    }
+    assert_int_equal(a->n_groups, b->n_groups);
+    for (size_t i = 0; i < a->n_groups; i++) {
+        assert_string_equal(a->groups[i]->key, b->groups[i]->key);
+        assert_int_equal(a->groups[i]->pagu_from, b->groups[i]->pagu_from);
+        assert_int_equal(a->groups[i]->pagu_to, b->groups[i]->pagu_to);
+    }
+}
+
+/* The diff of (from, to), by by, against a full compare of both
+ * revisions. */
+static void check_against_full(rj_snap *snap, uint64_t from, uint64_t to, const char *by)
 {
     Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
     char f[24], t[24];
@@ -301,6 +327,7 @@ static void check_against_full(rj_snap *snap, uint64_t from, uint64_t to)
     req.plan = PLAN;
     req.from = f;
     req.to = t;
+    req.by = (char *)by;
     Renja__V1__DiffResponse a = RENJA__V1__DIFF_RESPONSE__INIT, b = RENJA__V1__DIFF_RESPONSE__INIT;
     assert_int_equal(rj_query_diff(snap, &req, &a, NULL), 0);
     Renja__V1__Item **fi, **ti;
@@ -310,18 +337,9 @@ static void check_against_full(rj_snap *snap, uint64_t from, uint64_t to)
     assert_int_equal(rj_snap_items(snap, PLAN, "", to, &ti, &nti, NULL), 0);
     assert_int_equal(rj_snap_lines(snap, PLAN, "", from, &fl, &nfl, NULL), 0);
     assert_int_equal(rj_snap_lines(snap, PLAN, "", to, &tl, &ntl, NULL), 0);
-    rj_diff_input in = {fi, nfi, ti, nti, fl, nfl, tl, ntl, NULL, 0, RJ_LEVEL_NONE, NULL, false};
+    rj_diff_input in = {fi, nfi, ti, nti, fl, nfl, tl, ntl, NULL, 0, RJ_LEVEL_NONE, by, false};
     assert_int_equal(rj_diff_compute(&in, &b, NULL), 0);
-    assert_int_equal(a.total->pagu_from, b.total->pagu_from);
-    assert_int_equal(a.total->pagu_to, b.total->pagu_to);
-    assert_int_equal(a.n_rows, b.n_rows);
-    for (size_t i = 0; i < a.n_rows; i++) {
-        assert_string_equal(a.rows[i]->kode, b.rows[i]->kode);
-        assert_int_equal(a.rows[i]->change, b.rows[i]->change);
-        assert_int_equal(a.rows[i]->pagu_from, b.rows[i]->pagu_from);
-        assert_int_equal(a.rows[i]->pagu_to, b.rows[i]->pagu_to);
-        assert_int_equal(a.rows[i]->rollup_differs, b.rows[i]->rollup_differs);
-    }
+    same_diff(&a, &b);
     rj_msgs_free((void **)fi, nfi);
     rj_msgs_free((void **)ti, nti);
     rj_msgs_free((void **)fl, nfl);
@@ -350,11 +368,11 @@ static void test_diff_structure(void **state)
     uint64_t r6 = submit(f->s, &c);
     rj_snap *snap;
     assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
-    check_against_full(snap, f->r3, r4);
-    check_against_full(snap, r4, r5);
-    check_against_full(snap, r5, r6);
-    check_against_full(snap, r6, f->r1);
-    check_against_full(snap, f->r1, r6);
+    check_against_full(snap, f->r3, r4, "");
+    check_against_full(snap, r4, r5, "");
+    check_against_full(snap, r5, r6, "");
+    check_against_full(snap, r6, f->r1, "");
+    check_against_full(snap, f->r1, r6, "");
     assert_int_equal(full_total(snap, r4), 710);
     assert_int_equal(full_total(snap, r5), 999 + 60 + 500);
 
@@ -387,424 +405,20 @@ static void test_diff_structure(void **state)
     rj_snap_end(snap);
 }
 
-static void same_diff(const Renja__V1__DiffResponse *a, const Renja__V1__DiffResponse *b)
-{
-    assert_int_equal(a->total->pagu_from, b->total->pagu_from);
-    assert_int_equal(a->total->pagu_to, b->total->pagu_to);
-    assert_int_equal(a->n_rows, b->n_rows);
-    for (size_t i = 0; i < a->n_rows; i++) {
-        const Renja__V1__DiffRow *x = a->rows[i], *y = b->rows[i];
-        assert_string_equal(x->kode, y->kode);
-        assert_string_equal(x->nama, y->nama);
-        assert_string_equal(x->bidang, y->bidang);
-        assert_int_equal(x->change, y->change);
-        assert_int_equal(x->pagu_from, y->pagu_from);
-        assert_int_equal(x->pagu_to, y->pagu_to);
-        assert_int_equal(x->n_targets, y->n_targets);
-        assert_int_equal(x->rollup_differs, y->rollup_differs);
-        assert_int_equal(x->rollup_from, y->rollup_from);
-        assert_int_equal(x->rollup_to, y->rollup_to);
-    }
-    assert_int_equal(a->n_groups, b->n_groups);
-    for (size_t i = 0; i < a->n_groups; i++) {
-        assert_string_equal(a->groups[i]->key, b->groups[i]->key);
-        assert_int_equal(a->groups[i]->pagu_from, b->groups[i]->pagu_from);
-        assert_int_equal(a->groups[i]->pagu_to, b->groups[i]->pagu_to);
-    }
-}
-
-/* The cached diff answers as the plain one, for every pair of revisions,
- * and builds a revision from a cached neighbour without a scan. */
-static void test_diff_cached(void **state)
+/* Every pair of the fixture's revisions, both ways, plain and by each
+ * `by`: the diff from the stored roll-ups and group sums answers as the
+ * engine does from both whole sides. */
+static void test_diff_pairs_equal_full(void **state)
 {
     fx *f = *state;
-    chs c = {0};
-    up_item(&c, "2.17.03", false, 0, "Bidang UKM");
-    up_item(&c, "2.17.03.1.01", true, 500, "Bidang UKM");
-    submit(f->s, &c);
-    up_item(&c, "2.17.03.1.01.0001", true, 120, "Bidang UKM");
-    up_item(&c, "2.17.01", true, 999, "Sekretariat");
-    submit(f->s, &c);
-    Renja__V1__Change *x = ch_new(&c);
-    x->change_case = RENJA__V1__CHANGE__CHANGE_REMOVE_ITEM;
-    x->remove_item = rj_strdup("2.17.02");
-    x->recursive = true;
-    submit(f->s, &c);
-    rj_query_cache *cache = rj_query_cache_new(3);
+    static const char *const bys[] = {"", "bidang", "sumber-dana", "rekening"};
     rj_snap *snap;
     assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
-    static const char *by[] = {"", "bidang", "sumber-dana", "rekening"};
-    for (int k = 0; k < 2; k++) /* the second round runs on a warm cache */
-        for (uint64_t a = 1; a <= 6; a++)
-            for (uint64_t b = 1; b <= 6; b++) {
-                char fa[8], fb[8];
-                snprintf(fa, sizeof fa, "%llu", (unsigned long long)a);
-                snprintf(fb, sizeof fb, "%llu", (unsigned long long)b);
-                Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
-                req.plan = PLAN;
-                req.from = fa;
-                req.to = fb;
-                req.by = (char *)by[(a + b) % 4];
-                req.level = (Renja__V1__Level)((a * b) % 5);
-                Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
-                Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
-                assert_int_equal(rj_query_diff(snap, &req, &p, NULL), 0);
-                assert_int_equal(rj_query_diff_cached(cache, snap, &req, &q, NULL), 0);
-                same_diff(&p, &q);
-                rj_query_clear(&p.base);
-                rj_query_clear(&q.base);
-            }
-    rj_query_cache_free(cache);
-
-    /* a neighbour in the cache: no scan */
-    rj_query_cache *c2 = rj_qcache_new(4);
-    const rj_qtree *t3, *t5, *t6;
-    bool scanned;
-    assert_int_equal(rj_qcache_items(c2, snap, PLAN, 3, &t3, &scanned, NULL), 0);
-    assert_true(scanned);
-    assert_int_equal(rj_qcache_items(c2, snap, PLAN, 5, &t5, &scanned, NULL), 0);
-    assert_false(scanned);
-    assert_int_equal(rj_qcache_items(c2, snap, PLAN, 6, &t6, &scanned, NULL), 0);
-    assert_false(scanned);
-    assert_int_equal(t6->n, 7); /* 11 at r5, the 4 of 2.17.02 removed */
-    Renja__V1__Item **it;
-    size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", 6, &it, &n, NULL), 0);
-    assert_int_equal(t6->n, n);
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(t6->recs[i].kode, it[i]->kode);
-        assert_int_equal(t6->recs[i].pagu, it[i]->pagu);
-        assert_string_equal(t6->recs[i].bidang, it[i]->bidang);
-    }
-    rj_msgs_free((void **)it, n);
-    rj_qcache_release(c2, t3);
-    rj_qcache_release(c2, t5);
-    rj_qcache_release(c2, t6);
-    rj_qcache_free(c2);
+    for (uint64_t from = 0; from <= f->r3; from++)
+        for (uint64_t to = 0; to <= f->r3; to++)
+            for (size_t k = 0; k < sizeof bys / sizeof bys[0]; k++)
+                check_against_full(snap, from, to, bys[k]);
     rj_snap_end(snap);
-}
-
-/* A cache entry carries the pagu tree of its revision, as rj_tree rolls
- * it up from a full read; and a diff adjusted from a cached revision near
- * its endpoints (leaves added, removed, repriced under blank and declared
- * parents) answers as the plain diff, wherever the cached revision is. */
-static void test_diff_from_cached_tree(void **state)
-{
-    fx *f = *state;
-    chs c = {0};
-    up_item(&c, "2.17.01.1.01.0003", true, 70, "Sekretariat");
-    uint64_t r4 = submit(f->s, &c);
-    up_item(&c, "2.17.01.1.01", true, 1000, "Sekretariat");
-    up_item(&c, "2.17.02.1.01.0001", true, 55, "Bidang Koperasi");
-    submit(f->s, &c);
-    rm_item(&c, "2.17.02.1.01.0002");
-    up_item(&c, "2.17.01.1.01.0001", true, 160, "Sekretariat");
-    up_line(&c, "5.2", true, 310);
-    submit(f->s, &c);
-    up_item(&c, "2.17.04", false, 0, "Bidang UMKM");
-    up_item(&c, "2.17.04.1.01", false, 0, "Bidang UMKM");
-    up_item(&c, "2.17.02.1.02", true, 5, "Bidang Koperasi");
-    submit(f->s, &c);
-    up_item(&c, "2.17.04.1.01.0001", true, 9, "Bidang UMKM");
-    uint64_t r8 = submit(f->s, &c);
-    assert_int_equal(r4, f->r3 + 1);
-    rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
-    static const char *by[] = {"", "rekening", ""};
-    for (uint64_t w = 1; w <= r8; w++) {
-        rj_query_cache *cache = rj_query_cache_new(2);
-        const rj_qtree *t;
-        bool scanned;
-        assert_int_equal(rj_qcache_items(cache, snap, PLAN, w, &t, &scanned, NULL), 0);
-        Renja__V1__Item **it;
-        size_t n;
-        assert_int_equal(rj_snap_items(snap, PLAN, "", w, &it, &n, NULL), 0);
-        rj_tree_node *nodes;
-        assert_int_equal(rj_tree_items(it, n, &nodes, NULL), 0);
-        int64_t total;
-        assert_int_equal(rj_tree_total(nodes, n, &total, NULL), 0);
-        assert_true(t->tree_ok);
-        assert_int_equal(t->total, total);
-        assert_int_equal(t->n, n);
-        for (size_t i = 0; i < n; i++) {
-            assert_int_equal(t->recs[i].parent, nodes[i].parent);
-            assert_int_equal(t->recs[i].n_children, nodes[i].n_children);
-            assert_int_equal(t->recs[i].child_sum, nodes[i].child_sum);
-            assert_int_equal(t->recs[i].effective, nodes[i].effective);
-        }
-        free(nodes);
-        rj_msgs_free((void **)it, n);
-        rj_qcache_release(cache, t);
-        for (uint64_t a = 1; a <= r8; a++)
-            for (uint64_t b = 1; b <= r8; b++) {
-                char fa[8], fb[8];
-                snprintf(fa, sizeof fa, "%llu", (unsigned long long)a);
-                snprintf(fb, sizeof fb, "%llu", (unsigned long long)b);
-                Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
-                req.plan = PLAN;
-                req.from = fa;
-                req.to = fb;
-                req.by = (char *)by[(a + b + w) % 3];
-                req.level = (Renja__V1__Level)((a + 2 * b) % 5);
-                Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
-                Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
-                assert_int_equal(rj_query_diff(snap, &req, &p, NULL), 0);
-                assert_int_equal(rj_query_diff_cached(cache, snap, &req, &q, NULL), 0);
-                same_diff(&p, &q);
-                assert_int_equal(p.total->delta, q.total->delta);
-                for (size_t i = 0; i < p.n_rows; i++) {
-                    assert_int_equal(p.rows[i]->is_line, q.rows[i]->is_line);
-                    assert_int_equal(p.rows[i]->delta, q.rows[i]->delta);
-                    assert_int_equal(p.rows[i]->level, q.rows[i]->level);
-                }
-                rj_query_clear(&p.base);
-                rj_query_clear(&q.base);
-            }
-        rj_query_cache_free(cache);
-    }
-    rj_snap_end(snap);
-}
-
-/* A snapshot opened before a revision was written must not build its trees
- * from a cache entry of that newer revision: it cannot see the keys changed
- * in between, so "derive from the nearest entry" would hand it the newer
- * tree under the older revision's number, and cache it for everyone. */
-static void test_cache_older_snapshot(void **state)
-{
-    fx *f = *state;
-    rj_snap *old;
-    assert_int_equal(rj_snap_begin(f->s, &old, NULL), 0); /* head r3 */
-    chs c = {0};
-    up_item(&c, "2.17.01.1.01.0001", true, 777, "Sekretariat");
-    up_item(&c, "2.17.02.1.01.0003", true, 5, "Bidang Koperasi");
-    uint64_t r4 = submit(f->s, &c);
-    assert_int_equal(r4, f->r3 + 1);
-
-    rj_query_cache *cache = rj_query_cache_new(4);
-    rj_snap *now;
-    assert_int_equal(rj_snap_begin(f->s, &now, NULL), 0);
-    const rj_qtree *t4, *t3;
-    bool scanned;
-    assert_int_equal(rj_qcache_items(cache, now, PLAN, r4, &t4, &scanned, NULL), 0);
-    assert_int_equal(rj_qcache_items(cache, old, PLAN, f->r3, &t3, &scanned, NULL), 0);
-    Renja__V1__Item **it;
-    size_t n;
-    assert_int_equal(rj_snap_items(old, PLAN, "", f->r3, &it, &n, NULL), 0);
-    assert_int_equal(t3->n, n);
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(t3->recs[i].kode, it[i]->kode);
-        assert_int_equal(t3->recs[i].pagu, it[i]->pagu);
-    }
-    rj_msgs_free((void **)it, n);
-    rj_qcache_release(cache, t3);
-    rj_qcache_release(cache, t4);
-
-    /* A revision past the snapshot's head is not this snapshot's to cache. */
-    const rj_qtree *t5;
-    assert_int_equal(rj_qcache_items(cache, old, PLAN, r4, &t5, &scanned, NULL), RJ_ENOTFOUND);
-
-    /* The cached diff on the old snapshot, now that r3 sits in the cache
-     * beside r4, equals the plain one on the same snapshot. */
-    Renja__V1__DiffRequest req = RENJA__V1__DIFF_REQUEST__INIT;
-    req.plan = PLAN;
-    req.from = "1";
-    req.to = "3";
-    Renja__V1__DiffResponse p = RENJA__V1__DIFF_RESPONSE__INIT;
-    Renja__V1__DiffResponse q = RENJA__V1__DIFF_RESPONSE__INIT;
-    assert_int_equal(rj_query_diff(old, &req, &p, NULL), 0);
-    assert_int_equal(rj_query_diff_cached(cache, old, &req, &q, NULL), 0);
-    same_diff(&p, &q);
-    rj_query_clear(&p.base);
-    rj_query_clear(&q.base);
-    /* and the newer snapshot still gets r3 right from the same cache */
-    assert_int_equal(rj_query_diff(now, &req, &p, NULL), 0);
-    assert_int_equal(rj_query_diff_cached(cache, now, &req, &q, NULL), 0);
-    same_diff(&p, &q);
-    rj_query_clear(&p.base);
-    rj_query_clear(&q.base);
-    rj_snap_end(now);
-    rj_snap_end(old);
-    rj_query_cache_free(cache);
-}
-
-/* Two plans with the same revision numbers and different items, through a
- * cache of one entry (every request evicts the other plan's tree) and one
- * of two: every tree equals a full read of its own plan. */
-static void test_cache_two_plans(void **state)
-{
-    fx *f = *state;
-    static const char *other = "dinas-lain/2024";
-    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = other, .who = &admin, .now_ms = 1, .nama = "x"};
-    rj_op *ops[] = {&op};
-    assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
-    assert_int_equal(op.err, 0);
-    rj_op_clear(&op);
-    for (int r = 1; r <= 3; r++) {
-        chs c = {0};
-        if (r == 1) {
-            up_item(&c, "1.01", false, 0, "");
-            up_item(&c, "1.01.02", true, 7, "Bidang X");
-        } else {
-            char kode[32];
-            snprintf(kode, sizeof kode, "1.01.02.1.%02d", r);
-            up_item(&c, kode, true, 1000 * r, "Bidang X");
-        }
-        rj_op s1 = {.kind = RJ_OP_SUBMIT,
-                    .plan = other,
-                    .who = &admin,
-                    .now_ms = 1,
-                    .message = "t",
-                    .changes = c.c,
-                    .n_changes = c.n};
-        rj_op *one[] = {&s1};
-        assert_int_equal(rj_store_apply(f->s, one, 1), 0);
-        if (s1.err)
-            fail_msg("submit: %s", s1.diag.msg);
-        assert_int_equal(s1.rev, (uint64_t)r);
-        rj_op_clear(&s1);
-        fx_free(c.c, c.n);
-    }
-    rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
-    for (size_t max = 1; max <= 2; max++) {
-        rj_query_cache *cache = rj_query_cache_new(max);
-        for (int k = 0; k < 24; k++) {
-            const char *plan = k % 2 ? other : PLAN;
-            uint64_t rev = 1 + (uint64_t)((k / 2 + k % 3) % 3);
-            const rj_qtree *t;
-            bool scanned;
-            assert_int_equal(rj_qcache_items(cache, snap, plan, rev, &t, &scanned, NULL), 0);
-            Renja__V1__Item **it;
-            size_t n;
-            assert_int_equal(rj_snap_items(snap, plan, "", rev, &it, &n, NULL), 0);
-            assert_string_equal(t->plan, plan);
-            assert_int_equal(t->rev, rev);
-            assert_int_equal(t->n, n);
-            for (size_t i = 0; i < n; i++) {
-                assert_string_equal(t->recs[i].kode, it[i]->kode);
-                assert_int_equal(t->recs[i].pagu, it[i]->pagu);
-                assert_int_equal(t->recs[i].has_pagu, it[i]->has_pagu);
-                assert_string_equal(t->recs[i].bidang, it[i]->bidang);
-            }
-            rj_msgs_free((void **)it, n);
-            rj_qcache_release(cache, t);
-        }
-        rj_query_cache_free(cache);
-    }
-    rj_snap_end(snap);
-}
-
-/* A cache full of held entries hands out a private tree, freed on release;
- * the held one stays valid. */
-static void test_cache_full_of_held(void **state)
-{
-    fx *f = *state;
-    rj_query_cache *cache = rj_query_cache_new(1);
-    rj_snap *snap;
-    assert_int_equal(rj_snap_begin(f->s, &snap, NULL), 0);
-    const rj_qtree *t1, *t2, *t2b;
-    bool scanned;
-    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 1, &t1, &scanned, NULL), 0);
-    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 2, &t2, &scanned, NULL), 0);
-    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 2, &t2b, &scanned, NULL), 0);
-    assert_true(t2 != t2b); /* neither was published */
-    assert_int_equal(t1->rev, 1);
-    assert_int_equal(t2->rev, 2);
-    Renja__V1__Item **it;
-    size_t n;
-    assert_int_equal(rj_snap_items(snap, PLAN, "", 2, &it, &n, NULL), 0);
-    assert_int_equal(t2->n, n);
-    assert_int_equal(t2b->n, n);
-    rj_msgs_free((void **)it, n);
-    rj_qcache_release(cache, t2);
-    rj_qcache_release(cache, t2b);
-    assert_int_equal(t1->n, 8);
-    rj_qcache_release(cache, t1);
-    /* once released, rev 1 can be evicted for rev 3 */
-    const rj_qtree *t3;
-    assert_int_equal(rj_qcache_items(cache, snap, PLAN, 3, &t3, &scanned, NULL), 0);
-    assert_int_equal(t3->rev, 3);
-    rj_qcache_release(cache, t3);
-    rj_snap_end(snap);
-    rj_query_cache_free(cache);
-}
-
-typedef struct cache_thread {
-    rj_store *s;
-    rj_query_cache *cache;
-    unsigned seed;
-    int checked;
-} cache_thread;
-
-/* Random (plan, revision) trees from a shared small cache, each checked
- * against a full read on the thread's own snapshot. */
-static void *cache_thread_main(void *p)
-{
-    cache_thread *ct = p;
-    rj_snap *snap;
-    if (rj_snap_begin(ct->s, &snap, NULL) != 0)
-        abort();
-    for (int k = 0; k < 300; k++) {
-        const char *plan = rand_r(&ct->seed) % 2 ? "dinas-lain/2024" : PLAN;
-        uint64_t rev = 1 + (uint64_t)(rand_r(&ct->seed) % 3);
-        const rj_qtree *t;
-        bool scanned;
-        if (rj_qcache_items(ct->cache, snap, plan, rev, &t, &scanned, NULL) != 0)
-            abort();
-        Renja__V1__Item **it;
-        size_t n;
-        if (rj_snap_items(snap, plan, "", rev, &it, &n, NULL) != 0 || t->n != n || t->rev != rev ||
-            strcmp(t->plan, plan) != 0)
-            abort();
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(t->recs[i].kode, it[i]->kode) != 0 || t->recs[i].pagu != it[i]->pagu)
-                abort();
-        rj_msgs_free((void **)it, n);
-        rj_qcache_release(ct->cache, t);
-        ct->checked++;
-    }
-    rj_snap_end(snap);
-    return NULL;
-}
-
-static void test_cache_threads(void **state)
-{
-    fx *f = *state;
-    rj_op op = {.kind = RJ_OP_CREATE_PLAN, .plan = "dinas-lain/2024", .who = &admin, .now_ms = 1};
-    rj_op *ops[] = {&op};
-    assert_int_equal(rj_store_apply(f->s, ops, 1), 0);
-    assert_int_equal(op.err, 0);
-    rj_op_clear(&op);
-    for (int r = 1; r <= 3; r++) {
-        chs c = {0};
-        char kode[32];
-        snprintf(kode, sizeof kode, "1.0%d", r);
-        up_item(&c, kode, true, 10 * r, "");
-        rj_op s1 = {.kind = RJ_OP_SUBMIT,
-                    .plan = "dinas-lain/2024",
-                    .who = &admin,
-                    .now_ms = 1,
-                    .message = "t",
-                    .changes = c.c,
-                    .n_changes = c.n};
-        rj_op *one[] = {&s1};
-        assert_int_equal(rj_store_apply(f->s, one, 1), 0);
-        assert_int_equal(s1.err, 0);
-        rj_op_clear(&s1);
-        fx_free(c.c, c.n);
-    }
-    rj_query_cache *cache = rj_query_cache_new(2);
-    cache_thread ct[4];
-    pthread_t th[4];
-    for (int i = 0; i < 4; i++) {
-        ct[i] = (cache_thread){.s = f->s, .cache = cache, .seed = 17u * (unsigned)i + 1};
-        assert_int_equal(pthread_create(&th[i], NULL, cache_thread_main, &ct[i]), 0);
-    }
-    for (int i = 0; i < 4; i++) {
-        pthread_join(th[i], NULL);
-        assert_int_equal(ct[i].checked, 300);
-    }
-    rj_query_cache_free(cache);
 }
 
 static void test_eval_validate_compare(void **state)
@@ -879,12 +493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diff_stages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_equals_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff_structure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diff_cached, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diff_from_cached_tree, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cache_older_snapshot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cache_two_plans, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cache_full_of_held, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cache_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diff_pairs_equal_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_validate_compare, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
