@@ -358,9 +358,8 @@ static group *given_groups(const rj_diff_items *k, size_t *n)
 }
 
 static int build_groups(const rj_diff_input *in, const rj_diff_items *known,
-                        const rj_tree_node *inf, const rj_tree_node *int_,
-                        const rj_tree_node *lnf, const rj_tree_node *lnt,
-                        Renja__V1__DiffResponse *out, rj_diag *d)
+                        const rj_tree_node *inf, const rj_tree_node *int_, const rj_tree_node *lnf,
+                        const rj_tree_node *lnt, Renja__V1__DiffResponse *out, rj_diag *d)
 {
     const char *by = in->by ? in->by : "";
     group *gs = NULL;

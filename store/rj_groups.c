@@ -271,8 +271,12 @@ int lm_groups_submit(rj_store *s, MDB_txn *txn, const char *plan, uint64_t head,
                 pass_item(&p, &g, -1);
         }
         if (it->pn) {
-            gfields g = {it->bidang_n, it->sumber_n,          it->bidang_n ? strlen(it->bidang_n) : 0,
-                         it->sumber_n ? strlen(it->sumber_n) : 0, it->hn, it->pagu_n};
+            gfields g = {it->bidang_n,
+                         it->sumber_n,
+                         it->bidang_n ? strlen(it->bidang_n) : 0,
+                         it->sumber_n ? strlen(it->sumber_n) : 0,
+                         it->hn,
+                         it->pagu_n};
             pass_item(&p, &g, 1);
         }
     }

@@ -343,8 +343,8 @@ int rj_query_diff(rj_snap *snap, const Renja__V1__DiffRequest *req, Renja__V1__D
             in.n_from_items = so.nfi;
             in.to_items = so.ti;
             in.n_to_items = so.nti;
-            rj_diff_items known = {so.nf,  so.nt,  so.total_from, so.total_to, so.items_any,
-                                   so.gf,  so.gt,  so.ngf,        so.ngt,      so.groups};
+            rj_diff_items known = {so.nf, so.nt, so.total_from, so.total_to, so.items_any,
+                                   so.gf, so.gt, so.ngf,        so.ngt,      so.groups};
             err = rj_diff_compute_items(&in, &known, out, d);
         } else {
             err = rj_diff_compute(&in, out, d);

@@ -25,8 +25,8 @@
  * derives `from` from it by the changed keys (or reads both whole when
  * more than a quarter changed): `all`, revisions from before the store's
  * upgrade (to schema 2 for roll-ups, 3 for group sums), and a sum that
- * left int64 (whose error the full computation names). Rows are built for the changed kodes and their
- * ancestors only (everything with `all`).
+ * left int64 (whose error the full computation names). Rows are built
+ * for the changed kodes and their ancestors only (everything with `all`).
  */
 #ifndef RJ_QUERY_H
 #define RJ_QUERY_H

@@ -364,7 +364,9 @@ int rj_snap_groups(rj_snap *snap, const char *plan, const char *by, uint64_t rev
 {
     *out = NULL;
     *n = 0;
-    char kind = by && strcmp(by, "bidang") == 0 ? 'b' : by && strcmp(by, "sumber-dana") == 0 ? 's' : 0;
+    char kind = by && strcmp(by, "bidang") == 0        ? 'b'
+                : by && strcmp(by, "sumber-dana") == 0 ? 's'
+                                                       : 0;
     if (!kind || !plan || strlen(plan) > RJ_PLAN_ID_MAX)
         return rj_diag_set(d, RJ_ENOTFOUND, "no group sums by %.24s", by ? by : "");
     int err = lm_groups_at(snap->s, snap->txn, plan, kind, rev, out, n);

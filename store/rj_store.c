@@ -162,8 +162,8 @@ static int open_dbs(rj_store *s, MDB_txn *txn, void *arg)
     struct {
         const char *name;
         MDB_dbi *dbi;
-    } dbs[] = {{"meta", &s->meta},     {"plans", &s->plans},    {"revs", &s->revs},
-               {"vals", &s->vals},     {"stages", &s->stages},  {"tokens", &s->tokens},
+    } dbs[] = {{"meta", &s->meta},     {"plans", &s->plans},     {"revs", &s->revs},
+               {"vals", &s->vals},     {"stages", &s->stages},   {"tokens", &s->tokens},
                {"events", &s->events}, {"rollups", &s->rollups}, {"groups", &s->groups}};
     int rc = 0;
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == 0; i++)

@@ -171,10 +171,7 @@ static void seed(void)
 static void read_ok(const rj_service *svc, const ProtobufCMessage *req, const char *what)
 {
     Renja__V1__Identity who = who_of(RENJA__V1__ROLE__ROLE_VIEWER);
-    rj_ctx ctx = {.store = store,
-                  .who = &who,
-                  .now_ms = 1700000000000,
-                  .max_message = 4 << 20};
+    rj_ctx ctx = {.store = store, .who = &who, .now_ms = 1700000000000, .max_message = 4 << 20};
     rj_snap *snap = NULL;
     FUZZ_CHECK(rj_snap_begin(store, &snap, NULL) == 0, "snapshot");
     ProtobufCMessage *resp = NULL;

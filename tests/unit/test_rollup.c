@@ -176,8 +176,7 @@ static void check_groups(rj_snap *snap, uint64_t rev, const char *by, Renja__V1_
             if (rj_kode_level(items[j]->kode) != RJ_LEVEL_SUB_KEGIATAN)
                 continue;
             const char *w = by[0] == 'b' ? items[j]->bidang : items[j]->sumber_dana;
-            const char *wn =
-                w && *w ? w : by[0] == 'b' ? "(tanpa bidang)" : "(tanpa sumber dana)";
+            const char *wn = w && *w ? w : by[0] == 'b' ? "(tanpa bidang)" : "(tanpa sumber dana)";
             if (strcmp(wn, name) != 0)
                 continue;
             first = first && j >= i;
@@ -271,11 +270,8 @@ static void check_by_diff(rj_store *s, uint64_t from, uint64_t to, const char *b
     size_t nfi, nti;
     assert_int_equal(rj_snap_items(snap, PLAN, "", from, &fi, &nfi, &d), 0);
     assert_int_equal(rj_snap_items(snap, PLAN, "", to, &ti, &nti, &d), 0);
-    rj_diff_input in = {.from_items = fi,
-                        .n_from_items = nfi,
-                        .to_items = ti,
-                        .n_to_items = nti,
-                        .by = by};
+    rj_diff_input in = {
+        .from_items = fi, .n_from_items = nfi, .to_items = ti, .n_to_items = nti, .by = by};
     Renja__V1__DiffResponse want = RENJA__V1__DIFF_RESPONSE__INIT;
     assert_int_equal(rj_diff_compute(&in, &want, &d), 0);
     assert_int_equal(got.n_groups, want.n_groups);
@@ -284,8 +280,8 @@ static void check_by_diff(rj_store *s, uint64_t from, uint64_t to, const char *b
         if (strcmp(a->key, b->key) || strcmp(a->nama, b->nama) || a->pagu_from != b->pagu_from ||
             a->pagu_to != b->pagu_to || a->delta != b->delta || a->has_pct != b->has_pct ||
             a->pct_e2 != b->pct_e2)
-            fail_msg("diff %s..%s by %s, group %zu: %s %lld -> %lld; the engine: %s %lld -> %lld", f,
-                     t, by, i, a->key, (long long)a->pagu_from, (long long)a->pagu_to, b->key,
+            fail_msg("diff %s..%s by %s, group %zu: %s %lld -> %lld; the engine: %s %lld -> %lld",
+                     f, t, by, i, a->key, (long long)a->pagu_from, (long long)a->pagu_to, b->key,
                      (long long)b->pagu_from, (long long)b->pagu_to);
     }
     rj_query_clear(&got.base);
@@ -326,8 +322,7 @@ static void test_random_history(void **state)
                     if (what == 0 && rj_kode_in_subtree(kodes[j], kodes[k]))
                         next[j] = false;
             } else {
-                static const char *bidang[] = {"Sekretariat", "Bidang UMKM", "Bidang Koperasi",
-                                               ""};
+                static const char *bidang[] = {"Sekretariat", "Bidang UMKM", "Bidang Koperasi", ""};
                 static const char *sumber[] = {"PAD", "DAK", ""};
                 const char *b = bidang[rnd(4)], *sd = sumber[rnd(3)];
                 c[i] = upsert_in(kodes[k], what >= 4, (int64_t)rnd(1000000), b, sd);
