@@ -4,7 +4,8 @@
 # (CRASH_ROUNDS); after every tenth restart and the last, every revision a
 # client saw acknowledged is there with its message, revisions are numbered
 # without gaps, and the store opens cleanly; at the end each acknowledged
-# revision of the last ten rounds holds exactly the pagu it set; and the
+# revision of the last ten rounds holds exactly the pagu it set, the
+# stored roll-ups and group sums give the figures the items give; and the
 # starts replayed renja.wal.
 source "$(dirname "$0")/../integration/lib.sh"
 
@@ -14,7 +15,13 @@ start_daemon "$D"
 P=crash/2024
 "$RENJA" plan create $P >/dev/null
 "$RENJA" set $P 2.17 nama="Urusan" >/dev/null
-for w in 1 2 3 4; do "$RENJA" set $P 2.17.0$w nama="Program $w" >/dev/null; done
+# each writer's sub kegiatan: its own bidang, two sumber dana among four
+for w in 1 2 3 4; do
+  "$RENJA" set $P 2.17.0$w nama="Program $w" >/dev/null
+  "$RENJA" set $P 2.17.0$w.1.01 nama="Kegiatan $w" >/dev/null
+  "$RENJA" set $P 2.17.0$w.1.01.0001 nama="Sub kegiatan $w" bidang="Bidang $w" \
+    sumber-dana=$([ $((w % 2)) = 0 ] && echo PAD || echo DAK) >/dev/null
+done
 : >"$T/acks"
 
 # A set of the pagu an item already has makes no revision: every set here
@@ -23,7 +30,7 @@ writer() { # writer W ROUND: submit until the daemon goes away
   local w=$1 round=$2 i=0 rev
   while :; do
     i=$((i + 1))
-    rev=$("$RENJA" --timeout 5 set $P 2.17.0$w pagu=$((round * 1000000 + i)) --message "w$w-r$round-$i" 2>/dev/null) || return 0
+    rev=$("$RENJA" --timeout 5 set $P 2.17.0$w.1.01.0001 pagu=$((round * 1000000 + i)) --message "w$w-r$round-$i" 2>/dev/null) || return 0
     echo "$rev w$w-r$round-$i" >>"$T/acks"
   done
 }
@@ -50,7 +57,7 @@ sys.exit(1 if missing or gaps else 0)
 PY
 done
 # Exact content: the pagu each acknowledged revision of the last ten rounds
-# set (message wW-rR-I sets pagu R * 1000000 + I on 2.17.0W), read as of that
+# set (message wW-rR-I sets pagu R * 1000000 + I on 2.17.0W.1.01.0001), read as of that
 # revision.
 /usr/bin/python3 - "$T/acks" "$ROUNDS" "$RENJA" $P <<'PY' && pass "every acknowledged revision of the last ten rounds holds its pagu" || fail "exact content"
 import json, subprocess, sys
@@ -61,7 +68,7 @@ for line in open(acks).read().splitlines():
     w, r, i = msg.split("-")
     if int(r[1:]) <= rounds - 10:
         continue
-    kode = "2.17.0" + w[1:]
+    kode = "2.17.0" + w[1:] + ".1.01.0001"
     out = subprocess.run([renja, "--format", "json", "show", plan, kode, "--at", rev],
                          capture_output=True, text=True, check=True).stdout
     items = [x for x in json.loads(out)["items"] if x["kode"] == kode]
@@ -72,6 +79,31 @@ for line in open(acks).read().splitlines():
         print("rev %s (%s): %s, expected pagu %s" % (rev, msg, items[:1], want))
 print("checked %d acknowledged revisions, %d wrong" % (n, bad))
 sys.exit(1 if bad else 0)
+PY
+# The sums the store keeps (roll-ups, group sums by bidang and sumber dana)
+# against the items read whole (--all), from a few revisions to head.
+/usr/bin/python3 - "$RENJA" $P <<'PY' && pass "stored roll-ups and group sums agree with the items after the crashes" || fail "stored sums"
+import json, subprocess, sys
+renja, plan = sys.argv[1], sys.argv[2]
+def diff(*args):
+    out = subprocess.run([renja, "--format", "json", "diff", plan] + list(args),
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+log = subprocess.run([renja, "--format", "json", "log", plan], capture_output=True, text=True,
+                     check=True).stdout
+head = max(r["rev"] for r in json.loads(log)["revisions"])
+bad = 0
+for frm in sorted({0, 1, head // 3, head // 2, head - 1}):
+    for by in ["", "bidang", "sumber-dana"]:
+        extra = ["--by", by] if by else []
+        a, b = diff(str(frm), "head", *extra), diff(str(frm), "head", "--all", *extra)
+        ga = [(g["key"], g.get("pagu_from", 0), g.get("pagu_to", 0)) for g in a.get("groups", [])]
+        gb = [(g["key"], g.get("pagu_from", 0), g.get("pagu_to", 0)) for g in b.get("groups", [])]
+        if a["total"] != b["total"] or ga != gb:
+            bad += 1
+            print("from %d by %r: %s %s, with --all %s %s" % (frm, by, a["total"], ga, b["total"], gb))
+print("head %d, %d disagreements" % (head, bad))
+sys.exit(1 if bad or head < 20 else 0)
 PY
 # The starts after a SIGKILL replayed renja.wal: the log is what this test
 # proves durable.
