@@ -164,10 +164,6 @@ typedef struct stored {
     char (*keys)[RJ_VKEY_MAX];
     lm_roll *v;
     size_t n, cap, kcap;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    const char *plan;
-    uint64_t rev;
 } stored;
 
 static int stored_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
@@ -179,15 +175,14 @@ static int stored_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
     st->keys = rj_grow(st->keys, st->n + 1, &st->kcap, sizeof *st->keys, 16);
     st->v = rj_grow(st->v, st->n + 1, &st->cap, sizeof *st->v, 16);
     snprintf(st->keys[st->n], RJ_VKEY_MAX, "%s", key);
-    (void)val;
-    int r = lm_sum_at(st->txn, st->dbi, st->plan, key, st->rev, &st->v[st->n++]);
+    int r = lm_sum_decode(val, &st->v[st->n++]);
     return r < 0 ? r : 0;
 }
 
 int lm_groups_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d)
 {
     gpass p = {0};
-    stored st = {.txn = txn, .dbi = s->groups, .plan = plan, .rev = rev};
+    stored st = {0};
     int err = lm_walk(txn, s->vals, plan, ITEM_PREFIX, rev, rebuild_item_cb, &p);
     if (!err)
         err = lm_walk(txn, s->groups, plan, "", rev, stored_cb, &st);
@@ -327,23 +322,17 @@ static int read_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
 {
     (void)vrev;
     gread *g = arg;
-    const char *sep = strchr(key, RJ_GROUP_SEP);
     if (!*key)
         return 0; /* the plan's record */
-    /* lm_walk gives the value past its tag: count, then sum */
-    if (!sep || val->mv_size != 16)
+    const char *sep = strchr(key, RJ_GROUP_SEP);
+    lm_roll r;
+    if (!sep || lm_sum_decode(val, &r) < 0)
         return RJ_EIO;
-    const unsigned char *b = val->mv_data;
-    uint64_t n = 0, sum = 0;
-    for (int i = 0; i < 8; i++) {
-        n = n << 8 | b[i];
-        sum = sum << 8 | b[8 + i];
-    }
-    if (n == 0)
+    if (r.n_children == 0)
         return 0;
     char *name = g->kind == 'b' ? rj_strndup(key, (size_t)(sep - key)) : rj_strdup(sep + 1);
     g->v = rj_grow(g->v, g->n + 1, &g->cap, sizeof *g->v, 16);
-    g->v[g->n++] = (rj_group_sum){name, n, (int64_t)sum};
+    g->v[g->n++] = (rj_group_sum){name, r.n_children, r.child_sum};
     return 0;
 }
 

@@ -402,6 +402,9 @@ int lm_rollup_migrate(rj_store *s, MDB_txn *txn, long schema, uint64_t *n, rj_di
 int lm_sum_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
               lm_roll *out);
 int lm_sum_at_cursor(MDB_cursor *c, const char *plan, const char *key, uint64_t rev, lm_roll *out);
+/* A value as a walk (lm_walk) gives it, past its tag: VAL_LIVE, or RJ_EIO
+ * for bytes that are not a sum. */
+int lm_sum_decode(const MDB_val *v, lm_roll *out);
 int lm_sum_put(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key,
                uint64_t rev, const lm_roll *r);
 int lm_sum_mark(rj_store *s, MDB_txn *txn, MDB_dbi dbi, const char *plan, uint64_t rev, bool known);

@@ -55,6 +55,11 @@ static int roll_decode(int r, const MDB_val *v, lm_roll *out)
     return VAL_LIVE;
 }
 
+int lm_sum_decode(const MDB_val *v, lm_roll *out)
+{
+    return roll_decode(VAL_LIVE, v, out);
+}
+
 int lm_sum_at(MDB_txn *txn, MDB_dbi dbi, const char *plan, const char *key, uint64_t rev,
               lm_roll *out)
 {
@@ -161,21 +166,16 @@ typedef struct old_roll {
 typedef struct old_rolls {
     old_roll *v;
     size_t n, cap;
-    rj_store *s;
-    MDB_txn *txn;
-    const char *plan;
-    uint64_t rev;
 } old_rolls;
 
 static int old_roll_cb(const char *key, MDB_val *val, uint64_t vrev, void *arg)
 {
-    (void)val;
     (void)vrev;
     old_rolls *o = arg;
     o->v = rj_grow(o->v, o->n + 1, &o->cap, sizeof *o->v, 256);
     old_roll *x = &o->v[o->n++];
     snprintf(x->kode.k, RJ_KODE_MAX, "%s", key);
-    int r = lm_roll_at(o->s, o->txn, o->plan, key, o->rev, &x->r);
+    int r = lm_sum_decode(val, &x->r);
     return r < 0 ? r : 0;
 }
 
@@ -187,7 +187,7 @@ static bool roll_eq(const lm_roll *a, const lm_roll *b)
 int lm_rollup_rebuild(rj_store *s, MDB_txn *txn, const char *plan, uint64_t rev, rj_diag *d)
 {
     rebuild_walk rb = {0};
-    old_rolls o = {.s = s, .txn = txn, .plan = plan, .rev = rev};
+    old_rolls o = {0};
     int err = lm_walk(txn, s->vals, plan, ITEM_PREFIX, rev, rebuild_item_cb, &rb);
     if (err == 0)
         err = lm_walk(txn, s->rollups, plan, "", rev, old_roll_cb, &o);
