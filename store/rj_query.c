@@ -103,7 +103,6 @@ static size_t count_prefix(char **keys, size_t n, const char *prefix)
 
 /* --- diff from the stored sums --------------------------------------- */
 
-#define NONE RJ_TREE_ROOT
 #define NOT_STORED 1
 
 typedef struct kbuf {
@@ -173,7 +172,7 @@ static int stored_rows(rj_snap *snap, const char *plan, uint64_t rev, const kbuf
         nd->kode = it->kode;
         nd->has_pagu = it->has_pagu;
         nd->pagu = it->pagu;
-        nd->parent = NONE;
+        nd->parent = RJ_TREE_ROOT;
         nd->n_children = (size_t)r.n_children;
         nd->child_sum = r.child_sum;
         nd->effective = it->has_pagu ? it->pagu : r.child_sum;
