@@ -49,3 +49,4 @@ echo "Try:  export RENJA_SERVER=$RENJA_SERVER RENJA_TOKEN=\$(cat $VAR/admin.toke
 echo "      $RENJA diff diskopukm-sumsel/2024 apbd apbd-p"
 echo "      $RENJA compare diskopukm-sumsel/2024 rancangan-apbd apbd perkada-1 perkada-8 rancangan-perubahan banggar apbd-p"
 echo "      $RENJA eval diskopukm-sumsel/2024 --tw 2 --at apbd"
+echo "Stop it (before another renjad takes 127.0.0.1:7024): kill \$(cat $VAR/renjad.pid)"
